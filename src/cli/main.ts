@@ -1,0 +1,36 @@
+/**
+ * The `gan-studio` command line. Each command lives in ./commands; this file
+ * wires them up and turns errors into one line on stderr and a non-zero exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerBench, registerConfig, registerInfo } from './commands/inspect';
+import { registerTrain } from './commands/train';
+import { registerExport, registerGenerate } from './commands/use';
+import { reportError, setVerbose } from './output';
+
+const program = new Command('gan-studio')
+  .description('Train GANs on your own image folders, then generate and export.')
+  .option('--verbose', 'print stack traces and internal details on errors')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride()
+  .hook('preAction', (cmd) => setVerbose(Boolean(cmd.opts().verbose)));
+
+registerTrain(program);
+registerGenerate(program);
+registerExport(program);
+registerBench(program);
+registerInfo(program);
+registerConfig(program);
+for (const cmd of program.commands) cmd.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander has printed its own message (or the help text) already.
+    process.exitCode = err.exitCode;
+  } else {
+    reportError(err);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * How the CLI talks: results on stdout, messages on stderr, one line per
+ * user error, stack traces only with --verbose.
+ */
+import { UserError } from '../engine/errors';
+
+let verbose = false;
+
+export function setVerbose(on: boolean): void {
+  verbose = on;
+}
+
+export function isVerbose(): boolean {
+  return verbose;
+}
+
+export function info(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export function warn(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
+/** Errors a user can fix get their message; anything else is reported as an internal error. */
+export function reportError(err: unknown): void {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const expected = e instanceof UserError || e.name === 'DatasetError' || e.name === 'BackendError' || e.name === 'CommanderError';
+  const line = expected ? e.message : `internal error: ${e.message}`;
+  process.stderr.write(`error: ${line.split('\n')[0]}\n`);
+  if (verbose) process.stderr.write(`${e.stack ?? ''}\n`);
+  else if (!expected) process.stderr.write('Run again with --verbose for details.\n');
+}

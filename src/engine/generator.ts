@@ -1,0 +1,86 @@
+/**
+ * Using a trained generator: load it from a checkpoint (the EMA copy when the
+ * run kept one) and turn seeds into images.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { TrainConfigSchema, type TrainConfig } from '../shared/config';
+import { UserError } from './errors';
+import { readBatch, type ImageBatch } from './image/png';
+import { loadCheckpointModel, readCheckpointState, type CheckpointState } from './run/checkpoint';
+import { CONFIG_FILE, IMPORT_REPORT_FILE, resolveCheckpointDir, runDirOf } from './run/run-dir';
+import { Rng } from './rng';
+import { stat } from 'node:fs/promises';
+
+export interface LoadedGenerator {
+  model: tf.LayersModel;
+  /** True when this is the EMA copy of G. */
+  ema: boolean;
+  checkpointDir: string;
+  state: CheckpointState;
+  config: TrainConfig;
+  latentDim: number;
+  resolution: number;
+  channels: number;
+  classNames: string[];
+}
+
+export async function loadGenerator(checkpointPath: string): Promise<LoadedGenerator> {
+  const checkpointDir = await resolveCheckpointDir(checkpointPath);
+  const state = await readCheckpointState(checkpointDir);
+  const runDir = runDirOf(checkpointDir);
+  const config = await readRunConfig(runDir);
+  const ema = Boolean(await stat(path.join(checkpointDir, 'g_ema', 'model.json')).catch(() => null));
+  const model = await loadCheckpointModel(checkpointDir, ema ? 'g_ema' : 'g');
+  const [, latentDim] = model.inputs[0].shape as [null, number];
+  const [, resolution, , channels] = model.outputs[0].shape as [null, number, number, number];
+  return { model, ema, checkpointDir, state, config, latentDim, resolution, channels, classNames: await readClassNames(runDir) };
+}
+
+async function readRunConfig(runDir: string): Promise<TrainConfig> {
+  try {
+    return TrainConfigSchema.parse(JSON.parse(await readFile(path.join(runDir, CONFIG_FILE), 'utf8')));
+  } catch (err) {
+    throw new UserError(`Cannot read the run's ${CONFIG_FILE} in ${runDir}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function readClassNames(runDir: string): Promise<string[]> {
+  try {
+    const report = JSON.parse(await readFile(path.join(runDir, IMPORT_REPORT_FILE), 'utf8')) as { classNames?: unknown };
+    return Array.isArray(report.classNames) ? report.classNames.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** `count` latent vectors from `seed`: the same seed always gives the same vectors. */
+export function latents(seed: number, count: number, latentDim: number): Float32Array {
+  return new Rng(seed).normal(new Float32Array(count * latentDim));
+}
+
+/** Images for the given latent vectors, generated in batches to bound memory. */
+export async function generateImages(gen: LoadedGenerator, z: Float32Array, batchSize = 64): Promise<ImageBatch> {
+  const count = z.length / gen.latentDim;
+  const parts: ImageBatch[] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    const images = tf.tidy(() => {
+      const zt = tf.tensor2d(z.subarray(start * gen.latentDim, (start + n) * gen.latentDim), [n, gen.latentDim]);
+      return gen.model.predict(zt) as tf.Tensor4D;
+    });
+    try {
+      parts.push(await readBatch(images));
+    } finally {
+      images.dispose();
+    }
+  }
+  const bytes = new Uint8Array(parts.reduce((sum, p) => sum + p.bytes.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    bytes.set(p.bytes, offset);
+    offset += p.bytes.length;
+  }
+  return { count, height: gen.resolution, width: gen.resolution, channels: gen.channels, bytes };
+}

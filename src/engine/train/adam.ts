@@ -1,0 +1,83 @@
+/**
+ * Adam with a state we own: step count and moments, saved and restored
+ * exactly. tfjs's AdamOptimizer rebuilds its β-power accumulators from the
+ * iteration count on restore (pow instead of repeated products), which moves
+ * the last bits, so a resumed run would drift from an uninterrupted one.
+ * The update is PyTorch's: θ ← θ − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  /** PyTorch's default, not tfjs's 1e-7, so the two compare. */
+  epsilon?: number;
+}
+
+export class Adam {
+  readonly options: Required<AdamOptions>;
+  /** Updates applied so far (t in the bias corrections). */
+  step = 0;
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+
+  constructor(
+    private readonly vars: tf.Variable[],
+    options: AdamOptions,
+  ) {
+    if (!(options.lr > 0)) throw new RangeError(`lr must be positive, got ${options.lr}`);
+    if (!(options.beta1 >= 0 && options.beta1 < 1)) throw new RangeError(`beta1 must be in [0, 1), got ${options.beta1}`);
+    if (!(options.beta2 >= 0 && options.beta2 < 1)) throw new RangeError(`beta2 must be in [0, 1), got ${options.beta2}`);
+    this.options = { epsilon: 1e-8, ...options };
+    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+  }
+
+  /** Apply one update; `grads[i]` is the gradient of `vars[i]`. Does not dispose the grads. */
+  apply(grads: tf.Tensor[]): void {
+    if (grads.length !== this.vars.length) throw new Error(`Adam: ${grads.length} gradients for ${this.vars.length} variables`);
+    this.step += 1;
+    const { lr, beta1, beta2, epsilon } = this.options;
+    // Bias corrections in float64 on the host: exact and identical on every backend.
+    const stepSize = lr / (1 - beta1 ** this.step);
+    const invSqrtBc2 = 1 / Math.sqrt(1 - beta2 ** this.step);
+    tf.tidy(() => {
+      for (let i = 0; i < this.vars.length; i++) {
+        const g = grads[i];
+        const m = this.m[i].mul(beta1).add(g.mul(1 - beta1));
+        const v = this.v[i].mul(beta2).add(g.square().mul(1 - beta2));
+        this.m[i].assign(m);
+        this.v[i].assign(v);
+        const denom = v.sqrt().mul(invSqrtBc2).add(epsilon);
+        this.vars[i].assign(this.vars[i].sub(m.div(denom).mul(stepSize)));
+      }
+    });
+  }
+
+  /** Moments by variable position (names differ between a model and its reloaded copy). */
+  getState(): { step: number; tensors: tf.NamedTensorMap } {
+    const tensors: tf.NamedTensorMap = {};
+    this.m.forEach((t, i) => (tensors[`m/${i}`] = t));
+    this.v.forEach((t, i) => (tensors[`v/${i}`] = t));
+    return { step: this.step, tensors };
+  }
+
+  setState(step: number, tensors: tf.NamedTensorMap): void {
+    for (const [kind, list] of [['m', this.m], ['v', this.v]] as const) {
+      list.forEach((variable, i) => {
+        const t = tensors[`${kind}/${i}`];
+        if (!t) throw new Error(`optimizer state has no ${kind}/${i}`);
+        if (!tf.util.arraysEqual(t.shape, variable.shape)) {
+          throw new Error(`optimizer state ${kind}/${i} has shape [${t.shape}], expected [${variable.shape}]`);
+        }
+        variable.assign(t);
+      });
+    }
+    this.step = step;
+  }
+
+  dispose(): void {
+    for (const t of [...this.m, ...this.v]) t.dispose();
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Exponential moving average of G's weights: θ_ema ← θ + decay·(θ_ema − θ).
+ * Non-trainable weights (BatchNorm statistics) are copied, as StyleGAN does
+ * with buffers: averaging them would pair averaged weights with stale stats.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export function updateEma(ema: tf.LayersModel, source: tf.LayersModel, decay: number): void {
+  if (!(decay >= 0 && decay <= 1)) throw new RangeError(`EMA decay must be in [0, 1], got ${decay}`);
+  tf.tidy(() => {
+    source.weights.forEach((w, i) => {
+      const target = ema.weights[i];
+      const value = w.read();
+      target.write(w.trainable ? value.add(target.read().sub(value).mul(decay)) : value.clone());
+    });
+  });
+}
+
+/** Make `target`'s weights equal to `source`'s (same architecture). */
+export function copyWeights(target: tf.LayersModel, source: tf.LayersModel): void {
+  tf.tidy(() => source.weights.forEach((w, i) => target.weights[i].write(w.read().clone())));
+}
