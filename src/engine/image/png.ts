@@ -3,7 +3,7 @@
  * grids. sharp does the encoding; the pixel packing is ours because it is a
  * few lines and sharp has no notion of a batch.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 
 /** Map [-1, 1] floats to bytes, clamped and rounded. */

@@ -1,0 +1,117 @@
+/**
+ * Exact resume: 10 steps in one go must give the very same weights, optimizer
+ * moments and curves as 5 steps, a stop, and 5 more from the checkpoint.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/engine/config/resolve';
+import { loadLayersModel } from '../../src/engine/io/layers-model-fs';
+import { readStats } from '../../src/engine/run/stats-log';
+import { resumeRun, trainNewRun, type TrainEvent } from '../../src/engine/train/run-training';
+import type { TrainConfig } from '../../src/shared/config';
+import { blobData, onBackend, sameWeights, snapshot } from '../helpers/tf';
+import { tempDir } from '../helpers/temp';
+
+beforeAll(() => onBackend('wasm'));
+
+const base = parseConfig({
+  name: 'resume',
+  model: { arch: 'dcgan-conv', resolution: 16, channels: 3, latentDim: 8, baseWidth: 4 },
+  batchSize: 4,
+  gridSize: 2,
+  seed: 11,
+  steps: 10,
+  sampleEvery: 0,
+  checkpointEvery: 0,
+  keepCheckpoints: 5,
+  ema: { enabled: true, decay: 0.9, startStep: 2 },
+});
+// 6 images with batch 4: the data cursor crosses epoch ends, so the resumed shuffle must continue too.
+const data = blobData(6, 16, 3);
+
+async function train(config: TrainConfig, out: string): Promise<string> {
+  return trainNewRun(out, { config, data, datasetKey: 'k', backend: 'wasm' });
+}
+
+async function weightsOf(runDir: string, step: number, model: string): Promise<Float32Array[]> {
+  const m = await loadLayersModel(path.join(runDir, 'checkpoints', `step-${String(step).padStart(6, '0')}`, model));
+  const w = snapshot(m);
+  m.dispose();
+  return w;
+}
+
+describe('resume', () => {
+  it('10 steps straight = 5 steps, stop, resume for 5: same weights, moments and stats', async () => {
+    const out = await tempDir();
+    const straight = await train(base, path.join(out, 'a'));
+    const split = await train({ ...base, steps: 5 }, path.join(out, 'b'));
+    const events: TrainEvent[] = [];
+    await resumeRun(split, { config: base, data, datasetKey: 'k', backend: 'wasm', onEvent: (e) => events.push(e) });
+    expect(events[0]).toMatchObject({ type: 'start', step: 5, steps: 10 });
+
+    for (const model of ['g', 'd', 'g_ema']) {
+      expect(sameWeights(await weightsOf(split, 10, model), await weightsOf(straight, 10, model)), model).toBe(true);
+    }
+    const ckpt = (dir: string) => path.join(dir, 'checkpoints', 'step-000010');
+    for (const file of ['optimizer-g.bin', 'optimizer-d.bin']) {
+      expect(Buffer.compare(await readFile(path.join(ckpt(split), file)), await readFile(path.join(ckpt(straight), file))), file).toBe(0);
+    }
+    const stateOf = async (dir: string) => {
+      const { savedAt: _t, ...rest } = JSON.parse(await readFile(path.join(ckpt(dir), 'state.json'), 'utf8'));
+      return rest;
+    };
+    expect(await stateOf(split)).toEqual(await stateOf(straight));
+
+    const a = await readStats(path.join(straight, 'stats.jsonl'));
+    const b = await readStats(path.join(split, 'stats.jsonl'));
+    expect(b.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const strip = ({ imgPerSec: _i, time: _t, ...rest }: (typeof a)[number]) => rest;
+    expect(b.map(strip)).toEqual(a.map(strip));
+  });
+
+  it('drops stats lines written after the checkpoint it resumes from', async () => {
+    const out = await tempDir();
+    const run = await train({ ...base, steps: 3 }, out);
+    // Lines from steps that were trained but never checkpointed (a kill between checkpoints).
+    const statsFile = path.join(run, 'stats.jsonl');
+    const extra = (await readStats(statsFile)).slice(-1).map((s) => JSON.stringify({ ...s, step: 4 }) + '\n');
+    await (await import('node:fs/promises')).appendFile(statsFile, extra.join('') + '{"step": 5, "truncat');
+    await resumeRun(run, { config: { ...base, steps: 5 }, data, datasetKey: 'k', backend: 'wasm' });
+    expect((await readStats(statsFile)).map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('refuses a checkpoint made with other model options', async () => {
+    const out = await tempDir();
+    const run = await train({ ...base, steps: 2 }, out);
+    const other = { ...base, model: { ...base.model, baseWidth: 8 } };
+    await expect(resumeRun(run, { config: other, data, datasetKey: 'k', backend: 'wasm' })).rejects.toThrow(/different model or training options/);
+  });
+
+  it('keeps the last K checkpoints and leaves no temp folders', async () => {
+    const out = await tempDir();
+    const run = await train({ ...base, steps: 6, checkpointEvery: 1, keepCheckpoints: 2 }, out);
+    expect(await readdir(path.join(run, 'checkpoints'))).toEqual(['step-000005', 'step-000006']);
+  });
+
+  it('stops cleanly on abort, with a checkpoint at the step it reached', async () => {
+    const out = await tempDir();
+    const controller = new AbortController();
+    let done: Extract<TrainEvent, { type: 'done' }> | undefined;
+    const run = await trainNewRun(out, {
+      config: { ...base, steps: 1000 },
+      data,
+      datasetKey: 'k',
+      backend: 'wasm',
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'step' && e.stats.step === 3) controller.abort();
+        if (e.type === 'done') done = e;
+      },
+    });
+    expect(done).toMatchObject({ status: 'stopped', step: 3 });
+    expect(await readdir(path.join(run, 'checkpoints'))).toEqual(['step-000003']);
+    expect(JSON.parse(await readFile(path.join(run, 'status.json'), 'utf8'))).toMatchObject({ status: 'stopped', step: 3 });
+    expect(await readdir(path.join(run, 'samples'))).toEqual(['step-000000.png', 'step-000003.png']);
+  });
+});
