@@ -1,5 +1,5 @@
 /** Test helpers for tfjs: backend setup and weight snapshots. */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../src/engine/backend';
 import type { BackendName } from '../../src/shared/config';
 
