@@ -87,7 +87,7 @@ describe('DCGAN presets', () => {
 
   it('weights start from N(0, 0.02)', () => {
     const g = buildGenerator(specOf('dcgan-64'), 5);
-    const kernel = g.layers[1].getWeights()[0].dataSync();
+    const kernel = Array.from(g.layers[1].getWeights()[0].dataSync());
     const mean = kernel.reduce((s, v) => s + v, 0) / kernel.length;
     const std = Math.sqrt(kernel.reduce((s, v) => s + (v - mean) ** 2, 0) / kernel.length);
     expect(Math.abs(mean)).toBeLessThan(1e-3);

@@ -1,0 +1,75 @@
+/**
+ * Electron main process entry.
+ *
+ * A placeholder window for now, but with the security model the real studio
+ * will keep: sandboxed, context-isolated renderer with no Node access; a strict
+ * CSP; no navigation, new windows or permissions; and a single typed, validated
+ * IPC surface (src/shared/ipc.ts, src/main/ipc.ts, src/preload/index.ts).
+ */
+import { app, BrowserWindow, nativeTheme, session } from 'electron';
+import { join } from 'node:path';
+import { invokeHandlers } from './handlers';
+import { IpcManager } from './ipc';
+import { isTrustedRendererUrl, type RendererLocation } from './renderer-location';
+import { hardenWebContents, installSessionPolicies } from './security';
+import { createMainWindow } from './window';
+
+const PRODUCT_NAME = 'GAN Studio';
+
+// Same name (and so the same userData folder) in `npm start` and packaged builds.
+app.setName(PRODUCT_NAME);
+// Every renderer sandboxed, whatever its webPreferences say.
+app.enableSandbox();
+
+function resolveRendererLocation(): RendererLocation {
+  // electron-vite dev sets ELECTRON_RENDERER_URL; a packaged app never honours it.
+  const devUrl = process.env['ELECTRON_RENDERER_URL'];
+  if (!app.isPackaged && devUrl) return { kind: 'dev-server', url: devUrl };
+  return { kind: 'file', path: join(import.meta.dirname, '../renderer/index.html') };
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  const location = resolveRendererLocation();
+  const ipc = new IpcManager({ isTrustedSenderUrl: (url) => isTrustedRendererUrl(url, location) });
+  let mainWindow: BrowserWindow | null = null;
+
+  const openMainWindow = (): void => {
+    mainWindow = createMainWindow(location, ipc);
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+  };
+
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, location));
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('will-quit', () => ipc.dispose());
+
+  app
+    .whenReady()
+    .then(() => {
+      nativeTheme.themeSource = 'dark';
+      installSessionPolicies(session.defaultSession, location);
+      ipc.handleAll(invokeHandlers);
+      openMainWindow();
+
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
+      });
+    })
+    .catch((error: unknown) => {
+      console.error(`[main] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      app.exit(1);
+    });
+}
