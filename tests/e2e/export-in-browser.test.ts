@@ -1,0 +1,87 @@
+/**
+ * A web developer's path: export a trained generator and load it in a real
+ * browser with the TensorFlow.js bundle, as the README shows. The browser's
+ * images must match what Node makes from the same latent vectors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/engine/config/resolve';
+import { exportForWeb } from '../../src/engine/export-web';
+import { generateImages, latents, loadGenerator } from '../../src/engine/generator';
+import { trainNewRun } from '../../src/engine/train/run-training';
+import { hasChromium, launchChromium } from '../helpers/chromium';
+import { blobData, onBackend } from '../helpers/tf';
+import { tempDir } from '../helpers/temp';
+
+const TFJS_BUNDLE = path.resolve('node_modules/@tensorflow/tfjs/dist/tf.min.js');
+
+let server: http.Server;
+let baseUrl: string;
+let exportDir: string;
+let nodeImages: Uint8Array;
+let z: Float32Array;
+
+beforeAll(async () => {
+  await onBackend('wasm');
+  const config = parseConfig({
+    model: { arch: 'dcgan-conv', resolution: 16, channels: 3, latentDim: 8, baseWidth: 4 },
+    batchSize: 4,
+    gridSize: 2,
+    steps: 3,
+    sampleEvery: 0,
+    checkpointEvery: 0,
+  });
+  const run = await trainNewRun(await tempDir(), { config, data: blobData(8, 16, 3), datasetKey: null, backend: 'wasm' });
+  const gen = await loadGenerator(run);
+  exportDir = await tempDir();
+  await exportForWeb(gen, exportDir);
+  z = latents(5, 3, gen.latentDim);
+  nodeImages = (await generateImages(gen, z)).bytes;
+  gen.model.dispose();
+
+  // A static server on loopback for the page, the tfjs bundle and the export.
+  server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const file =
+      url.pathname === '/' ? null : url.pathname === '/tf.min.js' ? TFJS_BUNDLE : path.join(exportDir, path.basename(url.pathname));
+    try {
+      const body = file ? await readFile(file) : Buffer.from('<!doctype html><script src="/tf.min.js"></script>');
+      res.writeHead(200, { 'content-type': file?.endsWith('.js') ? 'text/javascript' : file?.endsWith('.json') ? 'application/json' : file ? 'application/octet-stream' : 'text/html' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+describe.skipIf(!hasChromium)('exported generator in Chromium', () => {
+  it('loads with tf.loadLayersModel and draws the same images as Node', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(baseUrl);
+      const result = await page.evaluate(async (zValues: number[]) => {
+        const tfb = (window as unknown as { tf: typeof tf }).tf;
+        const info = await (await fetch('/generator.json')).json();
+        const model = await tfb.loadLayersModel('/model.json');
+        const out = model.predict(tfb.tensor2d(zValues, [zValues.length / info.latentDim, info.latentDim])) as tf.Tensor;
+        return { shape: out.shape, values: Array.from(await out.data()), info, backend: tfb.getBackend() };
+      }, Array.from(z));
+      expect(result.info).toMatchObject({ format: 'gan-studio-generator', latentDim: 8, resolution: 16, channels: 3, outputRange: [-1, 1], ema: true });
+      expect(result.shape).toEqual([3, 16, 16, 3]);
+      const bytes = result.values.map((v) => Math.min(255, Math.max(0, Math.round((v + 1) * 127.5))));
+      const maxDiff = bytes.reduce((m, b, i) => Math.max(m, Math.abs(b - nodeImages[i])), 0);
+      expect(maxDiff).toBeLessThanOrEqual(1); // different backends, same pictures (rounding may differ by one level)
+    } finally {
+      await browser.close();
+    }
+  });
+});
