@@ -3,7 +3,7 @@
  * browser with the TensorFlow.js bundle, as the README shows. The browser's
  * images must match what Node makes from the same latent vectors.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

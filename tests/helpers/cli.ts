@@ -172,8 +172,8 @@ export async function pngInfo(file: string): Promise<{ width: number; height: nu
   if (!bytes.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error(`${file} is not a PNG (bad signature)`);
   const meta = await sharp(bytes).metadata();
   if (meta.format !== 'png') throw new Error(`${file}: sharp reads it as ${meta.format}`);
-  const { info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true }); // full decode
-  return { width: meta.width!, height: meta.height!, channels: info.channels };
+  await sharp(bytes).raw().toBuffer(); // decodes the whole image: fails on a truncated or damaged one
+  return { width: meta.width!, height: meta.height!, channels: meta.channels! };
 }
 
 /** Side of a sample grid of `n` images of `size` pixels with a 2-pixel gap (see gridPng). */
