@@ -115,3 +115,49 @@ describe('resume', () => {
     expect(await readdir(path.join(run, 'samples'))).toEqual(['step-000000.png', 'step-000003.png']);
   });
 });
+
+describe('pause', () => {
+  it('holds the loop between steps, keeps its place, and goes on when resumed', async () => {
+    const { PauseGate } = await import('../../src/engine/train/pause-gate');
+    const out = await tempDir();
+    const gate = new PauseGate();
+    const events: string[] = [];
+    let runDir = '';
+    const finished = trainNewRun(out, {
+      config: { ...base, steps: 4 },
+      data,
+      datasetKey: 'k',
+      backend: 'wasm',
+      pause: gate,
+      onEvent: (e) => {
+        if (e.type === 'start') runDir = e.runDir;
+        events.push(e.type === 'step' ? `step${e.stats.step}` : e.type);
+        if (e.type === 'step' && e.stats.step === 2) gate.pause();
+      },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.at(-1)).toBe('paused');
+    expect(JSON.parse(await readFile(path.join(runDir, 'status.json'), 'utf8'))).toMatchObject({ status: 'paused', step: 2 });
+    gate.resume();
+    await finished;
+    expect(events.filter((e) => e.startsWith('step') || e === 'paused' || e === 'resumed')).toEqual(['step1', 'step2', 'paused', 'resumed', 'step3', 'step4']);
+  });
+
+  it('a stop while paused ends the run with a checkpoint', async () => {
+    const { PauseGate } = await import('../../src/engine/train/pause-gate');
+    const gate = new PauseGate();
+    const controller = new AbortController();
+    gate.pause();
+    const run = await trainNewRun(await tempDir(), {
+      config: { ...base, steps: 4 },
+      data,
+      datasetKey: 'k',
+      backend: 'wasm',
+      pause: gate,
+      signal: controller.signal,
+      onEvent: (e) => e.type === 'paused' && controller.abort(),
+    });
+    expect(await readdir(path.join(run, 'checkpoints'))).toEqual(['step-000000']);
+    expect(JSON.parse(await readFile(path.join(run, 'status.json'), 'utf8'))).toMatchObject({ status: 'stopped', step: 0 });
+  });
+});

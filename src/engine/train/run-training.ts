@@ -21,9 +21,10 @@ import {
   stepName,
 } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import type { PauseGate } from './pause-gate';
 import { GanSession, type TrainingData } from './session';
 
-export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed';
+export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
 
 export type TrainEvent =
   | { type: 'start'; runDir: string; step: number; steps: number; resumedFrom: string | null }
@@ -31,7 +32,9 @@ export type TrainEvent =
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'warning'; message: string }
-  | { type: 'done'; step: number; status: Exclude<RunStatus, 'running'>; runDir: string };
+  | { type: 'paused'; step: number }
+  | { type: 'resumed'; step: number }
+  | { type: 'done'; step: number; status: 'finished' | 'stopped'; runDir: string };
 
 export interface TrainingInput {
   config: TrainConfig;
@@ -42,7 +45,10 @@ export interface TrainingInput {
   importReport?: unknown;
   /** Name of the backend in use, recorded in checkpoints. */
   backend: string;
+  /** Aborting stops after the current step, with a checkpoint. */
   signal?: AbortSignal;
+  /** Pausing holds the loop between steps until resumed (or aborted). */
+  pause?: PauseGate;
   onEvent?: (event: TrainEvent) => void;
 }
 
@@ -120,6 +126,15 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: strin
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
 
     while (session.step < config.steps && !signal?.aborted) {
+      if (input.pause?.paused) {
+        await stats.flush();
+        await writeStatus('paused');
+        emit({ type: 'paused', step: session.step });
+        await input.pause.wait(signal);
+        if (signal?.aborted) break;
+        await writeStatus('running');
+        emit({ type: 'resumed', step: session.step });
+      }
       const s = await session.trainStep(data);
       stats.add(s);
       emit({ type: 'step', stats: s });
