@@ -69,8 +69,8 @@ describe.skipIf(!hasChromium)('exported generator in Chromium', () => {
       const page = await browser.newPage();
       await page.goto(baseUrl);
       const result = await page.evaluate(async (zValues: number[]) => {
-        const tfb = (window as unknown as { tf: typeof tf }).tf;
-        const info = await (await fetch('/generator.json')).json();
+        const tfb = (globalThis as unknown as { tf: typeof tf }).tf;
+        const info = (await (await fetch('/generator.json')).json()) as { latentDim: number };
         const model = await tfb.loadLayersModel('/model.json');
         const out = model.predict(tfb.tensor2d(zValues, [zValues.length / info.latentDim, info.latentDim])) as tf.Tensor;
         return { shape: out.shape, values: Array.from(await out.data()), info, backend: tfb.getBackend() };
