@@ -27,7 +27,8 @@ export function reportError(err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
   const expected = e instanceof UserError || e.name === 'DatasetError' || e.name === 'BackendError' || e.name === 'CommanderError';
   const line = expected ? e.message : `internal error: ${e.message}`;
-  process.stderr.write(`error: ${line.split('\n')[0]}\n`);
+  // One line, always: messages that quote a file's text may hold newlines.
+  process.stderr.write(`error: ${line.replace(/\s*\n\s*/g, ' ')}\n`);
   if (verbose) process.stderr.write(`${e.stack ?? ''}\n`);
   else if (!expected) process.stderr.write('Run again with --verbose for details.\n');
 }

@@ -3,15 +3,16 @@
  * Ctrl-C or SIGTERM finishes the current step, saves a checkpoint and exits.
  */
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKEND_NAMES, type TrainConfig } from '../../shared/config';
 import { useBackend } from '../../engine/backend';
-import { resolveConfig, parseConfig } from '../../engine/config/resolve';
+import { parseConfig, parseSet, resolveConfig } from '../../engine/config/resolve';
 import { PRESET_NAMES } from '../../engine/config/presets';
 import { formatReport } from '../../engine/dataset';
 import { UserError } from '../../engine/errors';
-import { CONFIG_FILE } from '../../engine/run/run-dir';
+import { CONFIG_FILE, listCheckpoints } from '../../engine/run/run-dir';
 import { resumeRun, trainNewRun, type TrainEvent } from '../../engine/train/run-training';
 import { importForConfig } from '../../engine/train/training-data';
 import { collect, integer } from '../parse';
@@ -87,7 +88,7 @@ async function resumeConfig(flags: TrainFlags): Promise<TrainConfig> {
   }
   const changed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(flagOverrides(flags))) if (value !== undefined) changed[key] = value;
-  for (const entry of flags.set) changed[entry.slice(0, Math.max(0, entry.indexOf('=')))] = true;
+  for (const entry of flags.set) changed[parseSet(entry).key] = true;
   const fixed = Object.keys(changed).filter((k) => !RESUMABLE_KEYS.has(k));
   if (fixed.length > 0) {
     throw new UserError(`--resume cannot change ${fixed.join(', ')}; only ${[...RESUMABLE_KEYS].join(', ')} may change on resume.`);
@@ -108,8 +109,40 @@ async function resumeConfig(flags: TrainFlags): Promise<TrainConfig> {
   return resolveConfig({ base, sets: flags.set, overrides: flagOverrides(flags) });
 }
 
+/**
+ * Check that the runs folder can be made, before the import and without
+ * making it, so a bad --out fails at once with a clear line and leaves nothing.
+ */
+async function checkOutDir(out: string): Promise<void> {
+  let dir = path.resolve(out);
+  for (;;) {
+    const info = await stat(dir).catch(() => null);
+    if (info) {
+      if (!info.isDirectory()) throw new UserError(`Cannot create the runs folder ${out}: ${dir} is not a folder.`);
+      try {
+        await access(dir, constants.W_OK);
+      } catch {
+        throw new UserError(`Cannot create the runs folder ${out}: ${dir} is not writable.`);
+      }
+      return;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+/** A resumed run must have steps left to train. */
+async function checkStepsLeft(runDir: string, steps: number): Promise<void> {
+  const newest = (await listCheckpoints(runDir)).at(-1);
+  if (newest && newest.step >= steps) {
+    throw new UserError(`Run ${runDir} is already at step ${newest.step}; pass --steps above ${newest.step} to train further.`);
+  }
+}
+
 async function train(flags: TrainFlags): Promise<void> {
   const config = flags.resume ? await resumeConfig(flags) : await newRunConfig(flags);
+  if (flags.resume) await checkStepsLeft(flags.resume, config.steps);
   const backend = await useBackend(config.backend);
   info(`backend: ${backend.name} (${backend.why})`);
 
@@ -120,7 +153,9 @@ async function train(flags: TrainFlags): Promise<void> {
       info(`${signal} again: exiting without a final checkpoint.`);
       process.exit(130);
     }
-    const message = `${signal}: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)`;
+    const message = progress
+      ? `${signal}: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)`
+      : `${signal}: stopping`;
     if (progress) progress.log(message);
     else info(message);
     controller.abort();
@@ -129,9 +164,18 @@ async function train(flags: TrainFlags): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
+    if (!flags.resume) await checkOutDir(flags.out);
     const bar = importProgress();
-    const dataset = await importForConfig(config, { onProgress: (p) => bar.update(p), signal: controller.signal });
-    bar.stop();
+    let dataset;
+    try {
+      dataset = await importForConfig(config, { onProgress: (p) => bar.update(p), signal: controller.signal });
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+      info('stopped during the dataset import; nothing was trained.');
+      return;
+    } finally {
+      bar.stop();
+    }
     const { report } = dataset;
     info(
       `data: ${dataset.count} images from ${config.data.dir ?? 'the bundled Fashion-MNIST demo set'}` +

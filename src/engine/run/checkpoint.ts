@@ -110,7 +110,7 @@ export async function loadCheckpointModel(dir: string, name: 'g' | 'd' | 'g_ema'
 export async function loadCheckpoint(dir: string, config: TrainConfig): Promise<SessionParts & { state: CheckpointState }> {
   const state = await readCheckpointState(dir);
   if (state.configHash !== configHash(config)) {
-    throw new UserError(`Checkpoint ${dir} was made with different model or training options than this config; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend and name may change on resume.`);
+    throw new UserError(`Checkpoint ${dir} was made with different model or training options than this config; only steps, sampleEvery, checkpointEvery, keepCheckpoints and backend may change on resume.`);
   }
   const loaded: tf.LayersModel[] = [];
   try {

@@ -1,0 +1,178 @@
+/**
+ * `gan-studio generate` and `gan-studio export` on a run trained in beforeAll,
+ * then the exported model loaded back with tf.loadLayersModel in this process.
+ */
+import * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/engine/rng';
+import {
+  TINY,
+  describeResult,
+  expectSuccess,
+  gridSide,
+  makeTempDir,
+  pngInfo,
+  readJson,
+  removeDir,
+  runCli,
+  trainRun,
+} from '../helpers/cli';
+
+let tmp: string;
+let env: Record<string, string>;
+let runDir: string;
+let n = 0;
+
+/** A fresh output folder. */
+const outDir = (): string => path.join(tmp, `out-${n++}`);
+
+async function generate(args: string[]): Promise<{ dir: string; files: string[]; stderr: string }> {
+  const dir = outDir();
+  const r = expectSuccess(await runCli(['generate', '--out', dir, ...args], { env }));
+  expect(r.stdout).toBe('');
+  return { dir, files: (await fs.readdir(dir)).sort(), stderr: r.stderr };
+}
+
+async function bytesOf(dir: string, files: string[]): Promise<Buffer[]> {
+  return Promise.all(files.map((f) => fs.readFile(path.join(dir, f))));
+}
+
+beforeAll(async () => {
+  tmp = await makeTempDir('gan-cli-gen-');
+  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
+  const r = await trainRun(
+    path.join(tmp, 'runs'),
+    ['--steps', '3', '--batch', '8', '--sample-every', '0', '--checkpoint-every', '2', ...TINY],
+    { env },
+  );
+  runDir = r.runDir;
+});
+
+afterAll(async () => {
+  await removeDir(tmp);
+});
+
+describe('generate', () => {
+  it('writes --count PNGs of 28×28 grayscale from a run folder, and grid.png with --grid', async () => {
+    const { dir, files, stderr } = await generate(['--checkpoint', runDir, '--count', '5', '--seed', '3', '--grid']);
+    expect(files).toEqual(['grid.png', ...[0, 1, 2, 3, 4].map((i) => `seed3-000${i}.png`)]);
+    for (const f of files.filter((f) => f !== 'grid.png')) {
+      expect(await pngInfo(path.join(dir, f))).toEqual({ width: 28, height: 28, channels: 1 });
+    }
+    // 5 images: 3 columns × 2 rows with 2-pixel gaps.
+    expect(await pngInfo(path.join(dir, 'grid.png'))).toEqual({ width: gridSide(3, 28), height: gridSide(2, 28), channels: 1 });
+    expect(stderr.trim()).toBe(`wrote 5 images and grid.png to ${dir} (EMA generator, step 3)`);
+  });
+
+  it('uses the newest checkpoint of a run folder: same images as naming that checkpoint', async () => {
+    const fromRun = await generate(['--checkpoint', runDir, '--count', '3', '--seed', '11']);
+    const fromCkpt = await generate(['--checkpoint', path.join(runDir, 'checkpoints', 'step-000003'), '--count', '3', '--seed', '11']);
+    expect(fromCkpt.files).toEqual(fromRun.files);
+    expect(await bytesOf(fromCkpt.dir, fromCkpt.files)).toEqual(await bytesOf(fromRun.dir, fromRun.files));
+    // The older checkpoint is a different generator.
+    const older = await generate(['--checkpoint', path.join(runDir, 'checkpoints', 'step-000002'), '--count', '3', '--seed', '11']);
+    expect(older.stderr).toMatch(/\(EMA generator, step 2\)/);
+    expect(await bytesOf(older.dir, older.files)).not.toEqual(await bytesOf(fromRun.dir, fromRun.files));
+  });
+
+  it('is deterministic per seed: same seed byte-identical, another seed different', async () => {
+    const a = await generate(['--checkpoint', runDir, '--count', '4', '--seed', '42', '--grid']);
+    const b = await generate(['--checkpoint', runDir, '--count', '4', '--seed', '42', '--grid']);
+    const c = await generate(['--checkpoint', runDir, '--count', '4', '--seed', '43', '--grid']);
+    expect(b.files).toEqual(a.files);
+    expect(await bytesOf(b.dir, b.files)).toEqual(await bytesOf(a.dir, a.files));
+    const pa = await bytesOf(a.dir, a.files);
+    const pc = await bytesOf(c.dir, c.files);
+    expect(c.files).toContain('seed43-0000.png');
+    for (let i = 0; i < 4; i++) expect(pc[i + 1].equals(pa[i + 1]), `image ${i}`).toBe(false);
+    expect(pc[0].equals(pa[0])).toBe(false); // grid.png
+  });
+
+  it('--scale 2 upscales the PNGs', async () => {
+    const { dir, files } = await generate(['--checkpoint', runDir, '--count', '1', '--scale', '2']);
+    expect(files).toEqual(['seed0-0000.png']);
+    expect(await pngInfo(path.join(dir, files[0]))).toEqual({ width: 56, height: 56, channels: 1 });
+  });
+});
+
+describe('export --format tfjs', () => {
+  let exportDir: string;
+
+  beforeAll(async () => {
+    exportDir = outDir();
+    const r = await runCli(['export', '--checkpoint', runDir, '--format', 'tfjs', '--out', exportDir], { env });
+    expect(r.code, describeResult(r)).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe(`exported EMA generator (step 3, 28×28×1, latent 100) to ${exportDir}`);
+    await tf.setBackend('cpu');
+    (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false; // no "install tfjs-node" banner
+  });
+
+  it('writes model.json, weights.bin and generator.json, nothing else', async () => {
+    expect((await fs.readdir(exportDir)).sort()).toEqual(['generator.json', 'model.json', 'weights.bin']);
+    const info = await readJson<{ classNames: string[] }>(path.join(exportDir, 'generator.json'));
+    expect(info).toMatchObject({
+      format: 'gan-studio-generator',
+      version: 1,
+      model: 'model.json',
+      latentDim: 100,
+      latentDistribution: 'normal',
+      resolution: 28,
+      channels: 1,
+      layout: 'NHWC',
+      outputRange: [-1, 1],
+      ema: true,
+      step: 3,
+      preset: 'dcgan-28',
+    });
+    expect(info.classNames).toHaveLength(10);
+    const model = await readJson<{ format: string; weightsManifest: { paths: string[] }[] }>(path.join(exportDir, 'model.json'));
+    expect(model.format).toBe('layers-model');
+    expect(model.weightsManifest[0].paths).toEqual(['./weights.bin']);
+  });
+
+  it('loads with tf.loadLayersModel and generates [n, 28, 28, 1] in [-1, 1], matching `generate`', async () => {
+    const info = await readJson<{ latentDim: number; resolution: number; channels: number }>(path.join(exportDir, 'generator.json'));
+    const modelJson = await readJson<{ modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }>(
+      path.join(exportDir, 'model.json'),
+    );
+    const weights = await fs.readFile(path.join(exportDir, 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+      }),
+    );
+    try {
+      expect(model.inputs[0].shape).toEqual([null, info.latentDim]);
+      const count = 3;
+      const seed = 5;
+      const z = new Rng(seed).normal(new Float32Array(count * info.latentDim)); // what `generate --seed 5` feeds G
+      const out = tf.tidy(() => model.predict(tf.tensor2d(z, [count, info.latentDim])) as tf.Tensor);
+      expect(out.shape).toEqual([count, info.resolution, info.resolution, info.channels]);
+      const values = (await out.data()) as Float32Array;
+      out.dispose();
+      expect(values.every((v) => Number.isFinite(v) && v >= -1 && v <= 1)).toBe(true);
+
+      // The exported model makes the images `generate` makes (up to rounding across backends).
+      const gen = await generate(['--checkpoint', runDir, '--count', String(count), '--seed', String(seed)]);
+      const size = info.resolution * info.resolution * info.channels;
+      for (let i = 0; i < count; i++) {
+        const png = await sharp(path.join(gen.dir, gen.files[i])).extractChannel(0).raw().toBuffer();
+        expect(png.length).toBe(size);
+        let maxDiff = 0;
+        for (let k = 0; k < size; k++) {
+          const expected = Math.min(255, Math.max(0, Math.round((values[i * size + k] + 1) * 127.5)));
+          maxDiff = Math.max(maxDiff, Math.abs(png[k] - expected));
+        }
+        expect(maxDiff, `image ${i}`).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+});
