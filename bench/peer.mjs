@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+/**
+ * Our training speed next to PyTorch's, on the same CPU.
+ *
+ *   npm run bench:peer -- [--rounds 2] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]
+ *                         [--batch 64] [--backend wasm] [--threads 1]
+ *
+ * For each preset it runs `gan-studio bench` (ours) and bench/torch-peer.py
+ * (the same models and training step in PyTorch) as separate child processes,
+ * alternating ours, torch, ours, torch, … for R rounds so that whatever else
+ * the machine is doing hits both about equally. It reports the median img/s of
+ * each and the ratio ours/torch (above 1: we are faster). See bench/README.md.
+ *
+ * PyTorch is only used when it is already there (Debian's python3-torch, run
+ * with /usr/bin/python3); this script never installs anything.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PYTHON = '/usr/bin/python3';
+/**
+ * Per-preset steps when --steps/--warmup are not given. They keep a default run
+ * (2 rounds, both presets) within about 10 minutes on a 2-core machine, where a
+ * dcgan-64 step at batch 64 takes ~25-45 s on wasm.
+ */
+const DEFAULT_STEPS = { 'dcgan-28': { steps: 10, warmup: 2 }, 'dcgan-64': { steps: 2, warmup: 1 } };
+/** A child that runs longer than this is stuck, not slow. */
+const CHILD_TIMEOUT_MS = 15 * 60 * 1000;
+
+function fail(message) {
+  process.stderr.write(`bench:peer: ${message}\n`);
+  process.exit(1);
+}
+
+function positiveInt(name, value, min = 1) {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '2' },
+      steps: { type: 'string' },
+      warmup: { type: 'string' },
+      batch: { type: 'string', default: '64' },
+      backend: { type: 'string', default: 'wasm' },
+      threads: { type: 'string', default: '1' },
+      presets: { type: 'string', default: 'dcgan-28,dcgan-64' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }).values;
+} catch (err) {
+  fail(err.message);
+}
+if (args.help) {
+  process.stdout.write(
+    'usage: npm run bench:peer -- [--rounds 2] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]\n' +
+      '                          [--batch 64] [--backend wasm] [--threads 1]\n' +
+      'Times our training step (gan-studio bench) and the same step in PyTorch (bench/torch-peer.py),\n' +
+      'alternating them, and prints the median img/s of each and the ratio ours/torch.\n' +
+      `Without --steps/--warmup: ${Object.entries(DEFAULT_STEPS).map(([p, s]) => `${p} ${s.steps} steps after ${s.warmup} warm-up`).join(', ')}.\n`,
+  );
+  process.exit(0);
+}
+
+const rounds = positiveInt('rounds', args.rounds);
+const steps = positiveInt('steps', args.steps);
+const warmup = positiveInt('warmup', args.warmup, 0);
+const batch = positiveInt('batch', args.batch);
+const threads = positiveInt('threads', args.threads);
+const backend = args.backend;
+const presets = args.presets.split(',').map((p) => p.trim()).filter(Boolean);
+for (const p of presets) if (!(p in DEFAULT_STEPS)) fail(`unknown preset "${p}"; the torch peer knows ${Object.keys(DEFAULT_STEPS).join(', ')}`);
+if (presets.length === 0) fail('--presets is empty');
+
+const probe = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+if (probe.error || probe.status !== 0) {
+  process.stdout.write("PyTorch not found: install Debian's python3-torch (apt-get install python3-torch) to compare; nothing was installed\n");
+  process.exit(0);
+}
+
+/** Run a command; resolve with the last JSON line of its stdout, plus its stderr. */
+function runChild(cmd, argv) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`${cmd}: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      if (code !== 0 || !line) {
+        const tail = (err.trim() || out.trim()).split('\n').slice(-8).join('\n');
+        reject(new Error(`${[cmd, ...argv].join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail}`));
+        return;
+      }
+      try {
+        resolve({ result: JSON.parse(line), stderr: err });
+      } catch {
+        reject(new Error(`${[cmd, ...argv].join(' ')} printed a line that is not JSON: ${line}`));
+      }
+    });
+  });
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const round2 = (x) => Math.round(x * 100) / 100;
+const log = (s) => process.stderr.write(s + '\n');
+
+const summaries = [];
+let torchInfo;
+const started = performance.now();
+for (const preset of presets) {
+  const s = steps ?? DEFAULT_STEPS[preset].steps;
+  const w = warmup ?? DEFAULT_STEPS[preset].warmup;
+  const common = ['--preset', preset, '--batch', String(batch), '--steps', String(s), '--warmup', String(w), '--json'];
+  const ours = [];
+  const torch = [];
+  for (let r = 1; r <= rounds; r++) {
+    try {
+      const o = await runChild(process.execPath, [join(ROOT, 'bin/gan-studio.mjs'), 'bench', ...common, '--backend', backend]);
+      ours.push(o.result);
+      log(`${preset} round ${r}/${rounds}: ours  ${o.result.imgPerSec} img/s (${o.result.msPerStep} ms/step, ${o.result.backend})`);
+      const t = await runChild(PYTHON, [join(ROOT, 'bench/torch-peer.py'), ...common, '--threads', String(threads)]);
+      torch.push(t.result);
+      log(`${preset} round ${r}/${rounds}: torch ${t.result.imgPerSec} img/s (${t.result.msPerStep} ms/step, ${t.result.threads} thread(s))`);
+      if (torchInfo === undefined && /BLAS reference/.test(t.stderr)) {
+        log('note: torch runs on the netlib reference BLAS here, which makes it several times slower than a usual torch;');
+        log('      install libopenblas0-pthread for a fair peer (see bench/README.md)');
+      }
+      torchInfo ??= t.stderr.split('\n').find((l) => l.includes('BLAS'));
+    } catch (err) {
+      fail(err.message);
+    }
+  }
+  const oursMed = median(ours.map((x) => x.imgPerSec));
+  const torchMed = median(torch.map((x) => x.imgPerSec));
+  summaries.push({
+    preset,
+    batch,
+    backend: ours[0].backend,
+    threads,
+    rounds,
+    steps: s,
+    warmup: w,
+    oursImgPerSec: round2(oursMed),
+    torchImgPerSec: round2(torchMed),
+    ratio: Math.round((oursMed / torchMed) * 1000) / 1000,
+    ours: ours.map((x) => x.imgPerSec),
+    torch: torch.map((x) => x.imgPerSec),
+  });
+}
+
+const header = ['preset', 'ours img/s', 'torch img/s', 'ratio (ours/torch)'];
+const rows = summaries.map((x) => [x.preset, x.oursImgPerSec.toFixed(2), x.torchImgPerSec.toFixed(2), x.ratio.toFixed(3)]);
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
+const out = [];
+out.push('');
+out.push(`ours: ${summaries[0].backend}; ${torchInfo ? torchInfo.replace(/^.*?torch /, 'torch ') : `torch, ${threads} thread(s)`}`);
+out.push(`batch ${batch}, median of ${rounds} alternating round(s), ${((performance.now() - started) / 1000).toFixed(0)} s in all`);
+out.push(fmt(header));
+out.push(widths.map((n) => '-'.repeat(n)).join('-|-'));
+for (const r of rows) out.push(fmt(r));
+out.push('');
+for (const x of summaries) out.push(JSON.stringify(x));
+process.stdout.write(out.join('\n') + '\n');
