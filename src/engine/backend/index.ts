@@ -1,0 +1,11 @@
+export {
+  BACKEND_PREFERENCE,
+  BackendError,
+  probeBackends,
+  useBackend,
+  type ActiveBackend,
+  type BackendStatus,
+  type ConcreteBackendName,
+} from './select';
+export { registerWasmKernels, conv2DBackpropFilterWasm, WASM_EXTRA_KERNELS } from './wasm-kernels';
+export { registerZeroGradients, ZERO_GRADIENT_KERNELS } from './gradients';

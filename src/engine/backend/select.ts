@@ -1,0 +1,210 @@
+/**
+ * Choosing the tfjs backend GAN Studio trains on.
+ *
+ * Preference order (fastest first): tensorflow-gpu (@tensorflow/tfjs-node-gpu on a
+ * CUDA GPU), tensorflow (@tensorflow/tfjs-node, native libtensorflow on the CPU),
+ * wasm (@tensorflow/tfjs-backend-wasm, XNNPACK + SIMD) and cpu (plain JavaScript,
+ * a reference, very slow). The two native ones are optional dependencies and are
+ * loaded lazily; both register the tfjs backend named 'tensorflow'.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../../shared/config';
+import { registerZeroGradients } from './gradients';
+import { loadNative, loadedNativePackage, nativeBackendInfo, type NativeLoad } from './native';
+import { prepareWasm, wasmFeatures, withoutEmscriptenProcessHandlers } from './wasm';
+
+export type ConcreteBackendName = Exclude<BackendName, 'auto'>;
+
+/** Every concrete backend, fastest first: the order 'auto' tries them in. */
+export const BACKEND_PREFERENCE: readonly ConcreteBackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendStatus {
+  name: ConcreteBackendName;
+  available: boolean;
+  /** "ready", or one line on why not, e.g. "@tensorflow/tfjs-node is not installed (…)". */
+  reason: string;
+}
+
+export interface ActiveBackend {
+  name: ConcreteBackendName;
+  /** tf.getBackend() after the switch: 'tensorflow', 'wasm' or 'cpu'. */
+  tfBackend: string;
+  /** One line for users: why this backend was picked. */
+  why: string;
+}
+
+/** An explicitly requested backend cannot be used. The message is one line naming it and the reason. */
+export class BackendError extends Error {
+  readonly backend: BackendName;
+  readonly reason: string;
+  constructor(backend: BackendName, reason: string) {
+    super(`Backend '${backend}' is not available: ${reason}`);
+    this.name = 'BackendError';
+    this.backend = backend;
+    this.reason = reason;
+  }
+}
+
+const TF_BACKEND: Record<ConcreteBackendName, string> = {
+  'tensorflow-gpu': 'tensorflow',
+  tensorflow: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+type Check = { ok: true; detail: string } | { ok: false; reason: string };
+
+/** Backend active right now, or undefined when none was chosen yet (tf.getBackend() may return undefined). */
+function currentBackend(): string | undefined {
+  return tf.getBackend() as string | undefined;
+}
+
+/** The cpu backend's first write prints "install tfjs-node" advice that does not fit GAN Studio. */
+function quietCpuBanner(): void {
+  const cpu = tf.engine().registry.cpu as unknown as { firstUse?: boolean } | undefined;
+  if (cpu != null && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
+}
+
+async function switchTo(tfName: string): Promise<boolean> {
+  if (currentBackend() === tfName && tf.engine().registry[tfName] != null) return true;
+  const ok = await tf.setBackend(tfName);
+  if (tfName === 'cpu') quietCpuBanner();
+  return ok;
+}
+
+async function loadNativeFor(name: 'tensorflow' | 'tensorflow-gpu'): Promise<NativeLoad> {
+  // Never load both packages: two libtensorflow builds in one process clash.
+  const already = await loadedNativePackage();
+  if (already != null) return { pkg: already, loaded: true };
+  if (name === 'tensorflow-gpu') return loadNative('@tensorflow/tfjs-node-gpu');
+  const cpuBuild = await loadNative('@tensorflow/tfjs-node');
+  if (cpuBuild.loaded) return cpuBuild;
+  // The GPU build also runs on the CPU; use it when it is the one installed.
+  const gpuBuild = await loadNative('@tensorflow/tfjs-node-gpu');
+  return gpuBuild.loaded ? gpuBuild : cpuBuild;
+}
+
+/**
+ * Makes `name` the active tfjs backend if it can run here. Never throws. On failure
+ * the active backend may have changed (importing tfjs-node switches to it); callers restore.
+ */
+async function activate(name: ConcreteBackendName): Promise<Check> {
+  try {
+    switch (name) {
+      case 'tensorflow-gpu':
+      case 'tensorflow': {
+        const load = await loadNativeFor(name);
+        if (!load.loaded) return { ok: false, reason: load.reason ?? `${load.pkg} failed to load` };
+        if (!(await switchTo('tensorflow'))) {
+          return { ok: false, reason: `${load.pkg} loaded but its TensorFlow backend failed to initialise` };
+        }
+        const info = nativeBackendInfo(tf.backend());
+        if (name === 'tensorflow-gpu') {
+          if (info == null || !info.isGPUPackage) {
+            return {
+              ok: false,
+              reason: 'the CPU build @tensorflow/tfjs-node is already loaded in this process (restart to use the GPU build)',
+            };
+          }
+          if (!info.isUsingGpuDevice) {
+            return {
+              ok: false,
+              reason:
+                '@tensorflow/tfjs-node-gpu loaded but TensorFlow sees no GPU (needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1)',
+            };
+          }
+          return { ok: true, detail: 'native TensorFlow on a CUDA GPU (@tensorflow/tfjs-node-gpu)' };
+        }
+        const via = load.pkg === '@tensorflow/tfjs-node-gpu' ? ' via @tensorflow/tfjs-node-gpu' : '';
+        const onGpu = info?.isUsingGpuDevice ? ', GPU visible' : '';
+        return { ok: true, detail: `native TensorFlow (libtensorflow${via}${onGpu})` };
+      }
+      case 'wasm': {
+        const reason = prepareWasm();
+        if (reason != null) return { ok: false, reason };
+        if (!(await withoutEmscriptenProcessHandlers(() => switchTo('wasm')))) {
+          return { ok: false, reason: 'the WebAssembly module failed to initialise (see the tfjs warning above)' };
+        }
+        return { ok: true, detail: `WebAssembly (${await wasmFeatures()})` };
+      }
+      case 'cpu': {
+        if (!(await switchTo('cpu'))) return { ok: false, reason: 'the JavaScript cpu backend failed to initialise' };
+        return { ok: true, detail: 'plain JavaScript (very slow; a reference backend)' };
+      }
+    }
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+  }
+}
+
+async function restore(prev: string | undefined): Promise<void> {
+  if (prev != null && currentBackend() !== prev) await tf.setBackend(prev);
+}
+
+/**
+ * Which backends can run here, all four in preference order. Each is tried for real
+ * (a native package is imported, wasm is instantiated), then the backend that was
+ * active before is restored. When none was active yet, the fastest available one is
+ * left active, which is what tfjs itself would pick.
+ */
+export async function probeBackends(): Promise<BackendStatus[]> {
+  const prev = currentBackend();
+  const out: BackendStatus[] = [];
+  try {
+    for (const name of BACKEND_PREFERENCE) {
+      const r = await activate(name);
+      out.push(r.ok ? { name, available: true, reason: 'ready' } : { name, available: false, reason: r.reason });
+    }
+  } finally {
+    if (prev != null) {
+      await restore(prev);
+    } else {
+      const best = out.find((s) => s.available);
+      if (best != null) await switchTo(TF_BACKEND[best.name]);
+    }
+  }
+  return out;
+}
+
+/** The head of a reason, for the one-line `why`: up to the first " (" or ": ". */
+function brief(reason: string): string {
+  const cut = [reason.indexOf(' ('), reason.indexOf(': ')].filter((i) => i > 0);
+  return cut.length > 0 ? reason.slice(0, Math.min(...cut)) : reason;
+}
+
+function finish(name: ConcreteBackendName, why: string): ActiveBackend {
+  registerZeroGradients();
+  return { name, tfBackend: tf.getBackend(), why };
+}
+
+/**
+ * Activates a backend for training. 'auto' takes the first that works in
+ * BACKEND_PREFERENCE; an explicit name that cannot run throws BackendError and
+ * leaves the previously active backend in place. Also registers what training
+ * needs: the extra wasm kernels and zero gradients for comparison ops.
+ */
+export async function useBackend(requested: BackendName): Promise<ActiveBackend> {
+  const prev = currentBackend();
+  if (requested !== 'auto') {
+    if (!BACKEND_PREFERENCE.includes(requested)) {
+      throw new BackendError(requested, `unknown backend (choose one of auto, ${BACKEND_PREFERENCE.join(', ')})`);
+    }
+    const r = await activate(requested);
+    if (!r.ok) {
+      await restore(prev);
+      throw new BackendError(requested, r.reason);
+    }
+    return finish(requested, `${requested} as requested: ${r.detail}`);
+  }
+  const skipped: string[] = [];
+  for (const name of BACKEND_PREFERENCE) {
+    const r = await activate(name);
+    if (r.ok) {
+      const because = skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : '';
+      return finish(name, `auto picked ${name}, the fastest available: ${r.detail}${because}`);
+    }
+    skipped.push(`${name} (${brief(r.reason)})`);
+  }
+  await restore(prev);
+  throw new BackendError('auto', `no backend could start: ${skipped.join('; ')}`);
+}

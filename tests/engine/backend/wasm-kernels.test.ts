@@ -1,0 +1,202 @@
+/**
+ * GAN Studio's extra wasm kernels against the JS cpu backend.
+ *
+ * Error measure everywhere: max|wasm − cpu| / max(1, max|cpu|), required < 1e-4.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../../../src/engine/backend';
+import {
+  conv2DBackpropFilterWasm,
+  registerWasmKernels,
+  setIm2colBudgetForTests,
+} from '../../../src/engine/backend/wasm-kernels';
+import { onBackend, randomData, relError, wasmDataCount } from './helpers';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface Case {
+  x: [number, number, number, number]; // NHWC (or NCHW when format is NCHW)
+  k: [number, number]; // kh, kw
+  cout: number;
+  strides: number | [number, number];
+  pad: Pad;
+  format?: 'NHWC' | 'NCHW';
+}
+
+/** dW on the active backend through the registered kernel (the path tf.grad takes). */
+function backpropFilter(c: Case, seed: number): Float32Array {
+  return tf.tidy(() => {
+    const format = c.format ?? 'NHWC';
+    const [n, a, b, d] = c.x;
+    const cin = format === 'NHWC' ? d : a;
+    const filterShape: [number, number, number, number] = [c.k[0], c.k[1], cin, c.cout];
+    const nhwc: [number, number, number, number] = format === 'NHWC' ? c.x : [n, b, d, a];
+    const info = tf.backend_util.computeConv2DInfo(nhwc, filterShape, c.strides, 1, c.pad);
+    const dyShape =
+      format === 'NHWC'
+        ? [n, info.outHeight, info.outWidth, c.cout]
+        : [n, c.cout, info.outHeight, info.outWidth];
+    const x = tf.tensor(randomData(n * a * b * d, seed), c.x);
+    const dy = tf.tensor(randomData(dyShape.reduce((p, q) => p * q, 1), seed + 1), dyShape);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: format, filterShape };
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    expect(dw.shape).toEqual(filterShape);
+    return dw.dataSync() as Float32Array;
+  });
+}
+
+async function compare(c: Case, seed = 1): Promise<number> {
+  const wasm = await onBackend('wasm', () => backpropFilter(c, seed));
+  const cpu = await onBackend('cpu', () => backpropFilter(c, seed));
+  return relError(wasm, cpu);
+}
+
+const label = (c: Case): string =>
+  `x=[${c.x}] ${c.format ?? 'NHWC'} k=${c.k.join('x')} cout=${c.cout} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
+
+beforeAll(async () => {
+  await useBackend('wasm'); // sets the wasm paths and registers the kernels
+});
+
+describe('Conv2DBackpropFilter on wasm', () => {
+  it('is registered for wasm only; cpu keeps its own kernel', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(conv2DBackpropFilterWasm);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc).not.toBe(conv2DBackpropFilterWasm);
+    expect(registerWasmKernels()).toEqual([]); // idempotent
+  });
+
+  // Strides 1–3, kernels 1–5, same/valid, odd sizes, batch 1 and 5, Cin ≠ Cout.
+  const grid: Case[] = [];
+  const sizes: [number, number][] = [
+    [7, 7],
+    [9, 6],
+  ];
+  for (const strides of [1, 2, 3]) {
+    for (const k of [1, 2, 3, 4, 5]) {
+      for (const pad of ['same', 'valid'] as const) {
+        const [h, w] = sizes[(strides + k) % 2];
+        const batch = (k + strides) % 3 === 0 ? 1 : 5;
+        if (pad === 'valid' && (k > h || k > w)) continue;
+        grid.push({ x: [batch, h, w, 3], k: [k, k], cout: 4, strides, pad });
+      }
+    }
+  }
+  it.each(grid.map((c) => [label(c), c] as const))('matches cpu: %s', async (_name, c) => {
+    expect(await compare(c)).toBeLessThan(1e-4);
+  });
+
+  const odd: Case[] = [
+    { x: [2, 11, 7, 2], k: [5, 4], cout: 3, strides: [2, 3], pad: 'same' },
+    { x: [1, 13, 10, 5], k: [3, 5], cout: 2, strides: [3, 2], pad: 'valid' },
+    { x: [2, 8, 9, 3], k: [3, 4], cout: 5, strides: [1, 2], pad: 'same' },
+    { x: [2, 9, 8, 3], k: [4, 3], cout: 5, strides: [3, 1], pad: 'valid' },
+    { x: [3, 8, 8, 1], k: [4, 4], cout: 6, strides: 2, pad: 'same' }, // Cin = 1
+    { x: [2, 9, 9, 4], k: [3, 3], cout: 1, strides: 2, pad: 'same' }, // Cout = 1
+    { x: [2, 9, 9, 3], k: [3, 3], cout: 5, strides: 2, pad: 1 },
+    { x: [2, 9, 8, 3], k: [3, 2], cout: 5, strides: 2, pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
+    { x: [2, 3, 9, 7], k: [3, 3], cout: 4, strides: 2, pad: 'same', format: 'NCHW' },
+    { x: [8, 16, 16, 8], k: [4, 4], cout: 16, strides: 2, pad: 'same' }, // a DCGAN layer, small
+    { x: [4, 4, 4, 16], k: [4, 4], cout: 8, strides: 1, pad: 'valid' }, // DCGAN 4×4 → 1×1 end layer
+  ];
+  it.each(odd.map((c) => [label(c), c] as const))('matches cpu: %s', async (_name, c) => {
+    expect(await compare(c)).toBeLessThan(1e-4);
+  });
+
+  it('matches cpu when the im2col matrix is built a few images at a time', async () => {
+    const prev = setIm2colBudgetForTests(2000); // forces chunks of 1–2 images
+    try {
+      for (const c of [
+        { x: [5, 9, 9, 3], k: [4, 4], cout: 4, strides: 2, pad: 'same' },
+        { x: [4, 7, 7, 2], k: [3, 3], cout: 3, strides: 1, pad: 'valid' },
+      ] as Case[]) {
+        expect(await compare(c), label(c)).toBeLessThan(1e-4);
+      }
+      await onBackend('wasm', () => {
+        const c: Case = { x: [5, 9, 9, 3], k: [4, 4], cout: 4, strides: 2, pad: 'same' };
+        backpropFilter(c, 1);
+        const tensors = tf.memory().numTensors;
+        const buffers = wasmDataCount();
+        for (let i = 0; i < 5; i++) backpropFilter(c, i);
+        expect(tf.memory().numTensors).toBe(tensors);
+        expect(wasmDataCount()).toBe(buffers);
+      });
+    } finally {
+      setIm2colBudgetForTests(prev);
+    }
+  });
+
+  it('rejects dilations above 1 with a clear error', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend();
+      const x = tf.zeros([1, 5, 5, 1]);
+      const dy = tf.zeros([1, 5, 5, 1]);
+      expect(() =>
+        conv2DBackpropFilterWasm({
+          inputs: { x, dy },
+          backend,
+          attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 1], dilations: 2 } as unknown as tf.NamedAttrMap,
+        }),
+      ).toThrow(/dilations must be 1/);
+      tf.dispose([x, dy]);
+    });
+  });
+
+  it('rejects a dy that does not match the convolution', async () => {
+    await onBackend('wasm', () => {
+      const x = tf.zeros([1, 6, 6, 2]);
+      const dy = tf.zeros([1, 4, 4, 3]);
+      expect(() =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+          strides: 2,
+          pad: 'same',
+          dataFormat: 'NHWC',
+          filterShape: [3, 3, 2, 3],
+        } as unknown as tf.NamedAttrMap),
+      ).toThrow(/dy shape/);
+      tf.dispose([x, dy]);
+    });
+  });
+
+  it('does not leak: engine tensors and wasm buffers stay flat over repeated calls', async () => {
+    await onBackend('wasm', () => {
+      const c: Case = { x: [4, 9, 9, 3], k: [4, 4], cout: 5, strides: 2, pad: 'same' };
+      backpropFilter(c, 3); // warm-up
+      const tensors = tf.memory().numTensors;
+      const buffers = wasmDataCount();
+      expect(buffers).toBeGreaterThanOrEqual(0);
+      for (let i = 0; i < 20; i++) backpropFilter({ ...c, strides: (i % 3) + 1 }, i);
+      // Through the gradient path too.
+      const x = tf.tensor(randomData(4 * 9 * 9 * 3, 5), [4, 9, 9, 3]) as tf.Tensor4D;
+      const f = tf.tensor(randomData(4 * 4 * 3 * 5, 6), [4, 4, 3, 5]) as tf.Tensor4D;
+      const before = tf.memory().numTensors;
+      const beforeBuffers = wasmDataCount();
+      for (let i = 0; i < 10; i++) {
+        const g = tf.grad((ff: tf.Tensor) => tf.sum(tf.conv2d(x, ff as tf.Tensor4D, 2, 'same')))(f);
+        g.dispose();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      expect(wasmDataCount()).toBe(beforeBuffers);
+      tf.dispose([x, f]);
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(wasmDataCount()).toBe(buffers);
+    });
+  });
+
+  it('gives conv2d filter gradients equal to cpu inside tf.grad', async () => {
+    const run = (): Float32Array[] =>
+      tf.tidy(() => {
+        const x = tf.tensor(randomData(3 * 10 * 10 * 2, 11), [3, 10, 10, 2]) as tf.Tensor4D;
+        const f1 = tf.tensor(randomData(3 * 3 * 2 * 4, 12), [3, 3, 2, 4]) as tf.Tensor4D;
+        const f2 = tf.tensor(randomData(4 * 4 * 4 * 3, 13), [4, 4, 4, 3]) as tf.Tensor4D;
+        const loss = (a: tf.Tensor4D, b: tf.Tensor4D): tf.Scalar =>
+          tf.mean(tf.square(tf.conv2d(tf.leakyRelu(tf.conv2d(x, a, 1, 'same'), 0.2), b, 2, 'valid')));
+        const [ga, gb] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a as tf.Tensor4D, b as tf.Tensor4D))([f1, f2]);
+        return [ga.dataSync() as Float32Array, gb.dataSync() as Float32Array];
+      });
+    const wasm = await onBackend('wasm', run);
+    const cpu = await onBackend('cpu', run);
+    expect(relError(wasm[0], cpu[0])).toBeLessThan(1e-4);
+    expect(relError(wasm[1], cpu[1])).toBeLessThan(1e-4);
+  });
+});
