@@ -38,7 +38,8 @@ export class Rng {
 
   /** A copy of the state, for checkpoints. */
   get state(): RngState {
-    return [this.a, this.b, this.c, this.d];
+    // `^` yields signed int32s; store unsigned words so a saved state reads the same everywhere.
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
   nextUint32(): number {

@@ -17,8 +17,30 @@ export type ResizeMode = (typeof RESIZE_MODES)[number];
 export const MODEL_ARCHS = ['dcgan-dense', 'dcgan-conv'] as const;
 export type ModelArch = (typeof MODEL_ARCHS)[number];
 
-export const LOSSES = ['nonsaturating', 'minimax'] as const;
+export const LOSSES = ['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'hinge', 'lsgan'] as const;
 export type LossName = (typeof LOSSES)[number];
+
+export const OPTIMIZERS = ['auto', 'adam', 'rmsprop', 'sgd'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export const NORMS = ['auto', 'batch', 'instance', 'layer', 'pixel', 'none'] as const;
+export type NormName = (typeof NORMS)[number];
+
+export const G_ACTIVATIONS = ['auto', 'relu', 'leakyrelu'] as const;
+export const D_ACTIVATIONS = ['leakyrelu', 'relu'] as const;
+export const UPSAMPLES = ['transposed', 'nearest', 'bilinear', 'pixelshuffle'] as const;
+export type UpsampleName = (typeof UPSAMPLES)[number];
+export const DOWNSAMPLES = ['strided', 'avgpool'] as const;
+export type DownsampleName = (typeof DOWNSAMPLES)[number];
+
+export const PENALTIES = ['auto', 'none', 'wgan-gp', 'r1', 'r2', 'r1+r2'] as const;
+export type PenaltyName = (typeof PENALTIES)[number];
+
+export const LABEL_SMOOTHING = ['none', 'constant', 'random'] as const;
+export const NOISE_DECAYS = ['linear', 'exponential', 'none'] as const;
+export const LATENT_DISTS = ['normal', 'uniform'] as const;
+export type LatentDist = (typeof LATENT_DISTS)[number];
+export const CONDITIONAL_D = ['projection', 'channels'] as const;
 
 const hexColor = z
   .string()
@@ -69,6 +91,10 @@ export const ModelConfigSchema = z
       .max(4096)
       .default(100)
       .describe('Size of the noise vector z fed to G. 100 is the DCGAN default; larger rarely helps small models.'),
+    latentDist: z
+      .enum(LATENT_DISTS)
+      .default('normal')
+      .describe('Distribution of z: normal N(0, 1) (recommended: a spherical latent space interpolates well) or uniform in [-1, 1].'),
     baseWidth: z
       .number()
       .int()
@@ -87,30 +113,232 @@ export const ModelConfigSchema = z
     }
   });
 
-function optimizerSchema(net: 'G' | 'D') {
-  return z
-    .object({
-      lr: z
-        .number()
-        .positive()
-        .max(1)
-        .default(2e-4)
-        .describe(`Adam learning rate of ${net}. Giving D a larger rate than G (TTUR) often steadies training.`),
-      beta1: z
-        .number()
-        .min(0)
-        .max(0.999)
-        .default(0.5)
-        .describe(`Adam β1 of ${net}. 0.5 (DCGAN) damps the momentum that makes GANs oscillate.`),
-      beta2: z
-        .number()
-        .min(0)
-        .max(0.9999)
-        .default(0.999)
-        .describe(`Adam β2 of ${net}.`),
-    })
-    .strict();
+/** Optimizer options, shared by G and D. */
+function optimizerFields(net: 'G' | 'D') {
+  return {
+    optimizer: z
+      .enum(OPTIMIZERS)
+      .default('auto')
+      .describe(`Optimizer of ${net}. auto: RMSProp for loss=wgan (as in the WGAN paper, momentum-free so weight clipping stays stable), Adam otherwise. SGD is unstable for GANs (it oscillates around the saddle point); use it only to compare.`),
+    lr: z
+      .number()
+      .positive()
+      .max(1)
+      .default(2e-4)
+      .describe(`Learning rate of ${net}. Giving D a larger rate than G (TTUR, e.g. d.lr=0.0004, g.lr=0.0001) often steadies training. WGAN with clipping wants about 0.00005.`),
+    beta1: z
+      .number()
+      .min(0)
+      .max(0.999)
+      .default(0.5)
+      .describe(`Adam β1 of ${net}. 0.5 (DCGAN) damps the momentum that makes GANs oscillate; WGAN-GP and SNGAN use 0.`),
+    beta2: z
+      .number()
+      .min(0)
+      .max(0.9999)
+      .default(0.999)
+      .describe(`Adam β2 of ${net}. 0.9 with β1=0 for WGAN-GP and SNGAN.`),
+    rho: z
+      .number()
+      .min(0)
+      .max(0.9999)
+      .default(0.99)
+      .describe(`RMSProp decay of the squared-gradient average of ${net} (PyTorch's alpha).`),
+    momentum: z
+      .number()
+      .min(0)
+      .max(0.999)
+      .default(0)
+      .describe(`SGD momentum of ${net} (0: plain SGD).`),
+  };
 }
+
+function spectralNormField(net: 'G' | 'D', dflt: boolean) {
+  return z
+    .boolean()
+    .default(dflt)
+    .describe(
+      net === 'D'
+        ? 'Spectral normalization of every D layer (power iteration, one step per forward pass, with a persistent u vector): makes D 1-Lipschitz, the most reliable single stabiliser (SNGAN). Best with d.norm=none.'
+        : 'Spectral normalization of every G layer too (SAGAN, BigGAN): steadies G on hard data sets; costs a little speed.',
+    );
+}
+
+function kernelSizeField(net: 'G' | 'D') {
+  return z
+    .number()
+    .int()
+    .min(2)
+    .max(7)
+    .default(4)
+    .describe(`Kernel size of ${net}'s resolution-changing convolutions. 4 (DCGAN) divides evenly with stride 2 and avoids checkerboard artefacts; 3 is cheaper.`);
+}
+
+export const GeneratorConfigSchema = z
+  .object({
+    ...optimizerFields('G'),
+    norm: z
+      .enum(NORMS)
+      .default('auto')
+      .describe('Normalization after each hidden G layer. auto: batch (DCGAN). instance or layer: per-image, no batch coupling. pixel: PGGAN pixel norm, no parameters. none. With labels, batch becomes conditional batch norm (see conditional.batchNorm).'),
+    activation: z
+      .enum(G_ACTIVATIONS)
+      .default('auto')
+      .describe('Hidden activation of G. auto: ReLU in dcgan-conv (DCGAN), LeakyReLU in dcgan-dense. LeakyReLU avoids sparse gradients.'),
+    leakySlope: z.number().min(0).max(1).default(0.2).describe('Negative slope of LeakyReLU in G.'),
+    upsample: z
+      .enum(UPSAMPLES)
+      .default('transposed')
+      .describe('How G doubles the resolution: transposed convolution (DCGAN), nearest or bilinear upsampling then a convolution (fewer checkerboard artefacts), or pixelshuffle (a convolution to 4× channels, then depth-to-space).'),
+    kernelSize: kernelSizeField('G'),
+    spectralNorm: spectralNormField('G', false),
+    dropout: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0)
+      .describe('Dropout after each hidden G layer, at training AND sampling time, as a source of noise (the pix2pix trick; 0.5 there). 0: off. Samples then vary even for a fixed z.'),
+    tanhOutput: z
+      .boolean()
+      .default(true)
+      .describe('End G with tanh so images lie in [-1, 1] like the data (recommended). Off: a linear output, clipped only when images are saved.'),
+  })
+  .strict();
+
+export const DiscriminatorConfigSchema = z
+  .object({
+    ...optimizerFields('D'),
+    norm: z
+      .enum(NORMS)
+      .default('auto')
+      .describe('Normalization after each hidden D layer (not the first). auto: batch in dcgan-conv (DCGAN), none in dcgan-dense, and layer norm when a gradient penalty is on (a penalty is per-sample; batch norm mixes samples). instance, layer, pixel, none.'),
+    activation: z.enum(D_ACTIVATIONS).default('leakyrelu').describe('Hidden activation of D. LeakyReLU (recommended) keeps gradients flowing to G where ReLU would cut them.'),
+    leakySlope: z.number().min(0).max(1).default(0.2).describe('Negative slope of LeakyReLU in D (0.2 in DCGAN, 0.1 in SNGAN).'),
+    downsample: z
+      .enum(DOWNSAMPLES)
+      .default('strided')
+      .describe('How D halves the resolution: strided convolution (DCGAN) or a stride-1 convolution then 2×2 average pooling. Both avoid the sparse gradients of max pooling.'),
+    kernelSize: kernelSizeField('D'),
+    spectralNorm: spectralNormField('D', false),
+    minibatchStd: z
+      .boolean()
+      .default(false)
+      .describe('Minibatch standard deviation layer before D\'s last layer (PGGAN): appends the average spread of features across the batch as an extra channel, so D can spot a G that makes too little variety (mode collapse).'),
+    minibatchGroup: z
+      .number()
+      .int()
+      .min(2)
+      .max(64)
+      .default(4)
+      .describe('Group size of the minibatch stddev layer (4 in StyleGAN); the batch size must be a multiple of it.'),
+  })
+  .strict();
+
+export const PenaltyConfigSchema = z
+  .object({
+    type: z
+      .enum(PENALTIES)
+      .default('auto')
+      .describe('Gradient penalty on D (needs a gradient of a gradient). wgan-gp: (‖∇D(x̂)‖ − 1)² on random interpolates of real and fake (WGAN-GP). r1: ‖∇D(x)‖² on reals, 0-centred (Mescheder et al. 2018): a strong stabiliser for non-saturating GANs. r2: the same on fakes. r1+r2: both. auto: wgan-gp when loss=wgan-gp, none otherwise.'),
+    weight: z
+      .number()
+      .min(0)
+      .max(1000)
+      .default(10)
+      .describe('Penalty weight: λ for wgan-gp (10 in the paper), γ for r1/r2 (the penalty is γ/2·E‖∇D‖²; 10 for faces at 256², 0.1–1 for small images).'),
+    every: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe('Lazy regularization (StyleGAN2): apply the penalty only every k-th D update, scaled by k. 1: every update; 4–16 saves most of its cost.'),
+  })
+  .strict();
+
+export const LabelTricksSchema = z
+  .object({
+    smoothing: z
+      .enum(LABEL_SMOOTHING)
+      .default('none')
+      .describe('One-sided label smoothing of D\'s real targets (fakes stay 0): constant uses labels.real (0.9); random draws each real target uniformly from [labels.realMin, labels.realMax] (0.7–1.2 from ganhacks, or 0.9–1.1). Keeps D from growing over-confident. Losses minimax, nonsaturating and lsgan.'),
+    real: z.number().min(0.5).max(1).default(0.9).describe('Real target for constant smoothing.'),
+    realMin: z.number().min(0.5).max(1.5).default(0.7).describe('Low end of the random real target.'),
+    realMax: z.number().min(0.5).max(1.5).default(1.2).describe('High end of the random real target.'),
+    flip: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0)
+      .describe('Probability of swapping the real and fake targets of each D sample (occasional label flipping, ganhacks): a little noise that stops D winning outright. 0.05 is typical. Losses minimax, nonsaturating and lsgan.'),
+  })
+  .strict();
+
+export const InstanceNoiseSchema = z
+  .object({
+    sigma: z
+      .number()
+      .min(0)
+      .max(2)
+      .default(0)
+      .describe('Instance noise: Gaussian noise of this standard deviation added to every image D sees (real and fake), so the two distributions overlap and D cannot separate them perfectly early on. 0: off; 0.1–0.5 is typical.'),
+    decay: z
+      .enum(NOISE_DECAYS)
+      .default('linear')
+      .describe('How σ falls to 0 over instanceNoise.steps: linear, exponential (σ·100^(−t/steps), 1% at the end, then 0), or none (constant).'),
+    steps: z.number().int().min(1).default(10000).describe('Steps over which the instance noise decays to 0.'),
+  })
+  .strict();
+
+export const AugmentConfigSchema = z
+  .object({
+    translation: z.boolean().default(false).describe('DiffAugment translation: shift each image by up to 1/8 of its size, zero-filled. Applied to reals and fakes alike, differentiably, before D.'),
+    cutout: z.boolean().default(false).describe('DiffAugment cutout: blank a random square of half the image side.'),
+    color: z.boolean().default(false).describe('DiffAugment colour: random brightness, saturation and contrast.'),
+    probability: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(1)
+      .describe('Probability that each image gets each augmentation (DiffAugment uses 1). With augment.ada, the starting value.'),
+    ada: z
+      .boolean()
+      .default(false)
+      .describe('ADA-style adaptive probability: raise p while D is over-confident on reals (E[sign D(x)] above augment.adaTarget), lower it otherwise. For small data sets; p is saved in checkpoints.'),
+    adaTarget: z.number().min(0).max(1).default(0.6).describe('Target of E[sign D(real)] for the adaptive probability (0.6 in ADA).'),
+    adaSpeed: z
+      .number()
+      .int()
+      .min(1)
+      .default(500000)
+      .describe('Images after which the adaptive probability can move from 0 to 1 (500k in ADA). Smaller reacts faster.'),
+  })
+  .strict();
+
+export const ConditionalConfigSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Class-conditional GAN: the data set\'s class subfolders become labels given to G and D, samples are drawn per class, and generation can pick a class. Needs at least 2 classes.'),
+    numClasses: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(0)
+      .describe('Number of classes. 0: taken from the data set when the run starts (then written into the run\'s config).'),
+    embedDim: z.number().int().min(1).max(1024).default(16).describe('Size of the learned label embedding concatenated to z at G\'s input.'),
+    discriminator: z
+      .enum(CONDITIONAL_D)
+      .default('projection')
+      .describe('How D sees the label: projection (Miyato & Koyama 2018: an inner product of a class embedding with D\'s features, recommended) or channels (one-hot label maps concatenated to the image).'),
+    batchNorm: z
+      .boolean()
+      .default(true)
+      .describe('Conditional batch norm in G: class-specific scale and shift after each batch norm (when G\'s norm is batch).'),
+  })
+  .strict();
 
 export const EmaConfigSchema = z
   .object({
@@ -126,21 +354,39 @@ export const TrainConfigSchema = z
     preset: z.string().default('custom').describe('The preset this config started from.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Seeds weights, noise and data order. Same seed, same backend: same run.'),
     backend: z.enum(BACKEND_NAMES).default('auto').describe('Compute backend. auto tries tensorflow-gpu, tensorflow, wasm, then cpu.'),
-    steps: z.number().int().min(1).default(5000).describe('Training steps (one G update each).'),
+    steps: z.number().int().min(1).default(5000).describe('Training steps (iterations: dSteps D updates and gSteps G updates each).'),
     batchSize: z.number().int().min(1).max(4096).default(64).describe('Images per batch for D and G.'),
-    loss: z.enum(LOSSES).default('nonsaturating').describe('nonsaturating: G maximises log D(G(z)), strong early gradients (default). minimax: the original saturating loss, for comparison.'),
-    dSteps: z.number().int().min(1).max(20).default(1).describe('D updates per G update. More helps when D lags behind G.'),
+    loss: z
+      .enum(LOSSES)
+      .default('nonsaturating')
+      .describe('GAN loss. nonsaturating: G maximises log D(G(z)), strong early gradients (default). minimax: the original saturating loss, for comparison. wgan: Wasserstein critic with weight clipping (RMSProp by default, several dSteps). wgan-gp: Wasserstein with a gradient penalty (λ=10 by default). hinge: SNGAN/BigGAN hinge loss, best with spectral norm. lsgan: least squares, smoother gradients than BCE.'),
+    weightClip: z
+      .number()
+      .positive()
+      .max(1)
+      .default(0.01)
+      .describe('loss=wgan only: after each D update every D weight is clipped to [−c, c] (0.01 in the WGAN paper).'),
+    penalty: PenaltyConfigSchema.default(() => PenaltyConfigSchema.parse({})),
+    dSteps: z.number().int().min(1).max(20).default(1).describe('D updates per iteration. More helps when D lags behind G (5 for WGAN).'),
+    gSteps: z.number().int().min(1).max(20).default(1).describe('G updates per iteration. More helps when D wins too easily.'),
+    labels: LabelTricksSchema.default(() => LabelTricksSchema.parse({})),
+    instanceNoise: InstanceNoiseSchema.default(() => InstanceNoiseSchema.parse({})),
+    augment: AugmentConfigSchema.default(() => AugmentConfigSchema.parse({})),
+    conditional: ConditionalConfigSchema.default(() => ConditionalConfigSchema.parse({})),
     data: DataConfigSchema.default(() => DataConfigSchema.parse({})),
     model: ModelConfigSchema.default(() => ModelConfigSchema.parse({})),
-    g: optimizerSchema('G').default(() => optimizerSchema('G').parse({})),
-    d: optimizerSchema('D').default(() => optimizerSchema('D').parse({})),
+    g: GeneratorConfigSchema.default(() => GeneratorConfigSchema.parse({})),
+    d: DiscriminatorConfigSchema.default(() => DiscriminatorConfigSchema.parse({})),
     ema: EmaConfigSchema.default(() => EmaConfigSchema.parse({})),
     sampleEvery: z.number().int().min(0).default(100).describe('Save a sample grid from fixed noise every N steps (0: only at the end).'),
     checkpointEvery: z.number().int().min(0).default(500).describe('Save a checkpoint every N steps (0: only at the end).'),
     keepCheckpoints: z.number().int().min(1).default(3).describe('How many of the newest checkpoints to keep.'),
     gridSize: z.number().int().min(1).max(16).default(8).describe('Sample grids are gridSize × gridSize images.'),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    for (const issue of configConflicts(c)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 /** What a user may write: every field optional, nested objects partial. */
@@ -148,4 +394,60 @@ export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
 function isPowerOfTwoInRange(n: number, lo: number, hi: number): boolean {
   return n >= lo && n <= hi && (n & (n - 1)) === 0;
+}
+
+export interface ConfigConflict {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The penalty a config really applies ('auto' resolved). */
+export function effectivePenalty(c: { loss: LossName; penalty: { type: PenaltyName } }): Exclude<PenaltyName, 'auto'> {
+  if (c.penalty.type !== 'auto') return c.penalty.type;
+  return c.loss === 'wgan-gp' ? 'wgan-gp' : 'none';
+}
+
+/** The fields configConflicts reads (a structural type: the schema's own type would be circular here). */
+type ConflictInput = {
+  loss: LossName;
+  penalty: { type: PenaltyName; weight: number; every: number };
+  d: { norm: NormName; minibatchStd: boolean; minibatchGroup: number };
+  labels: { smoothing: string; realMin: number; realMax: number; flip: number };
+  batchSize: number;
+  conditional: { enabled: boolean; numClasses: number };
+  augment: { ada: boolean; translation: boolean; cutout: boolean; color: boolean };
+};
+
+/** Combinations that cannot work, each naming its options. The schema rejects them. */
+export function configConflicts(c: ConflictInput): ConfigConflict[] {
+  const out: ConfigConflict[] = [];
+  const penalty = effectivePenalty(c);
+  if (penalty !== 'none' && c.d.norm === 'batch') {
+    out.push({
+      path: ['d', 'norm'],
+      message: `batch norm in D cannot be combined with a gradient penalty (penalty.type=${penalty}${c.penalty.type === 'auto' ? ` via loss=${c.loss}` : ''}): the penalty is per-sample, and batch norm makes each sample's gradient depend on the whole batch. Use d.norm=layer (or leave d.norm=auto, which picks layer norm), instance or none`,
+    });
+  }
+  if (c.loss === 'wgan' && penalty === 'wgan-gp') {
+    out.push({ path: ['penalty', 'type'], message: 'loss=wgan clips weights; for the gradient-penalty variant use loss=wgan-gp' });
+  }
+  if ((c.loss === 'wgan' || c.loss === 'wgan-gp' || c.loss === 'hinge') && (c.labels.smoothing !== 'none' || c.labels.flip > 0)) {
+    out.push({
+      path: ['labels', c.labels.smoothing !== 'none' ? 'smoothing' : 'flip'],
+      message: `label smoothing and flipping change the targets of a BCE or least-squares D; loss=${c.loss} has no targets. Use loss=nonsaturating, minimax or lsgan, or turn labels.smoothing/labels.flip off`,
+    });
+  }
+  if (c.labels.realMin > c.labels.realMax) {
+    out.push({ path: ['labels', 'realMin'], message: `labels.realMin (${c.labels.realMin}) is above labels.realMax (${c.labels.realMax})` });
+  }
+  if (c.d.minibatchStd && c.batchSize % Math.min(c.d.minibatchGroup, c.batchSize) !== 0) {
+    out.push({ path: ['d', 'minibatchGroup'], message: `batchSize (${c.batchSize}) must be a multiple of d.minibatchGroup (${c.d.minibatchGroup}) for the minibatch stddev layer` });
+  }
+  if (c.augment.ada && !(c.augment.translation || c.augment.cutout || c.augment.color)) {
+    out.push({ path: ['augment', 'ada'], message: 'augment.ada adapts the probability of augmentations, but none is on: set augment.translation, augment.cutout or augment.color' });
+  }
+  if (c.conditional.enabled && c.conditional.numClasses === 1) {
+    out.push({ path: ['conditional', 'numClasses'], message: 'a conditional GAN needs at least 2 classes' });
+  }
+  return out;
 }

@@ -31,7 +31,7 @@ describe('resolveConfig', () => {
     await expect(resolveConfig({ preset: 'dcgan-99' })).rejects.toThrow(/Unknown preset "dcgan-99".*dcgan-28, dcgan-64/);
     await expect(resolveConfig({ sets: ['g.lrr=1'] })).rejects.toThrow(/"g\.lrr"/);
     await expect(resolveConfig({ sets: ['batchSize=big'] })).rejects.toThrow(/"batchSize"/);
-    await expect(resolveConfig({ sets: ['loss=hinge'] })).rejects.toThrow(/"loss"/);
+    await expect(resolveConfig({ sets: ['loss=hinged'] })).rejects.toThrow(/"loss"/);
     await expect(resolveConfig({ sets: ['model.resolution=48'] })).rejects.toThrow(/"model\.resolution".*power of two/);
     await expect(resolveConfig({ preset: 'dcgan-28', sets: ['model.resolution=32'] })).rejects.toThrow(/"model\.resolution".*dcgan-dense needs resolution 28/);
     await expect(resolveConfig({ sets: ['data.background=white'] })).rejects.toThrow(/"data\.background"/);

@@ -13,6 +13,61 @@ export const PRESETS = {
   'dcgan-64': {
     model: { arch: 'dcgan-conv', resolution: 64, channels: 3, latentDim: 100, baseWidth: 64 },
   },
+  /**
+   * Recipe: the DCGAN paper as written (Radford et al. 2015): 3×64×64, batch 128,
+   * Adam 2e-4 β1 0.5, batch norm, ReLU/LeakyReLU 0.2, transposed convolutions,
+   * the non-saturating loss, no EMA. The baseline to compare every trick against.
+   */
+  'dcgan-classic': {
+    model: { arch: 'dcgan-conv', resolution: 64, channels: 3, latentDim: 100, baseWidth: 64 },
+    loss: 'nonsaturating',
+    batchSize: 128,
+    g: { optimizer: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999, norm: 'batch', upsample: 'transposed' },
+    d: { optimizer: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999, norm: 'batch', downsample: 'strided' },
+    ema: { enabled: false },
+  },
+  /**
+   * Recipe: WGAN-GP (Gulrajani et al. 2017): Wasserstein critic, 1-centred
+   * gradient penalty λ=10 on interpolates, 5 critic updates per G update,
+   * Adam 1e-4 β=(0, 0.9), layer norm in D (batch norm would break the penalty).
+   */
+  'wgan-gp': {
+    model: { arch: 'dcgan-conv', resolution: 64, channels: 3, latentDim: 128, baseWidth: 64 },
+    loss: 'wgan-gp',
+    penalty: { type: 'wgan-gp', weight: 10, every: 1 },
+    dSteps: 5,
+    g: { optimizer: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9, norm: 'batch' },
+    d: { optimizer: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9, norm: 'layer' },
+    ema: { enabled: true, decay: 0.999 },
+  },
+  /**
+   * Recipe: SNGAN with the hinge loss (Miyato et al. 2018): spectral norm on
+   * every D layer and no other norm in D, LeakyReLU 0.1, TTUR (D 4e-4, G 1e-4),
+   * Adam β=(0, 0.9), nearest-neighbour upsampling in G.
+   */
+  'sngan-hinge': {
+    model: { arch: 'dcgan-conv', resolution: 64, channels: 3, latentDim: 128, baseWidth: 64 },
+    loss: 'hinge',
+    g: { optimizer: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9, norm: 'batch', upsample: 'nearest', kernelSize: 3 },
+    d: { optimizer: 'adam', lr: 4e-4, beta1: 0, beta2: 0.9, norm: 'none', spectralNorm: true, leakySlope: 0.1, kernelSize: 4 },
+    ema: { enabled: true, decay: 0.999 },
+  },
+  /**
+   * Recipe: small data sets (100–2,000 images): DiffAugment (translation,
+   * cutout, colour; probability 1 as in DiffAugment) on reals and fakes,
+   * lazy R1 (γ=1, every 4th D update), no norm in D, EMA of G. Augmentation
+   * stops D from memorising the few real images; R1 and EMA steady the rest.
+   */
+  'small-dataset': {
+    model: { arch: 'dcgan-conv', resolution: 64, channels: 3, latentDim: 128, baseWidth: 32 },
+    loss: 'nonsaturating',
+    batchSize: 32,
+    penalty: { type: 'r1', weight: 1, every: 4 },
+    augment: { translation: true, cutout: true, color: true, probability: 1 },
+    g: { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.99, norm: 'batch' },
+    d: { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.99, norm: 'none' },
+    ema: { enabled: true, decay: 0.999, startStep: 100 },
+  },
 } as const satisfies Record<string, TrainConfigInput>;
 
 export type PresetName = keyof typeof PRESETS;

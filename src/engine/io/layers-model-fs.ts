@@ -7,6 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+// GAN Studio's custom layers (spectral norm, pixel norm, …) must be registered before any model that uses them loads.
+import '../layers';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';

@@ -2,9 +2,19 @@
  * DCGAN generator and discriminator builders.
  *
  * Pure functions: the same spec and seed give the same model, with nothing
- * global touched but tfjs's layer-name counter. Every layer is a stock tfjs
- * layer, so models save as LayersModel JSON and load in a browser with
- * `tf.loadLayersModel` and no custom code.
+ * global touched but tfjs's layer-name counter. With the default options every
+ * layer is a stock tfjs layer (the dcgan-28 and dcgan-64 presets), so models
+ * load in a browser with `tf.loadLayersModel` and no custom code. Options that
+ * need custom layers (spectral norm, pixel/instance/layer norm, pixel shuffle,
+ * dropout noise, conditional batch norm, …) use ../layers, which registers them
+ * for serialization; see ../layers/web.ts for the browser side.
+ *
+ * Options (ModelSpec.g / .d / .conditional, all optional; defaults = DCGAN):
+ * normalization, activations, G up-sampling, D down-sampling, kernel size,
+ * spectral norm, dropout noise, minibatch stddev, and a class-conditional
+ * variant (G: label embedding concatenated to z, optional conditional batch
+ * norm; D: projection head or one-hot label channels). A conditional model has
+ * two inputs, [z, oneHotLabels] for G and [image, oneHotLabels] for D.
  *
  * Two architectures:
  * - `dcgan-dense` (28×28): a dense projection to 7×7×2w, then two stride-2
@@ -14,8 +24,40 @@
  *   DCGAN, 4×4 kernels, BatchNorm between layers, ReLU in G, LeakyReLU 0.2 in D.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelArch } from '../../shared/config';
+import type { DownsampleName, ModelArch, UpsampleName } from '../../shared/config';
+import { GanLayers } from '../layers';
 import { deriveSeed } from '../rng';
+
+export type ConcreteNorm = 'batch' | 'instance' | 'layer' | 'pixel' | 'none';
+
+export interface GArch {
+  norm: ConcreteNorm;
+  activation: 'relu' | 'leakyrelu';
+  leakySlope: number;
+  upsample: UpsampleName;
+  kernelSize: number;
+  spectralNorm: boolean;
+  dropout: number;
+  tanhOutput: boolean;
+}
+
+export interface DArch {
+  norm: ConcreteNorm;
+  activation: 'relu' | 'leakyrelu';
+  leakySlope: number;
+  downsample: DownsampleName;
+  kernelSize: number;
+  spectralNorm: boolean;
+  minibatchStd: boolean;
+  minibatchGroup: number;
+}
+
+export interface ConditionalArch {
+  numClasses: number;
+  embedDim: number;
+  discriminator: 'projection' | 'channels';
+  batchNorm: boolean;
+}
 
 export interface ModelSpec {
   arch: ModelArch;
@@ -23,6 +65,9 @@ export interface ModelSpec {
   channels: 1 | 3;
   latentDim: number;
   baseWidth: number;
+  g?: Partial<GArch>;
+  d?: Partial<DArch>;
+  conditional?: ConditionalArch | null;
 }
 
 /** DCGAN weights start from N(0, 0.02), BatchNorm scales from N(1, 0.02) (Radford et al. 2015). */
@@ -34,6 +79,15 @@ const LEAKY_SLOPE = 0.2;
 /** The classic DCGAN caps the widest layer at 8× the base width (512 for width 64). */
 const MAX_WIDTH_MULTIPLIER = 8;
 
+/** The architecture's own defaults (the DCGAN of each arch). */
+export function defaultGArch(arch: ModelArch): GArch {
+  return { norm: 'batch', activation: arch === 'dcgan-dense' ? 'leakyrelu' : 'relu', leakySlope: LEAKY_SLOPE, upsample: 'transposed', kernelSize: 4, spectralNorm: false, dropout: 0, tanhOutput: true };
+}
+
+export function defaultDArch(arch: ModelArch): DArch {
+  return { norm: arch === 'dcgan-dense' ? 'none' : 'batch', activation: 'leakyrelu', leakySlope: LEAKY_SLOPE, downsample: 'strided', kernelSize: 4, spectralNorm: false, minibatchStd: false, minibatchGroup: 4 };
+}
+
 export function checkModelSpec(spec: ModelSpec): void {
   const { arch, resolution, channels, latentDim, baseWidth } = spec;
   if (arch !== 'dcgan-dense' && arch !== 'dcgan-conv') throw new RangeError(`model.arch: unknown architecture "${String(arch)}"`);
@@ -44,21 +98,13 @@ export function checkModelSpec(spec: ModelSpec): void {
   if (arch === 'dcgan-conv' && !(resolution >= 16 && resolution <= 256 && (resolution & (resolution - 1)) === 0)) {
     throw new RangeError(`model.resolution must be a power of two from 16 to 256 for dcgan-conv, got ${resolution}`);
   }
+  const c = spec.conditional;
+  if (c && !(Number.isInteger(c.numClasses) && c.numClasses >= 2)) throw new RangeError(`conditional.numClasses must be at least 2, got ${c.numClasses}`);
 }
 
-/** Seeded initializers, one stream per layer so adding a layer does not reshuffle the others. */
-function inits(seed: number, layer: string) {
-  return {
-    kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: INIT_STDDEV, seed: deriveSeed(seed, `${layer}/kernel`) }),
-  };
-}
-
-function batchNorm(seed: number, layer: string): tf.layers.Layer {
-  return tf.layers.batchNormalization({
-    momentum: BN_MOMENTUM,
-    epsilon: BN_EPSILON,
-    gammaInitializer: tf.initializers.randomNormal({ mean: 1, stddev: INIT_STDDEV, seed: deriveSeed(seed, `${layer}/gamma`) }),
-  });
+/** Seeded DCGAN initializer, one stream per layer so adding a layer does not reshuffle the others. */
+function kernelInit(seed: number, layer: string) {
+  return tf.initializers.randomNormal({ mean: 0, stddev: INIT_STDDEV, seed: deriveSeed(seed, `${layer}/kernel`) });
 }
 
 /** Number of stride-2 steps between 4×4 and the output resolution. */
@@ -71,90 +117,232 @@ function widthAt(baseWidth: number, i: number, n: number): number {
   return baseWidth * Math.min(2 ** (n - 1 - i), MAX_WIDTH_MULTIPLIER);
 }
 
-export function buildGenerator(spec: ModelSpec, seed: number): tf.Sequential {
-  checkModelSpec(spec);
-  return spec.arch === 'dcgan-dense' ? denseGenerator(spec, seed) : convGenerator(spec, seed);
+/** One step of a network: a layer, and whether it also takes the one-hot labels. */
+interface Step {
+  layer: tf.layers.Layer;
+  withLabels?: boolean;
 }
 
-export function buildDiscriminator(spec: ModelSpec, seed: number): tf.Sequential {
-  checkModelSpec(spec);
-  return spec.arch === 'dcgan-dense' ? denseDiscriminator(spec, seed) : convDiscriminator(spec, seed);
-}
+/** Builds the layer list of one network, with the options of G or D. */
+class Net {
+  readonly steps: Step[] = [];
+  constructor(
+    private readonly seed: number,
+    private readonly sn: boolean,
+  ) {}
 
-/**
- * dcgan-dense G, with w = 2·baseWidth (128 for the default 64):
- * [z] → dense → [7·7·w] → BN, LReLU → reshape [7,7,w]
- *     → convT k4 s2 → [14,14,w/2] → BN, LReLU → convT k4 s2 → [28,28,C] → tanh
- */
-function denseGenerator({ latentDim, channels, baseWidth }: ModelSpec, seed: number): tf.Sequential {
-  const w = baseWidth * 2;
-  const g = tf.sequential({ name: 'generator' });
-  g.add(tf.layers.dense({ inputShape: [latentDim], units: 7 * 7 * w, useBias: false, ...inits(seed, 'g0') })); // [7·7·w]
-  g.add(batchNorm(seed, 'g0/bn'));
-  g.add(tf.layers.leakyReLU({ alpha: LEAKY_SLOPE }));
-  g.add(tf.layers.reshape({ targetShape: [7, 7, w] })); // [7,7,w]
-  g.add(tf.layers.conv2dTranspose({ filters: w / 2, kernelSize: 4, strides: 2, padding: 'same', useBias: false, ...inits(seed, 'g1') })); // [14,14,w/2]
-  g.add(batchNorm(seed, 'g1/bn'));
-  g.add(tf.layers.leakyReLU({ alpha: LEAKY_SLOPE }));
-  g.add(tf.layers.conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, padding: 'same', ...inits(seed, 'g2') })); // [28,28,C]
-  g.add(tf.layers.activation({ activation: 'tanh' }));
-  return g;
-}
-
-/**
- * dcgan-dense D, with w = baseWidth (64 by default):
- * [28,28,C] → conv k4 s2 → [14,14,w] → LReLU → conv k4 s2 → [7,7,2w] → LReLU → flatten → dense → [1] logit
- */
-function denseDiscriminator({ channels, baseWidth }: ModelSpec, seed: number): tf.Sequential {
-  const w = baseWidth;
-  const d = tf.sequential({ name: 'discriminator' });
-  d.add(tf.layers.conv2d({ inputShape: [28, 28, channels], filters: w, kernelSize: 4, strides: 2, padding: 'same', ...inits(seed, 'd0') })); // [14,14,w]
-  d.add(tf.layers.leakyReLU({ alpha: LEAKY_SLOPE }));
-  d.add(tf.layers.conv2d({ filters: w * 2, kernelSize: 4, strides: 2, padding: 'same', ...inits(seed, 'd1') })); // [7,7,2w]
-  d.add(tf.layers.leakyReLU({ alpha: LEAKY_SLOPE }));
-  d.add(tf.layers.flatten()); // [7·7·2w]
-  d.add(tf.layers.dense({ units: 1, ...inits(seed, 'd2') })); // [1] logit
-  return d;
-}
-
-/**
- * dcgan-conv G, n = log2(R) − 2 stride-2 steps (n = 4 at 64×64, widths 512…64):
- * [z] → reshape [1,1,z] → convT k4 s1 valid → [4,4,w·2^(n-1)] → BN, ReLU
- *     → (convT k4 s2 → ×2 size, ½ width → BN, ReLU) × (n−1) → convT k4 s2 → [R,R,C] → tanh
- */
-function convGenerator({ latentDim, channels, baseWidth, resolution }: ModelSpec, seed: number): tf.Sequential {
-  const n = upsamplingSteps(resolution);
-  const g = tf.sequential({ name: 'generator' });
-  g.add(tf.layers.reshape({ inputShape: [latentDim], targetShape: [1, 1, latentDim] })); // [1,1,z]
-  g.add(tf.layers.conv2dTranspose({ filters: widthAt(baseWidth, 0, n), kernelSize: 4, strides: 1, padding: 'valid', useBias: false, ...inits(seed, 'g0') })); // [4,4,w0]
-  g.add(batchNorm(seed, 'g0/bn'));
-  g.add(tf.layers.reLU());
-  for (let i = 1; i < n; i++) {
-    g.add(tf.layers.conv2dTranspose({ filters: widthAt(baseWidth, i, n), kernelSize: 4, strides: 2, padding: 'same', useBias: false, ...inits(seed, `g${i}`) })); // [4·2^i, 4·2^i, wi]
-    g.add(batchNorm(seed, `g${i}/bn`));
-    g.add(tf.layers.reLU());
+  add(layer: tf.layers.Layer, withLabels = false): void {
+    this.steps.push({ layer, withLabels });
   }
-  g.add(tf.layers.conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, padding: 'same', ...inits(seed, `g${n}`) })); // [R,R,C]
-  g.add(tf.layers.activation({ activation: 'tanh' }));
-  return g;
+
+  /** A conv / transposed conv / dense layer, spectral-normalised when asked. */
+  weighted(
+    kind: 'Conv2D' | 'Conv2DTranspose' | 'Dense',
+    name: string,
+    cfg: { filters?: number; units?: number; kernelSize?: number; strides?: number; padding?: 'same' | 'valid'; useBias?: boolean; inputShape?: number[] },
+  ): void {
+    const useBias = cfg.useBias ?? true;
+    if (this.sn) {
+      const { inputShape, ...inner } = cfg;
+      this.add(
+        new GanLayers.GanSpectralNorm({
+          layer: { className: kind, config: { ...inner, useBias } },
+          initStddev: INIT_STDDEV,
+          seed: deriveSeed(this.seed, `${name}/kernel`),
+          ...(inputShape ? { inputShape } : {}),
+        }),
+      );
+      return;
+    }
+    const common = { ...cfg, useBias, kernelInitializer: kernelInit(this.seed, name) };
+    if (kind === 'Dense') this.add(tf.layers.dense({ ...common, units: cfg.units! }));
+    else if (kind === 'Conv2D') this.add(tf.layers.conv2d({ ...common, filters: cfg.filters!, kernelSize: cfg.kernelSize! }));
+    else this.add(tf.layers.conv2dTranspose({ ...common, filters: cfg.filters!, kernelSize: cfg.kernelSize! }));
+  }
+
+  norm(kind: ConcreteNorm, name: string, conditionalBn = false): void {
+    switch (kind) {
+      case 'batch':
+        if (conditionalBn) {
+          this.add(new GanLayers.GanConditionalBatchNorm({ momentum: BN_MOMENTUM, epsilon: BN_EPSILON, seed: deriveSeed(this.seed, `${name}/gamma`) }), true);
+        } else {
+          this.add(
+            tf.layers.batchNormalization({
+              momentum: BN_MOMENTUM,
+              epsilon: BN_EPSILON,
+              gammaInitializer: tf.initializers.randomNormal({ mean: 1, stddev: INIT_STDDEV, seed: deriveSeed(this.seed, `${name}/gamma`) }),
+            }),
+          );
+        }
+        return;
+      case 'instance':
+        this.add(new GanLayers.GanInstanceNorm({ epsilon: BN_EPSILON }));
+        return;
+      case 'layer':
+        this.add(new GanLayers.GanLayerNorm({ epsilon: BN_EPSILON }));
+        return;
+      case 'pixel':
+        this.add(new GanLayers.GanPixelNorm({}));
+        return;
+      case 'none':
+        return;
+    }
+  }
+
+  activation(kind: 'relu' | 'leakyrelu', slope: number): void {
+    this.add(kind === 'relu' ? tf.layers.reLU() : tf.layers.leakyReLU({ alpha: slope }));
+  }
 }
 
-/**
- * dcgan-conv D, the mirror of G:
- * [R,R,C] → conv k4 s2 → [R/2,R/2,w] → LReLU → (conv k4 s2 → ½ size, 2× width → BN, LReLU) × (n−1)
- *         → [4,4,w·2^(n-1)] → conv k4 valid → [1,1,1] → flatten → [1] logit
- */
-function convDiscriminator({ channels, baseWidth, resolution }: ModelSpec, seed: number): tf.Sequential {
-  const n = upsamplingSteps(resolution);
-  const d = tf.sequential({ name: 'discriminator' });
-  d.add(tf.layers.conv2d({ inputShape: [resolution, resolution, channels], filters: widthAt(baseWidth, n - 1, n), kernelSize: 4, strides: 2, padding: 'same', ...inits(seed, 'd0') })); // [R/2,R/2,w]
-  d.add(tf.layers.leakyReLU({ alpha: LEAKY_SLOPE }));
-  for (let i = 1; i < n; i++) {
-    d.add(tf.layers.conv2d({ filters: widthAt(baseWidth, n - 1 - i, n), kernelSize: 4, strides: 2, padding: 'same', useBias: false, ...inits(seed, `d${i}`) })); // [R/2^(i+1), …, w·2^i]
-    d.add(batchNorm(seed, `d${i}/bn`));
-    d.add(tf.layers.leakyReLU({ alpha: LEAKY_SLOPE }));
+/** Bias is redundant before a norm with its own shift (batch, instance, layer). */
+const biasBefore = (norm: ConcreteNorm): boolean => norm === 'pixel' || norm === 'none';
+
+export function buildGenerator(spec: ModelSpec, seed: number): tf.LayersModel {
+  checkModelSpec(spec);
+  const a: GArch = { ...defaultGArch(spec.arch), ...spec.g };
+  const net = new Net(seed, a.spectralNorm);
+  const cond = spec.conditional ?? null;
+  const inDim = spec.latentDim + (cond ? cond.embedDim : 0);
+  const cbn = cond !== null && cond.batchNorm;
+  const hidden = (name: string) => {
+    net.norm(a.norm, `${name}/bn`, cbn);
+    net.activation(a.activation, a.leakySlope);
+    if (a.dropout > 0) net.add(new GanLayers.GanNoiseDropout({ rate: a.dropout }));
+  };
+  /** ×2 resolution to `filters` channels. */
+  const up = (name: string, filters: number, useBias: boolean) => {
+    const k = a.kernelSize;
+    switch (a.upsample) {
+      case 'transposed':
+        net.weighted('Conv2DTranspose', name, { filters, kernelSize: k, strides: 2, padding: 'same', useBias });
+        return;
+      case 'nearest':
+      case 'bilinear':
+        net.add(tf.layers.upSampling2d({ size: [2, 2], interpolation: a.upsample }));
+        net.weighted('Conv2D', name, { filters, kernelSize: k, strides: 1, padding: 'same', useBias });
+        return;
+      case 'pixelshuffle':
+        net.weighted('Conv2D', name, { filters: filters * 4, kernelSize: k, strides: 1, padding: 'same', useBias });
+        net.add(new GanLayers.GanDepthToSpace({ blockSize: 2 }));
+        return;
+    }
+  };
+  const inputShape = cond ? undefined : [spec.latentDim];
+  const hiddenBias = biasBefore(a.norm);
+
+  if (spec.arch === 'dcgan-dense') {
+    // [z] → dense → [7·7·w] → (BN, act) → reshape [7,7,w] → up → [14,14,w/2] → norm, act → up → [28,28,C] → tanh
+    const w = spec.baseWidth * 2;
+    net.weighted('Dense', 'g0', { units: 7 * 7 * w, useBias: hiddenBias, ...(inputShape ? { inputShape } : {}) });
+    if (a.norm === 'batch') {
+      hidden('g0'); // the dcgan-28 layout: batch norm on the dense features, then reshape
+      net.add(tf.layers.reshape({ targetShape: [7, 7, w] }));
+    } else {
+      net.add(tf.layers.reshape({ targetShape: [7, 7, w] }));
+      hidden('g0');
+    }
+    up('g1', w / 2, hiddenBias);
+    hidden('g1');
+    up('g2', spec.channels, true);
+  } else {
+    // [z] → reshape [1,1,z] → convT k4 valid → [4,4,w0] → (up → norm, act) × (n−1) → up → [R,R,C] → tanh
+    const n = upsamplingSteps(spec.resolution);
+    net.add(tf.layers.reshape({ targetShape: [1, 1, inDim], ...(inputShape ? { inputShape } : {}) }));
+    net.weighted('Conv2DTranspose', 'g0', { filters: widthAt(spec.baseWidth, 0, n), kernelSize: 4, strides: 1, padding: 'valid', useBias: hiddenBias });
+    hidden('g0');
+    for (let i = 1; i < n; i++) {
+      up(`g${i}`, widthAt(spec.baseWidth, i, n), hiddenBias);
+      hidden(`g${i}`);
+    }
+    up(`g${n}`, spec.channels, true);
   }
-  d.add(tf.layers.conv2d({ filters: 1, kernelSize: 4, strides: 1, padding: 'valid', ...inits(seed, `d${n}`) })); // [1,1,1]
-  d.add(tf.layers.flatten()); // [1] logit
-  return d;
+  net.add(tf.layers.activation({ activation: a.tanhOutput ? 'tanh' : 'linear' }));
+
+  if (!cond) return sequentialOf(net, 'generator');
+  const z = tf.input({ shape: [spec.latentDim], name: 'z' });
+  const labels = tf.input({ shape: [cond.numClasses], name: 'labels' });
+  const embed = tf.layers.dense({ units: cond.embedDim, useBias: false, kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: deriveSeed(seed, 'embed') }) }).apply(labels) as tf.SymbolicTensor;
+  const x = tf.layers.concatenate().apply([z, embed]) as tf.SymbolicTensor;
+  return tf.model({ inputs: [z, labels], outputs: chain(net, x, labels), name: 'generator' });
+}
+
+export function buildDiscriminator(spec: ModelSpec, seed: number): tf.LayersModel {
+  checkModelSpec(spec);
+  const a: DArch = { ...defaultDArch(spec.arch), ...spec.d };
+  const net = new Net(seed, a.spectralNorm);
+  const cond = spec.conditional ?? null;
+  const R = spec.resolution;
+  const inputShape = cond ? undefined : [R, R, spec.channels];
+  const hiddenBias = biasBefore(a.norm);
+  const k = a.kernelSize;
+  /** ÷2 resolution to `filters` channels. */
+  const down = (name: string, filters: number, useBias: boolean, first = false) => {
+    const shape = first && inputShape ? { inputShape } : {};
+    if (a.downsample === 'strided') {
+      net.weighted('Conv2D', name, { filters, kernelSize: k, strides: 2, padding: 'same', useBias, ...shape });
+    } else {
+      net.weighted('Conv2D', name, { filters, kernelSize: k, strides: 1, padding: 'same', useBias, ...shape });
+      net.add(new GanLayers.GanAvgPool2({}));
+    }
+  };
+  const act = () => net.activation(a.activation, a.leakySlope);
+  const mbstd = () => {
+    if (a.minibatchStd) net.add(new GanLayers.GanMinibatchStd({ groupSize: a.minibatchGroup }));
+  };
+  const projection = cond?.discriminator === 'projection';
+
+  if (spec.arch === 'dcgan-dense') {
+    // [28,28,C] → down → [14,14,w] → act → down → [7,7,2w] → (norm) act → (mbstd) → flatten → dense → [1]
+    const w = spec.baseWidth;
+    down('d0', w, true, true);
+    act();
+    down('d1', w * 2, hiddenBias);
+    net.norm(a.norm, 'd1/bn');
+    act();
+    mbstd();
+    net.add(tf.layers.flatten());
+    if (projection) net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, 'd2/kernel') }), true);
+    else net.weighted('Dense', 'd2', { units: 1 });
+  } else {
+    // [R,R,C] → down → [R/2,R/2,w] → act → (down → norm, act) × (n−1) → [4,4,·] → (mbstd) → conv k4 valid → [1,1,1] → flatten
+    const n = upsamplingSteps(R);
+    down('d0', widthAt(spec.baseWidth, n - 1, n), true, true);
+    act();
+    for (let i = 1; i < n; i++) {
+      down(`d${i}`, widthAt(spec.baseWidth, n - 1 - i, n), hiddenBias);
+      net.norm(a.norm, `d${i}/bn`);
+      act();
+    }
+    mbstd();
+    if (projection) {
+      // A k4 valid conv over the 4×4 map is a dense layer on the flattened map: the projection head replaces it.
+      net.add(tf.layers.flatten());
+      net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, `d${n}/kernel`) }), true);
+    } else {
+      net.weighted('Conv2D', `d${n}`, { filters: 1, kernelSize: 4, strides: 1, padding: 'valid' });
+      net.add(tf.layers.flatten());
+    }
+  }
+
+  if (!cond) return sequentialOf(net, 'discriminator');
+  const image = tf.input({ shape: [R, R, spec.channels], name: 'image' });
+  const labels = tf.input({ shape: [cond.numClasses], name: 'labels' });
+  let x: tf.SymbolicTensor = image;
+  if (cond.discriminator === 'channels') {
+    const maps = tf.layers.reshape({ targetShape: [R, R, cond.numClasses] }).apply(tf.layers.repeatVector({ n: R * R }).apply(labels)) as tf.SymbolicTensor;
+    x = tf.layers.concatenate({ axis: -1 }).apply([image, maps]) as tf.SymbolicTensor;
+  }
+  return tf.model({ inputs: [image, labels], outputs: chain(net, x, labels), name: 'discriminator' });
+}
+
+function sequentialOf(net: Net, name: string): tf.Sequential {
+  const model = tf.sequential({ name });
+  for (const s of net.steps) model.add(s.layer);
+  return model;
+}
+
+function chain(net: Net, input: tf.SymbolicTensor, labels: tf.SymbolicTensor): tf.SymbolicTensor {
+  let x = input;
+  for (const s of net.steps) x = s.layer.apply(s.withLabels ? [x, labels] : x) as tf.SymbolicTensor;
+  return x;
 }

@@ -8,18 +8,25 @@
  *
  * BatchNorm layers run in training mode (batch statistics) in both steps, as
  * in PyTorch's DCGAN, and in training mode tfjs also updates their moving
- * statistics. Those are weights too, so the network that is not being trained
- * in a step gets them restored: a G step leaves D exactly as it was, and a D
- * step leaves G exactly as it was.
+ * statistics. Those are weights too, as are the u vectors of spectral norm,
+ * so the network that is not being trained in a step gets its non-trainable
+ * weights restored: a G step leaves D exactly as it was, and a D step leaves
+ * G exactly as it was.
+ *
+ * Options (all optional; without them this is the plain DCGAN step): the GAN
+ * loss, one-hot labels for a conditional GAN, a `prepare` hook that turns an
+ * image batch into what D sees (DiffAugment, instance noise), per-sample
+ * targets (label smoothing and flipping), a gradient penalty, WGAN weight clipping.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossName } from '../../shared/config';
-import type { Adam } from './adam';
-import { discriminatorLoss, generatorLoss } from './losses';
+import type { Optimizer } from './optimizers';
+import { discriminatorLossFor, generatorLoss, outputIsLogit, type DTargets } from './losses';
+import { gradientPenalty, type PenaltyKind } from './penalties';
 
 export interface Trainee {
   model: tf.LayersModel;
-  optimizer: Adam;
+  optimizer: Optimizer;
 }
 
 /** Scalars from a D step, still on the device so one read-back serves the whole step. */
@@ -28,6 +35,10 @@ export interface DStepStats {
   dReal: tf.Scalar;
   dFake: tf.Scalar;
   gradNormD: tf.Scalar;
+  /** E[sign D(x)] on the reals, for ADA. */
+  signReal?: tf.Scalar;
+  /** The gradient penalty in lossD (0 when none was applied). */
+  penalty?: tf.Scalar;
 }
 
 export interface GStepStats {
@@ -35,11 +46,30 @@ export interface GStepStats {
   gradNormG: tf.Scalar;
 }
 
+/** What D sees of a batch (augmented, noised); must be differentiable for the G step. Called once per batch. */
+export type PrepareFn = (images: tf.Tensor4D, which: 'real' | 'fake') => tf.Tensor4D;
+
+export interface DStepOptions {
+  loss?: LossName;
+  /** One-hot labels [N, K] for a conditional GAN: of the reals, and given to G for the fakes. */
+  labels?: tf.Tensor2D | null;
+  prepare?: PrepareFn;
+  targets?: { real: Float32Array | null; fake: Float32Array | null } | null;
+  penalty?: { kind: PenaltyKind; weight: number; epsilon?: Float32Array } | null;
+  /** WGAN: clip every D weight to [−clip, clip] after the update. */
+  clip?: number | null;
+}
+
+export interface GStepOptions {
+  labels?: tf.Tensor2D | null;
+  prepare?: PrepareFn;
+}
+
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-/** Run `fn` and then put `model`'s non-trainable weights (BatchNorm statistics) back as they were. */
+/** Run `fn` and then put `model`'s non-trainable weights (BatchNorm statistics, spectral-norm u) back as they were. */
 function keepingStatistics<T>(model: tf.LayersModel, fn: () => T): T {
   const saved = model.nonTrainableWeights.map((w) => w.read().clone());
   try {
@@ -60,29 +90,60 @@ function gradientsOf(vars: tf.Variable[], loss: () => tf.Scalar): { value: tf.Sc
   return { value, grads: vars.map((v) => grads[v.name]) };
 }
 
-export function discriminatorStep(d: Trainee, g: tf.LayersModel, real: tf.Tensor4D, z: tf.Tensor2D): DStepStats {
+/** Apply a (possibly conditional) model in training mode. */
+export function applyModel(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor2D | null | undefined, training = true): tf.Tensor {
+  return model.apply(labels ? [x, labels] : x, { training }) as tf.Tensor;
+}
+
+export function discriminatorStep(d: Trainee, g: tf.LayersModel, real: tf.Tensor4D, z: tf.Tensor2D, opts: DStepOptions = {}): DStepStats {
+  const loss = opts.loss ?? 'nonsaturating';
+  const labels = opts.labels ?? null;
   return tf.tidy(() => {
-    const fake = keepingStatistics(g, () => g.apply(z, { training: true }) as tf.Tensor4D);
+    const fake = keepingStatistics(g, () => applyModel(g, z, labels) as tf.Tensor4D);
+    const realIn = opts.prepare ? opts.prepare(real, 'real') : real;
+    const fakeIn = opts.prepare ? opts.prepare(fake, 'fake') : fake;
+    const targets: DTargets = {
+      real: opts.targets?.real ? tf.tensor1d(opts.targets.real) : null,
+      fake: opts.targets?.fake ? tf.tensor1d(opts.targets.fake) : null,
+    };
+    const dOf = (x: tf.Tensor4D) => applyModel(d.model, x, labels);
     let dReal!: tf.Scalar;
     let dFake!: tf.Scalar;
+    let signReal!: tf.Scalar;
+    let penalty!: tf.Scalar;
     const { value, grads } = gradientsOf(trainableVariables(d.model), () => {
-      const realLogits = d.model.apply(real, { training: true }) as tf.Tensor;
-      const fakeLogits = d.model.apply(fake, { training: true }) as tf.Tensor;
-      dReal = tf.keep(tf.sigmoid(realLogits).mean() as tf.Scalar);
-      dFake = tf.keep(tf.sigmoid(fakeLogits).mean() as tf.Scalar);
-      return discriminatorLoss(realLogits, fakeLogits);
+      const realOut = dOf(realIn);
+      const fakeOut = dOf(fakeIn);
+      const show = (t: tf.Tensor) => (outputIsLogit(loss) ? tf.sigmoid(t) : t).mean() as tf.Scalar;
+      dReal = tf.keep(show(realOut));
+      dFake = tf.keep(show(fakeOut));
+      signReal = tf.keep(tf.sign(realOut).mean() as tf.Scalar);
+      const base = discriminatorLossFor(loss, realOut, fakeOut, targets);
+      if (!opts.penalty) {
+        penalty = tf.keep(tf.scalar(0));
+        return base;
+      }
+      const p = gradientPenalty(opts.penalty.kind, dOf, { real: realIn, fake: fakeIn, epsilon: opts.penalty.epsilon }, opts.penalty.weight);
+      penalty = tf.keep(p.clone());
+      return base.add(p) as tf.Scalar;
     });
     d.optimizer.apply(grads);
-    return { lossD: value, dReal, dFake, gradNormD: globalNorm(grads) };
+    if (opts.clip != null) {
+      const c = opts.clip;
+      for (const v of trainableVariables(d.model)) v.assign(tf.clipByValue(v, -c, c));
+    }
+    return { lossD: value, dReal, dFake, gradNormD: globalNorm(grads), signReal, penalty };
   });
 }
 
-export function generatorStep(g: Trainee, d: tf.LayersModel, z: tf.Tensor2D, loss: LossName): GStepStats {
+export function generatorStep(g: Trainee, d: tf.LayersModel, z: tf.Tensor2D, loss: LossName, opts: GStepOptions = {}): GStepStats {
+  const labels = opts.labels ?? null;
   return tf.tidy(() =>
     keepingStatistics(d, () => {
       const { value, grads } = gradientsOf(trainableVariables(g.model), () => {
-        const fake = g.model.apply(z, { training: true }) as tf.Tensor4D;
-        return generatorLoss(d.apply(fake, { training: true }) as tf.Tensor, loss);
+        const fake = applyModel(g.model, z, labels) as tf.Tensor4D;
+        const seen = opts.prepare ? opts.prepare(fake, 'fake') : fake;
+        return generatorLoss(applyModel(d, seen, labels), loss);
       });
       g.optimizer.apply(grads);
       return { lossG: value, gradNormG: globalNorm(grads) };

@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
+import { configWarnings, withDataClasses } from '../config/techniques';
 import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
@@ -53,10 +54,13 @@ export interface TrainingInput {
 }
 
 /** Start a new run: `<outDir>/NNNNN-<name>/` with config.json, then train. */
-export async function trainNewRun(outDir: string, input: TrainingInput): Promise<string> {
+export async function trainNewRun(outDir: string, given: TrainingInput): Promise<string> {
+  // A conditional run learns its class count from the data; config.json records it.
+  const input = { ...given, config: withDataClasses(given.config, given.data) };
+  for (const message of configWarnings(input.config)) input.onEvent?.({ type: 'warning', message });
   const runDir = await createRunDir(outDir, input.config.name);
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
-  const session = GanSession.create(input.config, input.data.count);
+  const session = GanSession.create(input.config, input.data.count, input.data);
   await trainLoop(runDir, session, null, input);
   return runDir;
 }
@@ -66,7 +70,8 @@ export async function trainNewRun(outDir: string, input: TrainingInput): Promise
  * config.json with the run-control options the user changed; the checkpoint
  * refuses any other change. A run killed before its first checkpoint starts over.
  */
-export async function resumeRun(runDir: string, input: TrainingInput): Promise<string> {
+export async function resumeRun(runDir: string, given: TrainingInput): Promise<string> {
+  const input = { ...given, config: withDataClasses(given.config, given.data) };
   const checkpoints = await listCheckpoints(runDir);
   const newest = checkpoints[checkpoints.length - 1];
   let session: GanSession;
@@ -75,10 +80,10 @@ export async function resumeRun(runDir: string, input: TrainingInput): Promise<s
     if (parts.state.datasetKey && input.datasetKey && parts.state.datasetKey !== input.datasetKey) {
       input.onEvent?.({ type: 'warning', message: 'The dataset changed since this run started; training continues on the current images.' });
     }
-    session = new GanSession(input.config, input.data.count, parts);
+    session = new GanSession(input.config, input.data.count, parts, input.data);
   } else {
     input.onEvent?.({ type: 'warning', message: 'This run has no checkpoint yet; it starts again from step 0.' });
-    session = GanSession.create(input.config, input.data.count);
+    session = GanSession.create(input.config, input.data.count, input.data);
   }
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);

@@ -4,26 +4,38 @@
  * must hold to continue bit for bit lives here, and nothing else does.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../../shared/config';
+import { effectivePenalty, type TrainConfig } from '../../shared/config';
+import { adaUpdate, anyAugment, applyAugment, drawAugmentParams } from '../augment/diffaugment';
+import { modelSpecOf as fullModelSpecOf, optimizerOf } from '../config/techniques';
 import { readBatch, type ImageBatch } from '../image/png';
+import { setNoiseSeed } from '../layers';
 import { buildDiscriminator, buildGenerator, type ModelSpec } from '../models/dcgan';
 import { Rng, deriveSeed, type RngState } from '../rng';
 import type { StepStats } from '../run/stats-log';
-import { Adam } from './adam';
 import { copyWeights, updateEma } from './ema';
-import { discriminatorStep, generatorStep, trainableVariables, type DStepStats } from './gan-step';
+import { discriminatorStep, generatorStep, trainableVariables, type DStepStats, type PrepareFn } from './gan-step';
+import { makeOptimizer, type Optimizer } from './optimizers';
+import type { PenaltyKind } from './penalties';
 import { BatchSampler, type SamplerState } from './sampler';
+import { instanceNoiseSigma, labelTargets, sampleLatent } from './tricks';
 
-/** The dataset as training sees it: a count and a way to fill a batch scaled to [-1, 1]. */
+/** The dataset as training sees it: a count and a way to fill a batch scaled to [-1, 1]; labels for a conditional GAN. */
 export interface TrainingData {
   count: number;
   batch(indices: ArrayLike<number>, out?: Float32Array): Float32Array;
+  /** Class index of each image (a Dataset has them: first-level subfolders). */
+  labels?: ArrayLike<number>;
+  classNames?: string[];
 }
 
 export interface SessionState {
   step: number;
   noise: RngState;
   data: SamplerState;
+  /** The stream behind augmentation, label tricks, instance noise, penalty interpolation and G's labels. */
+  tricks?: RngState;
+  /** The current augmentation probability (ADA adapts it). */
+  augmentP?: number;
 }
 
 export interface SessionParts {
@@ -34,25 +46,33 @@ export interface SessionParts {
   state?: SessionState;
 }
 
+/** The model spec of a config, every technique option included. */
 export function modelSpecOf(config: TrainConfig): ModelSpec {
-  return { ...config.model };
+  return fullModelSpecOf(config);
 }
 
 export class GanSession {
   readonly g: tf.LayersModel;
   readonly d: tf.LayersModel;
   readonly gEma: tf.LayersModel | null;
-  readonly optG: Adam;
-  readonly optD: Adam;
-  /** G updates done so far. */
+  readonly optG: Optimizer;
+  readonly optD: Optimizer;
+  /** Iterations done so far (each: dSteps D updates, gSteps G updates). */
   step: number;
+  /** Augmentation probability now (fixed, or adapted by ADA). */
+  augmentP: number;
   private readonly noise: Rng;
+  private readonly tricks: Rng;
   private readonly sampler: BatchSampler;
   /** The same z every time, so sample grids show how one set of faces evolves. */
   private readonly fixedNoise: tf.Tensor2D;
+  /** Conditional GAN: the classes of the fixed grid (row r shows class r mod K). */
+  private readonly fixedLabels: Int32Array | null;
+  private readonly numClasses: number;
+  private readonly labels: ArrayLike<number> | null;
 
-  /** A new session with freshly initialised models. */
-  static create(config: TrainConfig, dataCount: number): GanSession {
+  /** A new session with freshly initialised models. `data` (or its class names) fills conditional.numClasses when it is 0. */
+  static create(config: TrainConfig, dataCount: number, data?: { classNames?: string[]; labels?: ArrayLike<number> }): GanSession {
     const spec = modelSpecOf(config);
     const g = buildGenerator(spec, deriveSeed(config.seed, 'init/g'));
     const d = buildDiscriminator(spec, deriveSeed(config.seed, 'init/d'));
@@ -61,7 +81,7 @@ export class GanSession {
       gEma = buildGenerator(spec, deriveSeed(config.seed, 'init/g'));
       copyWeights(gEma, g);
     }
-    return new GanSession(config, dataCount, { g, d, gEma });
+    return new GanSession(config, dataCount, { g, d, gEma }, data);
   }
 
   /** A session from saved parts (a checkpoint); takes ownership of the models. */
@@ -69,13 +89,14 @@ export class GanSession {
     readonly config: TrainConfig,
     dataCount: number,
     parts: SessionParts,
+    data?: { labels?: ArrayLike<number> },
   ) {
     this.g = parts.g;
     this.d = parts.d;
     this.gEma = config.ema.enabled ? parts.gEma : null;
     if (config.ema.enabled && !this.gEma) throw new Error('EMA is enabled but the checkpoint has no G-EMA');
-    this.optG = new Adam(trainableVariables(this.g), config.g);
-    this.optD = new Adam(trainableVariables(this.d), config.d);
+    this.optG = makeOptimizer(trainableVariables(this.g), { ...config.g, optimizer: optimizerOf(config, 'g') });
+    this.optD = makeOptimizer(trainableVariables(this.d), { ...config.d, optimizer: optimizerOf(config, 'd') });
     if (parts.optimizer) {
       this.optG.setState(parts.optimizer.g.step, parts.optimizer.g.tensors);
       this.optD.setState(parts.optimizer.d.step, parts.optimizer.d.tensors);
@@ -85,14 +106,23 @@ export class GanSession {
     const state = parts.state;
     this.step = state?.step ?? 0;
     this.noise = new Rng(state?.noise ?? deriveSeed(config.seed, 'noise'));
+    this.tricks = new Rng(state?.tricks ?? deriveSeed(config.seed, 'tricks'));
+    this.augmentP = state?.augmentP ?? config.augment.probability;
     this.sampler = new BatchSampler(dataCount, deriveSeed(config.seed, 'data'), state?.data);
     const fixed = new Rng(deriveSeed(config.seed, 'fixed-noise'));
     const n = config.gridSize * config.gridSize;
-    this.fixedNoise = tf.tensor2d(fixed.normal(new Float32Array(n * config.model.latentDim)), [n, config.model.latentDim]);
+    const { latentDim, latentDist } = config.model;
+    this.fixedNoise = tf.tensor2d(sampleLatent(fixed, n, latentDim, latentDist), [n, latentDim]);
+    this.numClasses = config.conditional.enabled ? config.conditional.numClasses : 0;
+    this.fixedLabels = this.numClasses > 0 ? Int32Array.from({ length: n }, (_, i) => Math.floor(i / config.gridSize) % this.numClasses) : null;
+    this.labels = data?.labels ?? null;
+    if (this.numClasses > 0 && this.labels && this.labels.length !== dataCount) throw new Error(`labels: ${this.labels.length} for ${dataCount} images`);
   }
 
   get state(): SessionState {
-    return { step: this.step, noise: this.noise.state, data: this.sampler.state };
+    // Rng words as unsigned: a resumed Rng stores them so, and state.json must not depend on the path taken.
+    const words = (r: Rng) => r.state.map((v) => v >>> 0) as RngState;
+    return { step: this.step, noise: words(this.noise), data: this.sampler.state, tricks: words(this.tricks), augmentP: this.augmentP };
   }
 
   /** The generator used for samples and export: the EMA copy when there is one. */
@@ -101,51 +131,113 @@ export class GanSession {
   }
 
   private latent(count: number): tf.Tensor2D {
-    const dim = this.config.model.latentDim;
-    return tf.tensor2d(this.noise.normal(new Float32Array(count * dim)), [count, dim]);
+    const { latentDim, latentDist } = this.config.model;
+    return tf.tensor2d(sampleLatent(this.noise, count, latentDim, latentDist), [count, latentDim]);
   }
 
-  private realBatch(data: TrainingData): tf.Tensor4D {
+  private oneHot(classes: ArrayLike<number>): tf.Tensor2D {
+    return tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(classes), 'int32'), this.numClasses).toFloat() as tf.Tensor2D);
+  }
+
+  private realBatch(data: TrainingData): { images: tf.Tensor4D; labels: tf.Tensor2D | null } {
     const { batchSize, model } = this.config;
     const indices = this.sampler.next(batchSize);
     // A fresh array per batch: the cpu backend keeps a reference to the array it is given.
     const pixels = data.batch(indices, new Float32Array(batchSize * model.resolution * model.resolution * model.channels));
-    return tf.tensor4d(pixels, [batchSize, model.resolution, model.resolution, model.channels]);
+    const images = tf.tensor4d(pixels, [batchSize, model.resolution, model.resolution, model.channels]);
+    if (this.numClasses === 0) return { images, labels: null };
+    const source = data.labels ?? this.labels;
+    if (!source) throw new Error('conditional.enabled: the training data has no labels');
+    return { images, labels: this.oneHot(Array.from(indices, (i) => source[i])) };
   }
 
-  /** dSteps D updates, one G update, the EMA update; returns the step's numbers. */
+  /** What D sees of a batch: DiffAugment (with the current p), then instance noise. Draws from the tricks stream. */
+  private prepareFn(): PrepareFn | undefined {
+    const { augment, instanceNoise } = this.config;
+    const augmenting = anyAugment(augment) && this.augmentP > 0;
+    const sigma = instanceNoiseSigma(instanceNoise, this.step);
+    if (!augmenting && sigma <= 0) return undefined;
+    return (images) => {
+      const [n, h, w, c] = images.shape;
+      let x = augmenting ? applyAugment(images, drawAugmentParams(this.tricks, n, h, w, augment, this.augmentP)) : images;
+      if (sigma > 0) x = x.add(tf.tensor4d(this.tricks.normal(new Float32Array(n * h * w * c)), [n, h, w, c]).mul(sigma));
+      return x;
+    };
+  }
+
+  /** The penalty of the next D update (lazy: every k-th update, weight × k), or null. */
+  private penaltyFor(dUpdate: number, n: number): { kind: PenaltyKind; weight: number; epsilon?: Float32Array } | null {
+    const kind = effectivePenalty(this.config);
+    const { every, weight } = this.config.penalty;
+    if (kind === 'none' || dUpdate % every !== 0) return null;
+    const epsilon = kind === 'wgan-gp' ? Float32Array.from({ length: n }, () => this.tricks.uniform()) : undefined;
+    return { kind, weight: weight * every, epsilon };
+  }
+
+  /** Seed G's dropout noise for its next forward pass (no-op without g.dropout). */
+  private seedNoise(model: tf.LayersModel, tag: string): void {
+    setNoiseSeed(model, deriveSeed(this.config.seed, `dropout/${this.step}/${tag}`));
+  }
+
+  /** dSteps D updates, gSteps G updates, the EMA update; returns the step's numbers. */
   async trainStep(data: TrainingData): Promise<StepStats> {
     const started = performance.now();
-    const { batchSize, dSteps, loss, ema } = this.config;
+    const { batchSize, dSteps, gSteps, loss, ema, augment } = this.config;
     const scalars: tf.Scalar[] = [];
+    const clip = loss === 'wgan' ? this.config.weightClip : null;
     try {
       let dStats: DStepStats | undefined;
       for (let k = 0; k < dSteps; k++) {
-        if (dStats) for (const t of Object.values(dStats)) t.dispose();
+        if (dStats) for (const t of Object.values(dStats)) t?.dispose();
         const real = this.realBatch(data);
         const z = this.latent(batchSize);
         try {
-          dStats = discriminatorStep({ model: this.d, optimizer: this.optD }, this.g, real, z);
+          this.seedNoise(this.g, `d${k}`);
+          const targets = labelTargets(this.config.labels, this.tricks, batchSize);
+          dStats = discriminatorStep({ model: this.d, optimizer: this.optD }, this.g, real.images, z, {
+            loss,
+            labels: real.labels,
+            prepare: this.prepareFn(),
+            targets,
+            penalty: this.penaltyFor(this.optD.step + 1, batchSize),
+            clip,
+          });
         } finally {
-          real.dispose();
+          real.images.dispose();
+          real.labels?.dispose();
           z.dispose();
         }
       }
-      const z = this.latent(batchSize);
-      const gStats = generatorStep({ model: this.g, optimizer: this.optG }, this.d, z, loss);
-      z.dispose();
+      let gStats: { lossG: tf.Scalar; gradNormG: tf.Scalar } | undefined;
+      for (let k = 0; k < gSteps; k++) {
+        if (gStats) for (const t of Object.values(gStats)) t.dispose();
+        const z = this.latent(batchSize);
+        const labels = this.numClasses > 0 ? this.oneHot(Array.from({ length: batchSize }, () => this.tricks.int(this.numClasses))) : null;
+        try {
+          this.seedNoise(this.g, `g${k}`);
+          gStats = generatorStep({ model: this.g, optimizer: this.optG }, this.d, z, loss, { labels, prepare: this.prepareFn() });
+        } finally {
+          z.dispose();
+          labels?.dispose();
+        }
+      }
       this.step += 1;
       if (this.gEma) {
         if (this.step <= ema.startStep) copyWeights(this.gEma, this.g);
         else updateEma(this.gEma, this.g, ema.decay);
       }
       const { lossD, dReal, dFake, gradNormD } = dStats!;
-      const { lossG, gradNormG } = gStats;
+      const { lossG, gradNormG } = gStats!;
       scalars.push(lossD, lossG, dReal, dFake, gradNormD, gradNormG);
+      if (dStats!.signReal) scalars.push(dStats!.signReal);
+      if (dStats!.penalty) scalars.push(dStats!.penalty);
       // One read-back for the whole step.
       const stacked = tf.stack(scalars);
       const values = await stacked.data();
       stacked.dispose();
+      if (augment.ada && dStats!.signReal) {
+        this.augmentP = adaUpdate(this.augmentP, values[6], augment.adaTarget, batchSize * dSteps, augment.adaSpeed);
+      }
       const seconds = (performance.now() - started) / 1000;
       return {
         step: this.step,
@@ -163,9 +255,21 @@ export class GanSession {
     }
   }
 
-  /** The sample grid's images, from the fixed noise. */
-  async sampleFixed(): Promise<ImageBatch> {
-    const images = tf.tidy(() => this.sampleGenerator.predict(this.fixedNoise) as tf.Tensor4D);
+  /**
+   * The sample grid's images, from the fixed noise. A conditional GAN shows
+   * one class per grid row (row r: class r mod K), or only `classIndex` when given.
+   */
+  async sampleFixed(classIndex?: number): Promise<ImageBatch> {
+    const gen = this.sampleGenerator;
+    setNoiseSeed(gen, deriveSeed(this.config.seed, 'fixed-dropout'));
+    const images = tf.tidy(() => {
+      if (!this.fixedLabels) return gen.predict(this.fixedNoise) as tf.Tensor4D;
+      if (classIndex !== undefined && !(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < this.numClasses)) {
+        throw new RangeError(`class ${classIndex} is outside 0..${this.numClasses - 1}`);
+      }
+      const classes = classIndex === undefined ? this.fixedLabels : new Int32Array(this.fixedLabels.length).fill(classIndex);
+      return gen.predict([this.fixedNoise, this.oneHot(classes)]) as tf.Tensor4D;
+    });
     try {
       return await readBatch(images);
     } finally {

@@ -1,0 +1,51 @@
+/**
+ * The custom layers, defined once for the Node tfjs and registered with
+ * tf.serialization, so checkpoints that hold them load with tf.loadLayersModel.
+ * Importing this module is enough to register them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { defineGanLayers } from './define';
+
+export const GanLayers = defineGanLayers(tf);
+export type GanSpectralNormLayer = InstanceType<typeof GanLayers.GanSpectralNorm>;
+export type GanNoiseDropoutLayer = InstanceType<typeof GanLayers.GanNoiseDropout>;
+
+/** Class names of the custom layers (as written in model.json). */
+export const CUSTOM_LAYER_NAMES: readonly string[] = Object.keys(GanLayers);
+
+/** Every layer of a model, descending into nested models. */
+function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  const out: tf.layers.Layer[] = [];
+  for (const l of model.layers) {
+    if (l instanceof tf.LayersModel) out.push(...allLayers(l));
+    else out.push(l);
+  }
+  return out;
+}
+
+/** The model's custom layer class names, in order of first use (empty: stock tfjs loads it as is). */
+export function customLayersIn(model: tf.LayersModel): string[] {
+  const names = new Set<string>();
+  for (const l of allLayers(model)) if (CUSTOM_LAYER_NAMES.includes(l.getClassName())) names.add(l.getClassName());
+  return [...names];
+}
+
+/** The dropout-noise layers of a model (G with g.dropout > 0). */
+export function noiseLayersOf(model: tf.LayersModel): GanNoiseDropoutLayer[] {
+  return allLayers(model).filter((l): l is GanNoiseDropoutLayer => l instanceof GanLayers.GanNoiseDropout);
+}
+
+/**
+ * Seed the dropout noise of a model's next forward pass: the same seed gives
+ * the same masks (layer i uses seed + i). null: fresh random masks each call.
+ * Returns whether the model has any noise layer.
+ */
+export function setNoiseSeed(model: tf.LayersModel, seed: number | null): boolean {
+  const layers = noiseLayersOf(model);
+  layers.forEach((l, i) => (l.noiseSeed = seed == null ? null : (seed + i * 7919) >>> 0));
+  return layers.length > 0;
+}
+
+export function spectralNormLayersOf(model: tf.LayersModel): GanSpectralNormLayer[] {
+  return allLayers(model).filter((l): l is GanSpectralNormLayer => l instanceof GanLayers.GanSpectralNorm);
+}
