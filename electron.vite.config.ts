@@ -38,7 +38,12 @@ export default defineConfig({
       // Default true as well; stated so nobody turns it off and bundles tfjs.
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'src/main/index.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          // Studio workers, started with utilityProcess.fork (src/main/utility-process.ts).
+          'training-worker': resolve(import.meta.dirname, 'src/studio/training-worker.ts'),
+          'tools-worker': resolve(import.meta.dirname, 'src/studio/tools-worker.ts'),
+        },
         external: MAIN_EXTERNALS,
       },
     },

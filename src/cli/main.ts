@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerBench, registerConfig, registerInfo } from './commands/inspect';
+import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
 import { registerExport, registerGenerate } from './commands/use';
 import { reportError, setVerbose } from './output';
@@ -21,6 +22,7 @@ registerExport(program);
 registerBench(program);
 registerInfo(program);
 registerConfig(program);
+registerServe(program);
 for (const cmd of program.commands) cmd.exitOverride();
 
 try {

@@ -8,8 +8,9 @@
  */
 import { app, BrowserWindow, nativeTheme, session } from 'electron';
 import { join } from 'node:path';
-import { invokeHandlers } from './handlers';
 import { IpcManager } from './ipc';
+import { createDesktopStudio, studioHandlers } from './studio';
+import type { StudioBackend } from '../studio/backend';
 import { isTrustedRendererUrl, type RendererLocation } from './renderer-location';
 import { hardenWebContents, installSessionPolicies } from './security';
 import { createMainWindow } from './window';
@@ -34,6 +35,8 @@ if (!app.requestSingleInstanceLock()) {
   const location = resolveRendererLocation();
   const ipc = new IpcManager({ isTrustedSenderUrl: (url) => isTrustedRendererUrl(url, location) });
   let mainWindow: BrowserWindow | null = null;
+  let studio: StudioBackend | null = null;
+  let quitting = false;
 
   const openMainWindow = (): void => {
     mainWindow = createMainWindow(location, ipc);
@@ -54,6 +57,15 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
 
+  // Stop training with a checkpoint before quitting.
+  app.on('before-quit', (event) => {
+    if (quitting || !studio) return;
+    event.preventDefault();
+    quitting = true;
+    const done = () => app.quit();
+    studio.dispose().then(done, done);
+  });
+
   app.on('will-quit', () => ipc.dispose());
 
   app
@@ -61,7 +73,8 @@ if (!app.requestSingleInstanceLock()) {
     .then(() => {
       nativeTheme.themeSource = 'dark';
       installSessionPolicies(session.defaultSession, location);
-      ipc.handleAll(invokeHandlers);
+      studio = createDesktopStudio(ipc);
+      ipc.handleAll(studioHandlers(studio));
       openMainWindow();
 
       app.on('activate', () => {

@@ -11,15 +11,16 @@
  * `IpcEventMap`.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { describeArgIssues } from '../studio/errors';
 import {
   IPC_INVOKE_ARG_SCHEMAS,
   IPC_INVOKE_CHANNELS,
   type IpcEventChannel,
   type IpcEventPayload,
-  type IpcInvokeArgs,
   type IpcInvokeChannel,
   type IpcInvokeResult,
+  type IpcParsedArgs,
 } from '../shared/ipc';
 
 export interface IpcHandlerContext {
@@ -29,7 +30,7 @@ export interface IpcHandlerContext {
 
 export type IpcInvokeHandler<C extends IpcInvokeChannel> = (
   context: IpcHandlerContext,
-  ...args: IpcInvokeArgs<C>
+  ...args: IpcParsedArgs<C>
 ) => IpcInvokeResult<C> | Promise<IpcInvokeResult<C>>;
 
 export type IpcInvokeHandlers = { [C in IpcInvokeChannel]: IpcInvokeHandler<C> };
@@ -68,14 +69,14 @@ export class IpcManager {
     if (this.registered.has(channel)) {
       throw new Error(`IPC handler for "${channel}" is already registered`);
     }
-    const schema: z.ZodType<IpcInvokeArgs<C>> = IPC_INVOKE_ARG_SCHEMAS[channel];
+    const schema = IPC_INVOKE_ARG_SCHEMAS[channel] as unknown as z.ZodType<IpcParsedArgs<C>>;
 
     ipcMain.handle(channel, async (event, ...rawArgs: unknown[]) => {
       this.assertTrustedSender(event, channel);
 
       const parsed = schema.safeParse(rawArgs);
       if (!parsed.success) {
-        const reason = z.prettifyError(parsed.error);
+        const reason = describeArgIssues(parsed.error);
         this.log(`rejected "${channel}": invalid arguments: ${reason}`);
         throw new IpcRejectedError(`Invalid arguments for "${channel}": ${reason}`);
       }

@@ -1,0 +1,55 @@
+/**
+ * Browser mode (`gan-studio serve`): the IPC contract of ./ipc.ts carried over
+ * one WebSocket as JSON text messages. The server validates every invoke with
+ * the same zod schemas as Electron main (IPC_INVOKE_ARG_SCHEMAS).
+ *
+ *   client → server  { type: 'invoke', id, channel, args }
+ *   server → client  { type: 'result', id, ok: true, result }
+ *                    { type: 'result', id, ok: false, error: { name, message } }
+ *                    { type: 'event', event, payload }
+ *                    { type: 'hello', protocol }          (first message after connecting)
+ *
+ * The WebSocket lives at WS_PATH on the page's own origin and needs the same
+ * `token` query parameter as the page (see src/server).
+ */
+import type { IpcEventChannel, IpcEventMap, IpcInvokeChannel } from './ipc';
+
+export const WS_PATH = '/api/ws';
+export const WS_PROTOCOL_VERSION = 1;
+/** Query parameter (page URL and WebSocket URL) that carries the access token. */
+export const TOKEN_PARAM = 'token';
+
+export interface WsInvoke {
+  type: 'invoke';
+  /** Chosen by the client, echoed in the result. */
+  id: number;
+  channel: IpcInvokeChannel;
+  args: unknown[];
+}
+
+export type WsClientMessage = WsInvoke;
+
+export interface WsResultOk {
+  type: 'result';
+  id: number;
+  ok: true;
+  result: unknown;
+}
+
+export interface WsResultError {
+  type: 'result';
+  id: number;
+  ok: false;
+  error: { name: string; message: string };
+}
+
+export type WsEvent = {
+  [E in IpcEventChannel]: { type: 'event'; event: E; payload: IpcEventMap[E] };
+}[IpcEventChannel];
+
+export interface WsHello {
+  type: 'hello';
+  protocol: number;
+}
+
+export type WsServerMessage = WsResultOk | WsResultError | WsEvent | WsHello;

@@ -1,0 +1,143 @@
+/** Config schema, presets and validation for the Train form. */
+import { z } from 'zod';
+import { TrainConfigSchema } from '../shared/config';
+import type { ConfigCheck, ConfigGroup, ConfigResolveRequest, ConfigSchemaInfo, PresetInfo } from '../shared/ipc';
+import { PRESET_NAMES, PRESETS, isPresetName } from '../engine/config/presets';
+import { parseConfig, parseSet } from '../engine/config/resolve';
+import { UserError } from '../engine/errors';
+
+/** Options a resumed run may change (the rest would break the checkpoint). */
+export const RESUMABLE_KEYS = ['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend'];
+
+const PRESET_DESCRIPTIONS: Record<string, string> = {
+  'dcgan-28': '1×28×28 grayscale with a dense stem: small and quick, made for the Fashion-MNIST demo set.',
+  'dcgan-64': '3×64×64 colour, the classic DCGAN of Radford et al. (2016): the starting point for your own photos.',
+};
+
+const GROUP_TEXT: Record<string, { title: string; description: string }> = {
+  run: { title: 'Run', description: 'Name, length, batch size, seed and compute backend.' },
+  data: { title: 'Data', description: 'Where the images come from and how they are made square.' },
+  model: { title: 'Model', description: 'Architecture and size of G and D.' },
+  training: { title: 'Training', description: 'Loss and update schedule.' },
+  g: { title: 'Generator optimizer', description: 'Adam settings of G.' },
+  d: { title: 'Discriminator optimizer', description: 'Adam settings of D.' },
+  ema: { title: 'EMA of G', description: 'A moving average of G that gives smoother samples and exports.' },
+  output: { title: 'Output', description: 'How often samples and checkpoints are saved.' },
+};
+
+/** Where top-level scalar options go; unknown ones land in 'training'. */
+const TOP_LEVEL_GROUP: Record<string, string> = {
+  name: 'run',
+  preset: 'run',
+  seed: 'run',
+  backend: 'run',
+  steps: 'run',
+  batchSize: 'run',
+  loss: 'training',
+  dSteps: 'training',
+  sampleEvery: 'output',
+  checkpointEvery: 'output',
+  keepCheckpoints: 'output',
+  gridSize: 'output',
+};
+
+const GROUP_ORDER = ['run', 'data', 'model', 'training', 'g', 'd', 'ema', 'output'];
+
+type JsonSchemaNode = { type?: string; properties?: Record<string, JsonSchemaNode>; description?: string };
+
+export function configGroups(jsonSchema: JsonSchemaNode): ConfigGroup[] {
+  const groups = new Map<string, string[]>();
+  const add = (g: string, field: string) => {
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(field);
+  };
+  for (const [key, node] of Object.entries(jsonSchema.properties ?? {})) {
+    if (node.type === 'object' && node.properties) {
+      for (const sub of Object.keys(node.properties)) add(key, `${key}.${sub}`);
+    } else {
+      add(TOP_LEVEL_GROUP[key] ?? 'training', key);
+    }
+  }
+  const ids = [...groups.keys()].sort((a, b) => {
+    const ia = GROUP_ORDER.indexOf(a);
+    const ib = GROUP_ORDER.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+  });
+  return ids.map((id) => {
+    const text = GROUP_TEXT[id] ?? { title: id, description: jsonSchema.properties?.[id]?.description ?? '' };
+    return { id, title: text.title, description: text.description, fields: groups.get(id)! };
+  });
+}
+
+let cachedSchema: ConfigSchemaInfo | null = null;
+
+export function configSchemaInfo(): ConfigSchemaInfo {
+  if (cachedSchema) return cachedSchema;
+  const jsonSchema = z.toJSONSchema(TrainConfigSchema, { io: 'input' }) as Record<string, unknown>;
+  const presets: PresetInfo[] = PRESET_NAMES.map((name) => ({
+    name,
+    description: PRESET_DESCRIPTIONS[name] ?? `Preset ${name}.`,
+    config: parseConfig({ ...structuredClone(PRESETS[name]), preset: name }),
+  }));
+  cachedSchema = {
+    jsonSchema,
+    groups: configGroups(jsonSchema as JsonSchemaNode),
+    presets,
+    defaultPreset: PRESET_NAMES.includes('dcgan-28' as never) ? 'dcgan-28' : PRESET_NAMES[0],
+    resumableKeys: RESUMABLE_KEYS,
+  };
+  return cachedSchema;
+}
+
+type Tree = Record<string, unknown>;
+const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deepMerge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isTree(v) && isTree(out[k]) ? deepMerge(out[k] as Tree, v) : v;
+  return out;
+}
+
+function setPath(tree: Tree, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node = tree;
+  for (const part of parts.slice(0, -1)) {
+    if (!isTree(node[part])) node[part] = {};
+    node = node[part] as Tree;
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+/** preset < config < sets, checked; every issue reported, the first as a CLI-style line. */
+export function resolveConfigRequest(req: ConfigResolveRequest): ConfigCheck {
+  try {
+    let tree: Tree = {};
+    if (req.preset !== undefined) {
+      if (!isPresetName(req.preset)) throw new UserError(`Unknown preset "${req.preset}". Choose one of: ${PRESET_NAMES.join(', ')}.`);
+      tree = deepMerge(tree, structuredClone(PRESETS[req.preset]) as Tree);
+      tree.preset = req.preset;
+    }
+    if (req.config) tree = deepMerge(tree, structuredClone(req.config));
+    for (const entry of req.sets ?? []) {
+      const { key, value } = parseSet(entry);
+      setPath(tree, key, value);
+    }
+    const result = TrainConfigSchema.safeParse(tree);
+    if (result.success) return { ok: true, config: result.data };
+    const issues = result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => ({ path: [...issue.path, k].join('.'), message: 'unknown option' }))
+        : [{ path: issue.path.join('.'), message: issue.message }],
+    );
+    let error = '';
+    try {
+      parseConfig(tree);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    return { ok: false, error, issues };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { ok: false, error: message, issues: [{ path: '', message }] };
+  }
+}

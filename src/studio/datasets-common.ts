@@ -1,0 +1,61 @@
+/** Dataset helpers shared by the backend and the workers (no tfjs, no sharp). */
+import { createHash } from 'node:crypto';
+import type { TrainConfig } from '../shared/config';
+import type { DatasetOptions, DatasetSummary } from '../shared/ipc';
+import type { Dataset } from '../engine/dataset';
+
+/** How many skipped files a summary carries inline. */
+export const SUMMARY_SKIPPED = 200;
+
+/** A stable handle for a folder imported with given options. */
+export function datasetId(dir: string | null, options: DatasetOptions): string {
+  const key = JSON.stringify([dir ?? '(demo)', options.resolution, options.channels, options.resize, options.background.toLowerCase(), options.minSize]);
+  return `ds-${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+}
+
+export function datasetOptionsOf(config: TrainConfig): DatasetOptions {
+  return {
+    resolution: config.model.resolution,
+    channels: config.model.channels,
+    resize: config.data.resize,
+    background: config.data.background,
+    minSize: config.data.minSize,
+  };
+}
+
+export function summarizeDataset(dir: string | null, options: DatasetOptions, dataset: Dataset): DatasetSummary {
+  const r = dataset.report;
+  return {
+    id: datasetId(dir, options),
+    dir,
+    root: r.root,
+    options,
+    count: dataset.count,
+    filesSeen: r.filesSeen,
+    ignored: r.ignored,
+    skippedCount: r.skipped.length,
+    skipped: r.skipped.slice(0, SUMMARY_SKIPPED),
+    classNames: dataset.classNames,
+    classCounts: r.classCounts,
+    sourceSizes: r.sourceSizes,
+    sourceChannels: r.sourceChannels,
+    formats: r.formats,
+    preprocessing: r.preprocessing,
+    warnings: r.warnings,
+    fromCache: dataset.fromCache,
+    durationMs: r.durationMs,
+    importedAt: new Date().toISOString(),
+  };
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** An error as it crosses a process boundary: its name and first line. */
+export function serializeError(e: unknown): { name: string; message: string } {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const expected = ['UserError', 'DatasetError', 'BackendError', 'StudioError', 'StudioRejectedError', 'AbortError'].includes(err.name);
+  const line = (err.message.split('\n').find((l) => l.trim() !== '') ?? err.message).trim();
+  return { name: err.name, message: expected ? line : `Internal error: ${line}` };
+}

@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+
+/** An error whose message is one line meant for the user (shown as is by the UI). */
+export class StudioError extends Error {
+  override name = 'StudioError';
+}
+
+/** A call refused before it ran: bad arguments or a path the user did not choose. */
+export class StudioRejectedError extends StudioError {
+  override name = 'StudioRejectedError';
+}
+
+/** Zod issues of an argument tuple as one line: `runId: not a run id; seeds: …`. */
+export function describeArgIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => {
+      const p = i.path.slice(1).join('.');
+      return p ? `${p}: ${i.message}` : i.message;
+    })
+    .join('; ');
+}

@@ -1,0 +1,69 @@
+/**
+ * Methods of the tools worker (src/studio/tools-worker.ts): everything heavy
+ * the studio does outside training, kept off the main/serve event loop. Paths
+ * arrive already checked by the backend.
+ */
+import type {
+  BackendsInfo,
+  DatasetOptions,
+  DatasetSummary,
+  GeneratedImages,
+  GeneratorMeta,
+  InterpolationFrames,
+  LatentsFile,
+  PreviewResult,
+  SavedFile,
+  SavedFolder,
+  SkippedFileInfo,
+  ThumbnailPage,
+  WebExportResult,
+} from '../shared/ipc';
+
+/** A checkpoint located on disk by the backend. */
+export interface CheckpointLocation {
+  runId: string;
+  runDir: string;
+  checkpointDir: string;
+}
+
+export interface PinArg {
+  seed: number;
+  z?: number[];
+}
+
+export interface DatasetLocation {
+  datasetId: string;
+  dir: string | null;
+  options: DatasetOptions;
+}
+
+export interface ToolsMethods {
+  probeBackends(args: Record<string, never>): BackendsInfo;
+  importDataset(args: { dir: string | null; options: DatasetOptions; taskId?: string }): DatasetSummary;
+  thumbnails(args: DatasetLocation & { offset: number; limit: number; size?: number }): ThumbnailPage;
+  skipped(args: DatasetLocation & { offset: number; limit: number }): { total: number; items: SkippedFileInfo[] };
+  preview(args: { dir: string | null; options: DatasetOptions; count: number; files?: string[]; displaySize: number; taskId?: string }): PreviewResult;
+  sampleImage(args: { file: string; maxSize?: number }): { dataUrl: string; width: number; height: number };
+  loadGenerator(args: { checkpoint: CheckpointLocation }): GeneratorMeta;
+  generateImages(args: { checkpoint: CheckpointLocation; seeds: number[]; truncation: number; scale: number }): GeneratedImages;
+  interpolate(args: { checkpoint: CheckpointLocation; pins: PinArg[]; framesPerSegment: number; loop: boolean; truncation: number; scale: number }): InterpolationFrames;
+  saveImage(args: { checkpoint: CheckpointLocation; pin: PinArg; truncation: number; scale: number; file: string }): SavedFile;
+  exportInterpolation(args: {
+    checkpoint: CheckpointLocation;
+    pins: PinArg[];
+    framesPerSegment: number;
+    loop: boolean;
+    truncation: number;
+    scale: number;
+    format: 'gif' | 'png-sequence';
+    fps: number;
+    /** The GIF file, or the folder of the PNG sequence. */
+    target: string;
+    taskId?: string;
+  }): SavedFile | SavedFolder;
+  generateBatch(args: { checkpoint: CheckpointLocation; count: number; seed: number; truncation: number; scale: number; dir: string; taskId?: string }): SavedFolder;
+  saveLatents(args: { checkpoint: CheckpointLocation; pins: PinArg[]; truncation: number; file: string }): SavedFile & { latents: LatentsFile };
+  exportWeb(args: { checkpoint: CheckpointLocation; dir: string; taskId?: string }): WebExportResult;
+}
+
+export type ToolsMethod = keyof ToolsMethods;

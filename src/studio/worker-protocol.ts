@@ -1,0 +1,41 @@
+/** Messages between the studio backend and its worker processes. */
+import type { TrainConfig } from '../shared/config';
+import type { TaskProgress, TrainingEvent } from '../shared/ipc';
+
+// --- training worker -------------------------------------------------------
+
+export type TrainingCommand =
+  | { type: 'start'; jobId: string; mode: 'new'; runsRoot: string; config: TrainConfig }
+  | { type: 'start'; jobId: string; mode: 'resume'; runDir: string; config: TrainConfig }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' };
+
+export type TrainingReport =
+  | { type: 'ready'; pid: number }
+  | { type: 'backend'; name: string; why: string }
+  | { type: 'event'; event: Exclude<TrainingEvent, { type: 'died' }> }
+  /** The job is over (after its done/error event); the process exits next. */
+  | { type: 'finished' };
+
+// --- tools worker ----------------------------------------------------------
+
+export interface ToolsCall {
+  type: 'call';
+  id: number;
+  method: string;
+  args: unknown;
+}
+
+export interface ToolsCancel {
+  type: 'cancel';
+  taskId: string;
+}
+
+export type ToolsRequest = ToolsCall | ToolsCancel;
+
+export type ToolsReply =
+  | { type: 'ready'; pid: number }
+  | { type: 'result'; id: number; ok: true; result: unknown }
+  | { type: 'result'; id: number; ok: false; error: { name: string; message: string } }
+  | { type: 'progress'; progress: TaskProgress };
