@@ -6,8 +6,8 @@ declare global {
   interface Window {
     /**
      * The studio API from the preload script. Undefined when the renderer runs
-     * in a plain browser (e.g. the Vite dev server opened directly), so check
-     * before use.
+     * in a plain browser (`gan-studio serve`): use getApi() from ./api, which
+     * picks the WebSocket client there.
      */
     readonly ganStudio?: GanStudioApi;
   }

@@ -2,5 +2,6 @@ import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
 import './assets/main.css';
+import { createStudioRouter } from './router/index';
 
-createApp(App).use(createPinia()).mount('#app');
+createApp(App).use(createPinia()).use(createStudioRouter()).mount('#app');

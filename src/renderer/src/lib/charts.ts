@@ -1,0 +1,178 @@
+/**
+ * ECharts options for the training curves, built by a pure function so the
+ * maths (smoothing, decimation) and the look can be tested without a canvas.
+ *
+ * The tooltip is HTML made of classes only: the CSP forbids inline style
+ * attributes, so ECharts' default tooltip markup (coloured dots drawn with
+ * style="…") would lose its colours. Series colours come from `CHART_PALETTE`,
+ * which main.css mirrors as `.tt-c0`…`.tt-c5`.
+ */
+import type { EChartsCoreOption } from 'echarts/core';
+import { decimate, emaSmooth } from './smoothing';
+
+export const CHART_PALETTE = ['#8b7cf6', '#38bdf8', '#f472b6', '#4ade80', '#fbbf24', '#fb923c'] as const;
+
+/** One curve: x (the step) and y values of equal length. */
+export interface CurveSeries {
+  name: string;
+  x: readonly number[];
+  y: readonly number[];
+  /** Index into CHART_PALETTE. */
+  color?: number;
+  /** Draw it smoothed (plus the raw curve faintly) when smoothing > 0. */
+  smooth?: boolean;
+  /** Dashed line (e.g. the second run of an overlay). */
+  dashed?: boolean;
+}
+
+export interface LineOptionInput {
+  series: readonly CurveSeries[];
+  /** EMA weight in [0, 1). */
+  smoothing?: number;
+  dark?: boolean;
+  yName?: string;
+  /** Horizontal reference lines, e.g. the gradient-norm limit. */
+  limits?: { y: number; label: string }[];
+  /** Most points drawn per series (long runs are decimated). */
+  maxPoints?: number;
+  /** Show the dataZoom slider under the chart (wheel and drag zoom always work). */
+  zoomSlider?: boolean;
+  yMin?: number;
+  yMax?: number;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function fmt(v: unknown): string {
+  if (typeof v !== 'number') return String(v);
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
+}
+
+interface TooltipParam {
+  seriesName?: string;
+  seriesId?: string;
+  value?: unknown;
+  axisValue?: unknown;
+}
+
+/** The tooltip HTML for ECharts' axis trigger (class-based: CSP-safe). */
+export function tooltipHtml(params: TooltipParam | TooltipParam[], colorOf: Record<string, number>): string {
+  const list = Array.isArray(params) ? params : [params];
+  const visible = list.filter((p) => !String(p.seriesId ?? '').endsWith('::raw'));
+  const first = list[0];
+  const step = Array.isArray(first?.value) ? first.value[0] : first?.axisValue;
+  const rows = visible.map((p) => {
+    const y = Array.isArray(p.value) ? p.value[1] : p.value;
+    const c = colorOf[p.seriesName ?? ''] ?? 0;
+    return `<div class="tt-row"><span class="tt-dot tt-c${c}"></span><span class="tt-name">${escapeHtml(p.seriesName ?? '')}</span><span class="tt-val">${fmt(y)}</span></div>`;
+  });
+  return `<div class="tt"><div class="tt-title">step ${fmt(step)}</div>${rows.join('')}</div>`;
+}
+
+/** The full ECharts option for a set of curves. */
+export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
+  const dark = input.dark ?? true;
+  const smoothing = input.smoothing ?? 0;
+  const maxPoints = input.maxPoints ?? 2000;
+  const text = dark ? '#969fb0' : '#5d6778';
+  const axisLine = dark ? '#313849' : '#cdd2dc';
+  const split = dark ? 'rgba(255,255,255,0.06)' : 'rgba(0,0,0,0.06)';
+  const colorOf: Record<string, number> = {};
+  const series: Record<string, unknown>[] = [];
+
+  input.series.forEach((s, i) => {
+    const colorIndex = (s.color ?? i) % CHART_PALETTE.length;
+    const color = CHART_PALETTE[colorIndex];
+    colorOf[s.name] = colorIndex;
+    const pairs = s.x.map((x, j) => [x, s.y[j]] as [number, number]);
+    const lineStyle = { width: 1.6, type: s.dashed ? 'dashed' : 'solid' };
+    const common = { type: 'line', showSymbol: false, symbol: 'none', animation: false, color, emphasis: { disabled: true } };
+    if (s.smooth && smoothing > 0) {
+      const smoothed = emaSmooth(s.y, smoothing);
+      series.push({ ...common, id: `${s.name}::raw`, name: s.name, data: decimate(pairs, maxPoints), lineStyle: { ...lineStyle, width: 1, opacity: 0.22 }, silent: true, tooltip: { show: false } });
+      series.push({ ...common, id: s.name, name: s.name, data: decimate(s.x.map((x, j) => [x, smoothed[j]]), maxPoints), lineStyle });
+    } else {
+      series.push({ ...common, id: s.name, name: s.name, data: decimate(pairs, maxPoints), lineStyle });
+    }
+  });
+
+  if (input.limits?.length && series.length > 0) {
+    series[series.length - 1].markLine = {
+      silent: true,
+      symbol: 'none',
+      lineStyle: { color: '#f87171', type: 'dashed', width: 1 },
+      label: { color: '#f87171', formatter: '{b}', position: 'insideEndTop' },
+      data: input.limits.map((l) => ({ yAxis: l.y, name: l.label })),
+    };
+  }
+
+  const zoomSlider = input.zoomSlider ?? true;
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    grid: { left: 8, right: 14, top: 30, bottom: zoomSlider ? 40 : 8, containLabel: true },
+    legend: {
+      top: 0,
+      right: 4,
+      itemWidth: 14,
+      itemHeight: 3,
+      icon: 'rect',
+      textStyle: { color: text, fontSize: 11 },
+      data: input.series.map((s) => s.name),
+    },
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      className: 'studio-tooltip',
+      backgroundColor: dark ? 'rgba(20,23,32,0.96)' : 'rgba(255,255,255,0.98)',
+      borderColor: axisLine,
+      textStyle: { color: dark ? '#e6e8ef' : '#1b2130', fontSize: 12 },
+      axisPointer: { type: 'line', lineStyle: { color: axisLine } },
+      formatter: (params: unknown) => tooltipHtml(params as TooltipParam[], colorOf),
+    },
+    xAxis: {
+      type: 'value',
+      min: 'dataMin',
+      max: 'dataMax',
+      axisLine: { lineStyle: { color: axisLine } },
+      axisLabel: { color: text, fontSize: 10, hideOverlap: true },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: 'value',
+      name: input.yName ?? '',
+      nameTextStyle: { color: text, fontSize: 10, align: 'left' },
+      min: input.yMin,
+      max: input.yMax,
+      scale: input.yMin === undefined,
+      axisLabel: { color: text, fontSize: 10, formatter: (v: number) => fmt(v) },
+      splitLine: { lineStyle: { color: split } },
+    },
+    dataZoom: [
+      { type: 'inside', xAxisIndex: 0, filterMode: 'none' },
+      ...(zoomSlider
+        ? [
+            {
+              type: 'slider',
+              xAxisIndex: 0,
+              height: 14,
+              bottom: 6,
+              filterMode: 'none',
+              borderColor: axisLine,
+              fillerColor: dark ? 'rgba(139,124,246,0.18)' : 'rgba(109,92,240,0.14)',
+              handleStyle: { color: dark ? '#8b7cf6' : '#6d5cf0' },
+              textStyle: { color: text, fontSize: 10 },
+              dataBackground: { lineStyle: { color: axisLine }, areaStyle: { color: 'transparent' } },
+              showDetail: false,
+            },
+          ]
+        : []),
+    ],
+    series,
+  };
+}

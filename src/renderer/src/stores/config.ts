@@ -1,0 +1,119 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { TrainConfig } from '../../../shared/config';
+import type { ConfigCheck, ConfigSchemaInfo, DatasetSummary } from '../../../shared/ipc';
+import { getApi } from '../api/index';
+import { errorMessage } from '../lib/format';
+import { setPath, type JsonSchema } from '../lib/schema';
+
+/** How long after the last edit the config is checked by the backend. */
+export const RESOLVE_DEBOUNCE_MS = 250;
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/**
+ * The hyperparameters of the next run: the schema and presets from the
+ * backend, the form's values, and the backend's verdict on them
+ * (`config:resolve`), checked shortly after each edit.
+ */
+export const useConfigStore = defineStore('config', () => {
+  const info = shallowRef<ConfigSchemaInfo | null>(null);
+  const preset = ref<string>('');
+  /** The form's values: a full config (the preset with every default). */
+  const values = ref<Record<string, unknown>>({});
+  /** Backend issues by dotted path ('' for the whole config). */
+  const serverErrors = ref<Record<string, string>>({});
+  /** The config as the backend resolved it, when valid. */
+  const resolved = shallowRef<TrainConfig | null>(null);
+  const checking = ref(false);
+  const loadError = ref<string | null>(null);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let generation = 0;
+
+  const schema = computed<JsonSchema | null>(() => (info.value?.jsonSchema as JsonSchema | undefined) ?? null);
+  const presets = computed(() => info.value?.presets ?? []);
+  const valid = computed(() => resolved.value !== null && Object.keys(serverErrors.value).length === 0);
+
+  /** Fetch the schema, groups and presets, and start from the default preset. */
+  async function load(): Promise<void> {
+    if (info.value) return;
+    try {
+      info.value = await getApi().configSchema();
+      loadError.value = null;
+      selectPreset(info.value.defaultPreset);
+    } catch (e) {
+      loadError.value = errorMessage(e);
+    }
+  }
+
+  /**
+   * Start over from a preset's values. The data folder and preprocessing the
+   * user already chose are kept.
+   */
+  function selectPreset(name: string): void {
+    const p = presets.value.find((x) => x.name === name);
+    if (!p) return;
+    const keepData = values.value.data;
+    preset.value = name;
+    let next = clone(p.config) as unknown as Record<string, unknown>;
+    if (keepData && typeof keepData === 'object') next = { ...next, data: clone(keepData) };
+    setValues(next);
+  }
+
+  /** Replace the form's values; the backend checks them after a short pause. */
+  function setValues(next: Record<string, unknown>): void {
+    values.value = next;
+    resolved.value = null;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      void check();
+    }, RESOLVE_DEBOUNCE_MS);
+  }
+
+  /** Point the config at an imported data set (folder, preprocessing, resolution, channels). */
+  function useDataset(ds: DatasetSummary): void {
+    let next = values.value;
+    next = setPath(next, 'data.dir', ds.dir);
+    next = setPath(next, 'data.resize', ds.options.resize);
+    next = setPath(next, 'data.background', ds.options.background);
+    next = setPath(next, 'data.minSize', ds.options.minSize);
+    next = setPath(next, 'model.resolution', ds.options.resolution);
+    next = setPath(next, 'model.channels', ds.options.channels);
+    setValues(next);
+  }
+
+  /** Ask the backend now; returns its verdict (and updates the errors). */
+  async function check(): Promise<ConfigCheck | null> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    const mine = ++generation;
+    checking.value = true;
+    try {
+      const result = await getApi().resolveConfig({ config: clone(values.value) });
+      if (mine !== generation) return result;
+      if (result.ok) {
+        resolved.value = result.config;
+        serverErrors.value = {};
+      } else {
+        resolved.value = null;
+        const errs: Record<string, string> = {};
+        for (const issue of result.issues) if (!(issue.path in errs)) errs[issue.path] = issue.message;
+        if (result.issues.length === 0) errs[''] = result.error;
+        serverErrors.value = errs;
+      }
+      return result;
+    } catch (e) {
+      if (mine === generation) serverErrors.value = { '': errorMessage(e) };
+      return null;
+    } finally {
+      if (mine === generation) checking.value = false;
+    }
+  }
+
+  return { info, preset, values, serverErrors, resolved, checking, loadError, schema, presets, valid, load, selectPreset, setValues, useDataset, check };
+});

@@ -1,0 +1,59 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { CheckpointRef, WebExportResult } from '../../../shared/ipc';
+import { getApi } from '../api/index';
+import { errorMessage } from '../lib/format';
+import { useTasksStore } from './tasks';
+
+/** The TensorFlow.js web export of a checkpoint's generator, with progress. */
+export const useExportStore = defineStore('export', () => {
+  const checkpoint = ref<CheckpointRef | null>(null);
+  /** A chosen output folder; null: the run's export-web/ folder. */
+  const dir = ref<string | null>(null);
+  const taskId = ref<string | null>(null);
+  const running = ref(false);
+  const result = shallowRef<WebExportResult | null>(null);
+  const error = ref<string | null>(null);
+  /** Where the folder is, when it could not be opened here (browser mode). */
+  const shownPath = ref<string | null>(null);
+
+  const fraction = computed(() => (result.value && !running.value ? 1 : useTasksStore().fraction(taskId.value)));
+  const phase = computed(() => (taskId.value ? (useTasksStore().progress[taskId.value]?.phase ?? 'starting') : null));
+
+  /** Export the chosen checkpoint. */
+  async function run(): Promise<WebExportResult | null> {
+    const ck = checkpoint.value;
+    if (!ck) return null;
+    const tasks = useTasksStore();
+    const id = tasks.newTaskId('export');
+    taskId.value = id;
+    running.value = true;
+    error.value = null;
+    result.value = null;
+    shownPath.value = null;
+    try {
+      result.value = await getApi().exportWeb({ checkpoint: ck, dir: dir.value ?? undefined, taskId: id });
+      return result.value;
+    } catch (e) {
+      error.value = errorMessage(e);
+      return null;
+    } finally {
+      running.value = false;
+      tasks.clear(id);
+      taskId.value = null;
+    }
+  }
+
+  /** Open the export folder in the file manager (browser mode: show its path). */
+  async function showInFolder(): Promise<void> {
+    if (!result.value) return;
+    try {
+      const res = await getApi().openPath({ kind: 'path', path: result.value.dir });
+      shownPath.value = res.opened ? null : res.path;
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
+  return { checkpoint, dir, taskId, running, result, error, shownPath, fraction, phase, run, showInFolder };
+});

@@ -1,0 +1,278 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { CheckpointRef, GeneratedImage, GeneratorMeta, LatentsFile, Pin, SavedFile, SavedFolder } from '../../../shared/ipc';
+import { getApi } from '../api/index';
+import { errorMessage } from '../lib/format';
+import { useTasksStore } from './tasks';
+
+/** A pinned latent, with its image once known. */
+export interface PinnedLatent extends Pin {
+  dataUrl: string | null;
+}
+
+const MAX_SEED = 2 ** 31 - 1;
+
+/** A random seed in [0, 2^31 - 1]. */
+export function randomSeed(): number {
+  if (typeof crypto !== 'undefined' && 'getRandomValues' in crypto) {
+    return crypto.getRandomValues(new Uint32Array(1))[0] % (MAX_SEED + 1);
+  }
+  return Math.floor(Math.random() * (MAX_SEED + 1));
+}
+
+/** The seeds of a grid of `count` images from `base` (wrapping at 2^31). */
+export function gridSeeds(base: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => (base + i) % (MAX_SEED + 1));
+}
+
+/**
+ * The artist's view of a checkpoint: a grid of samples from seeds (re-roll
+ * for new ones), pinned seeds, truncation, slerp interpolation between pins
+ * (frames for the strip and the animation; GIF and PNG-sequence export),
+ * saving one sample upscaled, N images to a folder, and pinned latents as
+ * JSON.
+ */
+export const useGenerateStore = defineStore('generate', () => {
+  const checkpoint = ref<CheckpointRef | null>(null);
+  const meta = shallowRef<GeneratorMeta | null>(null);
+  const truncation = ref(1);
+  const baseSeed = ref(0);
+  const count = ref(16);
+  const images = shallowRef<GeneratedImage[]>([]);
+  const pins = ref<PinnedLatent[]>([]);
+  const framesPerSegment = ref(12);
+  const loop = ref(true);
+  const frames = shallowRef<string[]>([]);
+  const loading = ref(false);
+  const interpolating = ref(false);
+  const exporting = ref(false);
+  const exportTaskId = ref<string | null>(null);
+  const error = ref<string | null>(null);
+  /** What the last save wrote (path, and a data URL for a browser download when small). */
+  const lastSaved = shallowRef<SavedFile | SavedFolder | null>(null);
+
+  const canInterpolate = computed(() => pins.value.length >= 2);
+  const exportFraction = computed(() => useTasksStore().fraction(exportTaskId.value));
+
+  function isPinned(seed: number): boolean {
+    return pins.value.some((p) => p.seed === seed && !p.z);
+  }
+
+  async function guard<T>(flag: { value: boolean }, fn: () => Promise<T>): Promise<T | null> {
+    flag.value = true;
+    error.value = null;
+    try {
+      return await fn();
+    } catch (e) {
+      error.value = errorMessage(e);
+      return null;
+    } finally {
+      flag.value = false;
+    }
+  }
+
+  /** Open a checkpoint (a run's newest when `step` is null) and draw a grid. */
+  async function open(ref_: CheckpointRef): Promise<void> {
+    checkpoint.value = { runId: ref_.runId, step: ref_.step ?? null };
+    frames.value = [];
+    const m = await guard(loading, () => getApi().loadGenerator({ checkpoint: checkpoint.value! }));
+    if (!m) return;
+    meta.value = m;
+    await generate();
+    await refreshPinImages();
+  }
+
+  /** Draw the grid: `count` images from seeds baseSeed, baseSeed+1, … */
+  async function generate(): Promise<void> {
+    const ck = checkpoint.value;
+    if (!ck) return;
+    const res = await guard(loading, () => getApi().generateImages({ checkpoint: ck, seeds: gridSeeds(baseSeed.value, count.value), truncation: truncation.value }));
+    if (res) {
+      images.value = res.images;
+      meta.value = res.meta;
+    }
+  }
+
+  /** New random seeds for the grid. */
+  async function reroll(): Promise<void> {
+    baseSeed.value = randomSeed();
+    await generate();
+  }
+
+  /** Pin a seed of the grid, or unpin it when already pinned. */
+  function togglePin(seed: number): void {
+    if (isPinned(seed)) {
+      pins.value = pins.value.filter((p) => !(p.seed === seed && !p.z));
+    } else {
+      const img = images.value.find((i) => i.seed === seed);
+      pins.value = [...pins.value, { seed, dataUrl: img?.dataUrl ?? null }];
+    }
+    frames.value = [];
+  }
+
+  function removePin(index: number): void {
+    pins.value = pins.value.filter((_, i) => i !== index);
+    frames.value = [];
+  }
+
+  /** Move a pin one place left (-1) or right (+1) in the interpolation order. */
+  function movePin(index: number, delta: -1 | 1): void {
+    const j = index + delta;
+    if (j < 0 || j >= pins.value.length) return;
+    const next = pins.value.slice();
+    [next[index], next[j]] = [next[j], next[index]];
+    pins.value = next;
+    frames.value = [];
+  }
+
+  /** Redraw the pins' images (after a checkpoint or truncation change). */
+  async function refreshPinImages(): Promise<void> {
+    const ck = checkpoint.value;
+    if (!ck || pins.value.length === 0) return;
+    try {
+      const res = await getApi().generateImages({ checkpoint: ck, seeds: pins.value.map((p) => p.seed), truncation: truncation.value });
+      pins.value = pins.value.map((p, i) => ({ ...p, dataUrl: p.z ? p.dataUrl : (res.images[i]?.dataUrl ?? p.dataUrl) }));
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
+  function pinList(): Pin[] {
+    return pins.value.map((p) => (p.z ? { seed: p.seed, z: p.z } : { seed: p.seed }));
+  }
+
+  /** Slerp between the pins, in order: the frames for the strip and the animation. */
+  async function interpolate(): Promise<void> {
+    const ck = checkpoint.value;
+    if (!ck || !canInterpolate.value) return;
+    const res = await guard(interpolating, () =>
+      getApi().interpolate({ checkpoint: ck, pins: pinList(), framesPerSegment: framesPerSegment.value, loop: loop.value, truncation: truncation.value }),
+    );
+    if (res) frames.value = res.frames;
+  }
+
+  /** Write the interpolation as a GIF or a folder of PNG frames. */
+  async function exportInterpolation(format: 'gif' | 'png-sequence', fps = 24, dir?: string): Promise<SavedFile | SavedFolder | null> {
+    const ck = checkpoint.value;
+    if (!ck || !canInterpolate.value) return null;
+    const tasks = useTasksStore();
+    const taskId = tasks.newTaskId('interpolation');
+    exportTaskId.value = taskId;
+    const res = await guard(exporting, () =>
+      getApi().exportInterpolation({ checkpoint: ck, pins: pinList(), framesPerSegment: framesPerSegment.value, loop: loop.value, truncation: truncation.value, format, fps, dir, taskId }),
+    );
+    tasks.clear(taskId);
+    exportTaskId.value = null;
+    if (res) lastSaved.value = res;
+    return res;
+  }
+
+  /** Save one sample as a PNG, upscaled `scale` times (nearest neighbour). */
+  async function saveImage(pin: Pin, scale: number, dir?: string): Promise<SavedFile | null> {
+    const ck = checkpoint.value;
+    if (!ck) return null;
+    const res = await guard(exporting, () => getApi().saveImage({ checkpoint: ck, pin: pin.z ? { seed: pin.seed, z: pin.z } : { seed: pin.seed }, truncation: truncation.value, scale, dir }));
+    if (res) lastSaved.value = res;
+    return res;
+  }
+
+  /** Generate `n` images (seeds baseSeed…) into a folder. */
+  async function generateBatch(n: number, scale = 1, dir?: string): Promise<SavedFolder | null> {
+    const ck = checkpoint.value;
+    if (!ck) return null;
+    const tasks = useTasksStore();
+    const taskId = tasks.newTaskId('generate');
+    exportTaskId.value = taskId;
+    const res = await guard(exporting, () => getApi().generateBatch({ checkpoint: ck, count: n, seed: baseSeed.value, truncation: truncation.value, scale, dir, taskId }));
+    tasks.clear(taskId);
+    exportTaskId.value = null;
+    if (res) lastSaved.value = res;
+    return res;
+  }
+
+  /** Save the pins (with their z vectors) as a latents JSON file. */
+  async function saveLatents(dir?: string): Promise<SavedFile | null> {
+    const ck = checkpoint.value;
+    if (!ck || pins.value.length === 0) return null;
+    const res = await guard(exporting, () => getApi().saveLatents({ checkpoint: ck, pins: pinList(), truncation: truncation.value, dir }));
+    if (res) lastSaved.value = res;
+    return res;
+  }
+
+  /** Load pins from a latents JSON text (as read from a file); replaces the current pins. */
+  async function loadLatents(json: string): Promise<LatentsFile | null> {
+    const file = await guard(loading, () => getApi().parseLatents({ json }));
+    if (!file) return null;
+    if (meta.value && file.latentDim !== meta.value.latentDim) {
+      error.value = `These latents have ${file.latentDim} dimensions; this generator takes ${meta.value.latentDim}.`;
+      return null;
+    }
+    truncation.value = file.truncation;
+    pins.value = file.pins.map((p) => ({ seed: p.seed, z: p.z, dataUrl: null }));
+    frames.value = [];
+    await fillLoadedPinImages();
+    return file;
+  }
+
+  /** Images for pins loaded with explicit z: each is a one-frame "interpolation" of itself. */
+  async function fillLoadedPinImages(): Promise<void> {
+    const ck = checkpoint.value;
+    if (!ck) return;
+    const updated = await Promise.all(
+      pins.value.map(async (p) => {
+        if (p.dataUrl) return p;
+        try {
+          const pin = p.z ? { seed: p.seed, z: p.z } : { seed: p.seed };
+          const res = await getApi().interpolate({ checkpoint: ck, pins: [pin, pin], framesPerSegment: 2, loop: false, truncation: truncation.value });
+          return { ...p, dataUrl: res.frames[0] ?? null };
+        } catch {
+          return p;
+        }
+      }),
+    );
+    pins.value = updated;
+  }
+
+  async function setTruncation(value: number): Promise<void> {
+    truncation.value = value;
+    frames.value = [];
+    await generate();
+    await refreshPinImages();
+  }
+
+  return {
+    checkpoint,
+    meta,
+    truncation,
+    baseSeed,
+    count,
+    images,
+    pins,
+    framesPerSegment,
+    loop,
+    frames,
+    loading,
+    interpolating,
+    exporting,
+    exportTaskId,
+    exportFraction,
+    error,
+    lastSaved,
+    canInterpolate,
+    isPinned,
+    open,
+    generate,
+    reroll,
+    togglePin,
+    removePin,
+    movePin,
+    refreshPinImages,
+    interpolate,
+    exportInterpolation,
+    saveImage,
+    generateBatch,
+    saveLatents,
+    loadLatents,
+    setTruncation,
+  };
+});

@@ -1,0 +1,280 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { TrainConfig } from '../../../shared/config';
+import type { ResumeRunRequest, StepStats, TrainingEvent, TrainingState, Unsubscribe } from '../../../shared/ipc';
+import { getApi } from '../api/index';
+import { errorMessage, etaSeconds } from '../lib/format';
+import { checkHealth, type HealthIssue } from '../lib/health';
+import { upsertSample } from '../lib/timeline';
+
+export const IDLE_STATE: TrainingState = {
+  phase: 'idle',
+  jobId: null,
+  runId: null,
+  step: 0,
+  steps: 0,
+  backend: null,
+  importProgress: null,
+  startedAt: null,
+  stepsThisJob: 0,
+};
+
+/** One saved grid of the run on show; `src` is null until fetched. */
+export interface RunSample {
+  step: number;
+  src: string | null;
+}
+
+/** The training process ended without finishing (crash, kill, out of memory). */
+export type DiedEvent = Extract<TrainingEvent, { type: 'died' }>;
+
+/** Steps used for the speed and ETA estimate. */
+const SPEED_WINDOW = 30;
+
+/**
+ * The training job and the run on show in the Train view: the backend's job
+ * state, the run's stats and sample grids (history from `runs:*`, then live
+ * from `training:event`), warnings, failures, and the controls.
+ */
+export const useTrainingStore = defineStore('training', () => {
+  const state = ref<TrainingState>({ ...IDLE_STATE });
+  /** The run whose curves and samples are shown (the live one, or one opened from Runs). */
+  const runId = ref<string | null>(null);
+  const stats = shallowRef<StepStats[]>([]);
+  const samples = shallowRef<RunSample[]>([]);
+  const warnings = ref<string[]>([]);
+  /** Error line of a failed job, or of a control call. */
+  const error = ref<string | null>(null);
+  const died = shallowRef<DiedEvent | null>(null);
+  /** How the last job ended, for a short notice. */
+  const finished = ref<{ runId: string; status: 'finished' | 'stopped'; step: number } | null>(null);
+  const busy = ref(false);
+  let unsubscribers: Unsubscribe[] = [];
+
+  const phase = computed(() => state.value.phase);
+  const active = computed(() => state.value.phase !== 'idle');
+  const running = computed(() => state.value.phase === 'running');
+  const paused = computed(() => state.value.phase === 'paused');
+  /** The run on show is the one training now. */
+  const isLive = computed(() => active.value && state.value.runId !== null && state.value.runId === runId.value);
+
+  const health = computed<HealthIssue[]>(() => checkHealth(stats.value));
+
+  /** Images per second, averaged over the last steps. */
+  const imgPerSec = computed(() => {
+    const recent = stats.value.slice(-SPEED_WINDOW).filter((s) => Number.isFinite(s.imgPerSec));
+    if (recent.length === 0) return 0;
+    return recent.reduce((a, s) => a + s.imgPerSec, 0) / recent.length;
+  });
+
+  /** Steps per second from the wall-clock times of the last steps. */
+  const stepsPerSec = computed(() => {
+    const s = stats.value;
+    if (s.length < 2) return 0;
+    const a = s[Math.max(0, s.length - SPEED_WINDOW)];
+    const b = s[s.length - 1];
+    const dt = (b.time - a.time) / 1000;
+    return dt > 0 ? (b.step - a.step) / dt : 0;
+  });
+
+  /** Seconds to the end of the live run; null when unknown. */
+  const eta = computed(() => (isLive.value && running.value ? etaSeconds(state.value.steps - state.value.step, stepsPerSec.value) : null));
+
+  /** Fraction of the run trained, for the progress bar. */
+  const progress = computed(() => {
+    const steps = isLive.value ? state.value.steps : 0;
+    const step = isLive.value ? state.value.step : (stats.value[stats.value.length - 1]?.step ?? 0);
+    return steps > 0 ? Math.min(1, step / steps) : 0;
+  });
+
+  function onEvent(ev: TrainingEvent): void {
+    switch (ev.type) {
+      case 'started':
+        died.value = null;
+        error.value = null;
+        finished.value = null;
+        if (runId.value !== ev.runId) {
+          void showRun(ev.runId);
+        } else if (ev.resumedFrom !== null) {
+          // a resume drops stats after the checkpoint: the engine trains them again
+          stats.value = stats.value.filter((s) => s.step <= ev.step);
+        }
+        break;
+      case 'steps':
+        if (ev.runId !== runId.value || ev.stats.length === 0) break;
+        {
+          const last = stats.value[stats.value.length - 1]?.step ?? -1;
+          const fresh = ev.stats.filter((s) => s.step > last);
+          if (fresh.length) stats.value = [...stats.value, ...fresh];
+        }
+        break;
+      case 'sample':
+        if (ev.runId === runId.value) samples.value = upsertSample(samples.value, { step: ev.step, src: ev.dataUrl });
+        break;
+      case 'warning':
+        warnings.value = [...warnings.value, ev.message];
+        break;
+      case 'error':
+        error.value = ev.message;
+        break;
+      case 'died':
+        died.value = ev;
+        break;
+      case 'done':
+        finished.value = { runId: ev.runId, status: ev.status, step: ev.step };
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Load the job state and listen for training events (idempotent). */
+  async function init(): Promise<void> {
+    const api = getApi();
+    if (unsubscribers.length === 0) {
+      unsubscribers = [
+        api.onTrainingEvent(onEvent),
+        api.onTrainingState((s) => {
+          state.value = s;
+          if (s.runId && s.phase !== 'idle' && runId.value !== s.runId) void showRun(s.runId);
+        }),
+      ];
+    }
+    try {
+      state.value = await api.trainingState();
+      if (state.value.runId && !runId.value) await showRun(state.value.runId);
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
+  /** Stop listening (tests, teardown). */
+  function dispose(): void {
+    for (const u of unsubscribers) u();
+    unsubscribers = [];
+  }
+
+  /** Show a run's history: its stats and the list of its sample grids (the newest fetched). */
+  async function showRun(id: string): Promise<void> {
+    const api = getApi();
+    runId.value = id;
+    stats.value = [];
+    samples.value = [];
+    warnings.value = [];
+    try {
+      const [detail, history] = await Promise.all([api.getRun({ runId: id }), api.runStats({ runId: id })]);
+      if (runId.value !== id) return;
+      // live steps may have arrived while loading: keep whichever reaches further
+      const live = stats.value;
+      const lastHist = history.stats[history.stats.length - 1]?.step ?? -1;
+      stats.value = [...history.stats, ...live.filter((s) => s.step > lastHist)];
+      let list: RunSample[] = detail.sampleSteps.map((step) => ({ step, src: null }));
+      for (const s of samples.value) list = upsertSample(list, s);
+      samples.value = list;
+      if (detail.summary.status === 'failed' && detail.summary.error && !active.value) error.value = detail.summary.error;
+      const newest = list[list.length - 1];
+      if (newest && !newest.src) await loadSample(newest.step);
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
+  /** Fetch the grid of `step` of the run on show (for the timeline). */
+  async function loadSample(step: number): Promise<void> {
+    const id = runId.value;
+    const known = samples.value.find((s) => s.step === step);
+    if (!id || !known || known.src) return;
+    try {
+      const img = await getApi().runSample({ runId: id, step });
+      if (runId.value === id) samples.value = upsertSample(samples.value, { step, src: img.dataUrl });
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
+  async function control<T>(fn: () => Promise<T>): Promise<T | null> {
+    busy.value = true;
+    error.value = null;
+    try {
+      return await fn();
+    } catch (e) {
+      error.value = errorMessage(e);
+      return null;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  /** Start a new run with a full config. */
+  async function start(config: TrainConfig | Record<string, unknown>): Promise<string | null> {
+    died.value = null;
+    finished.value = null;
+    const res = await control(() => getApi().startTraining({ config: config as TrainConfig }));
+    if (res) state.value = { ...state.value, phase: state.value.phase === 'idle' ? 'starting' : state.value.phase, jobId: res.jobId };
+    return res?.jobId ?? null;
+  }
+
+  async function pause(): Promise<void> {
+    const s = await control(() => getApi().pauseTraining());
+    if (s) state.value = s;
+  }
+
+  async function resume(): Promise<void> {
+    const s = await control(() => getApi().resumeTraining());
+    if (s) state.value = s;
+  }
+
+  /** Pause when running, resume when paused. */
+  async function togglePause(): Promise<void> {
+    if (running.value) await pause();
+    else if (paused.value) await resume();
+  }
+
+  /** Stop after the current step (a checkpoint is saved). */
+  async function stop(): Promise<void> {
+    const s = await control(() => getApi().stopTraining());
+    if (s) state.value = s;
+  }
+
+  /** Continue a run from its newest checkpoint (also after its process died). */
+  async function resumeRun(id: string, changes?: ResumeRunRequest['changes']): Promise<string | null> {
+    died.value = null;
+    finished.value = null;
+    if (runId.value !== id) await showRun(id);
+    const res = await control(() => getApi().resumeRun({ runId: id, changes }));
+    return res?.jobId ?? null;
+  }
+
+  return {
+    state,
+    runId,
+    stats,
+    samples,
+    warnings,
+    error,
+    died,
+    finished,
+    busy,
+    phase,
+    active,
+    running,
+    paused,
+    isLive,
+    health,
+    imgPerSec,
+    stepsPerSec,
+    eta,
+    progress,
+    init,
+    dispose,
+    showRun,
+    loadSample,
+    start,
+    pause,
+    resume,
+    togglePause,
+    stop,
+    resumeRun,
+    onEvent,
+  };
+});
