@@ -3,10 +3,13 @@
  * `tf.loadLayersModel('…/model.json')` loads in a browser, and
  * `generator.json` telling a page how to feed and read it.
  */
-import { mkdtemp, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './io/atomic';
+import { customLayersIn } from './layers';
+import { webExportFiles, WEB_LAYERS_FILE } from './layers/web';
 import { saveLayersModel } from './io/layers-model-fs';
+import type { LatentDist } from '../shared/config';
 import type { LoadedGenerator } from './generator';
 
 export interface GeneratorInfo {
@@ -14,8 +17,12 @@ export interface GeneratorInfo {
   version: 1;
   model: 'model.json';
   latentDim: number;
-  /** z ~ N(0, 1) of this size per image. */
-  latentDistribution: 'normal';
+  /** z of this size per image, from N(0, 1) ('normal') or U(−1, 1) ('uniform'), as in training. */
+  latentDistribution: LatentDist;
+  /** 0: the model takes z alone. K > 0: it takes [z, oneHot(class, K)], class names in classNames. */
+  numClasses: number;
+  /** A script to load after tf.min.js and before tf.loadLayersModel, when the model uses GAN Studio's custom layers; null otherwise. */
+  layersScript: typeof WEB_LAYERS_FILE | null;
   resolution: number;
   channels: number;
   /** Output tensor layout and value range: NHWC in [-1, 1]; map with (x + 1) · 127.5 to bytes. */
@@ -33,6 +40,7 @@ export async function exportForWeb(gen: LoadedGenerator, outDir: string): Promis
   const tmp = await mkdtemp(path.join(outDir, '.export-'));
   try {
     await saveLayersModel(gen.model, tmp);
+    for (const [name, text] of Object.entries(webExportFiles(customLayersIn(gen.model)))) await writeFile(path.join(tmp, name), text);
     for (const name of await readdir(tmp)) await rename(path.join(tmp, name), path.join(outDir, name));
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -42,7 +50,9 @@ export async function exportForWeb(gen: LoadedGenerator, outDir: string): Promis
     version: 1,
     model: 'model.json',
     latentDim: gen.latentDim,
-    latentDistribution: 'normal',
+    latentDistribution: gen.latentDist,
+    numClasses: gen.numClasses,
+    layersScript: customLayersIn(gen.model).length > 0 ? WEB_LAYERS_FILE : null,
     resolution: gen.resolution,
     channels: gen.channels,
     layout: 'NHWC',

@@ -5,12 +5,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TrainConfigSchema, type TrainConfig } from '../shared/config';
+import { TrainConfigSchema, type LatentDist, type TrainConfig } from '../shared/config';
 import { UserError } from './errors';
 import { readBatch, type ImageBatch } from './image/png';
 import { loadCheckpointModel, readCheckpointState, type CheckpointState } from './run/checkpoint';
 import { CONFIG_FILE, IMPORT_REPORT_FILE, resolveCheckpointDir, runDirOf } from './run/run-dir';
-import { Rng } from './rng';
+import { setNoiseSeed } from './layers';
+import { classesFor, generatorClassCount, generatorInputs, latentsFor } from './models/inputs';
 import { stat } from 'node:fs/promises';
 
 export interface LoadedGenerator {
@@ -24,6 +25,10 @@ export interface LoadedGenerator {
   resolution: number;
   channels: number;
   classNames: string[];
+  /** Classes a conditional generator takes (0: unconditional). */
+  numClasses: number;
+  /** Distribution z was drawn from in training; samples must use the same. */
+  latentDist: LatentDist;
 }
 
 export async function loadGenerator(checkpointPath: string): Promise<LoadedGenerator> {
@@ -35,7 +40,19 @@ export async function loadGenerator(checkpointPath: string): Promise<LoadedGener
   const model = await loadCheckpointModel(checkpointDir, ema ? 'g_ema' : 'g');
   const [, latentDim] = model.inputs[0].shape as [null, number];
   const [, resolution, , channels] = model.outputs[0].shape as [null, number, number, number];
-  return { model, ema, checkpointDir, state, config, latentDim, resolution, channels, classNames: await readClassNames(runDir) };
+  return {
+    model,
+    ema,
+    checkpointDir,
+    state,
+    config,
+    latentDim,
+    resolution,
+    channels,
+    classNames: await readClassNames(runDir),
+    numClasses: generatorClassCount(model),
+    latentDist: config.model.latentDist,
+  };
 }
 
 async function readRunConfig(runDir: string): Promise<TrainConfig> {
@@ -55,20 +72,41 @@ async function readClassNames(runDir: string): Promise<string[]> {
   }
 }
 
-/** `count` latent vectors from `seed`: the same seed always gives the same vectors. */
-export function latents(seed: number, count: number, latentDim: number): Float32Array {
-  return new Rng(seed).normal(new Float32Array(count * latentDim));
+/**
+ * `count` latent vectors from `seed`, drawn from the distribution the run
+ * trained with (N(0, 1) unless it chose uniform): the same seed always gives
+ * the same vectors.
+ */
+export function latents(seed: number, count: number, latentDim: number, dist: LatentDist = 'normal'): Float32Array {
+  return latentsFor(seed, count, latentDim, dist);
+}
+
+export interface GenerateOptions {
+  /** Images per forward pass (bounds memory). */
+  batchSize?: number;
+  /** For a conditional generator: one class for all, one per image (cycled), or by default 0, 1, …, K−1, 0, … */
+  classes?: number | ArrayLike<number> | null;
+  /** Seeds the dropout noise of a G trained with g.dropout, so the same seed gives the same images. */
+  noiseSeed?: number | null;
 }
 
 /** Images for the given latent vectors, generated in batches to bound memory. */
-export async function generateImages(gen: LoadedGenerator, z: Float32Array, batchSize = 64): Promise<ImageBatch> {
+export async function generateImages(gen: LoadedGenerator, z: Float32Array, options: GenerateOptions = {}): Promise<ImageBatch> {
+  const batchSize = options.batchSize ?? 64;
   const count = z.length / gen.latentDim;
+  let classes: Int32Array | null = null;
+  try {
+    if (gen.numClasses > 0) classes = classesFor(count, gen.numClasses, options.classes);
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}: this generator has ${gen.numClasses} classes.`);
+  }
+  setNoiseSeed(gen.model, options.noiseSeed ?? null);
   const parts: ImageBatch[] = [];
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const images = tf.tidy(() => {
       const zt = tf.tensor2d(z.subarray(start * gen.latentDim, (start + n) * gen.latentDim), [n, gen.latentDim]);
-      return gen.model.predict(zt) as tf.Tensor4D;
+      return gen.model.predict(generatorInputs(gen.model, zt, classes?.subarray(start, start + n))) as tf.Tensor4D;
     });
     try {
       parts.push(await readBatch(images));
@@ -83,4 +121,15 @@ export async function generateImages(gen: LoadedGenerator, z: Float32Array, batc
     offset += p.bytes.length;
   }
   return { count, height: gen.resolution, width: gen.resolution, channels: gen.channels, bytes };
+}
+
+/** A class given by name or index, as a user typed it. */
+export function parseClass(gen: LoadedGenerator, value: string): number {
+  if (gen.numClasses === 0) throw new UserError('This generator is not conditional: it has no classes to pick.');
+  const byName = gen.classNames.indexOf(value);
+  if (byName >= 0) return byName;
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 0 && n < gen.numClasses) return n;
+  const names = gen.classNames.length ? gen.classNames.join(', ') : `0 to ${gen.numClasses - 1}`;
+  throw new UserError(`Unknown class "${value}". Choose one of: ${names}.`);
 }

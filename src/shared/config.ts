@@ -345,6 +345,10 @@ export const EmaConfigSchema = z
     enabled: z.boolean().default(true).describe('Keep an exponential moving average of G for samples and export. Smoother, better images at no training cost.'),
     decay: z.number().min(0).max(1).default(0.999).describe('EMA decay per step. Closer to 1 averages over more steps.'),
     startStep: z.number().int().min(0).default(0).describe('Step from which the EMA starts averaging; before it, the EMA copies G.'),
+    warmup: z
+      .boolean()
+      .default(true)
+      .describe('Ramp the decay up as min(decay, (1+t)/(10+t)) over the t steps since startStep, so early samples show what G has learnt instead of its random start. Turn off only to reproduce a fixed-decay EMA.'),
   })
   .strict();
 

@@ -140,12 +140,13 @@ function metaOf(loc: CheckpointLocation, g: LoadedGenerator): GeneratorMeta {
   };
 }
 
-function zOf(pin: PinArg, dim: number): Float32Array {
+function zOf(pin: PinArg, g: LoadedGenerator): Float32Array {
+  const dim = g.latentDim;
   if (pin.z) {
     if (pin.z.length !== dim) throw new StudioError(`A pinned latent has ${pin.z.length} numbers; this generator needs ${dim}.`);
     return Float32Array.from(pin.z);
   }
-  return latents(pin.seed, 1, dim);
+  return latents(pin.seed, 1, dim, g.latentDist);
 }
 
 function truncate(z: Float32Array, psi: number): Float32Array {
@@ -176,7 +177,7 @@ async function render(g: LoadedGenerator, z: Float32Array, scale: number): Promi
 }
 
 function interpolationLatents(g: LoadedGenerator, pins: PinArg[], framesPerSegment: number, loop: boolean, truncation: number): Float32Array {
-  const points = pins.map((p) => truncate(zOf(p, g.latentDim), truncation));
+  const points = pins.map((p) => truncate(zOf(p, g), truncation));
   return concat(interpolationPath(points, framesPerSegment, loop), g.latentDim);
 }
 
@@ -281,7 +282,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
 
   async generateImages({ checkpoint, seeds, truncation, scale }) {
     const g = await generatorFor(checkpoint);
-    const z = concat(seeds.map((seed) => truncate(latents(seed, 1, g.latentDim), truncation)), g.latentDim);
+    const z = concat(seeds.map((seed) => truncate(latents(seed, 1, g.latentDim, g.latentDist), truncation)), g.latentDim);
     const { pngs, size } = await render(g, z, scale);
     return { meta: metaOf(checkpoint, g), images: pngs.map((png, i) => ({ seed: seeds[i], dataUrl: pngDataUrl(png) })), size };
   },
@@ -294,7 +295,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
 
   async saveImage({ checkpoint, pin, truncation, scale, file }) {
     const g = await generatorFor(checkpoint);
-    const { pngs } = await render(g, truncate(zOf(pin, g.latentDim), truncation), scale);
+    const { pngs } = await render(g, truncate(zOf(pin, g), truncation), scale);
     await writeFileAtomic(file, pngs[0]);
     return { path: file, dataUrl: pngDataUrl(pngs[0]), bytes: pngs[0].length };
   },
@@ -337,7 +338,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
     report('write', 0, count);
     for (let start = 0; start < count; start += CHUNK) {
       const n = Math.min(CHUNK, count - start);
-      const z = concat(Array.from({ length: n }, (_, k) => truncate(latents(seed + start + k, 1, g.latentDim), truncation)), g.latentDim);
+      const z = concat(Array.from({ length: n }, (_, k) => truncate(latents(seed + start + k, 1, g.latentDim, g.latentDist), truncation)), g.latentDim);
       const { pngs } = await render(g, z, scale);
       for (let k = 0; k < n; k++) {
         await writeFileAtomic(path.join(dir, `seed${seed + start + k}-${String(start + k).padStart(digits, '0')}.png`), pngs[k]);
@@ -355,7 +356,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
       latentDim: g.latentDim,
       truncation,
       checkpoint: { runId: checkpoint.runId, step: g.state.step },
-      pins: pins.map((p) => ({ seed: p.seed, z: Array.from(zOf(p, g.latentDim)) })),
+      pins: pins.map((p) => ({ seed: p.seed, z: Array.from(zOf(p, g)) })),
       savedAt: new Date().toISOString(),
     };
     const json = JSON.stringify(latentsFile, null, 2);

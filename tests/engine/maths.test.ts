@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, deriveSeed } from '../../src/engine/rng';
-import { copyWeights, updateEma } from '../../src/engine/train/ema';
+import { copyWeights, emaDecayAt, updateEma } from '../../src/engine/train/ema';
 import { discriminatorLoss, generatorLoss } from '../../src/engine/train/losses';
 import { BatchSampler } from '../../src/engine/train/sampler';
 import { onBackend } from '../helpers/tf';
@@ -60,6 +60,16 @@ describe('EMA', () => {
     copyWeights(ema, model(5));
     expect(ema.layers[0].getWeights()[0].dataSync()[0]).toBe(5);
     expect(() => updateEma(ema, g, 1.5)).toThrow(/decay/);
+  });
+});
+
+describe('EMA warm-up', () => {
+  it('starts near 0.1, follows (1+t)/(10+t), and caps at the configured decay', () => {
+    expect(emaDecayAt(0.999, 1, true)).toBeCloseTo(2 / 11, 12);
+    expect(emaDecayAt(0.999, 90, true)).toBeCloseTo(91 / 100, 12);
+    expect(emaDecayAt(0.999, 100_000, true)).toBe(0.999);
+    expect(emaDecayAt(0.999, 1, false)).toBe(0.999);
+    for (let t = 1; t < 50; t++) expect(emaDecayAt(0.999, t + 1, true)).toBeGreaterThan(emaDecayAt(0.999, t, true));
   });
 });
 

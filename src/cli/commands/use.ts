@@ -6,7 +6,7 @@ import { BACKEND_NAMES } from '../../shared/config';
 import { useBackend } from '../../engine/backend';
 import { UserError } from '../../engine/errors';
 import { exportForWeb } from '../../engine/export-web';
-import { generateImages, latents, loadGenerator } from '../../engine/generator';
+import { generateImages, latents, loadGenerator, parseClass } from '../../engine/generator';
 import { gridPng, imagePng } from '../../engine/image/png';
 import { writeFileAtomic } from '../../engine/io/atomic';
 import { integer } from '../parse';
@@ -22,13 +22,15 @@ export function registerGenerate(program: Command): void {
     .option('--seed <n>', 'seed of the latent vectors (same seed: same images)', integer('--seed'), 0)
     .option('--grid', 'also write grid.png with all images')
     .option('--scale <n>', 'integer upscale of the saved PNGs (nearest neighbour)', integer('--scale', 1), 1)
+    .option('--class <name>', 'for a conditional run: the class to draw, by name or index (default: cycle through all)')
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
-    .action(async (flags: { checkpoint: string; count: number; out: string; seed: number; grid?: boolean; scale: number; backend: string }) => {
+    .action(async (flags: { checkpoint: string; count: number; out: string; seed: number; grid?: boolean; scale: number; class?: string; backend: string }) => {
       if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend)) throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
       await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
       try {
-        const images = await generateImages(gen, latents(flags.seed, flags.count, gen.latentDim));
+        const classes = flags.class === undefined ? null : parseClass(gen, flags.class);
+        const images = await generateImages(gen, latents(flags.seed, flags.count, gen.latentDim, gen.latentDist), { classes, noiseSeed: flags.seed });
         await mkdir(flags.out, { recursive: true });
         const digits = Math.max(4, String(flags.count - 1).length);
         for (let i = 0; i < images.count; i++) {

@@ -20,3 +20,13 @@ export function updateEma(ema: tf.LayersModel, source: tf.LayersModel, decay: nu
 export function copyWeights(target: tf.LayersModel, source: tf.LayersModel): void {
   tf.tidy(() => source.weights.forEach((w, i) => target.weights[i].write(w.read().clone())));
 }
+
+/**
+ * The decay to use t updates after the EMA started. With warm-up, the decay
+ * starts near 0.1 and rises towards `decay` (TensorFlow's num_updates rule):
+ * a fixed 0.999 from step 0 would keep samples close to G's random
+ * initialisation for thousands of steps.
+ */
+export function emaDecayAt(decay: number, t: number, warmup: boolean): number {
+  return warmup ? Math.min(decay, (1 + t) / (10 + t)) : decay;
+}

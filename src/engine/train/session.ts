@@ -12,7 +12,7 @@ import { setNoiseSeed } from '../layers';
 import { buildDiscriminator, buildGenerator, type ModelSpec } from '../models/dcgan';
 import { Rng, deriveSeed, type RngState } from '../rng';
 import type { StepStats } from '../run/stats-log';
-import { copyWeights, updateEma } from './ema';
+import { copyWeights, emaDecayAt, updateEma } from './ema';
 import { discriminatorStep, generatorStep, trainableVariables, type DStepStats, type PrepareFn } from './gan-step';
 import { makeOptimizer, type Optimizer } from './optimizers';
 import type { PenaltyKind } from './penalties';
@@ -224,7 +224,7 @@ export class GanSession {
       this.step += 1;
       if (this.gEma) {
         if (this.step <= ema.startStep) copyWeights(this.gEma, this.g);
-        else updateEma(this.gEma, this.g, ema.decay);
+        else updateEma(this.gEma, this.g, emaDecayAt(ema.decay, this.step - ema.startStep, ema.warmup));
       }
       const { lossD, dReal, dFake, gradNormD } = dStats!;
       const { lossG, gradNormG } = gStats!;
