@@ -1,9 +1,10 @@
 /**
  * Micro-benchmark of the convolution kernels a DCGAN training step runs on the
- * wasm backend: GAN Studio's Conv2DBackpropFilter (src/engine/backend/wasm-kernels.ts)
- * and the stock Conv2DBackpropInput and FusedConv2D.
+ * wasm backend: GAN Studio's Conv2DBackpropFilter and Conv2DBackpropInput
+ * (src/engine/backend/wasm-kernels.ts), the stock Conv2DBackpropInput it replaces
+ * (column "stock BpInput") and the stock FusedConv2D.
  *
- *   npx tsx bench/conv-kernels.ts [--batch 64] [--only dcgan-28|dcgan-64] [--min-ms 600] [--stat median|best]
+ *   npx tsx bench/conv-kernels.ts [--batch 64] [--only dcgan-28|dcgan-64] [--min-ms 600] [--stat median|best] [--no-stock]
  *
  * On a shared machine, --stat best (the fastest run) is closer to the uncontended speed.
  *
@@ -18,6 +19,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/engine/backend/select';
+import { useStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 
 interface Layer {
   name: string;
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
   const only = arg('only', '');
   const minMs = Number(arg('min-ms', '600'));
   const stat = arg('stat', 'median') === 'best' ? 'best' : 'median';
+  const noStock = process.argv.includes('--no-stock');
   const active = await useBackend('wasm');
   const load = loadavg()
     .map((l) => l.toFixed(1))
@@ -89,8 +92,8 @@ async function main(): Promise<void> {
   for (const [model, layers] of models) {
     if (only && only !== model) continue;
     console.log(`\n${model}`);
-    console.log(`${pad('layer (big ↔ small)', 30)}${pad('MFLOP', 9)}${pad('FusedConv2D', 20)}${pad('BackpropInput', 20)}BackpropFilter`);
-    const totals = { fwd: 0, bin: 0, bf: 0, flops: 0 };
+    console.log(`${pad('layer (big ↔ small)', 30)}${pad('MFLOP', 9)}${pad('FusedConv2D', 20)}${pad('BackpropInput', 20)}${pad('stock BpInput', 20)}BackpropFilter`);
+    const totals = { fwd: 0, bin: 0, stock: 0, bf: 0, flops: 0 };
     for (const L of layers) {
       const [H, W, cb] = L.big;
       const [h, w, cs] = L.small;
@@ -100,16 +103,16 @@ async function main(): Promise<void> {
       const flops = 2 * batch * h * w * L.k * L.k * cb * cs;
       const strides: [number, number] = [L.stride, L.stride];
       const fwd = timeKernel(() => tf.fused.conv2d({ x: big, filter, strides, pad: L.pad }), minMs, stat);
-      const bin = timeKernel(
-        () =>
-          tf.engine().runKernel(
-            'Conv2DBackpropInput',
-            { dy: small, filter },
-            { strides, pad: L.pad, dataFormat: 'NHWC', inputShape: [batch, H, W, cb] } as unknown as tf.NamedAttrMap,
-          ) as tf.Tensor,
-        minMs,
-        stat,
-      );
+      const backpropInput = (): tf.Tensor =>
+        tf.engine().runKernel(
+          'Conv2DBackpropInput',
+          { dy: small, filter },
+          { strides, pad: L.pad, dataFormat: 'NHWC', inputShape: [batch, H, W, cb] } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor;
+      const bin = timeKernel(backpropInput, minMs, stat);
+      useStockWasmKernels(true);
+      const stockBin = noStock ? NaN : timeKernel(backpropInput, minMs, stat);
+      useStockWasmKernels(false);
       const bf = timeKernel(
         () =>
           tf.engine().runKernel(
@@ -122,14 +125,15 @@ async function main(): Promise<void> {
       );
       tf.dispose([big, small, filter]);
       const cell = (ms: number): string => pad(`${ms.toFixed(1)} ms ${(flops / ms / 1e6).toFixed(1)} GF/s`, 20);
-      console.log(`${pad(L.name, 30)}${pad((flops / 1e6).toFixed(0), 9)}${cell(fwd)}${cell(bin)}${cell(bf)}`);
+      console.log(`${pad(L.name, 30)}${pad((flops / 1e6).toFixed(0), 9)}${cell(fwd)}${cell(bin)}${cell(stockBin)}${cell(bf)}`);
       totals.fwd += fwd;
       totals.bin += bin;
+      totals.stock += stockBin;
       totals.bf += bf;
       totals.flops += flops;
     }
     const cell = (ms: number): string => pad(`${ms.toFixed(1)} ms ${(totals.flops / ms / 1e6).toFixed(1)} GF/s`, 20);
-    console.log(`${pad('total', 30)}${pad((totals.flops / 1e6).toFixed(0), 9)}${cell(totals.fwd)}${cell(totals.bin)}${cell(totals.bf)}`);
+    console.log(`${pad('total', 30)}${pad((totals.flops / 1e6).toFixed(0), 9)}${cell(totals.fwd)}${cell(totals.bin)}${cell(totals.stock)}${cell(totals.bf)}`);
   }
 }
 

@@ -2,7 +2,7 @@
 /**
  * Our training speed next to PyTorch's, on the same CPU.
  *
- *   npm run bench:peer -- [--rounds 2] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]
+ *   npm run bench:peer -- [--rounds 3] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]
  *                         [--batch 64] [--backend wasm] [--threads 1]
  *
  * For each preset it runs `gan-studio bench` (ours) and bench/torch-peer.py
@@ -23,8 +23,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = '/usr/bin/python3';
 /**
  * Per-preset steps when --steps/--warmup are not given. They keep a default run
- * (2 rounds, both presets) within about 10 minutes on a 2-core machine, where a
- * dcgan-64 step at batch 64 takes ~25-45 s on wasm.
+ * (3 rounds, both presets) within about 10 minutes on a 2-core machine, where a
+ * dcgan-64 step at batch 64 takes ~10-15 s on wasm and ~10-30 s in torch.
  */
 const DEFAULT_STEPS = { 'dcgan-28': { steps: 10, warmup: 2 }, 'dcgan-64': { steps: 2, warmup: 1 } };
 /** A child that runs longer than this is stuck, not slow. */
@@ -46,7 +46,7 @@ let args;
 try {
   args = parseArgs({
     options: {
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       steps: { type: 'string' },
       warmup: { type: 'string' },
       batch: { type: 'string', default: '64' },
@@ -62,7 +62,7 @@ try {
 }
 if (args.help) {
   process.stdout.write(
-    'usage: npm run bench:peer -- [--rounds 2] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]\n' +
+    'usage: npm run bench:peer -- [--rounds 3] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]\n' +
       '                          [--batch 64] [--backend wasm] [--threads 1]\n' +
       'Times our training step (gan-studio bench) and the same step in PyTorch (bench/torch-peer.py),\n' +
       'alternating them, and prints the median img/s of each and the ratio ours/torch.\n' +

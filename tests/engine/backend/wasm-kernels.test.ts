@@ -97,7 +97,10 @@ describe('Conv2DBackpropFilter on wasm', () => {
     { x: [2, 9, 8, 3], k: [3, 2], cout: 5, strides: 2, pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
     { x: [2, 3, 9, 7], k: [3, 3], cout: 4, strides: 2, pad: 'same', format: 'NCHW' },
     { x: [8, 16, 16, 8], k: [4, 4], cout: 16, strides: 2, pad: 'same' }, // a DCGAN layer, small
-    { x: [4, 4, 4, 16], k: [4, 4], cout: 8, strides: 1, pad: 'valid' }, // DCGAN 4×4 → 1×1 end layer
+    { x: [4, 4, 4, 16], k: [4, 4], cout: 8, strides: 1, pad: 'valid' }, // DCGAN 4×4 → 1×1 end layer (one-window matMul path)
+    { x: [64, 4, 4, 32], k: [4, 4], cout: 10, strides: 1, pad: 'valid' }, // the same at batch 64
+    { x: [1, 5, 4, 3], k: [5, 4], cout: 2, strides: 2, pad: 'valid' }, // one window, batch 1, odd sizes
+    { x: [64, 14, 14, 16], k: [4, 4], cout: 8, strides: 2, pad: 'same' }, // a DCGAN layer at batch 64
   ];
   it.each(odd.map((c) => [label(c), c] as const))('matches cpu: %s', async (_name, c) => {
     expect(await compare(c)).toBeLessThan(1e-4);

@@ -1,0 +1,276 @@
+/**
+ * `Conv2DBackpropFilter` for the wasm backend (the stock backend of tfjs 4.22 has none):
+ * the weight gradient of every conv2d, and of every conv2dTranspose.
+ *
+ * Composed from existing wasm kernels at the backend level plus plain copies on the
+ * wasm heap, with every intermediate freed through `backend.disposeData`. High-level
+ * tf ops are never used inside a kernel: they would be recorded on the gradient tape
+ * and counted as engine tensors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { transposeLast2 } from './wasm-matmul';
+import { pair, reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
+
+/**
+ * Largest im2col matrix built at once, in floats (256 MiB). DCGAN-64 at batch 64 needs at
+ * most ~18 M; larger inputs are processed a few images at a time.
+ */
+let MAX_IM2COL_FLOATS = 64 * 1024 * 1024;
+
+/** For tests: lower the im2col budget to force chunking. Returns the previous value. */
+export function setIm2colBudgetForTests(floats: number): number {
+  const prev = MAX_IM2COL_FLOATS;
+  MAX_IM2COL_FLOATS = floats;
+  return prev;
+}
+
+/** Below this many floats a JS loop copies faster than TypedArray.set(subarray). */
+const SHORT_RUN = 32;
+
+/**
+ * `Conv2DBackpropFilter` for wasm: dW[i,j,c,o] = Σ_{n,y,x} xpad[n, y·sH+i, x·sW+j, c] · dy[n,y,x,o].
+ *
+ * Layout trick, so that every copy is a long contiguous run and the only heavy
+ * work is one plain (no transposeA) BatchMatMul, which is XNNPACK-fast on wasm:
+ *
+ *  1. Crop/zero-pad x (NHWC, PadV2) to [N, Hq·sH, Wq·sW, C], where Wq = Wo + ⌊(kw-1)/sW⌋ and
+ *     Hq = Ho + ⌊(kh-1)/sH⌋ (+1 row of slack when Wq > Wo).
+ *  2. Transpose to channels first, then split the stride phases with a reshape + Transpose
+ *     (no strided slicing): [sH, sW, C, N, Hq, Wq].
+ *  3. Kernel tap (i, j) = (a·sH + p, b·sW + q) reads phase (p, q) shifted by (a, b). Over the
+ *     flattened [Hq·Wq] plane that is ONE contiguous run of Ho·Wq values starting at a·Wq + b
+ *     for each (c, n). Columns x ≥ Wo of a run are junk (they wrap into the next row) and
+ *     meet zeros in dy, padded from Wo to Wq.
+ *  4. The runs, copied in (tap, c, n) order straight on the wasm heap, form the im2col
+ *     matrix [kh·kw·C, N·Ho·Wq], already in the row-major order matMul wants (the explicit
+ *     transpose happened on x, which is kh·kw times smaller than the im2col matrix).
+ *  5. One plain BatchMatMul with dy as [N·Ho·Wq, Cout], reshape to [kh, kw, C, Cout].
+ *     (Very large inputs go a few images at a time, summing the products, so the im2col
+ *     matrix stays under MAX_IM2COL_FLOATS.)
+ *
+ * Supports NHWC and NCHW, pad 'same' / 'valid' / a number / explicit, any strides and
+ * kernel sizes; dilations must be 1 (tfjs' conv2d gradient requires that too).
+ */
+export function conv2DBackpropFilterWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
+  const { inputs, backend } = args;
+  const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs & {
+    dilations?: number | [number, number];
+  };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  if (attrs.dilations != null) {
+    const [dH, dW] = pair(attrs.dilations);
+    if (dH !== 1 || dW !== 1) {
+      throw new Error(`Conv2DBackpropFilter (wasm): dilations must be 1, got [${dH}, ${dW}]`);
+    }
+  }
+  const x0 = inputs.x;
+  const dy0 = inputs.dy;
+  if (x0 == null || dy0 == null) {
+    throw new Error('Conv2DBackpropFilter (wasm): inputs x and dy are required');
+  }
+  if (x0.dtype !== 'float32' || dy0.dtype !== 'float32') {
+    throw new Error(`Conv2DBackpropFilter (wasm): float32 inputs only, got x ${x0.dtype}, dy ${dy0.dtype}`);
+  }
+  if (x0.shape.length !== 4 || dy0.shape.length !== 4) {
+    throw new Error(`Conv2DBackpropFilter (wasm): x and dy must be rank 4, got [${x0.shape}] and [${dy0.shape}]`);
+  }
+
+  const wasm = backend as unknown as BackendWasm;
+  const temps: TensorInfo[] = [];
+  const keep = <T extends TensorInfo>(t: T): T => {
+    temps.push(t);
+    return t;
+  };
+  try {
+    // Work in NHWC.
+    let x: TensorInfo = x0;
+    let dy: TensorInfo = dy0;
+    if (dataFormat === 'NCHW') {
+      x = keep(runWasm(backend, 'Transpose', { x }, { perm: [0, 2, 3, 1] }));
+      dy = keep(runWasm(backend, 'Transpose', { x: dy }, { perm: [0, 2, 3, 1] }));
+    } else if (dataFormat != null && dataFormat !== 'NHWC') {
+      throw new Error(`Conv2DBackpropFilter (wasm): unsupported dataFormat '${String(dataFormat)}'`);
+    }
+    const [N, H, W, C] = x.shape as [number, number, number, number];
+    const [kh, kw, fIn, Cout] = filterShape;
+    if (fIn !== C) {
+      throw new Error(`Conv2DBackpropFilter (wasm): filterShape in-channels ${fIn} != x channels ${C}`);
+    }
+    const info = tf.backend_util.computeConv2DInfo(
+      [N, H, W, C],
+      filterShape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const Ho = info.outHeight;
+    const Wo = info.outWidth;
+    const sH = info.strideHeight;
+    const sW = info.strideWidth;
+    const [dyN, dyH, dyW, dyC] = dy.shape;
+    if (dyN !== N || dyH !== Ho || dyW !== Wo || dyC !== Cout) {
+      throw new Error(
+        `Conv2DBackpropFilter (wasm): dy shape [${dy.shape}] does not match expected [${N}, ${Ho}, ${Wo}, ${Cout}]`,
+      );
+    }
+
+    const aMax = Math.floor((kh - 1) / sH);
+    const bMax = Math.floor((kw - 1) / sW);
+    const Wq = Wo + bMax;
+    const Hq = Ho + aMax + (bMax > 0 ? 1 : 0);
+    const Hp = Hq * sH;
+    const Wp = Wq * sW;
+    const top = info.padInfo.top;
+    const left = info.padInfo.left;
+    const keepH = Math.min(H, Hp - top);
+    const keepW = Math.min(W, Wp - left);
+
+    if (Ho === 1 && Wo === 1 && H === kh && W === kw && top === 0 && left === 0) {
+      // One window covering all of x (DCGAN's z → 4×4 first layer and its 4×4 → 1 logit):
+      // dW [kh·kw·C, Cout] = x as [N, kh·kw·C], transposed, × dy [N, Cout], one plain matMul.
+      const x3 = keep(reshape(backend, x, [1, N, kh * kw * C]));
+      const xT = keep(transposeLast2(backend, x3));
+      const d3 = keep(reshape(backend, dy, [1, N, Cout]));
+      const prod = keep(runWasm(backend, 'BatchMatMul', { a: xT, b: d3 }, { transposeA: false, transposeB: false }));
+      return reshape(backend, prod, [kh, kw, C, Cout]);
+    }
+
+    if (keepH <= 0 || keepW <= 0 || N * Ho * Wo === 0) {
+      // The window never touches x: the gradient is all zeros.
+      return runWasm(backend, 'Fill', {}, { shape: [kh, kw, C, Cout], value: 0, dtype: 'float32' });
+    }
+
+    // 1. crop (only 'valid'-style leftovers) and zero-pad.
+    let xs = x;
+    if (keepH < H || keepW < W) {
+      xs = keep(runWasm(backend, 'Slice', { x: xs }, { begin: [0, 0, 0, 0], size: [N, keepH, keepW, C] }));
+    }
+    const padBottom = Hp - top - keepH;
+    const padRight = Wp - left - keepW;
+    if (top !== 0 || left !== 0 || padBottom !== 0 || padRight !== 0) {
+      xs = keep(
+        runWasm(
+          backend,
+          'PadV2',
+          { x: xs },
+          {
+            paddings: [
+              [0, 0],
+              [top, padBottom],
+              [left, padRight],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        ),
+      );
+    }
+
+    // 2. channels first, then stride phases split out, using only the wasm Transpose paths
+    //    that are fast (3-D and 4-D; its 2-D, 5-D and 6-D paths are 5-40x slower):
+    //    [N·Hp, Wp, C] → [C, N·Hp, Wp], viewed as [C·N·Hq, sH, Wq, sW] → [sH, sW, C·N·Hq, Wq].
+    const x3 = keep(reshape(backend, xs, [N * Hp, Wp, C]));
+    let planes = keep(runWasm(backend, 'Transpose', { x: x3 }, { perm: [2, 0, 1] }));
+    if (sH > 1 || sW > 1) {
+      const x4 = keep(reshape(backend, planes, [C * N * Hq, sH, Wq, sW]));
+      planes = keep(runWasm(backend, 'Transpose', { x: x4 }, { perm: [1, 3, 0, 2] }));
+    }
+
+    // 5a. dy [N, Ho, Wo, Cout] → zero-pad columns to Wq: [N, Ho, Wq, Cout].
+    let dyp = dy;
+    if (Wq !== Wo) {
+      dyp = keep(
+        runWasm(
+          backend,
+          'PadV2',
+          { x: dy },
+          {
+            paddings: [
+              [0, 0],
+              [0, 0],
+              [0, Wq - Wo],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        ),
+      );
+    }
+
+    // 3+4. im2col [kh·kw·C, n·Ho·Wq] for a chunk of n images: tap (i, j) of channel c and
+    //    image n is ONE contiguous run of Ho·Wq values of its phase plane, starting at
+    //    a·Wq + b. The runs are copied straight on the wasm heap: the stock Slice kernel
+    //    first copies its whole input (readSync), so kh·kw Slices would cost kh·kw copies
+    //    of x. Images are processed in chunks so that the im2col matrix stays under
+    //    MAX_IM2COL_FLOATS (large resolutions); each chunk's product is summed.
+    const L = Ho * Wq;
+    const plane = Hq * Wq;
+    const K = kh * kw * C;
+    const dyPerImage = Ho * Wq * Cout;
+    const chunk = Math.max(1, Math.min(N, Math.floor(MAX_IM2COL_FLOATS / (K * L))));
+    let sum: TensorInfo | null = null;
+    for (let n0 = 0; n0 < N; n0 += chunk) {
+      const nc = Math.min(chunk, N - n0);
+      const cols = keep(wasm.makeOutput([K, nc * L], 'float32'));
+      const dyc = nc === N ? dyp : keep(wasm.makeOutput([nc, Ho, Wq, Cout], 'float32'));
+      // Heap views only after the last allocation (growing the heap detaches old views).
+      const src = wasm.typedArrayFromHeap(planes);
+      const dst = wasm.typedArrayFromHeap(cols);
+      if (dyc !== dyp) {
+        const dyAll = wasm.typedArrayFromHeap(dyp);
+        wasm.typedArrayFromHeap(dyc).set(dyAll.subarray(n0 * dyPerImage, (n0 + nc) * dyPerImage));
+      }
+      let d = 0;
+      for (let i = 0; i < kh; i++) {
+        const p = i % sH;
+        const a = Math.floor(i / sH);
+        for (let j = 0; j < kw; j++) {
+          const q = j % sW;
+          const b = Math.floor(j / sW);
+          const phase = (p * sW + q) * C * N;
+          for (let c = 0; c < C; c++) {
+            let o = (phase + c * N + n0) * plane + a * Wq + b;
+            if (L >= SHORT_RUN) {
+              for (let r = 0; r < nc; r++) {
+                dst.set(src.subarray(o, o + L), d);
+                d += L;
+                o += plane;
+              }
+            } else {
+              // Short runs (tiny outputs, e.g. the 4×4 → 1×1 end layers): a plain loop
+              // beats hundreds of thousands of subarray/set calls.
+              for (let r = 0; r < nc; r++) {
+                for (let t = 0; t < L; t++) dst[d + t] = src[o + t];
+                d += L;
+                o += plane;
+              }
+            }
+          }
+        }
+      }
+
+      // 5b. one plain matMul: [1, K, M] × [1, M, Cout], M = nc·Ho·Wq.
+      const a3 = keep(reshape(backend, cols, [1, K, nc * L]));
+      const b3 = keep(reshape(backend, dyc, [1, nc * L, Cout]));
+      const prod = keep(runWasm(backend, 'BatchMatMul', { a: a3, b: b3 }, { transposeA: false, transposeB: false }));
+      // Free this chunk's big buffers before the next one is allocated.
+      for (const t of [a3, b3, cols, ...(dyc !== dyp ? [dyc] : [])]) {
+        backend.disposeData(t.dataId);
+        temps.splice(temps.indexOf(t), 1);
+      }
+      sum = sum == null ? prod : keep(runWasm(backend, 'Add', { a: sum, b: prod }));
+    }
+    const prod = sum as TensorInfo;
+    return reshape(backend, prod, [kh, kw, C, Cout]);
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Helpers for GAN Studio's wasm kernels: running a stock wasm kernel at the
+ * backend level (no tape, no engine tensors) and plain copies on the wasm heap.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type TensorInfo = tf.TensorInfo;
+export type KernelBackend = tf.KernelBackend;
+
+/** Stock wasm kernel configs, captured before GAN Studio replaces any of them. */
+const stock = new Map<string, tf.KernelConfig>();
+
+/** Remember the stock kernel of `name` (call before replacing it); returns it, or undefined when wasm has none. */
+export function saveStockKernel(name: string): tf.KernelConfig | undefined {
+  if (!stock.has(name)) {
+    const k = tf.getKernel(name, 'wasm');
+    if (k != null) stock.set(name, k);
+  }
+  return stock.get(name);
+}
+
+/**
+ * Runs one stock wasm kernel and returns its single output. The caller owns the
+ * output and must free it with `backend.disposeData(out.dataId)`.
+ */
+export function runWasm(
+  backend: KernelBackend,
+  kernelName: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: Record<string, unknown> = {},
+): TensorInfo {
+  const kernelFunc = stock.get(kernelName)?.kernelFunc ?? tf.getKernel(kernelName, 'wasm')?.kernelFunc;
+  if (kernelFunc == null) {
+    throw new Error(`wasm kernel '${kernelName}' is not registered (needed by GAN Studio's extra wasm kernels)`);
+  }
+  const out = kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap });
+  return Array.isArray(out) ? out[0] : out;
+}
+
+/** Reshape is free on wasm (same dataId, refCount + 1); the result still must be freed. */
+export function reshape(backend: KernelBackend, x: TensorInfo, shape: number[]): TensorInfo {
+  return runWasm(backend, 'Reshape', { x }, { shape });
+}
+
+/** Frees a backend-level intermediate. */
+export function free(backend: KernelBackend, t: TensorInfo): void {
+  backend.disposeData(t.dataId);
+}
+
+export function pair(v: number | [number, number]): [number, number] {
+  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+}
