@@ -42,6 +42,7 @@
  *    the user (e.g. `Invalid option "g.lr" in config: …`).
  */
 import { z } from 'zod';
+import type { StepStats } from './stats';
 import { TrainConfigSchema, type TrainConfig } from './config';
 
 // ---------------------------------------------------------------------------
@@ -317,21 +318,7 @@ export interface PreviewResult {
   items: PreviewItem[];
 }
 
-/** The numbers of one training step (one line of stats.jsonl). */
-export interface StepStats {
-  step: number;
-  lossD: number;
-  lossG: number;
-  /** Mean D(x) on the real batch. */
-  dReal: number;
-  /** Mean D(G(z)) on the fake batch. */
-  dFake: number;
-  gradNormD: number;
-  gradNormG: number;
-  imgPerSec: number;
-  /** Wall-clock time of the step's end, ms since the epoch. */
-  time: number;
-}
+export type { StepStats } from './stats';
 
 /**
  * Status of a run as the studio sees it. `interrupted`: status.json says

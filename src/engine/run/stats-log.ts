@@ -4,22 +4,10 @@
  * steps that will be trained again), so the curves continue without a seam.
  */
 import { appendFile, readFile } from 'node:fs/promises';
+import type { StepStats } from '../../shared/stats';
 import { writeFileAtomic } from '../io/atomic';
 
-export interface StepStats {
-  step: number;
-  lossD: number;
-  lossG: number;
-  /** Mean D(x) on the real batch (sigmoid of the logits). */
-  dReal: number;
-  /** Mean D(G(z)) on the fake batch in the D step. */
-  dFake: number;
-  gradNormD: number;
-  gradNormG: number;
-  imgPerSec: number;
-  /** Wall-clock time of the step's end, ms since the epoch. */
-  time: number;
-}
+export type { StepStats } from '../../shared/stats';
 
 export async function readStats(file: string): Promise<StepStats[]> {
   let text: string;
