@@ -421,6 +421,13 @@ export interface GeneratorMeta {
   channels: number;
   /** The EMA copy of G (smoother) rather than G itself. */
   ema: boolean;
+  /**
+   * Classes a conditional generator takes (runs trained with
+   * conditional.enabled); 0 for an unconditional one. Class indices are
+   * 0..numClasses−1.
+   */
+  numClasses: number;
+  /** The data set's class names (subfolders), index = class; may be empty or shorter than numClasses. */
   classNames: string[];
   preset: string;
 }
@@ -434,10 +441,17 @@ export interface Pin {
   seed: number;
   /** latentDim numbers; when present it wins over the seed. */
   z?: number[];
+  /**
+   * Conditional generators: the pin's class (an index < numClasses). Absent or
+   * null: the request's `class`, else class 0. Ignored by unconditional generators.
+   */
+  class?: number | null;
 }
 
 export interface GeneratedImage {
   seed: number;
+  /** The class it was generated with (conditional generators); null for an unconditional generator. */
+  class: number | null;
   dataUrl: string;
 }
 
@@ -476,7 +490,8 @@ export interface LatentsFile {
   truncation: number;
   /** Where they were pinned (informational). */
   checkpoint: { runId: string; step: number } | null;
-  pins: { seed: number; z: number[] }[];
+  /** `class` only for pins of a conditional generator. */
+  pins: { seed: number; z: number[]; class?: number }[];
   savedAt: string;
 }
 
@@ -591,6 +606,18 @@ const fileName = z
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
 const truncation = z.number().min(0).max(2).default(1);
 const scale = z.number().int().min(1).max(16).default(1);
+/**
+ * A class of a conditional generator (an index; the tools worker checks it is
+ * below the generator's numClasses and names the classes otherwise).
+ */
+const classIndex = z.number().int().min(0).max(65_535);
+/**
+ * The request's class for a conditional generator. Null or left out: grids and
+ * batches cycle through the classes (image i gets class i mod numClasses);
+ * single images, pins and interpolation use class 0. Unconditional generators
+ * reject a class.
+ */
+const requestClass = classIndex.nullable().optional();
 
 export const DatasetOptionsSchema = z
   .object({
@@ -605,7 +632,7 @@ export const DatasetOptionsSchema = z
 export const CheckpointRefSchema = z.object({ runId, step: z.number().int().min(0).nullable().optional() }).strict();
 
 export const PinSchema = z
-  .object({ seed, z: z.array(z.number().finite()).min(1).max(4096).optional() })
+  .object({ seed, z: z.array(z.number().finite()).min(1).max(4096).optional(), class: classIndex.nullable().optional() })
   .strict();
 
 export const ConfigResolveRequestSchema = z
@@ -748,8 +775,13 @@ export const GenerateImagesRequestSchema = z
     /** ψ: z is scaled by ψ toward the mean (1 = no truncation; lower = safer, less varied). */
     truncation,
     scale,
+    /** Conditional generators: one class for every image; null or left out: image i gets class i mod numClasses. */
+    class: requestClass,
+    /** Conditional generators: one class per seed (same length as seeds); wins over `class`. */
+    classes: z.array(classIndex).min(1).max(256).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => !r.classes || r.classes.length === r.seeds.length, { message: 'classes must have one class per seed', path: ['classes'] });
 export type GenerateImagesRequest = z.input<typeof GenerateImagesRequestSchema>;
 
 const interpolationFields = {
@@ -762,6 +794,11 @@ const interpolationFields = {
   loop: z.boolean().default(true),
   truncation,
   scale,
+  /**
+   * Conditional generators: the class of pins that carry none (default 0).
+   * A segment between pins of two classes switches class halfway.
+   */
+  class: requestClass,
 };
 
 export const InterpolateRequestSchema = z.object(interpolationFields).strict();
@@ -772,6 +809,8 @@ export const SaveImageRequestSchema = z
     checkpoint: CheckpointRefSchema,
     pin: PinSchema,
     truncation,
+    /** Conditional generators: the class when the pin carries none (default 0). */
+    class: requestClass,
     /** Integer nearest-neighbour upscale. */
     scale: z.number().int().min(1).max(32).default(4),
     /** A chosen folder; default: `<run>/generated/`. */
@@ -805,6 +844,8 @@ export const GenerateBatchRequestSchema = z
     seed,
     truncation,
     scale,
+    /** Conditional generators: one class for all; null or left out: image i gets class i mod numClasses. */
+    class: requestClass,
     /** A chosen folder; default: `<run>/generated/batch-<seed>/`. */
     dir: absPath.optional(),
     taskId,
@@ -817,6 +858,8 @@ export const SaveLatentsRequestSchema = z
     checkpoint: CheckpointRefSchema,
     pins: z.array(PinSchema).min(1).max(1024),
     truncation,
+    /** Conditional generators: the class written for pins that carry none (default 0). */
+    class: requestClass,
     dir: absPath.optional(),
     /** Default: `latents-<time>.json`. */
     fileName: fileName.optional(),

@@ -350,7 +350,14 @@ export class StudioBackend {
 
       'generate:load': async (req) => this.tools.call('loadGenerator', { checkpoint: await this.locate(req.checkpoint) }),
       'generate:images': async (req) =>
-        this.tools.call('generateImages', { checkpoint: await this.locate(req.checkpoint), seeds: req.seeds, truncation: req.truncation, scale: req.scale }),
+        this.tools.call('generateImages', {
+          checkpoint: await this.locate(req.checkpoint),
+          seeds: req.seeds,
+          truncation: req.truncation,
+          scale: req.scale,
+          class: req.class,
+          classes: req.classes,
+        }),
       'generate:interpolate': async (req) =>
         this.tools.call('interpolate', {
           checkpoint: await this.locate(req.checkpoint),
@@ -359,12 +366,14 @@ export class StudioBackend {
           loop: req.loop,
           truncation: req.truncation,
           scale: req.scale,
+          class: req.class,
         }),
       'generate:save-image': async (req) => {
         const checkpoint = await this.locate(req.checkpoint);
         const dir = await this.outputDir(req.dir, checkpoint.runDir, 'generated');
-        const file = path.join(dir, req.fileName ?? `seed${req.pin.seed}-x${req.scale}.png`);
-        return this.tools.call('saveImage', { checkpoint, pin: req.pin, truncation: req.truncation, scale: req.scale, file });
+        const cls = req.pin.class ?? req.class;
+        const file = path.join(dir, req.fileName ?? `seed${req.pin.seed}${cls != null ? `-class${cls}` : ''}-x${req.scale}.png`);
+        return this.tools.call('saveImage', { checkpoint, pin: req.pin, truncation: req.truncation, scale: req.scale, class: req.class, file });
       },
       'generate:export-interpolation': async (req) => {
         const checkpoint = await this.locate(req.checkpoint);
@@ -376,13 +385,13 @@ export class StudioBackend {
       'generate:batch': async (req) => {
         const checkpoint = await this.locate(req.checkpoint);
         const dir = req.dir ? await this.outputDir(req.dir, checkpoint.runDir, '') : await this.outputDir(undefined, checkpoint.runDir, path.join('generated', `batch-${req.seed}`));
-        return this.tools.call('generateBatch', { checkpoint, count: req.count, seed: req.seed, truncation: req.truncation, scale: req.scale, dir, taskId: req.taskId });
+        return this.tools.call('generateBatch', { checkpoint, count: req.count, seed: req.seed, truncation: req.truncation, scale: req.scale, class: req.class, dir, taskId: req.taskId });
       },
       'generate:save-latents': async (req) => {
         const checkpoint = await this.locate(req.checkpoint);
         const dir = await this.outputDir(req.dir, checkpoint.runDir, 'generated');
         const file = path.join(dir, req.fileName ?? `latents-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-        const { latents: _latents, ...saved } = await this.tools.call('saveLatents', { checkpoint, pins: req.pins, truncation: req.truncation, file });
+        const { latents: _latents, ...saved } = await this.tools.call('saveLatents', { checkpoint, pins: req.pins, truncation: req.truncation, class: req.class, file });
         return saved;
       },
       'generate:parse-latents': async (req) => parseLatents(req.json),
@@ -452,7 +461,10 @@ const LatentsFileSchema = z.object({
   latentDim: z.number().int().min(1).max(4096),
   truncation: z.number().min(0).max(2).default(1),
   checkpoint: z.object({ runId: z.string(), step: z.number().int() }).nullable().default(null),
-  pins: z.array(z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1), z: z.array(z.number().finite()) })).min(1).max(1024),
+  pins: z
+    .array(z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1), z: z.array(z.number().finite()), class: z.number().int().min(0).max(65_535).optional() }))
+    .min(1)
+    .max(1024),
   savedAt: z.string().default(''),
 });
 

@@ -29,7 +29,12 @@ export interface CheckpointLocation {
 export interface PinArg {
   seed: number;
   z?: number[];
+  /** Conditional generators: this pin's class (else the call's `class`, else 0). */
+  class?: number | null;
 }
+
+/** Conditional generators' class of a call: see `requestClass` in src/shared/ipc.ts. */
+type ClassArg = { class?: number | null };
 
 export interface DatasetLocation {
   datasetId: string;
@@ -45,10 +50,10 @@ export interface ToolsMethods {
   preview(args: { dir: string | null; options: DatasetOptions; count: number; files?: string[]; displaySize: number; taskId?: string }): PreviewResult;
   sampleImage(args: { file: string; maxSize?: number }): { dataUrl: string; width: number; height: number };
   loadGenerator(args: { checkpoint: CheckpointLocation }): GeneratorMeta;
-  generateImages(args: { checkpoint: CheckpointLocation; seeds: number[]; truncation: number; scale: number }): GeneratedImages;
-  interpolate(args: { checkpoint: CheckpointLocation; pins: PinArg[]; framesPerSegment: number; loop: boolean; truncation: number; scale: number }): InterpolationFrames;
-  saveImage(args: { checkpoint: CheckpointLocation; pin: PinArg; truncation: number; scale: number; file: string }): SavedFile;
-  exportInterpolation(args: {
+  generateImages(args: ClassArg & { checkpoint: CheckpointLocation; seeds: number[]; truncation: number; scale: number; classes?: number[] }): GeneratedImages;
+  interpolate(args: ClassArg & { checkpoint: CheckpointLocation; pins: PinArg[]; framesPerSegment: number; loop: boolean; truncation: number; scale: number }): InterpolationFrames;
+  saveImage(args: ClassArg & { checkpoint: CheckpointLocation; pin: PinArg; truncation: number; scale: number; file: string }): SavedFile;
+  exportInterpolation(args: ClassArg & {
     checkpoint: CheckpointLocation;
     pins: PinArg[];
     framesPerSegment: number;
@@ -61,8 +66,8 @@ export interface ToolsMethods {
     target: string;
     taskId?: string;
   }): SavedFile | SavedFolder;
-  generateBatch(args: { checkpoint: CheckpointLocation; count: number; seed: number; truncation: number; scale: number; dir: string; taskId?: string }): SavedFolder;
-  saveLatents(args: { checkpoint: CheckpointLocation; pins: PinArg[]; truncation: number; file: string }): SavedFile & { latents: LatentsFile };
+  generateBatch(args: ClassArg & { checkpoint: CheckpointLocation; count: number; seed: number; truncation: number; scale: number; dir: string; taskId?: string }): SavedFolder;
+  saveLatents(args: ClassArg & { checkpoint: CheckpointLocation; pins: PinArg[]; truncation: number; file: string }): SavedFile & { latents: LatentsFile };
   exportWeb(args: { checkpoint: CheckpointLocation; dir: string; taskId?: string }): WebExportResult;
 }
 

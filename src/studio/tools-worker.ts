@@ -135,6 +135,7 @@ function metaOf(loc: CheckpointLocation, g: LoadedGenerator): GeneratorMeta {
     resolution: g.resolution,
     channels: g.channels,
     ema: g.ema,
+    numClasses: g.numClasses,
     classNames: g.classNames,
     preset: g.config.preset,
   };
@@ -147,6 +148,52 @@ function zOf(pin: PinArg, g: LoadedGenerator): Float32Array {
     return Float32Array.from(pin.z);
   }
   return latents(pin.seed, 1, dim, g.latentDist);
+}
+
+/** The classes a generator takes, for error messages: "0 (zero), 1 (one), …" or "0 to K−1". */
+function classList(g: LoadedGenerator): string {
+  const k = g.numClasses;
+  if (g.classNames.length >= k) return g.classNames.slice(0, k).map((n, i) => `${i} (${n})`).join(', ');
+  return `0 to ${k - 1}`;
+}
+
+/** A class the caller asked for, checked against the generator: null when none was given. */
+function checkClass(g: LoadedGenerator, c: number | null | undefined): number | null {
+  if (c == null) return null;
+  if (g.numClasses === 0) throw new StudioError(`This generator is not conditional: it takes no class (class ${c} was given).`);
+  if (!(Number.isInteger(c) && c >= 0 && c < g.numClasses)) {
+    throw new StudioError(`Class ${c} is out of range: this generator has ${g.numClasses} classes: ${classList(g)}.`);
+  }
+  return c;
+}
+
+/**
+ * A pin's class: its own, else the call's, else 0. Null for an unconditional
+ * generator (pins from a conditional run's latents file stay usable there).
+ */
+function pinClass(g: LoadedGenerator, pin: PinArg, fallback: number | null | undefined): number | null {
+  if (g.numClasses === 0) return null;
+  return checkClass(g, pin.class ?? fallback ?? 0);
+}
+
+/** Grids and batches: the call's class for every image, or image i gets class i mod numClasses. */
+function cycledClasses(g: LoadedGenerator, count: number, cls: number | null | undefined, offset = 0): number[] | null {
+  const fixed = checkClass(g, cls);
+  if (g.numClasses === 0) return null;
+  return Array.from({ length: count }, (_, i) => fixed ?? (offset + i) % g.numClasses);
+}
+
+/** The class of every frame of `interpolationPath`: a segment switches from its start pin's class to its end pin's halfway. */
+function interpolationClasses(classes: (number | null)[], framesPerSegment: number, loop: boolean): number[] | null {
+  if (classes.some((c) => c === null)) return null;
+  const cs = classes as number[];
+  const out: number[] = [];
+  const segments = loop ? cs.length : cs.length - 1;
+  for (let s = 0; s < segments; s++) {
+    for (let k = 0; k < framesPerSegment; k++) out.push(k / framesPerSegment < 0.5 ? cs[s] : cs[(s + 1) % cs.length]);
+  }
+  if (!loop) out.push(cs[cs.length - 1]);
+  return out;
 }
 
 function truncate(z: Float32Array, psi: number): Float32Array {
@@ -163,8 +210,8 @@ function concat(vectors: Float32Array[], dim: number): Float32Array {
 }
 
 /** Generated images as PNG buffers (and raw pixels), upscaled. */
-async function render(g: LoadedGenerator, z: Float32Array, scale: number): Promise<{ pngs: Buffer[]; pixels: Uint8Array[]; size: number }> {
-  const batch = await generateImages(g, z);
+async function render(g: LoadedGenerator, z: Float32Array, scale: number, classes: number[] | null): Promise<{ pngs: Buffer[]; pixels: Uint8Array[]; size: number }> {
+  const batch = await generateImages(g, z, { classes: g.numClasses > 0 ? classes : null });
   const per = batch.height * batch.width * batch.channels;
   const pngs: Buffer[] = [];
   const pixels: Uint8Array[] = [];
@@ -280,22 +327,34 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
     return metaOf(checkpoint, await generatorFor(checkpoint));
   },
 
-  async generateImages({ checkpoint, seeds, truncation, scale }) {
+  async generateImages({ checkpoint, seeds, truncation, scale, class: cls, classes: perSeed }) {
     const g = await generatorFor(checkpoint);
+    let classes: number[] | null;
+    if (perSeed) {
+      if (perSeed.length !== seeds.length) throw new StudioError(`${perSeed.length} classes for ${seeds.length} seeds: give one class per seed.`);
+      classes = perSeed.map((c) => checkClass(g, c)!);
+      if (g.numClasses === 0) classes = null;
+    } else {
+      classes = cycledClasses(g, seeds.length, cls);
+    }
     const z = concat(seeds.map((seed) => truncate(latents(seed, 1, g.latentDim, g.latentDist), truncation)), g.latentDim);
-    const { pngs, size } = await render(g, z, scale);
-    return { meta: metaOf(checkpoint, g), images: pngs.map((png, i) => ({ seed: seeds[i], dataUrl: pngDataUrl(png) })), size };
+    const { pngs, size } = await render(g, z, scale, classes);
+    return { meta: metaOf(checkpoint, g), images: pngs.map((png, i) => ({ seed: seeds[i], class: classes?.[i] ?? null, dataUrl: pngDataUrl(png) })), size };
   },
 
-  async interpolate({ checkpoint, pins, framesPerSegment, loop, truncation, scale }) {
+  async interpolate({ checkpoint, pins, framesPerSegment, loop, truncation, scale, class: cls }) {
     const g = await generatorFor(checkpoint);
-    const { pngs, size } = await render(g, interpolationLatents(g, pins, framesPerSegment, loop, truncation), scale);
+    checkClass(g, cls);
+    const classes = interpolationClasses(pins.map((p) => pinClass(g, p, cls)), framesPerSegment, loop);
+    const { pngs, size } = await render(g, interpolationLatents(g, pins, framesPerSegment, loop, truncation), scale, classes);
     return { meta: metaOf(checkpoint, g), frames: pngs.map(pngDataUrl), size };
   },
 
-  async saveImage({ checkpoint, pin, truncation, scale, file }) {
+  async saveImage({ checkpoint, pin, truncation, scale, class: cls, file }) {
     const g = await generatorFor(checkpoint);
-    const { pngs } = await render(g, truncate(zOf(pin, g), truncation), scale);
+    checkClass(g, cls);
+    const c = pinClass(g, pin, cls);
+    const { pngs } = await render(g, truncate(zOf(pin, g), truncation), scale, c === null ? null : [c]);
     await writeFileAtomic(file, pngs[0]);
     return { path: file, dataUrl: pngDataUrl(pngs[0]), bytes: pngs[0].length };
   },
@@ -303,10 +362,12 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
   async exportInterpolation(args) {
     const g = await generatorFor(args.checkpoint);
     const report = throttled(args.taskId, 'interpolation');
+    checkClass(g, args.class);
+    const classes = interpolationClasses(args.pins.map((p) => pinClass(g, p, args.class)), args.framesPerSegment, args.loop);
     const z = interpolationLatents(g, args.pins, args.framesPerSegment, args.loop, args.truncation);
     const frames = z.length / g.latentDim;
     report('render', 0, frames);
-    const { pngs, pixels, size } = await render(g, z, args.scale);
+    const { pngs, pixels, size } = await render(g, z, args.scale, classes);
     if (args.format === 'png-sequence') {
       await mkdir(args.target, { recursive: true });
       for (let i = 0; i < pngs.length; i++) {
@@ -329,8 +390,9 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
     return { path: args.target, dataUrl: bytes.length <= 32 * 1024 * 1024 ? dataUrl('image/gif', bytes) : null, bytes: bytes.length };
   },
 
-  async generateBatch({ checkpoint, count, seed, truncation, scale, dir, taskId }) {
+  async generateBatch({ checkpoint, count, seed, truncation, scale, class: cls, dir, taskId }) {
     const g = await generatorFor(checkpoint);
+    checkClass(g, cls);
     const report = throttled(taskId, 'generate');
     await mkdir(dir, { recursive: true });
     const digits = Math.max(4, String(count - 1).length);
@@ -339,24 +401,30 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
     for (let start = 0; start < count; start += CHUNK) {
       const n = Math.min(CHUNK, count - start);
       const z = concat(Array.from({ length: n }, (_, k) => truncate(latents(seed + start + k, 1, g.latentDim, g.latentDist), truncation)), g.latentDim);
-      const { pngs } = await render(g, z, scale);
+      const classes = cycledClasses(g, n, cls, start);
+      const { pngs } = await render(g, z, scale, classes);
       for (let k = 0; k < n; k++) {
-        await writeFileAtomic(path.join(dir, `seed${seed + start + k}-${String(start + k).padStart(digits, '0')}.png`), pngs[k]);
+        const tag = classes ? `-class${classes[k]}` : '';
+        await writeFileAtomic(path.join(dir, `seed${seed + start + k}${tag}-${String(start + k).padStart(digits, '0')}.png`), pngs[k]);
       }
       report('write', start + n, count);
     }
     return { path: dir, files: count };
   },
 
-  async saveLatents({ checkpoint, pins, truncation, file }) {
+  async saveLatents({ checkpoint, pins, truncation, class: cls, file }) {
     const g = await generatorFor(checkpoint);
+    checkClass(g, cls);
     const latentsFile: LatentsFile = {
       format: 'gan-studio-latents',
       version: 1,
       latentDim: g.latentDim,
       truncation,
       checkpoint: { runId: checkpoint.runId, step: g.state.step },
-      pins: pins.map((p) => ({ seed: p.seed, z: Array.from(zOf(p, g)) })),
+      pins: pins.map((p) => {
+        const c = pinClass(g, p, cls);
+        return c === null ? { seed: p.seed, z: Array.from(zOf(p, g)) } : { seed: p.seed, z: Array.from(zOf(p, g)), class: c };
+      }),
       savedAt: new Date().toISOString(),
     };
     const json = JSON.stringify(latentsFile, null, 2);

@@ -84,14 +84,14 @@ export function createFakeApi(): FakeApi {
     runSample: vi.fn(async (req) => ({ runId: req.runId, step: req.step ?? 0, dataUrl: `data:image/png;base64,sample-${req.step}`, width: 8, height: 8 })),
     diffRuns: vi.fn(async () => []),
     deleteRun: vi.fn(async () => undefined),
-    loadGenerator: vi.fn(async (req) => ({ runId: req.checkpoint.runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, classNames: [], preset: 'dcgan-28' })),
+    loadGenerator: vi.fn(async (req) => ({ runId: req.checkpoint.runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, numClasses: 0, classNames: [], preset: 'dcgan-28' })),
     generateImages: vi.fn(async (req) => ({
-      meta: { runId: req.checkpoint.runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, classNames: [], preset: 'dcgan-28' },
-      images: req.seeds.map((seed: number) => ({ seed, dataUrl: `data:image/png;base64,seed-${seed}` })),
+      meta: { runId: req.checkpoint.runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, numClasses: 0, classNames: [], preset: 'dcgan-28' },
+      images: req.seeds.map((seed: number, i: number) => ({ seed, class: req.classes?.[i] ?? req.class ?? null, dataUrl: `data:image/png;base64,seed-${seed}` })),
       size: 16,
     })),
     interpolate: vi.fn(async (req) => ({
-      meta: { runId: req.checkpoint.runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, classNames: [], preset: 'dcgan-28' },
+      meta: { runId: req.checkpoint.runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, numClasses: 0, classNames: [], preset: 'dcgan-28' },
       frames: Array.from({ length: (req.pins.length - (req.loop === false ? 1 : 0)) * (req.framesPerSegment ?? 24) }, (_, i) => `data:image/png;base64,f${i}`),
       size: 16,
     })),

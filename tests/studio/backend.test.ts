@@ -253,6 +253,9 @@ describe('training in its own process', () => {
     expect(b.images[0].dataUrl).toBe(a.images[0].dataUrl); // same seed, same image
     const c = await s.call('generate:images', { checkpoint, seeds: [1], truncation: 0.2 });
     expect(c.images[0].dataUrl).not.toBe(a.images[0].dataUrl);
+    expect(meta.numClasses).toBe(0);
+    expect(a.images[0].class).toBeNull();
+    await expect(s.call('generate:images', { checkpoint, seeds: [1], class: 0 })).rejects.toThrow(/not conditional/);
 
     const frames = await s.call('generate:interpolate', { checkpoint, pins: [{ seed: 1 }, { seed: 2 }, { seed: 3 }], framesPerSegment: 4, loop: true });
     expect(frames.frames).toHaveLength(12);
@@ -317,5 +320,44 @@ describe('training in its own process', () => {
     expect(error.message).toMatch(/No images in/);
     await s.waitFor('training:state', (st) => st.phase === 'idle', 10_000, since);
     expect(s.events.slice(since).some((e) => e.channel === 'training:event' && (e.payload as TrainingEvent).type === 'died')).toBe(false);
+  });
+
+  it('a conditional run generates per class and rejects a class it does not have', async () => {
+    const since = s.mark();
+    const { jobId } = await s.call('training:start', {
+      config: tinyConfig({ steps: 2, name: 'cond', conditional: { enabled: true }, model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 16, baseWidth: 4 } }),
+    });
+    const done = await s.trainingEvent('done', (e) => e.jobId === jobId, 60_000, since);
+    const checkpoint = { runId: done.runId };
+    const meta = await s.call('generate:load', { checkpoint });
+    expect(meta.numClasses).toBe(10);
+    expect(meta.classNames).toHaveLength(10);
+
+    const c0 = await s.call('generate:images', { checkpoint, seeds: [5], class: 0 });
+    const c3 = await s.call('generate:images', { checkpoint, seeds: [5], class: 3 });
+    expect(c0.images[0].class).toBe(0);
+    expect(c3.images[0].class).toBe(3);
+    expect(c3.images[0].dataUrl).not.toBe(c0.images[0].dataUrl); // same seed, another class
+    const all = await s.call('generate:images', { checkpoint, seeds: [5, 5, 5, 5] }); // all classes: cycled
+    expect(all.images.map((i) => i.class)).toEqual([0, 1, 2, 3]);
+    expect(all.images[0].dataUrl).toBe(c0.images[0].dataUrl);
+    expect(all.images[3].dataUrl).toBe(c3.images[0].dataUrl);
+    const perSeed = await s.call('generate:images', { checkpoint, seeds: [5, 5], classes: [3, 0] });
+    expect(perSeed.images.map((i) => i.dataUrl)).toEqual([c3.images[0].dataUrl, c0.images[0].dataUrl]);
+
+    const frames = await s.call('generate:interpolate', { checkpoint, pins: [{ seed: 5, class: 3 }, { seed: 5, class: 0 }], framesPerSegment: 2, loop: false });
+    expect([frames.frames[0], frames.frames[2]]).toEqual([c3.images[0].dataUrl, c0.images[0].dataUrl]);
+    const saved = await s.call('generate:save-latents', { checkpoint, pins: [{ seed: 5, class: 3 }, { seed: 6 }] });
+    const parsed = await s.call('generate:parse-latents', { json: await readFile(saved.path, 'utf8') });
+    expect(parsed.pins.map((p) => p.class)).toEqual([3, 0]);
+    const png = await s.call('generate:save-image', { checkpoint, pin: { seed: 5, class: 3 } });
+    expect(png.dataUrl).not.toBeNull();
+    expect(path.basename(png.path)).toBe('seed5-class3-x4.png');
+
+    await expect(s.call('generate:images', { checkpoint, seeds: [5], class: 99 })).rejects.toThrow(/Class 99 is out of range: this generator has 10 classes/);
+    await expect(s.call('generate:save-image', { checkpoint, pin: { seed: 5, class: 10 } })).rejects.toThrow(/Class 10 is out of range/);
+    await expect(s.call('generate:images', { checkpoint, seeds: [5], class: -1 })).rejects.toThrow(/class/);
+    await expect(s.call('generate:images', { checkpoint, seeds: [5], class: 1.5 })).rejects.toThrow(/class/);
+    await expect(s.call('generate:images', { checkpoint, seeds: [5, 6], classes: [1] })).rejects.toThrow(/one class per seed/);
   });
 });

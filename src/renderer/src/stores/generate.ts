@@ -31,11 +31,20 @@ export function gridSeeds(base: number, count: number): number[] {
  * (frames for the strip and the animation; GIF and PNG-sequence export),
  * saving one sample upscaled, N images to a folder, and pinned latents as
  * JSON.
+ *
+ * Conditional generators (meta.numClasses > 0) also take a class:
+ * `classChoice` is the picked class, or null for "All classes" (the grid then
+ * cycles through the classes: tile i gets class i mod numClasses). Every
+ * tile knows its class and a pin keeps the class of the tile it came from;
+ * single images and batches use the picked class (batches cycle with "All",
+ * a pin without a class uses class 0). Unconditional generators send no class.
  */
 export const useGenerateStore = defineStore('generate', () => {
   const checkpoint = ref<CheckpointRef | null>(null);
   const meta = shallowRef<GeneratorMeta | null>(null);
   const truncation = ref(1);
+  /** Conditional generators: the picked class; null = all classes (cycled through the grid). */
+  const classChoice = ref<number | null>(null);
   const baseSeed = ref(0);
   const count = ref(16);
   const images = shallowRef<GeneratedImage[]>([]);
@@ -53,9 +62,29 @@ export const useGenerateStore = defineStore('generate', () => {
 
   const canInterpolate = computed(() => pins.value.length >= 2);
   const exportFraction = computed(() => useTasksStore().fraction(exportTaskId.value));
+  const numClasses = computed(() => meta.value?.numClasses ?? 0);
+  const isConditional = computed(() => numClasses.value > 0);
+  /** A name for every class (the data set's subfolder names; "class i" where none is known). */
+  const classNames = computed(() => Array.from({ length: numClasses.value }, (_, i) => meta.value?.classNames[i] || `class ${i}`));
 
-  function isPinned(seed: number): boolean {
-    return pins.value.some((p) => p.seed === seed && !p.z);
+  /** The name of a class, or null (unconditional generator, or no class). */
+  function className(c: number | null | undefined): string | null {
+    if (c == null || !isConditional.value) return null;
+    return classNames.value[c] ?? `class ${c}`;
+  }
+
+  /** The `class` field for a request: the picked class for a conditional generator, nothing otherwise. */
+  function classArg(): { class?: number | null } {
+    return isConditional.value ? { class: classChoice.value } : {};
+  }
+
+  function samePin(p: Pin, seed: number, cls: number | null | undefined): boolean {
+    return p.seed === seed && !p.z && (p.class ?? null) === (cls ?? null);
+  }
+
+  /** Whether the grid tile (seed, and class for a conditional generator) is pinned. */
+  function isPinned(seed: number, cls: number | null = null): boolean {
+    return pins.value.some((p) => samePin(p, seed, cls));
   }
 
   async function guard<T>(flag: { value: boolean }, fn: () => Promise<T>): Promise<T | null> {
@@ -78,6 +107,7 @@ export const useGenerateStore = defineStore('generate', () => {
     const m = await guard(loading, () => getApi().loadGenerator({ checkpoint: checkpoint.value! }));
     if (!m) return;
     meta.value = m;
+    if (classChoice.value !== null && classChoice.value >= m.numClasses) classChoice.value = null;
     await generate();
     await refreshPinImages();
   }
@@ -86,7 +116,7 @@ export const useGenerateStore = defineStore('generate', () => {
   async function generate(): Promise<void> {
     const ck = checkpoint.value;
     if (!ck) return;
-    const res = await guard(loading, () => getApi().generateImages({ checkpoint: ck, seeds: gridSeeds(baseSeed.value, count.value), truncation: truncation.value }));
+    const res = await guard(loading, () => getApi().generateImages({ checkpoint: ck, seeds: gridSeeds(baseSeed.value, count.value), truncation: truncation.value, ...classArg() }));
     if (res) {
       images.value = res.images;
       meta.value = res.meta;
@@ -99,13 +129,17 @@ export const useGenerateStore = defineStore('generate', () => {
     await generate();
   }
 
-  /** Pin a seed of the grid, or unpin it when already pinned. */
-  function togglePin(seed: number): void {
-    if (isPinned(seed)) {
-      pins.value = pins.value.filter((p) => !(p.seed === seed && !p.z));
+  /**
+   * Pin a tile of the grid, or unpin it when already pinned. A conditional
+   * generator's pin keeps its class: `cls`, else the tile's with that seed.
+   */
+  function togglePin(seed: number, cls?: number | null): void {
+    const img = images.value.find((i) => i.seed === seed && (cls === undefined || (i.class ?? null) === cls));
+    const c = isConditional.value ? (cls !== undefined ? cls : (img?.class ?? classChoice.value ?? 0)) : null;
+    if (isPinned(seed, c)) {
+      pins.value = pins.value.filter((p) => !samePin(p, seed, c));
     } else {
-      const img = images.value.find((i) => i.seed === seed);
-      pins.value = [...pins.value, { seed, dataUrl: img?.dataUrl ?? null }];
+      pins.value = [...pins.value, c === null ? { seed, dataUrl: img?.dataUrl ?? null } : { seed, class: c, dataUrl: img?.dataUrl ?? null }];
     }
     frames.value = [];
   }
@@ -130,15 +164,23 @@ export const useGenerateStore = defineStore('generate', () => {
     const ck = checkpoint.value;
     if (!ck || pins.value.length === 0) return;
     try {
-      const res = await getApi().generateImages({ checkpoint: ck, seeds: pins.value.map((p) => p.seed), truncation: truncation.value });
+      const classes = isConditional.value ? { classes: pins.value.map((p) => p.class ?? 0) } : {};
+      const res = await getApi().generateImages({ checkpoint: ck, seeds: pins.value.map((p) => p.seed), truncation: truncation.value, ...classes });
       pins.value = pins.value.map((p, i) => ({ ...p, dataUrl: p.z ? p.dataUrl : (res.images[i]?.dataUrl ?? p.dataUrl) }));
     } catch (e) {
       error.value = errorMessage(e);
     }
   }
 
+  /** A pin as the API takes it (its class only for a conditional generator). */
+  function toPin(p: Pin): Pin {
+    const out: Pin = p.z ? { seed: p.seed, z: p.z } : { seed: p.seed };
+    if (isConditional.value && p.class != null) out.class = p.class;
+    return out;
+  }
+
   function pinList(): Pin[] {
-    return pins.value.map((p) => (p.z ? { seed: p.seed, z: p.z } : { seed: p.seed }));
+    return pins.value.map(toPin);
   }
 
   /** Slerp between the pins, in order: the frames for the strip and the animation. */
@@ -171,7 +213,7 @@ export const useGenerateStore = defineStore('generate', () => {
   async function saveImage(pin: Pin, scale: number, dir?: string): Promise<SavedFile | null> {
     const ck = checkpoint.value;
     if (!ck) return null;
-    const res = await guard(exporting, () => getApi().saveImage({ checkpoint: ck, pin: pin.z ? { seed: pin.seed, z: pin.z } : { seed: pin.seed }, truncation: truncation.value, scale, dir }));
+    const res = await guard(exporting, () => getApi().saveImage({ checkpoint: ck, pin: toPin(pin), truncation: truncation.value, scale, dir, ...classArg() }));
     if (res) lastSaved.value = res;
     return res;
   }
@@ -183,7 +225,7 @@ export const useGenerateStore = defineStore('generate', () => {
     const tasks = useTasksStore();
     const taskId = tasks.newTaskId('generate');
     exportTaskId.value = taskId;
-    const res = await guard(exporting, () => getApi().generateBatch({ checkpoint: ck, count: n, seed: baseSeed.value, truncation: truncation.value, scale, dir, taskId }));
+    const res = await guard(exporting, () => getApi().generateBatch({ checkpoint: ck, count: n, seed: baseSeed.value, truncation: truncation.value, scale, dir, taskId, ...classArg() }));
     tasks.clear(taskId);
     exportTaskId.value = null;
     if (res) lastSaved.value = res;
@@ -208,7 +250,7 @@ export const useGenerateStore = defineStore('generate', () => {
       return null;
     }
     truncation.value = file.truncation;
-    pins.value = file.pins.map((p) => ({ seed: p.seed, z: p.z, dataUrl: null }));
+    pins.value = file.pins.map((p) => (p.class != null && isConditional.value ? { seed: p.seed, z: p.z, class: p.class, dataUrl: null } : { seed: p.seed, z: p.z, dataUrl: null }));
     frames.value = [];
     await fillLoadedPinImages();
     return file;
@@ -222,7 +264,7 @@ export const useGenerateStore = defineStore('generate', () => {
       pins.value.map(async (p) => {
         if (p.dataUrl) return p;
         try {
-          const pin = p.z ? { seed: p.seed, z: p.z } : { seed: p.seed };
+          const pin = toPin(p);
           const res = await getApi().interpolate({ checkpoint: ck, pins: [pin, pin], framesPerSegment: 2, loop: false, truncation: truncation.value });
           return { ...p, dataUrl: res.frames[0] ?? null };
         } catch {
@@ -231,6 +273,14 @@ export const useGenerateStore = defineStore('generate', () => {
       }),
     );
     pins.value = updated;
+  }
+
+  /** Pick a class (null: all classes, cycled through the grid) and redraw the grid. */
+  async function setClass(value: number | null): Promise<void> {
+    if (value !== null && !(Number.isInteger(value) && value >= 0 && value < numClasses.value)) return;
+    classChoice.value = value;
+    frames.value = [];
+    await generate();
   }
 
   async function setTruncation(value: number): Promise<void> {
@@ -244,6 +294,11 @@ export const useGenerateStore = defineStore('generate', () => {
     checkpoint,
     meta,
     truncation,
+    classChoice,
+    numClasses,
+    isConditional,
+    classNames,
+    className,
     baseSeed,
     count,
     images,
@@ -273,6 +328,7 @@ export const useGenerateStore = defineStore('generate', () => {
     generateBatch,
     saveLatents,
     loadLatents,
+    setClass,
     setTruncation,
   };
 });
