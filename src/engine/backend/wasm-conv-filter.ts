@@ -18,12 +18,51 @@ import { pair, reshape, runWasm, type KernelBackend, type TensorInfo } from './w
  */
 let MAX_IM2COL_FLOATS = 64 * 1024 * 1024;
 
+/**
+ * How dW is computed: 'conv', one forward XNNPACK convolution (convPath below); 'im2col',
+ * an im2col matrix + one plain matMul; 'auto' (default) picks per layer, see useConvPath.
+ */
+export type ConvFilterStrategy = 'auto' | 'conv' | 'im2col';
+let STRATEGY: ConvFilterStrategy = 'auto';
+
+/** For tests and benchmarks: choose the dW strategy. Returns the previous one. */
+export function setConvFilterStrategyForTests(s: ConvFilterStrategy): ConvFilterStrategy {
+  const prev = STRATEGY;
+  STRATEGY = s;
+  return prev;
+}
+
+/**
+ * 'auto': the conv path pays XNNPACK's weight packing of dy (~15 ns per float here, at
+ * every call since dy is new each time) against a faster GEMM and no im2col copy, so it
+ * wins when each dy value meets many taps: kh·kw·C ≥ 2048, or ≥ 1024 with a dy of at most
+ * 1 M floats. Measured at batch 64 (ms, conv vs im2col): 8×8×256 ↔ 4×4×512 122 vs 160,
+ * 16×16×128 ↔ 8×8×256 127 vs 141, 14×14×64 ↔ 7×7×128 24 vs 30; but 32×32×64 ↔ 16×16×128
+ * 165 vs 153, 64×64×3 ↔ 32×32×64 90 vs 32, 28×28×1 ↔ 14×14×64 7.5 vs 4.7.
+ */
+function useConvPath(taps: number, dyFloats: number): boolean {
+  if (STRATEGY !== 'auto') return STRATEGY === 'conv';
+  return taps >= 2048 || (taps >= 1024 && dyFloats <= 1 << 20);
+}
+
 /** For tests: lower the im2col budget to force chunking. Returns the previous value. */
 export function setIm2colBudgetForTests(floats: number): number {
   const prev = MAX_IM2COL_FLOATS;
   MAX_IM2COL_FLOATS = floats;
   return prev;
 }
+
+/**
+ * Few im2col rows (K = kh·kw·C ≤ SMALL_K, the image layers: C = 1 or 3): the matMul
+ * [K, M] × [M, Cout] has a long contraction M = N·Ho·Wq and few output rows, and XNNPACK
+ * streams the whole packed dy operand (17 MB for 64×64×3 at batch 64) once per block of
+ * output rows, at ~5 GFLOP/s. Splitting the contraction into chunks of whole images whose
+ * dy operand holds at most SMALL_K_DY_FLOATS (512 KB, cache-sized) and summing the
+ * partial products runs 2–3× faster (64×64×3 → 32×32×64: 90 → 29 ms). Larger K gain
+ * nothing from it (measured), so they keep one product.
+ */
+const SMALL_K = 64;
+const SMALL_K_DY_FLOATS = 256 * 1024;
 
 /** Below this many floats a JS loop copies faster than TypedArray.set(subarray). */
 const SHORT_RUN = 32;
@@ -47,7 +86,10 @@ const SHORT_RUN = 32;
  *     transpose happened on x, which is kh·kw times smaller than the im2col matrix).
  *  5. One plain BatchMatMul with dy as [N·Ho·Wq, Cout], reshape to [kh, kw, C, Cout].
  *     (Very large inputs go a few images at a time, summing the products, so the im2col
- *     matrix stays under MAX_IM2COL_FLOATS.)
+ *     matrix stays under MAX_IM2COL_FLOATS; so do image layers, see SMALL_K.)
+ *
+ * That is the 'im2col' strategy. For layers with many taps per dy value (kh·kw·C large)
+ * one forward convolution is faster (convPath below, chosen by useConvPath).
  *
  * Supports NHWC and NCHW, pad 'same' / 'valid' / a number / explicit, any strides and
  * kernel sizes; dilations must be 1 (tfjs' conv2d gradient requires that too).
@@ -143,6 +185,11 @@ export function conv2DBackpropFilterWasm(args: {
       return reshape(backend, prod, [kh, kw, C, Cout]);
     }
 
+    if (N * Ho * Wo > 0 && useConvPath(kh * kw * C, N * Ho * Wo * Cout)) {
+      const out = convPath(backend, x, dy, [kh, kw], [sH, sW], [top, left], keep);
+      if (out != null) return out;
+    }
+
     if (keepH <= 0 || keepW <= 0 || N * Ho * Wo === 0) {
       // The window never touches x: the gradient is all zeros.
       return runWasm(backend, 'Fill', {}, { shape: [kh, kw, C, Cout], value: 0, dtype: 'float32' });
@@ -205,8 +252,8 @@ export function conv2DBackpropFilterWasm(args: {
       );
     }
 
-    // 3+4. im2col [kh·kw·C, n·Ho·Wq] for a chunk of n images: tap (i, j) of channel c and
-    //    image n is ONE contiguous run of Ho·Wq values of its phase plane, starting at
+    // 3+4. im2col [kh·kw·C, n·Ho·Wq] for a chunk of n images (see SMALL_K): tap (i, j) of
+    //    channel c and image n is ONE contiguous run of Ho·Wq values of its phase plane, starting at
     //    a·Wq + b. The runs are copied straight on the wasm heap: the stock Slice kernel
     //    first copies its whole input (readSync), so kh·kw Slices would cost kh·kw copies
     //    of x. Images are processed in chunks so that the im2col matrix stays under
@@ -215,7 +262,8 @@ export function conv2DBackpropFilterWasm(args: {
     const plane = Hq * Wq;
     const K = kh * kw * C;
     const dyPerImage = Ho * Wq * Cout;
-    const chunk = Math.max(1, Math.min(N, Math.floor(MAX_IM2COL_FLOATS / (K * L))));
+    let chunk = Math.max(1, Math.min(N, Math.floor(MAX_IM2COL_FLOATS / (K * L))));
+    if (K <= SMALL_K) chunk = Math.max(1, Math.min(chunk, Math.floor(SMALL_K_DY_FLOATS / (L * Cout))));
     let sum: TensorInfo | null = null;
     for (let n0 = 0; n0 < N; n0 += chunk) {
       const nc = Math.min(chunk, N - n0);
@@ -273,4 +321,101 @@ export function conv2DBackpropFilterWasm(args: {
   } finally {
     for (const t of temps) backend.disposeData(t.dataId);
   }
+}
+
+/**
+ * dW as ONE stock forward `Conv2D` (XNNPACK), with the roles of batch and channels swapped:
+ *
+ *   dW[i, j, c, o] = Σ_{y, x, n} xpad[c, y·sH + i, x·sW + j, n] · dy[y, x, n, o]
+ *
+ * is a stride-1 convolution of x viewed as [C, H, W, N] (batch C, N input channels) with
+ * dy viewed as the filter [Ho, Wo, N, Cout], dilated by the strides; its output
+ * [C, kh, kw, Cout] is dW with the first axis moved. XNNPACK then runs its convolution
+ * GEMM (indirection buffer, no im2col copy), at the price of packing dy as weights on
+ * every call (see useConvPath for when that pays). The moves of axes are a 2-D transpose
+ * and block copies on the heap (swapBlocks); x is cropped where the windows never reach
+ * its last rows/columns, and the padding is explicit so that the output is exactly kh × kw.
+ *
+ * Returns null when the window never touches x (the caller's fallback returns zeros).
+ */
+function convPath(
+  backend: KernelBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  [kh, kw]: [number, number],
+  [sH, sW]: [number, number],
+  [top, left]: [number, number],
+  keep: <T extends TensorInfo>(t: T) => T,
+): TensorInfo | null {
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [, Ho, Wo, Cout] = dy.shape as [number, number, number, number];
+  // Rows of x the windows can reach: top-padded row index < kh + (Ho−1)·sH.
+  const spanH = kh + (Ho - 1) * sH;
+  const spanW = kw + (Wo - 1) * sW;
+  const keepH = Math.min(H, spanH - top);
+  const keepW = Math.min(W, spanW - left);
+  if (keepH <= 0 || keepW <= 0) return null;
+  let xs = x;
+  if (keepH < H || keepW < W) {
+    xs = keep(runWasm(backend, 'Slice', { x: xs }, { begin: [0, 0, 0, 0], size: [N, keepH, keepW, C] }));
+  }
+  const bottom = spanH - top - keepH;
+  const right = spanW - left - keepW;
+  // x [N, h·w·C] → [h·w·C, N] (the 2-D transpose: 3–5× faster here than the 3-D/4-D
+  // ones to [C, h·w, N]), then [h·w, C, N] → [C, h·w, N] by block copies of N floats.
+  const x2 = keep(reshape(backend, xs, [N, keepH * keepW * C]));
+  const x2t = keep(runWasm(backend, 'Transpose', { x: x2 }, { perm: [1, 0] }));
+  const xt = C === 1 ? keep(reshape(backend, x2t, [1, keepH, keepW, N])) : keep(swapBlocks(backend, x2t, keepH * keepW, C, N, [C, keepH, keepW, N]));
+  // dy [N, Ho·Wo, Cout] → [Ho·Wo, N, Cout] = [Ho, Wo, N, Cout], block copies of Cout floats.
+  const filter = keep(swapBlocks(backend, dy, N, Ho * Wo, Cout, [Ho, Wo, N, Cout]));
+  const conv = keep(
+    runWasm(
+      backend,
+      'Conv2D',
+      { x: xt, filter },
+      {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [sH, sW],
+        dimRoundingMode: undefined,
+      },
+    ),
+  );
+  // [C, kh·kw, Cout] → [kh·kw, C, Cout] = [kh, kw, C, Cout].
+  if (C === 1) return reshape(backend, conv, [kh, kw, C, Cout]);
+  return swapBlocks(backend, conv, C, kh * kw, Cout, [kh, kw, C, Cout]);
+}
+
+/**
+ * [A, B, R] → [B, A, R] (runs of R floats) by copies on the wasm heap, as a new tensor
+ * of shape `shape` (caller frees). The stock 3-D Transpose is 2–7× slower on these shapes.
+ */
+function swapBlocks(backend: KernelBackend, t: TensorInfo, A: number, B: number, R: number, shape: number[]): TensorInfo {
+  const wasm = backend as unknown as BackendWasm;
+  const out = wasm.makeOutput(shape, 'float32');
+  const src = wasm.typedArrayFromHeap(t) as Float32Array;
+  const dst = wasm.typedArrayFromHeap(out) as Float32Array;
+  if (R >= SHORT_RUN) {
+    for (let a = 0; a < A; a++) {
+      for (let b = 0; b < B; b++) {
+        const o = (a * B + b) * R;
+        dst.set(src.subarray(o, o + R), (b * A + a) * R);
+      }
+    }
+  } else {
+    for (let a = 0; a < A; a++) {
+      for (let b = 0; b < B; b++) {
+        const o = (a * B + b) * R;
+        const d = (b * A + a) * R;
+        for (let r = 0; r < R; r++) dst[d + r] = src[o + r];
+      }
+    }
+  }
+  return out;
 }

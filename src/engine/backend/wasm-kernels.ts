@@ -3,7 +3,8 @@
  * `wasm` backend only (native and cpu results never change):
  *
  * - `Conv2DBackpropFilter` (./wasm-conv-filter.ts): missing from the stock backend;
- *   an im2col built by heap copies and one plain matMul.
+ *   one forward XNNPACK convolution of x (batch ↔ channels swapped) with dy as the
+ *   filter, dilated by the strides (fallback: an im2col built by heap copies + one matMul).
  * - `Conv2DBackpropInput` (./wasm-conv-input.ts): replaces the stock plain-loop kernel
  *   with stride² forward XNNPACK convolutions (sub-pixel decomposition).
  * - `BatchMatMul` (./wasm-matmul.ts): transposeA/B as an explicit transpose + a plain product.
@@ -11,6 +12,9 @@
  * - `Sum`, `Mean` (./wasm-reduce.ts): reductions over leading axes without a transpose.
  * - `LeakyRelu` (./wasm-elementwise.ts): relu(x)·(1−α) + α·x with XNNPACK's SIMD
  *   element-wise kernels (the stock one is a scalar loop, ~10× slower).
+ *
+ * Plus, through ./wasm-gradients.ts, LeakyRelu's gradient as dy · Step(x, α) while wasm
+ * is the active backend (tfjs's Greater + Select elsewhere).
  *
  * Each kernel is composed from stock wasm kernels at the backend level plus plain
  * copies on the wasm heap, with every intermediate freed through `backend.disposeData`,
@@ -20,12 +24,13 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './wasm-conv-filter';
 import { conv2DBackpropInputWasm } from './wasm-conv-input';
 import { leakyReluWasm } from './wasm-elementwise';
+import { registerWasmLeakyReluGradient, setWasmLeakyReluGradient } from './wasm-gradients';
 import { batchMatMulWasm } from './wasm-matmul';
 import { meanWasm, sumWasm } from './wasm-reduce';
 import { tileWasm } from './wasm-tile';
 import { saveStockKernel } from './wasm-util';
 
-export { conv2DBackpropFilterWasm, setIm2colBudgetForTests } from './wasm-conv-filter';
+export { conv2DBackpropFilterWasm, setConvFilterStrategyForTests, setIm2colBudgetForTests, type ConvFilterStrategy } from './wasm-conv-filter';
 export { conv2DBackpropInputWasm, setConvInputStrategyForTests, type ConvInputStrategy } from './wasm-conv-input';
 export { leakyReluWasm } from './wasm-elementwise';
 export { batchMatMulWasm } from './wasm-matmul';
@@ -74,16 +79,19 @@ export function registerWasmKernels(): string[] {
     register(e.name, e.kernelFunc, stock?.setupFunc, stock?.disposeFunc);
     added.push(e.name);
   }
+  registerWasmLeakyReluGradient();
   registered = true;
   return added;
 }
 
 /**
  * For benchmarks and tests: `true` puts the stock wasm kernels back wherever GAN Studio
- * replaced one (kernels the stock backend lacks stay), `false` re-installs ours.
+ * replaced one (kernels the stock backend lacks stay) and tfjs's LeakyRelu gradient,
+ * `false` re-installs ours.
  */
 export function useStockWasmKernels(stock: boolean): void {
   registerWasmKernels();
+  setWasmLeakyReluGradient(!stock);
   for (const e of EXTRAS) {
     if (!e.replaces) continue;
     const s = saveStockKernel(e.name);

@@ -9,7 +9,9 @@ import { useBackend } from '../../../src/engine/backend';
 import {
   conv2DBackpropFilterWasm,
   registerWasmKernels,
+  setConvFilterStrategyForTests,
   setIm2colBudgetForTests,
+  type ConvFilterStrategy,
 } from '../../../src/engine/backend/wasm-kernels';
 import { onBackend, randomData, relError, wasmDataCount } from './helpers';
 
@@ -82,8 +84,20 @@ describe('Conv2DBackpropFilter on wasm', () => {
       }
     }
   }
-  it.each(grid.map((c) => [label(c), c] as const))('matches cpu: %s', async (_name, c) => {
-    expect(await compare(c)).toBeLessThan(1e-4);
+  // Every case through each strategy: 'auto' (the default), one forward conv, im2col.
+  const strategies: ConvFilterStrategy[] = ['auto', 'conv', 'im2col'];
+  const withStrategy = async <T>(s: ConvFilterStrategy, f: () => Promise<T>): Promise<T> => {
+    const prev = setConvFilterStrategyForTests(s);
+    try {
+      return await f();
+    } finally {
+      setConvFilterStrategyForTests(prev);
+    }
+  };
+  const each = (cases: Case[]) => strategies.flatMap((s) => cases.map((c) => [`${s}: ${label(c)}`, s, c] as const));
+
+  it.each(each(grid))('matches cpu: %s', async (_name, s, c) => {
+    expect(await withStrategy(s, () => compare(c))).toBeLessThan(1e-4);
   });
 
   const odd: Case[] = [
@@ -101,9 +115,16 @@ describe('Conv2DBackpropFilter on wasm', () => {
     { x: [64, 4, 4, 32], k: [4, 4], cout: 10, strides: 1, pad: 'valid' }, // the same at batch 64
     { x: [1, 5, 4, 3], k: [5, 4], cout: 2, strides: 2, pad: 'valid' }, // one window, batch 1, odd sizes
     { x: [64, 14, 14, 16], k: [4, 4], cout: 8, strides: 2, pad: 'same' }, // a DCGAN layer at batch 64
+    { x: [20, 32, 32, 3], k: [4, 4], cout: 64, strides: 2, pad: 'same' }, // image layer: im2col in 2 image chunks (small K)
+    { x: [23, 28, 28, 1], k: [4, 4], cout: 64, strides: 2, pad: 'same' }, // dcgan-28's image layer, odd batch
+    { x: [5, 8, 8, 128], k: [4, 4], cout: 16, strides: 2, pad: 'same' }, // kh·kw·C ≥ 2048: 'auto' takes the conv path
+    { x: [3, 7, 7, 64], k: [4, 4], cout: 12, strides: 2, pad: 'same' }, // kh·kw·C = 1024, small dy: conv path
+    { x: [2, 12, 11, 130], k: [5, 3], cout: 6, strides: [3, 2], pad: 'valid' }, // conv path with a cropped x
+    { x: [2, 9, 10, 129], k: [3, 4], cout: 3, strides: [1, 3], pad: [[0, 0], [2, 0], [1, 2], [0, 0]] }, // conv path, explicit pads
+    { x: [2, 129, 7, 9], k: [4, 4], cout: 5, strides: 2, pad: 'same', format: 'NCHW' }, // conv path, NCHW
   ];
-  it.each(odd.map((c) => [label(c), c] as const))('matches cpu: %s', async (_name, c) => {
-    expect(await compare(c)).toBeLessThan(1e-4);
+  it.each(each(odd))('matches cpu: %s', async (_name, s, c) => {
+    expect(await withStrategy(s, () => compare(c))).toBeLessThan(1e-4);
   });
 
   it('matches cpu when the im2col matrix is built a few images at a time', async () => {
@@ -161,8 +182,8 @@ describe('Conv2DBackpropFilter on wasm', () => {
     });
   });
 
-  it('does not leak: engine tensors and wasm buffers stay flat over repeated calls', async () => {
-    await onBackend('wasm', () => {
+  const leakCheck = () =>
+    onBackend('wasm', () => {
       const c: Case = { x: [4, 9, 9, 3], k: [4, 4], cout: 5, strides: 2, pad: 'same' };
       backpropFilter(c, 3); // warm-up
       const tensors = tf.memory().numTensors;
@@ -184,6 +205,14 @@ describe('Conv2DBackpropFilter on wasm', () => {
       expect(tf.memory().numTensors).toBe(tensors);
       expect(wasmDataCount()).toBe(buffers);
     });
+
+  it.each(strategies)('does not leak (%s): engine tensors and wasm buffers stay flat over repeated calls', async (s) => {
+    const prev = setConvFilterStrategyForTests(s);
+    try {
+      await leakCheck();
+    } finally {
+      setConvFilterStrategyForTests(prev);
+    }
   });
 
   it('gives conv2d filter gradients equal to cpu inside tf.grad', async () => {
