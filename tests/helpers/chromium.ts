@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM_PATH);
+/** Locally the browser tests skip without Chromium; in CI (which installs it) a missing browser must fail, not pass quietly. */
+export const hasChromium = existsSync(CHROMIUM_PATH) || Boolean(process.env.CI);
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
