@@ -21,7 +21,9 @@
  * - GanNoiseDropout   dropout at training AND inference time (noise for G); seedable.
  * - GanMinibatchStd   PGGAN minibatch standard deviation channel.
  * - GanAvgPool2       2×2 average pooling by reshape + mean (differentiable twice).
- * - GanProjection     projection discriminator head: w·h + b + ⟨embed(y), h⟩.
+ * - GanProjection     projection discriminator head: w·h + b + ⟨embed(y), h⟩. With
+ *                     spectralNorm, w and the embedding are each divided by their σ
+ *                     (persistent u vectors `kernel_u`, `embed_u`, as GanSpectralNorm).
  */
 import type * as tfType from '@tensorflow/tfjs';
 
@@ -38,6 +40,39 @@ export function defineGanLayers(tf: Tf) {
   /** Identity forward, zero gradient: tfjs has no public stopGradient. */
   const stopGradient = tf.customGrad(((x: Tensor) => ({ value: x.clone(), gradFunc: (dy: Tensor) => tf.zerosLike(dy) })) as never) as (x: Tensor) => Tensor;
   const l2normalize = (x: Tensor): Tensor => x.div(x.square().sum().add(1e-12).sqrt());
+
+  /**
+   * Spectral normalisation of a weight w (viewed as a [-1, cols] matrix, cols = its last
+   * dimension) with the persistent vector u ([cols], a non-trainable weight): w / σ, σ ≈ ‖w u‖.
+   * In training mode, one power-iteration step first, written back to u.
+   */
+  const spectralNormalize = (kernel: tfType.LayerVariable, uVar: tfType.LayerVariable, training: boolean): Tensor => {
+    const w = kernel.read();
+    const cols = w.shape[w.shape.length - 1];
+    const mat = w.reshape([-1, cols]);
+    let u = uVar.read().reshape([cols, 1]);
+    if (training) {
+      const next = tf.tidy(() => {
+        const m = stopGradient(mat);
+        const v = l2normalize(tf.matMul(m, u));
+        return l2normalize(tf.matMul(m, v, true, false)).reshape([cols]);
+      });
+      uVar.write(next);
+      // Read u back from its variable: a leaf of the gradient tape, so autodiff never walks back
+      // through the power iteration (that would only propagate zeros, at the cost of extra matMuls).
+      u = uVar.read().reshape([cols, 1]);
+    }
+    const sigma = tf.matMul(mat, stopGradient(u)).square().sum().add(1e-12).sqrt();
+    return w.div(sigma);
+  };
+
+  /** σ of a weight for the stored u (no update). */
+  const sigmaOf = (kernel: tfType.LayerVariable, uVar: tfType.LayerVariable): number =>
+    tf.tidy(() => {
+      const w = kernel.read();
+      const cols = w.shape[w.shape.length - 1];
+      return tf.matMul(w.reshape([-1, cols]), uVar.read().reshape([cols, 1])).square().sum().sqrt().dataSync()[0];
+    });
 
   interface SnInner {
     className: 'Dense' | 'Conv2D' | 'Conv2DTranspose';
@@ -96,32 +131,12 @@ export function defineGanLayers(tf: Tf) {
 
     /** The kernel divided by σ; in training mode, one power-iteration step first (u is updated). */
     normalizedKernel(training: boolean): Tensor {
-      const w = this.kernel!.read();
-      const cols = w.shape[w.shape.length - 1];
-      const mat = w.reshape([-1, cols]);
-      let u = this.u!.read().reshape([cols, 1]);
-      if (training) {
-        const next = tf.tidy(() => {
-          const m = stopGradient(mat);
-          const v = l2normalize(tf.matMul(m, u));
-          return l2normalize(tf.matMul(m, v, true, false)).reshape([cols]);
-        });
-        this.u!.write(next);
-        // Read u back from its variable: a leaf of the gradient tape, so autodiff never walks back
-        // through the power iteration (that would only propagate zeros, at the cost of extra matMuls).
-        u = this.u!.read().reshape([cols, 1]);
-      }
-      const sigma = tf.matMul(mat, stopGradient(u)).square().sum().add(1e-12).sqrt();
-      return w.div(sigma);
+      return spectralNormalize(this.kernel!, this.u!, training);
     }
 
     /** σ of the current kernel for the stored u (no update), for tests and diagnostics. */
     sigma(): number {
-      return tf.tidy(() => {
-        const w = this.kernel!.read();
-        const cols = w.shape[w.shape.length - 1];
-        return tf.matMul(w.reshape([-1, cols]), this.u!.read().reshape([cols, 1])).square().sum().sqrt().dataSync()[0];
-      });
+      return sigmaOf(this.kernel!, this.u!);
     }
 
     override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
@@ -399,12 +414,17 @@ export function defineGanLayers(tf: Tf) {
   class GanProjection extends Layer {
     static className = 'GanProjection';
     readonly seed: number;
+    /** Spectral-normalise the linear output weights and the class embedding (SNGAN's projection D). */
+    readonly spectralNorm: boolean;
     kernel: tfType.LayerVariable | null = null;
     bias: tfType.LayerVariable | null = null;
     embed: tfType.LayerVariable | null = null;
-    constructor(args: { seed?: number } & Record<string, unknown> = {}) {
+    kernelU: tfType.LayerVariable | null = null;
+    embedU: tfType.LayerVariable | null = null;
+    constructor(args: { seed?: number; spectralNorm?: boolean } & Record<string, unknown> = {}) {
       super(args as never);
       this.seed = args.seed ?? 0;
+      this.spectralNorm = args.spectralNorm ?? false;
     }
     override build(inputShape: Shape | Shape[]): void {
       const [hs, ys] = inputShape as Shape[];
@@ -413,20 +433,34 @@ export function defineGanLayers(tf: Tf) {
       this.kernel = this.addWeight('kernel', [f, 1], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed }));
       this.bias = this.addWeight('bias', [1], 'float32', tf.initializers.zeros());
       this.embed = this.addWeight('embed', [k, f], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed + 1 }));
+      if (this.spectralNorm) {
+        // Power-iteration vectors (size = the weight's last dimension), saved and restored with the model.
+        this.kernelU = this.addWeight('kernel_u', [1], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed + 2 }), undefined, false);
+        this.embedU = this.addWeight('embed_u', [f], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed + 3 }), undefined, false);
+      }
       this.built = true;
     }
-    override call(inputs: Tensor | Tensor[]): Tensor {
+    /** The output weights [f, 1], divided by σ when spectral-normalised (training: u updated first). */
+    normalizedKernel(training: boolean): Tensor {
+      return this.spectralNorm ? spectralNormalize(this.kernel!, this.kernelU!, training) : this.kernel!.read();
+    }
+    /** The class embedding [k, f], divided by σ when spectral-normalised (training: u updated first). */
+    normalizedEmbed(training: boolean): Tensor {
+      return this.spectralNorm ? spectralNormalize(this.embed!, this.embedU!, training) : this.embed!.read();
+    }
+    override call(inputs: Tensor | Tensor[], kwargs: Kwargs = {}): Tensor {
       return tf.tidy(() => {
         const [h, y] = asList(inputs) as tfType.Tensor2D[];
-        const e = tf.matMul(y, this.embed!.read() as tfType.Tensor2D);
-        return tf.matMul(h, this.kernel!.read() as tfType.Tensor2D).add(this.bias!.read()).add(h.mul(e).sum(-1, true));
+        const training = kwargs.training === true;
+        const e = tf.matMul(y, this.normalizedEmbed(training) as tfType.Tensor2D);
+        return tf.matMul(h, this.normalizedKernel(training) as tfType.Tensor2D).add(this.bias!.read()).add(h.mul(e).sum(-1, true));
       });
     }
     override computeOutputShape(inputShape: Shape | Shape[]): Shape {
       return [(inputShape as Shape[])[0][0], 1];
     }
     override getConfig(): tfType.serialization.ConfigDict {
-      return { ...super.getConfig(), seed: this.seed };
+      return { ...super.getConfig(), seed: this.seed, spectralNorm: this.spectralNorm };
     }
   }
 

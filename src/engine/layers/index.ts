@@ -9,6 +9,7 @@ import { defineGanLayers } from './define';
 export const GanLayers = defineGanLayers(tf);
 export type GanSpectralNormLayer = InstanceType<typeof GanLayers.GanSpectralNorm>;
 export type GanNoiseDropoutLayer = InstanceType<typeof GanLayers.GanNoiseDropout>;
+export type GanProjectionLayer = InstanceType<typeof GanLayers.GanProjection>;
 
 /** Class names of the custom layers (as written in model.json). */
 export const CUSTOM_LAYER_NAMES: readonly string[] = Object.keys(GanLayers);
@@ -48,4 +49,9 @@ export function setNoiseSeed(model: tf.LayersModel, seed: number | null): boolea
 
 export function spectralNormLayersOf(model: tf.LayersModel): GanSpectralNormLayer[] {
   return allLayers(model).filter((l): l is GanSpectralNormLayer => l instanceof GanLayers.GanSpectralNorm);
+}
+
+/** The projection heads of a model (conditional D with conditional.discriminator=projection). */
+export function projectionLayersOf(model: tf.LayersModel): GanProjectionLayer[] {
+  return allLayers(model).filter((l): l is GanProjectionLayer => l instanceof GanLayers.GanProjection);
 }

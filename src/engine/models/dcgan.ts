@@ -15,6 +15,8 @@
  * variant (G: label embedding concatenated to z, optional conditional batch
  * norm; D: projection head or one-hot label channels). A conditional model has
  * two inputs, [z, oneHotLabels] for G and [image, oneHotLabels] for D.
+ * With d.spectralNorm, the projection head's class embedding and output weights
+ * are spectral-normalised too (SNGAN, Miyato & Koyama 2018).
  *
  * Two architectures:
  * - `dcgan-dense` (28×28): a dense projection to 7×7×2w, then two stride-2
@@ -301,7 +303,7 @@ export function buildDiscriminator(spec: ModelSpec, seed: number): tf.LayersMode
     act();
     mbstd();
     net.add(tf.layers.flatten());
-    if (projection) net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, 'd2/kernel') }), true);
+    if (projection) net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, 'd2/kernel'), spectralNorm: a.spectralNorm }), true);
     else net.weighted('Dense', 'd2', { units: 1 });
   } else {
     // [R,R,C] → down → [R/2,R/2,w] → act → (down → norm, act) × (n−1) → [4,4,·] → (mbstd) → conv k4 valid → [1,1,1] → flatten
@@ -317,7 +319,7 @@ export function buildDiscriminator(spec: ModelSpec, seed: number): tf.LayersMode
     if (projection) {
       // A k4 valid conv over the 4×4 map is a dense layer on the flattened map: the projection head replaces it.
       net.add(tf.layers.flatten());
-      net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, `d${n}/kernel`) }), true);
+      net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, `d${n}/kernel`), spectralNorm: a.spectralNorm }), true);
     } else {
       net.weighted('Conv2D', `d${n}`, { filters: 1, kernelSize: 4, strides: 1, padding: 'valid' });
       net.add(tf.layers.flatten());

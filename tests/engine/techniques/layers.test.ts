@@ -1,7 +1,8 @@
 /** The custom layers' maths: spectral norm, the normalizations, pixel shuffle, minibatch stddev, pooling, dropout noise, conditional BN, projection. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GanLayers, customLayersIn, setNoiseSeed, spectralNormLayersOf } from '../../../src/engine/layers';
+import { GanLayers, customLayersIn, projectionLayersOf, setNoiseSeed, spectralNormLayersOf } from '../../../src/engine/layers';
+import { buildDiscriminator } from '../../../src/engine/models/dcgan';
 import { onBackend } from '../../helpers/tf';
 
 beforeAll(() => onBackend('wasm'));
@@ -217,5 +218,82 @@ describe('resampling and noise layers', () => {
     // w·h + b = 1 − 3 + 0.5 = −1.5; class 0: + (1+2+3) = 4.5; class 1: + 2·2 = 2.5
     expect(Array.from(out)).toEqual([4.5, 2.5]);
     m.dispose();
+  });
+
+  /** A projection head on [h (f features), y (k classes)], spectral-normalised, with large raw weights. */
+  function snProjection(f: number, k: number) {
+    const hi = tf.input({ shape: [f] });
+    const yi = tf.input({ shape: [k] });
+    const layer = new GanLayers.GanProjection({ seed: 9, spectralNorm: true });
+    const m = tf.model({ inputs: [hi, yi], outputs: layer.apply([hi, yi]) as tf.SymbolicTensor });
+    const [, b, , ku, eu] = layer.getWeights();
+    layer.setWeights([tf.randomNormal([f, 1], 0, 0.7, 'float32', 1), b, tf.randomNormal([k, f], 0, 0.7, 'float32', 2), ku, eu]);
+    const h = tf.randomNormal([6, f], 0, 1, 'float32', 3);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32'), k).toFloat();
+    return { m, layer, h, y };
+  }
+
+  it('projection head with spectral norm: embedding and output weights have σ within 1e-2 of 1 after power iteration', () => {
+    const { m, layer, h, y } = snProjection(12, 5);
+    expect(layer.nonTrainableWeights.map((v) => v.name)).toEqual([expect.stringMatching(/\/kernel_u$/), expect.stringMatching(/\/embed_u$/)]);
+    for (let i = 0; i < 30; i++) tf.tidy(() => void m.apply([h, y], { training: true }));
+    const e = tf.tidy(() => layer.normalizedEmbed(false));
+    const s = sigmaMax(e.dataSync() as Float32Array, 5, 12);
+    expect(Math.abs(s - 1), `embedding σ = ${s}`).toBeLessThan(1e-2);
+    const w = tf.tidy(() => layer.normalizedKernel(false));
+    expect(Math.abs(sigmaMax(w.dataSync() as Float32Array, 12, 1) - 1)).toBeLessThan(1e-2);
+    // The raw weights are far from σ = 1, so the layer really normalises.
+    const raw = layer.getWeights();
+    expect(sigmaMax(raw[2].dataSync() as Float32Array, 5, 12)).toBeGreaterThan(1.5);
+    expect(sigmaMax(raw[0].dataSync() as Float32Array, 12, 1)).toBeGreaterThan(1.5);
+    // Inference: w·h/σ_w + b + ⟨y·E/σ_E, h⟩ with the stored u vectors, which it does not update.
+    const u0 = raw.slice(3).map((t) => Array.from(t.dataSync()));
+    const expected = tf.tidy(() => tf.matMul(h, w as tf.Tensor2D).add(raw[1]).add(h.mul(tf.matMul(y, e as tf.Tensor2D)).sum(-1, true)));
+    const got = tf.tidy(() => m.predict([h, y]) as tf.Tensor);
+    expect(tf.tidy(() => got.sub(expected).abs().max().dataSync()[0])).toBeLessThan(1e-5);
+    expect(layer.getWeights().slice(3).map((t) => Array.from(t.dataSync()))).toEqual(u0);
+    // Gradients flow to the kernel, bias and embedding (not through u).
+    const grads = tf.tidy(() => {
+      const { grads: g } = tf.variableGrads(() => (m.apply([h, y], { training: true }) as tf.Tensor).square().sum() as tf.Scalar, m.trainableWeights.map((v) => v.read() as tf.Variable));
+      return Object.values(g).map((t) => t.abs().sum().dataSync()[0]);
+    });
+    expect(grads.length).toBe(3);
+    for (const g of grads) expect(g).toBeGreaterThan(0);
+    for (const t of [e, w, h, y, expected, got]) t.dispose();
+    m.dispose();
+  });
+
+  it('projection head with spectral norm serialises with its u vectors: a reloaded model gives the same output', async () => {
+    const { m, layer, h, y } = snProjection(6, 3);
+    for (let i = 0; i < 3; i++) tf.tidy(() => void m.apply([h, y], { training: true }));
+    let artifacts!: tf.io.ModelArtifacts;
+    await m.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    const [again] = projectionLayersOf(loaded);
+    expect(again.spectralNorm).toBe(true);
+    expect(again.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(layer.getWeights().map((t) => Array.from(t.dataSync())));
+    const a = tf.tidy(() => (m.predict([h, y]) as tf.Tensor).dataSync());
+    const b = tf.tidy(() => (loaded.predict([h, y]) as tf.Tensor).dataSync());
+    expect(Array.from(b)).toEqual(Array.from(a));
+    // Training-mode calls advance both models' u vectors identically.
+    tf.tidy(() => void m.apply([h, y], { training: true }));
+    tf.tidy(() => void loaded.apply([h, y], { training: true }));
+    expect(again.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(layer.getWeights().map((t) => Array.from(t.dataSync())));
+    for (const t of [h, y]) t.dispose();
+    m.dispose();
+    loaded.dispose();
+  });
+
+  it('a projection D is spectral-normalised in its head exactly when d.spectralNorm is on', () => {
+    for (const spectralNorm of [false, true]) {
+      const d = buildDiscriminator(
+        { arch: 'dcgan-conv', resolution: 16, channels: 1, latentDim: 8, baseWidth: 4, d: { spectralNorm, norm: 'none' }, conditional: { numClasses: 3, embedDim: 4, discriminator: 'projection', batchNorm: false } },
+        1,
+      );
+      const [p] = projectionLayersOf(d);
+      expect(p.spectralNorm).toBe(spectralNorm);
+      expect(p.nonTrainableWeights.length).toBe(spectralNorm ? 2 : 0);
+      d.dispose();
+    }
   });
 });

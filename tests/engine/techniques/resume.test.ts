@@ -9,6 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/engine/config/resolve';
 import { loadLayersModel } from '../../../src/engine/io/layers-model-fs';
+import { projectionLayersOf } from '../../../src/engine/layers';
 import { readStats } from '../../../src/engine/run/stats-log';
 import { resumeRun, trainNewRun } from '../../../src/engine/train/run-training';
 import type { TrainConfig } from '../../../src/shared/config';
@@ -36,6 +37,10 @@ const CONFIGS: [string, string[]][] = [
   [
     'SGD with momentum: hinge + WGAN-GP penalty, pixel norm, nearest up, kernel 3, ReLU D, LSGAN-free, constant smoothing off',
     ['loss=hinge', 'penalty.type=wgan-gp', 'g.optimizer=sgd', 'g.momentum=0.9', 'd.optimizer=sgd', 'd.momentum=0.5', 'g.norm=pixel', 'd.norm=instance', 'g.upsample=nearest', 'g.kernelSize=3', 'd.kernelSize=3', 'd.activation=relu', 'g.activation=leakyrelu', 'g.lr=0.01', 'd.lr=0.01'],
+  ],
+  [
+    'Adam: SNGAN projection D (hinge, SN in D including the projection embedding and output weights, d.norm=none)',
+    ['loss=hinge', 'conditional.enabled=true', 'conditional.discriminator=projection', 'conditional.batchNorm=false', 'd.spectralNorm=true', 'd.norm=none', 'g.beta1=0', 'd.beta1=0', 'd.beta2=0.9', 'g.beta2=0.9'],
   ],
   ['LSGAN with constant smoothing, dcgan-dense at 28×28, instance norm', ['loss=lsgan', 'labels.smoothing=constant', 'model.arch=dcgan-dense', 'model.resolution=28', 'model.channels=1', 'g.norm=instance', 'd.norm=layer', 'penalty.type=r2', 'penalty.weight=0.5']],
 ];
@@ -65,6 +70,14 @@ describe.each(CONFIGS)('exact resume: %s', (_name, sets) => {
 
     for (const model of ['g', 'd', 'g_ema']) {
       expect(sameWeights(await weightsOf(split, 6, model), await weightsOf(straight, 6, model)), model).toBe(true);
+    }
+    if (config.conditional.enabled && config.conditional.discriminator === 'projection' && config.d.spectralNorm) {
+      // The projection head's u vectors are in the checkpoint and were compared above.
+      const d = await loadLayersModel(path.join(split, 'checkpoints', 'step-000006', 'd'));
+      const [head] = projectionLayersOf(d);
+      expect(head.spectralNorm).toBe(true);
+      expect(head.nonTrainableWeights.map((v) => v.name)).toEqual([expect.stringMatching(/\/kernel_u(_\d+)?$/), expect.stringMatching(/\/embed_u(_\d+)?$/)]);
+      d.dispose();
     }
     const ckpt = (dir: string) => path.join(dir, 'checkpoints', 'step-000006');
     for (const file of ['optimizer-g.bin', 'optimizer-d.bin', 'optimizer.json']) {

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/engine/config/resolve';
 import { loadDemoDataset, type Dataset } from '../../../src/engine/dataset';
-import { spectralNormLayersOf } from '../../../src/engine/layers';
+import { projectionLayersOf, spectralNormLayersOf } from '../../../src/engine/layers';
 import { discriminatorStep, generatorStep } from '../../../src/engine/train/gan-step';
 import { GanSession } from '../../../src/engine/train/session';
 import { LOSSES, type TrainConfig } from '../../../src/shared/config';
@@ -78,12 +78,33 @@ describe('conditional GAN on the demo set\'s 10 classes', () => {
       s.dispose();
     }
   });
+
+  it('with a spectral-normalised projection D (SNGAN: hinge, d.norm=none) stays finite', async () => {
+    const config = await resolveConfig({ sets: [...small, 'conditional.enabled=true', 'conditional.numClasses=10', 'conditional.discriminator=projection', 'd.spectralNorm=true', 'd.norm=none', 'loss=hinge'] });
+    const s = GanSession.create(config, demo.count, demo);
+    try {
+      const [head] = projectionLayersOf(s.d);
+      expect(head.spectralNorm).toBe(true);
+      const u0 = head.nonTrainableWeights.map((v) => Array.from(v.read().dataSync()));
+      for (let i = 0; i < 5; i++) expectFinite([await s.trainStep(demo)]);
+      // The head's power iteration ran: both u vectors moved, and stay finite.
+      head.nonTrainableWeights.forEach((v, i) => {
+        const u = Array.from(v.read().dataSync());
+        expect(u.every(Number.isFinite)).toBe(true);
+        expect(u).not.toEqual(u0[i]);
+      });
+      expect((await s.sampleFixed()).count).toBe(4);
+    } finally {
+      s.dispose();
+    }
+  });
 });
 
 const techniqueConfigs: [string, string[]][] = [
   ['SN in G and D, r1 lazy, DiffAugment, minibatch stddev, dropout', ['d.spectralNorm=true', 'g.spectralNorm=true', 'd.norm=none', 'penalty.type=r1', 'penalty.every=2', 'augment.translation=true', 'augment.cutout=true', 'augment.color=true', 'd.minibatchStd=true', 'g.dropout=0.3']],
   ['wgan-gp, instance noise, pixel norm, pixel shuffle, avg pooling', ['loss=wgan-gp', 'instanceNoise.sigma=0.2', 'g.norm=pixel', 'g.upsample=pixelshuffle', 'd.downsample=avgpool']],
   ['conditional projection with CBN, label smoothing and flipping, batch norm and SN in D', ['conditional.enabled=true', 'conditional.numClasses=10', 'labels.smoothing=random', 'labels.flip=0.1', 'd.spectralNorm=true', 'g.upsample=bilinear']],
+  ['SNGAN projection: hinge, SN in D incl. the projection head, no D norm', ['loss=hinge', 'conditional.enabled=true', 'conditional.numClasses=10', 'conditional.discriminator=projection', 'd.spectralNorm=true', 'd.norm=none']],
   ['wgan clipping, RMSProp, label channels, r2 on layer norm', ['loss=wgan', 'conditional.enabled=true', 'conditional.numClasses=10', 'conditional.discriminator=channels', 'penalty.type=r2', 'd.norm=layer']],
 ];
 
@@ -101,13 +122,20 @@ describe.each(techniqueConfigs)('alternating steps with %s', (_name, sets) => {
     const y = labels();
     let g0 = snapshot(s.g);
     let d0 = snapshot(s.d);
+    const headUs = () => projectionLayersOf(s.d).flatMap((l) => l.nonTrainableWeights.map((v) => Array.from(v.read().dataSync())));
+    let u0 = headUs();
+    const snHead = config.conditional.enabled && config.conditional.discriminator === 'projection' && config.d.spectralNorm;
+    expect(u0.length).toBe(snHead ? 2 : 0);
     const dStats = discriminatorStep({ model: s.d, optimizer: s.optD }, s.g, real, z, { loss: config.loss, labels: y, penalty: config.penalty.type === 'none' ? null : { kind: config.loss === 'wgan-gp' ? 'wgan-gp' : 'r1', weight: 10 } });
     expect(sameWeights(snapshot(s.g), g0)).toBe(true);
     expect(sameWeights(snapshot(s.d), d0)).toBe(false);
+    if (snHead) expect(headUs()).not.toEqual(u0); // the D step ran the head's power iteration
     g0 = snapshot(s.g);
     d0 = snapshot(s.d);
+    u0 = headUs();
     const gStats = generatorStep({ model: s.g, optimizer: s.optG }, s.d, z, config.loss, { labels: y });
     expect(sameWeights(snapshot(s.d), d0)).toBe(true);
+    expect(headUs()).toEqual(u0); // the projection head's u vectors too
     expect(sameWeights(snapshot(s.g), g0)).toBe(false);
     if (config.d.spectralNorm) expect(spectralNormLayersOf(s.d).length).toBeGreaterThan(0);
     for (const t of [real, z, y, ...Object.values(dStats), ...Object.values(gStats)]) t?.dispose();
