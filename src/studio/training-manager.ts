@@ -8,23 +8,14 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { TrainConfig } from '../shared/config';
 import type { TrainingEvent, TrainingState } from '../shared/ipc';
+import { IDLE_TRAINING_STATE } from '../shared/training-state';
 import { StudioError } from './errors';
 import { checkpointSteps } from './runs';
 import { describeExit } from './tools-client';
 import type { WorkerLauncher, WorkerProcess } from './worker-process';
 import type { TrainingCommand, TrainingReport } from './worker-protocol';
 
-const IDLE: TrainingState = {
-  phase: 'idle',
-  jobId: null,
-  runId: null,
-  step: 0,
-  steps: 0,
-  backend: null,
-  importProgress: null,
-  startedAt: null,
-  stepsThisJob: 0,
-};
+const IDLE = IDLE_TRAINING_STATE;
 
 export interface TrainingManagerEvents {
   event(e: TrainingEvent): void;

@@ -7,6 +7,7 @@
 import { vi } from 'vitest';
 import { TrainConfigSchema } from '../../src/shared/config';
 import type { ConnectionState, GanStudioApi, IpcEventMap, StudioInfo, TrainingState } from '../../src/shared/ipc';
+import { IDLE_TRAINING_STATE } from '../../src/shared/training-state';
 
 type Listener<T> = (payload: T) => void;
 
@@ -25,7 +26,7 @@ export const STUDIO_INFO: StudioInfo = {
   pathSeparator: '/',
 };
 
-export const IDLE: TrainingState = { phase: 'idle', jobId: null, runId: null, step: 0, steps: 0, backend: null, importProgress: null, startedAt: null, stepsThisJob: 0 };
+export const IDLE: TrainingState = IDLE_TRAINING_STATE;
 
 export function createFakeApi(): FakeApi {
   const listeners = new Map<string, Set<Listener<unknown>>>();

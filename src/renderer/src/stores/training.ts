@@ -2,22 +2,14 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { TrainConfig } from '../../../shared/config';
 import type { ResumeRunRequest, StepStats, TrainingEvent, TrainingState, Unsubscribe } from '../../../shared/ipc';
+import { IDLE_TRAINING_STATE } from '../../../shared/training-state';
 import { getApi } from '../api/index';
+import { guarded } from '../lib/guarded';
 import { errorMessage, etaSeconds } from '../lib/format';
 import { checkHealth, type HealthIssue } from '../lib/health';
 import { upsertSample } from '../lib/timeline';
 
-export const IDLE_STATE: TrainingState = {
-  phase: 'idle',
-  jobId: null,
-  runId: null,
-  step: 0,
-  steps: 0,
-  backend: null,
-  importProgress: null,
-  startedAt: null,
-  stepsThisJob: 0,
-};
+export const IDLE_STATE = IDLE_TRAINING_STATE;
 
 /** One saved grid of the run on show; `src` is null until fetched. */
 export interface RunSample {
@@ -192,18 +184,7 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
-  async function control<T>(fn: () => Promise<T>): Promise<T | null> {
-    busy.value = true;
-    error.value = null;
-    try {
-      return await fn();
-    } catch (e) {
-      error.value = errorMessage(e);
-      return null;
-    } finally {
-      busy.value = false;
-    }
-  }
+  const control = <T>(fn: () => Promise<T>): Promise<T | null> => guarded(busy, error, fn);
 
   /** Start a new run with a full config. */
   async function start(config: TrainConfig | Record<string, unknown>): Promise<string | null> {
