@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { CheckpointRef, GeneratedImage, GeneratorMeta, LatentsFile, Pin, SavedFile, SavedFolder } from '../../../shared/ipc';
 import { getApi } from '../api/index';
+import { guarded } from '../lib/guarded';
 import { errorMessage } from '../lib/format';
 import { useTasksStore } from './tasks';
 
@@ -87,18 +88,7 @@ export const useGenerateStore = defineStore('generate', () => {
     return pins.value.some((p) => samePin(p, seed, cls));
   }
 
-  async function guard<T>(flag: { value: boolean }, fn: () => Promise<T>): Promise<T | null> {
-    flag.value = true;
-    error.value = null;
-    try {
-      return await fn();
-    } catch (e) {
-      error.value = errorMessage(e);
-      return null;
-    } finally {
-      flag.value = false;
-    }
-  }
+  const guard = <T>(flag: { value: boolean }, fn: () => Promise<T>): Promise<T | null> => guarded(flag, error, fn);
 
   /** Open a checkpoint (a run's newest when `step` is null) and draw a grid. */
   async function open(ref_: CheckpointRef): Promise<void> {
