@@ -5,14 +5,15 @@
  * shuffle, conditional batch norm with a two-input [z, one-hot] G, and dropout noise.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tfn from '@tensorflow/tfjs';
 import { resolveConfig } from '../../../src/engine/config/resolve';
-import { loadLayersModel, saveLayersModel } from '../../../src/engine/io/layers-model-fs';
+import { exportForWeb } from '../../../src/engine/export-web';
+import { loadGenerator } from '../../../src/engine/generator';
 import { customLayersIn, setNoiseSeed } from '../../../src/engine/layers';
 import { WEB_LAYERS_FILE, webExportFiles } from '../../../src/engine/layers/web';
 import { trainNewRun } from '../../../src/engine/train/run-training';
@@ -50,13 +51,11 @@ beforeAll(async () => {
     });
     const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
     const run = await trainNewRun(path.join(root, name), { config, data, datasetKey: null, backend: 'wasm' });
-    const ckpt = path.join(run, 'checkpoints', 'step-000002', config.ema.enabled ? 'g_ema' : 'g');
-    const model = await loadLayersModel(ckpt); // a fresh load, as generate/export do
+    const gen = await loadGenerator(run); // a fresh load from the checkpoint, then the real web export
+    const model = gen.model;
     const dir = path.join(root, `${name}-web`);
-    await mkdir(dir);
-    await saveLayersModel(model, dir);
+    await exportForWeb(gen, dir);
     const layers = customLayersIn(model);
-    for (const [file, text] of Object.entries(webExportFiles(layers))) await writeFile(path.join(dir, file), text);
     const z = Array.from({ length: 3 * 8 }, (_, i) => Math.sin(i * 1.3));
     const labels = config.conditional.enabled ? [1, 0, 0, 0, 0, 1, 0, 1, 0] : null;
     setNoiseSeed(model, null);
