@@ -358,6 +358,13 @@ export const TrainConfigSchema = z
     preset: z.string().default('custom').describe('The preset this config started from.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Seeds weights, noise and data order. Same seed, same backend: same run.'),
     backend: z.enum(BACKEND_NAMES).default('auto').describe('Compute backend. auto tries tensorflow-gpu, tensorflow, wasm, then cpu.'),
+    threads: z
+      .number()
+      .int()
+      .min(0)
+      .max(256)
+      .default(0)
+      .describe('CPU threads for the wasm backend (XNNPACK\'s thread pool inside each convolution and matrix product; results are bit-identical for any count, so it may change on resume). 0: all physical cores, resolved when the run starts and recorded in config.json. Native backends choose their own threads.'),
     steps: z.number().int().min(1).default(5000).describe('Training steps (iterations: dSteps D updates and gSteps G updates each).'),
     batchSize: z.number().int().min(1).max(4096).default(64).describe('Images per batch for D and G.'),
     loss: z

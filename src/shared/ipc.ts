@@ -730,6 +730,7 @@ export const ResumableChangesSchema = z
     checkpointEvery: z.number().int().min(0).optional(),
     keepCheckpoints: z.number().int().min(1).optional(),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+    threads: z.number().int().min(0).max(256).optional(),
   })
   .strict();
 

@@ -7,7 +7,7 @@ import { parseConfig, parseSet } from '../engine/config/resolve';
 import { UserError } from '../engine/errors';
 
 /** Options a resumed run may change (the rest would break the checkpoint). */
-export const RESUMABLE_KEYS = ['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend'];
+export const RESUMABLE_KEYS = ['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend', 'threads'];
 
 const PRESET_DESCRIPTIONS: Record<string, string> = {
   'dcgan-28': '1×28×28 grayscale with a dense stem: small and quick, made for the Fashion-MNIST demo set.',
@@ -31,6 +31,7 @@ const TOP_LEVEL_GROUP: Record<string, string> = {
   preset: 'run',
   seed: 'run',
   backend: 'run',
+  threads: 'run',
   steps: 'run',
   batchSize: 'run',
   loss: 'training',

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainingEvent } from '../shared/ipc';
-import { useBackend } from '../engine/backend';
+import { useBackend, withResolvedThreads } from '../engine/backend';
 import { resumeRun, trainNewRun, type TrainEvent } from '../engine/train/run-training';
 import { PauseGate } from '../engine/train/pause-gate';
 import { importForConfig } from '../engine/train/training-data';
@@ -60,7 +60,9 @@ port.onMessage((raw) => {
 send({ type: 'ready', pid: process.pid });
 
 async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<void> {
-  const { jobId, config } = cmd;
+  const { jobId } = cmd;
+  // threads 0 (all physical cores) becomes a number here, so config.json records what ran.
+  const config = withResolvedThreads(cmd.config);
   let runId: string | null = cmd.mode === 'resume' ? path.basename(cmd.runDir) : null;
   let pending: StepStats[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
@@ -119,7 +121,7 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
 
   let backendName = config.backend as string;
   try {
-    const backend = await useBackend(config.backend);
+    const backend = await useBackend(config.backend, { threads: config.threads });
     backendName = backend.name;
     send({ type: 'backend', name: backend.name, why: backend.why });
 

@@ -1,6 +1,7 @@
 /** `gan-studio bench`, `info` and `config`: what they print on stdout. */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { physicalCores } from '../../src/engine/backend';
 import { expectSuccess, makeTempDir, removeDir, runCli } from '../helpers/cli';
 
 let tmp: string;
@@ -24,8 +25,9 @@ describe('bench --json', () => {
     const lines = r.stdout.split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]) as Record<string, unknown>;
-    expect(Object.keys(line).sort()).toEqual(['backend', 'batch', 'imgPerSec', 'msPerStep', 'preset']);
-    expect(line).toMatchObject({ preset: 'dcgan-28', backend: 'wasm', batch: 8 });
+    expect(Object.keys(line).sort()).toEqual(['backend', 'batch', 'imgPerSec', 'msPerStep', 'preset', 'threads']);
+    // Without --threads the wasm backend gets every physical core.
+    expect(line).toMatchObject({ preset: 'dcgan-28', backend: 'wasm', batch: 8, threads: physicalCores() });
     expect(line.imgPerSec).toBeGreaterThan(0);
     expect(line.msPerStep).toBeGreaterThan(0);
     // img/s and ms/step describe the same timing (both rounded to 2 decimals).
@@ -33,8 +35,10 @@ describe('bench --json', () => {
   });
 
   it('without --json prints one human line', async () => {
-    const r = expectSuccess(await runCli(['bench', '--batch', '4', '--steps', '1', '--warmup', '0', '--set', 'model.baseWidth=8', '--backend', 'wasm'], { env }));
-    expect(r.stdout).toMatch(/^dcgan-28 on wasm, batch 4: [\d.]+ img\/s, [\d.]+ ms\/step \(1 steps after 0 warm-up\)\n$/);
+    const r = expectSuccess(
+      await runCli(['bench', '--batch', '4', '--steps', '1', '--warmup', '0', '--set', 'model.baseWidth=8', '--backend', 'wasm', '--threads', '1'], { env }),
+    );
+    expect(r.stdout).toMatch(/^dcgan-28 on wasm \(1 thread\), batch 4: [\d.]+ img\/s, [\d.]+ ms\/step \(1 steps after 0 warm-up\)\n$/);
   });
 
   it('rejects an unknown preset with one error line', async () => {

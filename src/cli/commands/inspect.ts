@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BACKEND_NAMES, TrainConfigSchema } from '../../shared/config';
-import { probeBackends, useBackend } from '../../engine/backend';
+import { probeBackends, resolveThreads, useBackend, wasmThreadsInUse } from '../../engine/backend';
 import { benchmark } from '../../engine/bench';
 import { PRESET_NAMES } from '../../engine/config/presets';
 import { resolveConfig } from '../../engine/config/resolve';
@@ -38,15 +38,18 @@ export function registerBench(program: Command): void {
     .option('--steps <n>', 'timed steps', integer('--steps', 1), 10)
     .option('--warmup <n>', 'untimed warm-up steps', integer('--warmup'), 2)
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
+    .option('--threads <n>', 'CPU threads for the wasm backend (default: all physical cores)', integer('--threads', 1))
     .option('--set <key=value>', 'set a model or training option (repeatable)', collect, [])
     .option('--json', 'print one JSON line')
-    .action(async (flags: { preset: string; batch: number; steps: number; warmup: number; backend: string; set: string[]; json?: boolean }) => {
+    .action(async (flags: { preset: string; batch: number; steps: number; warmup: number; backend: string; threads?: number; set: string[]; json?: boolean }) => {
       if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend)) throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
-      const backend = await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
+      const threads = resolveThreads(flags.threads ?? 0);
+      const backend = await useBackend(flags.backend as (typeof BACKEND_NAMES)[number], { threads });
       const r = await benchmark({ preset: flags.preset, batch: flags.batch, steps: flags.steps, warmup: flags.warmup, sets: flags.set });
-      const line = { preset: r.preset, backend: backend.name, batch: r.batch, imgPerSec: round(r.imgPerSec), msPerStep: round(r.msPerStep) };
+      const used = backend.tfBackend === 'wasm' ? (wasmThreadsInUse() ?? 1) : null;
+      const line = { preset: r.preset, backend: backend.name, threads: used, batch: r.batch, imgPerSec: round(r.imgPerSec), msPerStep: round(r.msPerStep) };
       if (flags.json) process.stdout.write(JSON.stringify(line) + '\n');
-      else process.stdout.write(`${line.preset} on ${line.backend}, batch ${line.batch}: ${line.imgPerSec} img/s, ${line.msPerStep} ms/step (${r.steps} steps after ${r.warmup} warm-up)\n`);
+      else process.stdout.write(`${line.preset} on ${line.backend}${used != null ? ` (${used} thread${used === 1 ? '' : 's'})` : ''}, batch ${line.batch}: ${line.imgPerSec} img/s, ${line.msPerStep} ms/step (${r.steps} steps after ${r.warmup} warm-up)\n`);
     });
 }
 

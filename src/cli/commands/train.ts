@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKEND_NAMES, type TrainConfig } from '../../shared/config';
-import { useBackend } from '../../engine/backend';
+import { useBackend, withResolvedThreads } from '../../engine/backend';
 import { parseConfig, parseSet, resolveConfig } from '../../engine/config/resolve';
 import { PRESET_NAMES } from '../../engine/config/presets';
 import { formatReport } from '../../engine/dataset';
@@ -30,13 +30,14 @@ interface TrainFlags {
   name?: string;
   resume?: string;
   backend?: string;
+  threads?: number;
   seed?: number;
   sampleEvery?: number;
   checkpointEvery?: number;
 }
 
 /** Options a resumed run may change; everything else would break the checkpoint. */
-const RESUMABLE_KEYS = new Set(['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend']);
+const RESUMABLE_KEYS = new Set(['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend', 'threads']);
 
 export function registerTrain(program: Command): void {
   program
@@ -52,6 +53,7 @@ export function registerTrain(program: Command): void {
     .option('--name <name>', 'run name (part of the run folder name)')
     .option('--resume <runDir>', 'continue a run from its newest checkpoint')
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`)
+    .option('--threads <n>', 'CPU threads for the wasm backend (default: all physical cores; same results for any count)', integer('--threads'))
     .option('--seed <n>', 'random seed (same seed and backend: same run)', integer('--seed'))
     .option('--sample-every <n>', 'save a sample grid every N steps', integer('--sample-every'))
     .option('--checkpoint-every <n>', 'save a checkpoint every N steps', integer('--checkpoint-every'))
@@ -64,6 +66,7 @@ function flagOverrides(flags: TrainFlags): Record<string, unknown> {
     batchSize: flags.batch,
     name: flags.name,
     backend: flags.backend,
+    threads: flags.threads,
     seed: flags.seed,
     sampleEvery: flags.sampleEvery,
     checkpointEvery: flags.checkpointEvery,
@@ -141,9 +144,9 @@ async function checkStepsLeft(runDir: string, steps: number): Promise<void> {
 }
 
 async function train(flags: TrainFlags): Promise<void> {
-  const config = flags.resume ? await resumeConfig(flags) : await newRunConfig(flags);
+  const config = withResolvedThreads(flags.resume ? await resumeConfig(flags) : await newRunConfig(flags));
   if (flags.resume) await checkStepsLeft(flags.resume, config.steps);
-  const backend = await useBackend(config.backend);
+  const backend = await useBackend(config.backend, { threads: config.threads });
   info(`backend: ${backend.name} (${backend.why})`);
 
   const controller = new AbortController();

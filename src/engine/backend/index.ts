@@ -7,5 +7,7 @@ export {
   type BackendStatus,
   type ConcreteBackendName,
 } from './select';
+export { physicalCores, resolveThreads, withResolvedThreads } from './threads';
+export { wasmThreadsInUse } from './wasm';
 export { registerWasmKernels, conv2DBackpropFilterWasm, WASM_EXTRA_KERNELS } from './wasm-kernels';
 export { registerZeroGradients, ZERO_GRADIENT_KERNELS } from './gradients';

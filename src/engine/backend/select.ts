@@ -88,7 +88,7 @@ async function loadNativeFor(name: 'tensorflow' | 'tensorflow-gpu'): Promise<Nat
  * Makes `name` the active tfjs backend if it can run here. Never throws. On failure
  * the active backend may have changed (importing tfjs-node switches to it); callers restore.
  */
-async function activate(name: ConcreteBackendName): Promise<Check> {
+async function activate(name: ConcreteBackendName, wasmThreads?: number): Promise<Check> {
   try {
     switch (name) {
       case 'tensorflow-gpu':
@@ -120,7 +120,7 @@ async function activate(name: ConcreteBackendName): Promise<Check> {
         return { ok: true, detail: `native TensorFlow (libtensorflow${via}${onGpu})` };
       }
       case 'wasm': {
-        const reason = prepareWasm();
+        const reason = prepareWasm(wasmThreads);
         if (reason != null) return { ok: false, reason };
         if (!(await withoutEmscriptenProcessHandlers(() => switchTo('wasm')))) {
           return { ok: false, reason: 'the WebAssembly module failed to initialise (see the tfjs warning above)' };
@@ -177,19 +177,25 @@ function finish(name: ConcreteBackendName, why: string): ActiveBackend {
   return { name, tfBackend: tf.getBackend(), why };
 }
 
+export interface UseBackendOptions {
+  /** CPU threads for the wasm backend (1: single-threaded build); undefined keeps what is set up. Native backends pick their own. */
+  threads?: number;
+}
+
 /**
  * Activates a backend for training. 'auto' takes the first that works in
  * BACKEND_PREFERENCE; an explicit name that cannot run throws BackendError and
  * leaves the previously active backend in place. Also registers what training
  * needs: the extra wasm kernels and zero gradients for comparison ops.
  */
-export async function useBackend(requested: BackendName): Promise<ActiveBackend> {
+export async function useBackend(requested: BackendName, options: UseBackendOptions = {}): Promise<ActiveBackend> {
   const prev = currentBackend();
+  const { threads } = options;
   if (requested !== 'auto') {
     if (!BACKEND_PREFERENCE.includes(requested)) {
       throw new BackendError(requested, `unknown backend (choose one of auto, ${BACKEND_PREFERENCE.join(', ')})`);
     }
-    const r = await activate(requested);
+    const r = await activate(requested, threads);
     if (!r.ok) {
       await restore(prev);
       throw new BackendError(requested, r.reason);
@@ -198,7 +204,7 @@ export async function useBackend(requested: BackendName): Promise<ActiveBackend>
   }
   const skipped: string[] = [];
   for (const name of BACKEND_PREFERENCE) {
-    const r = await activate(name);
+    const r = await activate(name, threads);
     if (r.ok) {
       const because = skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : '';
       return finish(name, `auto picked ${name}, the fastest available: ${r.detail}${because}`);

@@ -8,8 +8,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BackendWasm, getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from './wasm-kernels';
+import { loadThreadedWasm, settleThreadPool, threadedWasmFiles } from './wasm-threads';
 
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
@@ -30,14 +31,88 @@ export function wasmBinaryDir(): string | null {
 
 let pathsSet = false;
 
+interface FactoryEntry {
+  factory: () => tf.KernelBackend | Promise<tf.KernelBackend>;
+  priority: number;
+}
+type Registry = Record<string, FactoryEntry | undefined>;
+
+/** tfjs's own factory for 'wasm' (single-threaded SIMD build), kept when ours replaces it. */
+let stockFactory: FactoryEntry | undefined;
+/** Thread count the registered 'wasm' factory starts (1: tfjs's stock factory). */
+let factoryThreads = 1;
+
+function factories(): Registry {
+  return (tf.engine() as unknown as { registryFactory: Registry }).registryFactory;
+}
+
+/** Threads of the live wasm backend: XNNPACK's pool size, or null when wasm is not initialised. */
+export function wasmThreadsInUse(): number | null {
+  if (tf.engine().registry.wasm == null) return null;
+  try {
+    return Math.max(1, getThreadsCount());
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * Registers the 'wasm' factory for `threads` threads: tfjs's stock one for 1, ours
+ * (./wasm-threads.ts) for more. An initialised wasm backend with another thread count
+ * is replaced only when it holds no tensors. Returns why not, or null.
+ */
+function registerWasmFactory(threads: number): string | null {
+  if (factoryThreads === 1) stockFactory ??= factories().wasm;
+  const live = wasmThreadsInUse();
+  if (live != null) {
+    if (live === threads) return null;
+    const backend = tf.engine().registry.wasm;
+    if (backend.numDataIds() > 0) {
+      return `the wasm backend already runs with ${live} thread${live === 1 ? '' : 's'} in this process and holds tensors (asked for ${threads})`;
+    }
+    tf.removeBackend('wasm');
+  } else if (factoryThreads === threads && factories().wasm != null) {
+    return null;
+  } else if (factories().wasm != null) {
+    tf.removeBackend('wasm');
+  }
+  if (stockFactory == null) return 'the wasm backend is not registered (import of @tensorflow/tfjs-backend-wasm failed)';
+  if (threads <= 1) {
+    tf.registerBackend('wasm', stockFactory.factory, stockFactory.priority);
+  } else {
+    const files = threadedWasmFiles();
+    if (typeof files === 'string') return files;
+    tf.registerBackend(
+      'wasm',
+      async () => {
+        const module = await loadThreadedWasm(threads);
+        setThreadsCount(threads);
+        const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+        settleThreadPool(module);
+        return backend;
+      },
+      stockFactory.priority,
+    );
+  }
+  factoryThreads = threads;
+  return null;
+}
+
 /**
  * Points the wasm backend at the binaries in node_modules, read through the file
- * system (usePlatformFetch false: no network, no fetch). Must run before the wasm
- * backend initialises; later calls are no-ops. Returns why wasm cannot work, or null.
+ * system (usePlatformFetch false: no network, no fetch), and registers the factory for
+ * `threads` threads (1: tfjs's single-threaded SIMD build; more: the threaded build,
+ * ./wasm-threads.ts; undefined: leave the registered one). Must run before the wasm backend initialises, or while it holds
+ * no tensors. Returns why wasm cannot work, or null.
  */
-export function prepareWasm(): string | null {
+export function prepareWasm(threads?: number): string | null {
   registerWasmKernels();
   if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return 'this JavaScript runtime has no WebAssembly support';
+  if (threads != null) {
+    if (!Number.isInteger(threads) || threads < 1) return `threads must be a whole number ≥ 1 (got ${threads})`;
+    const why = registerWasmFactory(threads);
+    if (why != null) return why;
+  }
   // Already initialised (tf.engine().registry holds live backends; tf.findBackend would initialise it).
   if (pathsSet || tf.engine().registry.wasm != null) return null;
   const dir = wasmBinaryDir();
@@ -86,6 +161,6 @@ export async function withoutEmscriptenProcessHandlers<T>(init: () => Promise<T>
 /** One line about the wasm build in use: SIMD and threads. */
 export async function wasmFeatures(): Promise<string> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  return `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : '1 thread'}`;
+  const threads = wasmThreadsInUse() ?? 1;
+  return `${simd ? 'SIMD' : 'no SIMD'}, ${threads === 1 ? '1 thread' : `${threads} threads`}`;
 }

@@ -28,9 +28,9 @@ export interface CheckpointState extends SessionState {
   savedAt: string;
 }
 
-/** Options that define the model and its training maths; run-control options (steps, output cadence, backend, name) may change on resume. */
+/** Options that define the model and its training maths; run-control options (steps, output cadence, backend, threads, name) may change on resume. */
 export function configHash(config: TrainConfig): string {
-  const { steps: _s, sampleEvery: _se, checkpointEvery: _ce, keepCheckpoints: _k, backend: _b, name: _n, ...rest } = config;
+  const { steps: _s, sampleEvery: _se, checkpointEvery: _ce, keepCheckpoints: _k, backend: _b, threads: _t, name: _n, ...rest } = config;
   return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 16);
 }
 
@@ -110,7 +110,7 @@ export async function loadCheckpointModel(dir: string, name: 'g' | 'd' | 'g_ema'
 export async function loadCheckpoint(dir: string, config: TrainConfig): Promise<SessionParts & { state: CheckpointState }> {
   const state = await readCheckpointState(dir);
   if (state.configHash !== configHash(config)) {
-    throw new UserError(`Checkpoint ${dir} was made with different model or training options than this config; only steps, sampleEvery, checkpointEvery, keepCheckpoints and backend may change on resume.`);
+    throw new UserError(`Checkpoint ${dir} was made with different model or training options than this config; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend and threads may change on resume.`);
   }
   const loaded: tf.LayersModel[] = [];
   try {
