@@ -9,12 +9,16 @@
  * (the same models and training step in PyTorch) as separate child processes,
  * alternating ours, torch, ours, torch, … for R rounds so that whatever else
  * the machine is doing hits both about equally. It reports the median img/s of
- * each and the ratio ours/torch (above 1: we are faster). See bench/README.md.
+ * each and the ratio ours/torch (above 1: we are faster), with the 1-minute load
+ * average before each run. `--threads N` gives both sides N threads: ours through
+ * `gan-studio bench --threads N` (the wasm backend's XNNPACK pool), torch through
+ * torch.set_num_threads and its OpenMP/OpenBLAS pools. See bench/README.md.
  *
  * PyTorch is only used when it is already there (Debian's python3-torch, run
  * with /usr/bin/python3); this script never installs anything.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -125,6 +129,7 @@ function median(xs) {
 
 const round2 = (x) => Math.round(x * 100) / 100;
 const log = (s) => process.stderr.write(s + '\n');
+const load1 = () => Math.round(loadavg()[0] * 100) / 100;
 
 const summaries = [];
 let torchInfo;
@@ -135,14 +140,19 @@ for (const preset of presets) {
   const common = ['--preset', preset, '--batch', String(batch), '--steps', String(s), '--warmup', String(w), '--json'];
   const ours = [];
   const torch = [];
+  /** 1-minute load average before each run: the machine is shared, so every figure carries it. */
+  const loads = [];
   for (let r = 1; r <= rounds; r++) {
     try {
-      const o = await runChild(process.execPath, [join(ROOT, 'bin/gan-studio.mjs'), 'bench', ...common, '--backend', backend]);
+      loads.push(load1());
+      const o = await runChild(process.execPath, [join(ROOT, 'bin/gan-studio.mjs'), 'bench', ...common, '--backend', backend, '--threads', String(threads)]);
       ours.push(o.result);
-      log(`${preset} round ${r}/${rounds}: ours  ${o.result.imgPerSec} img/s (${o.result.msPerStep} ms/step, ${o.result.backend})`);
+      const oursThreads = o.result.threads == null ? '' : `, ${o.result.threads} thread(s)`;
+      log(`${preset} round ${r}/${rounds}: ours  ${o.result.imgPerSec} img/s (${o.result.msPerStep} ms/step, ${o.result.backend}${oursThreads}) load ${loads.at(-1)}`);
+      loads.push(load1());
       const t = await runChild(PYTHON, [join(ROOT, 'bench/torch-peer.py'), ...common, '--threads', String(threads)]);
       torch.push(t.result);
-      log(`${preset} round ${r}/${rounds}: torch ${t.result.imgPerSec} img/s (${t.result.msPerStep} ms/step, ${t.result.threads} thread(s))`);
+      log(`${preset} round ${r}/${rounds}: torch ${t.result.imgPerSec} img/s (${t.result.msPerStep} ms/step, ${t.result.threads} thread(s)) load ${loads.at(-1)}`);
       if (torchInfo === undefined && /BLAS reference/.test(t.stderr)) {
         log('note: torch runs on the netlib reference BLAS here, which makes it several times slower than a usual torch;');
         log('      install libopenblas0-pthread for a fair peer (see bench/README.md)');
@@ -159,6 +169,7 @@ for (const preset of presets) {
     batch,
     backend: ours[0].backend,
     threads,
+    oursThreads: ours[0].threads ?? null,
     rounds,
     steps: s,
     warmup: w,
@@ -167,16 +178,24 @@ for (const preset of presets) {
     ratio: Math.round((oursMed / torchMed) * 1000) / 1000,
     ours: ours.map((x) => x.imgPerSec),
     torch: torch.map((x) => x.imgPerSec),
+    load1: { min: Math.min(...loads), max: Math.max(...loads), each: loads },
   });
 }
 
-const header = ['preset', 'ours img/s', 'torch img/s', 'ratio (ours/torch)'];
-const rows = summaries.map((x) => [x.preset, x.oursImgPerSec.toFixed(2), x.torchImgPerSec.toFixed(2), x.ratio.toFixed(3)]);
+const header = ['preset', 'ours img/s', 'torch img/s', 'ratio (ours/torch)', 'load avg (1 min)'];
+const rows = summaries.map((x) => [
+  x.preset,
+  x.oursImgPerSec.toFixed(2),
+  x.torchImgPerSec.toFixed(2),
+  x.ratio.toFixed(3),
+  `${x.load1.min.toFixed(1)}–${x.load1.max.toFixed(1)}`,
+]);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
 const out = [];
 out.push('');
-out.push(`ours: ${summaries[0].backend}; ${torchInfo ? torchInfo.replace(/^.*?torch /, 'torch ') : `torch, ${threads} thread(s)`}`);
+const oursThreads = summaries[0].oursThreads == null ? '' : `, ${summaries[0].oursThreads} thread(s)`;
+out.push(`ours: ${summaries[0].backend}${oursThreads}; ${torchInfo ? torchInfo.replace(/^.*?torch /, 'torch ') : `torch, ${threads} thread(s)`}`);
 out.push(`batch ${batch}, median of ${rounds} alternating round(s), ${((performance.now() - started) / 1000).toFixed(0)} s in all`);
 out.push(fmt(header));
 out.push(widths.map((n) => '-'.repeat(n)).join('-|-'));

@@ -2,7 +2,7 @@
  * Where a training step's time goes, per kernel, from tf.profile.
  *
  *   npx tsx bench/profile-step.ts [--preset dcgan-28|dcgan-64] [--batch 64] [--warmup 1] [--steps 1]
- *                                 [--backend wasm] [--stock] [--json]
+ *                                 [--backend wasm] [--threads 1] [--stock] [--json]
  *
  * Runs `warmup` untimed steps of GanSession.trainStep on synthetic data, then
  * profiles `steps` steps and prints, per kernel name, the summed kernel time
@@ -10,6 +10,7 @@
  * `--stock` profiles with the stock wasm kernels wherever GAN Studio registers
  * a faster one (only Conv2DBackpropFilter, which the stock backend lacks, stays),
  * so before/after can be compared in the same run on the same machine load.
+ * `--threads N` runs the wasm backend's XNNPACK pool with N threads (default 1).
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
   const backend = arg('backend', 'wasm') as 'wasm' | 'cpu';
   const stock = process.argv.includes('--stock');
   const json = process.argv.includes('--json');
-  await useBackend(backend);
+  const threads = Number(arg('threads', '1'));
+  await useBackend(backend, { threads });
   if (stock) useStockWasmKernels(true);
   const config = await resolveConfig({ preset, overrides: { batchSize: batch, seed: 1 } });
   const { resolution, channels } = config.model;

@@ -101,6 +101,9 @@ export function tinyConfig(over: Record<string, unknown> = {}): Record<string, u
   return {
     preset: 'dcgan-28',
     backend: 'wasm',
+    // One thread: on these tiny layers a thread pool's per-op hand-offs cost more than
+    // they give, badly so on a loaded 2-core machine (the default is every physical core).
+    threads: 1,
     steps: 400,
     batchSize: 16,
     sampleEvery: 10,
