@@ -7,8 +7,8 @@ import { gridSeeds, useGenerateStore } from '../../src/renderer/src/stores/gener
 import { useRunsStore } from '../../src/renderer/src/stores/runs';
 import { THEME_STORAGE_KEY, useThemeStore } from '../../src/renderer/src/stores/theme';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
-import { TrainConfigSchema } from '../../src/shared/config';
-import type { DatasetSummary, RunDetail, RunSummary, StepStats } from '../../src/shared/ipc';
+import { TrainConfigSchema } from '@shared/config';
+import type { DatasetSummary, RunDetail, RunSummary, StepStats } from '@shared/contract';
 import { createFakeApi, type FakeApi } from './fake-api';
 
 let api: FakeApi;
