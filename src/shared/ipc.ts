@@ -43,7 +43,8 @@
  */
 import { z } from 'zod';
 import type { StepStats } from './stats';
-import { TrainConfigSchema, type TrainConfig } from './config';
+import { BACKEND_NAMES, TrainConfigSchema, type TrainConfig } from './config';
+import type { GpuAdapterSummary } from './gpu-adapter';
 
 // ---------------------------------------------------------------------------
 // Invoke channels (renderer -> backend, with a reply)
@@ -142,7 +143,7 @@ export interface StudioInfo {
   pathSeparator: string;
 }
 
-export type ConcreteBackend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type ConcreteBackend = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 /** One compute backend, as `gan-studio info` shows it. */
 export interface BackendInfo {
@@ -150,6 +151,10 @@ export interface BackendInfo {
   available: boolean;
   /** "ready", or one line on why not. */
   reason: string;
+  /** False when auto passes over it although it runs (webgpu on a CPU emulation such as SwiftShader). */
+  auto: boolean;
+  /** webgpu: the adapter Dawn found, also when auto skips it. */
+  adapter?: GpuAdapterSummary;
 }
 
 export interface BackendsInfo {
@@ -729,7 +734,7 @@ export const ResumableChangesSchema = z
     sampleEvery: z.number().int().min(0).optional(),
     checkpointEvery: z.number().int().min(0).optional(),
     keepCheckpoints: z.number().int().min(1).optional(),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+    backend: z.enum(BACKEND_NAMES).optional(),
   })
   .strict();
 
