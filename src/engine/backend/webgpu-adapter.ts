@@ -160,7 +160,12 @@ export function describeAdapter(a: GpuAdapterSummary): string {
 
 let found: Promise<AdapterFind> | null = null;
 
-/** The high-performance adapter Dawn finds, once per process. Never throws. */
+/** An adapter makes one device; after a device loss the next findAdapter asks Dawn again. */
+export function forgetAdapter(): void {
+  found = null;
+}
+
+/** The high-performance adapter Dawn finds, once per process (until forgetAdapter). Never throws. */
 export function findAdapter(): Promise<AdapterFind> {
   found ??= (async (): Promise<AdapterFind> => {
     if (process.platform === 'linux' && vulkanDriverFiles().length === 0) {

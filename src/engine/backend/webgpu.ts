@@ -10,7 +10,8 @@
  * asks `webgpuFault()` after each step, before anything is saved.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adapterInfoOf, describeAdapter, findAdapter, type GpuAdapterSummary } from './webgpu-adapter';
+import { registerWebGpuKernels } from './webgpu-kernels';
+import { adapterInfoOf, describeAdapter, findAdapter, forgetAdapter, type GpuAdapterSummary } from './webgpu-adapter';
 
 export type GpuFaultKind = 'device-lost' | 'out-of-memory' | 'gpu-error';
 
@@ -86,15 +87,17 @@ async function dropBackend(): Promise<void> {
  * was lost is replaced by a fresh one. Never throws.
  */
 export async function activateWebGpu(): Promise<WebGpuActivation> {
+  if (live != null && live.fault?.kind === 'device-lost') {
+    // A lost device stays lost, and its adapter cannot make another one: start over.
+    await dropBackend();
+    live = null;
+    registered = null;
+    forgetAdapter();
+  }
   const found = await findAdapter();
   if (!found.ok) return found;
   const { adapter, summary } = found;
   try {
-    if (live != null && live.fault?.kind === 'device-lost') {
-      await dropBackend();
-      live = null;
-      registered = null;
-    }
     if (live == null) live = await createDevice(adapter);
     const device = live.device;
     registered ??= (async () => {
@@ -103,6 +106,7 @@ export async function activateWebGpu(): Promise<WebGpuActivation> {
       const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
       if (tf.findBackendFactory('webgpu') != null) tf.removeBackend('webgpu');
       tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapterInfoOf(adapter) as unknown as GPUAdapterInfo), 0);
+      registerWebGpuKernels();
     })();
     await registered;
     if (tf.getBackend() !== 'webgpu' || tf.engine().registry.webgpu == null) {
