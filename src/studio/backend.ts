@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { TrainConfigSchema, type TrainConfig } from '../shared/config';
 import {
   IPC_INVOKE_ARG_SCHEMAS,
@@ -32,6 +32,7 @@ import {
 } from '../shared/ipc';
 import { demoDatasetDir } from '../engine/dataset';
 import { parseConfig } from '../engine/config/resolve';
+import { parseLatentsFile } from '../engine/generate/latents-file';
 import { configSchemaInfo, resolveConfigRequest } from './config-service';
 import { datasetId, serializeError } from './datasets-common';
 import { describeArgIssues, StudioError, StudioRejectedError } from './errors';
@@ -455,34 +456,9 @@ async function listDir(p: string, runsRoot: string): Promise<DirListing> {
   return { path: await realpathLoose(abs).catch(() => abs), parent, entries: out, imageCount, places };
 }
 
-const LatentsFileSchema = z.object({
-  format: z.literal('gan-studio-latents'),
-  version: z.literal(1),
-  latentDim: z.number().int().min(1).max(4096),
-  truncation: z.number().min(0).max(2).default(1),
-  checkpoint: z.object({ runId: z.string(), step: z.number().int() }).nullable().default(null),
-  pins: z
-    .array(z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1), z: z.array(z.number().finite()), class: z.number().int().min(0).max(65_535).optional() }))
-    .min(1)
-    .max(1024),
-  savedAt: z.string().default(''),
-});
-
+/** The latents file's reader is the engine's (src/engine/generate/latents-file.ts), beside its writer. */
 function parseLatents(json: string): LatentsFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch (e) {
-    throw new StudioError(`Not a JSON file: ${(e as Error).message}`);
-  }
-  const parsed = LatentsFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new StudioError(`Not a GAN Studio latents file: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  const bad = parsed.data.pins.find((p) => p.z.length !== parsed.data.latentDim);
-  if (bad) throw new StudioError(`Latents file: pin with seed ${bad.seed} has ${bad.z.length} numbers, expected latentDim ${parsed.data.latentDim}.`);
-  return parsed.data as LatentsFile;
+  return parseLatentsFile(json);
 }
 
 export { datasetId };
