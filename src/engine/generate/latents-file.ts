@@ -13,7 +13,7 @@
  * latent); `class` is there only for pins of a conditional generator.
  */
 import { z } from 'zod';
-import type { LatentsFile } from '../../shared/ipc';
+import type { LatentsFile } from '../../shared/contract';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../io/atomic';
 import type { LoadedGenerator } from './generator';
