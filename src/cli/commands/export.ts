@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { useBackend } from '../../engine/backend';
 import { UserError } from '../../engine/errors';
+import { describeSkipped } from '../../engine/run/checkpoint-pick';
 import { exportForWeb } from '../../engine/export-web';
 import { loadGenerator } from '../../engine/generate';
-import { info } from '../output';
+import { info, warn } from '../output';
 
 export function registerExport(program: Command): void {
   program
@@ -17,6 +18,7 @@ export function registerExport(program: Command): void {
       if (flags.format !== 'tfjs') throw new UserError(`Unknown export format "${flags.format}". Supported: tfjs.`);
       await useBackend('cpu'); // export only moves weights; no need to start a native or wasm runtime
       const gen = await loadGenerator(flags.checkpoint);
+      for (const skipped of gen.skipped) warn(describeSkipped(skipped));
       try {
         const result = await exportForWeb(gen, flags.out);
         info(`exported ${gen.ema ? 'EMA generator' : 'generator'} (step ${result.step}, ${result.resolution}×${result.resolution}×${result.channels}, latent ${result.latentDim}) to ${flags.out}`);

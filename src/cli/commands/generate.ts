@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { BACKEND_NAMES } from '../../shared/config';
 import { useBackend } from '../../engine/backend';
 import { UserError } from '../../engine/errors';
+import { describeSkipped } from '../../engine/run/checkpoint-pick';
 import { checkImageCount, loadGenerator, MAX_BATCH_IMAGES, parseClass, writeSeedBatch } from '../../engine/generate';
 import { decimal, integer } from '../parse';
-import { info } from '../output';
+import { info, warn } from '../output';
 import { imageProgress } from '../progress';
 
 interface GenerateFlags {
@@ -38,6 +39,7 @@ export function registerGenerate(program: Command): void {
       checkImageCount(flags.count, flags.grid); // before loading anything
       await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
+      for (const skipped of gen.skipped) warn(describeSkipped(skipped));
       const progress = imageProgress(flags.count);
       try {
         const cls = flags.class === undefined ? null : parseClass(gen, flags.class);
