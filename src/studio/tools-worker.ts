@@ -226,7 +226,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
     const backends = await probeBackends();
     const order = new Map(BACKEND_PREFERENCE.map((n, i) => [n, i]));
     backends.sort((a, b) => (order.get(a.name) ?? 9) - (order.get(b.name) ?? 9));
-    return { backends, auto: backends.find((b) => b.available)?.name ?? null };
+    return { backends, auto: backends.find((b) => b.available && b.auto)?.name ?? null };
   },
 
   async importDataset({ dir, options, taskId }) {
