@@ -182,17 +182,26 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
     ws.on('error', () => clients.delete(ws));
+    // A bad message never drops the link (the page would lose every call in
+    // flight): one that names an id gets an error result for it, anything
+    // else is logged and ignored.
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.close(1003, 'text messages only');
-      let msg: { type?: unknown; id?: unknown; channel?: unknown; args?: unknown };
+      let msg: { type?: unknown; id?: unknown; channel?: unknown; args?: unknown } | null = null;
       try {
-        msg = JSON.parse(String(data)) as typeof msg;
+        if (!isBinary) msg = JSON.parse(String(data)) as typeof msg;
       } catch {
-        return ws.close(1007, 'not JSON');
+        msg = null;
       }
-      if (msg?.type !== 'invoke' || typeof msg.id !== 'number' || !Number.isSafeInteger(msg.id)) return ws.close(1008, 'bad message');
-      const id = msg.id;
-      backend.invoke(msg.channel, Array.isArray(msg.args) ? msg.args : msg.args).then(
+      const id = typeof msg === 'object' && msg !== null && typeof msg.id === 'number' && Number.isSafeInteger(msg.id) ? msg.id : null;
+      if (id === null) {
+        log(`[serve] ignored a WebSocket message that is not an invoke with an id (${isBinary ? 'binary' : 'text'})`);
+        return;
+      }
+      if (msg!.type !== 'invoke') {
+        sendTo(ws, { type: 'result', id, ok: false, error: { name: 'StudioRejectedError', message: `Not an invoke message (type ${JSON.stringify(msg!.type) ?? 'missing'}).` } });
+        return;
+      }
+      backend.invoke(msg!.channel, msg!.args).then(
         (result) => sendTo(ws, { type: 'result', id, ok: true, result: result === undefined ? null : result }),
         (e: unknown) => sendTo(ws, { type: 'result', id, ok: false, error: serializeError(e) }),
       );
