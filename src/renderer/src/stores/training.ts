@@ -88,8 +88,11 @@ export const useTrainingStore = defineStore('training', () => {
         if (runId.value !== ev.runId) {
           void showRun(ev.runId);
         } else if (ev.resumedFrom !== null) {
-          // a resume drops stats after the checkpoint: the engine trains them again
+          // a resume drops stats and sample grids after the checkpoint: the
+          // engine trains those steps again, and a grid of the killed segment
+          // would show images the resumed run never made
           stats.value = stats.value.filter((s) => s.step <= ev.step);
+          samples.value = samples.value.filter((s) => s.step <= ev.step);
         }
         break;
       case 'steps':
