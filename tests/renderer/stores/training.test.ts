@@ -21,6 +21,7 @@ describe('training store', () => {
     const t = useTrainingStore();
     await t.init();
     expect(t.runId).toBe('00001-run');
+    expect(t.loss).toBe('nonsaturating'); // the run's loss decides how its curves read
     expect(t.stats.map((s) => s.step)).toEqual([1, 2]);
     expect(t.samples.map((s) => s.step)).toEqual([0, 1]);
     expect(t.samples[1].src).toBe('data:image/png;base64,sample-1'); // the newest grid is fetched
