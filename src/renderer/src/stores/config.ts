@@ -6,6 +6,7 @@ import { suggestPreset, type DatasetFacts, type PresetSuggestion } from '../../.
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 import { setPath, type JsonSchema } from '../lib/schema';
+import { useStudioStore } from './studio';
 
 /** How long after the last edit the config is checked by the backend. */
 export const RESOLVE_DEBOUNCE_MS = 250;
@@ -100,6 +101,25 @@ export const useConfigStore = defineStore('config', () => {
     setValues(next);
   }
 
+  /**
+   * The schema accepts any string as data.dir; a folder that is not there is
+   * no valid config. In browser mode the folder browser's listing says so
+   * (the desktop app picks folders with the native dialog and the start
+   * refuses a missing one).
+   */
+  async function checkDataDir(result: ConfigCheck): Promise<ConfigCheck> {
+    const dir = result.ok ? result.config.data.dir : null;
+    const studio = useStudioStore();
+    if (!dir || !studio.info || studio.nativeDialogs) return result;
+    try {
+      await getApi().listDir({ path: dir });
+      return result;
+    } catch (e) {
+      const message = errorMessage(e);
+      return { ok: false, error: message, issues: [{ path: 'data.dir', message }] };
+    }
+  }
+
   /** Ask the backend now; returns its verdict (and updates the errors). */
   async function check(): Promise<ConfigCheck | null> {
     if (timer) {
@@ -109,7 +129,8 @@ export const useConfigStore = defineStore('config', () => {
     const mine = ++generation;
     checking.value = true;
     try {
-      const result = await getApi().resolveConfig({ config: clone(values.value) });
+      let result = await getApi().resolveConfig({ config: clone(values.value) });
+      if (result.ok) result = await checkDataDir(result);
       if (mine !== generation) return result;
       if (result.ok) {
         resolved.value = result.config;
