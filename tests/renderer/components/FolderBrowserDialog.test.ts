@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setApiForTesting } from '../../../src/renderer/src/api/index';
 import FolderBrowserDialog from '../../../src/renderer/src/components/FolderBrowserDialog.vue';
 import { useFolderPickerStore } from '../../../src/renderer/src/stores/folder-picker';
-import type { DirListing } from '../../../src/shared/ipc';
+import type { DirListing } from '@shared/contract';
 import { createFakeApi, type FakeApi } from '../fake-api';
 import { withPinia } from '../setup';
 

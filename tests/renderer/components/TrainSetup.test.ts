@@ -4,8 +4,8 @@ import { createMemoryHistory, createRouter } from 'vue-router';
 import { setApiForTesting } from '../../../src/renderer/src/api/index';
 import TrainSetup from '../../../src/renderer/src/components/train/TrainSetup.vue';
 import { useConfigStore } from '../../../src/renderer/src/stores/config';
-import { TrainConfigSchema } from '../../../src/shared/config';
-import type { DatasetSummary } from '../../../src/shared/ipc';
+import { TrainConfigSchema } from '@shared/config';
+import type { DatasetSummary } from '@shared/contract';
 import { createFakeApi } from '../fake-api';
 import { withPinia } from '../setup';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useConfigStore } from '../../../src/renderer/src/stores/config';
 import { useStudioStore } from '../../../src/renderer/src/stores/studio';
-import { TrainConfigSchema } from '../../../src/shared/config';
-import type { DatasetSummary } from '../../../src/shared/ipc';
+import { TrainConfigSchema } from '@shared/config';
+import type { DatasetSummary } from '@shared/contract';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 

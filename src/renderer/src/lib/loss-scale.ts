@@ -4,7 +4,7 @@
  * probability (0.5: D cannot tell); hinge, WGAN and LSGAN log raw scores that
  * no fixed 0–1 axis can hold (see StepStats.dReal and engine/train/losses.ts).
  */
-import type { TrainConfig } from '../../../shared/config';
+import type { TrainConfig } from '@shared/config';
 
 export type LossName = TrainConfig['loss'];
 

@@ -3,7 +3,7 @@
  * phase (starting, importing, running, paused, stopping); otherwise it is the
  * shown run's own status, so a finished run reads "finished", not "idle".
  */
-import type { RunStatus, TrainingState } from '../../../shared/ipc';
+import type { RunStatus, TrainingState } from '@shared/contract';
 
 export type ChipType = 'success' | 'warning' | 'info' | 'danger' | 'primary';
 

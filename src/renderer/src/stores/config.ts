@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { TrainConfig } from '../../../shared/config';
-import type { ConfigCheck, ConfigSchemaInfo, DatasetSummary } from '../../../shared/ipc';
-import { suggestPreset, type DatasetFacts, type PresetSuggestion } from '../../../shared/preset-guide';
+import type { TrainConfig } from '@shared/config';
+import type { ConfigCheck, ConfigSchemaInfo, DatasetSummary } from '@shared/contract';
+import { suggestPreset, type DatasetFacts, type PresetSuggestion } from '@shared/preset-guide';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 import { setPath, type JsonSchema } from '../lib/schema';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRESET_NAMES } from '../../src/engine/config/presets';
-import { PRESET_GUIDE, suggestPreset } from '../../src/shared/preset-guide';
+import { PRESET_GUIDE, suggestPreset } from '@shared/preset-guide';
 
 describe('preset guide', () => {
   it('explains every preset: what it is and when to use it', () => {
