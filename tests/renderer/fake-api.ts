@@ -5,9 +5,9 @@
  * listeners the stores subscribed, as the backend would.
  */
 import { vi } from 'vitest';
-import { TrainConfigSchema } from '../../src/shared/config';
-import type { ConnectionState, GanStudioApi, IpcEventMap, StudioInfo, TrainingState } from '../../src/shared/ipc';
-import { IDLE_TRAINING_STATE } from '../../src/shared/training-state';
+import { TrainConfigSchema } from '@shared/config';
+import type { ConnectionState, GanStudioApi, IpcEventMap, StudioInfo, TrainingState } from '@shared/contract';
+import { IDLE_TRAINING_STATE } from '@shared/training-state';
 
 type Listener<T> = (payload: T) => void;
 
@@ -42,7 +42,7 @@ export function createFakeApi(): FakeApi {
   const api: FakeApi = {
     appInfo: vi.fn(async () => STUDIO_INFO.app),
     studioInfo: vi.fn(async () => STUDIO_INFO),
-    backends: vi.fn(async () => ({ backends: [{ name: 'wasm' as const, available: true, reason: 'ready' }], auto: 'wasm' as const })),
+    backends: vi.fn(async () => ({ backends: [{ name: 'wasm' as const, available: true, reason: 'ready', auto: true }], auto: 'wasm' as const })),
     configSchema: vi.fn(async () => {
       throw new Error('configSchema not set up in this test');
     }),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import SchemaForm from '../../src/renderer/src/components/SchemaForm.vue';
 import { buildForm, flattenFields, humanize, schemaDefaults, validateField, validateValues, type JsonSchema } from '../../src/renderer/src/lib/schema';
-import { TrainConfigSchema } from '../../src/shared/config';
+import { TrainConfigSchema } from '@shared/config';
 import { withPinia } from './setup';
 
 /** The real config schema, exactly as `gan-studio config --schema` and `config:schema` make it. */
@@ -122,6 +122,7 @@ describe('SchemaForm component', () => {
     const error = wrapper.get('[data-path="batchSize"] .error');
     expect(error.text()).toBe('Batch size must be at most 4096');
     expect(wrapper.get('[data-section="run"], [data-section="root"]').text()).toContain('1 to fix');
+    expect(wrapper.get('[data-section="run"], [data-section="root"] .el-collapse-item__header').text()).toMatch(/General\s+1 to fix/); // not "General1 to fix"
     wrapper.unmount();
   });
 

@@ -1,0 +1,77 @@
+/** Handlers of the generate domain (src/shared/contract/generate.ts): the tools worker generates and writes. */
+import { mkdir } from 'node:fs/promises';
+import type { generateOperations } from '../../shared/contract';
+import { parseLatentsFile as parseLatents } from '../../engine/generate/latents-file';
+import { checkOutputFolder, outputTarget } from '../output-guard';
+import type { DomainHandlers, StudioContext } from './context';
+
+export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<typeof generateOperations> {
+  return {
+    'generate:load': async (req) => tools.call('loadGenerator', { checkpoint: await runs.checkpoint(req.checkpoint) }),
+
+    'generate:images': async (req) =>
+      tools.call('generateImages', {
+        checkpoint: await runs.checkpoint(req.checkpoint),
+        seeds: req.seeds,
+        truncation: req.truncation,
+        scale: req.scale,
+        class: req.class,
+        classes: req.classes,
+      }),
+
+    'generate:interpolate': async (req) =>
+      tools.call('interpolate', {
+        checkpoint: await runs.checkpoint(req.checkpoint),
+        pins: req.pins,
+        framesPerSegment: req.framesPerSegment,
+        loop: req.loop,
+        truncation: req.truncation,
+        scale: req.scale,
+        class: req.class,
+      }),
+
+    'generate:save-image': async (req) => {
+      const checkpoint = await runs.checkpoint(req.checkpoint);
+      const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'generated');
+      const cls = req.pin.class ?? req.class;
+      const defaultName = `seed${req.pin.seed}${cls != null ? `-class${cls}` : ''}-x${req.scale}.png`;
+      const file = await outputTarget(dir, { name: req.fileName, defaultName, overwrite: req.overwrite, kind: 'file' });
+      return tools.call('saveImage', { checkpoint, pin: req.pin, truncation: req.truncation, scale: req.scale, class: req.class, file });
+    },
+
+    'generate:export-interpolation': async (req) => {
+      const checkpoint = await runs.checkpoint(req.checkpoint);
+      const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'generated');
+      const base = `interp-${req.pins.map((p) => p.seed).join('-').slice(0, 80)}`;
+      const gif = req.format === 'gif';
+      const target = await outputTarget(dir, { name: req.name, defaultName: gif ? `${base}.gif` : base, overwrite: req.overwrite, kind: gif ? 'file' : 'folder' });
+      const { overwrite: _overwrite, ...rest } = req;
+      return tools.call('exportInterpolation', { ...rest, checkpoint, target });
+    },
+
+    'generate:batch': async (req) => {
+      const checkpoint = await runs.checkpoint(req.checkpoint);
+      let dir: string;
+      if (req.dir) {
+        dir = await runs.outputDir(req.dir, checkpoint.runDir, '');
+        await checkOutputFolder(dir, req.overwrite);
+      } else {
+        const generated = await runs.outputDir(undefined, checkpoint.runDir, 'generated');
+        dir = await outputTarget(generated, { defaultName: `batch-${req.seed}`, kind: 'folder' });
+        await mkdir(dir, { recursive: true });
+      }
+      return tools.call('generateBatch', { checkpoint, count: req.count, seed: req.seed, truncation: req.truncation, scale: req.scale, class: req.class, dir, taskId: req.taskId });
+    },
+
+    'generate:save-latents': async (req) => {
+      const checkpoint = await runs.checkpoint(req.checkpoint);
+      const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'generated');
+      const defaultName = `latents-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+      const file = await outputTarget(dir, { name: req.fileName, defaultName, overwrite: req.overwrite, kind: 'file' });
+      const { latents: _latents, ...saved } = await tools.call('saveLatents', { checkpoint, pins: req.pins, truncation: req.truncation, class: req.class, file });
+      return saved;
+    },
+
+    'generate:parse-latents': async (req) => parseLatents(req.json),
+  };
+}
