@@ -115,7 +115,7 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     try {
       const page = await browser.newPage();
       const requested = await openDemo(page, name);
-      const seeds = await page.evaluate(() => [...document.querySelectorAll('#grid canvas')].map((c) => Number((c as HTMLCanvasElement).dataset.seed)));
+      const seeds = await page.evaluate(() => Array.from(document.querySelectorAll('#grid canvas')).map((c) => Number((c as HTMLCanvasElement).dataset.seed)));
       expect(seeds).toEqual([42, 43, 44, 45, 46, 47, 48, 49]);
       for (let k = 0; k < 8; k++) {
         const px = await canvasPixels(page, `#grid canvas[data-seed="${42 + k}"]`);
