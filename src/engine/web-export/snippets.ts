@@ -34,7 +34,7 @@ export const SCRIPT_SNIPPET = `<canvas id="gan"></canvas>
   })();
 </script>`;
 
-export const MODULE_SNIPPET = `// npm install @tensorflow/tfjs; serve the export folder as web-model/ (e.g. from public/).
+export const MODULE_SNIPPET = `// npm install @tensorflow/tfjs; serve the export folder as web-model/ (e.g. from public/); the page has <canvas id="gan">.
 import * as tf from '@tensorflow/tfjs';
 
 const base = new URL('web-model/', document.baseURI).href;
