@@ -1,7 +1,7 @@
 /** Handlers of the generate domain (src/shared/contract/generate.ts): the tools worker generates and writes. */
 import path from 'node:path';
 import type { generateOperations } from '../../shared/contract';
-import { parseLatents } from '../latents-file';
+import { parseLatentsFile as parseLatents } from '../../engine/generate/latents-file';
 import type { DomainHandlers, StudioContext } from './context';
 
 export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<typeof generateOperations> {

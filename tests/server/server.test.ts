@@ -12,7 +12,7 @@ import { createSocketApi, StudioSocket } from '../../src/renderer/src/api/ws-cli
 import type { ConnectionState, RunsChanged } from '../../src/shared/contract';
 import { startStudioServer, type StudioServer } from '../../src/server';
 import { tempDir } from '../helpers/temp';
-import { TEST_APP_INFO } from './helpers';
+import { TEST_APP_INFO } from '../studio/helpers';
 
 let server: StudioServer;
 let rendererDir: string;
