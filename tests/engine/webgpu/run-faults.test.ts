@@ -75,7 +75,10 @@ describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
     const lose = (e: TrainEvent) => {
       if (e.type === 'checkpoint' && e.step === 2) webgpuDevice()!.destroy();
     };
-    const err = await trainNewRun(out, input(configWith(4), 'webgpu', lose)).catch((e: unknown) => e as Error);
+    const err = await trainNewRun(out, input(configWith(4), 'webgpu', lose)).then(
+      () => new Error('the run did not stop'),
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(Error);
     expect(err.name).toBe('GpuFaultError');
     runDir = path.join(out, (await readdir(out))[0]);
@@ -95,7 +98,10 @@ describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
       // Dawn answers a buffer over the device limit with a GPU error event, as it does when memory runs out.
       if (e.type === 'start') device.createBuffer({ size: Number(device.limits.maxBufferSize) + 256, usage: GPUBufferUsage.STORAGE });
     };
-    const err = await resumeRun(runDir, input(configWith(6), 'webgpu', overflow)).catch((e: unknown) => e as Error);
+    const err = await resumeRun(runDir, input(configWith(6), 'webgpu', overflow)).then(
+      () => new Error('the run did not stop'),
+      (e: unknown) => e as Error,
+    );
     expect(err.name).toBe('GpuFaultError');
     expect(err.message).toMatch(/^The GPU ran out of memory at step 5 \(.+\)\. The run stopped; its last checkpoint \(step 4\) is intact\. To continue, resume on the CPU with: gan-studio train --resume .+ --backend wasm, or start a new run with a smaller --batch\.$/);
     expect(await newestStep(runDir)).toBe(4);
