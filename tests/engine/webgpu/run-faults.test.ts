@@ -16,7 +16,7 @@ import { useBackend, webgpuDevice } from '../../../src/engine/backend';
 import { estimateTrainingMemory } from '../../../src/engine/backend/gpu-memory';
 import { parseConfig } from '../../../src/engine/config/resolve';
 import { exportForWeb } from '../../../src/engine/export-web';
-import { generateImages, latents, loadGenerator } from '../../../src/engine/generator';
+import { generateImages, latents, loadGenerator } from '../../../src/engine/generate';
 import { listCheckpoints } from '../../../src/engine/run/run-dir';
 import { resumeRun, trainNewRun, type TrainEvent, type TrainingInput } from '../../../src/engine/train/run-training';
 import { GanSession } from '../../../src/engine/train/session';
