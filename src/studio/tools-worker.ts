@@ -16,7 +16,7 @@ import type {
   TaskKind,
 } from '../shared/contract';
 import { BACKEND_PREFERENCE, probeBackends, useBackend } from '../engine/backend';
-import { importDataset, loadDemoDataset, demoDatasetDir, type Dataset } from '../engine/dataset';
+import { DatasetError, importDataset, loadDemoDataset, demoDatasetDir, type Dataset } from '../engine/dataset';
 import { decodeInto, SkipFile } from '../engine/dataset/decode';
 import { resolveOptions } from '../engine/dataset/options';
 import { scanFolder, type ScannedFile } from '../engine/dataset/scan';
@@ -35,7 +35,7 @@ import {
   type LoadedGenerator,
 } from '../engine/generate';
 import { writeFileAtomic } from '../engine/io/atomic';
-import { datasetId, serializeError, summarizeDataset } from './datasets-common';
+import { datasetId, serializeError, summarizeDataset, summarizeFailedImport } from './datasets-common';
 import { dataUrl, encodePng, pngDataUrl, resizePixels, toRgba, upscale } from './images';
 import type { CheckpointLocation, PinArg, ToolsMethod, ToolsMethods } from './tools-protocol';
 import { connectToParent } from './worker-port';
@@ -230,8 +230,14 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
   },
 
   async importDataset({ dir, options, taskId }) {
-    const ds = await runImport(dir, options, taskId);
-    return summarizeDataset(dir, options, ds);
+    try {
+      const ds = await runImport(dir, options, taskId);
+      return summarizeDataset(dir, options, ds);
+    } catch (e) {
+      // No usable image: answer with the report (why each file was skipped) rather than only the error line.
+      if (e instanceof DatasetError && e.report) return summarizeFailedImport(dir, options, e.report, e.message);
+      throw e;
+    }
   },
 
   async thumbnails(args) {
