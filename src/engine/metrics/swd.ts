@@ -90,13 +90,15 @@ function randomDirections(dim: number, n: number, rng: Rng): Float32Array {
   return dirs;
 }
 
-/** Each column of the [rows, cols] projections, sorted. */
-function sortedColumns(proj: Float32Array, rows: number, cols: number): Float32Array[] {
+/** Each column of the [rows, cols] projections, sorted; thinned to `keep` evenly spaced quantiles when longer. */
+function sortedColumns(proj: Float32Array, rows: number, cols: number, keep = Infinity): Float32Array[] {
   const out: Float32Array[] = [];
   for (let j = 0; j < cols; j++) {
     const col = new Float32Array(rows);
     for (let i = 0; i < rows; i++) col[i] = proj[i * cols + j];
-    out.push(radixSortFloat32(col));
+    const sorted = radixSortFloat32(col);
+    if (rows <= keep) out.push(sorted);
+    else out.push(Float32Array.from({ length: keep }, (_, i) => sorted[Math.floor(((i + 0.5) * rows) / keep)]));
   }
   return out;
 }
@@ -113,45 +115,87 @@ function sortedDistance(a: Float32Array, b: Float32Array): number {
   return s / m;
 }
 
-/** Sliced Wasserstein distance of two descriptor sets of dimension `dim` (×10³). */
-export function slicedWasserstein(a: Float32Array, b: Float32Array, dim: number, rng: Rng, repeats = DIR_REPEATS, dirsPerRepeat = DIRS_PER_REPEAT): number {
-  const na = a.length / dim;
-  const nb = b.length / dim;
-  let total = 0;
+/** The projections of one set of descriptors on the random directions of every repeat, each column sorted. */
+export function sortedProjections(desc: Float32Array, dim: number, rng: Rng, repeats = DIR_REPEATS, dirsPerRepeat = DIRS_PER_REPEAT, keep = Infinity): Float32Array[][] {
+  const n = desc.length / dim;
+  const out: Float32Array[][] = [];
   for (let r = 0; r < repeats; r++) {
     const dirs = randomDirections(dim, dirsPerRepeat, rng);
     // Read back outside tidy: tidy walks a returned typed array element by element looking for tensors.
-    const projected = tf.tidy(() => {
-      const d = tf.tensor2d(dirs, [dim, dirsPerRepeat]);
-      return [tf.matMul(tf.tensor2d(a, [na, dim]), d), tf.matMul(tf.tensor2d(b, [nb, dim]), d)];
-    });
-    const [pa, pb] = projected.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(projected);
-    const sa = sortedColumns(pa, na, dirsPerRepeat);
-    const sb = sortedColumns(pb, nb, dirsPerRepeat);
-    let s = 0;
-    for (let j = 0; j < dirsPerRepeat; j++) s += sortedDistance(sa[j], sb[j]);
-    total += s / dirsPerRepeat;
+    const projected = tf.tidy(() => tf.matMul(tf.tensor2d(desc, [n, dim]), tf.tensor2d(dirs, [dim, dirsPerRepeat])));
+    const values = projected.dataSync() as Float32Array;
+    projected.dispose();
+    out.push(sortedColumns(values, n, dirsPerRepeat, keep));
   }
-  return (total / repeats) * 1e3;
+  return out;
+}
+
+/** SWD (×10³) from two sets' sorted projections on the same directions: mean over directions, then repeats. */
+export function distanceOfSorted(a: Float32Array[][], b: Float32Array[][]): number {
+  let total = 0;
+  for (let r = 0; r < a.length; r++) {
+    let s = 0;
+    for (let j = 0; j < a[r].length; j++) s += sortedDistance(a[r][j], b[r][j]);
+    total += s / a[r].length;
+  }
+  return (total / a.length) * 1e3;
+}
+
+/** Sliced Wasserstein distance of two descriptor sets of dimension `dim` (×10³). */
+export function slicedWasserstein(a: Float32Array, b: Float32Array, dim: number, seed: number, repeats = DIR_REPEATS, dirsPerRepeat = DIRS_PER_REPEAT): number {
+  return distanceOfSorted(sortedProjections(a, dim, new Rng(seed), repeats, dirsPerRepeat), sortedProjections(b, dim, new Rng(seed), repeats, dirsPerRepeat));
+}
+
+/** A set prepared once for many comparisons (the held-out reals): its sorted projections at every level. */
+export interface SwdReference {
+  size: number;
+  channels: number;
+  sizes: number[];
+  levels: Float32Array[][][];
+  options: Required<SwdOptions>;
+}
+
+function fullOptions(options: SwdOptions): Required<SwdOptions> {
+  return {
+    seed: options.seed ?? 0,
+    patchesPerImage: options.patchesPerImage ?? PATCHES_PER_IMAGE,
+    dirRepeats: options.dirRepeats ?? DIR_REPEATS,
+    dirsPerRepeat: options.dirsPerRepeat ?? DIRS_PER_REPEAT,
+  };
+}
+
+/** Every level's sorted projections of a set. The same seed gives the same patch positions and directions for any set. */
+function projectSet(set: ImageSet, o: Required<SwdOptions>, keep = Infinity): Float32Array[][][] {
+  const pyramid = laplacianPyramid({ count: set.count, size: set.size, channels: set.channels, data: toUnit(set) });
+  const dim = PATCH * PATCH * set.channels;
+  // The same patch positions in every set (common random numbers): a comparison sees image
+  // content, not the luck of where patches fell, and a set against itself gives exactly 0.
+  return pyramid.map((level, l) => {
+    const desc = patchDescriptors(level, o.patchesPerImage, new Rng(o.seed * 7919 + l + 1));
+    return sortedProjections(desc, dim, new Rng(o.seed * 104729 + l), o.dirRepeats, o.dirsPerRepeat, keep);
+  });
+}
+
+/** Quantiles kept per sorted column of a reference: bounds its memory (512 columns per level) at a negligible loss. */
+export const REFERENCE_QUANTILES = 8192;
+
+export function swdReference(set: ImageSet, options: SwdOptions = {}): SwdReference {
+  const o = fullOptions(options);
+  return { size: set.size, channels: set.channels, sizes: pyramidSizes(set.size), levels: projectSet(set, o, REFERENCE_QUANTILES), options: o };
+}
+
+/** Multi-scale SWD of a set against a prepared reference. */
+export function swdAgainst(reference: SwdReference, set: ImageSet): SwdResult {
+  if (set.size !== reference.size || set.channels !== reference.channels) {
+    throw new Error(`cannot compare ${set.size}×${set.size}×${set.channels} images with ${reference.size}×${reference.size}×${reference.channels}`);
+  }
+  const projected = projectSet(set, reference.options);
+  const levels = projected.map((p, l) => distanceOfSorted(p, reference.levels[l]));
+  return { swd: levels.reduce((s, v) => s + v, 0) / levels.length, levels, sizes: reference.sizes };
 }
 
 /** Multi-scale SWD between two image sets of the same geometry (sizes may differ). */
 export function multiScaleSwd(a: ImageSet, b: ImageSet, options: SwdOptions = {}): SwdResult {
   assertComparable(a, b);
-  const seed = options.seed ?? 0;
-  const patches = options.patchesPerImage ?? PATCHES_PER_IMAGE;
-  const sizes = pyramidSizes(a.size);
-  const pyramid = (set: ImageSet) => laplacianPyramid({ count: set.count, size: set.size, channels: set.channels, data: toUnit(set) });
-  const pa = pyramid(a);
-  const pb = pyramid(b);
-  const levels = sizes.map((_, l) => {
-    const dim = PATCH * PATCH * a.channels;
-    // The same patch positions in both sets (common random numbers): the comparison sees image
-    // content, not the luck of where patches fell, and a set against itself gives exactly 0.
-    const da = patchDescriptors(pa[l], patches, new Rng(seed * 7919 + l + 1));
-    const db = patchDescriptors(pb[l], patches, new Rng(seed * 7919 + l + 1));
-    return slicedWasserstein(da, db, dim, new Rng(seed * 104729 + l), options.dirRepeats, options.dirsPerRepeat);
-  });
-  return { swd: levels.reduce((s, v) => s + v, 0) / levels.length, levels, sizes };
+  return swdAgainst(swdReference(b, options), a);
 }

@@ -28,9 +28,12 @@ export interface CheckpointState extends SessionState {
   savedAt: string;
 }
 
-/** Options that define the model and its training maths; run-control options (steps, output cadence, backend, name) may change on resume. */
+/**
+ * Options that define the model and its training maths; run-control options (steps, output cadence, backend, name)
+ * and the metrics (which never touch training; the held-out split is recorded in the run) may change on resume.
+ */
 export function configHash(config: TrainConfig): string {
-  const { steps: _s, sampleEvery: _se, checkpointEvery: _ce, keepCheckpoints: _k, backend: _b, name: _n, ...rest } = config;
+  const { steps: _s, sampleEvery: _se, checkpointEvery: _ce, keepCheckpoints: _k, backend: _b, name: _n, metrics: _m, ...rest } = config;
   return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 16);
 }
 
