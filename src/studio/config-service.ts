@@ -1,7 +1,7 @@
 /** Config schema, presets and validation for the Train form. */
 import { z } from 'zod';
 import { TrainConfigSchema } from '../shared/config';
-import type { ConfigCheck, ConfigGroup, ConfigResolveRequest, ConfigSchemaInfo, PresetInfo } from '../shared/ipc';
+import type { ConfigCheck, ConfigGroup, ConfigResolveRequest, ConfigSchemaInfo, PresetInfo } from '../shared/contract';
 import { PRESET_NAMES, PRESETS, isPresetName } from '../engine/config/presets';
 import { parseConfig, parseSet } from '../engine/config/resolve';
 import { UserError } from '../engine/errors';

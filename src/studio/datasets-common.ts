@@ -1,7 +1,7 @@
 /** Dataset helpers shared by the backend and the workers (no tfjs, no sharp). */
 import { createHash } from 'node:crypto';
 import type { TrainConfig } from '../shared/config';
-import type { DatasetOptions, DatasetSummary } from '../shared/ipc';
+import type { DatasetOptions, DatasetSummary } from '../shared/contract';
 import type { Dataset } from '../engine/dataset';
 
 /** How many skipped files a summary carries inline. */

@@ -5,7 +5,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TrainConfigSchema, type TrainConfig } from '../shared/config';
-import type { CheckpointInfo, ConfigDiffEntry, RunDetail, RunStatus, RunSummary, StepStats } from '../shared/ipc';
+import type { CheckpointInfo, ConfigDiffEntry, RunDetail, RunStatus, RunSummary, StepStats } from '../shared/contract';
 import { StudioError } from './errors';
 
 const RUN_ID = /^\d{5,}-[\w.-]{1,64}$/;

@@ -15,7 +15,7 @@ import type {
   LatentsFile,
   PreviewItem,
   TaskKind,
-} from '../shared/ipc';
+} from '../shared/contract';
 import { BACKEND_PREFERENCE, probeBackends, useBackend } from '../engine/backend';
 import { importDataset, loadDemoDataset, demoDatasetDir, type Dataset } from '../engine/dataset';
 import { decodeInto, SkipFile } from '../engine/dataset/decode';

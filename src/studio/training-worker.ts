@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrainingEvent } from '../shared/ipc';
+import type { TrainingEvent } from '../shared/contract';
 import { useBackend } from '../engine/backend';
 import { resumeRun, trainNewRun, type TrainEvent } from '../engine/train/run-training';
 import { PauseGate } from '../engine/train/pause-gate';

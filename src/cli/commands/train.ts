@@ -12,7 +12,8 @@ import { parseConfig, parseSet, resolveConfig } from '../../engine/config/resolv
 import { PRESET_NAMES } from '../../engine/config/presets';
 import { formatReport } from '../../engine/dataset';
 import { UserError } from '../../engine/errors';
-import { CONFIG_FILE, listCheckpoints } from '../../engine/run/run-dir';
+import { isCheckpointFolder } from '../../engine/run/checkpoint-pick';
+import { CONFIG_FILE, listCheckpoints, runDirOf } from '../../engine/run/run-dir';
 import { resumeRun, trainNewRun, type TrainEvent } from '../../engine/train/run-training';
 import { importForConfig } from '../../engine/train/training-data';
 import { collect, integer } from '../parse';
@@ -36,7 +37,12 @@ interface TrainFlags {
 }
 
 /** Options a resumed run may change; everything else would break the checkpoint. */
-const RESUMABLE_KEYS = new Set(['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend']);
+const RESUMABLE_KEYS = new Set(['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend', 'data.dir']);
+
+/** The run folder of a --resume target: the folder itself, or the run a checkpoint folder belongs to. */
+async function resumeRunDir(target: string): Promise<string> {
+  return (await isCheckpointFolder(target)) ? runDirOf(target) : target;
+}
 
 export function registerTrain(program: Command): void {
   program
@@ -50,7 +56,7 @@ export function registerTrain(program: Command): void {
     .option('--batch <n>', 'batch size', integer('--batch'))
     .option('--out <dir>', 'folder that holds the run folders', 'runs')
     .option('--name <name>', 'run name (part of the run folder name)')
-    .option('--resume <runDir>', 'continue a run from its newest checkpoint')
+    .option('--resume <path>', 'continue a run from its newest intact checkpoint (a run folder), or from one checkpoint folder')
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`)
     .option('--seed <n>', 'random seed (same seed and backend: same run)', integer('--seed'))
     .option('--sample-every <n>', 'save a sample grid every N steps', integer('--sample-every'))
@@ -82,9 +88,9 @@ async function newRunConfig(flags: TrainFlags): Promise<TrainConfig> {
 
 /** The run's own config.json, with only the run-control options the user changed. */
 async function resumeConfig(flags: TrainFlags): Promise<TrainConfig> {
-  const runDir = flags.resume!;
-  if (flags.preset || flags.config || flags.data) {
-    throw new UserError('--resume continues a run with its own options; --preset, --config and --data cannot be combined with it.');
+  const runDir = await resumeRunDir(flags.resume!);
+  if (flags.preset || flags.config) {
+    throw new UserError('--resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).');
   }
   const changed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(flagOverrides(flags))) if (value !== undefined) changed[key] = value;
@@ -133,8 +139,11 @@ async function checkOutDir(out: string): Promise<void> {
 }
 
 /** A resumed run must have steps left to train. */
-async function checkStepsLeft(runDir: string, steps: number): Promise<void> {
-  const newest = (await listCheckpoints(runDir)).at(-1);
+async function checkStepsLeft(target: string, steps: number): Promise<void> {
+  const explicit = await isCheckpointFolder(target);
+  const all = await listCheckpoints(explicit ? runDirOf(target) : target);
+  const newest = explicit ? all.find((c) => path.resolve(c.dir) === path.resolve(target)) : all.at(-1);
+  const runDir = target;
   if (newest && newest.step >= steps) {
     throw new UserError(`Run ${runDir} is already at step ${newest.step}; pass --steps above ${newest.step} to train further.`);
   }
