@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { BACKEND_NAMES } from '../../shared/config';
 import { useBackend } from '../../engine/backend';
 import { UserError } from '../../engine/errors';
-import { loadGenerator } from '../../engine/generator';
+import { loadGenerator } from '../../engine/generate/generator';
 import { checkpointMetrics } from '../../engine/metrics/checkpoint-metrics';
 import { NEAREST_FILE, checkpointNearest } from '../../engine/metrics/checkpoint-nearest';
 import { formatMetricsLine } from '../metrics-format';

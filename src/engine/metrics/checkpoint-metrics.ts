@@ -3,7 +3,7 @@
  * (the EMA copy when kept) against the run's held-out reals, re-imported
  * from the run's data folder (a cache hit when nothing changed).
  */
-import type { LoadedGenerator } from '../generator';
+import type { LoadedGenerator } from '../generate/generator';
 import { runDirOf } from '../run/run-dir';
 import { importForConfig } from '../train/training-data';
 import { metricsReference } from './compare';

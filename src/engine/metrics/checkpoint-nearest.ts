@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import type { LoadedGenerator } from '../generator';
+import type { LoadedGenerator } from '../generate/generator';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
 import { runDirOf } from '../run/run-dir';
