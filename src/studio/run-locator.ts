@@ -10,6 +10,7 @@ import type { TrainConfig } from '../shared/config';
 import type { CheckpointRef, RunSummary } from '../shared/contract';
 import { parseConfig } from '../engine/config/resolve';
 import { StudioError } from './errors';
+import { assertNotRunOwned } from './output-guard';
 import type { PathGuard } from './paths';
 import { checkpointSteps, readRunConfig, summarizeRun, type LiveInfo } from './runs';
 import type { CheckpointLocation } from './tools-protocol';
@@ -57,9 +58,13 @@ export class RunLocator {
     return { runId: ref.runId, runDir, checkpointDir: path.join(runDir, 'checkpoints', `step-${String(step).padStart(6, '0')}`) };
   }
 
-  /** An output folder: the one asked for (must be allowed), else `<run>/<fallback>`; created when missing. */
+  /**
+   * An output folder: the one asked for (must be allowed), else
+   * `<run>/<fallback>`; created when missing, never among the run's own files.
+   */
   async outputDir(dir: string | undefined, runDir: string, fallback: string): Promise<string> {
     const target = dir ? await this.paths.outputPath(dir) : path.join(runDir, fallback);
+    await assertNotRunOwned(target, 'folder');
     await mkdir(target, { recursive: true });
     return target;
   }

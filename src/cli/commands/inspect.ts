@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BACKEND_NAMES, TrainConfigSchema } from '../../shared/config';
-import { probeBackends, useBackend } from '../../engine/backend';
+import { probeBackends, useBackend, type GpuAdapterSummary } from '../../engine/backend';
 import { benchmark } from '../../engine/bench';
 import { PRESET_NAMES } from '../../engine/config/presets';
 import { resolveConfig } from '../../engine/config/resolve';
@@ -24,9 +24,22 @@ export function registerInfo(program: Command): void {
       for (const b of backends) {
         process.stdout.write(`  ${b.available ? '✔' : '✘'} ${b.name.padEnd(15)} ${b.reason}\n`);
       }
-      const first = backends.find((b) => b.available);
+      const gpu = backends.find((b) => b.name === 'webgpu');
+      process.stdout.write(`\nGPU adapter (WebGPU): ${gpu?.adapter ? adapterLines(gpu.adapter) : `none: ${gpu?.reason ?? 'not probed'}`}\n`);
+      const first = backends.find((b) => b.available && b.auto);
       process.stdout.write(`\nauto picks: ${first ? first.name : 'none'}\n`);
     });
+}
+
+/** The adapter for `gan-studio info`: what it is, whether it is a real GPU, its limits. */
+function adapterLines(a: GpuAdapterSummary): string {
+  const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
+  return [
+    `${a.description || a.device || 'unnamed'}`,
+    `    vendor ${a.vendor || '?'}, architecture ${a.architecture || '?'}, device ${a.device || '?'}`,
+    `    ${a.emulation ? `${a.emulation}: auto never trains on it (wasm is faster)` : 'a real GPU'}${a.fallback ? ', fallback adapter' : ''}`,
+    `    limits: buffer ${mib(a.limits.maxBufferSize)}, storage binding ${mib(a.limits.maxStorageBufferBindingSize)}, ${a.limits.maxStorageBuffersPerShaderStage} storage buffers per stage`,
+  ].join('\n');
 }
 
 export function registerBench(program: Command): void {

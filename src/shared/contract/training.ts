@@ -3,7 +3,7 @@
  * job the studio runs at a time, and the events it sends.
  */
 import { z } from 'zod';
-import { TrainConfigSchema, type TrainConfig } from '../config';
+import { BACKEND_NAMES, TrainConfigSchema, type TrainConfig } from '../config';
 import type { RollbackEvent, StepStats } from '../stats';
 import { runId } from './common';
 import type { DatasetSummary } from './datasets';
@@ -140,7 +140,7 @@ export const ResumableChangesSchema = z
     sampleEvery: z.number().int().min(0).optional(),
     checkpointEvery: z.number().int().min(0).optional(),
     keepCheckpoints: z.number().int().min(1).optional(),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+    backend: z.enum(BACKEND_NAMES).optional(),
   })
   .strict();
 

@@ -6,7 +6,9 @@ import { IDLE_TRAINING_STATE } from '@shared/training-state';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
 import { errorMessage, etaSeconds } from '../lib/format';
-import { checkHealth, type HealthIssue } from '../lib/health';
+import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health';
+import { measureGridSpread } from '../lib/sample-spread';
+import { activeStepsPerSecond } from '../lib/speed';
 import { upsertSample } from '../lib/timeline';
 
 export const IDLE_STATE = IDLE_TRAINING_STATE;
@@ -43,6 +45,12 @@ export const useTrainingStore = defineStore('training', () => {
   /** How the last job ended, for a short notice. */
   const finished = ref<{ runId: string; status: 'finished' | 'stopped'; step: number } | null>(null);
   const busy = ref(false);
+  /** The loss of the run on show: it decides how its curves read (lib/loss-scale). */
+  const loss = ref<TrainConfig['loss'] | null>(null);
+  /** Tiles per row of the run's sample grids (its config's gridSize). */
+  const gridColumns = ref<number | null>(null);
+  /** How much the newest grid's tiles differ (mode collapse when near 0). */
+  const spread = shallowRef<SampleSpread | null>(null);
   let unsubscribers: Unsubscribe[] = [];
 
   const phase = computed(() => state.value.phase);
@@ -52,7 +60,17 @@ export const useTrainingStore = defineStore('training', () => {
   /** The run on show is the one training now. */
   const isLive = computed(() => active.value && state.value.runId !== null && state.value.runId === runId.value);
 
-  const health = computed<HealthIssue[]>(() => checkHealth(stats.value));
+  const health = computed<HealthIssue[]>(() => checkHealth(stats.value, undefined, spread.value));
+
+  /** Measure the newest grid's spread (in the background; a page that cannot decode images skips it). */
+  async function measureSpread(step: number, src: string): Promise<void> {
+    const id = runId.value;
+    const columns = gridColumns.value;
+    if (!columns) return;
+    const value = await measureGridSpread(src, columns);
+    const newest = samples.value[samples.value.length - 1];
+    if (value !== null && runId.value === id && newest?.step === step) spread.value = { step, spread: value };
+  }
 
   /** Images per second, averaged over the last steps. */
   const imgPerSec = computed(() => {
@@ -61,15 +79,8 @@ export const useTrainingStore = defineStore('training', () => {
     return recent.reduce((a, s) => a + s.imgPerSec, 0) / recent.length;
   });
 
-  /** Steps per second from the wall-clock times of the last steps. */
-  const stepsPerSec = computed(() => {
-    const s = stats.value;
-    if (s.length < 2) return 0;
-    const a = s[Math.max(0, s.length - SPEED_WINDOW)];
-    const b = s[s.length - 1];
-    const dt = (b.time - a.time) / 1000;
-    return dt > 0 ? (b.step - a.step) / dt : 0;
-  });
+  /** Steps per second over the last steps, pauses and the time before a resume left out. */
+  const stepsPerSec = computed(() => activeStepsPerSecond(stats.value, SPEED_WINDOW));
 
   /** Seconds to the end of the live run; null when unknown. */
   const eta = computed(() => (isLive.value && running.value ? etaSeconds(state.value.steps - state.value.step, stepsPerSec.value) : null));
@@ -90,9 +101,12 @@ export const useTrainingStore = defineStore('training', () => {
         if (runId.value !== ev.runId) {
           void showRun(ev.runId);
         } else if (ev.resumedFrom !== null) {
-          // a resume drops stats after the checkpoint: the engine trains them again
+          // a resume drops stats and sample grids after the checkpoint: the
+          // engine trains those steps again, and a grid of the killed segment
+          // would show images the resumed run never made
           stats.value = stats.value.filter((s) => s.step <= ev.step);
           events.value = events.value.filter((e) => e.step <= ev.step);
+          samples.value = samples.value.filter((s) => s.step <= ev.step);
         }
         break;
       case 'steps':
@@ -107,10 +121,14 @@ export const useTrainingStore = defineStore('training', () => {
         if (ev.runId !== runId.value) break;
         // the steps after the rollback's checkpoint are trained again, as on a resume
         stats.value = stats.value.filter((s) => s.step <= ev.event.step);
+        samples.value = samples.value.filter((s) => s.step <= ev.event.step);
         events.value = [...events.value.filter((e) => e.step <= ev.event.step), ev.event];
         break;
       case 'sample':
-        if (ev.runId === runId.value) samples.value = upsertSample(samples.value, { step: ev.step, src: ev.dataUrl });
+        if (ev.runId === runId.value) {
+          samples.value = upsertSample(samples.value, { step: ev.step, src: ev.dataUrl });
+          void measureSpread(ev.step, ev.dataUrl);
+        }
         break;
       case 'warning':
         warnings.value = [...warnings.value, ev.message];
@@ -163,9 +181,14 @@ export const useTrainingStore = defineStore('training', () => {
     events.value = [];
     samples.value = [];
     warnings.value = [];
+    loss.value = null;
+    gridColumns.value = null;
+    spread.value = null;
     try {
       const [detail, history] = await Promise.all([api.getRun({ runId: id }), api.runStats({ runId: id })]);
       if (runId.value !== id) return;
+      loss.value = detail.config.loss;
+      gridColumns.value = detail.config.gridSize;
       // live steps may have arrived while loading: keep whichever reaches further
       const live = stats.value;
       const lastHist = history.stats[history.stats.length - 1]?.step ?? -1;
@@ -189,7 +212,10 @@ export const useTrainingStore = defineStore('training', () => {
     if (!id || !known || known.src) return;
     try {
       const img = await getApi().runSample({ runId: id, step });
-      if (runId.value === id) samples.value = upsertSample(samples.value, { step, src: img.dataUrl });
+      if (runId.value === id) {
+        samples.value = upsertSample(samples.value, { step, src: img.dataUrl });
+        if (samples.value[samples.value.length - 1]?.step === step) void measureSpread(step, img.dataUrl);
+      }
     } catch (e) {
       error.value = errorMessage(e);
     }
@@ -248,6 +274,8 @@ export const useTrainingStore = defineStore('training', () => {
     died,
     finished,
     busy,
+    loss,
+    spread,
     phase,
     active,
     running,
