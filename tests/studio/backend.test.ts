@@ -3,8 +3,9 @@
  * real files in temp folders, a tiny model on the demo data.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { unzipSync } from 'fflate';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, TrainingEvent } from '../../src/shared/contract';
@@ -116,6 +117,20 @@ describe('folders and data sets', () => {
       const proc = await decodePng(item.processed);
       expect([proc.width, proc.height]).toEqual([64, 64]);
     }
+  });
+
+  it('a folder without a usable image answers with its report, and the failed import is remembered', async () => {
+    const bad = await tempDir('gan-studio-bad-');
+    await writeFile(path.join(bad, 'empty.png'), '');
+    await writeFile(path.join(bad, 'broken.png'), 'not a png');
+    const chosen = await s.call('fs:choose-folder', { path: bad, purpose: 'dataset' });
+    const failed = await s.call('datasets:import', { dir: chosen, options: DEMO_OPTIONS });
+    expect(failed.count).toBe(0);
+    expect(failed.error).toMatch(/^No usable images in .*: 2 files skipped/);
+    expect(failed.skipped.map((x) => x.file).sort()).toEqual(['broken.png', 'empty.png']);
+    expect(failed.skipped.find((x) => x.file === 'empty.png')?.reason).toBe('empty file (0 bytes)');
+    const listed = await s.call('datasets:list');
+    expect(listed.find((d) => d.id === failed.id)?.error).toBe(failed.error);
   });
 
   it('60k-style paging is fast: a page of 500 demo thumbnails', async () => {
@@ -292,10 +307,27 @@ describe('training in its own process', () => {
 
     const since = s.mark();
     const exported = await s.call('export:web', { checkpoint, taskId: 'exp-1' });
-    expect(exported.files).toEqual(['generator.json', 'model.json', 'weights.bin']);
+    expect(exported.files).toEqual(['demo.js', 'gan-sampler.js', 'generator.json', 'index.html', 'model.json', 'tf.min.js', 'weights.bin']);
     expect(existsSync(path.join(s.runsRoot, runId, 'export-web', 'model.json'))).toBe(true);
     await s.waitFor('task:progress', (p) => p.taskId === 'exp-1' && p.phase === 'done', 5000, since);
     await expect(s.call('export:web', { checkpoint: { runId, step: 3 } })).rejects.toThrow(/no checkpoint at step 3/);
+    expect(exported.quantization).toBeNull();
+    expect(exported.snippets.script).toMatch(/GanSampler\.latentsOf/);
+
+    // Quantized weights: smaller, with the pixel difference the export measured.
+    const small = await s.call('export:web', { checkpoint, quantize: 'uint8' });
+    expect(small.dir).not.toBe(exported.dir); // a numbered sibling: the first export stays
+    expect(small.quantization).toMatchObject({ dtype: 'uint8', floatWeightBytes: exported.weightBytes });
+    expect(small.weightBytes).toBeLessThan(exported.weightBytes / 3.5);
+    await expect(s.call('export:web', { checkpoint, quantize: 'int4' })).rejects.toThrow(/quantize/);
+
+    // One zip of the folder, for browser mode's download.
+    const zip = await s.call('export:zip', { checkpoint, dir: small.dir });
+    expect(zip.name).toBe(`${path.basename(small.dir)}.zip`);
+    const unzipped = unzipSync(Buffer.from(zip.dataUrl.slice(zip.dataUrl.indexOf(',') + 1), 'base64'));
+    expect(Object.keys(unzipped).sort()).toEqual(small.files);
+    expect(Buffer.from(unzipped['generator.json']).equals(await readFile(path.join(small.dir, 'generator.json')))).toBe(true);
+    await expect(s.call('export:zip', { checkpoint, dir: '/etc' })).rejects.toThrow(/only use folders you chose/);
   });
 
   it('diffs two runs and deletes one', async () => {

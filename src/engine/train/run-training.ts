@@ -3,14 +3,17 @@
  * grids, checkpoints, stopping and resuming. It reports through events so the
  * CLI, a worker process and tests can all drive it the same way.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrainConfig } from '../../shared/config';
+import { effectivePenalty, type TrainConfig } from '../../shared/config';
 import { configWarnings, withDataClasses } from '../config/techniques';
+import { checkBatchFits } from '../backend/gpu-memory';
+import { webgpuDevice } from '../backend/webgpu';
+import { GpuFaultError, gpuFaultFor, gpuFaultMessage, throwIfGpuFault } from '../backend/gpu-faults';
 import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
-import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
+import { NonFiniteCheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
 import { DAMAGED_DIR, SUPERSEDED_DIR, describeSkipped, isCheckpointFolder, pickCheckpoint, setAside } from '../run/checkpoint-pick';
 import { dataContentKey } from '../run/data-key';
 import {
@@ -26,7 +29,11 @@ import {
   stepName,
 } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
+import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
+import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
+import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource } from './init-from';
 import { GanSession, type TrainingData } from './session';
 
 export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
@@ -37,6 +44,11 @@ export type TrainEvent =
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'warning'; message: string }
+  | { type: 'metrics'; metrics: MetricsLine }
+  /** Something worth knowing that is not a problem (a data set too small to hold images out). */
+  | { type: 'info'; message: string }
+  /** Divergence was caught and training rolled back (also written to stats.jsonl). */
+  | { type: 'rollback'; event: RollbackEvent }
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }
   | { type: 'done'; step: number; status: 'finished' | 'stopped'; runDir: string };
@@ -57,6 +69,10 @@ export interface TrainingInput {
   /** Pausing holds the loop between steps until resumed (or aborted). */
   pause?: PauseGate;
   onEvent?: (event: TrainEvent) => void;
+  /** A new run only: start from this run folder's (newest) or checkpoint folder's weights. */
+  initFrom?: string;
+  /** Set by trainNewRun/resumeRun: the live metrics of the run, or null when off. */
+  metrics?: LiveMetrics | null;
 }
 
 /** Start a new run: `<outDir>/NNNNN-<name>/` with config.json, then train. */
@@ -66,9 +82,29 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   for (const message of configWarnings(input.config)) input.onEvent?.({ type: 'warning', message });
   const runDir = await createRunDir(outDir, input.config.name);
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
-  const session = GanSession.create(input.config, input.data.count, input.data);
-  await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
+  const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
+  if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
+  const session = GanSession.create(input.config, metrics.train.count, metrics.train);
+  if (input.initFrom) await initFrom(runDir, session, input.initFrom);
+  await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
   return runDir;
+}
+
+/** Fine-tuning: the fresh session takes another run's weights, and the run records where they came from. A refusal leaves no run folder. */
+async function initFrom(runDir: string, session: GanSession, from: string): Promise<void> {
+  try {
+    const source = await loadInitSource(from);
+    try {
+      initSessionFrom(session, source);
+      await writeFileAtomic(path.join(runDir, ORIGIN_FILE), JSON.stringify({ initFrom: source.dir, step: source.step, optimizer: 'fresh', adaProbability: 'restarted' }, null, 2));
+    } finally {
+      disposeSource(source);
+    }
+  } catch (err) {
+    session.dispose();
+    await rm(runDir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /**
@@ -87,6 +123,7 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
   const checkpoints = await listCheckpoints(runDir);
   const dataKey = dataContentKey(input.data, input.config.model);
   let session: GanSession;
+  let metrics: RunMetricsSetup;
   let resumedFrom: string | null = null;
   if (checkpoints.length > 0 || explicit) {
     const picked = await pickCheckpoint(target, (dir) => loadCheckpoint(dir, input.config));
@@ -106,14 +143,17 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
       for (const t of Object.values(parts.optimizer ?? {}).flatMap((o) => Object.values(o.tensors))) t.dispose();
       throw err;
     }
-    session = new GanSession(input.config, input.data.count, parts, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false, parts.state.step);
+    session = new GanSession(input.config, metrics.train.count, parts, metrics.train);
   } else {
     warn('This run has no checkpoint yet; it starts again from step 0.');
-    session = GanSession.create(input.config, input.data.count, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false);
+    session = GanSession.create(input.config, metrics.train.count, metrics.train);
   }
+  if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  await trainLoop(runDir, session, resumedFrom, { ...input, dataKey });
+  await trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
   return runDir;
 }
 
@@ -141,13 +181,24 @@ async function checkSameData(runDir: string, state: CheckpointState, input: Trai
   if (changed) warn('The dataset changed since this run started; training continues on the current images.');
 }
 
+/** On the GPU, refuse before training a batch that cannot fit (the line names the largest that does). */
+function checkGpuFits(session: GanSession, config: TrainConfig): void {
+  const device = webgpuDevice();
+  if (device == null) return;
+  const limits = { maxBufferSize: Number(device.limits.maxBufferSize), maxStorageBufferBindingSize: Number(device.limits.maxStorageBufferBindingSize) };
+  checkBatchFits(session, config.batchSize, effectivePenalty(config) !== 'none', limits);
+}
+
 /** Yield to the event loop so signals, IPC and timers get their turn between steps. */
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function trainLoop(runDir: string, session: GanSession, resumedFrom: string | null, input: TrainingInput): Promise<void> {
+async function trainLoop(runDir: string, initial: GanSession, resumedFrom: string | null, input: TrainingInput): Promise<void> {
   const { config, data, signal } = input;
   const emit = (event: TrainEvent): void => input.onEvent?.(event);
-  const stats = new StatsWriter(path.join(runDir, STATS_FILE));
+  let session = initial;
+  const statsFile = path.join(runDir, STATS_FILE);
+  const stats = new StatsWriter(statsFile);
+  let watch = new DivergenceWatch(config.recovery, session.explodingSteps);
   const info = { datasetKey: input.datasetKey, dataKey: input.dataKey ?? null, backend: input.backend };
   let lastSample = -1;
   let lastCheckpoint = -1;
@@ -158,27 +209,64 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: strin
       path.join(runDir, 'status.json'),
       JSON.stringify({ status, step: session.step, steps: config.steps, backend: input.backend, pid: process.pid, updatedAt: new Date().toISOString(), ...extra }, null, 2),
     );
+  // After a GPU fault, nothing computed since may be saved (WebGPU yields zeros, not errors).
+  const resumedStep = resumedFrom != null ? session.step : null;
+  const faultContext = () => ({ runDir, step: session.step, lastCheckpointStep: lastCheckpoint >= 0 ? lastCheckpoint : resumedStep });
+  const guard = () => throwIfGpuFault(input.backend, faultContext);
   const sample = async () => {
     const file = path.join(runDir, SAMPLES_DIR, `${stepName(session.step)}.png`);
-    await writeFileAtomic(file, await gridPng(await session.sampleFixed(), { columns: config.gridSize }));
+    const grid = await session.sampleFixed();
+    guard();
+    await writeFileAtomic(file, await gridPng(grid, { columns: config.gridSize }));
     lastSample = session.step;
     emit({ type: 'sample', step: session.step, file });
   };
+  const live = input.metrics ?? null;
+  const evaluate = async () => {
+    if (!live) return;
+    const line = await live.evaluate(session.step, session.sampleGenerator);
+    emit({ type: 'metrics', metrics: line });
+  };
   const checkpoint = async () => {
+    guard();
     await stats.flush();
+    // A checkpoint past the last rollback target: a later divergence may roll back to it again.
+    if (session.rolledBackTo !== null && session.step > session.rolledBackTo) session.rolledBackTo = null;
     const dir = await saveCheckpoint(runDir, session, info);
     await pruneCheckpoints(runDir, config.keepCheckpoints);
     lastCheckpoint = session.step;
     emit({ type: 'checkpoint', step: session.step, dir });
+  };
+  /** Divergence: roll back and continue, or stop as failed when recovery is off or used up. */
+  const recover = async (reason: string) => {
+    if (!config.recovery.enabled || session.rollbacks >= config.recovery.maxRollbacks) throw divergedError(reason, session, config);
+    await stats.flush();
+    const { session: next, event } = await rollBack(runDir, session, data, reason);
+    session.dispose();
+    session = next;
+    watch = new DivergenceWatch(config.recovery, session.explodingSteps);
+    // The steps after the checkpoint are trained again: their lines go, the rollback's line stays.
+    await truncateStats(statsFile, session.step);
+    await truncateMetrics(runDir, session.step);
+    stats.add(event);
+    await stats.flush();
+    lastCheckpoint = event.checkpoint ? session.step : -1;
+    emit({ type: 'rollback', event });
+    emit({
+      type: 'warning',
+      message: `${reason}: rolled back to ${event.checkpoint ? `the checkpoint of step ${session.step}` : 'the start'}, learning rates now ×${formatScale(event.lrScale)}, fresh noise (rollback ${event.rollback} of at most ${config.recovery.maxRollbacks}).`,
+    });
   };
 
   try {
     if (input.importReport !== undefined) {
       await writeFile(path.join(runDir, IMPORT_REPORT_FILE), JSON.stringify(input.importReport, null, 2));
     }
+    if (input.backend === 'webgpu') checkGpuFits(session, config);
     await writeStatus('running');
     emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
+    if (session.step === 0) await evaluate(); // and how far it is from the data
 
     while (session.step < config.steps && !signal?.aborted) {
       if (input.pause?.paused) {
@@ -190,17 +278,31 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: strin
         await writeStatus('running');
         emit({ type: 'resumed', step: session.step });
       }
+      const stepStarted = performance.now();
       const s = await session.trainStep(data);
+      live?.addTrainTime((performance.now() - stepStarted) / 1000);
+      guard();
+      const diverged = watch.check(s);
+      session.explodingSteps = watch.streak;
+      if (diverged) {
+        await recover(diverged);
+        continue;
+      }
       stats.add(s);
       emit({ type: 'step', stats: s });
-      if (!Number.isFinite(s.lossD) || !Number.isFinite(s.lossG)) {
-        await stats.flush();
-        throw new UserError(
-          `Training diverged at step ${s.step}: a loss is NaN or infinite. The last good checkpoint is kept; try a lower learning rate (--set g.lr=… --set d.lr=…).`,
-        );
-      }
       if (config.sampleEvery > 0 && session.step % config.sampleEvery === 0) await sample();
-      if (config.checkpointEvery > 0 && session.step % config.checkpointEvery === 0) await checkpoint();
+      if (config.checkpointEvery > 0 && session.step % config.checkpointEvery === 0) {
+        // A non-finite weight with finite losses is caught here: such a checkpoint is never written.
+        const refused = await checkpoint().then(
+          () => null,
+          (err: unknown) => (err instanceof NonFiniteCheckpointError ? err : Promise.reject(err)),
+        );
+        if (refused) {
+          await recover(`${refused.what} is NaN or Inf at step ${refused.step}`);
+          continue;
+        }
+      }
+      if (live?.due(session.step)) await evaluate();
       if (Date.now() - lastFlush > 2000) {
         await stats.flush();
         lastFlush = Date.now();
@@ -210,10 +312,15 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: strin
 
     if (lastSample !== session.step) await sample();
     if (lastCheckpoint !== session.step) await checkpoint();
+    // The end of a finished run is scored; a stopped one (Ctrl-C, Stop) exits at once.
+    if (live && !signal?.aborted && !live.evaluated(session.step)) await evaluate();
     const status = session.step >= config.steps ? 'finished' : 'stopped';
     await writeStatus(status);
     emit({ type: 'done', step: session.step, status, runDir });
-  } catch (err) {
+  } catch (caught) {
+    // A failed GPU command often throws a vaguer error (or none) than the fault behind it.
+    const fault = gpuFaultFor(input.backend);
+    const err = fault != null && !(caught instanceof GpuFaultError) ? new GpuFaultError(fault, gpuFaultMessage(fault, faultContext())) : caught;
     await stats.flush().catch(() => undefined);
     await writeStatus('failed', { error: (err as Error).message }).catch(() => undefined);
     throw err;

@@ -1,13 +1,14 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { TrainConfig } from '@shared/config';
-import type { ResumeRunRequest, StepStats, TrainingEvent, TrainingState, Unsubscribe } from '@shared/contract';
+import type { ResumeRunRequest, RunEventLine, StepStats, TrainingEvent, TrainingState, Unsubscribe } from '@shared/contract';
 import { IDLE_TRAINING_STATE } from '@shared/training-state';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
 import { errorMessage, etaSeconds } from '../lib/format';
 import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health';
 import { measureGridSpread } from '../lib/sample-spread';
+import { activeStepsPerSecond } from '../lib/speed';
 import { upsertSample } from '../lib/timeline';
 
 export const IDLE_STATE = IDLE_TRAINING_STATE;
@@ -34,6 +35,8 @@ export const useTrainingStore = defineStore('training', () => {
   /** The run whose curves and samples are shown (the live one, or one opened from Runs). */
   const runId = ref<string | null>(null);
   const stats = shallowRef<StepStats[]>([]);
+  /** The run's events (rollbacks of training that recovered by itself), drawn as markers on the curves. */
+  const events = shallowRef<RunEventLine[]>([]);
   const samples = shallowRef<RunSample[]>([]);
   const warnings = ref<string[]>([]);
   /** Error line of a failed job, or of a control call. */
@@ -76,15 +79,8 @@ export const useTrainingStore = defineStore('training', () => {
     return recent.reduce((a, s) => a + s.imgPerSec, 0) / recent.length;
   });
 
-  /** Steps per second from the wall-clock times of the last steps. */
-  const stepsPerSec = computed(() => {
-    const s = stats.value;
-    if (s.length < 2) return 0;
-    const a = s[Math.max(0, s.length - SPEED_WINDOW)];
-    const b = s[s.length - 1];
-    const dt = (b.time - a.time) / 1000;
-    return dt > 0 ? (b.step - a.step) / dt : 0;
-  });
+  /** Steps per second over the last steps, pauses and the time before a resume left out. */
+  const stepsPerSec = computed(() => activeStepsPerSecond(stats.value, SPEED_WINDOW));
 
   /** Seconds to the end of the live run; null when unknown. */
   const eta = computed(() => (isLive.value && running.value ? etaSeconds(state.value.steps - state.value.step, stepsPerSec.value) : null));
@@ -109,6 +105,7 @@ export const useTrainingStore = defineStore('training', () => {
           // engine trains those steps again, and a grid of the killed segment
           // would show images the resumed run never made
           stats.value = stats.value.filter((s) => s.step <= ev.step);
+          events.value = events.value.filter((e) => e.step <= ev.step);
           samples.value = samples.value.filter((s) => s.step <= ev.step);
         }
         break;
@@ -119,6 +116,13 @@ export const useTrainingStore = defineStore('training', () => {
           const fresh = ev.stats.filter((s) => s.step > last);
           if (fresh.length) stats.value = [...stats.value, ...fresh];
         }
+        break;
+      case 'rollback':
+        if (ev.runId !== runId.value) break;
+        // the steps after the rollback's checkpoint are trained again, as on a resume
+        stats.value = stats.value.filter((s) => s.step <= ev.event.step);
+        samples.value = samples.value.filter((s) => s.step <= ev.event.step);
+        events.value = [...events.value.filter((e) => e.step <= ev.event.step), ev.event];
         break;
       case 'sample':
         if (ev.runId === runId.value) {
@@ -174,6 +178,7 @@ export const useTrainingStore = defineStore('training', () => {
     const api = getApi();
     runId.value = id;
     stats.value = [];
+    events.value = [];
     samples.value = [];
     warnings.value = [];
     loss.value = null;
@@ -188,6 +193,7 @@ export const useTrainingStore = defineStore('training', () => {
       const live = stats.value;
       const lastHist = history.stats[history.stats.length - 1]?.step ?? -1;
       stats.value = [...history.stats, ...live.filter((s) => s.step > lastHist)];
+      events.value = [...(history.events ?? []), ...events.value.filter((e) => e.step > lastHist)];
       let list: RunSample[] = detail.sampleSteps.map((step) => ({ step, src: null }));
       for (const s of samples.value) list = upsertSample(list, s);
       samples.value = list;
@@ -261,6 +267,7 @@ export const useTrainingStore = defineStore('training', () => {
     state,
     runId,
     stats,
+    events,
     samples,
     warnings,
     error,
