@@ -1,12 +1,12 @@
 /** Run folders under the studio's runs root, named by their folder name (`runId`), never by a path. */
 import { z } from 'zod';
 import type { TrainConfig } from '../config';
-import type { StepStats } from '../stats';
+import type { RunEventLine, StepStats } from '../stats';
 import { runId } from './common';
 import type { SkippedFileInfo } from './datasets';
 import { returns, type OperationTable } from './operation';
 
-export type { StepStats } from '../stats';
+export type { RollbackEvent, RunEventLine, StepStats } from '../stats';
 
 /**
  * Status of a run as the studio sees it. `interrupted`: status.json says
@@ -77,6 +77,8 @@ export interface RunStatsResult {
   stats: StepStats[];
   /** Lines in stats.jsonl from `fromStep` on, before thinning. */
   total: number;
+  /** Events of the run after `fromStep` (rollbacks of training that recovered by itself), ascending; drawn as markers. Absent: none. */
+  events?: RunEventLine[];
 }
 
 export interface SampleImage {
