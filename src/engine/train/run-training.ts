@@ -29,6 +29,8 @@ import {
   stepName,
 } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
+import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
 import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
 import { GanSession, type TrainingData } from './session';
@@ -41,6 +43,9 @@ export type TrainEvent =
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'warning'; message: string }
+  | { type: 'metrics'; metrics: MetricsLine }
+  /** Something worth knowing that is not a problem (a data set too small to hold images out). */
+  | { type: 'info'; message: string }
   /** Divergence was caught and training rolled back (also written to stats.jsonl). */
   | { type: 'rollback'; event: RollbackEvent }
   | { type: 'paused'; step: number }
@@ -63,6 +68,8 @@ export interface TrainingInput {
   /** Pausing holds the loop between steps until resumed (or aborted). */
   pause?: PauseGate;
   onEvent?: (event: TrainEvent) => void;
+  /** Set by trainNewRun/resumeRun: the live metrics of the run, or null when off. */
+  metrics?: LiveMetrics | null;
 }
 
 /** Start a new run: `<outDir>/NNNNN-<name>/` with config.json, then train. */
@@ -72,8 +79,10 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   for (const message of configWarnings(input.config)) input.onEvent?.({ type: 'warning', message });
   const runDir = await createRunDir(outDir, input.config.name);
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
-  const session = GanSession.create(input.config, input.data.count, input.data);
-  await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
+  const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
+  if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
+  const session = GanSession.create(input.config, metrics.train.count, metrics.train);
+  await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
   return runDir;
 }
 
@@ -93,6 +102,7 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
   const checkpoints = await listCheckpoints(runDir);
   const dataKey = dataContentKey(input.data, input.config.model);
   let session: GanSession;
+  let metrics: RunMetricsSetup;
   let resumedFrom: string | null = null;
   if (checkpoints.length > 0 || explicit) {
     const picked = await pickCheckpoint(target, (dir) => loadCheckpoint(dir, input.config));
@@ -112,14 +122,17 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
       for (const t of Object.values(parts.optimizer ?? {}).flatMap((o) => Object.values(o.tensors))) t.dispose();
       throw err;
     }
-    session = new GanSession(input.config, input.data.count, parts, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false, parts.state.step);
+    session = new GanSession(input.config, metrics.train.count, parts, metrics.train);
   } else {
     warn('This run has no checkpoint yet; it starts again from step 0.');
-    session = GanSession.create(input.config, input.data.count, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false);
+    session = GanSession.create(input.config, metrics.train.count, metrics.train);
   }
+  if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  await trainLoop(runDir, session, resumedFrom, { ...input, dataKey });
+  await trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
   return runDir;
 }
 
@@ -187,6 +200,12 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     lastSample = session.step;
     emit({ type: 'sample', step: session.step, file });
   };
+  const live = input.metrics ?? null;
+  const evaluate = async () => {
+    if (!live) return;
+    const line = await live.evaluate(session.step, session.sampleGenerator);
+    emit({ type: 'metrics', metrics: line });
+  };
   const checkpoint = async () => {
     guard();
     await stats.flush();
@@ -207,6 +226,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     watch = new DivergenceWatch(config.recovery, session.explodingSteps);
     // The steps after the checkpoint are trained again: their lines go, the rollback's line stays.
     await truncateStats(statsFile, session.step);
+    await truncateMetrics(runDir, session.step);
     stats.add(event);
     await stats.flush();
     lastCheckpoint = event.checkpoint ? session.step : -1;
@@ -225,6 +245,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     await writeStatus('running');
     emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
+    if (session.step === 0) await evaluate(); // and how far it is from the data
 
     while (session.step < config.steps && !signal?.aborted) {
       if (input.pause?.paused) {
@@ -236,7 +257,9 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
         await writeStatus('running');
         emit({ type: 'resumed', step: session.step });
       }
+      const stepStarted = performance.now();
       const s = await session.trainStep(data);
+      live?.addTrainTime((performance.now() - stepStarted) / 1000);
       guard();
       const diverged = watch.check(s);
       session.explodingSteps = watch.streak;
@@ -258,6 +281,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
           continue;
         }
       }
+      if (live?.due(session.step)) await evaluate();
       if (Date.now() - lastFlush > 2000) {
         await stats.flush();
         lastFlush = Date.now();
@@ -267,6 +291,8 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
 
     if (lastSample !== session.step) await sample();
     if (lastCheckpoint !== session.step) await checkpoint();
+    // The end of a finished run is scored; a stopped one (Ctrl-C, Stop) exits at once.
+    if (live && !signal?.aborted && !live.evaluated(session.step)) await evaluate();
     const status = session.step >= config.steps ? 'finished' : 'stopped';
     await writeStatus(status);
     emit({ type: 'done', step: session.step, status, runDir });
