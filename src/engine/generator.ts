@@ -5,11 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TrainConfigSchema, type LatentDist, type TrainConfig } from '../shared/config';
+import type { LatentDist, TrainConfig } from '../shared/config';
 import { UserError } from './errors';
 import { readBatch, type ImageBatch } from './image/png';
 import { loadCheckpointModel, readCheckpointState, type CheckpointState } from './run/checkpoint';
-import { CONFIG_FILE, IMPORT_REPORT_FILE, resolveCheckpointDir, runDirOf } from './run/run-dir';
+import { readRunConfig } from './run/config-file';
+import { IMPORT_REPORT_FILE, resolveCheckpointDir, runDirOf } from './run/run-dir';
 import { setNoiseSeed } from './layers';
 import { classesFor, generatorClassCount, generatorInputs, latentsFor } from './models/inputs';
 import { stat } from 'node:fs/promises';
@@ -53,14 +54,6 @@ export async function loadGenerator(checkpointPath: string): Promise<LoadedGener
     numClasses: generatorClassCount(model),
     latentDist: config.model.latentDist,
   };
-}
-
-async function readRunConfig(runDir: string): Promise<TrainConfig> {
-  try {
-    return TrainConfigSchema.parse(JSON.parse(await readFile(path.join(runDir, CONFIG_FILE), 'utf8')));
-  } catch (err) {
-    throw new UserError(`Cannot read the run's ${CONFIG_FILE} in ${runDir}: ${(err as Error).message.split('\n')[0]}`);
-  }
 }
 
 async function readClassNames(runDir: string): Promise<string[]> {

@@ -44,6 +44,7 @@
 import { z } from 'zod';
 import type { StepStats } from './stats';
 import { TrainConfigSchema, type TrainConfig } from './config';
+import { RESUMABLE_KEYS, type ResumableKey, type RunStatus } from './run';
 
 // ---------------------------------------------------------------------------
 // Invoke channels (renderer -> backend, with a reply)
@@ -320,12 +321,8 @@ export interface PreviewResult {
 
 export type { StepStats } from './stats';
 
-/**
- * Status of a run as the studio sees it. `interrupted`: status.json says
- * running or paused but no training process is working on it (crash, kill,
- * power cut): resume it with `training:resume-run`.
- */
-export type RunStatus = 'new' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed' | 'interrupted';
+/** Status of a run (see src/shared/run.ts); resume an `interrupted` one with `training:resume-run`. */
+export type { RunStatus } from './run';
 
 export interface RunSummary {
   id: string;
@@ -335,6 +332,12 @@ export interface RunSummary {
   status: RunStatus;
   /** Error line of a failed run. */
   error: string | null;
+  /**
+   * What is wrong with a damaged or half-made run folder (no or a broken
+   * config.json), null for a sound run. Such a run is listed so it can be
+   * deleted; it cannot be resumed, and `runs:get` refuses it with this line.
+   */
+  problem: string | null;
   preset: string;
   /** Last step reached (from status.json or the newest checkpoint). */
   step: number;
@@ -723,15 +726,13 @@ export const TrainingStartRequestSchema = z
   .strict();
 export type TrainingStartRequest = z.input<typeof TrainingStartRequestSchema>;
 
-export const ResumableChangesSchema = z
-  .object({
-    steps: z.number().int().min(1).optional(),
-    sampleEvery: z.number().int().min(0).optional(),
-    checkpointEvery: z.number().int().min(0).optional(),
-    keepCheckpoints: z.number().int().min(1).optional(),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
-  })
-  .strict();
+type ConfigShape = typeof TrainConfigSchema.shape;
+/** The config's own checks for the resumable keys, each optional (no default: a missing key keeps the run's value). */
+const resumableShape = Object.fromEntries(RESUMABLE_KEYS.map((k) => [k, TrainConfigSchema.shape[k].unwrap().optional()])) as {
+  [K in ResumableKey]: z.ZodOptional<ReturnType<ConfigShape[K]['unwrap']>>;
+};
+export const ResumableChangesSchema = z.object(resumableShape).strict();
+export type ResumableChanges = z.infer<typeof ResumableChangesSchema>;
 
 export const ResumeRunRequestSchema = z.object({ runId, changes: ResumableChangesSchema.optional() }).strict();
 export type ResumeRunRequest = z.infer<typeof ResumeRunRequestSchema>;

@@ -14,7 +14,7 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { TrainConfigSchema, type TrainConfig } from '../shared/config';
+import { TrainConfigSchema } from '../shared/config';
 import {
   IPC_INVOKE_ARG_SCHEMAS,
   isIpcInvokeChannel,
@@ -30,18 +30,16 @@ import {
   type LatentsFile,
   type StudioMode,
 } from '../shared/ipc';
-import { demoDatasetDir } from '../engine/dataset';
-import { parseConfig } from '../engine/config/resolve';
+import { checkpointDir, demoDatasetDir, hasImageExtension, planRun, readRunConfig, writeFileAtomic } from '../engine/light';
 import { configSchemaInfo, resolveConfigRequest } from './config-service';
 import { datasetId, serializeError } from './datasets-common';
 import { describeArgIssues, StudioError, StudioRejectedError } from './errors';
 import { PathGuard, realpathLoose } from './paths';
-import { checkpointSteps, deleteRun, diffConfigs, listRuns, newestSampleStep, readRunConfig, readRunStats, runDetail, sampleFile, summarizeRun, type LiveInfo } from './runs';
+import { checkpointSteps, deleteRun, diffConfigs, listRuns, newestSampleStep, readRunStats, runDetail, sampleFile, summarizeRun, type LiveInfo } from './runs';
 import { ToolsClient } from './tools-client';
 import type { CheckpointLocation } from './tools-protocol';
 import { TrainingManager } from './training-manager';
 import type { WorkerLauncher } from './worker-process';
-import { writeFileAtomic } from '../engine/io/atomic';
 
 /** What the host (Electron main or the serve command) provides. */
 export interface StudioHost {
@@ -164,7 +162,7 @@ export class StudioBackend {
     if (steps.length === 0) throw new StudioError(`Run ${ref.runId} has no checkpoint yet.`);
     const step = ref.step ?? steps[steps.length - 1];
     if (!steps.includes(step)) throw new StudioError(`Run ${ref.runId} has no checkpoint at step ${step} (it has ${steps.join(', ')}).`);
-    return { runId: ref.runId, runDir, checkpointDir: path.join(runDir, 'checkpoints', `step-${String(step).padStart(6, '0')}`) };
+    return { runId: ref.runId, runDir, checkpointDir: checkpointDir(runDir, step) };
   }
 
   /** An output folder: the one asked for (must be allowed), else `<run>/<fallback>`. */
@@ -204,14 +202,6 @@ export class StudioBackend {
     const d = this.datasets.get(id);
     if (!d) throw new StudioError('Unknown data set: import it first.');
     return { datasetId: id, dir: d.dir, options: d.summary.options };
-  }
-
-  private async resumeConfig(runDir: string, changes: Partial<TrainConfig> = {}): Promise<TrainConfig> {
-    const base = await readRunConfig(runDir);
-    if (!base) throw new StudioError(`Cannot read the run's config.json in ${runDir}.`);
-    const merged = { ...base };
-    for (const [k, v] of Object.entries(changes)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
-    return parseConfig(merged, path.join(runDir, 'config.json'));
   }
 
   private makeHandlers(): StudioHandlers {
@@ -307,12 +297,10 @@ export class StudioBackend {
 
       'training:resume-run': async (req) => {
         const runDir = await this.existingRunDir(req.runId);
-        const summary = await summarizeRun(this.runsRoot, req.runId, this.live());
-        if (summary && (summary.status === 'running' || summary.status === 'paused')) {
-          throw new StudioError(`Run ${req.runId} is being trained by another process.`);
-        }
-        const config = await this.resumeConfig(runDir, req.changes);
-        return { jobId: this.training.resumeRun(req.runId, runDir, config) };
+        if (this.training.liveRunId === req.runId) throw new StudioError(`Run ${req.runId} is training in this studio already.`);
+        // The engine's checks: resumable keys only, steps left, and no other trainer holding the run.
+        const plan = await planRun({ mode: 'resume', runDir, changes: req.changes });
+        return { jobId: this.training.resumeRun(req.runId, runDir, req.changes ?? {}, plan.config.steps) };
       },
 
       'runs:list': async () => listRuns(this.runsRoot, this.live()),
@@ -336,7 +324,6 @@ export class StudioBackend {
       },
       'runs:diff': async (req) => {
         const [a, b] = await Promise.all([readRunConfig(await this.existingRunDir(req.a)), readRunConfig(await this.existingRunDir(req.b))]);
-        if (!a || !b) throw new StudioError('Cannot read the config of one of the runs.');
         return diffConfigs(a, b);
       },
       'runs:delete': async (req) => {
@@ -407,7 +394,6 @@ export class StudioBackend {
 
 // ---------------------------------------------------------------------------
 
-const IMAGE_EXT = /\.(png|jpe?g|jfif|webp|gif|tiff?|avif|heic|heif|bmp|svg)$/i;
 const COUNT_CAP = 10_000;
 
 async function listDir(p: string, runsRoot: string): Promise<DirListing> {
@@ -425,7 +411,7 @@ async function listDir(p: string, runsRoot: string): Promise<DirListing> {
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     if (e.isDirectory() || (e.isSymbolicLink() && (await stat(path.join(abs, e.name)).catch(() => null))?.isDirectory())) dirs.push(e.name);
-    else if (imageCount < COUNT_CAP && IMAGE_EXT.test(e.name)) imageCount++;
+    else if (imageCount < COUNT_CAP && hasImageExtension(e.name)) imageCount++;
   }
   dirs.sort((a, b) => a.localeCompare(b));
   const out = await Promise.all(
@@ -437,7 +423,7 @@ async function listDir(p: string, runsRoot: string): Promise<DirListing> {
         for (const e of await readdir(full, { withFileTypes: true })) {
           if (e.name.startsWith('.')) continue;
           if (e.isDirectory()) hasSubfolders = true;
-          else if (count < COUNT_CAP && IMAGE_EXT.test(e.name)) count++;
+          else if (count < COUNT_CAP && hasImageExtension(e.name)) count++;
         }
       } catch {
         count = -1;

@@ -16,14 +16,28 @@ import type {
   PreviewItem,
   TaskKind,
 } from '../shared/ipc';
-import { BACKEND_PREFERENCE, probeBackends, useBackend } from '../engine/backend';
-import { importDataset, loadDemoDataset, demoDatasetDir, type Dataset } from '../engine/dataset';
-import { decodeInto, SkipFile } from '../engine/dataset/decode';
-import { resolveOptions } from '../engine/dataset/options';
-import { scanFolder, type ScannedFile } from '../engine/dataset/scan';
-import { exportForWeb } from '../engine/export-web';
-import { generateImages, latents, loadGenerator, type LoadedGenerator } from '../engine/generator';
-import { writeFileAtomic } from '../engine/io/atomic';
+import {
+  BACKEND_PREFERENCE,
+  decodeInto,
+  demoDatasetDir,
+  exportForWeb,
+  generateImages,
+  hasImageExtension,
+  importDataset,
+  latents,
+  loadDemoDataset,
+  loadGenerator,
+  probeBackends,
+  resolveOptions,
+  scanFolder,
+  SkipFile,
+  useBackend,
+  writeFileAtomic,
+  type Dataset,
+  type LoadedGenerator,
+  type ScannedFile,
+} from '../engine';
+import { StudioError } from './errors';
 import { datasetId, serializeError, summarizeDataset } from './datasets-common';
 import { dataUrl, encodePng, interpolationPath, pngDataUrl, resizePixels, toRgba, upscale } from './images';
 import type { CheckpointLocation, PinArg, ToolsMethod, ToolsMethods } from './tools-protocol';
@@ -97,8 +111,6 @@ async function datasetFor(loc: { datasetId: string; dir: string | null; options:
   // Not in memory (the worker restarted, or it was evicted): a cache hit brings it back fast.
   return runImport(loc.dir, loc.options);
 }
-
-const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.jfif', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.bmp', '.svg']);
 
 // ---------------------------------------------------------------------------
 // Generators
@@ -228,10 +240,6 @@ function interpolationLatents(g: LoadedGenerator, pins: PinArg[], framesPerSegme
   return concat(interpolationPath(points, framesPerSegment, loop), g.latentDim);
 }
 
-class StudioError extends Error {
-  override name = 'StudioError';
-}
-
 // ---------------------------------------------------------------------------
 // The methods
 // ---------------------------------------------------------------------------
@@ -271,7 +279,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
   async preview({ dir, options, count, files, displaySize, taskId }) {
     const root = dir ?? demoDatasetDir();
     const scan = await scanFolder(root);
-    const images = scan.files.filter((f) => IMAGE_EXT.has(path.extname(f.rel).toLowerCase()));
+    const images = scan.files.filter((f) => hasImageExtension(f.rel));
     const pool = images.length > 0 ? images : scan.files;
     let chosen: ScannedFile[];
     if (files && files.length > 0) {

@@ -43,6 +43,7 @@ const summary = (id: string, extra: Partial<RunSummary> = {}): RunSummary => ({
   dir: `/tmp/runs/${id}`,
   status: 'finished',
   error: null,
+  problem: null,
   preset: 'dcgan-28',
   step: 300,
   steps: 300,

@@ -3,12 +3,7 @@ import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKEND_NAMES } from '../../shared/config';
-import { useBackend } from '../../engine/backend';
-import { UserError } from '../../engine/errors';
-import { exportForWeb } from '../../engine/export-web';
-import { generateImages, latents, loadGenerator, parseClass } from '../../engine/generator';
-import { gridPng, imagePng } from '../../engine/image/png';
-import { writeFileAtomic } from '../../engine/io/atomic';
+import { UserError, exportForWeb, generateImages, gridPng, imagePng, latents, loadGenerator, parseClass, useBackend, writeFileAtomic } from '../../engine';
 import { integer } from '../parse';
 import { info } from '../output';
 

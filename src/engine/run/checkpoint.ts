@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
+import { RESUMABLE_KEYS } from '../../shared/run';
 import { UserError } from '../errors';
 import { writeDirAtomic } from '../io/atomic';
 import { loadLayersModel, saveLayersModel } from '../io/layers-model-fs';
@@ -28,9 +29,10 @@ export interface CheckpointState extends SessionState {
   savedAt: string;
 }
 
-/** Options that define the model and its training maths; run-control options (steps, output cadence, backend, name) may change on resume. */
+/** Options that define the model and its training maths; the resumable keys and the run's name may change on resume. */
 export function configHash(config: TrainConfig): string {
-  const { steps: _s, sampleEvery: _se, checkpointEvery: _ce, keepCheckpoints: _k, backend: _b, name: _n, ...rest } = config;
+  const rest: Record<string, unknown> = { ...config };
+  for (const key of [...RESUMABLE_KEYS, 'name']) delete rest[key];
   return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 16);
 }
 
@@ -110,7 +112,7 @@ export async function loadCheckpointModel(dir: string, name: 'g' | 'd' | 'g_ema'
 export async function loadCheckpoint(dir: string, config: TrainConfig): Promise<SessionParts & { state: CheckpointState }> {
   const state = await readCheckpointState(dir);
   if (state.configHash !== configHash(config)) {
-    throw new UserError(`Checkpoint ${dir} was made with different model or training options than this config; only steps, sampleEvery, checkpointEvery, keepCheckpoints and backend may change on resume.`);
+    throw new UserError(`Checkpoint ${dir} was made with different model or training options than this config; only ${RESUMABLE_KEYS.join(', ')} may change on resume.`);
   }
   const loaded: tf.LayersModel[] = [];
   try {

@@ -11,24 +11,16 @@ import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
 import { loadCheckpoint, saveCheckpoint } from '../run/checkpoint';
-import {
-  CONFIG_FILE,
-  IMPORT_REPORT_FILE,
-  SAMPLES_DIR,
-  STATS_FILE,
-  createRunDir,
-  listCheckpoints,
-  pruneCheckpoints,
-  stepName,
-} from '../run/run-dir';
+import { acquireRunLock, writeNewLock, type RunLock } from '../run/lock';
+import { CONFIG_FILE, IMPORT_REPORT_FILE, STATS_FILE, createRunDir, listCheckpoints, pruneCheckpoints, sampleFile } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import { writeRunStatus, type WrittenRunStatus } from '../run/status';
 import type { PauseGate } from './pause-gate';
 import { GanSession, type TrainingData } from './session';
 
-export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
-
 export type TrainEvent =
-  | { type: 'start'; runDir: string; step: number; steps: number; resumedFrom: string | null }
+  /** `resumedFrom`: the checkpoint folder it continues from, `resumedFromStep` its step (null for a fresh start). */
+  | { type: 'start'; runDir: string; step: number; steps: number; resumedFrom: string | null; resumedFromStep: number | null }
   | { type: 'step'; stats: StepStats }
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
@@ -53,15 +45,25 @@ export interface TrainingInput {
   onEvent?: (event: TrainEvent) => void;
 }
 
-/** Start a new run: `<outDir>/NNNNN-<name>/` with config.json, then train. */
+/**
+ * Start a new run: `<outDir>/NNNNN-<name>/`, born with its config.json and
+ * its lock (see createRunDir), then train.
+ */
 export async function trainNewRun(outDir: string, given: TrainingInput): Promise<string> {
   // A conditional run learns its class count from the data; config.json records it.
   const input = { ...given, config: withDataClasses(given.config, given.data) };
   for (const message of configWarnings(input.config)) input.onEvent?.({ type: 'warning', message });
-  const runDir = await createRunDir(outDir, input.config.name);
-  await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
-  const session = GanSession.create(input.config, input.data.count, input.data);
-  await trainLoop(runDir, session, null, input);
+  let lock: RunLock | null = null;
+  const runDir = await createRunDir(outDir, input.config.name, async (dir) => {
+    await writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
+    lock = await writeNewLock(dir);
+  });
+  try {
+    const session = GanSession.create(input.config, input.data.count, input.data);
+    await trainLoop(runDir, session, null, input);
+  } finally {
+    await lock!.release(runDir);
+  }
   return runDir;
 }
 
@@ -71,6 +73,17 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
  * refuses any other change. A run killed before its first checkpoint starts over.
  */
 export async function resumeRun(runDir: string, given: TrainingInput): Promise<string> {
+  // One trainer per run: refused here, with a line naming the holder, before anything is read or written.
+  const lock = await acquireRunLock(runDir);
+  try {
+    await resumeLocked(runDir, given);
+  } finally {
+    await lock.release(runDir);
+  }
+  return runDir;
+}
+
+async function resumeLocked(runDir: string, given: TrainingInput): Promise<void> {
   const input = { ...given, config: withDataClasses(given.config, given.data) };
   const checkpoints = await listCheckpoints(runDir);
   const newest = checkpoints[checkpoints.length - 1];
@@ -87,14 +100,13 @@ export async function resumeRun(runDir: string, given: TrainingInput): Promise<s
   }
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  await trainLoop(runDir, session, newest?.dir ?? null, input);
-  return runDir;
+  await trainLoop(runDir, session, newest ?? null, input);
 }
 
 /** Yield to the event loop so signals, IPC and timers get their turn between steps. */
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function trainLoop(runDir: string, session: GanSession, resumedFrom: string | null, input: TrainingInput): Promise<void> {
+async function trainLoop(runDir: string, session: GanSession, resumedFrom: { step: number; dir: string } | null, input: TrainingInput): Promise<void> {
   const { config, data, signal } = input;
   const emit = (event: TrainEvent): void => input.onEvent?.(event);
   const stats = new StatsWriter(path.join(runDir, STATS_FILE));
@@ -103,13 +115,10 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: strin
   let lastCheckpoint = -1;
   let lastFlush = Date.now();
 
-  const writeStatus = (status: RunStatus, extra: Record<string, unknown> = {}) =>
-    writeFileAtomic(
-      path.join(runDir, 'status.json'),
-      JSON.stringify({ status, step: session.step, steps: config.steps, backend: input.backend, pid: process.pid, updatedAt: new Date().toISOString(), ...extra }, null, 2),
-    );
+  const writeStatus = (status: WrittenRunStatus, extra: { error?: string } = {}) =>
+    writeRunStatus(runDir, { status, step: session.step, steps: config.steps, backend: input.backend, ...extra });
   const sample = async () => {
-    const file = path.join(runDir, SAMPLES_DIR, `${stepName(session.step)}.png`);
+    const file = sampleFile(runDir, session.step);
     await writeFileAtomic(file, await gridPng(await session.sampleFixed(), { columns: config.gridSize }));
     lastSample = session.step;
     emit({ type: 'sample', step: session.step, file });
@@ -127,7 +136,7 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: strin
       await writeFile(path.join(runDir, IMPORT_REPORT_FILE), JSON.stringify(input.importReport, null, 2));
     }
     await writeStatus('running');
-    emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom });
+    emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom: resumedFrom?.dir ?? null, resumedFromStep: resumedFrom?.step ?? null });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
 
     while (session.step < config.steps && !signal?.aborted) {
