@@ -2,11 +2,17 @@
  * Keyboard shortcuts. A shortcut is written like "Space", "Ctrl+Enter",
  * "Escape" or "Mod+S" (Mod: Cmd on macOS, Ctrl elsewhere). Shortcuts do not
  * fire while the user types in a text field, except those with a modifier.
+ *
+ * The views are kept alive (KeepAlive), so a view's shortcuts listen only
+ * while it is shown: from activation to deactivation, not from mount to
+ * unmount. Otherwise Space in Generate would resume a paused training.
  */
-import { onBeforeUnmount, onMounted } from 'vue';
+import { computed, onActivated, onBeforeUnmount, onDeactivated, onMounted, shallowReactive } from 'vue';
 
 export interface Shortcut {
   keys: string;
+  /** What it does, for the `?` list; a shortcut without one is not listed. */
+  label?: string;
   /** Whether it applies right now (e.g. only while training runs). */
   when?: () => boolean;
   run: (event: KeyboardEvent) => void;
@@ -22,8 +28,8 @@ function keyName(event: KeyboardEvent): string {
 
 /** Whether a keyboard event is the shortcut `keys`. */
 export function matchesShortcut(event: KeyboardEvent, keys: string): boolean {
-  const parts = keys.toLowerCase().split('+');
-  const key = parts.pop() ?? '';
+  const parts = keys.length === 1 ? [keys] : keys.toLowerCase().split('+');
+  const key = (parts.pop() ?? '').toLowerCase();
   const want = { ctrl: false, shift: false, alt: false, meta: false };
   for (const p of parts) {
     if (p === 'ctrl') want.ctrl = true;
@@ -35,10 +41,12 @@ export function matchesShortcut(event: KeyboardEvent, keys: string): boolean {
       else want.ctrl = true;
     }
   }
+  // A symbol such as "?" needs Shift on most layouts: its key value already says it.
+  const shiftFree = key.length === 1 && !/[a-z0-9]/.test(key);
   return (
     keyName(event) === key &&
     event.ctrlKey === want.ctrl &&
-    event.shiftKey === want.shift &&
+    (shiftFree || event.shiftKey === want.shift) &&
     event.altKey === want.alt &&
     event.metaKey === want.meta
   );
@@ -90,11 +98,35 @@ export function dispatchShortcut(event: KeyboardEvent, shortcuts: readonly Short
   return false;
 }
 
-/** Listen for `shortcuts` on the window while the calling component is mounted. */
+/** The shortcut sets listening now, in the order they started. */
+const listening = shallowReactive(new Set<readonly Shortcut[]>());
+
+/** Every labelled shortcut that works in what is shown now (for the `?` list). */
+export const activeShortcuts = computed(() => [...listening].flat().filter((s) => s.label));
+
+/**
+ * Listen for `shortcuts` on the window while the calling component is shown:
+ * mounted and, inside a KeepAlive, active.
+ */
 export function useShortcuts(shortcuts: readonly Shortcut[]): void {
   const onKey = (e: KeyboardEvent) => {
     dispatchShortcut(e, shortcuts);
   };
-  onMounted(() => window.addEventListener('keydown', onKey));
-  onBeforeUnmount(() => window.removeEventListener('keydown', onKey));
+  let on = false;
+  const start = () => {
+    if (on) return;
+    on = true;
+    window.addEventListener('keydown', onKey);
+    listening.add(shortcuts);
+  };
+  const stop = () => {
+    if (!on) return;
+    on = false;
+    window.removeEventListener('keydown', onKey);
+    listening.delete(shortcuts);
+  };
+  onMounted(start);
+  onActivated(start);
+  onDeactivated(stop);
+  onBeforeUnmount(stop);
 }

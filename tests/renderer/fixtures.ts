@@ -1,0 +1,48 @@
+/** Sample values the store tests share: step stats, run summaries and run details. */
+import { TrainConfigSchema } from '../../src/shared/config';
+import type { RunDetail, RunSummary, StepStats } from '../../src/shared/ipc';
+
+export const stat = (step: number, extra: Partial<StepStats> = {}): StepStats => ({
+  step,
+  lossD: 1.3,
+  lossG: 0.8,
+  dReal: 0.6,
+  dFake: 0.4,
+  gradNormD: 2,
+  gradNormG: 1,
+  imgPerSec: 500,
+  time: 1_000_000 + step * 100,
+  ...extra,
+});
+
+export const summary = (id: string, extra: Partial<RunSummary> = {}): RunSummary => ({
+  id,
+  name: 'run',
+  dir: `/tmp/runs/${id}`,
+  status: 'finished',
+  error: null,
+  problem: null,
+  preset: 'dcgan-28',
+  step: 300,
+  steps: 300,
+  resolution: 28,
+  channels: 1,
+  backend: 'wasm',
+  dataDir: null,
+  createdAt: '2025-01-01T00:00:00Z',
+  updatedAt: '2025-01-01T00:00:00Z',
+  lastSampleStep: 300,
+  lastCheckpointStep: 300,
+  checkpointCount: 1,
+  live: false,
+  resumable: true,
+  ...extra,
+});
+
+export const detail = (id: string, sampleSteps: number[]): RunDetail => ({
+  summary: summary(id),
+  config: TrainConfigSchema.parse({}),
+  importReport: null,
+  sampleSteps,
+  checkpoints: [{ step: 300, savedAt: null, backend: 'wasm', sampleStep: 300 }],
+});

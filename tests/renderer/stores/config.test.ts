@@ -1,0 +1,55 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { useConfigStore } from '../../../src/renderer/src/stores/config';
+import { TrainConfigSchema } from '../../../src/shared/config';
+import type { DatasetSummary } from '../../../src/shared/ipc';
+import type { FakeApi } from '../fake-api';
+import { installFakeApi, uninstallFakeApi } from './setup';
+
+let api: FakeApi;
+
+beforeEach(() => {
+  api = installFakeApi();
+});
+
+afterEach(uninstallFakeApi);
+
+describe('config store', () => {
+  const jsonSchema = { type: 'object', properties: {} };
+  const presetConfig = TrainConfigSchema.parse({ preset: 'dcgan-28', model: { arch: 'dcgan-dense', resolution: 28, channels: 1 } });
+
+  it('starts from the default preset and checks edits with the backend after a pause', async () => {
+    vi.useFakeTimers();
+    vi.mocked(api.configSchema).mockResolvedValue({
+      jsonSchema,
+      groups: [],
+      presets: [{ name: 'dcgan-28', description: 'small', config: presetConfig }],
+      defaultPreset: 'dcgan-28',
+      resumableKeys: ['steps'],
+    });
+    const c = useConfigStore();
+    await c.load();
+    expect(c.preset).toBe('dcgan-28');
+    expect((c.values.model as { resolution: number }).resolution).toBe(28);
+
+    c.setValues({ ...c.values, batchSize: 99999 });
+    c.setValues({ ...c.values, batchSize: 5000 });
+    expect(api.resolveConfig).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(api.resolveConfig).toHaveBeenCalledTimes(1); // debounced
+    expect(c.valid).toBe(false);
+    expect(Object.keys(c.serverErrors)).toEqual(['batchSize']);
+
+    c.setValues({ ...c.values, batchSize: 32 });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(c.valid).toBe(true);
+    expect(c.resolved?.batchSize).toBe(32);
+  });
+
+  it('points the config at an imported data set', () => {
+    const c = useConfigStore();
+    c.values = TrainConfigSchema.parse({}) as unknown as Record<string, unknown>;
+    c.useDataset({ dir: '/pics', options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 } } as DatasetSummary);
+    expect(c.values.data).toMatchObject({ dir: '/pics', resize: 'pad', background: '#000000' });
+    expect(c.values.model).toMatchObject({ resolution: 32, channels: 3 });
+  });
+});

@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { THUMB_PAGE, useDatasetsStore } from '../../../src/renderer/src/stores/datasets';
+import type { DatasetSummary } from '../../../src/shared/ipc';
+import type { FakeApi } from '../fake-api';
+import { installFakeApi, uninstallFakeApi } from './setup';
+
+let api: FakeApi;
+
+beforeEach(() => {
+  api = installFakeApi();
+});
+
+afterEach(uninstallFakeApi);
+
+describe('datasets store', () => {
+  const ds = (extra: Partial<DatasetSummary> = {}): DatasetSummary => ({
+    id: 'ds1',
+    dir: null,
+    root: '/demo',
+    options: { resolution: 28, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8 },
+    count: 60_000,
+    filesSeen: 60_002,
+    ignored: 0,
+    skippedCount: 2,
+    skipped: [{ file: 'a.png', reason: 'empty file (0 bytes)' }],
+    classNames: [],
+    classCounts: [],
+    sourceSizes: null,
+    sourceChannels: { gray: 60_000, grayAlpha: 0, rgb: 0, rgba: 0, other: 0 },
+    formats: { png: 60_000 },
+    preprocessing: 'crop',
+    warnings: [],
+    fromCache: false,
+    durationMs: 10,
+    importedAt: '',
+    ...extra,
+  });
+
+  it('imports with a task id, follows its progress, and shows the report', async () => {
+    let resolveImport!: (d: DatasetSummary) => void;
+    vi.mocked(api.importDataset).mockImplementation(() => new Promise((r) => (resolveImport = r)));
+    const store = useDatasetsStore();
+    store.options.resolution = 28;
+    const pending = store.importDataset();
+    expect(store.importing).toBe(true);
+    const req = vi.mocked(api.importDataset).mock.calls[0][0];
+    expect(req.dir).toBeNull();
+    expect(req.options.resolution).toBe(28);
+    api.emit('task:progress', { taskId: req.taskId!, kind: 'import', phase: 'decode', done: 30, total: 120 });
+    expect(store.importFraction).toBeCloseTo(0.25);
+    expect(store.importPhase).toBe('decode');
+    resolveImport(ds());
+    await pending;
+    expect(store.importing).toBe(false);
+    expect(store.current?.count).toBe(60_000);
+    expect(store.skippedTotal).toBe(2);
+  });
+
+  it('reports an import failure in one line', async () => {
+    vi.mocked(api.importDataset).mockRejectedValue(new Error('No usable images in /x'));
+    const store = useDatasetsStore();
+    expect(await store.importDataset()).toBeNull();
+    expect(store.error).toBe('No usable images in /x');
+  });
+
+  it('fetches each thumbnail page once, only for the visible range', async () => {
+    const store = useDatasetsStore();
+    store.show(ds());
+    await store.ensureThumbnails(0, 200);
+    expect(api.datasetThumbnails).toHaveBeenCalledTimes(2);
+    await store.ensureThumbnails(50, 150);
+    expect(api.datasetThumbnails).toHaveBeenCalledTimes(2);
+    expect(store.thumbAt(5)?.dataUrl).toBe('data:image/png;base64,5');
+    expect(store.thumbAt(THUMB_PAGE * 3)).toBeNull();
+    await store.ensureThumbnails(59_990, 60_100); // clipped to the data set
+    const last = vi.mocked(api.datasetThumbnails).mock.calls.at(-1)![0];
+    expect(last.offset).toBe(Math.floor(59_990 / THUMB_PAGE) * THUMB_PAGE);
+  });
+});

@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { useTrainingStore } from '../../../src/renderer/src/stores/training';
+import { TrainConfigSchema } from '../../../src/shared/config';
+import { detail, stat } from '../fixtures';
+import type { FakeApi } from '../fake-api';
+import { installFakeApi, uninstallFakeApi } from './setup';
+
+let api: FakeApi;
+
+beforeEach(() => {
+  api = installFakeApi();
+});
+
+afterEach(uninstallFakeApi);
+
+describe('training store', () => {
+  it('loads a live run, then appends streamed steps and samples', async () => {
+    vi.mocked(api.trainingState).mockResolvedValue({ phase: 'running', jobId: 'j', runId: '00001-run', step: 2, steps: 100, backend: 'wasm', importProgress: null, startedAt: 1, stepsThisJob: 2 });
+    vi.mocked(api.getRun).mockResolvedValue(detail('00001-run', [0, 1]));
+    vi.mocked(api.runStats).mockResolvedValue({ runId: '00001-run', stats: [stat(1), stat(2)], total: 2 });
+    const t = useTrainingStore();
+    await t.init();
+    expect(t.runId).toBe('00001-run');
+    expect(t.stats.map((s) => s.step)).toEqual([1, 2]);
+    expect(t.samples.map((s) => s.step)).toEqual([0, 1]);
+    expect(t.samples[1].src).toBe('data:image/png;base64,sample-1'); // the newest grid is fetched
+    expect(api.listenerCount('training:event')).toBe(1);
+
+    api.emit('training:event', { type: 'steps', jobId: 'j', runId: '00001-run', stats: [stat(2), stat(3), stat(4)] });
+    expect(t.stats.map((s) => s.step)).toEqual([1, 2, 3, 4]); // duplicates dropped
+    api.emit('training:event', { type: 'steps', jobId: 'j', runId: 'other', stats: [stat(9)] });
+    expect(t.stats).toHaveLength(4);
+    api.emit('training:event', { type: 'sample', jobId: 'j', runId: '00001-run', step: 4, dataUrl: 'data:x' });
+    expect(t.samples.at(-1)).toEqual({ step: 4, src: 'data:x' });
+
+    api.emit('training:state', { phase: 'running', jobId: 'j', runId: '00001-run', step: 4, steps: 100, backend: 'wasm', importProgress: null, startedAt: 1, stepsThisJob: 4 });
+    expect(t.isLive).toBe(true);
+    expect(t.stepsPerSec).toBeCloseTo(10); // 100 ms per step
+    expect(t.eta).toBeCloseTo(9.6);
+  });
+
+  it('derives health issues from the streamed stats', async () => {
+    const t = useTrainingStore();
+    await t.init();
+    t.runId = '00001-run';
+    api.emit('training:event', { type: 'steps', jobId: 'j', runId: '00001-run', stats: [stat(1), stat(2, { gradNormD: 300 })] });
+    expect(t.health.map((i) => i.id)).toEqual(['grad-explode']);
+    api.emit('training:event', { type: 'steps', jobId: 'j', runId: '00001-run', stats: [stat(3, { lossD: Number.NaN })] });
+    expect(t.health[0].id).toBe('nan');
+  });
+
+  it('records a dead training process and resumes the run from its checkpoint', async () => {
+    vi.mocked(api.getRun).mockResolvedValue(detail('00002-run', []));
+    const t = useTrainingStore();
+    await t.init();
+    api.emit('training:event', { type: 'died', jobId: 'j', runId: '00002-run', reason: 'out of memory', exitCode: null, signal: 'SIGKILL', lastCheckpointStep: 500, canResume: true });
+    expect(t.died?.reason).toBe('out of memory');
+    const job = await t.resumeRun('00002-run');
+    expect(job).toBe('job-2');
+    expect(api.resumeRun).toHaveBeenCalledWith({ runId: '00002-run', changes: undefined });
+    expect(t.died).toBeNull();
+  });
+
+  it('start, pause, resume and stop go to the API; errors land in `error`', async () => {
+    const t = useTrainingStore();
+    const config = TrainConfigSchema.parse({ steps: 10 });
+    expect(await t.start(config)).toBe('job-1');
+    expect(api.startTraining).toHaveBeenCalledWith({ config });
+    await t.pause();
+    expect(t.state.phase).toBe('paused');
+    await t.togglePause();
+    expect(api.resumeTraining).toHaveBeenCalled();
+    expect(t.state.phase).toBe('running');
+    await t.stop();
+    expect(t.state.phase).toBe('stopping');
+    vi.mocked(api.startTraining).mockRejectedValue(new Error('A training job is already running.'));
+    expect(await t.start(config)).toBeNull();
+    expect(t.error).toBe('A training job is already running.');
+  });
+});
