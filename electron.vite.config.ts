@@ -2,10 +2,11 @@ import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { buildContentSecurityPolicy } from './src/main/csp';
+import { buildContentSecurityPolicy } from './src/shared/csp';
+import { RENDERER_ALIASES } from './vite.aliases';
 
 /**
- * Writes the renderer CSP (src/main/csp.ts) into index.html's <meta>, so the
+ * Writes the renderer CSP (src/shared/csp.ts) into index.html's <meta>, so the
  * meta and the header main sends are the same policy. Fails the build if the
  * meta tag has been removed.
  */
@@ -66,6 +67,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(import.meta.dirname, 'src/renderer'),
+    resolve: { alias: RENDERER_ALIASES },
     build: {
       rollupOptions: {
         input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') },

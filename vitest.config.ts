@@ -1,5 +1,6 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+import { RENDERER_ALIASES } from './vite.aliases';
 
 // Two projects:
 //  - node: engine, CLI, studio and e2e tests. They run real tfjs (wasm and cpu
@@ -8,6 +9,8 @@ import { defineConfig } from 'vitest/config';
 //  - renderer: Vue component and Pinia store tests (tests/renderer/**) in a DOM
 //    (happy-dom), with the Vue plugin to compile .vue files.
 export default defineConfig({
+  // The renderer's @shared/@renderer imports (node tests import the ws client too).
+  resolve: { alias: RENDERER_ALIASES },
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -17,7 +17,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { startStudioServer } from '../src/server';
 import { defaultRendererDir } from '../src/server/renderer-build';
-import type { TrainingEvent } from '../src/shared/ipc';
+import type { TrainingEvent } from '../src/shared/contract';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);

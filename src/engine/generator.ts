@@ -8,12 +8,12 @@ import path from 'node:path';
 import type { LatentDist, TrainConfig } from '../shared/config';
 import { UserError } from './errors';
 import { readBatch, type ImageBatch } from './image/png';
-import { loadCheckpointModel, readCheckpointState, type CheckpointState } from './run/checkpoint';
+import { CheckpointDamagedError, hasModel, loadCheckpointModel, readCheckpointState, verifyCheckpointFiles, type CheckpointState } from './run/checkpoint';
+import { pickCheckpoint, type SkippedCheckpoint } from './run/checkpoint-pick';
 import { readRunConfig } from './run/config-file';
-import { IMPORT_REPORT_FILE, resolveCheckpointDir, runDirOf } from './run/run-dir';
+import { IMPORT_REPORT_FILE, runDirOf } from './run/run-dir';
 import { setNoiseSeed } from './layers';
 import { classesFor, generatorClassCount, generatorInputs, latentsFor } from './models/inputs';
-import { stat } from 'node:fs/promises';
 
 export interface LoadedGenerator {
   model: tf.LayersModel;
@@ -30,29 +30,42 @@ export interface LoadedGenerator {
   numClasses: number;
   /** Distribution z was drawn from in training; samples must use the same. */
   latentDist: LatentDist;
+  /** Newer checkpoints of the run that were damaged and skipped, newest first. */
+  skipped: SkippedCheckpoint[];
 }
 
+/**
+ * The generator of a checkpoint folder, or of a run folder's newest intact
+ * checkpoint (damaged newer ones are skipped and listed in `skipped`).
+ */
 export async function loadGenerator(checkpointPath: string): Promise<LoadedGenerator> {
-  const checkpointDir = await resolveCheckpointDir(checkpointPath);
-  const state = await readCheckpointState(checkpointDir);
-  const runDir = runDirOf(checkpointDir);
-  const config = await readRunConfig(runDir);
-  const ema = Boolean(await stat(path.join(checkpointDir, 'g_ema', 'model.json')).catch(() => null));
-  const model = await loadCheckpointModel(checkpointDir, ema ? 'g_ema' : 'g');
+  let config: TrainConfig | null = null;
+  const picked = await pickCheckpoint(checkpointPath, async (checkpointDir) => {
+    config ??= await readRunConfig(runDirOf(checkpointDir));
+    const state = await readCheckpointState(checkpointDir);
+    const ema = config.ema.enabled || (await hasModel(checkpointDir, state, 'g_ema'));
+    if (ema && !(await hasModel(checkpointDir, state, 'g_ema'))) throw new CheckpointDamagedError(checkpointDir, 'g_ema/ is missing, and this run keeps an EMA generator');
+    const name = ema ? 'g_ema' : 'g';
+    await verifyCheckpointFiles(checkpointDir, state, [name]);
+    return { state, ema, model: await loadCheckpointModel(checkpointDir, name) };
+  });
+  const { model, ema, state } = picked.value;
+  const runDir = picked.runDir;
   const [, latentDim] = model.inputs[0].shape as [null, number];
   const [, resolution, , channels] = model.outputs[0].shape as [null, number, number, number];
   return {
     model,
     ema,
-    checkpointDir,
+    checkpointDir: picked.dir,
     state,
-    config,
+    config: config!,
     latentDim,
     resolution,
     channels,
     classNames: await readClassNames(runDir),
     numClasses: generatorClassCount(model),
-    latentDist: config.model.latentDist,
+    latentDist: config!.model.latentDist,
+    skipped: picked.skipped,
   };
 }
 

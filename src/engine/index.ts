@@ -15,6 +15,7 @@ export { BACKEND_PREFERENCE, BackendError, probeBackends, useBackend, type Activ
 export { benchmark, type BenchResult } from './bench';
 
 export { generateImages, latents, loadGenerator, parseClass, type LoadedGenerator } from './generator';
+export { describeSkipped, type SkippedCheckpoint } from './run/checkpoint-pick';
 export { exportForWeb, type GeneratorInfo } from './export-web';
 export { gridPng, imagePng, type ImageBatch } from './image/png';
 

@@ -21,6 +21,7 @@ export {
   STATS_FILE,
   STATUS_FILE,
   checkpointDir,
+  isCheckpointFolder,
   isRunFolderName,
   listCheckpoints,
   listRunFolders,

@@ -1,15 +1,16 @@
 /**
  * Electron main process entry.
  *
- * A placeholder window for now, but with the security model the real studio
- * will keep: sandboxed, context-isolated renderer with no Node access; a strict
- * CSP; no navigation, new windows or permissions; and a single typed, validated
- * IPC surface (src/shared/ipc.ts, src/main/ipc.ts, src/preload/index.ts).
+ * The studio window with its security model: sandboxed, context-isolated
+ * renderer with no Node access; a strict CSP; no navigation, new windows or
+ * permissions; and a single typed IPC surface (src/shared/contract, the
+ * sender gate in src/main/ipc.ts, src/preload/index.ts), whose arguments the
+ * studio backend validates.
  */
 import { app, BrowserWindow, nativeTheme, session } from 'electron';
 import { join } from 'node:path';
 import { IpcManager } from './ipc';
-import { createDesktopStudio, studioHandlers } from './studio';
+import { createDesktopStudio } from './studio';
 import type { StudioBackend } from '../studio/backend';
 import { isTrustedRendererUrl, type RendererLocation } from './renderer-location';
 import { hardenWebContents, installSessionPolicies } from './security';
@@ -74,7 +75,8 @@ if (!app.requestSingleInstanceLock()) {
       nativeTheme.themeSource = 'dark';
       installSessionPolicies(session.defaultSession, location);
       studio = createDesktopStudio(ipc);
-      ipc.handleAll(studioHandlers(studio));
+      const backend = studio;
+      ipc.handleAll((channel, rawArgs) => backend.invoke(channel, rawArgs));
       openMainWindow();
 
       app.on('activate', () => {

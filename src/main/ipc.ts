@@ -1,39 +1,19 @@
 /**
  * The one place main registers IPC handlers.
  *
- * Every invoke goes through the same gate before its handler runs:
- *  1. the sender frame must still exist and its URL must be our renderer
- *     (file:// of our index.html, or the dev server) - never another page;
- *  2. the arguments must parse with the channel's zod schema from
- *     src/shared/ipc.ts.
- * Handlers therefore receive typed, validated arguments and never see raw
- * renderer input. Events to the renderer go through `send`, typed by
+ * Every invoke goes through the same gate: the sender frame must still exist
+ * and its URL must be our renderer (file:// of our index.html, or the dev
+ * server), never another page. Only then do the raw arguments go to the one
+ * `invoke` function (the studio backend's), which validates them with the
+ * contract's zod schemas, so arguments are checked in exactly one place for
+ * both front ends. Events to the renderer go through `send`, typed by
  * `IpcEventMap`.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import type { z } from 'zod';
-import { describeArgIssues } from '../studio/errors';
-import {
-  IPC_INVOKE_ARG_SCHEMAS,
-  IPC_INVOKE_CHANNELS,
-  type IpcEventChannel,
-  type IpcEventPayload,
-  type IpcInvokeChannel,
-  type IpcInvokeResult,
-  type IpcParsedArgs,
-} from '../shared/ipc';
+import { IPC_INVOKE_CHANNELS, type IpcEventChannel, type IpcEventPayload, type IpcInvokeChannel } from '../shared/contract';
 
-export interface IpcHandlerContext {
-  event: IpcMainInvokeEvent;
-  sender: WebContents;
-}
-
-export type IpcInvokeHandler<C extends IpcInvokeChannel> = (
-  context: IpcHandlerContext,
-  ...args: IpcParsedArgs<C>
-) => IpcInvokeResult<C> | Promise<IpcInvokeResult<C>>;
-
-export type IpcInvokeHandlers = { [C in IpcInvokeChannel]: IpcInvokeHandler<C> };
+/** Runs one call that passed the sender gate: validates `rawArgs` and answers (StudioBackend.invoke). */
+export type IpcInvoke = (channel: IpcInvokeChannel, rawArgs: unknown[]) => Promise<unknown>;
 
 export interface IpcManagerOptions {
   /** Whether a frame URL belongs to our renderer. */
@@ -42,7 +22,7 @@ export interface IpcManagerOptions {
   log?: (message: string) => void;
 }
 
-/** Thrown (and so rejected in the renderer) when a call fails the gate. */
+/** Thrown (and so rejected in the renderer) when a call fails the sender gate. */
 export class IpcRejectedError extends Error {
   override name = 'IpcRejectedError';
 }
@@ -55,34 +35,19 @@ export class IpcManager {
     this.log = options.log ?? ((message) => console.warn(`[ipc] ${message}`));
   }
 
-  /**
-   * Registers a handler for every invoke channel at once; the type requires
-   * one for each channel in `IPC_INVOKE_CHANNELS`.
-   */
-  handleAll(handlers: IpcInvokeHandlers): void {
-    for (const channel of IPC_INVOKE_CHANNELS) {
-      this.handle(channel, handlers[channel] as IpcInvokeHandler<typeof channel>);
-    }
+  /** Registers every invoke channel of the contract, all answered by `invoke` after the sender gate. */
+  handleAll(invoke: IpcInvoke): void {
+    for (const channel of IPC_INVOKE_CHANNELS) this.handle(channel, invoke);
   }
 
-  handle<C extends IpcInvokeChannel>(channel: C, handler: IpcInvokeHandler<C>): void {
+  private handle(channel: IpcInvokeChannel, invoke: IpcInvoke): void {
     if (this.registered.has(channel)) {
       throw new Error(`IPC handler for "${channel}" is already registered`);
     }
-    const schema = IPC_INVOKE_ARG_SCHEMAS[channel] as unknown as z.ZodType<IpcParsedArgs<C>>;
-
     ipcMain.handle(channel, async (event, ...rawArgs: unknown[]) => {
       this.assertTrustedSender(event, channel);
-
-      const parsed = schema.safeParse(rawArgs);
-      if (!parsed.success) {
-        const reason = describeArgIssues(parsed.error);
-        this.log(`rejected "${channel}": invalid arguments: ${reason}`);
-        throw new IpcRejectedError(`Invalid arguments for "${channel}": ${reason}`);
-      }
-
       try {
-        return await handler({ event, sender: event.sender }, ...parsed.data);
+        return await invoke(channel, rawArgs);
       } catch (error) {
         this.log(`"${channel}" failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         throw error;

@@ -10,7 +10,7 @@
  * See https://www.electronjs.org/docs/latest/tutorial/security
  */
 import type { Session, WebContents } from 'electron';
-import { buildContentSecurityPolicy } from './csp';
+import { buildContentSecurityPolicy } from '../shared/csp';
 import { isTrustedRendererUrl, type RendererLocation } from './renderer-location';
 
 const ALLOWED_PERMISSIONS = new Set<string>(['clipboard-sanitized-write']);

@@ -4,9 +4,9 @@
  */
 import { app, BrowserWindow, dialog, shell } from 'electron';
 import path from 'node:path';
-import { IPC_INVOKE_CHANNELS, type AppInfo, type IpcInvokeChannel } from '../shared/ipc';
+import type { AppInfo } from '../shared/contract';
 import { StudioBackend } from '../studio/backend';
-import type { IpcInvokeHandler, IpcInvokeHandlers, IpcManager } from './ipc';
+import type { IpcManager } from './ipc';
 import { utilityLauncher } from './utility-process';
 
 export function appInfo(): AppInfo {
@@ -57,14 +57,4 @@ export function createDesktopStudio(ipc: IpcManager): StudioBackend {
     for (const window of BrowserWindow.getAllWindows()) ipc.send(window.webContents, channel, payload);
   });
   return backend;
-}
-
-/** One IPC handler per invoke channel, each calling the backend with the arguments IpcManager validated. */
-export function studioHandlers(backend: StudioBackend): IpcInvokeHandlers {
-  const handlers = {} as Record<IpcInvokeChannel, IpcInvokeHandler<IpcInvokeChannel>>;
-  for (const channel of IPC_INVOKE_CHANNELS) {
-    const fn = backend.handlers[channel] as (...args: unknown[]) => Promise<unknown>;
-    handlers[channel] = ((_context: unknown, ...args: unknown[]) => fn(...args)) as IpcInvokeHandler<IpcInvokeChannel>;
-  }
-  return handlers as IpcInvokeHandlers;
 }

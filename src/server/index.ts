@@ -2,7 +2,7 @@
  * Browser mode: the studio over HTTP + one WebSocket (`gan-studio serve`).
  *
  * - Serves the built renderer (out/renderer) and runs the IPC contract of
- *   src/shared/ipc.ts over WS_PATH with the messages of src/shared/ws-protocol.ts,
+ *   the contract of src/shared/contract over WS_PATH with the messages of src/shared/ws-protocol.ts,
  *   validated by StudioBackend.invoke with the same zod schemas as Electron main.
  * - Binds 127.0.0.1 by default. Every request needs the random token: the
  *   page URL carries it (?token=…); loading the page with it sets a
@@ -15,8 +15,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { buildContentSecurityPolicy } from '../main/csp';
-import type { AppInfo } from '../shared/ipc';
+import { buildContentSecurityPolicy } from '../shared/csp';
+import type { AppInfo } from '../shared/contract';
 import { TOKEN_PARAM, WS_PATH, WS_PROTOCOL_VERSION, type WsServerMessage } from '../shared/ws-protocol';
 import { StudioBackend } from '../studio/backend';
 import { serializeError } from '../studio/datasets-common';

@@ -5,11 +5,19 @@
  */
 
 /**
- * Options a resumed run may change: they steer the run (its length, output
- * cadence, how many checkpoints stay, where it computes) and leave the
- * training maths alone, so the checkpoint's config hash ignores them.
+ * Top-level options a resumed run may change: they steer the run (its
+ * length, output cadence, how many checkpoints stay, where it computes) and
+ * leave the training maths alone. The studio's resume offers these.
  */
-export const RESUMABLE_KEYS = ['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend'] as const;
+export const RUN_CONTROL_KEYS = ['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend'] as const;
+export type RunControlKey = (typeof RUN_CONTROL_KEYS)[number];
+
+/**
+ * Every option (dotted path) a resume may change: the run-control keys, and
+ * the data folder (the same images in a new place; the checkpoint's data key
+ * checks that they are the same).
+ */
+export const RESUMABLE_KEYS = [...RUN_CONTROL_KEYS, 'data.dir'] as const;
 export type ResumableKey = (typeof RESUMABLE_KEYS)[number];
 
 export function isResumableKey(key: string): key is ResumableKey {

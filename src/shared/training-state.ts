@@ -1,4 +1,4 @@
-import type { TrainingState } from './ipc';
+import type { TrainingState } from './contract';
 
 /** No job: what the studio backend reports between runs, and where the UI starts. */
 export const IDLE_TRAINING_STATE: Readonly<TrainingState> = Object.freeze({

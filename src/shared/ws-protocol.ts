@@ -1,5 +1,5 @@
 /**
- * Browser mode (`gan-studio serve`): the IPC contract of ./ipc.ts carried over
+ * Browser mode (`gan-studio serve`): the IPC contract of ./contract carried over
  * one WebSocket as JSON text messages. The server validates every invoke with
  * the same zod schemas as Electron main (IPC_INVOKE_ARG_SCHEMAS).
  *
@@ -12,7 +12,7 @@
  * The WebSocket lives at WS_PATH on the page's own origin and needs the same
  * `token` query parameter as the page (see src/server).
  */
-import type { IpcEventChannel, IpcEventMap, IpcInvokeChannel } from './ipc';
+import type { IpcEventChannel, IpcEventMap, IpcInvokeChannel } from './contract';
 
 export const WS_PATH = '/api/ws';
 export const WS_PROTOCOL_VERSION = 1;

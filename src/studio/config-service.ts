@@ -1,9 +1,9 @@
 /** Config schema, presets and validation for the Train form. */
 import { z } from 'zod';
 import { TrainConfigSchema } from '../shared/config';
-import type { ConfigCheck, ConfigGroup, ConfigResolveRequest, ConfigSchemaInfo, PresetInfo } from '../shared/ipc';
+import type { ConfigCheck, ConfigGroup, ConfigResolveRequest, ConfigSchemaInfo, PresetInfo } from '../shared/contract';
 import { PRESET_NAMES, PRESETS, UserError, isPresetName, parseConfig, parseSet } from '../engine/light';
-import { RESUMABLE_KEYS } from '../shared/run';
+import { RUN_CONTROL_KEYS } from '../shared/run';
 
 const PRESET_DESCRIPTIONS: Record<string, string> = {
   'dcgan-28': '1×28×28 grayscale with a dense stem: small and quick, made for the Fashion-MNIST demo set.',
@@ -80,7 +80,7 @@ export function configSchemaInfo(): ConfigSchemaInfo {
     groups: configGroups(jsonSchema as JsonSchemaNode),
     presets,
     defaultPreset: PRESET_NAMES.includes('dcgan-28' as never) ? 'dcgan-28' : PRESET_NAMES[0],
-    resumableKeys: [...RESUMABLE_KEYS],
+    resumableKeys: [...RUN_CONTROL_KEYS],
   };
   return cachedSchema;
 }

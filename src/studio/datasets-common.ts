@@ -1,7 +1,7 @@
 /** Dataset helpers shared by the backend and the workers (no tfjs). */
 import { createHash } from 'node:crypto';
 import type { TrainConfig } from '../shared/config';
-import type { DatasetOptions, DatasetSummary } from '../shared/ipc';
+import type { DatasetOptions, DatasetSummary } from '../shared/contract';
 import { UserError, type Dataset } from '../engine/light';
 
 /** How many skipped files a summary carries inline. */

@@ -4,7 +4,7 @@
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { CheckpointInfo, ConfigDiffEntry, RunDetail, RunStatus, RunSummary, StepStats } from '../shared/ipc';
+import type { CheckpointInfo, ConfigDiffEntry, RunDetail, RunStatus, RunSummary, StepStats } from '../shared/contract';
 import {
   CHECKPOINT_STATE_FILE,
   IMPORT_REPORT_FILE,

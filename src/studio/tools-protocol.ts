@@ -17,7 +17,7 @@ import type {
   SkippedFileInfo,
   ThumbnailPage,
   WebExportResult,
-} from '../shared/ipc';
+} from '../shared/contract';
 
 /** A checkpoint located on disk by the backend. */
 export interface CheckpointLocation {
@@ -33,7 +33,7 @@ export interface PinArg {
   class?: number | null;
 }
 
-/** Conditional generators' class of a call: see `requestClass` in src/shared/ipc.ts. */
+/** Conditional generators' class of a call: see `requestClass` in src/shared/contract/common.ts. */
 type ClassArg = { class?: number | null };
 
 export interface DatasetLocation {

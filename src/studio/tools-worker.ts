@@ -15,7 +15,7 @@ import type {
   LatentsFile,
   PreviewItem,
   TaskKind,
-} from '../shared/ipc';
+} from '../shared/contract';
 import {
   BACKEND_PREFERENCE,
   decodeInto,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { TrainConfig } from '../shared/config';
-import type { ResumableChanges, TrainingEvent, TrainingState } from '../shared/ipc';
+import type { ResumableChanges, TrainingEvent, TrainingState } from '../shared/contract';
 import { IDLE_TRAINING_STATE } from '../shared/training-state';
 import { StudioError } from './errors';
 import { checkpointSteps } from './runs';

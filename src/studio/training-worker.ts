@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrainingEvent } from '../shared/ipc';
+import type { TrainingEvent } from '../shared/contract';
 import { PauseGate, UserError, startRun, type RunEvent, type RunRequest, type StepStats } from '../engine';
 import { datasetOptionsOf, errorMessage, serializeError, summarizeDataset } from './datasets-common';
 import { connectToParent } from './worker-port';

@@ -184,7 +184,7 @@ describe('damaged checkpoints', () => {
     await fs.truncate(weights, 100);
     const r = await cli(['generate', '--checkpoint', run, '--count', '2', '--out', path.join(tmp, 'g1')]);
     expectStderr(r, [
-      new RegExp(`^error: Corrupt checkpoint ${escape(path.dirname(path.dirname(weights)))}: cannot load g_ema/ \\(.*weights are 100 bytes, the manifest needs \\d+ \\(truncated or corrupt\\)\\)\\.$`),
+      new RegExp(`^error: Run ${escape(run)} has no intact checkpoint: step-000002: g_ema/weights\\.bin is 100 bytes, the manifest says \\d+ \\(truncated or corrupt\\)\\.$`),
     ]);
     await expect(fs.stat(path.join(tmp, 'g1', 'seed0-0000.png'))).rejects.toThrow();
   });
@@ -200,7 +200,7 @@ describe('damaged checkpoints', () => {
     const run = await copyRun();
     await fs.writeFile(newest(run, 'state.json'), JSON.stringify({ format: 99, step: 2 }));
     const r = await cli(['generate', '--checkpoint', run, '--count', '1', '--out', path.join(tmp, 'g3')]);
-    expectStderr(r, [/^error: Corrupt checkpoint .*step-000002: state\.json is not a GAN Studio checkpoint state \(format 99\)\.$/]);
+    expectStderr(r, [/^error: Checkpoint .*step-000002 was saved by a newer GAN Studio \(checkpoint format 99; this version reads up to 2\)\. Update GAN Studio to use it\.$/]);
   });
 
   it('train --resume with garbage in state.json leaves the run as it was', async () => {
@@ -209,7 +209,7 @@ describe('damaged checkpoints', () => {
     const statsBefore = await fs.readFile(path.join(run, 'stats.jsonl'), 'utf8');
     const r = await cli(['train', '--resume', run, '--steps', '4']);
     const error = expectFailure(r);
-    expect(error).toMatch(/^error: Corrupt checkpoint .*step-000002: cannot read state\.json \(.*\)\.$/);
+    expect(error).toMatch(/^error: Run .* has no intact checkpoint: step-000002: cannot read state\.json \(.*\)\.$/);
     expect(r.stderrLines[0]).toMatch(BACKEND_LINE);
     expect(r.stderrLines[r.stderrLines.length - 1]).toBe(error);
     expect(await fs.readFile(path.join(run, 'stats.jsonl'), 'utf8')).toBe(statsBefore);
@@ -221,7 +221,7 @@ describe('damaged checkpoints', () => {
     await fs.truncate(newest(run, 'd/weights.bin'), 10);
     const r = await cli(['train', '--resume', run, '--steps', '4']);
     const error = expectFailure(r);
-    expect(error).toMatch(/^error: Corrupt checkpoint .*step-000002: cannot load d\/ \(.*weights are 10 bytes, the manifest needs \d+ \(truncated or corrupt\)\)\.$/);
+    expect(error).toMatch(/^error: Run .* has no intact checkpoint: step-000002: d\/weights\.bin is 10 bytes, the manifest says \d+ \(truncated or corrupt\)\.$/);
     expect(r.stderrLines[r.stderrLines.length - 1]).toBe(error);
     expect((await readStats(run)).map((s) => s.step)).toEqual([1, 2]);
   });
@@ -230,7 +230,7 @@ describe('damaged checkpoints', () => {
     const run = await copyRun();
     await fs.truncate(newest(run, 'optimizer-g.bin'), 8);
     const r = await cli(['train', '--resume', run, '--steps', '4']);
-    expect(expectFailure(r)).toMatch(/^error: Corrupt checkpoint .*step-000002: optimizer-g\.bin is 8 bytes, expected \d+\.$/);
+    expect(expectFailure(r)).toMatch(/^error: Run .* has no intact checkpoint: step-000002: optimizer-g\.bin is 8 bytes, the manifest says \d+ \(truncated or corrupt\)\.$/);
   });
 });
 

@@ -74,7 +74,7 @@ describe('train on the demo data', () => {
     const status = await readJson(path.join(runDir, 'status.json'));
     expect(status).toMatchObject({ status: 'finished', step: 4, steps: 4, backend: 'wasm' });
     const state = await readJson(path.join(runDir, 'checkpoints/step-000004/state.json'));
-    expect(state).toMatchObject({ format: 1, step: 4, backend: 'wasm' });
+    expect(state).toMatchObject({ format: 2, step: 4, backend: 'wasm' });
   });
 
   it('writes one finite stats line per step', async () => {
@@ -169,12 +169,12 @@ describe('train --resume', () => {
       const key = args[0] === '--set' ? args[1].split('=')[0] : { '--batch': 'batchSize', '--seed': 'seed', '--name': 'name' }[args[0]];
       expect(r.code, describeResult(r)).not.toBe(0);
       expect(r.stderrLines).toEqual([
-        `error: --resume cannot change ${key}; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend may change on resume.`,
+        `error: --resume cannot change ${key}; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, data.dir may change on resume.`,
       ]);
     }
     const r = await runCli(['train', '--resume', runDir, '--preset', 'dcgan-64'], { env });
     expect(r.code).not.toBe(0);
-    expect(r.stderrLines).toEqual(['error: --resume continues a run with its own options; --preset, --config and --data cannot be combined with it.']);
+    expect(r.stderrLines).toEqual(['error: --resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).']);
     expect(await fs.readFile(path.join(runDir, 'config.json'), 'utf8')).toBe(configBefore);
     expect(await fs.readFile(path.join(runDir, 'stats.jsonl'), 'utf8')).toBe(statsBefore);
   });

@@ -50,7 +50,7 @@ describe('run folders', () => {
     const [ck] = await listCheckpoints(run);
     expect((await readdir(ck.dir)).sort()).toEqual(['d', 'g', 'g_ema', 'optimizer-d.bin', 'optimizer-g.bin', 'optimizer.json', 'state.json']);
     const state = JSON.parse(await readFile(path.join(ck.dir, 'state.json'), 'utf8'));
-    expect(state).toMatchObject({ format: 1, step: 2, data: { epoch: 0, position: 8 } }); // two batches of 4 from 8 images
+    expect(state).toMatchObject({ format: 2, step: 2, data: { epoch: 0, position: 8 } }); // two batches of 4 from 8 images
     expect(state.noise).toHaveLength(4);
   });
 

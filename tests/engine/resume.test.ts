@@ -59,6 +59,8 @@ describe('resume', () => {
     }
     const stateOf = async (dir: string) => {
       const { savedAt: _t, ...rest } = JSON.parse(await readFile(path.join(ckpt(dir), 'state.json'), 'utf8'));
+      // model.json holds auto-generated layer names, which depend on how many models the process built; the weights' checksums must match.
+      for (const file of Object.keys(rest.files)) if (file.endsWith('/model.json')) delete rest.files[file];
       return rest;
     };
     expect(await stateOf(split)).toEqual(await stateOf(straight));

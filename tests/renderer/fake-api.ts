@@ -5,9 +5,9 @@
  * listeners the stores subscribed, as the backend would.
  */
 import { vi } from 'vitest';
-import { TrainConfigSchema } from '../../src/shared/config';
-import type { ConnectionState, GanStudioApi, IpcEventMap, StudioInfo, TrainingState } from '../../src/shared/ipc';
-import { IDLE_TRAINING_STATE } from '../../src/shared/training-state';
+import { TrainConfigSchema } from '@shared/config';
+import type { ConnectionState, GanStudioApi, IpcEventMap, StudioInfo, TrainingState } from '@shared/contract';
+import { IDLE_TRAINING_STATE } from '@shared/training-state';
 
 type Listener<T> = (payload: T) => void;
 

@@ -1,6 +1,6 @@
 /** Sample values the store tests share: step stats, run summaries and run details. */
-import { TrainConfigSchema } from '../../src/shared/config';
-import type { RunDetail, RunSummary, StepStats } from '../../src/shared/ipc';
+import { TrainConfigSchema } from '@shared/config';
+import type { RunDetail, RunSummary, StepStats } from '@shared/contract';
 
 export const stat = (step: number, extra: Partial<StepStats> = {}): StepStats => ({
   step,

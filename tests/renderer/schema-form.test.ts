@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import SchemaForm from '../../src/renderer/src/components/SchemaForm.vue';
 import { buildForm, flattenFields, humanize, schemaDefaults, validateField, validateValues, type JsonSchema } from '../../src/renderer/src/lib/schema';
-import { TrainConfigSchema } from '../../src/shared/config';
+import { TrainConfigSchema } from '@shared/config';
 import { withPinia } from './setup';
 
 /** The real config schema, exactly as `gan-studio config --schema` and `config:schema` make it. */

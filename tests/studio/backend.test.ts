@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetSummary, TrainingEvent } from '../../src/shared/ipc';
+import type { DatasetSummary, TrainingEvent } from '../../src/shared/contract';
 import { tempDir } from '../helpers/temp';
 import { DEMO_OPTIONS, makeImageFolder, makeStudio, tinyConfig, type TestStudio } from './helpers';
 

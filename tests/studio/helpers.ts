@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { AppInfo, IpcEventChannel, IpcEventPayload, IpcInvokeChannel, IpcInvokeResult, TrainingEvent } from '../../src/shared/ipc';
+import type { AppInfo, IpcEventChannel, IpcEventPayload, IpcInvokeChannel, IpcInvokeResult, TrainingEvent } from '../../src/shared/contract';
 import { StudioBackend } from '../../src/studio/backend';
 import { forkLauncher } from '../../src/studio/worker-process';
 import { tempDir } from '../helpers/temp';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createSocketApi, StudioSocket } from '../../src/renderer/src/api/ws-client';
-import type { ConnectionState, RunsChanged } from '../../src/shared/ipc';
+import type { ConnectionState, RunsChanged } from '../../src/shared/contract';
 import { startStudioServer, type StudioServer } from '../../src/server';
 import { tempDir } from '../helpers/temp';
 import { TEST_APP_INFO } from './helpers';

@@ -40,7 +40,7 @@ export function registerTrain(program: Command): void {
     .option('--batch <n>', 'batch size', integer('--batch'))
     .option('--out <dir>', 'folder that holds the run folders', 'runs')
     .option('--name <name>', 'run name (part of the run folder name)')
-    .option('--resume <runDir>', 'continue a run from its newest checkpoint')
+    .option('--resume <path>', 'continue a run from its newest intact checkpoint (a run folder), or from one checkpoint folder')
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`)
     .option('--seed <n>', 'random seed (same seed and backend: same run)', integer('--seed'))
     .option('--sample-every <n>', 'save a sample grid every N steps', integer('--sample-every'))
@@ -72,8 +72,8 @@ function runRequest(flags: TrainFlags): RunRequest {
     };
     return { mode: 'new', runsRoot: flags.out, config: { sources } };
   }
-  if (flags.preset || flags.config || flags.data) {
-    throw new UserError('--resume continues a run with its own options; --preset, --config and --data cannot be combined with it.');
+  if (flags.preset || flags.config) {
+    throw new UserError('--resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).');
   }
   return { mode: 'resume', runDir: flags.resume, changes: flagOverrides(flags), sets: flags.set, stepsOption: '--steps' };
 }

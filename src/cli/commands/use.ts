@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKEND_NAMES } from '../../shared/config';
-import { UserError, exportForWeb, generateImages, gridPng, imagePng, latents, loadGenerator, parseClass, useBackend, writeFileAtomic } from '../../engine';
+import { UserError, describeSkipped, exportForWeb, generateImages, gridPng, imagePng, latents, loadGenerator, parseClass, useBackend, writeFileAtomic } from '../../engine';
 import { integer } from '../parse';
-import { info } from '../output';
+import { info, warn } from '../output';
 
 export function registerGenerate(program: Command): void {
   program
@@ -23,6 +23,7 @@ export function registerGenerate(program: Command): void {
       if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend)) throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
       await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
+      for (const skipped of gen.skipped) warn(describeSkipped(skipped));
       try {
         const classes = flags.class === undefined ? null : parseClass(gen, flags.class);
         const images = await generateImages(gen, latents(flags.seed, flags.count, gen.latentDim, gen.latentDist), { classes, noiseSeed: flags.seed });
@@ -50,6 +51,7 @@ export function registerExport(program: Command): void {
       if (flags.format !== 'tfjs') throw new UserError(`Unknown export format "${flags.format}". Supported: tfjs.`);
       await useBackend('cpu'); // export only moves weights; no need to start a native or wasm runtime
       const gen = await loadGenerator(flags.checkpoint);
+      for (const skipped of gen.skipped) warn(describeSkipped(skipped));
       try {
         const result = await exportForWeb(gen, flags.out);
         info(`exported ${gen.ema ? 'EMA generator' : 'generator'} (step ${result.step}, ${result.resolution}×${result.resolution}×${result.channels}, latent ${result.latentDim}) to ${flags.out}`);

@@ -9,15 +9,25 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 // GAN Studio's custom layers (spectral norm, pixel norm, …) must be registered before any model that uses them loads.
 import '../layers';
+import { NonFiniteError, firstNonFinite } from './finite';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
+export interface FiniteOption {
+  /** Refuse (NonFiniteError) weights holding NaN or Inf instead of writing or returning them. */
+  requireFinite?: boolean;
+}
+
 /** Write `model` into the existing folder `dir` (callers make it atomic with writeDirAtomic). */
-export async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<void> {
+export async function saveLayersModel(model: tf.LayersModel, dir: string, options: FiniteOption = {}): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      if (options.requireFinite) {
+        const bad = firstNonFinite(artifacts.weightSpecs ?? [], weightData);
+        if (bad) throw new NonFiniteError(dir, bad);
+      }
       const modelJson = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? 'layers-model',
@@ -41,7 +51,7 @@ interface ModelJson {
 }
 
 /** Read a model folder written by saveLayersModel (or by tfjs-node / the tfjs converter, single or sharded). */
-export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
+export async function loadLayersModel(dir: string, options: FiniteOption = {}): Promise<tf.LayersModel> {
   const json = JSON.parse(await readFile(path.join(dir, MODEL_JSON), 'utf8')) as ModelJson;
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new Error(`${path.join(dir, MODEL_JSON)} is not a tfjs LayersModel`);
@@ -56,6 +66,10 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   const expected = weightSpecs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * bytesPer(s.dtype), 0);
   if (weightData.byteLength !== expected) {
     throw new Error(`${dir}: weights are ${weightData.byteLength} bytes, the manifest needs ${expected} (truncated or corrupt)`);
+  }
+  if (options.requireFinite) {
+    const bad = firstNonFinite(weightSpecs, weightData);
+    if (bad) throw new NonFiniteError(dir, bad);
   }
   return tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData, format: json.format, generatedBy: json.generatedBy }),

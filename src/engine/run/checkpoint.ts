@@ -1,56 +1,81 @@
 /**
  * Checkpoints: `checkpoints/step-NNNNNN/` holding
  *   g/, d/, g_ema/          tfjs LayersModel folders (model.json + weights.bin)
- *   optimizer.json + optimizer-g.bin + optimizer-d.bin   Adam moments and step counts
- *   state.json              step, RNG state, data cursor, config hash (written last)
+ *   optimizer.json + optimizer-g.bin + optimizer-d.bin   optimizer moments and step counts
+ *   state.json              step, RNG state, data cursor, the maths options,
+ *                           and the size + SHA-256 of every other file (written last)
  * The folder is built under a temporary name and renamed into place, so a
- * checkpoint either exists whole or not at all.
+ * checkpoint either exists whole or not at all. Every weight is checked for
+ * NaN and Inf before it is written and after it is read: a non-finite
+ * checkpoint is never saved, and never loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
-import { RESUMABLE_KEYS } from '../../shared/run';
 import { UserError } from '../errors';
 import { writeDirAtomic } from '../io/atomic';
+import { NonFiniteError, firstNonFinite } from '../io/finite';
 import { loadLayersModel, saveLayersModel } from '../io/layers-model-fs';
 import type { GanSession, SessionParts, SessionState } from '../train/session';
+import { manifestOf, verifyManifest, type FileManifest } from './checkpoint-files';
+import { configHash, configHashFormat1, mathsDifferences, mathsOptions, migrateMathsOptions } from './config-compat';
 import { CHECKPOINTS_DIR, CHECKPOINT_STATE_FILE, stepName } from './run-dir';
 
-export const CHECKPOINT_FORMAT = 1;
+export { configHash } from './config-compat';
+
+/**
+ * 1: GAN Studio 0.1.0 (a config hash over every option, no file manifest).
+ * 2: the maths options themselves, a file manifest with checksums, the data content key.
+ */
+export const CHECKPOINT_FORMAT = 2;
+
+export type ModelName = 'g' | 'd' | 'g_ema';
 
 export interface CheckpointState extends SessionState {
   format: number;
   configHash: string;
+  /** The options that change the training maths, as they were when saved (format 2; null for format 1, migrated). */
+  options: Record<string, unknown> | null;
   /** The dataset cache key the run trained on, to warn when the folder changed. */
   datasetKey: string | null;
+  /** A hash of the training images themselves (pixels, labels, class names): the same images in a moved folder match. Null before format 2. */
+  dataKey: string | null;
   backend: string;
   savedAt: string;
+  /** Size and SHA-256 of every file but state.json (format 2; null for format 1). */
+  files: FileManifest | null;
 }
 
-/** Options that define the model and its training maths; the resumable keys and the run's name may change on resume. */
-export function configHash(config: TrainConfig): string {
-  const rest: Record<string, unknown> = { ...config };
-  for (const key of [...RESUMABLE_KEYS, 'name']) delete rest[key];
-  return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 16);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
+/** A checkpoint that cannot be used as it is on disk: damaged files, non-finite weights. An older one may still be good. */
+export class CheckpointDamagedError extends UserError {
+  override name = 'CheckpointDamagedError';
+  constructor(
+    readonly dir: string,
+    readonly reason: string,
+  ) {
+    super(`Corrupt checkpoint ${dir}: ${reason}.`);
   }
-  return JSON.stringify(value);
+}
+
+/** Refused at save time: the session's weights hold NaN or Inf. */
+export class NonFiniteCheckpointError extends UserError {
+  override name = 'NonFiniteCheckpointError';
+  constructor(
+    readonly step: number,
+    readonly what: string,
+  ) {
+    super(`Not saving the checkpoint of step ${step}: ${what} holds NaN or Inf. The last good checkpoint is kept.`);
+  }
 }
 
 export interface SaveInfo {
   datasetKey: string | null;
+  dataKey?: string | null;
   backend: string;
 }
+
+const MODEL_LABEL: Record<ModelName, string> = { g: 'G', d: 'D', g_ema: 'G-EMA' };
 
 /** Save the session as `checkpoints/step-NNNNNN/` of `runDir`; returns the folder. An existing checkpoint of the same step is kept as it is. */
 export async function saveCheckpoint(runDir: string, session: GanSession, info: SaveInfo): Promise<string> {
@@ -61,12 +86,19 @@ export async function saveCheckpoint(runDir: string, session: GanSession, info: 
       if (!model) continue;
       const sub = path.join(dir, name);
       await mkdir(sub);
-      await saveLayersModel(model, sub);
+      try {
+        await saveLayersModel(model, sub, { requireFinite: true });
+      } catch (err) {
+        if (err instanceof NonFiniteError) throw new NonFiniteCheckpointError(session.step, `weight ${err.weight} of ${MODEL_LABEL[name]}`);
+        throw err;
+      }
     }
     const optimizer: Record<string, { step: number; specs: tf.io.WeightsManifestEntry[] }> = {};
     for (const [name, opt] of [['g', session.optG], ['d', session.optD]] as const) {
       const { step, tensors } = opt.getState();
       const { data, specs } = await tf.io.encodeWeights(tensors);
+      const bad = firstNonFinite(specs, data);
+      if (bad) throw new NonFiniteCheckpointError(session.step, `optimizer state ${bad} of ${MODEL_LABEL[name]}`);
       await writeFile(path.join(dir, `optimizer-${name}.bin`), new Uint8Array(data));
       optimizer[name] = { step, specs };
     }
@@ -75,45 +107,95 @@ export async function saveCheckpoint(runDir: string, session: GanSession, info: 
       format: CHECKPOINT_FORMAT,
       ...session.state,
       configHash: configHash(session.config),
+      options: mathsOptions(session.config),
       datasetKey: info.datasetKey,
+      dataKey: info.dataKey ?? null,
       backend: info.backend,
       savedAt: new Date().toISOString(),
+      files: await manifestOf(dir),
     };
     await writeFile(path.join(dir, CHECKPOINT_STATE_FILE), JSON.stringify(state, null, 2));
   });
   return target;
 }
 
-/** Read a checkpoint's state.json, with a clear error when it is missing or damaged. */
+/**
+ * Read a checkpoint's state.json, migrated to the current format. A missing
+ * or damaged one is a CheckpointDamagedError; one from a newer GAN Studio is
+ * a plain UserError (no older checkpoint would be better).
+ */
 export async function readCheckpointState(dir: string): Promise<CheckpointState> {
   const file = path.join(dir, CHECKPOINT_STATE_FILE);
-  let state: CheckpointState;
+  let raw: Record<string, unknown>;
   try {
-    state = JSON.parse(await readFile(file, 'utf8')) as CheckpointState;
+    raw = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   } catch (err) {
-    throw new UserError(`Corrupt checkpoint ${dir}: cannot read ${CHECKPOINT_STATE_FILE} (${(err as Error).message}).`);
+    throw new CheckpointDamagedError(dir, `cannot read ${CHECKPOINT_STATE_FILE} (${(err as Error).message})`);
   }
-  if (state.format !== CHECKPOINT_FORMAT || !Number.isInteger(state.step)) {
-    throw new UserError(`Corrupt checkpoint ${dir}: ${CHECKPOINT_STATE_FILE} is not a GAN Studio checkpoint state (format ${String(state.format)}).`);
+  if (!raw || typeof raw !== 'object' || !Number.isInteger(raw.format) || !Number.isInteger(raw.step)) {
+    throw new CheckpointDamagedError(dir, `${CHECKPOINT_STATE_FILE} is not a GAN Studio checkpoint state`);
   }
-  return state;
+  const format = raw.format as number;
+  if (format > CHECKPOINT_FORMAT) {
+    throw new UserError(`Checkpoint ${dir} was saved by a newer GAN Studio (checkpoint format ${format}; this version reads up to ${CHECKPOINT_FORMAT}). Update GAN Studio to use it.`);
+  }
+  if (format < 1) throw new CheckpointDamagedError(dir, `${CHECKPOINT_STATE_FILE} has an unknown format ${format}`);
+  return migrateState(raw);
 }
 
-/** Load one model of a checkpoint ('g', 'd' or 'g_ema'); a damaged model is a UserError. */
-export async function loadCheckpointModel(dir: string, name: 'g' | 'd' | 'g_ema'): Promise<tf.LayersModel> {
+/** Format 1 → 2: no maths options, no manifest, no data key (each read as null). */
+function migrateState(raw: Record<string, unknown>): CheckpointState {
+  return {
+    ...(raw as unknown as CheckpointState),
+    options: (raw.options as Record<string, unknown> | undefined) ?? null,
+    dataKey: (raw.dataKey as string | undefined) ?? null,
+    files: (raw.files as FileManifest | undefined) ?? null,
+  };
+}
+
+/** Check the recorded checksums of the files under `prefixes` (all files when omitted). */
+export async function verifyCheckpointFiles(dir: string, state: CheckpointState, prefixes?: readonly string[]): Promise<void> {
+  if (!state.files) return; // format 1: nothing recorded
+  const problem = await verifyManifest(dir, state.files, prefixes);
+  if (problem) throw new CheckpointDamagedError(dir, problem);
+}
+
+/** Load one model of a checkpoint ('g', 'd' or 'g_ema'); a damaged or non-finite model is a CheckpointDamagedError. */
+export async function loadCheckpointModel(dir: string, name: ModelName): Promise<tf.LayersModel> {
   try {
-    return await loadLayersModel(path.join(dir, name));
+    return await loadLayersModel(path.join(dir, name), { requireFinite: true });
   } catch (err) {
-    throw new UserError(`Corrupt checkpoint ${dir}: cannot load ${name}/ (${(err as Error).message}).`);
+    if (err instanceof NonFiniteError) throw new CheckpointDamagedError(dir, `${name}/ weight ${err.weight} holds NaN or Inf`);
+    throw new CheckpointDamagedError(dir, `cannot load ${name}/ (${(err as Error).message})`);
+  }
+}
+
+/** Whether a checkpoint holds model `name` (by its manifest when it has one). */
+export async function hasModel(dir: string, state: CheckpointState, name: ModelName): Promise<boolean> {
+  if (state.files) return `${name}/model.json` in state.files;
+  return Boolean(await stat(path.join(dir, name, 'model.json')).catch(() => null));
+}
+
+/** Refuse a checkpoint whose recorded maths options differ from `config`; options added since it was saved take their defaults. */
+export function checkOptionsMatch(dir: string, state: CheckpointState, config: TrainConfig): void {
+  const mismatch = (detail: string) =>
+    new UserError(`Checkpoint ${dir} was made with different model or training options than this config (${detail}); only run-control options (steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, the data folder) may change on resume.`);
+  if (state.options) {
+    const saved = migrateMathsOptions(state.options, config);
+    if (!saved) throw mismatch('its options are not valid in this version');
+    const differ = mathsDifferences(saved, config);
+    if (differ.length > 0) throw mismatch(`differs in ${differ.join(', ')}`);
+  } else if (state.configHash !== configHashFormat1(config)) {
+    throw mismatch('config hash differs');
   }
 }
 
 /** Everything needed to rebuild a GanSession from a checkpoint. */
 export async function loadCheckpoint(dir: string, config: TrainConfig): Promise<SessionParts & { state: CheckpointState }> {
   const state = await readCheckpointState(dir);
-  if (state.configHash !== configHash(config)) {
-    throw new UserError(`Checkpoint ${dir} was made with different model or training options than this config; only ${RESUMABLE_KEYS.join(', ')} may change on resume.`);
-  }
+  checkOptionsMatch(dir, state, config);
+  await verifyCheckpointFiles(dir, state);
+  if (config.ema.enabled && !(await hasModel(dir, state, 'g_ema'))) throw new CheckpointDamagedError(dir, 'g_ema/ is missing, and this run keeps an EMA generator');
   const loaded: tf.LayersModel[] = [];
   try {
     const g = await loadCheckpointModel(dir, 'g');
@@ -126,15 +208,20 @@ export async function loadCheckpoint(dir: string, config: TrainConfig): Promise<
     try {
       optimizerJson = JSON.parse(await readFile(path.join(dir, 'optimizer.json'), 'utf8'));
     } catch (err) {
-      throw new UserError(`Corrupt checkpoint ${dir}: cannot read optimizer.json (${(err as Error).message}).`);
+      throw new CheckpointDamagedError(dir, `cannot read optimizer.json (${(err as Error).message})`);
     }
     const optimizer = {} as NonNullable<SessionParts['optimizer']>;
     for (const name of ['g', 'd'] as const) {
-      const { step, specs } = optimizerJson[name];
-      const bytes = await readFile(path.join(dir, `optimizer-${name}.bin`));
+      const entry = optimizerJson?.[name];
+      if (!entry || !Array.isArray(entry.specs)) throw new CheckpointDamagedError(dir, `optimizer.json has no state for ${MODEL_LABEL[name]}`);
+      const { step, specs } = entry;
+      const bytes = await readFile(path.join(dir, `optimizer-${name}.bin`)).catch(() => null);
+      if (!bytes) throw new CheckpointDamagedError(dir, `optimizer-${name}.bin is missing`);
       const expected = specs.reduce((sum, s) => sum + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
-      if (bytes.byteLength !== expected) throw new UserError(`Corrupt checkpoint ${dir}: optimizer-${name}.bin is ${bytes.byteLength} bytes, expected ${expected}.`);
+      if (bytes.byteLength !== expected) throw new CheckpointDamagedError(dir, `optimizer-${name}.bin is ${bytes.byteLength} bytes, expected ${expected}`);
       const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const bad = firstNonFinite(specs, buffer);
+      if (bad) throw new CheckpointDamagedError(dir, `optimizer state ${bad} of ${MODEL_LABEL[name]} holds NaN or Inf`);
       optimizer[name] = { step, tensors: tf.io.decodeWeights(buffer, specs) };
     }
     return { g, d, gEma, optimizer, state };

@@ -14,7 +14,7 @@ import { parseSet, resolveConfig, type ConfigSources } from '../config/resolve';
 import { UserError } from '../errors';
 import { readRunConfig } from './config-file';
 import { assertRunUnlocked } from './lock';
-import { listCheckpoints, nextRunDir } from './run-dir';
+import { isCheckpointFolder, listCheckpoints, nextRunDir, runDirOf } from './run-dir';
 
 export type RunRequest =
   | {
@@ -26,6 +26,7 @@ export type RunRequest =
     }
   | {
       mode: 'resume';
+      /** The run folder (resume from its newest intact checkpoint), or one checkpoint folder of it. */
       runDir: string;
       /** Typed changes (undefined values are ignored); every key must be resumable. */
       changes?: Record<string, unknown>;
@@ -41,6 +42,8 @@ export interface RunPlan {
   config: TrainConfig;
   /** Resume: the run folder. New: the folder it would get now (another run starting first takes the next number). */
   runDir: string;
+  /** Resume: what was asked for, the run folder or one checkpoint folder (what resumeRun takes). */
+  resumeTarget: string | null;
   runsRoot: string;
   /** Resume: the step of the newest checkpoint it continues from (null: no checkpoint yet, it starts over). */
   resumeFromStep: number | null;
@@ -54,11 +57,13 @@ async function planNew(request: Extract<RunRequest, { mode: 'new' }>): Promise<R
   const config = 'sources' in request.config ? await resolveConfig(request.config.sources) : request.config;
   await checkRunsRoot(request.runsRoot);
   const runsRoot = path.resolve(request.runsRoot);
-  return { mode: 'new', config, runsRoot, runDir: await nextRunDir(runsRoot, config.name), resumeFromStep: null };
+  return { mode: 'new', config, runsRoot, runDir: await nextRunDir(runsRoot, config.name), resumeTarget: null, resumeFromStep: null };
 }
 
 async function planResume(request: Extract<RunRequest, { mode: 'resume' }>): Promise<RunPlan> {
-  const { runDir } = request;
+  const target = request.runDir;
+  const explicit = await isCheckpointFolder(target);
+  const runDir = explicit ? runDirOf(target) : target;
   const changes = Object.fromEntries(Object.entries(request.changes ?? {}).filter(([, v]) => v !== undefined));
   const keys = [...Object.keys(changes), ...(request.sets ?? []).map((entry) => parseSet(entry).key)];
   const fixed = [...new Set(keys.filter((k) => !isResumableKey(k)))];
@@ -68,12 +73,14 @@ async function planResume(request: Extract<RunRequest, { mode: 'resume' }>): Pro
   const base = await readRunConfig(runDir);
   const config = await resolveConfig({ base, sets: request.sets, overrides: changes });
   await assertRunUnlocked(runDir);
-  const newest = (await listCheckpoints(runDir)).at(-1) ?? null;
-  if (newest && newest.step >= config.steps) {
-    const how = request.stepsOption ? `pass ${request.stepsOption} above ${newest.step}` : `set steps above ${newest.step}`;
-    throw new UserError(`Run ${runDir} is already at step ${newest.step}; ${how} to train further.`);
+  const all = await listCheckpoints(runDir);
+  // The checkpoint it continues from (the newest may turn out damaged at load time: then an older one is used).
+  const from = explicit ? (all.find((c) => path.resolve(c.dir) === path.resolve(target)) ?? null) : (all.at(-1) ?? null);
+  if (from && from.step >= config.steps) {
+    const how = request.stepsOption ? `pass ${request.stepsOption} above ${from.step}` : `set steps above ${from.step}`;
+    throw new UserError(`Run ${target} is already at step ${from.step}; ${how} to train further.`);
   }
-  return { mode: 'resume', config, runDir, runsRoot: path.dirname(path.resolve(runDir)), resumeFromStep: newest?.step ?? null };
+  return { mode: 'resume', config, runDir, resumeTarget: target, runsRoot: path.dirname(path.resolve(runDir)), resumeFromStep: from?.step ?? null };
 }
 
 /**

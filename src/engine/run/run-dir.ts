@@ -154,6 +154,12 @@ export async function resolveCheckpointDir(p: string): Promise<string> {
   throw new UserError(`${p} is neither a run folder nor a checkpoint folder (no ${CHECKPOINT_STATE_FILE}, no ${CHECKPOINTS_DIR}/).`);
 }
 
+/** Whether `p` names one checkpoint folder (by its state.json, or by its place `…/checkpoints/step-NNNNNN`). */
+export async function isCheckpointFolder(p: string): Promise<boolean> {
+  if (await isFile(path.join(p, CHECKPOINT_STATE_FILE))) return true;
+  return CHECKPOINT_NAME.test(path.basename(p)) && path.basename(path.dirname(p)) === CHECKPOINTS_DIR;
+}
+
 /** The run folder a checkpoint folder belongs to. */
 export function runDirOf(checkpointDir: string): string {
   return path.dirname(path.dirname(checkpointDir));

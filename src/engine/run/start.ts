@@ -77,7 +77,7 @@ export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promi
       },
     };
     if (plan.mode === 'new') await trainNewRun(plan.runsRoot, input);
-    else await resumeRun(plan.runDir, input);
+    else await resumeRun(plan.resumeTarget ?? plan.runDir, input);
     return result;
   } catch (error) {
     emit({ type: 'failed', message: error instanceof Error ? error.message : String(error), error });

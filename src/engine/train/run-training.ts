@@ -3,16 +3,18 @@
  * grids, checkpoints, stopping and resuming. It reports through events so the
  * CLI, a worker process and tests can all drive it the same way.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
 import { configWarnings, withDataClasses } from '../config/techniques';
 import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
-import { loadCheckpoint, saveCheckpoint } from '../run/checkpoint';
+import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
 import { acquireRunLock, writeNewLock, type RunLock } from '../run/lock';
-import { CONFIG_FILE, IMPORT_REPORT_FILE, STATS_FILE, createRunDir, listCheckpoints, pruneCheckpoints, sampleFile } from '../run/run-dir';
+import { DAMAGED_DIR, SUPERSEDED_DIR, describeSkipped, isCheckpointFolder, pickCheckpoint, setAside } from '../run/checkpoint-pick';
+import { dataContentKey } from '../run/data-key';
+import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, STATS_FILE, createRunDir, listCheckpoints, pruneCheckpoints, runDirOf, sampleFile } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
 import { writeRunStatus, type WrittenRunStatus } from '../run/status';
 import type { PauseGate } from './pause-gate';
@@ -34,6 +36,8 @@ export interface TrainingInput {
   data: TrainingData;
   /** Cache key of the imported dataset, recorded in checkpoints. */
   datasetKey: string | null;
+  /** Content key of the images (computed from `data` when not given), recorded in checkpoints. */
+  dataKey?: string;
   /** The import report, saved in the run folder. */
   importReport?: unknown;
   /** Name of the backend in use, recorded in checkpoints. */
@@ -60,7 +64,7 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   });
   try {
     const session = GanSession.create(input.config, input.data.count, input.data);
-    await trainLoop(runDir, session, null, input);
+    await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
   } finally {
     await lock!.release(runDir);
   }
@@ -68,49 +72,93 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
 }
 
 /**
- * Continue a run from its newest checkpoint. `input.config` is the run's
- * config.json with the run-control options the user changed; the checkpoint
- * refuses any other change. A run killed before its first checkpoint starts over.
+ * Continue a run from its newest intact checkpoint (damaged newer ones are
+ * skipped with a warning and moved to checkpoints/damaged/), or from the one
+ * checkpoint folder `target` names (newer ones then move to
+ * checkpoints/superseded/). `input.config` is the run's config.json with the
+ * run-control options the user changed; the checkpoint refuses any other
+ * change. A run killed before its first checkpoint starts over.
  */
-export async function resumeRun(runDir: string, given: TrainingInput): Promise<string> {
+export async function resumeRun(target: string, given: TrainingInput): Promise<string> {
+  const explicit = await isCheckpointFolder(target);
+  const runDir = explicit ? runDirOf(target) : target;
   // One trainer per run: refused here, with a line naming the holder, before anything is read or written.
   const lock = await acquireRunLock(runDir);
   try {
-    await resumeLocked(runDir, given);
+    await resumeLocked(target, runDir, explicit, given);
   } finally {
     await lock.release(runDir);
   }
   return runDir;
 }
 
-async function resumeLocked(runDir: string, given: TrainingInput): Promise<void> {
+async function resumeLocked(target: string, runDir: string, explicit: boolean, given: TrainingInput): Promise<void> {
   const input = { ...given, config: withDataClasses(given.config, given.data) };
+  const warn = (message: string) => input.onEvent?.({ type: 'warning', message });
   const checkpoints = await listCheckpoints(runDir);
-  const newest = checkpoints[checkpoints.length - 1];
+  const dataKey = dataContentKey(input.data, input.config.model);
   let session: GanSession;
-  if (newest) {
-    const parts = await loadCheckpoint(newest.dir, input.config);
-    if (parts.state.datasetKey && input.datasetKey && parts.state.datasetKey !== input.datasetKey) {
-      input.onEvent?.({ type: 'warning', message: 'The dataset changed since this run started; training continues on the current images.' });
+  let resumedFrom: { dir: string; step: number } | null = null;
+  if (checkpoints.length > 0 || explicit) {
+    const picked = await pickCheckpoint(target, (dir) => loadCheckpoint(dir, input.config));
+    const parts = picked.value;
+    resumedFrom = { dir: picked.dir, step: parts.state.step };
+    try {
+      await checkSameData(runDir, parts.state, input, dataKey, warn);
+      for (const skipped of picked.skipped) warn(`${describeSkipped(skipped)}; it is kept in ${CHECKPOINTS_DIR}/${DAMAGED_DIR}/`);
+      await setAside(runDir, picked.skipped.map((s) => s.dir), DAMAGED_DIR);
+      const newer = checkpoints.filter((c) => c.step > parts.state.step && !picked.skipped.some((s) => s.dir === c.dir));
+      if (newer.length > 0) {
+        await setAside(runDir, newer.map((c) => c.dir), SUPERSEDED_DIR);
+        warn(`resuming from step ${parts.state.step}: the newer checkpoints (${newer.map((c) => c.step).join(', ')}) were moved to ${CHECKPOINTS_DIR}/${SUPERSEDED_DIR}/`);
+      }
+    } catch (err) {
+      for (const m of [parts.g, parts.d, parts.gEma]) m?.dispose();
+      for (const t of Object.values(parts.optimizer ?? {}).flatMap((o) => Object.values(o.tensors))) t.dispose();
+      throw err;
     }
     session = new GanSession(input.config, input.data.count, parts, input.data);
   } else {
-    input.onEvent?.({ type: 'warning', message: 'This run has no checkpoint yet; it starts again from step 0.' });
+    warn('This run has no checkpoint yet; it starts again from step 0.');
     session = GanSession.create(input.config, input.data.count, input.data);
   }
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  await trainLoop(runDir, session, newest ?? null, input);
+  await trainLoop(runDir, session, resumedFrom, { ...input, dataKey });
+}
+
+/**
+ * The images must be the ones the checkpoint trained on. Resumed from a moved
+ * data folder (data.dir differs from the run's config.json), they must match
+ * by content, or the resume is refused. In the same folder a change is only
+ * a warning: the user edited their own data set on purpose.
+ */
+async function checkSameData(runDir: string, state: CheckpointState, input: TrainingInput, dataKey: string, warn: (m: string) => void): Promise<void> {
+  const before = await readFile(path.join(runDir, CONFIG_FILE), 'utf8')
+    .then((t) => (JSON.parse(t) as { data?: { dir?: string | null } }).data?.dir ?? null)
+    .catch(() => input.config.data.dir);
+  const moved = before !== input.config.data.dir;
+  if (moved) {
+    if (!state.dataKey) {
+      throw new UserError(`Cannot resume ${runDir} from ${input.config.data.dir ?? 'the demo data'}: its checkpoint predates data keys, so the images cannot be checked. Resume it from its own data folder ${before ?? '(the demo data)'}.`);
+    }
+    if (state.dataKey !== dataKey) {
+      throw new UserError(`The images in ${input.config.data.dir ?? 'the demo data'} are not the ones run ${runDir} trained on (their content key differs; it trained on ${before ?? 'the demo data'}). Pass the folder holding the same images, or start a new run.`);
+    }
+    return;
+  }
+  const changed = state.dataKey ? state.dataKey !== dataKey : Boolean(state.datasetKey && input.datasetKey && state.datasetKey !== input.datasetKey);
+  if (changed) warn('The dataset changed since this run started; training continues on the current images.');
 }
 
 /** Yield to the event loop so signals, IPC and timers get their turn between steps. */
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function trainLoop(runDir: string, session: GanSession, resumedFrom: { step: number; dir: string } | null, input: TrainingInput): Promise<void> {
+async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir: string; step: number } | null, input: TrainingInput): Promise<void> {
   const { config, data, signal } = input;
   const emit = (event: TrainEvent): void => input.onEvent?.(event);
   const stats = new StatsWriter(path.join(runDir, STATS_FILE));
-  const info = { datasetKey: input.datasetKey, backend: input.backend };
+  const info = { datasetKey: input.datasetKey, dataKey: input.dataKey ?? null, backend: input.backend };
   let lastSample = -1;
   let lastCheckpoint = -1;
   let lastFlush = Date.now();

@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 
-import type { GanStudioApi } from '../../shared/ipc';
+import type { GanStudioApi } from '@shared/contract';
 
 declare global {
   interface Window {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useConfigStore } from '../../../src/renderer/src/stores/config';
-import { TrainConfigSchema } from '../../../src/shared/config';
-import type { DatasetSummary } from '../../../src/shared/ipc';
+import { TrainConfigSchema } from '@shared/config';
+import type { DatasetSummary } from '@shared/contract';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 

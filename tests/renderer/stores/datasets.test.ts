@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { THUMB_PAGE, useDatasetsStore } from '../../../src/renderer/src/stores/datasets';
-import type { DatasetSummary } from '../../../src/shared/ipc';
+import type { DatasetSummary } from '@shared/contract';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useTrainingStore } from '../../../src/renderer/src/stores/training';
-import { TrainConfigSchema } from '../../../src/shared/config';
+import { TrainConfigSchema } from '@shared/config';
 import { detail, stat } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';

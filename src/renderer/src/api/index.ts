@@ -6,7 +6,7 @@
  *    server, authenticated with the `token` in the page URL; it reconnects by
  *    itself (watch `onConnectionChange`).
  */
-import type { GanStudioApi } from '../../../shared/ipc';
+import type { GanStudioApi } from '@shared/contract';
 import { createSocketApi, socketUrlForPage, StudioSocket } from './ws-client';
 
 export { createSocketApi, socketUrlForPage, StudioSocket } from './ws-client';

@@ -8,9 +8,9 @@
  *   reject (the backend may or may not have run them).
  * - Event listeners survive reconnects.
  */
-import { API_EVENT_METHODS, API_METHOD_CHANNELS } from '../../../shared/api-methods';
-import type { ConnectionState, GanStudioApi, IpcEventChannel, IpcInvokeChannel, Unsubscribe } from '../../../shared/ipc';
-import { TOKEN_PARAM, WS_PATH, type WsClientMessage, type WsServerMessage } from '../../../shared/ws-protocol';
+import { API_EVENT_METHODS, API_METHOD_CHANNELS } from '@shared/contract/methods';
+import type { ConnectionState, GanStudioApi, IpcEventChannel, IpcInvokeChannel, Unsubscribe } from '@shared/contract';
+import { TOKEN_PARAM, WS_PATH, type WsClientMessage, type WsServerMessage } from '@shared/ws-protocol';
 
 export interface WsClientOptions {
   /** ws:// or wss:// URL of the endpoint, token included. */

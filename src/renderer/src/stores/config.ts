@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { TrainConfig } from '../../../shared/config';
-import type { ConfigCheck, ConfigSchemaInfo, DatasetSummary } from '../../../shared/ipc';
+import type { TrainConfig } from '@shared/config';
+import type { ConfigCheck, ConfigSchemaInfo, DatasetSummary } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 import { setPath, type JsonSchema } from '../lib/schema';

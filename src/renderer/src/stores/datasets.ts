@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { DatasetOptions, DatasetSummary, PreviewResult, SkippedFileInfo } from '../../../shared/ipc';
+import type { DatasetOptions, DatasetSummary, PreviewResult, SkippedFileInfo } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 import { pagesFor } from '../lib/virtual';

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CheckpointRef, WebExportResult } from '../../../shared/ipc';
+import type { CheckpointRef, WebExportResult } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 import { useTasksStore } from './tasks';

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CheckpointRef, GeneratedImage, GeneratorMeta, LatentsFile, Pin, SavedFile, SavedFolder } from '../../../shared/ipc';
+import type { CheckpointRef, GeneratedImage, GeneratorMeta, LatentsFile, Pin, SavedFile, SavedFolder } from '@shared/contract';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
 import { errorMessage } from '../lib/format';

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ConfigDiffEntry, RunDetail, RunSummary, StepStats, Unsubscribe } from '../../../shared/ipc';
+import type { ConfigDiffEntry, RunDetail, RunSummary, StepStats, Unsubscribe } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { BackendsInfo, ConnectionState, StudioInfo, Unsubscribe } from '../../../shared/ipc';
+import type { BackendsInfo, ConnectionState, StudioInfo, Unsubscribe } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 

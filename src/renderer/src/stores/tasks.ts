@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { TaskKind, TaskProgress, Unsubscribe } from '../../../shared/ipc';
+import type { TaskKind, TaskProgress, Unsubscribe } from '@shared/contract';
 import { getApi } from '../api/index';
 
 let counter = 0;

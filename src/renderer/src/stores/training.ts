@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { TrainConfig } from '../../../shared/config';
-import type { ResumeRunRequest, StepStats, TrainingEvent, TrainingState, Unsubscribe } from '../../../shared/ipc';
-import { IDLE_TRAINING_STATE } from '../../../shared/training-state';
+import type { TrainConfig } from '@shared/config';
+import type { ResumeRunRequest, StepStats, TrainingEvent, TrainingState, Unsubscribe } from '@shared/contract';
+import { IDLE_TRAINING_STATE } from '@shared/training-state';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
 import { errorMessage, etaSeconds } from '../lib/format';

@@ -1,4 +1,4 @@
-import type { DatasetSummary } from '../../../../shared/ipc';
+import type { DatasetSummary } from '@shared/contract';
 
 /** The source channel layouts found in an import, with their counts (layouts with none left out). */
 export function channelRows(summary: DatasetSummary): (readonly [string, number])[] {

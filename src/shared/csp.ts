@@ -1,13 +1,15 @@
 /**
  * The renderer's Content-Security-Policy, in one place.
  *
- * Main sends it as a response header (session.webRequest) and the renderer
- * build writes it into the `<meta>` of index.html (electron.vite.config.ts), so
- * the two cannot drift apart. Pure: no Electron imports, safe to unit-test and
- * to import from the Vite config.
+ * Main sends it as a response header (session.webRequest), `gan-studio serve`
+ * sends it with every page (src/server), and the renderer build writes it into
+ * the `<meta>` of index.html (electron.vite.config.ts), so they cannot drift
+ * apart. Pure: no Electron or Node imports, safe to unit-test and to import
+ * from the Vite config.
  *
- * The renderer talks to the engine only through the preload API, so it needs
- * no network at all: everything is 'self' (the built files) or off. In
+ * The renderer reaches the backend through the preload API (desktop) or a
+ * WebSocket to its own origin (browser mode), so it needs no other network:
+ * everything is 'self' (the built files, the same-origin socket) or off. In
  * development Vite injects <style> tags and talks to its dev server over a
  * WebSocket for hot reload, so dev adds exactly that.
  */

@@ -1,0 +1,49 @@
+/** Handlers of the runs domain (src/shared/contract/runs.ts): plain file reads of run folders. */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { runsOperations } from '../../shared/contract';
+import { StudioError } from '../errors';
+import { readRunConfig } from '../../engine/light';
+import { deleteRun, diffConfigs, listRuns, newestSampleStep, readRunStats, runDetail, sampleFile } from '../runs';
+import type { DomainHandlers, StudioContext } from './context';
+
+export function setupRuns({ tools, training, runs, emit }: StudioContext): DomainHandlers<typeof runsOperations> {
+  return {
+    'runs:list': async () => listRuns(runs.runsRoot, runs.live()),
+
+    'runs:get': async (req) => {
+      await runs.runDir(req.runId);
+      return runDetail(runs.runsRoot, req.runId, runs.live());
+    },
+
+    'runs:stats': async (req) => {
+      const dir = await runs.runDir(req.runId);
+      return { runId: req.runId, ...(await readRunStats(dir, req.fromStep ?? -1, req.maxPoints)) };
+    },
+
+    'runs:sample': async (req) => {
+      const dir = await runs.runDir(req.runId);
+      const step = req.step ?? (await newestSampleStep(dir));
+      if (step === null) throw new StudioError(`Run ${req.runId} has no samples yet.`);
+      const file = sampleFile(dir, step);
+      if (!existsSync(file)) throw new StudioError(`Run ${req.runId} has no sample at step ${step}.`);
+      if (req.maxSize) return { runId: req.runId, step, ...(await tools.call('sampleImage', { file, maxSize: req.maxSize })) };
+      const png = await readFile(file);
+      // Width and height from the PNG's IHDR chunk.
+      return { runId: req.runId, step, dataUrl: `data:image/png;base64,${png.toString('base64')}`, width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+    },
+
+    'runs:diff': async (req) => {
+      const [a, b] = await Promise.all([readRunConfig(await runs.runDir(req.a)), readRunConfig(await runs.runDir(req.b))]);
+      return diffConfigs(a, b);
+    },
+
+    'runs:delete': async (req) => {
+      const dir = await runs.runDir(req.runId);
+      if (training.liveRunId === req.runId) throw new StudioError(`Run ${req.runId} is training: stop it before deleting it.`);
+      await runs.assertNotTrainedElsewhere(req.runId);
+      await deleteRun(dir);
+      emit('runs:changed', { runId: req.runId, reason: 'deleted' });
+    },
+  };
+}
