@@ -10,7 +10,7 @@
  *   checkpoints/step-000500/    G, D, G-EMA, optimizer state, state.json
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors';
 
@@ -67,6 +67,7 @@ export async function nextRunDir(outDir: string, name: string): Promise<string> 
  */
 export async function createRunDir(outDir: string, name: string, fill?: (dir: string) => Promise<void>): Promise<string> {
   await mkdir(outDir, { recursive: true });
+  await removeDeadLeftovers(outDir);
   const tmp = path.join(outDir, `.new-${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(tmp);
@@ -99,6 +100,27 @@ export async function createRunDir(outDir: string, name: string, fill?: (dir: st
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/** `.new-<name>.tmp-<pid>-<hex>` folders and `.claim-N` files whose creator died (killed mid-creation). */
+const LEFTOVER = /^\.new-.*\.tmp-(\d+)-[0-9a-f]+$/;
+
+function pidGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+async function removeDeadLeftovers(outDir: string): Promise<void> {
+  for (const n of await readdir(outDir).catch(() => [] as string[])) {
+    const temp = LEFTOVER.exec(n);
+    const claimPid = CLAIM_NAME.test(n) ? Number(await readFile(path.join(outDir, n), 'utf8').catch(() => '')) : NaN;
+    const pid = temp ? Number(temp[1]) : claimPid;
+    if (Number.isInteger(pid) && pid > 0 && pidGone(pid)) await rm(path.join(outDir, n), { recursive: true, force: true });
   }
 }
 

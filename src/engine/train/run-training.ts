@@ -62,12 +62,15 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
     await writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
     lock = await writeNewLock(dir);
   });
+  let done: DoneEvent;
   try {
     const session = GanSession.create(input.config, input.data.count, input.data);
-    await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
+    done = await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
   } finally {
     await lock!.release(runDir);
   }
+  // Reported once the lock is gone, so whoever hears "done" may resume the run at once.
+  input.onEvent?.(done);
   return runDir;
 }
 
@@ -84,15 +87,17 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
   const runDir = explicit ? runDirOf(target) : target;
   // One trainer per run: refused here, with a line naming the holder, before anything is read or written.
   const lock = await acquireRunLock(runDir);
+  let done: DoneEvent;
   try {
-    await resumeLocked(target, runDir, explicit, given);
+    done = await resumeLocked(target, runDir, explicit, given);
   } finally {
     await lock.release(runDir);
   }
+  given.onEvent?.(done);
   return runDir;
 }
 
-async function resumeLocked(target: string, runDir: string, explicit: boolean, given: TrainingInput): Promise<void> {
+async function resumeLocked(target: string, runDir: string, explicit: boolean, given: TrainingInput): Promise<DoneEvent> {
   const input = { ...given, config: withDataClasses(given.config, given.data) };
   const warn = (message: string) => input.onEvent?.({ type: 'warning', message });
   const checkpoints = await listCheckpoints(runDir);
@@ -124,7 +129,7 @@ async function resumeLocked(target: string, runDir: string, explicit: boolean, g
   }
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  await trainLoop(runDir, session, resumedFrom, { ...input, dataKey });
+  return trainLoop(runDir, session, resumedFrom, { ...input, dataKey });
 }
 
 /**
@@ -154,7 +159,10 @@ async function checkSameData(runDir: string, state: CheckpointState, input: Trai
 /** Yield to the event loop so signals, IPC and timers get their turn between steps. */
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir: string; step: number } | null, input: TrainingInput): Promise<void> {
+type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
+
+/** Train to the end or a stop; returns the `done` event for the caller to send once the run's lock is released. */
+async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir: string; step: number } | null, input: TrainingInput): Promise<DoneEvent> {
   const { config, data, signal } = input;
   const emit = (event: TrainEvent): void => input.onEvent?.(event);
   const stats = new StatsWriter(path.join(runDir, STATS_FILE));
@@ -219,7 +227,7 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir
     if (lastCheckpoint !== session.step) await checkpoint();
     const status = session.step >= config.steps ? 'finished' : 'stopped';
     await writeStatus(status);
-    emit({ type: 'done', step: session.step, status, runDir });
+    return { type: 'done', step: session.step, status, runDir };
   } catch (err) {
     await stats.flush().catch(() => undefined);
     await writeStatus('failed', { error: (err as Error).message }).catch(() => undefined);

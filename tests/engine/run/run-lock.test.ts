@@ -151,10 +151,12 @@ describe('creating a run folder', () => {
     expect(await listRunFolders(out)).toEqual([]);
     await killed(holder);
     expect(await listRunFolders(out)).toEqual([]);
-    // The next run still gets number 1, complete.
+    expect((await readdir(out)).filter((n) => n.startsWith('.new-held.tmp-'))).toHaveLength(1);
+    // The next run still gets number 1, complete, and clears what the killed one left.
     const dir = await createRunDir(out, 'next', async (tmp) => writeFile(path.join(tmp, 'config.json'), '{}'));
     expect(path.basename(dir)).toBe('00001-next');
     expect((await readdir(dir)).sort()).toEqual(['checkpoints', 'config.json', 'samples']);
+    expect(await readdir(out)).toEqual(['00001-next']);
   });
 
   it('leaves nothing when filling fails, and numbers concurrent creations apart', async () => {
