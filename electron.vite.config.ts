@@ -31,7 +31,7 @@ function rendererCspMeta(): Plugin {
 // Packages with native addons or .wasm files found at run time next to their
 // JS: they must stay in node_modules (unpacked from the asar, see
 // electron-builder.yml), never be bundled.
-const MAIN_EXTERNALS = [/^@tensorflow\//, 'sharp'];
+const MAIN_EXTERNALS = [/^@tensorflow\//, 'sharp', 'webgpu'];
 
 export default defineConfig({
   main: {

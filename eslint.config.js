@@ -80,6 +80,71 @@ export default defineConfig(
       'vue/multi-word-component-names': 'off',
     },
   },
+  // Layering, checked per folder (who may import whom):
+  //   shared  <- everything; imports nothing of ours, and no Node API (the renderer uses it)
+  //   engine  <- cli, studio; never electron or a front end
+  //   studio  <- main, server; never electron (the host passes desktop abilities in)
+  //   renderer: only @shared/* and itself (@renderer/* or relative)
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'src/shared runs in the renderer too: no Node APIs.' },
+            { regex: '^(electron|sharp|@tensorflow/.*)$', message: 'src/shared is plain data and zod: no platform packages.' },
+            { regex: '^(\\.\\./)+(engine|studio|cli|server|main|preload|renderer)(/|$)', message: 'src/shared imports nothing of the rest of src.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^electron(/.*)?$', message: 'The engine runs in plain Node: never import electron.' },
+            { regex: '^(\\.\\./)+(studio|cli|server|main|preload|renderer)(/|$)', message: 'The engine is the bottom layer: it never imports studio, cli, server, main or renderer.' },
+            { regex: '^@renderer/', message: 'The engine never imports the renderer.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/studio/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^electron(/.*)?$', message: 'src/studio is shared by Electron and `gan-studio serve`: desktop abilities come in through StudioHost.' },
+            { regex: '^(\\.\\./)+(cli|server|main|preload|renderer)(/|$)', message: 'src/studio builds on the engine and src/shared only.' },
+            { regex: '^@renderer/', message: 'src/studio never imports the renderer.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,vue}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(electron(/.*)?|node:.*|zod|sharp|ws|@tensorflow/tfjs-node.*)$', message: 'The renderer is a sandboxed web page: it reaches the backend only through the API (src/renderer/src/api).' },
+            { regex: '^(\\.\\./)+(engine|studio|cli|server|main|preload)(/|$)', message: 'The renderer imports only @shared/* and its own files.' },
+            { regex: '^\\.\\.(/\\.\\.)*/shared(/|$)|/src/shared(/|$)', message: 'Import src/shared as @shared/….' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.{js,mjs,cjs}'],
     rules: {

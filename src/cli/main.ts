@@ -6,7 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { registerBench, registerConfig, registerInfo } from './commands/inspect';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
-import { registerExport, registerGenerate } from './commands/use';
+import { registerExport } from './commands/export';
+import { registerGenerate } from './commands/generate';
 import { reportError, setVerbose } from './output';
 
 const program = new Command('gan-studio')

@@ -14,3 +14,13 @@ export function integer(flag: string, min = 0): (value: string) => number {
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
+
+export function decimal(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${flag} needs a number from ${min} to ${max}, got "${value}".`);
+    }
+    return n;
+  };
+}

@@ -152,3 +152,28 @@ export function importProgress(tty = Boolean(process.stderr.isTTY)) {
     },
   };
 }
+
+/** Generation progress: a bar on a TTY; off a TTY, a line per quarter for big batches only (small ones just finish). */
+export function imageProgress(total: number, tty = Boolean(process.stderr.isTTY)) {
+  let bar: cliProgress.SingleBar | null = null;
+  let lastQuarter = 0;
+  return {
+    update(done: number) {
+      if (tty) {
+        if (!bar) {
+          bar = new cliProgress.SingleBar({ format: 'generating {bar} {value}/{total} images | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+          bar.start(total, done);
+        }
+        bar.update(done);
+      } else if (total >= 1000) {
+        const quarter = Math.floor((4 * done) / total);
+        if (quarter > lastQuarter && done < total) process.stderr.write(`generating: ${done}/${total} images\n`);
+        lastQuarter = Math.max(lastQuarter, quarter);
+      }
+    },
+    stop() {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}

@@ -10,7 +10,7 @@ import { customLayersIn } from './layers';
 import { webExportFiles, WEB_LAYERS_FILE } from './layers/web';
 import { saveLayersModel } from './io/layers-model-fs';
 import type { LatentDist } from '../shared/config';
-import type { LoadedGenerator } from './generator';
+import type { LoadedGenerator } from './generate/generator';
 
 export interface GeneratorInfo {
   format: 'gan-studio-generator';

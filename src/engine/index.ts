@@ -11,10 +11,10 @@ export { resumeRun, trainNewRun, type TrainEvent, type TrainingInput } from './t
 export { importForConfig } from './train/training-data';
 export { configWarnings } from './config/techniques';
 
-export { BACKEND_PREFERENCE, BackendError, probeBackends, useBackend, type ActiveBackend, type BackendStatus } from './backend';
+export { BACKEND_PREFERENCE, BackendError, probeBackends, useBackend, type ActiveBackend, type BackendStatus, type GpuAdapterSummary } from './backend';
 export { benchmark, type BenchResult } from './bench';
 
-export { generateImages, latents, loadGenerator, parseClass, type LoadedGenerator } from './generator';
+export * from './generate';
 export { describeSkipped, type SkippedCheckpoint } from './run/checkpoint-pick';
 export { exportForWeb, type GeneratorInfo } from './export-web';
 export { gridPng, imagePng, type ImageBatch } from './image/png';

@@ -70,6 +70,16 @@ function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
+/** A client message as JSON, or null when it is not a JSON object. */
+function parseMessage(text: string): { type?: unknown; id?: unknown; channel?: unknown; args?: unknown } | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 const isLoopback = (host: string): boolean => host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
 
 export async function startStudioServer(options: StudioServerOptions): Promise<StudioServer> {
@@ -182,17 +192,21 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
     ws.on('error', () => clients.delete(ws));
+    // A bad message never drops the link (the page would lose every call in
+    // flight): one that names an id gets an error result for it, anything
+    // else is logged and ignored.
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.close(1003, 'text messages only');
-      let msg: { type?: unknown; id?: unknown; channel?: unknown; args?: unknown };
-      try {
-        msg = JSON.parse(String(data)) as typeof msg;
-      } catch {
-        return ws.close(1007, 'not JSON');
+      const msg = isBinary ? null : parseMessage(String(data));
+      const id = msg && typeof msg.id === 'number' && Number.isSafeInteger(msg.id) ? msg.id : null;
+      if (!msg || id === null) {
+        log(`[serve] ignored a WebSocket message that is not an invoke with an id (${isBinary ? 'binary' : 'text'})`);
+        return;
       }
-      if (msg?.type !== 'invoke' || typeof msg.id !== 'number' || !Number.isSafeInteger(msg.id)) return ws.close(1008, 'bad message');
-      const id = msg.id;
-      backend.invoke(msg.channel, Array.isArray(msg.args) ? msg.args : msg.args).then(
+      if (msg.type !== 'invoke') {
+        sendTo(ws, { type: 'result', id, ok: false, error: { name: 'StudioRejectedError', message: `Not an invoke message (type ${JSON.stringify(msg.type) ?? 'missing'}).` } });
+        return;
+      }
+      backend.invoke(msg.channel, msg.args).then(
         (result) => sendTo(ws, { type: 'result', id, ok: true, result: result === undefined ? null : result }),
         (e: unknown) => sendTo(ws, { type: 'result', id, ok: false, error: serializeError(e) }),
       );

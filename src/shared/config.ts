@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export const RESIZE_MODES = ['crop', 'pad', 'stretch'] as const;
@@ -357,7 +357,7 @@ export const TrainConfigSchema = z
     name: z.string().regex(/^[\w.-]{1,64}$/, 'use letters, digits, dot, dash or underscore').default('run').describe('Run name, part of the run folder name.'),
     preset: z.string().default('custom').describe('The preset this config started from.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Seeds weights, noise and data order. Same seed, same backend: same run.'),
-    backend: z.enum(BACKEND_NAMES).default('auto').describe('Compute backend. auto tries tensorflow-gpu, tensorflow, wasm, then cpu.'),
+    backend: z.enum(BACKEND_NAMES).default('auto').describe('Compute backend. auto tries tensorflow-gpu, webgpu (a real GPU only, never a CPU emulation), tensorflow, wasm, then cpu.'),
     steps: z.number().int().min(1).default(5000).describe('Training steps (iterations: dSteps D updates and gSteps G updates each).'),
     batchSize: z.number().int().min(1).max(4096).default(64).describe('Images per batch for D and G.'),
     loss: z

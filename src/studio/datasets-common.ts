@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { TrainConfig } from '../shared/config';
 import type { DatasetOptions, DatasetSummary } from '../shared/contract';
-import { UserError, type Dataset } from '../engine/light';
+import { UserError, type Dataset, type ImportReport } from '../engine/light';
 
 /** How many skipped files a summary carries inline. */
 export const SUMMARY_SKIPPED = 200;
@@ -45,6 +45,32 @@ export function summarizeDataset(dir: string | null, options: DatasetOptions, da
     fromCache: dataset.fromCache,
     durationMs: r.durationMs,
     importedAt: new Date().toISOString(),
+  };
+}
+
+/** The summary of an import that found no usable image: count 0, its error, and the report that says why. */
+export function summarizeFailedImport(dir: string | null, options: DatasetOptions, report: ImportReport, error: string): DatasetSummary {
+  return {
+    id: datasetId(dir, options),
+    dir,
+    root: report.root,
+    options,
+    count: 0,
+    filesSeen: report.filesSeen,
+    ignored: report.ignored,
+    skippedCount: report.skipped.length,
+    skipped: report.skipped.slice(0, SUMMARY_SKIPPED),
+    classNames: report.classNames,
+    classCounts: report.classCounts,
+    sourceSizes: report.sourceSizes,
+    sourceChannels: report.sourceChannels,
+    formats: report.formats,
+    preprocessing: report.preprocessing,
+    warnings: report.warnings,
+    fromCache: false,
+    durationMs: report.durationMs,
+    importedAt: new Date().toISOString(),
+    error,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Small, fast image helpers for the studio: a PNG encoder for tiny images
  * (thumbnails, generated samples: zlib only, no sharp round trip), nearest-
- * neighbour scaling, data URLs, and slerp for latent interpolation.
+ * neighbour scaling and data URLs. (slerp: the seed rule, src/engine/generate.)
  */
 import zlib from 'node:zlib';
 
@@ -97,50 +97,5 @@ export function toRgba(src: Uint8Array, channels: number): Uint8Array {
     }
     out[i * 4 + 3] = 255;
   }
-  return out;
-}
-
-/**
- * Spherical interpolation between two latent vectors (Shoemake's slerp, as
- * in White 2016, "Sampling Generative Networks"): keeps intermediate points
- * at the norm the generator saw in training, unlike a straight line.
- */
-export function slerp(a: Float32Array, b: Float32Array, t: number, out = new Float32Array(a.length)): Float32Array {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  const cos = Math.min(1, Math.max(-1, dot / (Math.sqrt(na * nb) || 1)));
-  const omega = Math.acos(cos);
-  const sin = Math.sin(omega);
-  if (sin < 1e-6) {
-    for (let i = 0; i < a.length; i++) out[i] = (1 - t) * a[i] + t * b[i];
-    return out;
-  }
-  const wa = Math.sin((1 - t) * omega) / sin;
-  const wb = Math.sin(t * omega) / sin;
-  for (let i = 0; i < a.length; i++) out[i] = wa * a[i] + wb * b[i];
-  return out;
-}
-
-/**
- * Latent vectors of an interpolation through `points` in order:
- * `framesPerSegment` frames per segment, each segment's end being the next
- * one's start; `loop` adds the segment back to the first point, otherwise the
- * last point ends the sequence.
- */
-export function interpolationPath(points: Float32Array[], framesPerSegment: number, loop: boolean): Float32Array[] {
-  const out: Float32Array[] = [];
-  const segments = loop ? points.length : points.length - 1;
-  for (let s = 0; s < segments; s++) {
-    const a = points[s];
-    const b = points[(s + 1) % points.length];
-    for (let k = 0; k < framesPerSegment; k++) out.push(slerp(a, b, k / framesPerSegment));
-  }
-  if (!loop) out.push(Float32Array.from(points[points.length - 1]));
   return out;
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { CheckpointRef, ResumableChanges, RunSummary } from '../shared/contract';
 import { checkpointDir, planRun, type RunPlan } from '../engine/light';
 import { StudioError } from './errors';
+import { assertNotRunOwned } from './output-guard';
 import type { PathGuard } from './paths';
 import { checkpointSteps, summarizeRun, type LiveInfo } from './runs';
 import type { CheckpointLocation } from './tools-protocol';
@@ -56,9 +57,13 @@ export class RunLocator {
     return { runId: ref.runId, runDir, checkpointDir: checkpointDir(runDir, step) };
   }
 
-  /** An output folder: the one asked for (must be allowed), else `<run>/<fallback>`; created when missing. */
+  /**
+   * An output folder: the one asked for (must be allowed), else
+   * `<run>/<fallback>`; created when missing, never among the run's own files.
+   */
   async outputDir(dir: string | undefined, runDir: string, fallback: string): Promise<string> {
     const target = dir ? await this.paths.outputPath(dir) : path.join(runDir, fallback);
+    await assertNotRunOwned(target, 'folder');
     await mkdir(target, { recursive: true });
     return target;
   }

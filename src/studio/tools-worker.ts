@@ -12,34 +12,41 @@ import type {
   BackendsInfo,
   DatasetOptions,
   GeneratorMeta,
-  LatentsFile,
   PreviewItem,
   TaskKind,
 } from '../shared/contract';
 import {
   BACKEND_PREFERENCE,
+  DatasetError,
+  checkClass,
+  classOf,
   decodeInto,
   demoDatasetDir,
   exportForWeb,
   generateImages,
   hasImageExtension,
   importDataset,
-  latents,
+  interpolationPath,
+  latentsFileFor,
   loadDemoDataset,
   loadGenerator,
+  pinLatent,
   probeBackends,
   resolveOptions,
   scanFolder,
   SkipFile,
+  truncate,
   useBackend,
   writeFileAtomic,
+  writeLatentsFile,
+  writeSeedBatch,
   type Dataset,
   type LoadedGenerator,
   type ScannedFile,
 } from '../engine';
 import { StudioError } from './errors';
-import { datasetId, serializeError, summarizeDataset } from './datasets-common';
-import { dataUrl, encodePng, interpolationPath, pngDataUrl, resizePixels, toRgba, upscale } from './images';
+import { datasetId, serializeError, summarizeDataset, summarizeFailedImport } from './datasets-common';
+import { dataUrl, encodePng, pngDataUrl, resizePixels, toRgba, upscale } from './images';
 import type { CheckpointLocation, PinArg, ToolsMethod, ToolsMethods } from './tools-protocol';
 import { connectToParent } from './worker-port';
 import type { ToolsReply, ToolsRequest } from './worker-protocol';
@@ -153,32 +160,6 @@ function metaOf(loc: CheckpointLocation, g: LoadedGenerator): GeneratorMeta {
   };
 }
 
-function zOf(pin: PinArg, g: LoadedGenerator): Float32Array {
-  const dim = g.latentDim;
-  if (pin.z) {
-    if (pin.z.length !== dim) throw new StudioError(`A pinned latent has ${pin.z.length} numbers; this generator needs ${dim}.`);
-    return Float32Array.from(pin.z);
-  }
-  return latents(pin.seed, 1, dim, g.latentDist);
-}
-
-/** The classes a generator takes, for error messages: "0 (zero), 1 (one), …" or "0 to K−1". */
-function classList(g: LoadedGenerator): string {
-  const k = g.numClasses;
-  if (g.classNames.length >= k) return g.classNames.slice(0, k).map((n, i) => `${i} (${n})`).join(', ');
-  return `0 to ${k - 1}`;
-}
-
-/** A class the caller asked for, checked against the generator: null when none was given. */
-function checkClass(g: LoadedGenerator, c: number | null | undefined): number | null {
-  if (c == null) return null;
-  if (g.numClasses === 0) throw new StudioError(`This generator is not conditional: it takes no class (class ${c} was given).`);
-  if (!(Number.isInteger(c) && c >= 0 && c < g.numClasses)) {
-    throw new StudioError(`Class ${c} is out of range: this generator has ${g.numClasses} classes: ${classList(g)}.`);
-  }
-  return c;
-}
-
 /**
  * A pin's class: its own, else the call's, else 0. Null for an unconditional
  * generator (pins from a conditional run's latents file stay usable there).
@@ -188,31 +169,11 @@ function pinClass(g: LoadedGenerator, pin: PinArg, fallback: number | null | und
   return checkClass(g, pin.class ?? fallback ?? 0);
 }
 
-/** Grids and batches: the call's class for every image, or image i gets class i mod numClasses. */
-function cycledClasses(g: LoadedGenerator, count: number, cls: number | null | undefined, offset = 0): number[] | null {
+/** Grids: the call's class for every image, or image i gets class i mod numClasses (the seed rule's classOf). */
+function cycledClasses(g: LoadedGenerator, count: number, cls: number | null | undefined): number[] | null {
   const fixed = checkClass(g, cls);
   if (g.numClasses === 0) return null;
-  return Array.from({ length: count }, (_, i) => fixed ?? (offset + i) % g.numClasses);
-}
-
-/** The class of every frame of `interpolationPath`: a segment switches from its start pin's class to its end pin's halfway. */
-function interpolationClasses(classes: (number | null)[], framesPerSegment: number, loop: boolean): number[] | null {
-  if (classes.some((c) => c === null)) return null;
-  const cs = classes as number[];
-  const out: number[] = [];
-  const segments = loop ? cs.length : cs.length - 1;
-  for (let s = 0; s < segments; s++) {
-    for (let k = 0; k < framesPerSegment; k++) out.push(k / framesPerSegment < 0.5 ? cs[s] : cs[(s + 1) % cs.length]);
-  }
-  if (!loop) out.push(cs[cs.length - 1]);
-  return out;
-}
-
-function truncate(z: Float32Array, psi: number): Float32Array {
-  if (psi === 1) return z;
-  const out = new Float32Array(z.length);
-  for (let i = 0; i < z.length; i++) out[i] = z[i] * psi;
-  return out;
+  return Array.from({ length: count }, (_, i) => classOf(i, g.numClasses, fixed)!);
 }
 
 function concat(vectors: Float32Array[], dim: number): Float32Array {
@@ -221,9 +182,16 @@ function concat(vectors: Float32Array[], dim: number): Float32Array {
   return out;
 }
 
+/** What to draw: latents (truncated), each image's noise seed (the seed rule) and class. */
+interface Drawing {
+  z: Float32Array;
+  noiseSeeds: number[];
+  classes: number[] | null;
+}
+
 /** Generated images as PNG buffers (and raw pixels), upscaled. */
-async function render(g: LoadedGenerator, z: Float32Array, scale: number, classes: number[] | null): Promise<{ pngs: Buffer[]; pixels: Uint8Array[]; size: number }> {
-  const batch = await generateImages(g, z, { classes: g.numClasses > 0 ? classes : null });
+async function render(g: LoadedGenerator, d: Drawing, scale: number): Promise<{ pngs: Buffer[]; pixels: Uint8Array[]; size: number }> {
+  const batch = await generateImages(g, d.z, { classes: g.numClasses > 0 ? d.classes : null, noiseSeeds: d.noiseSeeds });
   const per = batch.height * batch.width * batch.channels;
   const pngs: Buffer[] = [];
   const pixels: Uint8Array[] = [];
@@ -235,9 +203,22 @@ async function render(g: LoadedGenerator, z: Float32Array, scale: number, classe
   return { pngs, pixels, size: batch.width * scale };
 }
 
-function interpolationLatents(g: LoadedGenerator, pins: PinArg[], framesPerSegment: number, loop: boolean, truncation: number): Float32Array {
-  const points = pins.map((p) => truncate(zOf(p, g), truncation));
-  return concat(interpolationPath(points, framesPerSegment, loop), g.latentDim);
+/** One pin's image: its latent, its seed's noise, its class. */
+function pinDrawing(g: LoadedGenerator, pin: PinArg, truncation: number, cls: number | null | undefined): Drawing {
+  const c = pinClass(g, pin, cls);
+  return { z: truncate(pinLatent(g, pin), truncation), noiseSeeds: [pin.seed], classes: c === null ? null : [c] };
+}
+
+/** The frames of an interpolation through pins: slerp between latents; noise and class from the nearer pin (the seed rule). */
+function interpolationDrawing(g: LoadedGenerator, pins: PinArg[], framesPerSegment: number, loop: boolean, truncation: number, cls: number | null | undefined): Drawing {
+  checkClass(g, cls);
+  const classes = pins.map((p) => pinClass(g, p, cls));
+  const frames = interpolationPath(pins.map((p) => truncate(pinLatent(g, p), truncation)), framesPerSegment, loop);
+  return {
+    z: concat(frames.map((f) => f.z), g.latentDim),
+    noiseSeeds: frames.map((f) => pins[f.from].seed),
+    classes: g.numClasses > 0 ? frames.map((f) => classes[f.from]!) : null,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -249,12 +230,18 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
     const backends = await probeBackends();
     const order = new Map(BACKEND_PREFERENCE.map((n, i) => [n, i]));
     backends.sort((a, b) => (order.get(a.name) ?? 9) - (order.get(b.name) ?? 9));
-    return { backends, auto: backends.find((b) => b.available)?.name ?? null };
+    return { backends, auto: backends.find((b) => b.available && b.auto)?.name ?? null };
   },
 
   async importDataset({ dir, options, taskId }) {
-    const ds = await runImport(dir, options, taskId);
-    return summarizeDataset(dir, options, ds);
+    try {
+      const ds = await runImport(dir, options, taskId);
+      return summarizeDataset(dir, options, ds);
+    } catch (e) {
+      // No usable image: answer with the report (why each file was skipped) rather than only the error line.
+      if (e instanceof DatasetError && e.report) return summarizeFailedImport(dir, options, e.report, e.message);
+      throw e;
+    }
   },
 
   async thumbnails(args) {
@@ -345,24 +332,21 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
     } else {
       classes = cycledClasses(g, seeds.length, cls);
     }
-    const z = concat(seeds.map((seed) => truncate(latents(seed, 1, g.latentDim, g.latentDist), truncation)), g.latentDim);
-    const { pngs, size } = await render(g, z, scale, classes);
+    const z = concat(seeds.map((seed) => truncate(pinLatent(g, { seed }), truncation)), g.latentDim);
+    const { pngs, size } = await render(g, { z, noiseSeeds: seeds, classes }, scale);
     return { meta: metaOf(checkpoint, g), images: pngs.map((png, i) => ({ seed: seeds[i], class: classes?.[i] ?? null, dataUrl: pngDataUrl(png) })), size };
   },
 
   async interpolate({ checkpoint, pins, framesPerSegment, loop, truncation, scale, class: cls }) {
     const g = await generatorFor(checkpoint);
-    checkClass(g, cls);
-    const classes = interpolationClasses(pins.map((p) => pinClass(g, p, cls)), framesPerSegment, loop);
-    const { pngs, size } = await render(g, interpolationLatents(g, pins, framesPerSegment, loop, truncation), scale, classes);
+    const { pngs, size } = await render(g, interpolationDrawing(g, pins, framesPerSegment, loop, truncation, cls), scale);
     return { meta: metaOf(checkpoint, g), frames: pngs.map(pngDataUrl), size };
   },
 
   async saveImage({ checkpoint, pin, truncation, scale, class: cls, file }) {
     const g = await generatorFor(checkpoint);
     checkClass(g, cls);
-    const c = pinClass(g, pin, cls);
-    const { pngs } = await render(g, truncate(zOf(pin, g), truncation), scale, c === null ? null : [c]);
+    const { pngs } = await render(g, pinDrawing(g, pin, truncation, cls), scale);
     await writeFileAtomic(file, pngs[0]);
     return { path: file, dataUrl: pngDataUrl(pngs[0]), bytes: pngs[0].length };
   },
@@ -370,12 +354,10 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
   async exportInterpolation(args) {
     const g = await generatorFor(args.checkpoint);
     const report = throttled(args.taskId, 'interpolation');
-    checkClass(g, args.class);
-    const classes = interpolationClasses(args.pins.map((p) => pinClass(g, p, args.class)), args.framesPerSegment, args.loop);
-    const z = interpolationLatents(g, args.pins, args.framesPerSegment, args.loop, args.truncation);
-    const frames = z.length / g.latentDim;
+    const drawing = interpolationDrawing(g, args.pins, args.framesPerSegment, args.loop, args.truncation, args.class);
+    const frames = drawing.noiseSeeds.length;
     report('render', 0, frames);
-    const { pngs, pixels, size } = await render(g, z, args.scale, classes);
+    const { pngs, pixels, size } = await render(g, drawing, args.scale);
     if (args.format === 'png-sequence') {
       await mkdir(args.target, { recursive: true });
       for (let i = 0; i < pngs.length; i++) {
@@ -400,43 +382,26 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
 
   async generateBatch({ checkpoint, count, seed, truncation, scale, class: cls, dir, taskId }) {
     const g = await generatorFor(checkpoint);
-    checkClass(g, cls);
     const report = throttled(taskId, 'generate');
-    await mkdir(dir, { recursive: true });
-    const digits = Math.max(4, String(count - 1).length);
-    const CHUNK = 64;
-    report('write', 0, count);
-    for (let start = 0; start < count; start += CHUNK) {
-      const n = Math.min(CHUNK, count - start);
-      const z = concat(Array.from({ length: n }, (_, k) => truncate(latents(seed + start + k, 1, g.latentDim, g.latentDist), truncation)), g.latentDim);
-      const classes = cycledClasses(g, n, cls, start);
-      const { pngs } = await render(g, z, scale, classes);
-      for (let k = 0; k < n; k++) {
-        const tag = classes ? `-class${classes[k]}` : '';
-        await writeFileAtomic(path.join(dir, `seed${seed + start + k}${tag}-${String(start + k).padStart(digits, '0')}.png`), pngs[k]);
-      }
-      report('write', start + n, count);
-    }
-    return { path: dir, files: count };
+    // The engine's batch writer: image k is seed + k, streamed to disk batch by batch.
+    const result = await writeSeedBatch(g, {
+      dir,
+      seed,
+      count,
+      truncation,
+      scale,
+      class: checkClass(g, cls),
+      fileName: ({ seed: s, k, class: c, digits }) => `seed${s}${c === null ? '' : `-class${c}`}-${String(k).padStart(digits, '0')}.png`,
+      onProgress: (done, total) => report('write', done, total),
+    });
+    return { path: result.dir, files: result.files };
   },
 
   async saveLatents({ checkpoint, pins, truncation, class: cls, file }) {
     const g = await generatorFor(checkpoint);
     checkClass(g, cls);
-    const latentsFile: LatentsFile = {
-      format: 'gan-studio-latents',
-      version: 1,
-      latentDim: g.latentDim,
-      truncation,
-      checkpoint: { runId: checkpoint.runId, step: g.state.step },
-      pins: pins.map((p) => {
-        const c = pinClass(g, p, cls);
-        return c === null ? { seed: p.seed, z: Array.from(zOf(p, g)) } : { seed: p.seed, z: Array.from(zOf(p, g)), class: c };
-      }),
-      savedAt: new Date().toISOString(),
-    };
-    const json = JSON.stringify(latentsFile, null, 2);
-    await writeFileAtomic(file, json);
+    const latentsFile = latentsFileFor(g, pins.map((p) => ({ ...p, class: pinClass(g, p, cls) })), truncation, { runId: checkpoint.runId, step: g.state.step });
+    const json = await writeLatentsFile(file, latentsFile);
     return { path: file, dataUrl: dataUrl('application/json', Buffer.from(json)), bytes: Buffer.byteLength(json), latents: latentsFile };
   },
 

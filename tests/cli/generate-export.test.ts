@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../src/engine/rng';
+import { latents } from '../../src/engine/generate';
 import {
   TINY,
   describeResult,
@@ -91,6 +91,38 @@ describe('generate', () => {
     expect(pc[0].equals(pa[0])).toBe(false); // grid.png
   });
 
+  it('--truncation ψ pulls the images towards the mean latent; ψ = 1 is the plain image', async () => {
+    const plain = await generate(['--checkpoint', runDir, '--count', '2', '--seed', '9']);
+    const one = await generate(['--checkpoint', runDir, '--count', '2', '--seed', '9', '--truncation', '1']);
+    const half = await generate(['--checkpoint', runDir, '--count', '2', '--seed', '9', '--truncation', '0.5']);
+    expect(await bytesOf(one.dir, one.files)).toEqual(await bytesOf(plain.dir, plain.files));
+    expect((await bytesOf(half.dir, half.files))[0].equals((await bytesOf(plain.dir, plain.files))[0])).toBe(false);
+    const bad = await runCli(['generate', '--checkpoint', runDir, '--count', '1', '--out', outDir(), '--truncation', '3'], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--truncation needs a number from 0 to 2, got "3"/);
+  });
+
+  it('streams a big --count to disk with progress lines, and refuses counts past the bound in one line', async () => {
+    const big = await generate(['--checkpoint', runDir, '--count', '1000', '--seed', '1']);
+    expect(big.files).toHaveLength(1000);
+    expect(big.files[999]).toBe('seed1-0999.png');
+    const lines = big.stderr.split('\n').filter((l) => l.startsWith('generating: '));
+    expect(lines).toEqual(['generating: 256/1000 images', 'generating: 512/1000 images', 'generating: 768/1000 images']); // batches of 64, a line per quarter
+    expect(big.stderr.trim().split('\n').at(-1)).toMatch(/^wrote 1000 images to /);
+    const tooMany = await runCli(['generate', '--checkpoint', runDir, '--count', '2000000', '--out', outDir()], { env });
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderrLines).toEqual(['error: 2,000,000 images is more than one call may write (at most 1,000,000); split it into several calls with different seeds.']);
+  });
+
+  it('--out naming a file gives one clear line, not EEXIST, and leaves the file alone', async () => {
+    const file = path.join(tmp, 'taken.png');
+    await fs.writeFile(file, 'mine');
+    const r = await runCli(['generate', '--checkpoint', runDir, '--count', '2', '--out', file], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderrLines).toEqual([`error: ${file} is a file, not a folder: give a folder to write the images into.`]);
+    expect(await fs.readFile(file, 'utf8')).toBe('mine');
+  });
+
   it('--scale 2 upscales the PNGs', async () => {
     const { dir, files } = await generate(['--checkpoint', runDir, '--count', '1', '--scale', '2']);
     expect(files).toEqual(['seed0-0000.png']);
@@ -151,7 +183,7 @@ describe('export --format tfjs', () => {
       expect(model.inputs[0].shape).toEqual([null, info.latentDim]);
       const count = 3;
       const seed = 5;
-      const z = new Rng(seed).normal(new Float32Array(count * info.latentDim)); // what `generate --seed 5` feeds G
+      const z = latents(seed, count, info.latentDim); // what `generate --seed 5` feeds G: seeds 5, 6, 7 (the seed rule)
       const out = tf.tidy(() => model.predict(tf.tensor2d(z, [count, info.latentDim])) as tf.Tensor);
       expect(out.shape).toEqual([count, info.resolution, info.resolution, info.channels]);
       const values = (await out.data()) as Float32Array;

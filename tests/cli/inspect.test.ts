@@ -46,31 +46,33 @@ describe('bench --json', () => {
 });
 
 describe('info', () => {
-  it('lists the four backends in preference order; wasm and cpu ready, native ones with a reason', async () => {
+  it('lists the five backends in preference order; wasm and cpu ready, native ones with a reason', async () => {
     const r = expectSuccess(await runCli(['info'], { env }));
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^GAN Studio on Node \d+\.\d+\.\d+ \(\w+-\w+\)$/);
     const rows = lines.filter((l) => /^ {2}[✔✘] /.test(l));
-    expect(rows.map((l) => l.slice(4).split(/\s+/)[0])).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(rows.map((l) => l.slice(4).split(/\s+/)[0])).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     const row = (name: string) => rows.find((l) => l.slice(4).split(/\s+/)[0] === name)!;
     expect(row('wasm')).toMatch(/^ {2}✔ wasm\s+ready$/);
     expect(row('cpu')).toMatch(/^ {2}✔ cpu\s+ready$/);
-    for (const name of ['tensorflow-gpu', 'tensorflow']) {
+    for (const name of ['tensorflow-gpu', 'webgpu', 'tensorflow']) {
       // Available or not depends on the machine; when not, the reason says why.
       const l = row(name);
       if (l.startsWith('  ✘')) expect(l.slice(4 + name.length).trim().length).toBeGreaterThan(10);
-      else expect(l).toMatch(/ready$/);
+      else expect(l).toMatch(/ready(, but auto skips it: .+)?$/);
     }
-    expect(r.stdout).toMatch(/\nauto picks: (tensorflow-gpu|tensorflow|wasm)\n$/);
+    // The adapter is named, or the line says why there is none.
+    expect(r.stdout).toMatch(/\nGPU adapter \(WebGPU\): (none: \S.{10,}|\S.*\n {4}vendor .+, architecture .+\n {4}(a real GPU|a CPU emulation \(.+\): auto never trains on it))/);
+    expect(r.stdout).toMatch(/\nauto picks: (tensorflow-gpu|webgpu|tensorflow|wasm)\n$/);
   });
 
   it('--json gives the same list as data', async () => {
     const r = expectSuccess(await runCli(['info', '--json'], { env }));
     const info = JSON.parse(r.stdout) as { node: string; platform: string; backends: { name: string; available: boolean; reason: string }[] };
     expect(info.node).toBe(process.versions.node);
-    expect(info.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(info.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     for (const b of info.backends) {
-      if (b.name === 'wasm' || b.name === 'cpu') expect(b).toEqual({ name: b.name, available: true, reason: 'ready' });
+      if (b.name === 'wasm' || b.name === 'cpu') expect(b).toEqual({ name: b.name, available: true, reason: 'ready', auto: true });
       else if (!b.available) expect(b.reason).toMatch(/\S{3,}/);
     }
   });
@@ -99,7 +101,7 @@ describe('config', () => {
     for (const [k, v] of leaves) expect(v.description, k).toMatch(/\w{3,}.*\w/);
     const props = schema.properties!;
     expect(props.batchSize).toMatchObject({ type: 'integer', default: 64 });
-    expect(props.backend.enum).toEqual(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(props.backend.enum).toEqual(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
   });
 
   it('prints the resolved config of a preset with --set applied', async () => {

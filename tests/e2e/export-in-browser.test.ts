@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config/resolve';
 import { exportForWeb } from '../../src/engine/export-web';
-import { generateImages, latents, loadGenerator } from '../../src/engine/generator';
+import { generateImages, latents, loadGenerator } from '../../src/engine/generate';
 import { trainNewRun } from '../../src/engine/train/run-training';
 import { hasChromium, launchChromium } from '../helpers/chromium';
 import { blobData, onBackend } from '../helpers/tf';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config/resolve';
 import { UserError } from '../../src/engine/errors';
-import { loadGenerator } from '../../src/engine/generator';
+import { loadGenerator } from '../../src/engine/generate';
 import { manifestOf } from '../../src/engine/run/checkpoint-files';
 import { CheckpointDamagedError, NonFiniteCheckpointError, loadCheckpoint, saveCheckpoint } from '../../src/engine/run/checkpoint';
 import { listCheckpoints } from '../../src/engine/run/run-dir';

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config/resolve';
 import { UserError } from '../../src/engine/errors';
-import { loadGenerator } from '../../src/engine/generator';
+import { loadGenerator } from '../../src/engine/generate';
 import { gridPng, readBatch } from '../../src/engine/image/png';
 import { writeDirAtomic, writeFileAtomic } from '../../src/engine/io/atomic';
 import { loadCheckpoint } from '../../src/engine/run/checkpoint';

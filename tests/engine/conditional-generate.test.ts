@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config/resolve';
 import { UserError } from '../../src/engine/errors';
 import { exportForWeb } from '../../src/engine/export-web';
-import { generateImages, latents, loadGenerator, parseClass, type LoadedGenerator } from '../../src/engine/generator';
+import { generateImages, latents, loadGenerator, parseClass, type LoadedGenerator } from '../../src/engine/generate';
 import { trainNewRun } from '../../src/engine/train/run-training';
 import { blobData, onBackend } from '../helpers/tf';
 import { tempDir } from '../helpers/temp';

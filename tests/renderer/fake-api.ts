@@ -42,7 +42,7 @@ export function createFakeApi(): FakeApi {
   const api: FakeApi = {
     appInfo: vi.fn(async () => STUDIO_INFO.app),
     studioInfo: vi.fn(async () => STUDIO_INFO),
-    backends: vi.fn(async () => ({ backends: [{ name: 'wasm' as const, available: true, reason: 'ready' }], auto: 'wasm' as const })),
+    backends: vi.fn(async () => ({ backends: [{ name: 'wasm' as const, available: true, reason: 'ready', auto: true }], auto: 'wasm' as const })),
     configSchema: vi.fn(async () => {
       throw new Error('configSchema not set up in this test');
     }),

@@ -1,6 +1,6 @@
 /** Sample values the store tests share: step stats, run summaries and run details. */
 import { TrainConfigSchema } from '@shared/config';
-import type { RunDetail, RunSummary, StepStats } from '@shared/contract';
+import type { DatasetSummary, RunDetail, RunSummary, StepStats } from '@shared/contract';
 
 export const stat = (step: number, extra: Partial<StepStats> = {}): StepStats => ({
   step,
@@ -45,4 +45,27 @@ export const detail = (id: string, sampleSteps: number[]): RunDetail => ({
   importReport: null,
   sampleSteps,
   checkpoints: [{ step: 300, savedAt: null, backend: 'wasm', sampleStep: 300 }],
+});
+
+export const datasetSummary = (extra: Partial<DatasetSummary> = {}): DatasetSummary => ({
+  id: 'ds1',
+  dir: null,
+  root: '/demo',
+  options: { resolution: 28, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8 },
+  count: 60_000,
+  filesSeen: 60_002,
+  ignored: 0,
+  skippedCount: 2,
+  skipped: [{ file: 'a.png', reason: 'empty file (0 bytes)' }],
+  classNames: [],
+  classCounts: [],
+  sourceSizes: null,
+  sourceChannels: { gray: 60_000, grayAlpha: 0, rgb: 0, rgba: 0, other: 0 },
+  formats: { png: 60_000 },
+  preprocessing: 'crop',
+  warnings: [],
+  fromCache: false,
+  durationMs: 10,
+  importedAt: '',
+  ...extra,
 });

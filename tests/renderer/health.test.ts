@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkHealth, DEFAULT_HEALTH_RULES, type HealthStats } from '../../src/renderer/src/lib/health';
+import { GRID_GAP, gridSpread } from '../../src/renderer/src/lib/sample-spread';
 
 function steps(n: number, f: (i: number) => Partial<HealthStats> = () => ({}), from = 1): HealthStats[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -53,5 +54,51 @@ describe('checkHealth', () => {
     expect(issues[0].step).toBe(41);
     expect(issues[0].title).toContain('lossG');
     expect(issues.map((i) => i.id)).toContain('grad-explode');
+  });
+});
+
+describe('vanishing G gradients and mode collapse', () => {
+  it('flags ‖∇G‖ ≈ 1e-10 held for a while (the all-white hinge run), not one tiny step', () => {
+    expect(checkHealth(steps(100, (i) => ({ gradNormG: i === 99 ? 1e-10 : 2 }))).map((i) => i.id)).toEqual([]);
+    const issues = checkHealth(steps(100, (i) => ({ gradNormG: i >= 60 ? 1e-10 : 2 })));
+    expect(issues.map((i) => i.id)).toEqual(['g-vanish']);
+    expect(issues[0].title).toContain('1.0e-10 for 40 steps');
+    expect(issues[0].detail).toMatch(/Lower the learning rates/);
+  });
+
+  it('flags a sample grid whose tiles no longer differ, with what to try', () => {
+    expect(checkHealth(steps(10), DEFAULT_HEALTH_RULES, { step: 400, spread: 0.15 })).toEqual([]);
+    const issues = checkHealth(steps(10), DEFAULT_HEALTH_RULES, { step: 400, spread: 0.004 });
+    expect(issues.map((i) => i.id)).toEqual(['mode-collapse']);
+    expect(issues[0].title).toContain('step 400');
+    expect(issues[0].detail).toMatch(/Try a lower G learning rate/);
+  });
+});
+
+describe('gridSpread', () => {
+  /** An RGBA grid of `columns`×`columns` tiles of `tile` px with 2 px gaps; tile t's pixel p has grey `grey(t, p)`. */
+  function grid(columns: number, tile: number, grey: (t: number, p: number) => number) {
+    const w = columns * tile + (columns + 1) * GRID_GAP;
+    const data = new Uint8ClampedArray(w * w * 4).fill(24);
+    for (let t = 0; t < columns * columns; t++)
+      for (let p = 0; p < tile * tile; p++) {
+        const x = GRID_GAP + (t % columns) * (tile + GRID_GAP) + (p % tile);
+        const y = GRID_GAP + Math.floor(t / columns) * (tile + GRID_GAP) + Math.floor(p / tile);
+        const i = (y * w + x) * 4;
+        data[i] = data[i + 1] = data[i + 2] = grey(t, p);
+        data[i + 3] = 255;
+      }
+    return { data, w };
+  }
+
+  it('is 0 for identical (or all-white) tiles and clearly above the collapse level for varied ones', () => {
+    const same = grid(8, 28, () => 255);
+    expect(gridSpread(same.data, same.w, same.w, 8)).toBe(0);
+    const rng = (t: number, p: number) => Math.floor(((Math.sin(t * 12.9898 + p * 78.233) * 43758.5453) % 1 + 1) % 1 * 255);
+    const varied = grid(8, 28, rng);
+    expect(gridSpread(varied.data, varied.w, varied.w, 8)!).toBeGreaterThan(0.2);
+    const nearly = grid(8, 28, (t, p) => 128 + (rng(t, p) % 3)); // ±1 grey level of noise
+    expect(gridSpread(nearly.data, nearly.w, nearly.w, 8)!).toBeLessThan(DEFAULT_HEALTH_RULES.collapseSpread);
+    expect(gridSpread(same.data, same.w + 1, same.w, 8)).toBeNull(); // not a grid of 8 columns
   });
 });

@@ -122,6 +122,7 @@ describe('SchemaForm component', () => {
     const error = wrapper.get('[data-path="batchSize"] .error');
     expect(error.text()).toBe('Batch size must be at most 4096');
     expect(wrapper.get('[data-section="run"], [data-section="root"]').text()).toContain('1 to fix');
+    expect(wrapper.get('[data-section="run"], [data-section="root"] .el-collapse-item__header').text()).toMatch(/General\s+1 to fix/); // not "General1 to fix"
     wrapper.unmount();
   });
 

@@ -78,3 +78,23 @@ describe('SampleTimeline', () => {
     expect(wrapper.text()).toContain('No sample grid yet');
   });
 });
+
+describe('SampleTimeline lightbox', () => {
+  it('opens the grid large on click, says its step, and pages through the grids', async () => {
+    const wrapper = mount(SampleTimeline, { props: { samples }, attachTo: document.body, ...withPinia() });
+    expect(document.querySelector('[data-testid="lightbox"]')).toBeNull();
+    await wrapper.get('[data-testid="sample-grid"]').trigger('click');
+    await nextTick();
+    await nextTick();
+    const box = () => document.querySelector('[data-testid="lightbox"] img');
+    expect(box()?.getAttribute('data-step')).toBe('400');
+    expect(document.querySelector('[data-testid="lightbox-label"]')?.textContent).toBe('step 400 · grid 4 of 4');
+    (document.querySelector('[data-testid="lightbox-prev"]') as HTMLButtonElement).click();
+    await nextTick();
+    expect(box()?.getAttribute('data-step')).toBe('300');
+    document.querySelector('[data-testid="lightbox"]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    await nextTick();
+    expect(box()?.getAttribute('data-step')).toBe('200');
+    wrapper.unmount();
+  });
+});

@@ -3,7 +3,7 @@
  * real files in temp folders, a tiny model on the demo data.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,20 @@ describe('folders and data sets', () => {
       const proc = await decodePng(item.processed);
       expect([proc.width, proc.height]).toEqual([64, 64]);
     }
+  });
+
+  it('a folder without a usable image answers with its report, and the failed import is remembered', async () => {
+    const bad = await tempDir('gan-studio-bad-');
+    await writeFile(path.join(bad, 'empty.png'), '');
+    await writeFile(path.join(bad, 'broken.png'), 'not a png');
+    const chosen = await s.call('fs:choose-folder', { path: bad, purpose: 'dataset' });
+    const failed = await s.call('datasets:import', { dir: chosen, options: DEMO_OPTIONS });
+    expect(failed.count).toBe(0);
+    expect(failed.error).toMatch(/^No usable images in .*: 2 files skipped/);
+    expect(failed.skipped.map((x) => x.file).sort()).toEqual(['broken.png', 'empty.png']);
+    expect(failed.skipped.find((x) => x.file === 'empty.png')?.reason).toBe('empty file (0 bytes)');
+    const listed = await s.call('datasets:list');
+    expect(listed.find((d) => d.id === failed.id)?.error).toBe(failed.error);
   });
 
   it('60k-style paging is fast: a page of 500 demo thumbnails', async () => {

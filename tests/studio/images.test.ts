@@ -1,7 +1,7 @@
-/** The studio's small image helpers: PNG encoding, resampling, slerp paths; and the config diff. */
+/** The studio's small image helpers: PNG encoding and resampling; and the config diff. (slerp paths: tests/engine/generate/seed-rule.test.ts) */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { encodePng, interpolationPath, resizePixels, slerp } from '../../src/studio/images';
+import { encodePng, resizePixels } from '../../src/studio/images';
 import { diffConfigs } from '../../src/studio/runs';
 
 describe('encodePng', () => {
@@ -30,32 +30,6 @@ describe('resizePixels', () => {
     const px = Uint8Array.from([0, 100, 200, 50]); // 2×2 gray
     expect(Array.from(resizePixels(px, 2, 2, 1, 4, 4))).toEqual([0, 0, 100, 100, 0, 0, 100, 100, 200, 200, 50, 50, 200, 200, 50, 50]);
     expect(Array.from(resizePixels(px, 2, 2, 1, 1, 1))).toEqual([88]);
-  });
-});
-
-describe('slerp', () => {
-  const a = Float32Array.from([1, 0, 0]);
-  const b = Float32Array.from([0, 2, 0]);
-  it('hits both ends and moves along the arc', () => {
-    expect(Array.from(slerp(a, b, 0))).toEqual([1, 0, 0]);
-    const end = slerp(a, b, 1);
-    expect(end[0]).toBeCloseTo(0, 6);
-    expect(end[1]).toBeCloseTo(2, 6);
-    const mid = slerp(a, b, 0.5);
-    expect(mid[0]).toBeCloseTo(Math.SQRT1_2, 5);
-    expect(mid[1]).toBeCloseTo(2 * Math.SQRT1_2, 5);
-  });
-  it('falls back to a straight line for parallel vectors', () => {
-    const mid = slerp(a, Float32Array.from([3, 0, 0]), 0.5);
-    expect(Array.from(mid)).toEqual([2, 0, 0]);
-  });
-  it('builds open and looping paths through every point', () => {
-    const pts = [a, b, Float32Array.from([0, 0, 1])];
-    const open = interpolationPath(pts, 4, false);
-    expect(open).toHaveLength(9);
-    expect(Array.from(open[4])).toEqual(Array.from(slerp(b, pts[2], 0)));
-    expect(Array.from(open[8])).toEqual([0, 0, 1]);
-    expect(interpolationPath(pts, 4, true)).toHaveLength(12);
   });
 });
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BACKEND_NAMES, TrainConfigSchema } from '../../shared/config';
-import { PRESET_NAMES, UserError, benchmark, probeBackends, resolveConfig, useBackend } from '../../engine';
+import { PRESET_NAMES, UserError, benchmark, probeBackends, resolveConfig, useBackend, type GpuAdapterSummary } from '../../engine';
 import { collect, integer } from '../parse';
 
 export function registerInfo(program: Command): void {
@@ -20,9 +20,22 @@ export function registerInfo(program: Command): void {
       for (const b of backends) {
         process.stdout.write(`  ${b.available ? '✔' : '✘'} ${b.name.padEnd(15)} ${b.reason}\n`);
       }
-      const first = backends.find((b) => b.available);
+      const gpu = backends.find((b) => b.name === 'webgpu');
+      process.stdout.write(`\nGPU adapter (WebGPU): ${gpu?.adapter ? adapterLines(gpu.adapter) : `none: ${gpu?.reason ?? 'not probed'}`}\n`);
+      const first = backends.find((b) => b.available && b.auto);
       process.stdout.write(`\nauto picks: ${first ? first.name : 'none'}\n`);
     });
+}
+
+/** The adapter for `gan-studio info`: what it is, whether it is a real GPU, its limits. */
+function adapterLines(a: GpuAdapterSummary): string {
+  const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
+  return [
+    `${a.description || a.device || 'unnamed'}`,
+    `    vendor ${a.vendor || '?'}, architecture ${a.architecture || '?'}, device ${a.device || '?'}`,
+    `    ${a.emulation ? `${a.emulation}: auto never trains on it (wasm is faster)` : 'a real GPU'}${a.fallback ? ', fallback adapter' : ''}`,
+    `    limits: buffer ${mib(a.limits.maxBufferSize)}, storage binding ${mib(a.limits.maxStorageBufferBindingSize)}, ${a.limits.maxStorageBuffersPerShaderStage} storage buffers per stage`,
+  ].join('\n');
 }
 
 export function registerBench(program: Command): void {

@@ -2,7 +2,9 @@
  * Choosing the tfjs backend GAN Studio trains on.
  *
  * Preference order (fastest first): tensorflow-gpu (@tensorflow/tfjs-node-gpu on a
- * CUDA GPU), tensorflow (@tensorflow/tfjs-node, native libtensorflow on the CPU),
+ * CUDA GPU), webgpu (@tensorflow/tfjs-backend-webgpu on Dawn: Vulkan, D3D12 or
+ * Metal, any GPU vendor; auto takes it only on a real GPU, never on a CPU emulation
+ * such as SwiftShader), tensorflow (@tensorflow/tfjs-node, native libtensorflow on the CPU),
  * wasm (@tensorflow/tfjs-backend-wasm, XNNPACK + SIMD) and cpu (plain JavaScript,
  * a reference, very slow). The two native ones are optional dependencies and are
  * loaded lazily; both register the tfjs backend named 'tensorflow'.
@@ -13,17 +15,23 @@ import { UserError } from '../errors';
 import { registerZeroGradients } from './gradients';
 import { loadNative, loadedNativePackage, nativeBackendInfo, type NativeLoad } from './native';
 import { prepareWasm, wasmFeatures, withoutEmscriptenProcessHandlers } from './wasm';
+import { activateWebGpu } from './webgpu';
+import type { GpuAdapterSummary } from './webgpu-adapter';
 
 export type ConcreteBackendName = Exclude<BackendName, 'auto'>;
 
 /** Every concrete backend, fastest first: the order 'auto' tries them in. */
-export const BACKEND_PREFERENCE: readonly ConcreteBackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCE: readonly ConcreteBackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 export interface BackendStatus {
   name: ConcreteBackendName;
   available: boolean;
   /** "ready", or one line on why not, e.g. "@tensorflow/tfjs-node is not installed (…)". */
   reason: string;
+  /** False when auto passes over this backend even though it runs (webgpu on a CPU emulation). */
+  auto: boolean;
+  /** webgpu: the adapter Dawn found (also when it cannot be used, e.g. an emulation). */
+  adapter?: GpuAdapterSummary;
 }
 
 export interface ActiveBackend {
@@ -32,6 +40,8 @@ export interface ActiveBackend {
   tfBackend: string;
   /** One line for users: why this backend was picked. */
   why: string;
+  /** webgpu: the adapter it runs on. */
+  adapter?: GpuAdapterSummary;
 }
 
 /** An explicitly requested backend cannot be used. The message is one line naming it and the reason. */
@@ -48,12 +58,14 @@ export class BackendError extends UserError {
 
 const TF_BACKEND: Record<ConcreteBackendName, string> = {
   'tensorflow-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   tensorflow: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
 };
 
-type Check = { ok: true; detail: string } | { ok: false; reason: string };
+/** `skipByAuto`: the backend runs, but auto must not pick it (and why). */
+type Check = ({ ok: true; detail: string; skipByAuto?: string } | { ok: false; reason: string }) & { adapter?: GpuAdapterSummary };
 
 /** Backend active right now, or undefined when none was chosen yet (tf.getBackend() may return undefined). */
 function currentBackend(): string | undefined {
@@ -120,6 +132,12 @@ async function activate(name: ConcreteBackendName): Promise<Check> {
         const onGpu = info?.isUsingGpuDevice ? ', GPU visible' : '';
         return { ok: true, detail: `native TensorFlow (libtensorflow${via}${onGpu})` };
       }
+      case 'webgpu': {
+        const r = await activateWebGpu();
+        if (!r.ok) return r;
+        const skipByAuto = r.adapter.emulation != null ? `the only adapter is ${r.adapter.emulation}, slower than wasm` : undefined;
+        return { ok: true, detail: r.detail, adapter: r.adapter, skipByAuto };
+      }
       case 'wasm': {
         const reason = prepareWasm();
         if (reason != null) return { ok: false, reason };
@@ -154,13 +172,16 @@ export async function probeBackends(): Promise<BackendStatus[]> {
   try {
     for (const name of BACKEND_PREFERENCE) {
       const r = await activate(name);
-      out.push(r.ok ? { name, available: true, reason: 'ready' } : { name, available: false, reason: r.reason });
+      const adapter = r.adapter != null ? { adapter: r.adapter } : {};
+      if (!r.ok) out.push({ name, available: false, reason: r.reason, auto: true, ...adapter });
+      else if (r.skipByAuto != null) out.push({ name, available: true, reason: `ready, but auto skips it: ${r.skipByAuto}`, auto: false, ...adapter });
+      else out.push({ name, available: true, reason: 'ready', auto: true, ...adapter });
     }
   } finally {
     if (prev != null) {
       await restore(prev);
     } else {
-      const best = out.find((s) => s.available);
+      const best = out.find((s) => s.available && s.auto);
       if (best != null) await switchTo(TF_BACKEND[best.name]);
     }
   }
@@ -173,9 +194,9 @@ function brief(reason: string): string {
   return cut.length > 0 ? reason.slice(0, Math.min(...cut)) : reason;
 }
 
-function finish(name: ConcreteBackendName, why: string): ActiveBackend {
+function finish(name: ConcreteBackendName, why: string, adapter?: GpuAdapterSummary): ActiveBackend {
   registerZeroGradients();
-  return { name, tfBackend: tf.getBackend(), why };
+  return { name, tfBackend: tf.getBackend(), why, ...(adapter != null ? { adapter } : {}) };
 }
 
 /**
@@ -195,14 +216,19 @@ export async function useBackend(requested: BackendName): Promise<ActiveBackend>
       await restore(prev);
       throw new BackendError(requested, r.reason);
     }
-    return finish(requested, `${requested} as requested: ${r.detail}`);
+    const slow = r.skipByAuto != null ? ` (${r.skipByAuto})` : '';
+    return finish(requested, `${requested} as requested: ${r.detail}${slow}`, r.adapter);
   }
   const skipped: string[] = [];
   for (const name of BACKEND_PREFERENCE) {
     const r = await activate(name);
+    if (r.ok && r.skipByAuto != null) {
+      skipped.push(`${name} (${r.skipByAuto})`);
+      continue;
+    }
     if (r.ok) {
       const because = skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : '';
-      return finish(name, `auto picked ${name}, the fastest available: ${r.detail}${because}`);
+      return finish(name, `auto picked ${name}, the fastest available: ${r.detail}${because}`, r.adapter);
     }
     skipped.push(`${name} (${brief(r.reason)})`);
   }

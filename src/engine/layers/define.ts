@@ -336,8 +336,13 @@ export function defineGanLayers(tf: Tf) {
   class GanNoiseDropout extends Layer {
     static className = 'GanNoiseDropout';
     readonly rate: number;
-    /** Seed of the next mask; null: an unseeded draw (different every call). Not serialised. */
-    noiseSeed: number | null = null;
+    /**
+     * Seed of the next mask. A number seeds the whole batch's mask (training);
+     * a list gives each image its own seed, so an image's noise does not
+     * depend on the batch it is drawn in (generation: see generate/seed-rule.ts);
+     * null: an unseeded draw (different every call). Not serialised.
+     */
+    noiseSeed: number | number[] | null = null;
     constructor(args: { rate?: number } & Record<string, unknown> = {}) {
       super(args as never);
       this.rate = args.rate ?? 0.5;
@@ -346,7 +351,15 @@ export function defineGanLayers(tf: Tf) {
       return tf.tidy(() => {
         const x = first(inputs);
         if (this.rate <= 0) return x.clone();
-        const u = this.noiseSeed == null ? tf.randomUniform(x.shape) : tf.randomUniform(x.shape, 0, 1, 'float32', this.noiseSeed);
+        const seeds = this.noiseSeed;
+        let u: Tensor;
+        if (Array.isArray(seeds)) {
+          if (seeds.length !== x.shape[0]) throw new Error(`GanNoiseDropout: ${seeds.length} noise seeds for a batch of ${x.shape[0]}`);
+          const one = [1, ...x.shape.slice(1)];
+          u = tf.concat(seeds.map((s) => tf.randomUniform(one, 0, 1, 'float32', s)), 0);
+        } else {
+          u = seeds == null ? tf.randomUniform(x.shape) : tf.randomUniform(x.shape, 0, 1, 'float32', seeds);
+        }
         const keep = u.greaterEqual(this.rate).cast('float32').div(1 - this.rate);
         return x.mul(keep);
       });

@@ -37,9 +37,11 @@ export function noiseLayersOf(model: tf.LayersModel): GanNoiseDropoutLayer[] {
 }
 
 /**
- * Seed the dropout noise of a model's next forward pass: the same seed gives
- * the same masks (layer i uses seed + i). null: fresh random masks each call.
- * Returns whether the model has any noise layer.
+ * Seed the dropout noise of a model's next forward pass with one seed for the
+ * whole batch (training: layer i uses seed + i·7919): the same seed gives the
+ * same masks. null: fresh random masks each call. Returns whether the model
+ * has any noise layer. Generation seeds each image on its own instead, by
+ * the seed rule (src/engine/generate/seed-rule.ts, seedNoise).
  */
 export function setNoiseSeed(model: tf.LayersModel, seed: number | null): boolean {
   const layers = noiseLayersOf(model);

@@ -5,15 +5,10 @@
  * instance-noise schedule.
  */
 import type { LatentDist, TrainConfig } from '../../shared/config';
-import type { Rng } from '../rng';
+import { sampleLatent as rngSampleLatent, type Rng } from '../rng';
 
-/** `count` latent vectors of size `dim`: N(0, 1) or U(−1, 1). */
-export function sampleLatent(rng: Rng, count: number, dim: number, dist: LatentDist): Float32Array {
-  const out = new Float32Array(count * dim);
-  if (dist === 'normal') return rng.normal(out);
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() * 2 - 1;
-  return out;
-}
+/** `count` latent vectors of size `dim`: N(0, 1) or U(−1, 1) (defined with the Rng, which web exports ship). */
+export const sampleLatent: (rng: Rng, count: number, dim: number, dist: LatentDist) => Float32Array = rngSampleLatent;
 
 /** D's per-sample targets, or null for the plain 1 (real) and 0 (fake) when no label trick is on. */
 export function labelTargets(labels: TrainConfig['labels'], rng: Rng, n: number): { real: Float32Array; fake: Float32Array } | null {

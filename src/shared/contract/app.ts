@@ -2,6 +2,7 @@
  * The app itself: versions, where the studio keeps things, the compute
  * backends this machine has.
  */
+import type { GpuAdapterSummary } from '../gpu-adapter';
 import { returns, type OperationTable } from './operation';
 
 /** What `app:info` answers: enough to show in an About box or a bug report. */
@@ -45,7 +46,7 @@ export interface StudioInfo {
   pathSeparator: string;
 }
 
-export type ConcreteBackend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type ConcreteBackend = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 /** One compute backend, as `gan-studio info` shows it. */
 export interface BackendInfo {
@@ -53,6 +54,10 @@ export interface BackendInfo {
   available: boolean;
   /** "ready", or one line on why not. */
   reason: string;
+  /** False when auto passes over it although it runs (webgpu on a CPU emulation such as SwiftShader). */
+  auto: boolean;
+  /** webgpu: the adapter Dawn found, also when auto skips it. */
+  adapter?: GpuAdapterSummary;
 }
 
 export interface BackendsInfo {

@@ -52,6 +52,12 @@ export interface DatasetSummary {
   durationMs: number;
   /** ISO time of the import. */
   importedAt: string;
+  /**
+   * Set when the import failed for want of usable images (count is 0): its
+   * one-line error. The summary still carries the report (skipped files and
+   * why), so it can be read and is remembered like any import.
+   */
+  error?: string;
 }
 
 export interface ThumbnailPage {

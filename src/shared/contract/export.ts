@@ -20,6 +20,8 @@ export const WebExportRequestSchema = z
     checkpoint: CheckpointRefSchema,
     /** A chosen folder; default: `<run>/export-web/`. */
     dir: absPath.optional(),
+    /** The user confirmed writing into a chosen folder that already holds files (else it is refused). */
+    overwrite: z.boolean().optional(),
     taskId,
   })
   .strict();

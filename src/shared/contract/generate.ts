@@ -143,8 +143,10 @@ export const SaveImageRequestSchema = z
     scale: z.number().int().min(1).max(32).default(4),
     /** A chosen folder; default: `<run>/generated/`. */
     dir: absPath.optional(),
-    /** Default: `seed<seed>-x<scale>.png`. */
+    /** Default: `seed<seed>-x<scale>.png` (numbered `-2`, `-3`, … when taken). */
     fileName: fileName.optional(),
+    /** The user confirmed replacing an existing file of that name (else it is refused). */
+    overwrite: z.boolean().optional(),
   })
   .strict();
 export type SaveImageRequest = z.input<typeof SaveImageRequestSchema>;
@@ -159,6 +161,8 @@ export const ExportInterpolationRequestSchema = z
     dir: absPath.optional(),
     /** GIF file name, or the PNG sequence's folder name. Default: `interp-<seeds>.gif` / `interp-<seeds>/`. */
     name: fileName.optional(),
+    /** The user confirmed replacing an existing GIF or writing into an existing frame folder of that name. */
+    overwrite: z.boolean().optional(),
     taskId,
   })
   .strict();
@@ -174,8 +178,10 @@ export const GenerateBatchRequestSchema = z
     scale,
     /** Conditional generators: one class for all; null or left out: image i gets class i mod numClasses. */
     class: requestClass,
-    /** A chosen folder; default: `<run>/generated/batch-<seed>/`. */
+    /** A chosen folder; default: `<run>/generated/batch-<seed>/` (numbered when taken). */
     dir: absPath.optional(),
+    /** The user confirmed writing into a chosen folder that already holds files (else it is refused). */
+    overwrite: z.boolean().optional(),
     taskId,
   })
   .strict();
@@ -191,6 +197,8 @@ export const SaveLatentsRequestSchema = z
     dir: absPath.optional(),
     /** Default: `latents-<time>.json`. */
     fileName: fileName.optional(),
+    /** The user confirmed replacing an existing file of that name (else it is refused). */
+    overwrite: z.boolean().optional(),
   })
   .strict();
 export type SaveLatentsRequest = z.input<typeof SaveLatentsRequestSchema>;

@@ -1,12 +1,22 @@
 /** Handlers of the export domain (src/shared/contract/export.ts). */
+import { mkdir } from 'node:fs/promises';
 import type { exportOperations } from '../../shared/contract';
+import { checkOutputFolder, outputTarget } from '../output-guard';
 import type { DomainHandlers, StudioContext } from './context';
 
 export function setupExport({ tools, runs }: StudioContext): DomainHandlers<typeof exportOperations> {
   return {
     'export:web': async (req) => {
       const checkpoint = await runs.checkpoint(req.checkpoint);
-      const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'export-web');
+      let dir: string;
+      if (req.dir) {
+        dir = await runs.outputDir(req.dir, checkpoint.runDir, '');
+        await checkOutputFolder(dir, req.overwrite);
+      } else {
+        // `<run>/export-web/`, or a numbered sibling when an earlier export is there.
+        dir = await outputTarget(checkpoint.runDir, { defaultName: 'export-web', kind: 'folder' });
+        await mkdir(dir, { recursive: true });
+      }
       return tools.call('exportWeb', { checkpoint, dir, taskId: req.taskId });
     },
   };

@@ -1,7 +1,8 @@
 /** Handlers of the generate domain (src/shared/contract/generate.ts): the tools worker generates and writes. */
-import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { generateOperations } from '../../shared/contract';
-import { parseLatents } from '../latents-file';
+import { parseLatentsFile as parseLatents } from '../../engine/generate/latents-file';
+import { checkOutputFolder, outputTarget } from '../output-guard';
 import type { DomainHandlers, StudioContext } from './context';
 
 export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<typeof generateOperations> {
@@ -33,7 +34,8 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
       const checkpoint = await runs.checkpoint(req.checkpoint);
       const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'generated');
       const cls = req.pin.class ?? req.class;
-      const file = path.join(dir, req.fileName ?? `seed${req.pin.seed}${cls != null ? `-class${cls}` : ''}-x${req.scale}.png`);
+      const defaultName = `seed${req.pin.seed}${cls != null ? `-class${cls}` : ''}-x${req.scale}.png`;
+      const file = await outputTarget(dir, { name: req.fileName, defaultName, overwrite: req.overwrite, kind: 'file' });
       return tools.call('saveImage', { checkpoint, pin: req.pin, truncation: req.truncation, scale: req.scale, class: req.class, file });
     },
 
@@ -41,20 +43,31 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
       const checkpoint = await runs.checkpoint(req.checkpoint);
       const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'generated');
       const base = `interp-${req.pins.map((p) => p.seed).join('-').slice(0, 80)}`;
-      const target = path.join(dir, req.name ?? (req.format === 'gif' ? `${base}.gif` : base));
-      return tools.call('exportInterpolation', { ...req, checkpoint, target });
+      const gif = req.format === 'gif';
+      const target = await outputTarget(dir, { name: req.name, defaultName: gif ? `${base}.gif` : base, overwrite: req.overwrite, kind: gif ? 'file' : 'folder' });
+      const { overwrite: _overwrite, ...rest } = req;
+      return tools.call('exportInterpolation', { ...rest, checkpoint, target });
     },
 
     'generate:batch': async (req) => {
       const checkpoint = await runs.checkpoint(req.checkpoint);
-      const dir = req.dir ? await runs.outputDir(req.dir, checkpoint.runDir, '') : await runs.outputDir(undefined, checkpoint.runDir, path.join('generated', `batch-${req.seed}`));
+      let dir: string;
+      if (req.dir) {
+        dir = await runs.outputDir(req.dir, checkpoint.runDir, '');
+        await checkOutputFolder(dir, req.overwrite);
+      } else {
+        const generated = await runs.outputDir(undefined, checkpoint.runDir, 'generated');
+        dir = await outputTarget(generated, { defaultName: `batch-${req.seed}`, kind: 'folder' });
+        await mkdir(dir, { recursive: true });
+      }
       return tools.call('generateBatch', { checkpoint, count: req.count, seed: req.seed, truncation: req.truncation, scale: req.scale, class: req.class, dir, taskId: req.taskId });
     },
 
     'generate:save-latents': async (req) => {
       const checkpoint = await runs.checkpoint(req.checkpoint);
       const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'generated');
-      const file = path.join(dir, req.fileName ?? `latents-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+      const defaultName = `latents-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+      const file = await outputTarget(dir, { name: req.fileName, defaultName, overwrite: req.overwrite, kind: 'file' });
       const { latents: _latents, ...saved } = await tools.call('saveLatents', { checkpoint, pins: req.pins, truncation: req.truncation, class: req.class, file });
       return saved;
     },

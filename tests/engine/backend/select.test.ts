@@ -43,14 +43,16 @@ describe('wasm setup', () => {
 });
 
 describe('probeBackends', () => {
-  it('lists all four in preference order: wasm and cpu ready, native TensorFlow not installed', async () => {
+  it('lists all five in preference order: wasm and cpu ready, native TensorFlow not installed', async () => {
     await useBackend('cpu');
     const statuses = await probeBackends();
-    expect(statuses.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(statuses.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     expect(statuses.map((s) => s.name)).toEqual([...BACKEND_PREFERENCE]);
     const by = Object.fromEntries(statuses.map((s) => [s.name, s]));
-    expect(by.wasm).toEqual({ name: 'wasm', available: true, reason: 'ready' });
-    expect(by.cpu).toEqual({ name: 'cpu', available: true, reason: 'ready' });
+    expect(by.wasm).toEqual({ name: 'wasm', available: true, reason: 'ready', auto: true });
+    expect(by.cpu).toEqual({ name: 'cpu', available: true, reason: 'ready', auto: true });
+    // No real GPU on test machines: webgpu is either missing (no Vulkan driver) or an emulation auto skips.
+    expect(by.webgpu.available === false || by.webgpu.auto === false).toBe(true);
     expect(by['tensorflow-gpu'].available).toBe(false);
     expect(by['tensorflow-gpu'].reason).toMatch(/@tensorflow\/tfjs-node-gpu.*not installed/);
     expect(by.tensorflow.available).toBe(false);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tfn from '@tensorflow/tfjs';
 import { resolveConfig } from '../../../src/engine/config/resolve';
 import { exportForWeb } from '../../../src/engine/export-web';
-import { loadGenerator } from '../../../src/engine/generator';
+import { loadGenerator } from '../../../src/engine/generate';
 import { customLayersIn, setNoiseSeed } from '../../../src/engine/layers';
 import { WEB_LAYERS_FILE, webExportFiles } from '../../../src/engine/layers/web';
 import { trainNewRun } from '../../../src/engine/train/run-training';

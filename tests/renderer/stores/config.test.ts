@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useConfigStore } from '../../../src/renderer/src/stores/config';
+import { useStudioStore } from '../../../src/renderer/src/stores/studio';
 import { TrainConfigSchema } from '@shared/config';
 import type { DatasetSummary } from '@shared/contract';
 import type { FakeApi } from '../fake-api';
@@ -51,5 +52,23 @@ describe('config store', () => {
     c.useDataset({ dir: '/pics', options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 } } as DatasetSummary);
     expect(c.values.data).toMatchObject({ dir: '/pics', resize: 'pad', background: '#000000' });
     expect(c.values.model).toMatchObject({ resolution: 32, channels: 3 });
+  });
+});
+
+describe('config store: the data folder', () => {
+  it('in browser mode, a data.dir that is not there is an error on that field, not "valid"', async () => {
+    vi.useFakeTimers();
+    await useStudioStore().init();
+    vi.mocked(api.listDir).mockRejectedValue(new Error('Folder not found: /nope'));
+    const c = useConfigStore();
+    c.values = TrainConfigSchema.parse({}) as unknown as Record<string, unknown>;
+    c.setValues({ ...c.values, data: { ...(c.values.data as object), dir: '/nope' } });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(c.valid).toBe(false);
+    expect(c.serverErrors['data.dir']).toBe('Folder not found: /nope');
+    vi.mocked(api.listDir).mockResolvedValue({ path: '/pics', parent: '/', entries: [], imageCount: 3, places: [] });
+    c.setValues({ ...c.values, data: { ...(c.values.data as object), dir: '/pics' } });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(c.valid).toBe(true);
   });
 });

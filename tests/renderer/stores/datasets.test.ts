@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { THUMB_PAGE, useDatasetsStore } from '../../../src/renderer/src/stores/datasets';
 import type { DatasetSummary } from '@shared/contract';
 import type { FakeApi } from '../fake-api';
+import { datasetSummary } from '../fixtures';
 import { installFakeApi, uninstallFakeApi } from './setup';
 
 let api: FakeApi;
@@ -13,28 +14,7 @@ beforeEach(() => {
 afterEach(uninstallFakeApi);
 
 describe('datasets store', () => {
-  const ds = (extra: Partial<DatasetSummary> = {}): DatasetSummary => ({
-    id: 'ds1',
-    dir: null,
-    root: '/demo',
-    options: { resolution: 28, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8 },
-    count: 60_000,
-    filesSeen: 60_002,
-    ignored: 0,
-    skippedCount: 2,
-    skipped: [{ file: 'a.png', reason: 'empty file (0 bytes)' }],
-    classNames: [],
-    classCounts: [],
-    sourceSizes: null,
-    sourceChannels: { gray: 60_000, grayAlpha: 0, rgb: 0, rgba: 0, other: 0 },
-    formats: { png: 60_000 },
-    preprocessing: 'crop',
-    warnings: [],
-    fromCache: false,
-    durationMs: 10,
-    importedAt: '',
-    ...extra,
-  });
+  const ds = datasetSummary;
 
   it('imports with a task id, follows its progress, and shows the report', async () => {
     let resolveImport!: (d: DatasetSummary) => void;
@@ -53,6 +33,16 @@ describe('datasets store', () => {
     await pending;
     expect(store.importing).toBe(false);
     expect(store.current?.count).toBe(60_000);
+    expect(store.skippedTotal).toBe(2);
+  });
+
+  it('a failed import (no usable image) shows its error and its report', async () => {
+    const failed = ds({ count: 0, skippedCount: 2, error: 'No usable images in /x: 2 files skipped (see report)' });
+    vi.mocked(api.importDataset).mockResolvedValue(failed);
+    const store = useDatasetsStore();
+    expect(await store.importDataset()).toEqual(failed);
+    expect(store.error).toBe(failed.error);
+    expect(store.current?.skipped).toEqual(failed.skipped); // the Report tab has something to show
     expect(store.skippedTotal).toBe(2);
   });
 

@@ -21,6 +21,7 @@ describe('training store', () => {
     const t = useTrainingStore();
     await t.init();
     expect(t.runId).toBe('00001-run');
+    expect(t.loss).toBe('nonsaturating'); // the run's loss decides how its curves read
     expect(t.stats.map((s) => s.step)).toEqual([1, 2]);
     expect(t.samples.map((s) => s.step)).toEqual([0, 1]);
     expect(t.samples[1].src).toBe('data:image/png;base64,sample-1'); // the newest grid is fetched
@@ -37,6 +38,18 @@ describe('training store', () => {
     expect(t.isLive).toBe(true);
     expect(t.stepsPerSec).toBeCloseTo(10); // 100 ms per step
     expect(t.eta).toBeCloseTo(9.6);
+  });
+
+  it('a resume from an earlier checkpoint drops the killed segment\'s stats and sample grids', async () => {
+    vi.mocked(api.getRun).mockResolvedValue(detail('00003-run', [100, 200, 300]));
+    vi.mocked(api.runStats).mockResolvedValue({ runId: '00003-run', stats: [stat(100), stat(200), stat(300)], total: 3 });
+    const t = useTrainingStore();
+    await t.init();
+    await t.showRun('00003-run');
+    expect(t.samples.map((s) => s.step)).toEqual([100, 200, 300]);
+    api.emit('training:event', { type: 'started', jobId: 'j', runId: '00003-run', step: 200, steps: 400, backend: 'wasm', resumedFrom: 200 });
+    expect(t.stats.map((s) => s.step)).toEqual([100, 200]);
+    expect(t.samples.map((s) => s.step)).toEqual([100, 200]); // the grid of step 300 came from the killed segment
   });
 
   it('derives health issues from the streamed stats', async () => {

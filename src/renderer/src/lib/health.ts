@@ -19,7 +19,7 @@ export type HealthSeverity = 'error' | 'warning';
 
 export interface HealthIssue {
   /** Stable id, one per rule: the view keys and dismisses banners by it. */
-  id: 'nan' | 'd-collapse' | 'grad-explode';
+  id: 'nan' | 'd-collapse' | 'grad-explode' | 'g-vanish' | 'mode-collapse';
   severity: HealthSeverity;
   title: string;
   /** What it means and what to try, one or two sentences. */
@@ -37,6 +37,19 @@ export interface HealthRules {
   gradNormLimit: number;
   /** Gradient norms are checked over this many latest steps. */
   gradWindow: number;
+  /** ‖∇G‖ below this counts as vanished… */
+  gVanishNorm: number;
+  /** …when it stays there for this many consecutive latest steps. */
+  gVanishSteps: number;
+  /** A sample grid whose tiles differ less than this (sampleSpread, 0–1) has collapsed. */
+  collapseSpread: number;
+}
+
+/** How much the tiles of a sample grid differ from each other (see lib/sample-spread). */
+export interface SampleSpread {
+  step: number;
+  /** Mean over pixel positions of the standard deviation across tiles, 0–1. */
+  spread: number;
 }
 
 export const DEFAULT_HEALTH_RULES: HealthRules = {
@@ -44,12 +57,15 @@ export const DEFAULT_HEALTH_RULES: HealthRules = {
   dCollapseSteps: 50,
   gradNormLimit: 100,
   gradWindow: 20,
+  gVanishNorm: 1e-6,
+  gVanishSteps: 20,
+  collapseSpread: 0.02,
 };
 
 const NUMERIC_KEYS = ['lossD', 'lossG', 'dReal', 'dFake', 'gradNormD', 'gradNormG'] as const;
 
-/** Every issue present in `stats` (ordered by step), most severe first. */
-export function checkHealth(stats: readonly HealthStats[], rules: HealthRules = DEFAULT_HEALTH_RULES): HealthIssue[] {
+/** Every issue present in `stats` (ordered by step) and in the newest sample grid's spread, most severe first. */
+export function checkHealth(stats: readonly HealthStats[], rules: HealthRules = DEFAULT_HEALTH_RULES, spread: SampleSpread | null = null): HealthIssue[] {
   const issues: HealthIssue[] = [];
   if (stats.length === 0) return issues;
 
@@ -96,9 +112,34 @@ export function checkHealth(stats: readonly HealthStats[], rules: HealthRules = 
       step: worst.step,
     });
   }
+
+  let flat = 0;
+  for (let i = stats.length - 1; i >= 0 && Number.isFinite(stats[i].gradNormG) && stats[i].gradNormG < rules.gVanishNorm; i--) flat++;
+  if (flat >= rules.gVanishSteps) {
+    const last = stats[stats.length - 1];
+    issues.push({
+      id: 'g-vanish',
+      severity: 'warning',
+      title: `G's gradient has vanished: ‖∇G‖ ${formatNorm(last.gradNormG)} for ${flat} steps`,
+      detail:
+        'G no longer learns: D saturates, or G\'s outputs are stuck (for example all white). Lower the learning rates (2e-4 is a usual start), and resume from a checkpoint before it began or start again.',
+      step: last.step,
+    });
+  }
+
+  if (spread && spread.spread < rules.collapseSpread) {
+    issues.push({
+      id: 'mode-collapse',
+      severity: 'warning',
+      title: `The samples at step ${spread.step} barely differ from each other (mode collapse)`,
+      detail:
+        'G makes (nearly) the same image for every z. Try a lower G learning rate, a loss with better gradients (hinge with spectral norm, or wgan-gp), minibatch standard deviation in D, or more augmentation; resume from a checkpoint whose samples still varied.',
+      step: spread.step,
+    });
+  }
   return issues;
 }
 
 function formatNorm(v: number): string {
-  return v >= 1000 ? v.toExponential(1) : v.toFixed(1);
+  return v >= 1000 || (v !== 0 && v < 0.01) ? v.toExponential(1) : v.toFixed(1);
 }

@@ -2,9 +2,11 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { TrainConfig } from '@shared/config';
 import type { ConfigCheck, ConfigSchemaInfo, DatasetSummary } from '@shared/contract';
+import { suggestPreset, type DatasetFacts, type PresetSuggestion } from '@shared/preset-guide';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 import { setPath, type JsonSchema } from '../lib/schema';
+import { useStudioStore } from './studio';
 
 /** How long after the last edit the config is checked by the backend. */
 export const RESOLVE_DEBOUNCE_MS = 250;
@@ -29,12 +31,20 @@ export const useConfigStore = defineStore('config', () => {
   const resolved = shallowRef<TrainConfig | null>(null);
   const checking = ref(false);
   const loadError = ref<string | null>(null);
+  /** The imported data set the config points at ("Use for training"), null for the preset's own data. */
+  const dataset = ref<DatasetFacts | null>(null);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let generation = 0;
 
   const schema = computed<JsonSchema | null>(() => (info.value?.jsonSchema as JsonSchema | undefined) ?? null);
   const presets = computed(() => info.value?.presets ?? []);
   const valid = computed(() => resolved.value !== null && Object.keys(serverErrors.value).length === 0);
+  /** The preset that fits the chosen data set, when it is not the one selected. */
+  const suggestion = computed<PresetSuggestion | null>(() => {
+    if (!dataset.value) return null;
+    const s = suggestPreset(dataset.value);
+    return s.preset !== preset.value && presets.value.some((p) => p.name === s.preset) ? s : null;
+  });
 
   /** Fetch the schema, groups and presets, and start from the default preset. */
   async function load(): Promise<void> {
@@ -50,7 +60,8 @@ export const useConfigStore = defineStore('config', () => {
 
   /**
    * Start over from a preset's values. The data folder and preprocessing the
-   * user already chose are kept.
+   * user already chose are kept, and so are the resolution and channels of a
+   * chosen data set: a preset describes training, not the user's images.
    */
   function selectPreset(name: string): void {
     const p = presets.value.find((x) => x.name === name);
@@ -59,6 +70,10 @@ export const useConfigStore = defineStore('config', () => {
     preset.value = name;
     let next = clone(p.config) as unknown as Record<string, unknown>;
     if (keepData && typeof keepData === 'object') next = { ...next, data: clone(keepData) };
+    if (dataset.value) {
+      next = setPath(next, 'model.resolution', dataset.value.resolution);
+      next = setPath(next, 'model.channels', dataset.value.channels);
+    }
     setValues(next);
   }
 
@@ -82,7 +97,27 @@ export const useConfigStore = defineStore('config', () => {
     next = setPath(next, 'data.minSize', ds.options.minSize);
     next = setPath(next, 'model.resolution', ds.options.resolution);
     next = setPath(next, 'model.channels', ds.options.channels);
+    dataset.value = { count: ds.count, resolution: ds.options.resolution, channels: ds.options.channels };
     setValues(next);
+  }
+
+  /**
+   * The schema accepts any string as data.dir; a folder that is not there is
+   * no valid config. In browser mode the folder browser's listing says so
+   * (the desktop app picks folders with the native dialog and the start
+   * refuses a missing one).
+   */
+  async function checkDataDir(result: ConfigCheck): Promise<ConfigCheck> {
+    const dir = result.ok ? result.config.data.dir : null;
+    const studio = useStudioStore();
+    if (!dir || !studio.info || studio.nativeDialogs) return result;
+    try {
+      await getApi().listDir({ path: dir });
+      return result;
+    } catch (e) {
+      const message = errorMessage(e);
+      return { ok: false, error: message, issues: [{ path: 'data.dir', message }] };
+    }
   }
 
   /** Ask the backend now; returns its verdict (and updates the errors). */
@@ -94,7 +129,8 @@ export const useConfigStore = defineStore('config', () => {
     const mine = ++generation;
     checking.value = true;
     try {
-      const result = await getApi().resolveConfig({ config: clone(values.value) });
+      let result = await getApi().resolveConfig({ config: clone(values.value) });
+      if (result.ok) result = await checkDataDir(result);
       if (mine !== generation) return result;
       if (result.ok) {
         resolved.value = result.config;
@@ -115,5 +151,5 @@ export const useConfigStore = defineStore('config', () => {
     }
   }
 
-  return { info, preset, values, serverErrors, resolved, checking, loadError, schema, presets, valid, load, selectPreset, setValues, useDataset, check };
+  return { info, preset, values, serverErrors, resolved, checking, loadError, dataset, schema, presets, valid, suggestion, load, selectPreset, setValues, useDataset, check };
 });

@@ -89,6 +89,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
     try {
       const summary = await getApi().importDataset({ dir: dir.value, options: { ...options.value }, taskId });
       show(summary);
+      // a failed import (no usable image) still comes with its report: show both
+      if (summary.error) error.value = summary.error;
       void loadRecent();
       return summary;
     } catch (e) {
@@ -164,15 +166,19 @@ export const useDatasetsStore = defineStore('datasets', () => {
   }
 
   /** Original vs preprocessed for a few files of `dir` at the current options. */
+  let previewGeneration = 0;
   async function loadPreview(count = 6): Promise<void> {
+    // the preview follows the options live: only the newest request's answer counts
+    const mine = ++previewGeneration;
     previewLoading.value = true;
     previewError.value = null;
     try {
-      preview.value = await getApi().previewPreprocessing({ dir: dir.value, options: { ...options.value }, count, displaySize: 160 });
+      const result = await getApi().previewPreprocessing({ dir: dir.value, options: { ...options.value }, count, displaySize: 160 });
+      if (mine === previewGeneration) preview.value = result;
     } catch (e) {
-      previewError.value = errorMessage(e);
+      if (mine === previewGeneration) previewError.value = errorMessage(e);
     } finally {
-      previewLoading.value = false;
+      if (mine === previewGeneration) previewLoading.value = false;
     }
   }
 

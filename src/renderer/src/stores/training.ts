@@ -6,7 +6,8 @@ import { IDLE_TRAINING_STATE } from '@shared/training-state';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
 import { errorMessage, etaSeconds } from '../lib/format';
-import { checkHealth, type HealthIssue } from '../lib/health';
+import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health';
+import { measureGridSpread } from '../lib/sample-spread';
 import { upsertSample } from '../lib/timeline';
 
 export const IDLE_STATE = IDLE_TRAINING_STATE;
@@ -41,6 +42,12 @@ export const useTrainingStore = defineStore('training', () => {
   /** How the last job ended, for a short notice. */
   const finished = ref<{ runId: string; status: 'finished' | 'stopped'; step: number } | null>(null);
   const busy = ref(false);
+  /** The loss of the run on show: it decides how its curves read (lib/loss-scale). */
+  const loss = ref<TrainConfig['loss'] | null>(null);
+  /** Tiles per row of the run's sample grids (its config's gridSize). */
+  const gridColumns = ref<number | null>(null);
+  /** How much the newest grid's tiles differ (mode collapse when near 0). */
+  const spread = shallowRef<SampleSpread | null>(null);
   let unsubscribers: Unsubscribe[] = [];
 
   const phase = computed(() => state.value.phase);
@@ -50,7 +57,17 @@ export const useTrainingStore = defineStore('training', () => {
   /** The run on show is the one training now. */
   const isLive = computed(() => active.value && state.value.runId !== null && state.value.runId === runId.value);
 
-  const health = computed<HealthIssue[]>(() => checkHealth(stats.value));
+  const health = computed<HealthIssue[]>(() => checkHealth(stats.value, undefined, spread.value));
+
+  /** Measure the newest grid's spread (in the background; a page that cannot decode images skips it). */
+  async function measureSpread(step: number, src: string): Promise<void> {
+    const id = runId.value;
+    const columns = gridColumns.value;
+    if (!columns) return;
+    const value = await measureGridSpread(src, columns);
+    const newest = samples.value[samples.value.length - 1];
+    if (value !== null && runId.value === id && newest?.step === step) spread.value = { step, spread: value };
+  }
 
   /** Images per second, averaged over the last steps. */
   const imgPerSec = computed(() => {
@@ -88,8 +105,11 @@ export const useTrainingStore = defineStore('training', () => {
         if (runId.value !== ev.runId) {
           void showRun(ev.runId);
         } else if (ev.resumedFrom !== null) {
-          // a resume drops stats after the checkpoint: the engine trains them again
+          // a resume drops stats and sample grids after the checkpoint: the
+          // engine trains those steps again, and a grid of the killed segment
+          // would show images the resumed run never made
           stats.value = stats.value.filter((s) => s.step <= ev.step);
+          samples.value = samples.value.filter((s) => s.step <= ev.step);
         }
         break;
       case 'steps':
@@ -101,7 +121,10 @@ export const useTrainingStore = defineStore('training', () => {
         }
         break;
       case 'sample':
-        if (ev.runId === runId.value) samples.value = upsertSample(samples.value, { step: ev.step, src: ev.dataUrl });
+        if (ev.runId === runId.value) {
+          samples.value = upsertSample(samples.value, { step: ev.step, src: ev.dataUrl });
+          void measureSpread(ev.step, ev.dataUrl);
+        }
         break;
       case 'warning':
         warnings.value = [...warnings.value, ev.message];
@@ -153,9 +176,14 @@ export const useTrainingStore = defineStore('training', () => {
     stats.value = [];
     samples.value = [];
     warnings.value = [];
+    loss.value = null;
+    gridColumns.value = null;
+    spread.value = null;
     try {
       const [detail, history] = await Promise.all([api.getRun({ runId: id }), api.runStats({ runId: id })]);
       if (runId.value !== id) return;
+      loss.value = detail.config.loss;
+      gridColumns.value = detail.config.gridSize;
       // live steps may have arrived while loading: keep whichever reaches further
       const live = stats.value;
       const lastHist = history.stats[history.stats.length - 1]?.step ?? -1;
@@ -178,7 +206,10 @@ export const useTrainingStore = defineStore('training', () => {
     if (!id || !known || known.src) return;
     try {
       const img = await getApi().runSample({ runId: id, step });
-      if (runId.value === id) samples.value = upsertSample(samples.value, { step, src: img.dataUrl });
+      if (runId.value === id) {
+        samples.value = upsertSample(samples.value, { step, src: img.dataUrl });
+        if (samples.value[samples.value.length - 1]?.step === step) void measureSpread(step, img.dataUrl);
+      }
     } catch (e) {
       error.value = errorMessage(e);
     }
@@ -236,6 +267,8 @@ export const useTrainingStore = defineStore('training', () => {
     died,
     finished,
     busy,
+    loss,
+    spread,
     phase,
     active,
     running,

@@ -12,7 +12,7 @@ import { createSocketApi, StudioSocket } from '../../src/renderer/src/api/ws-cli
 import type { ConnectionState, RunsChanged } from '../../src/shared/contract';
 import { startStudioServer, type StudioServer } from '../../src/server';
 import { tempDir } from '../helpers/temp';
-import { TEST_APP_INFO } from './helpers';
+import { TEST_APP_INFO } from '../studio/helpers';
 
 let server: StudioServer;
 let rendererDir: string;
@@ -104,7 +104,7 @@ describe('WebSocket', () => {
     ok.ws.close();
   });
 
-  it('answers invokes, validates them like Electron main, and closes on garbage', async () => {
+  it('answers invokes, validates them like Electron main, and survives garbage', async () => {
     const { ws } = await rawSocket(`?token=${server.token}`, server.origin);
     const replies: unknown[] = [];
     ws.on('message', (d) => replies.push(JSON.parse(String(d))));
@@ -127,9 +127,11 @@ describe('WebSocket', () => {
     expect(await next(2)).toMatchObject({ ok: false, error: { name: 'StudioRejectedError', message: expect.stringMatching(/runId: not a run id/) } });
     expect(await next(3)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/Unknown operation/) } });
     expect(await next(4)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/only use folders you chose/) } });
-    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    // Garbage no longer drops the link (issue 12): the next invoke is answered.
     ws.send('not json');
-    expect(await closed).toBe(1007);
+    ws.send(JSON.stringify({ type: 'invoke', id: 5, channel: 'studio:info', args: [] }));
+    expect(await next(5)).toMatchObject({ ok: true });
+    ws.close();
   });
 
   it('the renderer client: same API, events, and reconnects after the link drops', async () => {

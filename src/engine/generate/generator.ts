@@ -1,19 +1,17 @@
 /**
- * Using a trained generator: load it from a checkpoint (the EMA copy when the
- * run kept one) and turn seeds into images.
+ * A trained generator loaded from a checkpoint (the EMA copy when the run
+ * kept one), with what a caller needs to feed it, and the class checks.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { LatentDist, TrainConfig } from '../shared/config';
-import { UserError } from './errors';
-import { readBatch, type ImageBatch } from './image/png';
-import { CheckpointDamagedError, hasModel, loadCheckpointModel, readCheckpointState, verifyCheckpointFiles, type CheckpointState } from './run/checkpoint';
-import { pickCheckpoint, type SkippedCheckpoint } from './run/checkpoint-pick';
-import { readRunConfig } from './run/config-file';
-import { IMPORT_REPORT_FILE, runDirOf } from './run/run-dir';
-import { setNoiseSeed } from './layers';
-import { classesFor, generatorClassCount, generatorInputs, latentsFor } from './models/inputs';
+import type { LatentDist, TrainConfig } from '../../shared/config';
+import { UserError } from '../errors';
+import { CheckpointDamagedError, hasModel, loadCheckpointModel, readCheckpointState, verifyCheckpointFiles, type CheckpointState } from '../run/checkpoint';
+import { pickCheckpoint, type SkippedCheckpoint } from '../run/checkpoint-pick';
+import { readRunConfig } from '../run/config-file';
+import { IMPORT_REPORT_FILE, runDirOf } from '../run/run-dir';
+import { generatorClassCount } from '../models/inputs';
 
 export interface LoadedGenerator {
   model: tf.LayersModel;
@@ -78,57 +76,6 @@ async function readClassNames(runDir: string): Promise<string[]> {
   }
 }
 
-/**
- * `count` latent vectors from `seed`, drawn from the distribution the run
- * trained with (N(0, 1) unless it chose uniform): the same seed always gives
- * the same vectors.
- */
-export function latents(seed: number, count: number, latentDim: number, dist: LatentDist = 'normal'): Float32Array {
-  return latentsFor(seed, count, latentDim, dist);
-}
-
-export interface GenerateOptions {
-  /** Images per forward pass (bounds memory). */
-  batchSize?: number;
-  /** For a conditional generator: one class for all, one per image (cycled), or by default 0, 1, …, K−1, 0, … */
-  classes?: number | ArrayLike<number> | null;
-  /** Seeds the dropout noise of a G trained with g.dropout, so the same seed gives the same images. */
-  noiseSeed?: number | null;
-}
-
-/** Images for the given latent vectors, generated in batches to bound memory. */
-export async function generateImages(gen: LoadedGenerator, z: Float32Array, options: GenerateOptions = {}): Promise<ImageBatch> {
-  const batchSize = options.batchSize ?? 64;
-  const count = z.length / gen.latentDim;
-  let classes: Int32Array | null = null;
-  try {
-    if (gen.numClasses > 0) classes = classesFor(count, gen.numClasses, options.classes);
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}: this generator has ${gen.numClasses} classes.`);
-  }
-  setNoiseSeed(gen.model, options.noiseSeed ?? null);
-  const parts: ImageBatch[] = [];
-  for (let start = 0; start < count; start += batchSize) {
-    const n = Math.min(batchSize, count - start);
-    const images = tf.tidy(() => {
-      const zt = tf.tensor2d(z.subarray(start * gen.latentDim, (start + n) * gen.latentDim), [n, gen.latentDim]);
-      return gen.model.predict(generatorInputs(gen.model, zt, classes?.subarray(start, start + n))) as tf.Tensor4D;
-    });
-    try {
-      parts.push(await readBatch(images));
-    } finally {
-      images.dispose();
-    }
-  }
-  const bytes = new Uint8Array(parts.reduce((sum, p) => sum + p.bytes.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    bytes.set(p.bytes, offset);
-    offset += p.bytes.length;
-  }
-  return { count, height: gen.resolution, width: gen.resolution, channels: gen.channels, bytes };
-}
-
 /** A class given by name or index, as a user typed it. */
 export function parseClass(gen: LoadedGenerator, value: string): number {
   if (gen.numClasses === 0) throw new UserError('This generator is not conditional: it has no classes to pick.');
@@ -138,4 +85,21 @@ export function parseClass(gen: LoadedGenerator, value: string): number {
   if (Number.isInteger(n) && n >= 0 && n < gen.numClasses) return n;
   const names = gen.classNames.length ? gen.classNames.join(', ') : `0 to ${gen.numClasses - 1}`;
   throw new UserError(`Unknown class "${value}". Choose one of: ${names}.`);
+}
+
+/** The classes a generator takes, for error messages: "0 (zero), 1 (one), …" or "0 to K−1". */
+export function classList(gen: Pick<LoadedGenerator, 'numClasses' | 'classNames'>): string {
+  const k = gen.numClasses;
+  if (gen.classNames.length >= k) return gen.classNames.slice(0, k).map((n, i) => `${i} (${n})`).join(', ');
+  return `0 to ${k - 1}`;
+}
+
+/** A class index a caller asked for, checked against the generator: null when none was given. */
+export function checkClass(gen: Pick<LoadedGenerator, 'numClasses' | 'classNames'>, c: number | null | undefined): number | null {
+  if (c == null) return null;
+  if (gen.numClasses === 0) throw new UserError(`This generator is not conditional: it takes no class (class ${c} was given).`);
+  if (!(Number.isInteger(c) && c >= 0 && c < gen.numClasses)) {
+    throw new UserError(`Class ${c} is out of range: this generator has ${gen.numClasses} classes: ${classList(gen)}.`);
+  }
+  return c;
 }

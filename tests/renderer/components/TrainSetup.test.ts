@@ -1,0 +1,65 @@
+import { flushPromises, mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryHistory, createRouter } from 'vue-router';
+import { setApiForTesting } from '../../../src/renderer/src/api/index';
+import TrainSetup from '../../../src/renderer/src/components/train/TrainSetup.vue';
+import { useConfigStore } from '../../../src/renderer/src/stores/config';
+import { TrainConfigSchema } from '@shared/config';
+import type { DatasetSummary } from '@shared/contract';
+import { createFakeApi } from '../fake-api';
+import { withPinia } from '../setup';
+
+const preset = (name: string, model: Record<string, unknown>) => ({ name, description: `Preset ${name}.`, config: TrainConfigSchema.parse({ preset: name, model }) });
+
+/** A 300-image colour folder at 64², as "Use for training" hands it over. */
+const colourFolder = { dir: '/pics', count: 300, options: { resolution: 64, channels: 3, resize: 'pad', background: '#ffffff', minSize: 8 } } as DatasetSummary;
+
+async function mountSetup() {
+  const api = createFakeApi();
+  vi.mocked(api.configSchema).mockResolvedValue({
+    jsonSchema: { type: 'object', properties: {} },
+    groups: [],
+    presets: [preset('dcgan-28', { arch: 'dcgan-dense', resolution: 28, channels: 1 }), preset('sngan-hinge', { arch: 'dcgan-conv', resolution: 64, channels: 3 }), preset('small-dataset', { arch: 'dcgan-conv', resolution: 64, channels: 3 })],
+    defaultPreset: 'dcgan-28',
+    resumableKeys: ['steps'],
+  });
+  setApiForTesting(api);
+  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)', component: { render: () => null } }] });
+  const opts = withPinia();
+  const wrapper = mount(TrainSetup, { global: { plugins: [...opts.global.plugins, router] } });
+  const config = useConfigStore();
+  await config.load();
+  await flushPromises();
+  return { wrapper, config };
+}
+
+afterEach(() => setApiForTesting(null));
+
+describe('TrainSetup presets', () => {
+  it("shows the preset's what and when", async () => {
+    const { wrapper } = await mountSetup();
+    const guide = wrapper.get('[data-testid="preset-guide"]').text();
+    expect(guide).toContain('What:');
+    expect(guide).toContain('Fashion-MNIST');
+    expect(wrapper.text()).not.toContain('Preset dcgan-28.');
+    wrapper.unmount();
+  });
+
+  it('suggests a preset that fits the chosen data set, and switching keeps its resolution and channels', async () => {
+    const { wrapper, config } = await mountSetup();
+    expect(wrapper.find('[data-testid="preset-suggestion"]').exists()).toBe(false); // the demo set: dcgan-28 fits
+    config.useDataset(colourFolder);
+    await flushPromises();
+    const suggestion = wrapper.get('[data-testid="preset-suggestion"]');
+    expect(suggestion.text()).toContain('small-dataset');
+    expect(suggestion.text()).toContain('300 colour images at 64²');
+    await wrapper.get('[data-testid="use-suggestion"]').trigger('click');
+    expect(config.preset).toBe('small-dataset');
+    expect(wrapper.find('[data-testid="preset-suggestion"]').exists()).toBe(false);
+
+    config.selectPreset('dcgan-28'); // a preset made for 1×28² …
+    expect(config.values.model).toMatchObject({ resolution: 64, channels: 3 }); // … does not reset the data set's shape
+    expect((config.values.data as { dir: string }).dir).toBe('/pics');
+    wrapper.unmount();
+  });
+});
