@@ -17,7 +17,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { buildContentSecurityPolicy } from '../shared/csp';
 import type { AppInfo } from '../shared/contract';
-import { TOKEN_PARAM, WS_PATH, WS_PROTOCOL_VERSION, type WsServerMessage } from '../shared/ws-protocol';
+import { AUTH_PATH, TOKEN_PARAM, WS_PATH, WS_PROTOCOL_VERSION, type WsServerMessage } from '../shared/ws-protocol';
 import { StudioBackend } from '../studio/backend';
 import { serializeError } from '../studio/datasets-common';
 import { forkLauncher, type WorkerLauncher } from '../studio/worker-process';
@@ -68,6 +68,34 @@ function parseCookies(header: string | undefined): Map<string, string> {
     if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
   return out;
+}
+
+/** A page load by a person (not an asset, a script's fetch or the WebSocket). */
+function wantsHtml(req: IncomingMessage, pathname: string): boolean {
+  if (pathname.startsWith('/assets/') || pathname.startsWith('/api/')) return false;
+  return (req.headers.accept ?? '').includes('text/html');
+}
+
+/** The page shown instead of the studio when the address has no token or an old one. Plain HTML: the CSP allows no inline style or script. */
+function refusedHtml(hadToken: boolean): string {
+  const what = hadToken
+    ? 'This address has an access token that GAN Studio no longer accepts: the server was started with <code>--new-token</code> since, or the address was mistyped.'
+    : 'This address has no access token. GAN Studio only answers pages opened with its token, so that other pages and programs on this computer cannot use it.';
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>GAN Studio: access token needed</title></head>
+<body>
+<h1>GAN Studio needs its access token</h1>
+<p>${what}</p>
+<p>To get back in:</p>
+<ol>
+<li>In the terminal where GAN Studio runs, find the address <code>gan-studio serve</code> printed. It ends in <code>?token=…</code>.</li>
+<li>Open that address (or bookmark it: it stays the same across restarts, because the token is kept in your config folder).</li>
+<li>Not running? Start it with <code>npx gan-studio serve</code> in the project folder.</li>
+</ol>
+</body>
+</html>
+`;
 }
 
 /** A client message as JSON, or null when it is not a JSON object. */
@@ -138,6 +166,11 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
     res.end(`${text}\n`);
   };
 
+  const refusedPage = (res: ServerResponse, hadToken: boolean): void => {
+    res.writeHead(401, { ...securityHeaders, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(refusedHtml(hadToken));
+  };
+
   const server = http.createServer((req, res) => {
     void (async () => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed.');
@@ -148,7 +181,15 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
       const viaQuery = t.query !== null && safeEqual(t.query, token);
       const viaCookie = t.cookie !== null && safeEqual(t.cookie, token);
       if (!viaQuery && !viaCookie) {
+        // A person loading the page gets a page that says what happened and
+        // how to get back in; scripts and assets get the short text.
+        if (wantsHtml(req, url.pathname)) return refusedPage(res, t.query !== null);
         return deny(res, 401, 'GAN Studio needs its access token: open the address that `gan-studio serve` printed (it ends in ?token=…).');
+      }
+      // The page asks here whether its token is still good when its WebSocket is refused.
+      if (url.pathname === AUTH_PATH) {
+        res.writeHead(204, { ...securityHeaders, 'cache-control': 'no-store' });
+        return res.end();
       }
       if (url.pathname === WS_PATH) return deny(res, 426, 'Upgrade to a WebSocket.');
       const file = staticFile(options.rendererDir, url.pathname);

@@ -15,6 +15,11 @@
 import type { IpcEventChannel, IpcEventMap, IpcInvokeChannel } from './contract';
 
 export const WS_PATH = '/api/ws';
+/**
+ * Answers 204 with a good token and 401 without: the page asks it when its
+ * WebSocket is refused, to tell "server down" from "token no longer valid".
+ */
+export const AUTH_PATH = '/api/auth';
 export const WS_PROTOCOL_VERSION = 1;
 /** Query parameter (page URL and WebSocket URL) that carries the access token. */
 export const TOKEN_PARAM = 'token';

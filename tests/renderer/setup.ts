@@ -2,6 +2,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 
 export function withPinia() {
+  globalThis.localStorage?.clear(); // nothing remembered from an earlier test
   const pinia = createPinia();
   setActivePinia(pinia);
   return { global: { plugins: [pinia] } };

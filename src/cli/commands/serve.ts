@@ -1,7 +1,8 @@
 /**
  * `gan-studio serve`: the studio in a browser. Serves the built renderer and
  * runs the studio contract over a WebSocket, on loopback, behind a random
- * token that is part of the printed URL.
+ * token that is part of the printed URL and kept in the user's config folder
+ * (src/server/token.ts), so the URL survives restarts.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../engine';
 import { startStudioServer } from '../../server';
+import { loadServeToken } from '../../server/token';
 import { buildRenderer, defaultRendererDir, packageRoot, rendererBuildReason } from '../../server/renderer-build';
 import { integer } from '../parse';
 import { info } from '../output';
@@ -19,6 +21,7 @@ interface ServeFlags {
   runs: string;
   open: boolean;
   build: boolean;
+  newToken?: boolean;
 }
 
 const DEFAULT_PORT = 7860;
@@ -44,6 +47,7 @@ export function registerServe(program: Command): void {
     .option('--runs <dir>', 'folder that holds the run folders', 'runs')
     .option('--no-open', 'do not open a browser')
     .option('--no-build', 'never (re)build the user interface, serve out/renderer as it is')
+    .option('--new-token', 'make a new access token: pages and bookmarks with the old address stop working')
     .action(async (flags: ServeFlags) => serve(flags));
 }
 
@@ -66,10 +70,13 @@ async function serve(flags: ServeFlags): Promise<void> {
   } catch {
     // keep the placeholder
   }
+  // The same token (so the same address) on every start, until --new-token.
+  const saved = await loadServeToken({ rotate: flags.newToken === true });
   const start = (port: number) =>
     startStudioServer({
       host: flags.host,
       port,
+      token: saved.token,
       runsRoot: path.resolve(flags.runs),
       rendererDir,
       appInfo: {
@@ -99,6 +106,11 @@ async function serve(flags: ServeFlags): Promise<void> {
     info(`warning: listening on ${flags.host}; anyone who can reach it and knows the token can use the studio.`);
   }
   info(`GAN Studio is running. Runs are kept in ${server.backend.runsRoot}`);
+  info(
+    saved.created
+      ? `New access token, kept in ${saved.file}: the address below stays the same across restarts (--new-token makes a new one).`
+      : `Access token from ${saved.file} (the same address as before; --new-token makes a new one).`,
+  );
   process.stdout.write(`${server.url}\n`);
   if (flags.open) openBrowser(server.url);
 

@@ -31,13 +31,6 @@ interface LiveDevice {
 let live: LiveDevice | null = null;
 let registered: Promise<void> | null = null;
 
-/** Test hook and memory-budget knob: GAN_STUDIO_WEBGPU_MAX_BUFFER (bytes) caps the buffer limits the device asks for. */
-function bufferCap(): number {
-  const raw = process.env.GAN_STUDIO_WEBGPU_MAX_BUFFER;
-  const n = raw == null ? NaN : Number(raw);
-  return Number.isFinite(n) && n > 0 ? n : Infinity;
-}
-
 function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
   return line.length > 240 ? `${line.slice(0, 237)}...` : line;
@@ -45,12 +38,11 @@ function firstLine(text: string): string {
 
 async function createDevice(adapter: GPUAdapter): Promise<LiveDevice> {
   const l = adapter.limits;
-  const cap = bufferCap();
   const device = await adapter.requestDevice({
     requiredLimits: {
       maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-      maxBufferSize: Math.min(Number(l.maxBufferSize), cap),
-      maxStorageBufferBindingSize: Math.min(Number(l.maxStorageBufferBindingSize), cap),
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
       maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
       maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
       maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
@@ -59,12 +51,16 @@ async function createDevice(adapter: GPUAdapter): Promise<LiveDevice> {
   });
   const entry: LiveDevice = { device, fault: null };
   void device.lost.then((info) => {
-    entry.fault ??= { kind: 'device-lost', message: firstLine(info.message || info.reason || 'device lost') };
+    // Loss outranks an earlier error: the device is gone for good.
+    entry.fault = { kind: 'device-lost', message: firstLine(info.message || info.reason || 'device lost') };
   });
   device.onuncapturederror = (event: GPUUncapturedErrorEvent) => {
     if (entry.fault != null) return; // the first error explains the rest
     const err = event.error;
-    const oom = (typeof GPUOutOfMemoryError === 'function' && err instanceof GPUOutOfMemoryError) || /out of memory/i.test(err.message);
+    // A buffer over the device's size limits is the same trouble to the user as memory running out.
+    const oom =
+      (typeof GPUOutOfMemoryError === 'function' && err instanceof GPUOutOfMemoryError) ||
+      /out of memory|max(imum)? ?buffer ?size|maxStorageBufferBindingSize|binding size/i.test(err.message);
     entry.fault = { kind: oom ? 'out-of-memory' : 'gpu-error', message: firstLine(err.message) };
   };
   return entry;
@@ -94,6 +90,8 @@ export async function activateWebGpu(): Promise<WebGpuActivation> {
     registered = null;
     forgetAdapter();
   }
+  // An out-of-memory or other error belonged to the run that stopped on it; the device itself still works.
+  if (live != null && live.fault != null) live.fault = null;
   const found = await findAdapter();
   if (!found.ok) return found;
   const { adapter, summary } = found;

@@ -5,8 +5,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrainConfig } from '../../shared/config';
+import { effectivePenalty, type TrainConfig } from '../../shared/config';
 import { configWarnings, withDataClasses } from '../config/techniques';
+import { checkBatchFits } from '../backend/gpu-memory';
+import { webgpuDevice } from '../backend/webgpu';
+import { GpuFaultError, gpuFaultFor, gpuFaultMessage, throwIfGpuFault } from '../backend/gpu-faults';
 import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
@@ -156,6 +159,14 @@ async function checkSameData(runDir: string, state: CheckpointState, input: Trai
   if (changed) warn('The dataset changed since this run started; training continues on the current images.');
 }
 
+/** On the GPU, refuse before training a batch that cannot fit (the line names the largest that does). */
+function checkGpuFits(session: GanSession, config: TrainConfig): void {
+  const device = webgpuDevice();
+  if (device == null) return;
+  const limits = { maxBufferSize: Number(device.limits.maxBufferSize), maxStorageBufferBindingSize: Number(device.limits.maxStorageBufferBindingSize) };
+  checkBatchFits(session, config.batchSize, effectivePenalty(config) !== 'none', limits);
+}
+
 /** Yield to the event loop so signals, IPC and timers get their turn between steps. */
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -173,13 +184,20 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir
 
   const writeStatus = (status: WrittenRunStatus, extra: { error?: string } = {}) =>
     writeRunStatus(runDir, { status, step: session.step, steps: config.steps, backend: input.backend, ...extra });
+  // After a GPU fault, nothing computed since may be saved (WebGPU yields zeros, not errors).
+  const resumedStep = resumedFrom != null ? session.step : null;
+  const faultContext = () => ({ runDir, step: session.step, lastCheckpointStep: lastCheckpoint >= 0 ? lastCheckpoint : resumedStep });
+  const guard = () => throwIfGpuFault(input.backend, faultContext);
   const sample = async () => {
     const file = sampleFile(runDir, session.step);
-    await writeFileAtomic(file, await gridPng(await session.sampleFixed(), { columns: config.gridSize }));
+    const grid = await session.sampleFixed();
+    guard();
+    await writeFileAtomic(file, await gridPng(grid, { columns: config.gridSize }));
     lastSample = session.step;
     emit({ type: 'sample', step: session.step, file });
   };
   const checkpoint = async () => {
+    guard();
     await stats.flush();
     const dir = await saveCheckpoint(runDir, session, info);
     await pruneCheckpoints(runDir, config.keepCheckpoints);
@@ -191,6 +209,7 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir
     if (input.importReport !== undefined) {
       await writeFile(path.join(runDir, IMPORT_REPORT_FILE), JSON.stringify(input.importReport, null, 2));
     }
+    if (input.backend === 'webgpu') checkGpuFits(session, config);
     await writeStatus('running');
     emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom: resumedFrom?.dir ?? null, resumedFromStep: resumedFrom?.step ?? null });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
@@ -206,6 +225,7 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir
         emit({ type: 'resumed', step: session.step });
       }
       const s = await session.trainStep(data);
+      guard();
       stats.add(s);
       emit({ type: 'step', stats: s });
       if (!Number.isFinite(s.lossD) || !Number.isFinite(s.lossG)) {
@@ -228,7 +248,10 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir
     const status = session.step >= config.steps ? 'finished' : 'stopped';
     await writeStatus(status);
     return { type: 'done', step: session.step, status, runDir };
-  } catch (err) {
+  } catch (caught) {
+    // A failed GPU command often throws a vaguer error (or none) than the fault behind it.
+    const fault = gpuFaultFor(input.backend);
+    const err = fault != null && !(caught instanceof GpuFaultError) ? new GpuFaultError(fault, gpuFaultMessage(fault, faultContext())) : caught;
     await stats.flush().catch(() => undefined);
     await writeStatus('failed', { error: (err as Error).message }).catch(() => undefined);
     throw err;

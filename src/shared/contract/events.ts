@@ -33,6 +33,12 @@ export interface ConnectionState {
   attempt: number;
   /** Why the link is down, when it is. */
   error: string | null;
+  /**
+   * The server refused this page's access token (started with --new-token
+   * since, or a wrong address): reconnecting has stopped, since it cannot
+   * succeed; the page must be opened again with the address serve prints.
+   */
+  refused?: boolean;
 }
 
 /** Removes the listener it was returned for. Safe to call more than once. */

@@ -1,3 +1,4 @@
+import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useConfigStore } from '../../../src/renderer/src/stores/config';
 import { useStudioStore } from '../../../src/renderer/src/stores/studio';
@@ -70,5 +71,34 @@ describe('config store: the data folder', () => {
     c.setValues({ ...c.values, data: { ...(c.values.data as object), dir: '/pics' } });
     await vi.advanceTimersByTimeAsync(300);
     expect(c.valid).toBe(true);
+  });
+});
+
+describe('config store: a reload keeps the form', () => {
+  it('restores the preset, the edits and the chosen data set after a reload', async () => {
+    const presetConfig = TrainConfigSchema.parse({ preset: 'dcgan-28', model: { arch: 'dcgan-dense', resolution: 28, channels: 1 } });
+    const schemaInfo = { jsonSchema: { type: 'object', properties: {} }, groups: [], presets: [{ name: 'dcgan-28', description: 'small', config: presetConfig }], defaultPreset: 'dcgan-28', resumableKeys: ['steps'] };
+    vi.mocked(api.configSchema).mockResolvedValue(schemaInfo);
+    const c = useConfigStore();
+    await c.load();
+    c.useDataset({ dir: '/pics', count: 300, options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 } } as DatasetSummary);
+    c.setValues({ ...c.values, batchSize: 24 });
+
+    setActivePinia(createPinia()); // the page reloads
+    const again = useConfigStore();
+    await again.load();
+    expect(again.values.batchSize).toBe(24);
+    expect(again.values.data).toMatchObject({ dir: '/pics', resize: 'pad' });
+    expect(again.values.model).toMatchObject({ resolution: 32, channels: 3 });
+    expect(again.dataset).toEqual({ count: 300, resolution: 32, channels: 3 });
+  });
+
+  it("starts a new run's form from an existing run's config", () => {
+    const c = useConfigStore();
+    const config = TrainConfigSchema.parse({ preset: 'sngan-hinge', steps: 777, data: { dir: '/faces' } });
+    c.fromConfig(config);
+    expect(c.preset).toBe('sngan-hinge');
+    expect(c.values.steps).toBe(777);
+    expect((c.values.data as { dir: string }).dir).toBe('/faces');
   });
 });

@@ -1,3 +1,5 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { nextTick } from 'vue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { THUMB_PAGE, useDatasetsStore } from '../../../src/renderer/src/stores/datasets';
 import type { DatasetSummary } from '@shared/contract';
@@ -65,5 +67,24 @@ describe('datasets store', () => {
     await store.ensureThumbnails(59_990, 60_100); // clipped to the data set
     const last = vi.mocked(api.datasetThumbnails).mock.calls.at(-1)![0];
     expect(last.offset).toBe(Math.floor(59_990 / THUMB_PAGE) * THUMB_PAGE);
+  });
+});
+
+describe('datasets store: a reload keeps the choice', () => {
+  it('restores the folder, the options and the import on show', async () => {
+    const shown = datasetSummary({ id: 'ds-pics', dir: '/pics', options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 } });
+    const store = useDatasetsStore();
+    store.show(shown);
+    store.options.resolution = 48; // an edit not imported yet
+    await nextTick();
+
+    setActivePinia(createPinia()); // the page reloads
+    vi.mocked(api.listDatasets).mockResolvedValue([datasetSummary(), shown]);
+    const again = useDatasetsStore();
+    expect(again.dir).toBe('/pics');
+    expect(again.options).toMatchObject({ resolution: 48, resize: 'pad', background: '#000000' });
+    await again.loadRecent();
+    expect(again.current?.id).toBe('ds-pics');
+    expect(again.options.resolution).toBe(48);
   });
 });

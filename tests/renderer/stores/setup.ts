@@ -4,8 +4,9 @@ import { vi } from 'vitest';
 import { setApiForTesting } from '../../../src/renderer/src/api/index';
 import { createFakeApi, type FakeApi } from '../fake-api';
 
-/** Activate a fresh Pinia and install a new fake API; returns the fake. */
+/** Activate a fresh Pinia and install a new fake API (nothing remembered from an earlier test); returns the fake. */
 export function installFakeApi(): FakeApi {
+  globalThis.localStorage?.clear();
   setActivePinia(createPinia());
   const api = createFakeApi();
   setApiForTesting(api);

@@ -10,7 +10,7 @@
  */
 import { API_EVENT_METHODS, API_METHOD_CHANNELS } from '@shared/contract/methods';
 import type { ConnectionState, GanStudioApi, IpcEventChannel, IpcInvokeChannel, Unsubscribe } from '@shared/contract';
-import { TOKEN_PARAM, WS_PATH, type WsClientMessage, type WsServerMessage } from '@shared/ws-protocol';
+import { AUTH_PATH, TOKEN_PARAM, WS_PATH, type WsClientMessage, type WsServerMessage } from '@shared/ws-protocol';
 
 export interface WsClientOptions {
   /** ws:// or wss:// URL of the endpoint, token included. */
@@ -21,6 +21,8 @@ export interface WsClientOptions {
   connectTimeoutMs?: number;
   /** WebSocket constructor (tests). */
   WebSocketImpl?: typeof WebSocket;
+  /** Ask AUTH_PATH whether a refused connection is a refused token (default true). */
+  probeAuth?: boolean;
 }
 
 interface Pending {
@@ -171,11 +173,36 @@ export class StudioSocket {
       this.ws = null;
       this.failPending('the connection to GAN Studio was lost');
       const why = ev.code === 1008 || ev.code === 4401 ? 'access denied (is the token in the page address right?)' : opened ? 'connection lost' : 'cannot connect';
-      this.scheduleReconnect(why);
+      if (opened) return this.scheduleReconnect(why);
+      // Refused before the hello: a server that is down, or one that no
+      // longer takes our token. Only the second is hopeless, so ask.
+      void this.tokenRefused().then((refused) => {
+        if (!refused) return this.scheduleReconnect(why);
+        this.setState({
+          connected: false,
+          attempt: this.state.attempt + 1,
+          error: 'GAN Studio refused this page’s access token (the server was started with --new-token since, or the address is wrong)',
+          refused: true,
+        });
+      });
     };
     ws.onerror = () => {
       // onclose follows and does the work.
     };
+  }
+
+  /** True when the server answers that the token in our URL is not its token (false when it cannot be reached). */
+  private async tokenRefused(): Promise<boolean> {
+    if (this.options.probeAuth === false || typeof fetch !== 'function') return false;
+    try {
+      const url = new URL(this.options.url);
+      url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+      url.pathname = AUTH_PATH;
+      const res = await fetch(url.href, { cache: 'no-store', credentials: 'omit' });
+      return res.status === 401;
+    } catch {
+      return false;
+    }
   }
 
   private scheduleReconnect(error: string): void {

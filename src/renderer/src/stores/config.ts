@@ -5,11 +5,23 @@ import type { ConfigCheck, ConfigSchemaInfo, DatasetSummary } from '@shared/cont
 import { suggestPreset, type DatasetFacts, type PresetSuggestion } from '@shared/preset-guide';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
+import { isRecord, loadJson, saveJson } from '../lib/persist';
 import { setPath, type JsonSchema } from '../lib/schema';
 import { useStudioStore } from './studio';
 
 /** How long after the last edit the config is checked by the backend. */
 export const RESOLVE_DEBOUNCE_MS = 250;
+
+/** localStorage key of the Train form (preset, values, chosen data set), so a reload keeps the edits. */
+export const TRAIN_FORM_STORAGE_KEY = 'gan-studio.train-form';
+
+interface SavedForm {
+  preset: string;
+  values: Record<string, unknown>;
+  dataset: DatasetFacts | null;
+}
+
+const isSavedForm = (v: unknown): v is SavedForm => isRecord(v) && typeof v.preset === 'string' && isRecord(v.values) && (v.dataset === null || isRecord(v.dataset));
 
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -46,13 +58,18 @@ export const useConfigStore = defineStore('config', () => {
     return s.preset !== preset.value && presets.value.some((p) => p.name === s.preset) ? s : null;
   });
 
-  /** Fetch the schema, groups and presets, and start from the default preset. */
+  /** Fetch the schema, groups and presets; start from the form as it was before a reload, else the default preset. */
   async function load(): Promise<void> {
     if (info.value) return;
     try {
       info.value = await getApi().configSchema();
       loadError.value = null;
-      selectPreset(info.value.defaultPreset);
+      const saved = loadJson(TRAIN_FORM_STORAGE_KEY, isSavedForm);
+      if (saved) {
+        preset.value = saved.preset;
+        dataset.value = saved.dataset;
+        setValues(saved.values); // checked again like any edit
+      } else selectPreset(info.value.defaultPreset);
     } catch (e) {
       loadError.value = errorMessage(e);
     }
@@ -80,6 +97,7 @@ export const useConfigStore = defineStore('config', () => {
   /** Replace the form's values; the backend checks them after a short pause. */
   function setValues(next: Record<string, unknown>): void {
     values.value = next;
+    saveJson(TRAIN_FORM_STORAGE_KEY, { preset: preset.value, values: next, dataset: dataset.value } satisfies SavedForm);
     resolved.value = null;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
@@ -120,6 +138,13 @@ export const useConfigStore = defineStore('config', () => {
     }
   }
 
+  /** Start the form from an existing run's config ("New run from this run's config"). */
+  function fromConfig(config: TrainConfig): void {
+    preset.value = config.preset ?? preset.value;
+    dataset.value = null;
+    setValues(clone(config) as unknown as Record<string, unknown>);
+  }
+
   /** Ask the backend now; returns its verdict (and updates the errors). */
   async function check(): Promise<ConfigCheck | null> {
     if (timer) {
@@ -151,5 +176,5 @@ export const useConfigStore = defineStore('config', () => {
     }
   }
 
-  return { info, preset, values, serverErrors, resolved, checking, loadError, dataset, schema, presets, valid, suggestion, load, selectPreset, setValues, useDataset, check };
+  return { info, preset, values, serverErrors, resolved, checking, loadError, dataset, schema, presets, valid, suggestion, load, selectPreset, setValues, useDataset, fromConfig, check };
 });

@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef, watch } from 'vue';
 import type { DatasetOptions, DatasetSummary, PreviewResult, SkippedFileInfo } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
+import { isRecord, loadJson, saveJson } from '../lib/persist';
 import { pagesFor } from '../lib/virtual';
 import { useTasksStore } from './tasks';
 
@@ -13,6 +14,19 @@ const MAX_PAGES = 60;
 
 export const DEFAULT_DATASET_OPTIONS: DatasetOptions = { resolution: 64, channels: 3, resize: 'crop', background: '#ffffff', minSize: 8 };
 
+/** localStorage key of the chosen folder, options and shown import, so a reload keeps them. */
+export const DATASET_CHOICE_STORAGE_KEY = 'gan-studio.dataset-choice';
+
+interface SavedChoice {
+  dir: string | null;
+  options: DatasetOptions;
+  /** The import on show, found again among the recent ones. */
+  currentId: string | null;
+}
+
+const isSavedChoice = (v: unknown): v is SavedChoice =>
+  isRecord(v) && (v.dir === null || typeof v.dir === 'string') && isRecord(v.options) && typeof v.options.resolution === 'number' && (v.currentId === null || typeof v.currentId === 'string');
+
 /**
  * The data set being prepared: the folder (null: the bundled demo set), the
  * preprocessing options, the import (with progress), its report, a paged
@@ -20,9 +34,12 @@ export const DEFAULT_DATASET_OPTIONS: DatasetOptions = { resolution: 64, channel
  * preprocessing preview.
  */
 export const useDatasetsStore = defineStore('datasets', () => {
+  const saved = loadJson(DATASET_CHOICE_STORAGE_KEY, isSavedChoice);
   /** Chosen folder; null means the demo set. */
-  const dir = ref<string | null>(null);
-  const options = ref<DatasetOptions>({ ...DEFAULT_DATASET_OPTIONS });
+  const dir = ref<string | null>(saved?.dir ?? null);
+  const options = ref<DatasetOptions>({ ...DEFAULT_DATASET_OPTIONS, ...(saved?.options ?? {}) });
+  /** The import to show again once the recent list is loaded (after a reload). */
+  let restoreId = saved?.currentId ?? null;
   /** Imported before (newest first). */
   const recent = shallowRef<DatasetSummary[]>([]);
   /** The imported data set on show. */
@@ -53,6 +70,13 @@ export const useDatasetsStore = defineStore('datasets', () => {
   async function loadRecent(): Promise<void> {
     try {
       recent.value = await getApi().listDatasets();
+      const again = restoreId && !current.value ? recent.value.find((d) => d.id === restoreId) : null;
+      restoreId = null;
+      if (again) {
+        const edited = { ...options.value };
+        show(again);
+        options.value = edited; // options changed since that import stay as they were
+      }
     } catch (e) {
       error.value = errorMessage(e);
     }
@@ -181,6 +205,12 @@ export const useDatasetsStore = defineStore('datasets', () => {
       if (mine === previewGeneration) previewLoading.value = false;
     }
   }
+
+  watch(
+    () => ({ dir: dir.value, options: { ...options.value }, currentId: current.value?.id ?? restoreId }),
+    (choice) => saveJson(DATASET_CHOICE_STORAGE_KEY, choice satisfies SavedChoice),
+    { deep: true },
+  );
 
   return {
     dir,

@@ -8,6 +8,7 @@ import { guarded } from '../lib/guarded';
 import { errorMessage, etaSeconds } from '../lib/format';
 import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health';
 import { measureGridSpread } from '../lib/sample-spread';
+import { activeStepsPerSecond } from '../lib/speed';
 import { upsertSample } from '../lib/timeline';
 
 export const IDLE_STATE = IDLE_TRAINING_STATE;
@@ -76,15 +77,8 @@ export const useTrainingStore = defineStore('training', () => {
     return recent.reduce((a, s) => a + s.imgPerSec, 0) / recent.length;
   });
 
-  /** Steps per second from the wall-clock times of the last steps. */
-  const stepsPerSec = computed(() => {
-    const s = stats.value;
-    if (s.length < 2) return 0;
-    const a = s[Math.max(0, s.length - SPEED_WINDOW)];
-    const b = s[s.length - 1];
-    const dt = (b.time - a.time) / 1000;
-    return dt > 0 ? (b.step - a.step) / dt : 0;
-  });
+  /** Steps per second over the last steps, pauses and the time before a resume left out. */
+  const stepsPerSec = computed(() => activeStepsPerSecond(stats.value, SPEED_WINDOW));
 
   /** Seconds to the end of the live run; null when unknown. */
   const eta = computed(() => (isLive.value && running.value ? etaSeconds(state.value.steps - state.value.step, stepsPerSec.value) : null));
