@@ -16,7 +16,7 @@ export { benchmark, type BenchResult } from './bench';
 
 export * from './generate';
 export { describeSkipped, type SkippedCheckpoint } from './run/checkpoint-pick';
-export { exportForWeb, type GeneratorInfo } from './export-web';
+export { QUANTIZE_DTYPES, exportForWeb, type GeneratorInfo, type QuantizeDtype } from './export-web';
 export { gridPng, imagePng, type ImageBatch } from './image/png';
 
 export { decodeInto, SkipFile } from './dataset/decode';

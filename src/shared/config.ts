@@ -352,6 +352,40 @@ export const EmaConfigSchema = z
   })
   .strict();
 
+export const RecoveryConfigSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Recover from divergence by itself: when a loss or a weight turns NaN or Inf, or a gradient norm stays above recovery.gradNormLimit for recovery.gradNormSteps steps, roll back to the last good checkpoint, multiply both learning rates by recovery.lrFactor, draw fresh noise, and continue (at most recovery.maxRollbacks times). Off: the run stops at the first NaN.'),
+    maxRollbacks: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(3)
+      .describe('Rollbacks a run may make before it gives up and stops as failed.'),
+    lrFactor: z
+      .number()
+      .positive()
+      .max(1)
+      .default(0.5)
+      .describe('Both learning rates are multiplied by this at each rollback (0.5: halved). The factor so far is saved in checkpoints.'),
+    gradNormLimit: z
+      .number()
+      .positive()
+      .default(10000)
+      .describe('A gradient norm (of D or G) above this counts as exploding. Healthy DCGAN norms are well below 100.'),
+    gradNormSteps: z
+      .number()
+      .int()
+      .min(1)
+      .max(10000)
+      .default(20)
+      .describe('Consecutive steps with an exploding gradient norm that trigger a rollback (one spike is not divergence).'),
+  })
+  .strict();
+
 export const TrainConfigSchema = z
   .object({
     name: z.string().regex(/^[\w.-]{1,64}$/, 'use letters, digits, dot, dash or underscore').default('run').describe('Run name, part of the run folder name.'),
@@ -382,6 +416,7 @@ export const TrainConfigSchema = z
     g: GeneratorConfigSchema.default(() => GeneratorConfigSchema.parse({})),
     d: DiscriminatorConfigSchema.default(() => DiscriminatorConfigSchema.parse({})),
     ema: EmaConfigSchema.default(() => EmaConfigSchema.parse({})),
+    recovery: RecoveryConfigSchema.default(() => RecoveryConfigSchema.parse({})),
     sampleEvery: z.number().int().min(0).default(100).describe('Save a sample grid from fixed noise every N steps (0: only at the end).'),
     checkpointEvery: z.number().int().min(0).default(500).describe('Save a checkpoint every N steps (0: only at the end).'),
     keepCheckpoints: z.number().int().min(1).default(3).describe('How many of the newest checkpoints to keep.'),

@@ -18,6 +18,7 @@ import {
   sampleFile as layoutSampleFile,
 } from '../engine/light';
 import { StudioError } from './errors';
+import { isEventLine, type RunEventLine } from '../shared/stats';
 
 async function readJson<T>(file: string): Promise<T | null> {
   try {
@@ -129,34 +130,38 @@ export async function runDetail(runsRoot: string, id: string, live: LiveInfo): P
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** stats.jsonl from `fromStep` (exclusive), parsed in slices so a long run does not stall the event loop. */
-export async function readRunStats(runDir: string, fromStep = -1, maxPoints?: number): Promise<{ stats: StepStats[]; total: number }> {
+export async function readRunStats(runDir: string, fromStep = -1, maxPoints?: number): Promise<{ stats: StepStats[]; total: number; events: RunEventLine[] }> {
   let text: string;
   try {
     text = await readFile(path.join(runDir, STATS_FILE), 'utf8');
   } catch {
-    return { stats: [], total: 0 };
+    return { stats: [], total: 0, events: [] };
   }
   const lines = text.split('\n');
   const out: StepStats[] = [];
+  const events: RunEventLine[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (i % 5000 === 4999) await yieldToLoop();
     if (!line) continue;
     try {
-      const s = JSON.parse(line) as StepStats;
-      if (s.step > fromStep) out.push(s);
+      const s = JSON.parse(line) as StepStats | RunEventLine;
+      // Event lines (rollbacks) are markers on the curves, not points.
+      if (isEventLine(s)) {
+        if (s.step > fromStep) events.push(s);
+      } else if (s.step > fromStep) out.push(s);
     } catch {
       // a line cut short by a kill
     }
   }
   // A resumed run truncates stats.jsonl, but keep only the newest line per step to be safe.
   const total = out.length;
-  if (!maxPoints || out.length <= maxPoints) return { stats: out, total };
+  if (!maxPoints || out.length <= maxPoints) return { stats: out, total, events };
   const thinned: StepStats[] = [];
   const stride = out.length / maxPoints;
   for (let k = 0; k < maxPoints - 1; k++) thinned.push(out[Math.floor(k * stride)]);
   thinned.push(out[out.length - 1]);
-  return { stats: thinned, total };
+  return { stats: thinned, total, events };
 }
 
 export const sampleFile = layoutSampleFile;

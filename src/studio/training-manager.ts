@@ -179,6 +179,9 @@ export class TrainingManager {
       case 'checkpoint':
         this.on.runsChanged(e.runId, 'updated');
         break;
+      case 'rollback':
+        this.setState({ step: e.event.step });
+        break;
       case 'done':
       case 'error':
         break;

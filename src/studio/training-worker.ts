@@ -109,6 +109,9 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
       case 'warning':
         emit({ type: 'warning', jobId, runId, message: e.message });
         break;
+      case 'rollback':
+        emit({ type: 'rollback', jobId, runId: runId!, event: e.event });
+        break;
       case 'paused':
         emit({ type: 'paused', jobId, runId: runId!, step: e.step });
         break;

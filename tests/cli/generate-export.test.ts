@@ -18,7 +18,9 @@ import {
   readJson,
   removeDir,
   runCli,
+  startCli,
   trainRun,
+  waitFor,
 } from '../helpers/cli';
 
 let tmp: string;
@@ -143,8 +145,8 @@ describe('export --format tfjs', () => {
     (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false; // no "install tfjs-node" banner
   });
 
-  it('writes model.json, weights.bin and generator.json, nothing else', async () => {
-    expect((await fs.readdir(exportDir)).sort()).toEqual(['generator.json', 'model.json', 'weights.bin']);
+  it('writes model.json, weights.bin, generator.json and the demo page (index.html, demo.js, tf.min.js, gan-sampler.js), nothing else', async () => {
+    expect((await fs.readdir(exportDir)).sort()).toEqual(['demo.js', 'gan-sampler.js', 'generator.json', 'index.html', 'model.json', 'tf.min.js', 'weights.bin']);
     const info = await readJson<{ classNames: string[] }>(path.join(exportDir, 'generator.json'));
     expect(info).toMatchObject({
       format: 'gan-studio-generator',
@@ -164,6 +166,40 @@ describe('export --format tfjs', () => {
     const model = await readJson<{ format: string; weightsManifest: { paths: string[] }[] }>(path.join(exportDir, 'model.json'));
     expect(model.format).toBe('layers-model');
     expect(model.weightsManifest[0].paths).toEqual(['./weights.bin']);
+  });
+
+  it('--quantize uint8 writes TF.js-quantized weights and reports their size and the largest pixel difference', async () => {
+    const dir = outDir();
+    const r = expectSuccess(await runCli(['export', '--checkpoint', runDir, '--out', dir, '--quantize', 'uint8'], { env }));
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toBe(`exported EMA generator (step 3, 28×28×1, latent 100) to ${dir}`);
+    const info = await readJson<{ weightBytes: number; quantization: { dtype: string; floatWeightBytes: number; maxPixelDiff: number } }>(path.join(dir, 'generator.json'));
+    expect(lines[1]).toMatch(new RegExp(`^weights: [0-9.]+ MB \\(uint8\\) instead of [0-9.]+ MB \\(float32\\); largest pixel difference against float on seeds 0–7: ${info.quantization.maxPixelDiff} grey levels?$`));
+    expect(info.weightBytes).toBe((await fs.stat(path.join(dir, 'weights.bin'))).size);
+    expect(info.weightBytes).toBeLessThan(info.quantization.floatWeightBytes / 3.5);
+    const model = await readJson<{ weightsManifest: { weights: { quantization?: { dtype: string } }[] }[] }>(path.join(dir, 'model.json'));
+    expect(model.weightsManifest[0].weights.every((w) => w.quantization?.dtype === 'uint8')).toBe(true);
+    const bad = await runCli(['export', '--checkpoint', runDir, '--out', outDir(), '--quantize', 'int4'], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderrLines).toEqual(['error: Unknown --quantize "int4". Choose one of: uint8, float16.']);
+  });
+
+  it('--open serves the export on loopback and prints the demo page address', async () => {
+    const dir = outDir();
+    // No browser on PATH: the command says so and keeps serving.
+    const child = startCli(['export', '--checkpoint', runDir, '--out', dir, '--open'], { env: { ...env, PATH: '/nonexistent' } });
+    try {
+      const url = await waitFor(async () => /demo page: (http:\/\/127\.0\.0\.1:\d+\/index\.html)/.exec(child.stderr())?.[1], 60_000, 'the demo page address');
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<script src="demo.js"><\/script>/);
+      expect((await fetch(url.replace('index.html', 'generator.json'))).status).toBe(200);
+      expect((await fetch(url.replace('index.html', '..%2f..%2fetc%2fpasswd'))).status).toBe(404);
+    } finally {
+      child.child.kill('SIGINT');
+    }
+    const r = await child.done;
+    expect(r.code).toBe(0);
   });
 
   it('loads with tf.loadLayersModel and generates [n, 28, 28, 1] in [-1, 1], matching `generate`', async () => {

@@ -4,22 +4,17 @@
  * images must match what Node makes from the same latent vectors.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config/resolve';
 import { exportForWeb } from '../../src/engine/export-web';
 import { generateImages, latents, loadGenerator } from '../../src/engine/generate';
 import { trainNewRun } from '../../src/engine/train/run-training';
 import { hasChromium, launchChromium } from '../helpers/chromium';
+import { serveStatic, TFJS_BUNDLE, type StaticServer } from '../helpers/static-server';
 import { blobData, onBackend } from '../helpers/tf';
 import { tempDir } from '../helpers/temp';
 
-const TFJS_BUNDLE = path.resolve('node_modules/@tensorflow/tfjs/dist/tf.min.js');
-
-let server: http.Server;
+let server: StaticServer;
 let baseUrl: string;
 let exportDir: string;
 let nodeImages: Uint8Array;
@@ -44,23 +39,11 @@ beforeAll(async () => {
   gen.model.dispose();
 
   // A static server on loopback for the page, the tfjs bundle and the export.
-  server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const file =
-      url.pathname === '/' ? null : url.pathname === '/tf.min.js' ? TFJS_BUNDLE : path.join(exportDir, path.basename(url.pathname));
-    try {
-      const body = file ? await readFile(file) : Buffer.from('<!doctype html><script src="/tf.min.js"></script>');
-      res.writeHead(200, { 'content-type': file?.endsWith('.js') ? 'text/javascript' : file?.endsWith('.json') ? 'application/json' : file ? 'application/octet-stream' : 'text/html' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveStatic({ '/': { text: '<!doctype html><script src="/tf.min.js"></script>' }, '/tf.min.js': { file: TFJS_BUNDLE }, '/m/': { dir: exportDir } });
+  baseUrl = server.url;
 });
 
-afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+afterAll(() => server?.close());
 
 describe.skipIf(!hasChromium)('exported generator in Chromium', () => {
   it('loads with tf.loadLayersModel and draws the same images as Node', async () => {
@@ -70,8 +53,8 @@ describe.skipIf(!hasChromium)('exported generator in Chromium', () => {
       await page.goto(baseUrl);
       const result = await page.evaluate(async (zValues: number[]) => {
         const tfb = (globalThis as unknown as { tf: typeof tf }).tf;
-        const info = (await (await fetch('/generator.json')).json()) as { latentDim: number };
-        const model = await tfb.loadLayersModel('/model.json');
+        const info = (await (await fetch('/m/generator.json')).json()) as { latentDim: number };
+        const model = await tfb.loadLayersModel('/m/model.json');
         const out = model.predict(tfb.tensor2d(zValues, [zValues.length / info.latentDim, info.latentDim])) as tf.Tensor;
         return { shape: out.shape, values: Array.from(await out.data()), info, backend: tfb.getBackend() };
       }, Array.from(z));

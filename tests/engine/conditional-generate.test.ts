@@ -58,10 +58,10 @@ describe('a conditional generator with custom layers', () => {
     await expect(generateImages(gen, latents(0, 1, gen.latentDim), { classes: 5 })).rejects.toBeInstanceOf(UserError);
   });
 
-  it('exports gan-layers.js and says how to feed the model', async () => {
+  it('exports gan-layers.js (beside the demo page) and says how to feed the model', async () => {
     const out = await tempDir();
     const info = await exportForWeb(gen, out);
-    expect((await readdir(out)).sort()).toEqual(['gan-layers.js', 'generator.json', 'model.json', 'weights.bin']);
+    expect((await readdir(out)).sort()).toEqual(['demo.js', 'gan-layers.js', 'gan-sampler.js', 'generator.json', 'index.html', 'model.json', 'tf.min.js', 'weights.bin']);
     expect(info).toMatchObject({ numClasses: 3, latentDistribution: 'uniform', layersScript: 'gan-layers.js', classNames: ['cat', 'dog', 'owl'] });
     expect(JSON.parse(await readFile(path.join(out, 'generator.json'), 'utf8'))).toEqual(info);
     expect(await readFile(path.join(out, 'gan-layers.js'), 'utf8')).toMatch(/registerGanLayers/);

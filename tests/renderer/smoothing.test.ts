@@ -85,6 +85,19 @@ describe('buildLineOption', () => {
     const opt = buildLineOption({ series: [{ name: 'a', x, y }], limits: [{ y: 100, label: 'limit' }] }) as { series: { markLine?: { data: { yAxis: number }[] } }[] };
     expect(opt.series[0].markLine?.data[0].yAxis).toBe(100);
   });
+
+  it('adds vertical markers (rollbacks) next to the limit lines, each labelled', () => {
+    type Mark = { xAxis?: number; yAxis?: number; name: string };
+    const opt = buildLineOption({
+      series: [{ name: 'a', x, y }],
+      limits: [{ y: 100, label: 'limit' }],
+      markers: [{ x: 40, label: 'rollback 1' }, { x: 20, label: 'rollback 2' }],
+    }) as { series: { markLine?: { data: Mark[] } }[] };
+    const data = opt.series[0].markLine!.data;
+    expect(data.filter((d) => d.xAxis !== undefined).map((d) => [d.xAxis, d.name])).toEqual([[40, 'rollback 1'], [20, 'rollback 2']]);
+    expect(data.filter((d) => d.yAxis !== undefined).map((d) => d.yAxis)).toEqual([100]);
+    expect(buildLineOption({ series: [{ name: 'a', x, y }] }) as { series: { markLine?: unknown }[] }).not.toHaveProperty('series.0.markLine');
+  });
 });
 
 describe('tooltipHtml', () => {

@@ -306,7 +306,7 @@ describe('training in its own process', () => {
 
     const since = s.mark();
     const exported = await s.call('export:web', { checkpoint, taskId: 'exp-1' });
-    expect(exported.files).toEqual(['generator.json', 'model.json', 'weights.bin']);
+    expect(exported.files).toEqual(['demo.js', 'gan-sampler.js', 'generator.json', 'index.html', 'model.json', 'tf.min.js', 'weights.bin']);
     expect(existsSync(path.join(s.runsRoot, runId, 'export-web', 'model.json'))).toBe(true);
     await s.waitFor('task:progress', (p) => p.taskId === 'exp-1' && p.phase === 'done', 5000, since);
     await expect(s.call('export:web', { checkpoint: { runId, step: 3 } })).rejects.toThrow(/no checkpoint at step 3/);

@@ -4,7 +4,6 @@
  * token that is part of the printed URL and kept in the user's config folder
  * (src/server/token.ts), so the URL survives restarts.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -14,6 +13,7 @@ import { loadServeToken } from '../../server/token';
 import { buildRenderer, defaultRendererDir, packageRoot, rendererBuildReason } from '../../server/renderer-build';
 import { integer } from '../parse';
 import { info } from '../output';
+import { openBrowser } from '../open-browser';
 
 interface ServeFlags {
   port?: number;
@@ -25,18 +25,6 @@ interface ServeFlags {
 }
 
 const DEFAULT_PORT = 7860;
-
-function openBrowser(url: string): void {
-  const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
-  try {
-    const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
-    child.on('error', () => info('Could not open a browser; open the address above yourself.'));
-    child.unref();
-  } catch {
-    // the URL is printed anyway
-  }
-}
 
 export function registerServe(program: Command): void {
   program

@@ -16,7 +16,7 @@
 import { defineGanLayers } from './define';
 
 /** Build tools may wrap functions in helpers (esbuild's keepNames, class fields); give them harmless stand-ins. */
-const HELPERS = [
+export const BUILD_HELPERS = [
   'var __name = typeof __name !== "undefined" ? __name : function (target) { return target; };',
   'var __defProp = typeof __defProp !== "undefined" ? __defProp : Object.defineProperty;',
   'var __publicField = typeof __publicField !== "undefined" ? __publicField : function (obj, key, value) { __defProp(obj, typeof key !== "symbol" ? key + "" : key, { enumerable: true, configurable: true, writable: true, value: value }); return value; };',
@@ -26,7 +26,7 @@ const HELPERS = [
 export function webLayersSource(): string {
   return `/* GAN Studio custom tfjs layers for exported generators. Load after tf.min.js. Generated; do not edit. */
 (function (root) {
-${HELPERS}
+${BUILD_HELPERS}
 var defineGanLayers = ${defineGanLayers.toString()};
 root.registerGanLayers = function (tf) { return defineGanLayers(tf); };
 if (root.tf && root.tf.layers) root.registerGanLayers(root.tf);

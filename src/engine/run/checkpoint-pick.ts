@@ -56,16 +56,21 @@ export async function pickCheckpoint<T>(p: string, load: (dir: string) => Promis
   }
   const all = (await listCheckpoints(p)).reverse();
   if (all.length === 0) throw new UserError(`Run ${p} has no checkpoint yet.`);
+  return pickNewestIntact(p, all.map((c) => c.dir), load);
+}
+
+/** The first of `dirs` (newest first) that `load` takes without a CheckpointDamagedError. */
+export async function pickNewestIntact<T>(runDir: string, dirs: readonly string[], load: (dir: string) => Promise<T>): Promise<Picked<T>> {
   const skipped: SkippedCheckpoint[] = [];
-  for (const { dir } of all) {
+  for (const dir of dirs) {
     try {
-      return { value: await load(dir), dir, runDir: p, explicit: false, skipped };
+      return { value: await load(dir), dir, runDir, explicit: false, skipped };
     } catch (err) {
       if (!(err instanceof CheckpointDamagedError)) throw err;
       skipped.push({ dir, reason: err.reason });
     }
   }
-  throw new UserError(`Run ${p} has no intact checkpoint: ${skipped.map((s) => `${path.basename(s.dir)}: ${s.reason}`).join('; ')}.`);
+  throw new UserError(`Run ${runDir} has no intact checkpoint: ${skipped.map((s) => `${path.basename(s.dir)}: ${s.reason}`).join('; ')}.`);
 }
 
 /** Move checkpoint folders out of the run's checkpoint list into `checkpoints/<into>/`, keeping them for the user. Returns the new places. */

@@ -13,7 +13,7 @@ import { GpuFaultError, gpuFaultFor, gpuFaultMessage, throwIfGpuFault } from '..
 import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
-import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
+import { NonFiniteCheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
 import { acquireRunLock, writeNewLock, type RunLock } from '../run/lock';
 import { DAMAGED_DIR, SUPERSEDED_DIR, describeSkipped, isCheckpointFolder, pickCheckpoint, setAside } from '../run/checkpoint-pick';
 import { dataContentKey } from '../run/data-key';
@@ -21,6 +21,7 @@ import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, STATS_FILE, createRun
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
 import { writeRunStatus, type WrittenRunStatus } from '../run/status';
 import type { PauseGate } from './pause-gate';
+import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
 import { GanSession, type TrainingData } from './session';
 
 export type TrainEvent =
@@ -30,6 +31,8 @@ export type TrainEvent =
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'warning'; message: string }
+  /** Divergence was caught and training rolled back (also written to stats.jsonl). */
+  | { type: 'rollback'; event: RollbackEvent }
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }
   | { type: 'done'; step: number; status: 'finished' | 'stopped'; runDir: string };
@@ -173,10 +176,13 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
 
 /** Train to the end or a stop; returns the `done` event for the caller to send once the run's lock is released. */
-async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir: string; step: number } | null, input: TrainingInput): Promise<DoneEvent> {
+async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir: string; step: number } | null, input: TrainingInput): Promise<DoneEvent> {
   const { config, data, signal } = input;
   const emit = (event: TrainEvent): void => input.onEvent?.(event);
-  const stats = new StatsWriter(path.join(runDir, STATS_FILE));
+  let session = initial;
+  const statsFile = path.join(runDir, STATS_FILE);
+  const stats = new StatsWriter(statsFile);
+  let watch = new DivergenceWatch(config.recovery, session.explodingSteps);
   const info = { datasetKey: input.datasetKey, dataKey: input.dataKey ?? null, backend: input.backend };
   let lastSample = -1;
   let lastCheckpoint = -1;
@@ -199,10 +205,31 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir
   const checkpoint = async () => {
     guard();
     await stats.flush();
+    // A checkpoint past the last rollback target: a later divergence may roll back to it again.
+    if (session.rolledBackTo !== null && session.step > session.rolledBackTo) session.rolledBackTo = null;
     const dir = await saveCheckpoint(runDir, session, info);
     await pruneCheckpoints(runDir, config.keepCheckpoints);
     lastCheckpoint = session.step;
     emit({ type: 'checkpoint', step: session.step, dir });
+  };
+  /** Divergence: roll back and continue, or stop as failed when recovery is off or used up. */
+  const recover = async (reason: string) => {
+    if (!config.recovery.enabled || session.rollbacks >= config.recovery.maxRollbacks) throw divergedError(reason, session, config);
+    await stats.flush();
+    const { session: next, event } = await rollBack(runDir, session, data, reason);
+    session.dispose();
+    session = next;
+    watch = new DivergenceWatch(config.recovery, session.explodingSteps);
+    // The steps after the checkpoint are trained again: their lines go, the rollback's line stays.
+    await truncateStats(statsFile, session.step);
+    stats.add(event);
+    await stats.flush();
+    lastCheckpoint = event.checkpoint ? session.step : -1;
+    emit({ type: 'rollback', event });
+    emit({
+      type: 'warning',
+      message: `${reason}: rolled back to ${event.checkpoint ? `the checkpoint of step ${session.step}` : 'the start'}, learning rates now ×${formatScale(event.lrScale)}, fresh noise (rollback ${event.rollback} of at most ${config.recovery.maxRollbacks}).`,
+    });
   };
 
   try {
@@ -226,16 +253,26 @@ async function trainLoop(runDir: string, session: GanSession, resumedFrom: { dir
       }
       const s = await session.trainStep(data);
       guard();
+      const diverged = watch.check(s);
+      session.explodingSteps = watch.streak;
+      if (diverged) {
+        await recover(diverged);
+        continue;
+      }
       stats.add(s);
       emit({ type: 'step', stats: s });
-      if (!Number.isFinite(s.lossD) || !Number.isFinite(s.lossG)) {
-        await stats.flush();
-        throw new UserError(
-          `Training diverged at step ${s.step}: a loss is NaN or infinite. The last good checkpoint is kept; try a lower learning rate (--set g.lr=… --set d.lr=…).`,
-        );
-      }
       if (config.sampleEvery > 0 && session.step % config.sampleEvery === 0) await sample();
-      if (config.checkpointEvery > 0 && session.step % config.checkpointEvery === 0) await checkpoint();
+      if (config.checkpointEvery > 0 && session.step % config.checkpointEvery === 0) {
+        // A non-finite weight with finite losses is caught here: such a checkpoint is never written.
+        const refused = await checkpoint().then(
+          () => null,
+          (err: unknown) => (err instanceof NonFiniteCheckpointError ? err : Promise.reject(err)),
+        );
+        if (refused) {
+          await recover(`${refused.what} is NaN or Inf at step ${refused.step}`);
+          continue;
+        }
+      }
       if (Date.now() - lastFlush > 2000) {
         await stats.flush();
         lastFlush = Date.now();

@@ -36,6 +36,14 @@ export interface SessionState {
   tricks?: RngState;
   /** The current augmentation probability (ADA adapts it). */
   augmentP?: number;
+  /** Both learning rates are the config's times this (recovery lowers it at each rollback; 1 when absent). */
+  lrScale?: number;
+  /** Rollbacks made so far (recovery); 0 when absent. */
+  rollbacks?: number;
+  /** Steps in a row so far with an exploding gradient norm (recovery's watch); 0 when absent. */
+  explodingSteps?: number;
+  /** The step the last rollback returned to, until a newer checkpoint is saved (a second divergence then goes further back). */
+  rolledBackTo?: number;
 }
 
 export interface SessionParts {
@@ -61,6 +69,14 @@ export class GanSession {
   step: number;
   /** Augmentation probability now (fixed, or adapted by ADA). */
   augmentP: number;
+  /** The factor on both learning rates (recovery lowers it). */
+  readonly lrScale: number;
+  /** Rollbacks made so far. */
+  readonly rollbacks: number;
+  /** Steps in a row so far with an exploding gradient norm (kept by the training loop's watch, saved so a resume counts on). */
+  explodingSteps: number;
+  /** See SessionState.rolledBackTo; null when no rollback is pending a newer checkpoint. */
+  rolledBackTo: number | null;
   private readonly noise: Rng;
   private readonly tricks: Rng;
   private readonly sampler: BatchSampler;
@@ -73,6 +89,11 @@ export class GanSession {
 
   /** A new session with freshly initialised models. `data` (or its class names) fills conditional.numClasses when it is 0. */
   static create(config: TrainConfig, dataCount: number, data?: { classNames?: string[]; labels?: ArrayLike<number> }): GanSession {
+    return new GanSession(config, dataCount, GanSession.initialModels(config), data);
+  }
+
+  /** The models of step 0: initialised from the seed, so the same seed always gives the same start. */
+  static initialModels(config: TrainConfig): { g: tf.LayersModel; d: tf.LayersModel; gEma: tf.LayersModel | null } {
     const spec = modelSpecOf(config);
     const g = buildGenerator(spec, deriveSeed(config.seed, 'init/g'));
     const d = buildDiscriminator(spec, deriveSeed(config.seed, 'init/d'));
@@ -81,7 +102,7 @@ export class GanSession {
       gEma = buildGenerator(spec, deriveSeed(config.seed, 'init/g'));
       copyWeights(gEma, g);
     }
-    return new GanSession(config, dataCount, { g, d, gEma }, data);
+    return { g, d, gEma };
   }
 
   /** A session from saved parts (a checkpoint); takes ownership of the models. */
@@ -95,8 +116,12 @@ export class GanSession {
     this.d = parts.d;
     this.gEma = config.ema.enabled ? parts.gEma : null;
     if (config.ema.enabled && !this.gEma) throw new Error('EMA is enabled but the checkpoint has no G-EMA');
-    this.optG = makeOptimizer(trainableVariables(this.g), { ...config.g, optimizer: optimizerOf(config, 'g') });
-    this.optD = makeOptimizer(trainableVariables(this.d), { ...config.d, optimizer: optimizerOf(config, 'd') });
+    this.lrScale = parts.state?.lrScale ?? 1;
+    this.rollbacks = parts.state?.rollbacks ?? 0;
+    this.explodingSteps = parts.state?.explodingSteps ?? 0;
+    this.rolledBackTo = parts.state?.rolledBackTo ?? null;
+    this.optG = makeOptimizer(trainableVariables(this.g), { ...config.g, lr: config.g.lr * this.lrScale, optimizer: optimizerOf(config, 'g') });
+    this.optD = makeOptimizer(trainableVariables(this.d), { ...config.d, lr: config.d.lr * this.lrScale, optimizer: optimizerOf(config, 'd') });
     if (parts.optimizer) {
       this.optG.setState(parts.optimizer.g.step, parts.optimizer.g.tensors);
       this.optD.setState(parts.optimizer.d.step, parts.optimizer.d.tensors);
@@ -122,7 +147,12 @@ export class GanSession {
   get state(): SessionState {
     // Rng words as unsigned: a resumed Rng stores them so, and state.json must not depend on the path taken.
     const words = (r: Rng) => r.state.map((v) => v >>> 0) as RngState;
-    return { step: this.step, noise: words(this.noise), data: this.sampler.state, tricks: words(this.tricks), augmentP: this.augmentP };
+    const state: SessionState = { step: this.step, noise: words(this.noise), data: this.sampler.state, tricks: words(this.tricks), augmentP: this.augmentP };
+    // Only after a rollback, so the checkpoints of a run that never diverged stay as they were.
+    if (this.rollbacks > 0) Object.assign(state, { lrScale: this.lrScale, rollbacks: this.rollbacks });
+    if (this.explodingSteps > 0) state.explodingSteps = this.explodingSteps;
+    if (this.rolledBackTo !== null) state.rolledBackTo = this.rolledBackTo;
+    return state;
   }
 
   /** The generator used for samples and export: the EMA copy when there is one. */

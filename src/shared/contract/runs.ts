@@ -1,13 +1,13 @@
 /** Run folders under the studio's runs root, named by their folder name (`runId`), never by a path. */
 import { z } from 'zod';
 import type { TrainConfig } from '../config';
-import type { StepStats } from '../stats';
+import type { RunEventLine, StepStats } from '../stats';
 import type { RunStatus } from '../run';
 import { runId } from './common';
 import type { SkippedFileInfo } from './datasets';
 import { returns, type OperationTable } from './operation';
 
-export type { StepStats } from '../stats';
+export type { RollbackEvent, RunEventLine, StepStats } from '../stats';
 
 /** Status of a run (defined in src/shared/run.ts); resume an `interrupted` one with `training:resume-run`. */
 export type { RunStatus } from '../run';
@@ -80,6 +80,8 @@ export interface RunStatsResult {
   stats: StepStats[];
   /** Lines in stats.jsonl from `fromStep` on, before thinning. */
   total: number;
+  /** Events of the run after `fromStep` (rollbacks of training that recovered by itself), ascending; drawn as markers. Absent: none. */
+  events?: RunEventLine[];
 }
 
 export interface SampleImage {

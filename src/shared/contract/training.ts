@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { TrainConfigSchema, type TrainConfig } from '../config';
 import { RUN_CONTROL_KEYS, type RunControlKey } from '../run';
-import type { StepStats } from '../stats';
+import type { RollbackEvent, StepStats } from '../stats';
 import { runId } from './common';
 import type { DatasetSummary } from './datasets';
 import { returns, type OperationTable } from './operation';
@@ -92,6 +92,8 @@ export type TrainingEvent =
   | { type: 'sample'; jobId: string; runId: string; step: number; dataUrl: string }
   | { type: 'checkpoint'; jobId: string; runId: string; step: number }
   | { type: 'warning'; jobId: string; runId: string | null; message: string }
+  /** Training diverged and rolled back by itself (recovery); stats after `event.step` are trained again. */
+  | { type: 'rollback'; jobId: string; runId: string; event: RollbackEvent }
   | { type: 'paused'; jobId: string; runId: string; step: number }
   | { type: 'resumed'; jobId: string; runId: string; step: number }
   | { type: 'done'; jobId: string; runId: string; step: number; status: 'finished' | 'stopped' }

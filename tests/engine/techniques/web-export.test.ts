@@ -5,9 +5,6 @@
  * shuffle, conditional batch norm with a two-input [z, one-hot] G, and dropout noise.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tfn from '@tensorflow/tfjs';
@@ -18,10 +15,9 @@ import { customLayersIn, setNoiseSeed } from '../../../src/engine/layers';
 import { WEB_LAYERS_FILE, webExportFiles } from '../../../src/engine/layers/web';
 import { trainNewRun } from '../../../src/engine/train/run-training';
 import { hasChromium, launchChromium } from '../../helpers/chromium';
+import { serveStatic, TFJS_BUNDLE, type StaticServer } from '../../helpers/static-server';
 import { blobData, onBackend } from '../../helpers/tf';
 import { tempDir } from '../../helpers/temp';
-
-const TFJS_BUNDLE = path.resolve('node_modules/@tensorflow/tfjs/dist/tf.min.js');
 
 const VARIANTS: Record<string, string[]> = {
   sn: ['g.spectralNorm=true', 'g.norm=pixel', 'g.upsample=pixelshuffle'],
@@ -39,7 +35,7 @@ interface Exported {
   layers: string[];
 }
 const exported: Record<string, Exported> = {};
-let server: http.Server;
+let server: StaticServer;
 let baseUrl: string;
 
 beforeAll(async () => {
@@ -68,23 +64,15 @@ beforeAll(async () => {
     model.dispose();
   }
 
-  server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const [, variant, file] = url.pathname.split('/');
-    const target = url.pathname === '/' ? null : url.pathname === '/tf.min.js' ? TFJS_BUNDLE : exported[variant] ? path.join(exported[variant].dir, path.basename(file)) : '/nonexistent';
-    try {
-      const body = target ? await readFile(target) : Buffer.from('<!doctype html><script src="/tf.min.js"></script>');
-      res.writeHead(200, { 'content-type': target?.endsWith('.js') ? 'text/javascript' : target?.endsWith('.json') ? 'application/json' : target ? 'application/octet-stream' : 'text/html' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+  server = await serveStatic({
+    '/': { text: '<!doctype html><script src="/tf.min.js"></script>' },
+    '/tf.min.js': { file: TFJS_BUNDLE },
+    ...Object.fromEntries(Object.entries(exported).map(([name, e]) => [`/${name}/`, { dir: e.dir }])),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = server.url;
 });
 
-afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+afterAll(() => server?.close());
 
 describe('custom layers in the export', () => {
   it('stock-layer generators need no extra file; the others ship gan-layers.js', () => {

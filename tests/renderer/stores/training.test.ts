@@ -40,6 +40,22 @@ describe('training store', () => {
     expect(t.eta).toBeCloseTo(9.6);
   });
 
+  it('a rollback drops the steps trained again and becomes a marker; history brings its events', async () => {
+    vi.mocked(api.getRun).mockResolvedValue(detail('00001-run', []));
+    const rollback = (step: number, n: number) => ({ type: 'rollback' as const, step, fromStep: 7, checkpoint: null, reason: 'a loss is NaN at step 7', rollback: n, lrScale: 0.5 ** n, time: 0 });
+    vi.mocked(api.runStats).mockResolvedValue({ runId: '00001-run', stats: [stat(1), stat(2)], total: 2, events: [rollback(1, 1)] });
+    const t = useTrainingStore();
+    await t.init();
+    await t.showRun('00001-run');
+    expect(t.events.map((e) => e.rollback)).toEqual([1]);
+    api.emit('training:event', { type: 'steps', jobId: 'j', runId: '00001-run', stats: [stat(3), stat(4), stat(5), stat(6), stat(7)] });
+    api.emit('training:event', { type: 'rollback', jobId: 'j', runId: '00001-run', event: rollback(4, 2) });
+    expect(t.stats.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    expect(t.events.map((e) => [e.step, e.rollback])).toEqual([[1, 1], [4, 2]]);
+    api.emit('training:event', { type: 'steps', jobId: 'j', runId: '00001-run', stats: [stat(5)] });
+    expect(t.stats.map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('a resume from an earlier checkpoint drops the killed segment\'s stats and sample grids', async () => {
     vi.mocked(api.getRun).mockResolvedValue(detail('00003-run', [100, 200, 300]));
     vi.mocked(api.runStats).mockResolvedValue({ runId: '00003-run', stats: [stat(100), stat(200), stat(300)], total: 3 });

@@ -33,6 +33,8 @@ export interface LineOptionInput {
   yName?: string;
   /** Horizontal reference lines, e.g. the gradient-norm limit. */
   limits?: { y: number; label: string }[];
+  /** Vertical markers at steps where something happened, e.g. a rollback of training that recovered by itself. */
+  markers?: { x: number; label: string }[];
   /** Most points drawn per series (long runs are decimated). */
   maxPoints?: number;
   /** Show the dataZoom slider under the chart (wheel and drag zoom always work). */
@@ -101,14 +103,13 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
     }
   });
 
-  if (input.limits?.length && series.length > 0) {
-    series[series.length - 1].markLine = {
-      silent: true,
-      symbol: 'none',
-      lineStyle: { color: '#f87171', type: 'dashed', width: 1 },
-      label: { color: '#f87171', formatter: '{b}', position: 'insideEndTop' },
-      data: input.limits.map((l) => ({ yAxis: l.y, name: l.label })),
-    };
+  // Reference lines ride on a series (ECharts draws markLines per series); each line carries its own style.
+  const marks = [
+    ...(input.limits ?? []).map((l) => ({ yAxis: l.y, name: l.label, lineStyle: { color: '#f87171', type: 'dashed', width: 1 }, label: { color: '#f87171', formatter: '{b}', position: 'insideEndTop' } })),
+    ...(input.markers ?? []).map((m) => ({ xAxis: m.x, name: m.label, lineStyle: { color: '#fbbf24', type: 'solid', width: 1.2 }, label: { color: '#fbbf24', formatter: '{b}', position: 'insideEndTop' } })),
+  ];
+  if (marks.length > 0 && series.length > 0) {
+    series[series.length - 1].markLine = { silent: true, symbol: 'none', data: marks };
   }
 
   const zoomSlider = input.zoomSlider ?? true;

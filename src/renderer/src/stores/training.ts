@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { TrainConfig } from '@shared/config';
-import type { ResumeRunRequest, StepStats, TrainingEvent, TrainingState, Unsubscribe } from '@shared/contract';
+import type { ResumeRunRequest, RunEventLine, StepStats, TrainingEvent, TrainingState, Unsubscribe } from '@shared/contract';
 import { IDLE_TRAINING_STATE } from '@shared/training-state';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
@@ -35,6 +35,8 @@ export const useTrainingStore = defineStore('training', () => {
   /** The run whose curves and samples are shown (the live one, or one opened from Runs). */
   const runId = ref<string | null>(null);
   const stats = shallowRef<StepStats[]>([]);
+  /** The run's events (rollbacks of training that recovered by itself), drawn as markers on the curves. */
+  const events = shallowRef<RunEventLine[]>([]);
   const samples = shallowRef<RunSample[]>([]);
   const warnings = ref<string[]>([]);
   /** Error line of a failed job, or of a control call. */
@@ -103,6 +105,7 @@ export const useTrainingStore = defineStore('training', () => {
           // engine trains those steps again, and a grid of the killed segment
           // would show images the resumed run never made
           stats.value = stats.value.filter((s) => s.step <= ev.step);
+          events.value = events.value.filter((e) => e.step <= ev.step);
           samples.value = samples.value.filter((s) => s.step <= ev.step);
         }
         break;
@@ -113,6 +116,13 @@ export const useTrainingStore = defineStore('training', () => {
           const fresh = ev.stats.filter((s) => s.step > last);
           if (fresh.length) stats.value = [...stats.value, ...fresh];
         }
+        break;
+      case 'rollback':
+        if (ev.runId !== runId.value) break;
+        // the steps after the rollback's checkpoint are trained again, as on a resume
+        stats.value = stats.value.filter((s) => s.step <= ev.event.step);
+        samples.value = samples.value.filter((s) => s.step <= ev.event.step);
+        events.value = [...events.value.filter((e) => e.step <= ev.event.step), ev.event];
         break;
       case 'sample':
         if (ev.runId === runId.value) {
@@ -168,6 +178,7 @@ export const useTrainingStore = defineStore('training', () => {
     const api = getApi();
     runId.value = id;
     stats.value = [];
+    events.value = [];
     samples.value = [];
     warnings.value = [];
     loss.value = null;
@@ -182,6 +193,7 @@ export const useTrainingStore = defineStore('training', () => {
       const live = stats.value;
       const lastHist = history.stats[history.stats.length - 1]?.step ?? -1;
       stats.value = [...history.stats, ...live.filter((s) => s.step > lastHist)];
+      events.value = [...(history.events ?? []), ...events.value.filter((e) => e.step > lastHist)];
       let list: RunSample[] = detail.sampleSteps.map((step) => ({ step, src: null }));
       for (const s of samples.value) list = upsertSample(list, s);
       samples.value = list;
@@ -255,6 +267,7 @@ export const useTrainingStore = defineStore('training', () => {
     state,
     runId,
     stats,
+    events,
     samples,
     warnings,
     error,
