@@ -9,6 +9,7 @@ import { BACKEND_NAMES } from '../../shared/config';
 import { PRESET_NAMES, UserError, formatReport, planRun, startRun, type RunEvent, type RunRequest } from '../../engine';
 import { collect, integer } from '../parse';
 import { info, warn } from '../output';
+import { formatMetricsLine } from '../metrics-format';
 import { importProgress, stepProgress, type StepProgress } from '../progress';
 
 interface TrainFlags {
@@ -150,6 +151,14 @@ async function train(flags: TrainFlags): Promise<void> {
       case 'warning':
         if (progress) progress.log(`warning: ${event.message}`);
         else warn(event.message);
+        break;
+      case 'info':
+        if (progress) progress.log(event.message);
+        else info(event.message);
+        break;
+      case 'metrics':
+        if (progress) progress.log(formatMetricsLine(event.metrics));
+        else info(formatMetricsLine(event.metrics));
         break;
       case 'done':
         progress?.stop();

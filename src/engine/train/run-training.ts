@@ -20,6 +20,8 @@ import { dataContentKey } from '../run/data-key';
 import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, STATS_FILE, createRunDir, listCheckpoints, pruneCheckpoints, runDirOf, sampleFile } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
 import { writeRunStatus, type WrittenRunStatus } from '../run/status';
+import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
+import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
 import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
 import { GanSession, type TrainingData } from './session';
@@ -31,6 +33,9 @@ export type TrainEvent =
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'warning'; message: string }
+  | { type: 'metrics'; metrics: MetricsLine }
+  /** Something worth knowing that is not a problem (a data set too small to hold images out). */
+  | { type: 'info'; message: string }
   /** Divergence was caught and training rolled back (also written to stats.jsonl). */
   | { type: 'rollback'; event: RollbackEvent }
   | { type: 'paused'; step: number }
@@ -53,6 +58,8 @@ export interface TrainingInput {
   /** Pausing holds the loop between steps until resumed (or aborted). */
   pause?: PauseGate;
   onEvent?: (event: TrainEvent) => void;
+  /** Set by trainNewRun/resumeRun: the live metrics of the run, or null when off. */
+  metrics?: LiveMetrics | null;
 }
 
 /**
@@ -70,8 +77,10 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   });
   let done: DoneEvent;
   try {
-    const session = GanSession.create(input.config, input.data.count, input.data);
-    done = await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
+    const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
+    if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
+    const session = GanSession.create(input.config, metrics.train.count, metrics.train);
+    done = await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
   } finally {
     await lock!.release(runDir);
   }
@@ -109,6 +118,7 @@ async function resumeLocked(target: string, runDir: string, explicit: boolean, g
   const checkpoints = await listCheckpoints(runDir);
   const dataKey = dataContentKey(input.data, input.config.model);
   let session: GanSession;
+  let metrics: RunMetricsSetup;
   let resumedFrom: { dir: string; step: number } | null = null;
   if (checkpoints.length > 0 || explicit) {
     const picked = await pickCheckpoint(target, (dir) => loadCheckpoint(dir, input.config));
@@ -128,14 +138,17 @@ async function resumeLocked(target: string, runDir: string, explicit: boolean, g
       for (const t of Object.values(parts.optimizer ?? {}).flatMap((o) => Object.values(o.tensors))) t.dispose();
       throw err;
     }
-    session = new GanSession(input.config, input.data.count, parts, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false, parts.state.step);
+    session = new GanSession(input.config, metrics.train.count, parts, metrics.train);
   } else {
     warn('This run has no checkpoint yet; it starts again from step 0.');
-    session = GanSession.create(input.config, input.data.count, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false);
+    session = GanSession.create(input.config, metrics.train.count, metrics.train);
   }
+  if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  return trainLoop(runDir, session, resumedFrom, { ...input, dataKey });
+  return trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
 }
 
 /**
@@ -202,6 +215,12 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
     lastSample = session.step;
     emit({ type: 'sample', step: session.step, file });
   };
+  const live = input.metrics ?? null;
+  const evaluate = async () => {
+    if (!live) return;
+    const line = await live.evaluate(session.step, session.sampleGenerator);
+    emit({ type: 'metrics', metrics: line });
+  };
   const checkpoint = async () => {
     guard();
     await stats.flush();
@@ -222,6 +241,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
     watch = new DivergenceWatch(config.recovery, session.explodingSteps);
     // The steps after the checkpoint are trained again: their lines go, the rollback's line stays.
     await truncateStats(statsFile, session.step);
+    await truncateMetrics(runDir, session.step);
     stats.add(event);
     await stats.flush();
     lastCheckpoint = event.checkpoint ? session.step : -1;
@@ -240,6 +260,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
     await writeStatus('running');
     emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom: resumedFrom?.dir ?? null, resumedFromStep: resumedFrom?.step ?? null });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
+    if (session.step === 0) await evaluate(); // and how far it is from the data
 
     while (session.step < config.steps && !signal?.aborted) {
       if (input.pause?.paused) {
@@ -251,7 +272,9 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
         await writeStatus('running');
         emit({ type: 'resumed', step: session.step });
       }
+      const stepStarted = performance.now();
       const s = await session.trainStep(data);
+      live?.addTrainTime((performance.now() - stepStarted) / 1000);
       guard();
       const diverged = watch.check(s);
       session.explodingSteps = watch.streak;
@@ -273,6 +296,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
           continue;
         }
       }
+      if (live?.due(session.step)) await evaluate();
       if (Date.now() - lastFlush > 2000) {
         await stats.flush();
         lastFlush = Date.now();
@@ -282,6 +306,8 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
 
     if (lastSample !== session.step) await sample();
     if (lastCheckpoint !== session.step) await checkpoint();
+    // The end of a finished run is scored; a stopped one (Ctrl-C, Stop) exits at once.
+    if (live && !signal?.aborted && !live.evaluated(session.step)) await evaluate();
     const status = session.step >= config.steps ? 'finished' : 'stopped';
     await writeStatus(status);
     return { type: 'done', step: session.step, status, runDir };
