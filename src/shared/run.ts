@@ -13,11 +13,12 @@ export const RUN_CONTROL_KEYS = ['steps', 'sampleEvery', 'checkpointEvery', 'kee
 export type RunControlKey = (typeof RUN_CONTROL_KEYS)[number];
 
 /**
- * Every option (dotted path) a resume may change: the run-control keys, and
- * the data folder (the same images in a new place; the checkpoint's data key
- * checks that they are the same).
+ * Every option (dotted path) a resume may change: the run-control keys, the
+ * data folder (the same images in a new place; the checkpoint's data key
+ * checks that they are the same) and how often and how much quality metrics
+ * are measured.
  */
-export const RESUMABLE_KEYS = [...RUN_CONTROL_KEYS, 'data.dir'] as const;
+export const RESUMABLE_KEYS = [...RUN_CONTROL_KEYS, 'data.dir', 'metrics.enabled', 'metrics.every', 'metrics.samples', 'metrics.budget'] as const;
 export type ResumableKey = (typeof RESUMABLE_KEYS)[number];
 
 export function isResumableKey(key: string): key is ResumableKey {

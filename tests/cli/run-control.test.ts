@@ -92,7 +92,7 @@ describe('train --dry-run', () => {
   it('refuses what a real start would refuse, with the same line', async () => {
     const r = await runCli(['train', '--dry-run', '--resume', finishedRun, '--steps', '9', '--batch', '2'], { env });
     expect(r.code).toBe(1);
-    expect(r.stderrLines).toEqual(['error: --resume cannot change batchSize; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, data.dir may change on resume.']);
+    expect(r.stderrLines).toEqual(['error: --resume cannot change batchSize; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, data.dir, metrics.enabled, metrics.every, metrics.samples, metrics.budget may change on resume.']);
     const bad = await runCli(['train', '--dry-run', '--set', 'model.resolution=30'], { env });
     expect(bad.code).toBe(1);
     expect(bad.stderrLines).toHaveLength(1);

@@ -169,7 +169,7 @@ describe('train --resume', () => {
       const key = args[0] === '--set' ? args[1].split('=')[0] : { '--batch': 'batchSize', '--seed': 'seed', '--name': 'name' }[args[0]];
       expect(r.code, describeResult(r)).not.toBe(0);
       expect(r.stderrLines).toEqual([
-        `error: --resume cannot change ${key}; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, data.dir may change on resume.`,
+        `error: --resume cannot change ${key}; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, data.dir, metrics.enabled, metrics.every, metrics.samples, metrics.budget may change on resume.`,
       ]);
     }
     const r = await runCli(['train', '--resume', runDir, '--preset', 'dcgan-64'], { env });

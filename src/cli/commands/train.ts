@@ -22,6 +22,7 @@ interface TrainFlags {
   out: string;
   name?: string;
   resume?: string;
+  initFrom?: string;
   backend?: string;
   seed?: number;
   sampleEvery?: number;
@@ -41,6 +42,7 @@ export function registerTrain(program: Command): void {
     .option('--batch <n>', 'batch size', integer('--batch'))
     .option('--out <dir>', 'folder that holds the run folders', 'runs')
     .option('--name <name>', 'run name (part of the run folder name)')
+    .option('--init-from <path>', 'fine-tune: start a new run from the weights (G, D, G-EMA) of a run folder or checkpoint folder; the architectures must match')
     .option('--resume <path>', 'continue a run from its newest intact checkpoint (a run folder), or from one checkpoint folder')
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`)
     .option('--seed <n>', 'random seed (same seed and backend: same run)', integer('--seed'))
@@ -71,7 +73,7 @@ function runRequest(flags: TrainFlags): RunRequest {
       sets: flags.set,
       overrides: flagOverrides(flags),
     };
-    return { mode: 'new', runsRoot: flags.out, config: { sources } };
+    return { mode: 'new', runsRoot: flags.out, config: { sources }, initFrom: flags.initFrom };
   }
   if (flags.preset || flags.config) {
     throw new UserError('--resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).');

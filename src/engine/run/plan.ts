@@ -23,6 +23,8 @@ export type RunRequest =
       runsRoot: string;
       /** A checked config, or the sources to resolve one from (preset < config file < sets < overrides). */
       config: TrainConfig | { sources: ConfigSources };
+      /** Fine-tuning: start from the weights of this run folder or checkpoint folder. */
+      initFrom?: string;
     }
   | {
       mode: 'resume';
