@@ -45,7 +45,7 @@ describe('bench --json', () => {
     const r = await runCli(['bench', '--preset', 'nope', '--backend', 'wasm', '--json'], { env });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderrLines).toEqual(['error: Unknown preset "nope". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset.']);
+    expect(r.stderrLines).toEqual(['error: Unknown preset "nope". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset, rpgan.']);
   });
 });
 
