@@ -17,7 +17,7 @@ export type ResizeMode = (typeof RESIZE_MODES)[number];
 export const MODEL_ARCHS = ['dcgan-dense', 'dcgan-conv'] as const;
 export type ModelArch = (typeof MODEL_ARCHS)[number];
 
-export const LOSSES = ['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'hinge', 'lsgan'] as const;
+export const LOSSES = ['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'hinge', 'lsgan', 'rpgan'] as const;
 export type LossName = (typeof LOSSES)[number];
 
 export const OPTIMIZERS = ['auto', 'adam', 'rmsprop', 'sgd'] as const;
@@ -386,6 +386,41 @@ export const RecoveryConfigSchema = z
   })
   .strict();
 
+export const MetricsConfigSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Live quality metrics that need no downloaded weights: multi-scale SWD (PGGAN) of EMA-generator samples against held-out real images, KID and diversity in the features of fixed-seed random conv nets. Written to metrics.jsonl at step 0, every metrics.every steps and at the end.'),
+    every: z
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .describe('Evaluate every N steps (0: only at the start and the end of the run). A due evaluation waits while the last one cost more than metrics.budget of the training time.'),
+    samples: z
+      .number()
+      .int()
+      .min(16)
+      .max(4096)
+      .default(256)
+      .describe('Generated images per evaluation. More gives steadier numbers (the SWD of two disjoint real sets of 256 is its noise floor) at a proportional cost.'),
+    holdout: z
+      .number()
+      .min(0.01)
+      .max(0.5)
+      .default(0.1)
+      .describe('Share of the data set held out from training when a run starts, as the unseen reals the metrics compare with (at most metrics.maxHoldout images). Recorded in the run (heldout.json) so resume keeps the same split. Data sets under 200 images are not split: the metrics then compare with the training images, and say so.'),
+    maxHoldout: z.number().int().min(10).max(20000).default(2000).describe('Most images held out for the metrics.'),
+    budget: z
+      .number()
+      .min(0.01)
+      .max(1)
+      .default(0.1)
+      .describe('Largest share of wall time evaluations may take: an evaluation that is due is postponed until the training time since the last one is at least its cost ÷ budget. The cost of each is in metrics.jsonl ("seconds").'),
+  })
+  .strict();
+
 export const TrainConfigSchema = z
   .object({
     name: z.string().regex(/^[\w.-]{1,64}$/, 'use letters, digits, dot, dash or underscore').default('run').describe('Run name, part of the run folder name.'),
@@ -397,7 +432,7 @@ export const TrainConfigSchema = z
     loss: z
       .enum(LOSSES)
       .default('nonsaturating')
-      .describe('GAN loss. nonsaturating: G maximises log D(G(z)), strong early gradients (default). minimax: the original saturating loss, for comparison. wgan: Wasserstein critic with weight clipping (RMSProp by default, several dSteps). wgan-gp: Wasserstein with a gradient penalty (λ=10 by default). hinge: SNGAN/BigGAN hinge loss, best with spectral norm. lsgan: least squares, smoother gradients than BCE.'),
+      .describe('GAN loss. nonsaturating: G maximises log D(G(z)), strong early gradients (default). minimax: the original saturating loss, for comparison. wgan: Wasserstein critic with weight clipping (RMSProp by default, several dSteps). wgan-gp: Wasserstein with a gradient penalty (λ=10 by default). hinge: SNGAN/BigGAN hinge loss, best with spectral norm. lsgan: least squares, smoother gradients than BCE. rpgan: the relativistic pairing loss of R3GAN (Huang et al. 2024): D minimises softplus(−(D(x) − D(G(z)))) over pairs of a real and a fake, G the mirror image (its step sees a real batch too); with penalty.type=r1+r2 it converges locally (the rpgan preset).'),
     weightClip: z
       .number()
       .positive()
@@ -416,6 +451,7 @@ export const TrainConfigSchema = z
     g: GeneratorConfigSchema.default(() => GeneratorConfigSchema.parse({})),
     d: DiscriminatorConfigSchema.default(() => DiscriminatorConfigSchema.parse({})),
     ema: EmaConfigSchema.default(() => EmaConfigSchema.parse({})),
+    metrics: MetricsConfigSchema.default(() => MetricsConfigSchema.parse({})),
     recovery: RecoveryConfigSchema.default(() => RecoveryConfigSchema.parse({})),
     sampleEvery: z.number().int().min(0).default(100).describe('Save a sample grid from fixed noise every N steps (0: only at the end).'),
     checkpointEvery: z.number().int().min(0).default(500).describe('Save a checkpoint every N steps (0: only at the end).'),
@@ -470,7 +506,7 @@ export function configConflicts(c: ConflictInput): ConfigConflict[] {
   if (c.loss === 'wgan' && penalty === 'wgan-gp') {
     out.push({ path: ['penalty', 'type'], message: 'loss=wgan clips weights; for the gradient-penalty variant use loss=wgan-gp' });
   }
-  if ((c.loss === 'wgan' || c.loss === 'wgan-gp' || c.loss === 'hinge') && (c.labels.smoothing !== 'none' || c.labels.flip > 0)) {
+  if ((c.loss === 'wgan' || c.loss === 'wgan-gp' || c.loss === 'hinge' || c.loss === 'rpgan') && (c.labels.smoothing !== 'none' || c.labels.flip > 0)) {
     out.push({
       path: ['labels', c.labels.smoothing !== 'none' ? 'smoothing' : 'flip'],
       message: `label smoothing and flipping change the targets of a BCE or least-squares D; loss=${c.loss} has no targets. Use loss=nonsaturating, minimax or lsgan, or turn labels.smoothing/labels.flip off`,

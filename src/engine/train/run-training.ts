@@ -3,7 +3,7 @@
  * grids, checkpoints, stopping and resuming. It reports through events so the
  * CLI, a worker process and tests can all drive it the same way.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { effectivePenalty, type TrainConfig } from '../../shared/config';
 import { configWarnings, withDataClasses } from '../config/techniques';
@@ -29,8 +29,11 @@ import {
   stepName,
 } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
+import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
 import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
+import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource } from './init-from';
 import { GanSession, type TrainingData } from './session';
 
 export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
@@ -41,6 +44,9 @@ export type TrainEvent =
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'warning'; message: string }
+  | { type: 'metrics'; metrics: MetricsLine }
+  /** Something worth knowing that is not a problem (a data set too small to hold images out). */
+  | { type: 'info'; message: string }
   /** Divergence was caught and training rolled back (also written to stats.jsonl). */
   | { type: 'rollback'; event: RollbackEvent }
   | { type: 'paused'; step: number }
@@ -63,6 +69,10 @@ export interface TrainingInput {
   /** Pausing holds the loop between steps until resumed (or aborted). */
   pause?: PauseGate;
   onEvent?: (event: TrainEvent) => void;
+  /** A new run only: start from this run folder's (newest) or checkpoint folder's weights. */
+  initFrom?: string;
+  /** Set by trainNewRun/resumeRun: the live metrics of the run, or null when off. */
+  metrics?: LiveMetrics | null;
 }
 
 /** Start a new run: `<outDir>/NNNNN-<name>/` with config.json, then train. */
@@ -72,9 +82,29 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   for (const message of configWarnings(input.config)) input.onEvent?.({ type: 'warning', message });
   const runDir = await createRunDir(outDir, input.config.name);
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
-  const session = GanSession.create(input.config, input.data.count, input.data);
-  await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
+  const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
+  if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
+  const session = GanSession.create(input.config, metrics.train.count, metrics.train);
+  if (input.initFrom) await initFrom(runDir, session, input.initFrom);
+  await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
   return runDir;
+}
+
+/** Fine-tuning: the fresh session takes another run's weights, and the run records where they came from. A refusal leaves no run folder. */
+async function initFrom(runDir: string, session: GanSession, from: string): Promise<void> {
+  try {
+    const source = await loadInitSource(from);
+    try {
+      initSessionFrom(session, source);
+      await writeFileAtomic(path.join(runDir, ORIGIN_FILE), JSON.stringify({ initFrom: source.dir, step: source.step, optimizer: 'fresh', adaProbability: 'restarted' }, null, 2));
+    } finally {
+      disposeSource(source);
+    }
+  } catch (err) {
+    session.dispose();
+    await rm(runDir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /**
@@ -93,6 +123,7 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
   const checkpoints = await listCheckpoints(runDir);
   const dataKey = dataContentKey(input.data, input.config.model);
   let session: GanSession;
+  let metrics: RunMetricsSetup;
   let resumedFrom: string | null = null;
   if (checkpoints.length > 0 || explicit) {
     const picked = await pickCheckpoint(target, (dir) => loadCheckpoint(dir, input.config));
@@ -112,14 +143,17 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
       for (const t of Object.values(parts.optimizer ?? {}).flatMap((o) => Object.values(o.tensors))) t.dispose();
       throw err;
     }
-    session = new GanSession(input.config, input.data.count, parts, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false, parts.state.step);
+    session = new GanSession(input.config, metrics.train.count, parts, metrics.train);
   } else {
     warn('This run has no checkpoint yet; it starts again from step 0.');
-    session = GanSession.create(input.config, input.data.count, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false);
+    session = GanSession.create(input.config, metrics.train.count, metrics.train);
   }
+  if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  await trainLoop(runDir, session, resumedFrom, { ...input, dataKey });
+  await trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
   return runDir;
 }
 
@@ -187,6 +221,12 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     lastSample = session.step;
     emit({ type: 'sample', step: session.step, file });
   };
+  const live = input.metrics ?? null;
+  const evaluate = async () => {
+    if (!live) return;
+    const line = await live.evaluate(session.step, session.sampleGenerator);
+    emit({ type: 'metrics', metrics: line });
+  };
   const checkpoint = async () => {
     guard();
     await stats.flush();
@@ -207,6 +247,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     watch = new DivergenceWatch(config.recovery, session.explodingSteps);
     // The steps after the checkpoint are trained again: their lines go, the rollback's line stays.
     await truncateStats(statsFile, session.step);
+    await truncateMetrics(runDir, session.step);
     stats.add(event);
     await stats.flush();
     lastCheckpoint = event.checkpoint ? session.step : -1;
@@ -225,6 +266,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     await writeStatus('running');
     emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
+    if (session.step === 0) await evaluate(); // and how far it is from the data
 
     while (session.step < config.steps && !signal?.aborted) {
       if (input.pause?.paused) {
@@ -236,7 +278,9 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
         await writeStatus('running');
         emit({ type: 'resumed', step: session.step });
       }
+      const stepStarted = performance.now();
       const s = await session.trainStep(data);
+      live?.addTrainTime((performance.now() - stepStarted) / 1000);
       guard();
       const diverged = watch.check(s);
       session.explodingSteps = watch.streak;
@@ -258,6 +302,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
           continue;
         }
       }
+      if (live?.due(session.step)) await evaluate();
       if (Date.now() - lastFlush > 2000) {
         await stats.flush();
         lastFlush = Date.now();
@@ -267,6 +312,8 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
 
     if (lastSample !== session.step) await sample();
     if (lastCheckpoint !== session.step) await checkpoint();
+    // The end of a finished run is scored; a stopped one (Ctrl-C, Stop) exits at once.
+    if (live && !signal?.aborted && !live.evaluated(session.step)) await evaluate();
     const status = session.step >= config.steps ? 'finished' : 'stopped';
     await writeStatus(status);
     emit({ type: 'done', step: session.step, status, runDir });
