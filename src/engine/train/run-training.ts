@@ -14,21 +14,12 @@ import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
 import { NonFiniteCheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
+import { acquireRunLock, writeNewLock, type RunLock } from '../run/lock';
 import { DAMAGED_DIR, SUPERSEDED_DIR, describeSkipped, isCheckpointFolder, pickCheckpoint, setAside } from '../run/checkpoint-pick';
 import { dataContentKey } from '../run/data-key';
-import {
-  CHECKPOINTS_DIR,
-  CONFIG_FILE,
-  IMPORT_REPORT_FILE,
-  SAMPLES_DIR,
-  STATS_FILE,
-  createRunDir,
-  listCheckpoints,
-  pruneCheckpoints,
-  runDirOf,
-  stepName,
-} from '../run/run-dir';
+import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, STATS_FILE, createRunDir, listCheckpoints, pruneCheckpoints, runDirOf, sampleFile } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import { writeRunStatus, type WrittenRunStatus } from '../run/status';
 import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
 import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
@@ -36,10 +27,9 @@ import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEve
 import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource } from './init-from';
 import { GanSession, type TrainingData } from './session';
 
-export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
-
 export type TrainEvent =
-  | { type: 'start'; runDir: string; step: number; steps: number; resumedFrom: string | null }
+  /** `resumedFrom`: the checkpoint folder it continues from, `resumedFromStep` its step (null for a fresh start). */
+  | { type: 'start'; runDir: string; step: number; steps: number; resumedFrom: string | null; resumedFromStep: number | null }
   | { type: 'step'; stats: StepStats }
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
@@ -75,18 +65,31 @@ export interface TrainingInput {
   metrics?: LiveMetrics | null;
 }
 
-/** Start a new run: `<outDir>/NNNNN-<name>/` with config.json, then train. */
+/**
+ * Start a new run: `<outDir>/NNNNN-<name>/`, born with its config.json and
+ * its lock (see createRunDir), then train.
+ */
 export async function trainNewRun(outDir: string, given: TrainingInput): Promise<string> {
   // A conditional run learns its class count from the data; config.json records it.
   const input = { ...given, config: withDataClasses(given.config, given.data) };
   for (const message of configWarnings(input.config)) input.onEvent?.({ type: 'warning', message });
-  const runDir = await createRunDir(outDir, input.config.name);
-  await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
-  const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
-  if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
-  const session = GanSession.create(input.config, metrics.train.count, metrics.train);
-  if (input.initFrom) await initFrom(runDir, session, input.initFrom);
-  await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
+  let lock: RunLock | null = null;
+  const runDir = await createRunDir(outDir, input.config.name, async (dir) => {
+    await writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
+    lock = await writeNewLock(dir);
+  });
+  let done: DoneEvent;
+  try {
+    const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
+    if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
+    const session = GanSession.create(input.config, metrics.train.count, metrics.train);
+    if (input.initFrom) await initFrom(runDir, session, input.initFrom);
+    done = await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
+  } finally {
+    await lock!.release(runDir);
+  }
+  // Reported once the lock is gone, so whoever hears "done" may resume the run at once.
+  input.onEvent?.(done);
   return runDir;
 }
 
@@ -116,19 +119,32 @@ async function initFrom(runDir: string, session: GanSession, from: string): Prom
  * change. A run killed before its first checkpoint starts over.
  */
 export async function resumeRun(target: string, given: TrainingInput): Promise<string> {
-  const input = { ...given, config: withDataClasses(given.config, given.data) };
-  const warn = (message: string) => input.onEvent?.({ type: 'warning', message });
   const explicit = await isCheckpointFolder(target);
   const runDir = explicit ? runDirOf(target) : target;
+  // One trainer per run: refused here, with a line naming the holder, before anything is read or written.
+  const lock = await acquireRunLock(runDir);
+  let done: DoneEvent;
+  try {
+    done = await resumeLocked(target, runDir, explicit, given);
+  } finally {
+    await lock.release(runDir);
+  }
+  given.onEvent?.(done);
+  return runDir;
+}
+
+async function resumeLocked(target: string, runDir: string, explicit: boolean, given: TrainingInput): Promise<DoneEvent> {
+  const input = { ...given, config: withDataClasses(given.config, given.data) };
+  const warn = (message: string) => input.onEvent?.({ type: 'warning', message });
   const checkpoints = await listCheckpoints(runDir);
   const dataKey = dataContentKey(input.data, input.config.model);
   let session: GanSession;
   let metrics: RunMetricsSetup;
-  let resumedFrom: string | null = null;
+  let resumedFrom: { dir: string; step: number } | null = null;
   if (checkpoints.length > 0 || explicit) {
     const picked = await pickCheckpoint(target, (dir) => loadCheckpoint(dir, input.config));
     const parts = picked.value;
-    resumedFrom = picked.dir;
+    resumedFrom = { dir: picked.dir, step: parts.state.step };
     try {
       await checkSameData(runDir, parts.state, input, dataKey, warn);
       for (const skipped of picked.skipped) warn(`${describeSkipped(skipped)}; it is kept in ${CHECKPOINTS_DIR}/${DAMAGED_DIR}/`);
@@ -153,8 +169,7 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
   if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  await trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
-  return runDir;
+  return trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
 }
 
 /**
@@ -192,7 +207,10 @@ function checkGpuFits(session: GanSession, config: TrainConfig): void {
 /** Yield to the event loop so signals, IPC and timers get their turn between steps. */
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function trainLoop(runDir: string, initial: GanSession, resumedFrom: string | null, input: TrainingInput): Promise<void> {
+type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
+
+/** Train to the end or a stop; returns the `done` event for the caller to send once the run's lock is released. */
+async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir: string; step: number } | null, input: TrainingInput): Promise<DoneEvent> {
   const { config, data, signal } = input;
   const emit = (event: TrainEvent): void => input.onEvent?.(event);
   let session = initial;
@@ -204,17 +222,14 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
   let lastCheckpoint = -1;
   let lastFlush = Date.now();
 
-  const writeStatus = (status: RunStatus, extra: Record<string, unknown> = {}) =>
-    writeFileAtomic(
-      path.join(runDir, 'status.json'),
-      JSON.stringify({ status, step: session.step, steps: config.steps, backend: input.backend, pid: process.pid, updatedAt: new Date().toISOString(), ...extra }, null, 2),
-    );
+  const writeStatus = (status: WrittenRunStatus, extra: { error?: string } = {}) =>
+    writeRunStatus(runDir, { status, step: session.step, steps: config.steps, backend: input.backend, ...extra });
   // After a GPU fault, nothing computed since may be saved (WebGPU yields zeros, not errors).
   const resumedStep = resumedFrom != null ? session.step : null;
   const faultContext = () => ({ runDir, step: session.step, lastCheckpointStep: lastCheckpoint >= 0 ? lastCheckpoint : resumedStep });
   const guard = () => throwIfGpuFault(input.backend, faultContext);
   const sample = async () => {
-    const file = path.join(runDir, SAMPLES_DIR, `${stepName(session.step)}.png`);
+    const file = sampleFile(runDir, session.step);
     const grid = await session.sampleFixed();
     guard();
     await writeFileAtomic(file, await gridPng(grid, { columns: config.gridSize }));
@@ -264,7 +279,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     }
     if (input.backend === 'webgpu') checkGpuFits(session, config);
     await writeStatus('running');
-    emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom });
+    emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom: resumedFrom?.dir ?? null, resumedFromStep: resumedFrom?.step ?? null });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
     if (session.step === 0) await evaluate(); // and how far it is from the data
 
@@ -316,7 +331,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     if (live && !signal?.aborted && !live.evaluated(session.step)) await evaluate();
     const status = session.step >= config.steps ? 'finished' : 'stopped';
     await writeStatus(status);
-    emit({ type: 'done', step: session.step, status, runDir });
+    return { type: 'done', step: session.step, status, runDir };
   } catch (caught) {
     // A failed GPU command often throws a vaguer error (or none) than the fault behind it.
     const fault = gpuFaultFor(input.backend);
