@@ -230,3 +230,14 @@ export async function loadCheckpoint(dir: string, config: TrainConfig): Promise<
     throw err;
   }
 }
+
+/** About how many bytes a checkpoint of this session takes on disk (weights, optimizer state, JSON). */
+export function estimateCheckpointBytes(session: GanSession): number {
+  const bytesOf = (shapes: number[][]) => shapes.reduce((sum, s) => sum + 4 * s.reduce((a, b) => a * b, 1), 0);
+  let total = 0;
+  for (const model of [session.g, session.d, session.gEma]) {
+    if (model) total += bytesOf(model.weights.map((w) => w.shape as number[])) + 64 * 1024;
+  }
+  for (const opt of [session.optG, session.optD]) total += bytesOf(Object.values(opt.getState().tensors).map((t) => t.shape));
+  return total + 16 * 1024;
+}

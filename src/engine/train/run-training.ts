@@ -3,7 +3,7 @@
  * grids, checkpoints, stopping and resuming. It reports through events so the
  * CLI, a worker process and tests can all drive it the same way.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { effectivePenalty, type TrainConfig } from '../../shared/config';
 import { configWarnings, withDataClasses } from '../config/techniques';
@@ -13,7 +13,8 @@ import { GpuFaultError, gpuFaultFor, gpuFaultMessage, throwIfGpuFault } from '..
 import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
-import { NonFiniteCheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
+import { DiskFullError, freeBytes, isDiskFull, megabytes } from '../io/disk';
+import { NonFiniteCheckpointError, estimateCheckpointBytes, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
 import { DAMAGED_DIR, SUPERSEDED_DIR, describeSkipped, isCheckpointFolder, pickCheckpoint, setAside } from '../run/checkpoint-pick';
 import { dataContentKey } from '../run/data-key';
 import {
@@ -70,11 +71,42 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   // A conditional run learns its class count from the data; config.json records it.
   const input = { ...given, config: withDataClasses(given.config, given.data) };
   for (const message of configWarnings(input.config)) input.onEvent?.({ type: 'warning', message });
-  const runDir = await createRunDir(outDir, input.config.name);
-  await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   const session = GanSession.create(input.config, input.data.count, input.data);
-  await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
+  let runDir: string;
+  try {
+    runDir = await createRunFolder(outDir, input.config, estimateCheckpointBytes(session));
+  } catch (err) {
+    session.dispose();
+    throw err;
+  }
+  try {
+    await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
+  } catch (err) {
+    // A disk that fills before the first checkpoint leaves nothing worth keeping: no empty run folder behind.
+    if (err instanceof DiskFullError && (await listCheckpoints(runDir)).length === 0) await rm(runDir, { recursive: true, force: true });
+    throw err;
+  }
   return runDir;
+}
+
+/** The run folder with its config.json; a full disk (checked first, for one checkpoint's room) is a DiskFullError and leaves no folder. */
+async function createRunFolder(outDir: string, config: TrainConfig, need: number): Promise<string> {
+  const advice = 'Make room (or pass --out on another disk) and start again.';
+  await mkdir(outDir, { recursive: true }).catch((err: unknown) => {
+    throw isDiskFull(err) ? new DiskFullError(outDir, need, null, advice) : err;
+  });
+  const free = await freeBytes(outDir);
+  if (free !== null && free < need) throw new DiskFullError(outDir, need, free, advice);
+  let runDir: string | null = null;
+  try {
+    runDir = await createRunDir(outDir, config.name);
+    await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(config, null, 2));
+    return runDir;
+  } catch (err) {
+    if (!isDiskFull(err)) throw err;
+    if (runDir) await rm(runDir, { recursive: true, force: true });
+    throw new DiskFullError(outDir, need, await freeBytes(outDir), advice);
+  }
 }
 
 /**
@@ -187,7 +219,29 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     lastSample = session.step;
     emit({ type: 'sample', step: session.step, file });
   };
+  const checkpointBytes = estimateCheckpointBytes(session);
+  let warnedLowSpace = false;
+  const diskFull = async (free: number | null) => {
+    const good = (await listCheckpoints(runDir)).at(-1);
+    return new DiskFullError(
+      runDir,
+      checkpointBytes,
+      free,
+      `${good ? `The last good checkpoint (step ${good.step}) is intact. ` : ''}Make room, then continue with: gan-studio train --resume ${runDir}`,
+    );
+  };
+  /** Before each checkpoint: refuse when it cannot fit, warn while there is room for fewer than 3 more. */
+  const checkRoom = async () => {
+    const free = await freeBytes(path.join(runDir, CHECKPOINTS_DIR));
+    if (free === null) return;
+    if (free < checkpointBytes) throw await diskFull(free);
+    if (free < 3 * checkpointBytes && !warnedLowSpace) {
+      warnedLowSpace = true;
+      emit({ type: 'warning', message: `Low disk space in ${runDir}: ${megabytes(free)} free, a checkpoint needs about ${megabytes(checkpointBytes)}. Make room before the disk fills.` });
+    }
+  };
   const checkpoint = async () => {
+    await checkRoom();
     guard();
     await stats.flush();
     // A checkpoint past the last rollback target: a later divergence may roll back to it again.
@@ -273,7 +327,8 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
   } catch (caught) {
     // A failed GPU command often throws a vaguer error (or none) than the fault behind it.
     const fault = gpuFaultFor(input.backend);
-    const err = fault != null && !(caught instanceof GpuFaultError) ? new GpuFaultError(fault, gpuFaultMessage(fault, faultContext())) : caught;
+    let err = fault != null && !(caught instanceof GpuFaultError) ? new GpuFaultError(fault, gpuFaultMessage(fault, faultContext())) : caught;
+    if (isDiskFull(err)) err = await diskFull(await freeBytes(runDir));
     await stats.flush().catch(() => undefined);
     await writeStatus('failed', { error: (err as Error).message }).catch(() => undefined);
     throw err;
