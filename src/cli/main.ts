@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerBench, registerConfig, registerInfo } from './commands/inspect';
+import { registerMetrics, registerNearest } from './commands/metrics';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
 import { registerExport } from './commands/export';
@@ -20,6 +21,8 @@ const program = new Command('gan-studio')
 registerTrain(program);
 registerGenerate(program);
 registerExport(program);
+registerMetrics(program);
+registerNearest(program);
 registerBench(program);
 registerInfo(program);
 registerConfig(program);

@@ -386,6 +386,41 @@ export const RecoveryConfigSchema = z
   })
   .strict();
 
+export const MetricsConfigSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Live quality metrics that need no downloaded weights: multi-scale SWD (PGGAN) of EMA-generator samples against held-out real images, KID and diversity in the features of fixed-seed random conv nets. Written to metrics.jsonl at step 0, every metrics.every steps and at the end.'),
+    every: z
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .describe('Evaluate every N steps (0: only at the start and the end of the run). A due evaluation waits while the last one cost more than metrics.budget of the training time.'),
+    samples: z
+      .number()
+      .int()
+      .min(16)
+      .max(4096)
+      .default(256)
+      .describe('Generated images per evaluation. More gives steadier numbers (the SWD of two disjoint real sets of 256 is its noise floor) at a proportional cost.'),
+    holdout: z
+      .number()
+      .min(0.01)
+      .max(0.5)
+      .default(0.1)
+      .describe('Share of the data set held out from training when a run starts, as the unseen reals the metrics compare with (at most metrics.maxHoldout images). Recorded in the run (heldout.json) so resume keeps the same split. Data sets under 200 images are not split: the metrics then compare with the training images, and say so.'),
+    maxHoldout: z.number().int().min(10).max(20000).default(2000).describe('Most images held out for the metrics.'),
+    budget: z
+      .number()
+      .min(0.01)
+      .max(1)
+      .default(0.1)
+      .describe('Largest share of wall time evaluations may take: an evaluation that is due is postponed until the training time since the last one is at least its cost ÷ budget. The cost of each is in metrics.jsonl ("seconds").'),
+  })
+  .strict();
+
 export const TrainConfigSchema = z
   .object({
     name: z.string().regex(/^[\w.-]{1,64}$/, 'use letters, digits, dot, dash or underscore').default('run').describe('Run name, part of the run folder name.'),
@@ -416,6 +451,7 @@ export const TrainConfigSchema = z
     g: GeneratorConfigSchema.default(() => GeneratorConfigSchema.parse({})),
     d: DiscriminatorConfigSchema.default(() => DiscriminatorConfigSchema.parse({})),
     ema: EmaConfigSchema.default(() => EmaConfigSchema.parse({})),
+    metrics: MetricsConfigSchema.default(() => MetricsConfigSchema.parse({})),
     recovery: RecoveryConfigSchema.default(() => RecoveryConfigSchema.parse({})),
     sampleEvery: z.number().int().min(0).default(100).describe('Save a sample grid from fixed noise every N steps (0: only at the end).'),
     checkpointEvery: z.number().int().min(0).default(500).describe('Save a checkpoint every N steps (0: only at the end).'),

@@ -26,6 +26,8 @@ const base = parseConfig({
   checkpointEvery: 0,
   keepCheckpoints: 5,
   ema: { enabled: true, decay: 0.9, startStep: 2 },
+  // The pause test times its steps; evaluations (tests/engine/metrics) would hold up step 0.
+  metrics: { enabled: false },
 });
 // 6 images with batch 4: the data cursor crosses epoch ends, so the resumed shuffle must continue too.
 const data = blobData(6, 16, 3);

@@ -14,7 +14,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const CLI = path.join(REPO_ROOT, 'bin', 'gan-studio.mjs');
 
 /** Options that keep every training run tiny: a small model on wasm. */
-export const TINY = ['--set', 'model.baseWidth=8', '--backend', 'wasm'] as const;
+/** Metrics off: they cost two evaluations per run, and tests/cli/metrics.test.ts covers them. */
+export const TINY = ['--set', 'model.baseWidth=8', '--set', 'metrics.enabled=false', '--backend', 'wasm'] as const;
 
 export interface CliResult {
   /** Exit code, or null when the process was killed by a signal. */

@@ -18,6 +18,7 @@ import { resumeRun, trainNewRun, type TrainEvent } from '../../engine/train/run-
 import { importForConfig } from '../../engine/train/training-data';
 import { collect, integer } from '../parse';
 import { info, warn } from '../output';
+import { formatMetricsLine } from '../metrics-format';
 import { importProgress, stepProgress, type StepProgress } from '../progress';
 
 interface TrainFlags {
@@ -210,6 +211,14 @@ async function train(flags: TrainFlags): Promise<void> {
         case 'warning':
           if (progress) progress.log(`warning: ${event.message}`);
           else warn(event.message);
+          break;
+        case 'info':
+          if (progress) progress.log(event.message);
+          else info(event.message);
+          break;
+        case 'metrics':
+          if (progress) progress.log(formatMetricsLine(event.metrics));
+          else info(formatMetricsLine(event.metrics));
           break;
         case 'done':
           progress?.stop();

@@ -7,7 +7,8 @@
  *   fails validation and silently yields zeros (Adam's and the penalties' gradient
  *   sums reach 12+ terms). This one sums in chunks that fit, with the stock kernel.
  *
- * Checked against the `cpu` backend in tests/engine/webgpu.
+ * Everything else training uses was checked against the `cpu` backend and found
+ * right (tests/engine/webgpu/kernels.test.ts), so nothing else is replaced.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -18,21 +19,26 @@ interface WebGpuBackendLike extends tf.KernelBackend {
 }
 
 let stockAddN: Stock | null = null;
+function stockKernel(name: string): Stock {
+  const k = tf.getKernel(name, 'webgpu');
+  if (k == null) throw new Error(`tfjs-backend-webgpu registered no '${name}' kernel`);
+  return k.kernelFunc as unknown as Stock;
+}
 
 /** AddN in chunks of at most (storage buffers per stage − 1) inputs. */
 export function addNWebGpu(args: { inputs: tf.TensorInfo[]; backend: tf.KernelBackend; attrs?: unknown }): tf.TensorInfo {
-  const stock = stockAddN!;
+  const sum = stockAddN!;
   const backend = args.backend as WebGpuBackendLike;
   const maxInputs = Math.max(2, backend.device.limits.maxStorageBuffersPerShaderStage - 1);
   let inputs = args.inputs;
-  if (inputs.length <= maxInputs) return stock({ ...args, inputs });
+  if (inputs.length <= maxInputs) return sum({ ...args, inputs });
   const temps: tf.TensorInfo[] = [];
   while (inputs.length > maxInputs) {
-    const partial = stock({ inputs: inputs.slice(0, maxInputs), backend });
+    const partial = sum({ inputs: inputs.slice(0, maxInputs), backend });
     temps.push(partial);
     inputs = [partial, ...inputs.slice(maxInputs)];
   }
-  const out = stock({ inputs, backend });
+  const out = sum({ inputs, backend });
   for (const t of temps) backend.disposeData(t.dataId);
   return out;
 }
@@ -43,9 +49,7 @@ export const WEBGPU_EXTRA_KERNELS = ['AddN'] as const;
 /** Registers the kernels above once (after tfjs-backend-webgpu is imported). */
 export function registerWebGpuKernels(): void {
   if (stockAddN != null) return;
-  const stock = tf.getKernel('AddN', 'webgpu');
-  if (stock == null) throw new Error("tfjs-backend-webgpu registered no 'AddN' kernel");
-  stockAddN = stock.kernelFunc as unknown as Stock;
+  stockAddN = stockKernel('AddN');
   tf.unregisterKernel('AddN', 'webgpu');
   tf.registerKernel({ kernelName: 'AddN', backendName: 'webgpu', kernelFunc: addNWebGpu as unknown as tf.KernelFunc });
 }

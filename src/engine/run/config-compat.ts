@@ -25,6 +25,8 @@ export const NON_MATHS_OPTIONS = [
   'gridSize',
   'data.dir',
   'recovery',
+  // The metrics never touch training; the held-out split a run trains without is recorded in heldout.json.
+  'metrics',
 ] as const;
 
 type Tree = Record<string, unknown>;

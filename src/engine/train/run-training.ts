@@ -14,7 +14,7 @@ import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
 import { DiskFullError, freeBytes, isDiskFull, megabytes } from '../io/disk';
-import { NonFiniteCheckpointError, estimateCheckpointBytes, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
+import { NonFiniteCheckpointError, estimateCheckpointBytes, estimateCheckpointBytesFor, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
 import { DAMAGED_DIR, SUPERSEDED_DIR, describeSkipped, isCheckpointFolder, pickCheckpoint, setAside } from '../run/checkpoint-pick';
 import { dataContentKey } from '../run/data-key';
 import {
@@ -30,6 +30,8 @@ import {
   stepName,
 } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
+import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
 import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
 import { GanSession, type TrainingData } from './session';
@@ -42,6 +44,9 @@ export type TrainEvent =
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'warning'; message: string }
+  | { type: 'metrics'; metrics: MetricsLine }
+  /** Something worth knowing that is not a problem (a data set too small to hold images out). */
+  | { type: 'info'; message: string }
   /** Divergence was caught and training rolled back (also written to stats.jsonl). */
   | { type: 'rollback'; event: RollbackEvent }
   | { type: 'paused'; step: number }
@@ -64,6 +69,8 @@ export interface TrainingInput {
   /** Pausing holds the loop between steps until resumed (or aborted). */
   pause?: PauseGate;
   onEvent?: (event: TrainEvent) => void;
+  /** Set by trainNewRun/resumeRun: the live metrics of the run, or null when off. */
+  metrics?: LiveMetrics | null;
 }
 
 /** Start a new run: `<outDir>/NNNNN-<name>/` with config.json, then train. */
@@ -71,16 +78,15 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   // A conditional run learns its class count from the data; config.json records it.
   const input = { ...given, config: withDataClasses(given.config, given.data) };
   for (const message of configWarnings(input.config)) input.onEvent?.({ type: 'warning', message });
-  const session = GanSession.create(input.config, input.data.count, input.data);
-  let runDir: string;
+  const probe = GanSession.initialModels(input.config);
+  const need = estimateCheckpointBytesFor(probe);
+  for (const m of [probe.g, probe.d, probe.gEma]) m?.dispose();
+  const runDir = await createRunFolder(outDir, input.config, need);
   try {
-    runDir = await createRunFolder(outDir, input.config, estimateCheckpointBytes(session));
-  } catch (err) {
-    session.dispose();
-    throw err;
-  }
-  try {
-    await trainLoop(runDir, session, null, { ...input, dataKey: dataContentKey(input.data, input.config.model) });
+    const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
+    if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
+    const session = GanSession.create(input.config, metrics.train.count, metrics.train);
+    await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
   } catch (err) {
     // A disk that fills before the first checkpoint leaves nothing worth keeping: no empty run folder behind.
     if (err instanceof DiskFullError && (await listCheckpoints(runDir)).length === 0) await rm(runDir, { recursive: true, force: true });
@@ -125,6 +131,7 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
   const checkpoints = await listCheckpoints(runDir);
   const dataKey = dataContentKey(input.data, input.config.model);
   let session: GanSession;
+  let metrics: RunMetricsSetup;
   let resumedFrom: string | null = null;
   if (checkpoints.length > 0 || explicit) {
     const picked = await pickCheckpoint(target, (dir) => loadCheckpoint(dir, input.config));
@@ -144,14 +151,17 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
       for (const t of Object.values(parts.optimizer ?? {}).flatMap((o) => Object.values(o.tensors))) t.dispose();
       throw err;
     }
-    session = new GanSession(input.config, input.data.count, parts, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false, parts.state.step);
+    session = new GanSession(input.config, metrics.train.count, parts, metrics.train);
   } else {
     warn('This run has no checkpoint yet; it starts again from step 0.');
-    session = GanSession.create(input.config, input.data.count, input.data);
+    metrics = await setUpRunMetrics(runDir, input.config, input.data, false);
+    session = GanSession.create(input.config, metrics.train.count, metrics.train);
   }
+  if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  await trainLoop(runDir, session, resumedFrom, { ...input, dataKey });
+  await trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
   return runDir;
 }
 
@@ -240,6 +250,12 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
       emit({ type: 'warning', message: `Low disk space in ${runDir}: ${megabytes(free)} free, a checkpoint needs about ${megabytes(checkpointBytes)}. Make room before the disk fills.` });
     }
   };
+  const live = input.metrics ?? null;
+  const evaluate = async () => {
+    if (!live) return;
+    const line = await live.evaluate(session.step, session.sampleGenerator);
+    emit({ type: 'metrics', metrics: line });
+  };
   const checkpoint = async () => {
     await checkRoom();
     guard();
@@ -261,6 +277,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     watch = new DivergenceWatch(config.recovery, session.explodingSteps);
     // The steps after the checkpoint are trained again: their lines go, the rollback's line stays.
     await truncateStats(statsFile, session.step);
+    await truncateMetrics(runDir, session.step);
     stats.add(event);
     await stats.flush();
     lastCheckpoint = event.checkpoint ? session.step : -1;
@@ -279,6 +296,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     await writeStatus('running');
     emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
+    if (session.step === 0) await evaluate(); // and how far it is from the data
 
     while (session.step < config.steps && !signal?.aborted) {
       if (input.pause?.paused) {
@@ -290,7 +308,9 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
         await writeStatus('running');
         emit({ type: 'resumed', step: session.step });
       }
+      const stepStarted = performance.now();
       const s = await session.trainStep(data);
+      live?.addTrainTime((performance.now() - stepStarted) / 1000);
       guard();
       const diverged = watch.check(s);
       session.explodingSteps = watch.streak;
@@ -312,6 +332,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
           continue;
         }
       }
+      if (live?.due(session.step)) await evaluate();
       if (Date.now() - lastFlush > 2000) {
         await stats.flush();
         lastFlush = Date.now();
@@ -321,6 +342,8 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
 
     if (lastSample !== session.step) await sample();
     if (lastCheckpoint !== session.step) await checkpoint();
+    // The end of a finished run is scored; a stopped one (Ctrl-C, Stop) exits at once.
+    if (live && !signal?.aborted && !live.evaluated(session.step)) await evaluate();
     const status = session.step >= config.steps ? 'finished' : 'stopped';
     await writeStatus(status);
     emit({ type: 'done', step: session.step, status, runDir });

@@ -1,0 +1,95 @@
+/**
+ * The memorization check: for each generated image, its nearest training
+ * images, in the metrics' random-net features and in pixel space, with
+ * distances; and a run-level copying score.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { featureNet, imageFeatures, standardise, standardiser } from './features';
+import { toUnit, type ImageSet } from './image-set';
+
+export interface Neighbour {
+  /** Index into the searched set. */
+  index: number;
+  distance: number;
+}
+
+/** The k nearest rows of `base` [m, dim] for each row of `query` [n, dim], by Euclidean distance, nearest first. */
+export function nearestNeighbours(query: Float32Array, base: Float32Array, dim: number, k: number, chunk = 1024): Neighbour[][] {
+  const n = query.length / dim;
+  const m = base.length / dim;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number ≥ 1, got ${k}`);
+  const kk = Math.min(k, m);
+  const best: Neighbour[][] = Array.from({ length: n }, () => []);
+  const q = tf.tensor2d(query, [n, dim]);
+  const qq = tf.tidy(() => tf.sum(tf.square(q), 1, true)); // [n, 1]
+  try {
+    for (let start = 0; start < m; start += chunk) {
+      const rows = Math.min(chunk, m - start);
+      // ‖q − b‖² = ‖q‖² + ‖b‖² − 2 q·b, for this chunk of the base: [n, rows]
+      const d2 = tf.tidy(() => {
+        const b = tf.tensor2d(base.subarray(start * dim, (start + rows) * dim), [rows, dim]);
+        return tf.relu(tf.sub(tf.add(qq, tf.sum(tf.square(b), 1).reshape([1, rows])), tf.mul(2, tf.matMul(q, b, false, true))));
+      });
+      const values = d2.dataSync() as Float32Array;
+      d2.dispose();
+      for (let i = 0; i < n; i++) {
+        const list = best[i];
+        for (let j = 0; j < rows; j++) {
+          const d = values[i * rows + j];
+          if (list.length < kk || d < list[list.length - 1].distance) {
+            let at = list.length;
+            while (at > 0 && list[at - 1].distance > d) at--;
+            list.splice(at, 0, { index: start + j, distance: d });
+            if (list.length > kk) list.pop();
+          }
+        }
+      }
+    }
+  } finally {
+    q.dispose();
+    qq.dispose();
+  }
+  for (const list of best) for (const nb of list) nb.distance = Math.sqrt(nb.distance);
+  return best;
+}
+
+export interface NearestResult {
+  /** Per query image: the k nearest in features (seed 1, standardised by the training set) and in pixels (RMS distance in [-1, 1]). */
+  features: Neighbour[][];
+  pixels: Neighbour[][];
+}
+
+/** Nearest images of `training` for every image of `queries`. */
+export function nearestImages(queries: ImageSet, training: ImageSet, k: number, featureSeed = 1): NearestResult {
+  const net = featureNet(featureSeed, training.size, training.channels);
+  const ft = imageFeatures(net, training);
+  const s = standardiser(ft, net.dim);
+  const features = nearestNeighbours(standardise(imageFeatures(net, queries), s), standardise(ft, s), net.dim, k);
+  const dim = training.size * training.size * training.channels;
+  const pixels = nearestNeighbours(toUnit(queries), toUnit(training), dim, k);
+  // RMS per pixel, so the number reads the same at every resolution.
+  for (const list of pixels) for (const nb of list) nb.distance /= Math.sqrt(dim);
+  return { features, pixels };
+}
+
+/** The distance below which only `q` of the held-out images lie from the training set. */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * sorted.length)))];
+}
+
+export const COPYING_QUANTILE = 0.05;
+/** A copying score above this is shown as a warning. */
+export const COPYING_WARNING = 0.3;
+
+/**
+ * The share of samples whose nearest training image is closer than all but
+ * COPYING_QUANTILE of the held-out reals are to the training set. A generator
+ * that draws new images from the data distribution scores about 0.05; one
+ * that reproduces its training images scores near 1.
+ */
+export function copyingScore(sampleNearest: number[], heldoutNearest: number[], q = COPYING_QUANTILE): { score: number; threshold: number } {
+  if (heldoutNearest.length === 0 || sampleNearest.length === 0) throw new RangeError('copying score needs samples and held-out images');
+  const threshold = quantile(heldoutNearest, q);
+  return { score: sampleNearest.filter((d) => d < threshold).length / sampleNearest.length, threshold };
+}
