@@ -69,6 +69,8 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'src/renderer'),
     resolve: { alias: RENDERER_ALIASES },
     build: {
+      // Browser mode sends these files over the wire: minified, the first load moves a third of the bytes.
+      minify: 'esbuild',
       rollupOptions: {
         input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') },
       },

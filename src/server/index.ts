@@ -195,10 +195,10 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
       const file = staticFile(options.rendererDir, url.pathname);
       const headers: Record<string, string> = { ...securityHeaders };
       if (viaQuery) headers['set-cookie'] = `${cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`;
-      if (file && (await sendFile(res, file, headers))) return;
+      if (file && (await sendFile(res, file, headers, req.headers['accept-encoding']))) return;
       // Unknown paths get the app (client-side routes), never a directory listing.
       const index = staticFile(options.rendererDir, '/')!;
-      if (!url.pathname.startsWith('/assets/') && (await sendFile(res, index, headers))) return;
+      if (!url.pathname.startsWith('/assets/') && (await sendFile(res, index, headers, req.headers['accept-encoding']))) return;
       deny(res, 404, 'Not found.');
     })().catch((e: unknown) => {
       log(`[serve] ${serializeError(e).message}`);

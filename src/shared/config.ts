@@ -17,7 +17,7 @@ export type ResizeMode = (typeof RESIZE_MODES)[number];
 export const MODEL_ARCHS = ['dcgan-dense', 'dcgan-conv'] as const;
 export type ModelArch = (typeof MODEL_ARCHS)[number];
 
-export const LOSSES = ['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'hinge', 'lsgan'] as const;
+export const LOSSES = ['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'hinge', 'lsgan', 'rpgan'] as const;
 export type LossName = (typeof LOSSES)[number];
 
 export const OPTIMIZERS = ['auto', 'adam', 'rmsprop', 'sgd'] as const;
@@ -432,7 +432,7 @@ export const TrainConfigSchema = z
     loss: z
       .enum(LOSSES)
       .default('nonsaturating')
-      .describe('GAN loss. nonsaturating: G maximises log D(G(z)), strong early gradients (default). minimax: the original saturating loss, for comparison. wgan: Wasserstein critic with weight clipping (RMSProp by default, several dSteps). wgan-gp: Wasserstein with a gradient penalty (λ=10 by default). hinge: SNGAN/BigGAN hinge loss, best with spectral norm. lsgan: least squares, smoother gradients than BCE.'),
+      .describe('GAN loss. nonsaturating: G maximises log D(G(z)), strong early gradients (default). minimax: the original saturating loss, for comparison. wgan: Wasserstein critic with weight clipping (RMSProp by default, several dSteps). wgan-gp: Wasserstein with a gradient penalty (λ=10 by default). hinge: SNGAN/BigGAN hinge loss, best with spectral norm. lsgan: least squares, smoother gradients than BCE. rpgan: the relativistic pairing loss of R3GAN (Huang et al. 2024): D minimises softplus(−(D(x) − D(G(z)))) over pairs of a real and a fake, G the mirror image (its step sees a real batch too); with penalty.type=r1+r2 it converges locally (the rpgan preset).'),
     weightClip: z
       .number()
       .positive()
@@ -506,7 +506,7 @@ export function configConflicts(c: ConflictInput): ConfigConflict[] {
   if (c.loss === 'wgan' && penalty === 'wgan-gp') {
     out.push({ path: ['penalty', 'type'], message: 'loss=wgan clips weights; for the gradient-penalty variant use loss=wgan-gp' });
   }
-  if ((c.loss === 'wgan' || c.loss === 'wgan-gp' || c.loss === 'hinge') && (c.labels.smoothing !== 'none' || c.labels.flip > 0)) {
+  if ((c.loss === 'wgan' || c.loss === 'wgan-gp' || c.loss === 'hinge' || c.loss === 'rpgan') && (c.labels.smoothing !== 'none' || c.labels.flip > 0)) {
     out.push({
       path: ['labels', c.labels.smoothing !== 'none' ? 'smoothing' : 'flip'],
       message: `label smoothing and flipping change the targets of a BCE or least-squares D; loss=${c.loss} has no targets. Use loss=nonsaturating, minimax or lsgan, or turn labels.smoothing/labels.flip off`,

@@ -36,6 +36,10 @@ export const PRESET_GUIDE: Readonly<Record<string, PresetGuide>> = {
     what: 'DiffAugment (translation, cutout, colour) on reals and fakes, lazy R1 (γ = 1 every 4th D step), no norm in D, EMA from step 100, batch 32, width 32.',
     when: '100–2,000 images, where D otherwise memorises the data.',
   },
+  rpgan: {
+    what: 'the relativistic pairing loss of R3GAN with R1 + R2 penalties (γ = 1, every 4th D step), plain conv nets without normalization, nearest upsampling in G, strided D, DiffAugment, EMA, batch 32, width 32.',
+    when: 'small colour data sets where the non-saturating loss is unstable; each G step also scores a real batch, so steps cost a little more.',
+  },
 };
 
 /** The facts of a data set the suggestion looks at. */

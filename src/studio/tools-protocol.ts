@@ -7,6 +7,7 @@ import type {
   BackendsInfo,
   DatasetOptions,
   DatasetSummary,
+  ExportZip,
   GeneratedImages,
   GeneratorMeta,
   InterpolationFrames,
@@ -68,7 +69,8 @@ export interface ToolsMethods {
   }): SavedFile | SavedFolder;
   generateBatch(args: ClassArg & { checkpoint: CheckpointLocation; count: number; seed: number; truncation: number; scale: number; dir: string; taskId?: string }): SavedFolder;
   saveLatents(args: ClassArg & { checkpoint: CheckpointLocation; pins: PinArg[]; truncation: number; file: string }): SavedFile & { latents: LatentsFile };
-  exportWeb(args: { checkpoint: CheckpointLocation; dir: string; taskId?: string }): WebExportResult;
+  exportWeb(args: { checkpoint: CheckpointLocation; dir: string; quantize: 'uint8' | 'float16' | null; taskId?: string }): WebExportResult;
+  exportZip(args: { dir: string }): ExportZip;
 }
 
 export type ToolsMethod = keyof ToolsMethods;

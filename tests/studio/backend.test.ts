@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { unzipSync } from 'fflate';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, TrainingEvent } from '../../src/shared/contract';
@@ -310,6 +311,23 @@ describe('training in its own process', () => {
     expect(existsSync(path.join(s.runsRoot, runId, 'export-web', 'model.json'))).toBe(true);
     await s.waitFor('task:progress', (p) => p.taskId === 'exp-1' && p.phase === 'done', 5000, since);
     await expect(s.call('export:web', { checkpoint: { runId, step: 3 } })).rejects.toThrow(/no checkpoint at step 3/);
+    expect(exported.quantization).toBeNull();
+    expect(exported.snippets.script).toMatch(/GanSampler\.latentsOf/);
+
+    // Quantized weights: smaller, with the pixel difference the export measured.
+    const small = await s.call('export:web', { checkpoint, quantize: 'uint8' });
+    expect(small.dir).not.toBe(exported.dir); // a numbered sibling: the first export stays
+    expect(small.quantization).toMatchObject({ dtype: 'uint8', floatWeightBytes: exported.weightBytes });
+    expect(small.weightBytes).toBeLessThan(exported.weightBytes / 3.5);
+    await expect(s.call('export:web', { checkpoint, quantize: 'int4' })).rejects.toThrow(/quantize/);
+
+    // One zip of the folder, for browser mode's download.
+    const zip = await s.call('export:zip', { checkpoint, dir: small.dir });
+    expect(zip.name).toBe(`${path.basename(small.dir)}.zip`);
+    const unzipped = unzipSync(Buffer.from(zip.dataUrl.slice(zip.dataUrl.indexOf(',') + 1), 'base64'));
+    expect(Object.keys(unzipped).sort()).toEqual(small.files);
+    expect(Buffer.from(unzipped['generator.json']).equals(await readFile(path.join(small.dir, 'generator.json')))).toBe(true);
+    await expect(s.call('export:zip', { checkpoint, dir: '/etc' })).rejects.toThrow(/only use folders you chose/);
   });
 
   it('diffs two runs and deletes one', async () => {

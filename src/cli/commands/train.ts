@@ -31,6 +31,7 @@ interface TrainFlags {
   out: string;
   name?: string;
   resume?: string;
+  initFrom?: string;
   backend?: string;
   seed?: number;
   sampleEvery?: number;
@@ -38,7 +39,7 @@ interface TrainFlags {
 }
 
 /** Options a resumed run may change; everything else would break the checkpoint. */
-const RESUMABLE_KEYS = new Set(['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend', 'data.dir']);
+const RESUMABLE_KEYS = new Set(['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend', 'data.dir', 'metrics.enabled', 'metrics.every', 'metrics.samples', 'metrics.budget']);
 
 /** The run folder of a --resume target: the folder itself, or the run a checkpoint folder belongs to. */
 async function resumeRunDir(target: string): Promise<string> {
@@ -57,6 +58,7 @@ export function registerTrain(program: Command): void {
     .option('--batch <n>', 'batch size', integer('--batch'))
     .option('--out <dir>', 'folder that holds the run folders', 'runs')
     .option('--name <name>', 'run name (part of the run folder name)')
+    .option('--init-from <path>', 'fine-tune: start a new run from the weights (G, D, G-EMA) of a run folder or checkpoint folder; the architectures must match')
     .option('--resume <path>', 'continue a run from its newest intact checkpoint (a run folder), or from one checkpoint folder')
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`)
     .option('--seed <n>', 'random seed (same seed and backend: same run)', integer('--seed'))
@@ -236,7 +238,7 @@ async function train(flags: TrainFlags): Promise<void> {
       onEvent,
     };
     if (flags.resume) await resumeRun(flags.resume, input);
-    else await trainNewRun(flags.out, input);
+    else await trainNewRun(flags.out, { ...input, initFrom: flags.initFrom });
   } finally {
     (progress as StepProgress | null)?.stop();
     process.off('SIGINT', onSignal);

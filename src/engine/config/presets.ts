@@ -68,6 +68,24 @@ export const PRESETS = {
     d: { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.99, norm: 'none' },
     ema: { enabled: true, decay: 0.999, startStep: 100 },
   },
+  /**
+   * Recipe: R3GAN's objective (Huang et al. 2024) on plain conv nets: the
+   * relativistic pairing loss with both 0-centred penalties (R1 on reals, R2
+   * on fakes; γ=1, lazily every 4th D update), no normalization in G or D,
+   * nearest-neighbour upsampling + 3×3 convs in G, strided convolutions in D
+   * (no pooling or resizing in D: tfjs 4.22 lacks their second-order
+   * gradients), Adam β=(0, 0.99), DiffAugment and EMA as in small-dataset.
+   */
+  rpgan: {
+    model: { arch: 'dcgan-conv', resolution: 64, channels: 3, latentDim: 128, baseWidth: 32 },
+    loss: 'rpgan',
+    batchSize: 32,
+    penalty: { type: 'r1+r2', weight: 1, every: 4 },
+    augment: { translation: true, cutout: true, color: true, probability: 1 },
+    g: { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.99, norm: 'none', upsample: 'nearest', kernelSize: 3 },
+    d: { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.99, norm: 'none', downsample: 'strided' },
+    ema: { enabled: true, decay: 0.999, startStep: 100 },
+  },
 } as const satisfies Record<string, TrainConfigInput>;
 
 export type PresetName = keyof typeof PRESETS;

@@ -63,6 +63,8 @@ export interface DStepOptions {
 export interface GStepOptions {
   labels?: tf.Tensor2D | null;
   prepare?: PrepareFn;
+  /** loss=rpgan: the real batch G's fakes are paired with. */
+  real?: tf.Tensor4D | null;
 }
 
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
@@ -143,7 +145,8 @@ export function generatorStep(g: Trainee, d: tf.LayersModel, z: tf.Tensor2D, los
       const { value, grads } = gradientsOf(trainableVariables(g.model), () => {
         const fake = applyModel(g.model, z, labels) as tf.Tensor4D;
         const seen = opts.prepare ? opts.prepare(fake, 'fake') : fake;
-        return generatorLoss(applyModel(d, seen, labels), loss);
+        const real = opts.real ? applyModel(d, opts.prepare ? opts.prepare(opts.real, 'real') : opts.real, labels) : undefined;
+        return generatorLoss(applyModel(d, seen, labels), loss, real);
       });
       g.optimizer.apply(grads);
       return { lossG: value, gradNormG: globalNorm(grads) };

@@ -31,6 +31,7 @@ function bce(x: tf.Tensor, t: tf.Tensor | null, dflt: 0 | 1): tf.Tensor {
  * - wgan, wgan-gp: E[D(G(z))] − E[D(x)] (the critic maximises the difference).
  * - hinge: E[max(0, 1 − D(x))] + E[max(0, 1 + D(G(z)))].
  * - lsgan: ½E[(D(x) − 1)²] + ½E[D(G(z))²] (targets replace 1 and 0 when given).
+ * - rpgan: E[softplus(−(D(x_i) − D(G(z_i))))], over pairs of a real and a fake (R3GAN).
  */
 export function discriminatorLossFor(loss: LossName, real: tf.Tensor, fake: tf.Tensor, targets: DTargets = { real: null, fake: null }): tf.Scalar {
   return tf.tidy(() => {
@@ -48,6 +49,8 @@ export function discriminatorLossFor(loss: LossName, real: tf.Tensor, fake: tf.T
         const tfk = targets.fake ? targets.fake.reshape(fake.shape) : tf.zerosLike(fake);
         return real.sub(tr).square().mean().mul(0.5).add(fake.sub(tfk).square().mean().mul(0.5)) as tf.Scalar;
       }
+      case 'rpgan':
+        return tf.softplus(tf.sub(fake, real.reshape(fake.shape))).mean() as tf.Scalar;
     }
   });
 }
@@ -58,8 +61,9 @@ export function discriminatorLossFor(loss: LossName, real: tf.Tensor, fake: tf.T
  * - minimax: log(1 − D(G(z))), the original game; its gradient vanishes early on.
  * - wgan, wgan-gp, hinge: −E[D(G(z))].
  * - lsgan: ½E[(D(G(z)) − 1)²].
+ * - rpgan: E[softplus(−(D(G(z_i)) − D(x_i)))]: needs D's scores of a real batch, `realLogits`.
  */
-export function generatorLoss(fakeLogits: tf.Tensor, loss: LossName): tf.Scalar {
+export function generatorLoss(fakeLogits: tf.Tensor, loss: LossName, realLogits?: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     switch (loss) {
       case 'nonsaturating':
@@ -72,6 +76,9 @@ export function generatorLoss(fakeLogits: tf.Tensor, loss: LossName): tf.Scalar 
         return fakeLogits.mean().neg() as tf.Scalar;
       case 'lsgan':
         return fakeLogits.sub(1).square().mean().mul(0.5) as tf.Scalar;
+      case 'rpgan':
+        if (!realLogits) throw new Error('loss rpgan: the G step needs D(x) of a real batch');
+        return tf.softplus(tf.sub(realLogits.reshape(fakeLogits.shape), fakeLogits)).mean() as tf.Scalar;
     }
   });
 }

@@ -34,6 +34,7 @@ import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/
 import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
 import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
+import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource } from './init-from';
 import { GanSession, type TrainingData } from './session';
 
 export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
@@ -69,6 +70,8 @@ export interface TrainingInput {
   /** Pausing holds the loop between steps until resumed (or aborted). */
   pause?: PauseGate;
   onEvent?: (event: TrainEvent) => void;
+  /** A new run only: start from this run folder's (newest) or checkpoint folder's weights. */
+  initFrom?: string;
   /** Set by trainNewRun/resumeRun: the live metrics of the run, or null when off. */
   metrics?: LiveMetrics | null;
 }
@@ -86,6 +89,7 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
     const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
     if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
     const session = GanSession.create(input.config, metrics.train.count, metrics.train);
+    if (input.initFrom) await initFrom(runDir, session, input.initFrom);
     await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
   } catch (err) {
     // A disk that fills before the first checkpoint leaves nothing worth keeping: no empty run folder behind.
@@ -112,6 +116,23 @@ async function createRunFolder(outDir: string, config: TrainConfig, need: number
     if (!isDiskFull(err)) throw err;
     if (runDir) await rm(runDir, { recursive: true, force: true });
     throw new DiskFullError(outDir, need, await freeBytes(outDir), advice);
+  }
+}
+
+/** Fine-tuning: the fresh session takes another run's weights, and the run records where they came from. A refusal leaves no run folder. */
+async function initFrom(runDir: string, session: GanSession, from: string): Promise<void> {
+  try {
+    const source = await loadInitSource(from);
+    try {
+      initSessionFrom(session, source);
+      await writeFileAtomic(path.join(runDir, ORIGIN_FILE), JSON.stringify({ initFrom: source.dir, step: source.step, optimizer: 'fresh', adaProbability: 'restarted' }, null, 2));
+    } finally {
+      disposeSource(source);
+    }
+  } catch (err) {
+    session.dispose();
+    await rm(runDir, { recursive: true, force: true });
+    throw err;
   }
 }
 

@@ -241,14 +241,17 @@ export class GanSession {
       let gStats: { lossG: tf.Scalar; gradNormG: tf.Scalar } | undefined;
       for (let k = 0; k < gSteps; k++) {
         if (gStats) for (const t of Object.values(gStats)) t.dispose();
+        // loss=rpgan pairs each fake with a real: G's step draws a real batch (and G makes its classes).
+        const real = loss === 'rpgan' ? this.realBatch(data) : null;
         const z = this.latent(batchSize);
-        const labels = this.numClasses > 0 ? this.oneHot(Array.from({ length: batchSize }, () => this.tricks.int(this.numClasses))) : null;
+        const labels = real ? real.labels : this.numClasses > 0 ? this.oneHot(Array.from({ length: batchSize }, () => this.tricks.int(this.numClasses))) : null;
         try {
           this.seedNoise(this.g, `g${k}`);
-          gStats = generatorStep({ model: this.g, optimizer: this.optG }, this.d, z, loss, { labels, prepare: this.prepareFn() });
+          gStats = generatorStep({ model: this.g, optimizer: this.optG }, this.d, z, loss, { labels, prepare: this.prepareFn(), real: real?.images ?? null });
         } finally {
           z.dispose();
           labels?.dispose();
+          real?.images.dispose();
         }
       }
       this.step += 1;

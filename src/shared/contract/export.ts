@@ -4,6 +4,10 @@ import { absPath, taskId } from './common';
 import { returns, type OperationTable } from './operation';
 import { CheckpointRefSchema } from './runs';
 
+/** Web weights stored as uint8 or float16 with TF.js's weight quantization (tf.loadLayersModel dequantizes). */
+export const QUANTIZE_OPTIONS = ['none', 'uint8', 'float16'] as const;
+export type QuantizeOption = (typeof QUANTIZE_OPTIONS)[number];
+
 /** What `export:web` wrote. */
 export interface WebExportResult {
   dir: string;
@@ -13,6 +17,21 @@ export interface WebExportResult {
   channels: number;
   step: number;
   ema: boolean;
+  /** Bytes of the weights file as written. */
+  weightBytes: number;
+  /** null: float32 weights. Else the dtype, the float size, and the largest pixel difference (grey levels) against float on `seeds`. */
+  quantization: { dtype: 'uint8' | 'float16'; floatWeightBytes: number; maxPixelDiff: number; seeds: number[] } | null;
+  /** Code that draws seed 42 on a canvas: a plain <script> page and an ES module (as in the README and generator.json). */
+  snippets: { script: string; module: string };
+  /** The demo page inside the folder (index.html). */
+  demo: string;
+}
+
+/** `export:zip`: the export folder as one zip, for a browser download. */
+export interface ExportZip {
+  name: string;
+  dataUrl: string;
+  bytes: number;
 }
 
 export const WebExportRequestSchema = z
@@ -22,12 +41,25 @@ export const WebExportRequestSchema = z
     dir: absPath.optional(),
     /** The user confirmed writing into a chosen folder that already holds files (else it is refused). */
     overwrite: z.boolean().optional(),
+    /** Smaller weights: uint8 (about ¼) or float16 (½); default none (float32). */
+    quantize: z.enum(QUANTIZE_OPTIONS).optional(),
     taskId,
   })
   .strict();
 export type WebExportRequest = z.infer<typeof WebExportRequestSchema>;
 
+export const ExportZipRequestSchema = z
+  .object({
+    checkpoint: CheckpointRefSchema,
+    /** The folder `export:web` wrote (its result's `dir`). */
+    dir: absPath,
+  })
+  .strict();
+export type ExportZipRequest = z.infer<typeof ExportZipRequestSchema>;
+
 export const exportOperations = {
   /** TensorFlow.js web export; progress as `task:progress` kind 'export'. */
   'export:web': { method: 'exportWeb', request: WebExportRequestSchema, result: returns<WebExportResult>() },
+  /** A written export as one zip (browser mode has no folder to open). */
+  'export:zip': { method: 'exportZip', request: ExportZipRequestSchema, result: returns<ExportZip>() },
 } as const satisfies OperationTable;

@@ -17,7 +17,14 @@ export function setupExport({ tools, runs }: StudioContext): DomainHandlers<type
         dir = await outputTarget(checkpoint.runDir, { defaultName: 'export-web', kind: 'folder' });
         await mkdir(dir, { recursive: true });
       }
-      return tools.call('exportWeb', { checkpoint, dir, taskId: req.taskId });
+      const quantize = req.quantize && req.quantize !== 'none' ? req.quantize : null;
+      return tools.call('exportWeb', { checkpoint, dir, quantize, taskId: req.taskId });
+    },
+    'export:zip': async (req) => {
+      const checkpoint = await runs.checkpoint(req.checkpoint);
+      // Only a folder inside the run or one the user chose: the same guard as the export's own target.
+      const dir = await runs.outputDir(req.dir, checkpoint.runDir, '');
+      return tools.call('exportZip', { dir });
     },
   };
 }

@@ -28,7 +28,7 @@ describe('config schema', () => {
     walk(schema, '');
     expect(missing).toEqual([]);
     const p = schema.properties!;
-    expect(p.loss.enum).toEqual(['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'hinge', 'lsgan']);
+    expect(p.loss.enum).toEqual(['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'hinge', 'lsgan', 'rpgan']);
     expect(p.penalty.properties!.type.enum).toContain('r1');
     expect(p.g.properties!.upsample.enum).toEqual(['transposed', 'nearest', 'bilinear', 'pixelshuffle']);
     expect(p.d.properties!.norm.enum).toEqual(['auto', 'batch', 'instance', 'layer', 'pixel', 'none']);
@@ -115,6 +115,8 @@ describe('recipes', () => {
     expect(configWarnings(sn)).toEqual([]);
     const small = await resolveConfig({ preset: 'small-dataset' });
     expect(small).toMatchObject({ penalty: { type: 'r1' }, augment: { translation: true, cutout: true, color: true }, ema: { enabled: true } });
+    const rp = await resolveConfig({ preset: 'rpgan' });
+    expect(rp).toMatchObject({ loss: 'rpgan', penalty: { type: 'r1+r2' }, g: { norm: 'none' }, d: { norm: 'none', downsample: 'strided' } });
     const classic = await resolveConfig({ preset: 'dcgan-classic' });
     expect(classic).toMatchObject({ loss: 'nonsaturating', batchSize: 128, ema: { enabled: false } });
   });

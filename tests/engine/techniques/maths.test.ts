@@ -28,6 +28,18 @@ describe('losses on known logits', () => {
     expect(val(() => generatorLoss(F(), 'hinge'))).toBeCloseTo(-mean(fake), 6);
   });
 
+  it('rpgan pairs real i with fake i: D = E[softplus(D(G(z)) − D(x))], G = E[softplus(D(x) − D(G(z)))]', () => {
+    const r = [2, -1, 0.5];
+    const f = [-3, 1, 0.5];
+    const Rp = () => tf.tensor2d(r, [3, 1]);
+    const Fp = () => tf.tensor2d(f, [3, 1]);
+    expect(val(() => discriminatorLossFor('rpgan', Rp(), Fp()))).toBeCloseTo(mean(r.map((x, i) => softplus(f[i] - x))), 5);
+    expect(val(() => generatorLoss(Fp(), 'rpgan', Rp()))).toBeCloseTo(mean(r.map((x, i) => softplus(x - f[i]))), 5);
+    // Pairing, not means: swapping which real goes with which fake changes the loss.
+    expect(val(() => discriminatorLossFor('rpgan', tf.tensor2d([0.5, -1, 2], [3, 1]), Fp()))).not.toBeCloseTo(val(() => discriminatorLossFor('rpgan', Rp(), Fp())), 3);
+    expect(() => generatorLoss(Fp(), 'rpgan')).toThrow(/real batch/);
+  });
+
   it('lsgan: D = ½E[(D(x) − 1)²] + ½E[D(G(z))²], G = ½E[(D(G(z)) − 1)²]', () => {
     expect(val(() => discriminatorLossFor('lsgan', R(), F()))).toBeCloseTo(0.5 * mean(real.map((x) => (x - 1) ** 2)) + 0.5 * mean(fake.map((x) => x ** 2)), 6);
     expect(val(() => generatorLoss(F(), 'lsgan'))).toBeCloseTo(0.5 * mean(fake.map((x) => (x - 1) ** 2)), 6);

@@ -53,7 +53,7 @@ describe('each loss trains on real images with finite losses', () => {
 });
 
 describe('each recipe trains on real images with finite losses', () => {
-  for (const preset of ['dcgan-classic', 'wgan-gp', 'sngan-hinge', 'small-dataset']) {
+  for (const preset of ['dcgan-classic', 'wgan-gp', 'sngan-hinge', 'small-dataset', 'rpgan']) {
     it(preset, async () => {
       const config = await resolveConfig({ preset, sets: small });
       expectFinite(await shortRun(config, preset === 'wgan-gp' ? 3 : 5));

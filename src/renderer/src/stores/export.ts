@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CheckpointRef, WebExportResult } from '@shared/contract';
+import type { CheckpointRef, QuantizeOption, WebExportResult } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 import { useTasksStore } from './tasks';
@@ -10,6 +10,8 @@ export const useExportStore = defineStore('export', () => {
   const checkpoint = ref<CheckpointRef | null>(null);
   /** A chosen output folder; null: the run's export-web/ folder. */
   const dir = ref<string | null>(null);
+  /** Weight storage: float32, or TF.js-quantized uint8 / float16. */
+  const quantize = ref<QuantizeOption>('none');
   const taskId = ref<string | null>(null);
   const running = ref(false);
   const result = shallowRef<WebExportResult | null>(null);
@@ -32,7 +34,7 @@ export const useExportStore = defineStore('export', () => {
     result.value = null;
     shownPath.value = null;
     try {
-      result.value = await getApi().exportWeb({ checkpoint: ck, dir: dir.value ?? undefined, taskId: id });
+      result.value = await getApi().exportWeb({ checkpoint: ck, dir: dir.value ?? undefined, quantize: quantize.value, taskId: id });
       return result.value;
     } catch (e) {
       error.value = errorMessage(e);
@@ -55,5 +57,24 @@ export const useExportStore = defineStore('export', () => {
     }
   }
 
-  return { checkpoint, dir, taskId, running, result, error, shownPath, fraction, phase, run, showInFolder };
+  const zipping = ref(false);
+
+  /** Download the written export as one zip (browser mode has no folder to open). */
+  async function downloadZip(): Promise<void> {
+    if (!result.value || !checkpoint.value) return;
+    zipping.value = true;
+    try {
+      const zip = await getApi().exportZip({ checkpoint: checkpoint.value, dir: result.value.dir });
+      const link = document.createElement('a');
+      link.href = zip.dataUrl;
+      link.download = zip.name;
+      link.click();
+    } catch (e) {
+      error.value = errorMessage(e);
+    } finally {
+      zipping.value = false;
+    }
+  }
+
+  return { checkpoint, dir, quantize, taskId, running, result, error, shownPath, zipping, fraction, phase, run, showInFolder, downloadZip };
 });
