@@ -2,7 +2,8 @@
  * How the CLI talks: results on stdout, messages on stderr, one line per
  * user error, stack traces only with --verbose.
  */
-import { UserError } from '../engine/errors';
+import { CommanderError } from 'commander';
+import { UserError } from '../engine';
 
 let verbose = false;
 
@@ -25,7 +26,7 @@ export function warn(message: string): void {
 /** Errors a user can fix get their message; anything else is reported as an internal error. */
 export function reportError(err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
-  const expected = e instanceof UserError || e.name === 'DatasetError' || e.name === 'BackendError' || e.name === 'CommanderError';
+  const expected = e instanceof UserError || e instanceof CommanderError;
   const line = expected ? e.message : `internal error: ${e.message}`;
   // One line, always: messages that quote a file's text may hold newlines.
   process.stderr.write(`error: ${line.replace(/\s*\n\s*/g, ' ')}\n`);

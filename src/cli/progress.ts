@@ -3,7 +3,7 @@
  * log lines (about one every few seconds) when output goes to a file or a pipe.
  */
 import cliProgress from 'cli-progress';
-import type { StepStats } from '../engine/run/stats-log';
+import type { StepStats } from '../engine';
 
 const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 
@@ -22,7 +22,42 @@ export interface StepProgress {
   stop(): void;
 }
 
+/** Steps timed for the up-front estimate, after the first one (graph building and warm-up make it slow). */
+const ESTIMATE_STEPS = 3;
+/** Runs shorter than this get no estimate line: the ETA in the bar says enough. */
+const ESTIMATE_MIN_SECONDS = 60;
+
+/** The line that says, once training has found its pace, how long the whole run will take here. */
+export function estimateLine(msPerStep: number, stepsLeft: number): string | null {
+  const seconds = (msPerStep * stepsLeft) / 1000;
+  if (!(seconds >= ESTIMATE_MIN_SECONDS)) return null;
+  return `estimate: about ${formatDuration(seconds)} for the ${stepsLeft} steps left, at ${Math.round(msPerStep)} ms/step here (Ctrl-C stops with a checkpoint; --resume continues)`;
+}
+
 export function stepProgress(startStep: number, total: number, batchSize: number, tty = Boolean(process.stderr.isTTY)): StepProgress {
+  const progress = barOrLines(startStep, total, batchSize, tty);
+  // Time steps 2..1+ESTIMATE_STEPS of this process by the wall clock, then say once how long the rest takes.
+  let timedFrom: { step: number; at: number } | null = null;
+  let estimated = false;
+  return {
+    update(s) {
+      progress.update(s);
+      if (estimated) return;
+      if (timedFrom === null) {
+        timedFrom = { step: s.step, at: Date.now() };
+        return;
+      }
+      if (s.step - timedFrom.step < ESTIMATE_STEPS) return;
+      estimated = true;
+      const line = estimateLine((Date.now() - timedFrom.at) / (s.step - timedFrom.step), total - s.step);
+      if (line) progress.log(line);
+    },
+    log: (message) => progress.log(message),
+    stop: () => progress.stop(),
+  };
+}
+
+function barOrLines(startStep: number, total: number, batchSize: number, tty: boolean): StepProgress {
   // img/s over the last steps, so ETA follows the current speed rather than the warm-up.
   const recent: number[] = [];
   const speed = (s: StepStats) => {
@@ -57,7 +92,9 @@ export function stepProgress(startStep: number, total: number, batchSize: number
         });
       },
       log(message) {
-        process.stderr.write(`\r\x1b[2K${message}\n`);
+        // The bar saved the cursor at its start and restores it on stop(): save it again on the bar's new
+        // line, or the final line would be written over this message.
+        process.stderr.write(`\r\x1b[2K${message}\n\x1b7`);
         bar.render();
       },
       stop() {

@@ -11,6 +11,7 @@
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { IPC_INVOKE_CHANNELS, type IpcEventChannel, type IpcEventPayload, type IpcInvokeChannel } from '../shared/contract';
+import { StudioRejectedError } from '../studio/errors';
 
 /** Runs one call that passed the sender gate: validates `rawArgs` and answers (StudioBackend.invoke). */
 export type IpcInvoke = (channel: IpcInvokeChannel, rawArgs: unknown[]) => Promise<unknown>;
@@ -23,7 +24,7 @@ export interface IpcManagerOptions {
 }
 
 /** Thrown (and so rejected in the renderer) when a call fails the sender gate. */
-export class IpcRejectedError extends Error {
+export class IpcRejectedError extends StudioRejectedError {
   override name = 'IpcRejectedError';
 }
 

@@ -2,12 +2,8 @@
 import { z } from 'zod';
 import { TrainConfigSchema } from '../shared/config';
 import type { ConfigCheck, ConfigGroup, ConfigResolveRequest, ConfigSchemaInfo, PresetInfo } from '../shared/contract';
-import { PRESET_NAMES, PRESETS, isPresetName } from '../engine/config/presets';
-import { parseConfig, parseSet } from '../engine/config/resolve';
-import { UserError } from '../engine/errors';
-
-/** Options a resumed run may change (the rest would break the checkpoint). */
-export const RESUMABLE_KEYS = ['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend'];
+import { PRESET_NAMES, PRESETS, UserError, isPresetName, parseConfig, parseSet } from '../engine/light';
+import { RUN_CONTROL_KEYS } from '../shared/run';
 
 const PRESET_DESCRIPTIONS: Record<string, string> = {
   'dcgan-28': '1×28×28 grayscale with a dense stem: small and quick, made for the Fashion-MNIST demo set.',
@@ -84,7 +80,7 @@ export function configSchemaInfo(): ConfigSchemaInfo {
     groups: configGroups(jsonSchema as JsonSchemaNode),
     presets,
     defaultPreset: PRESET_NAMES.includes('dcgan-28' as never) ? 'dcgan-28' : PRESET_NAMES[0],
-    resumableKeys: RESUMABLE_KEYS,
+    resumableKeys: [...RUN_CONTROL_KEYS],
   };
   return cachedSchema;
 }

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetOptions, DatasetSummary } from '../shared/contract';
-import { writeFileAtomic } from '../engine/io/atomic';
+import { writeFileAtomic } from '../engine/light';
 import { StudioError } from './errors';
 import type { PathGuard } from './paths';
 

@@ -1,8 +1,8 @@
-/** Dataset helpers shared by the backend and the workers (no tfjs, no sharp). */
+/** Dataset helpers shared by the backend and the workers (no tfjs). */
 import { createHash } from 'node:crypto';
 import type { TrainConfig } from '../shared/config';
 import type { DatasetOptions, DatasetSummary } from '../shared/contract';
-import type { Dataset, ImportReport } from '../engine/dataset';
+import { UserError, type Dataset, type ImportReport } from '../engine/light';
 
 /** How many skipped files a summary carries inline. */
 export const SUMMARY_SKIPPED = 200;
@@ -81,7 +81,8 @@ export function errorMessage(e: unknown): string {
 /** An error as it crosses a process boundary: its name and first line. */
 export function serializeError(e: unknown): { name: string; message: string } {
   const err = e instanceof Error ? e : new Error(String(e));
-  const expected = ['UserError', 'DatasetError', 'BackendError', 'StudioError', 'StudioRejectedError', 'AbortError'].includes(err.name);
+  // AbortError comes from the platform (DOMException), not from us: it is told apart by name.
+  const expected = err instanceof UserError || err.name === 'AbortError';
   const line = (err.message.split('\n').find((l) => l.trim() !== '') ?? err.message).trim();
   return { name: err.name, message: expected ? line : `Internal error: ${line}` };
 }

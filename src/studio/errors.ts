@@ -1,7 +1,8 @@
 import type { z } from 'zod';
+import { UserError } from '../engine/light';
 
 /** An error whose message is one line meant for the user (shown as is by the UI). */
-export class StudioError extends Error {
+export class StudioError extends UserError {
   override name = 'StudioError';
 }
 

@@ -7,12 +7,11 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DirListing } from '../shared/contract';
-import { demoDatasetDir } from '../engine/dataset';
+import { demoDatasetDir, hasImageExtension } from '../engine/light';
 import { serializeError } from './datasets-common';
 import { StudioError, StudioRejectedError } from './errors';
 import { realpathLoose, type GrantPurpose, type PathGuard } from './paths';
 
-const IMAGE_EXT = /\.(png|jpe?g|jfif|webp|gif|tiff?|avif|heic|heif|bmp|svg)$/i;
 /** Image counts stop here: a listing must stay quick on huge folders. */
 const COUNT_CAP = 10_000;
 
@@ -31,7 +30,7 @@ export async function listDir(p: string, runsRoot: string): Promise<DirListing> 
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     if (e.isDirectory() || (e.isSymbolicLink() && (await stat(path.join(abs, e.name)).catch(() => null))?.isDirectory())) dirs.push(e.name);
-    else if (imageCount < COUNT_CAP && IMAGE_EXT.test(e.name)) imageCount++;
+    else if (imageCount < COUNT_CAP && hasImageExtension(e.name)) imageCount++;
   }
   dirs.sort((a, b) => a.localeCompare(b));
   const out = await Promise.all(
@@ -43,7 +42,7 @@ export async function listDir(p: string, runsRoot: string): Promise<DirListing> 
         for (const e of await readdir(full, { withFileTypes: true })) {
           if (e.name.startsWith('.')) continue;
           if (e.isDirectory()) hasSubfolders = true;
-          else if (count < COUNT_CAP && IMAGE_EXT.test(e.name)) count++;
+          else if (count < COUNT_CAP && hasImageExtension(e.name)) count++;
         }
       } catch {
         count = -1;

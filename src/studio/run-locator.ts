@@ -6,13 +6,12 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrainConfig } from '../shared/config';
-import type { CheckpointRef, RunSummary } from '../shared/contract';
-import { parseConfig } from '../engine/config/resolve';
+import type { CheckpointRef, ResumableChanges, RunSummary } from '../shared/contract';
+import { checkpointDir, planRun, type RunPlan } from '../engine/light';
 import { StudioError } from './errors';
 import { assertNotRunOwned } from './output-guard';
 import type { PathGuard } from './paths';
-import { checkpointSteps, readRunConfig, summarizeRun, type LiveInfo } from './runs';
+import { checkpointSteps, summarizeRun, type LiveInfo } from './runs';
 import type { CheckpointLocation } from './tools-protocol';
 import type { TrainingManager } from './training-manager';
 
@@ -55,7 +54,7 @@ export class RunLocator {
     if (steps.length === 0) throw new StudioError(`Run ${ref.runId} has no checkpoint yet.`);
     const step = ref.step ?? steps[steps.length - 1];
     if (!steps.includes(step)) throw new StudioError(`Run ${ref.runId} has no checkpoint at step ${step} (it has ${steps.join(', ')}).`);
-    return { runId: ref.runId, runDir, checkpointDir: path.join(runDir, 'checkpoints', `step-${String(step).padStart(6, '0')}`) };
+    return { runId: ref.runId, runDir, checkpointDir: checkpointDir(runDir, step) };
   }
 
   /**
@@ -69,12 +68,13 @@ export class RunLocator {
     return target;
   }
 
-  /** The run's config with the resumable `changes` applied, checked again. */
-  async resumeConfig(runDir: string, changes: Partial<TrainConfig> = {}): Promise<TrainConfig> {
-    const base = await readRunConfig(runDir);
-    if (!base) throw new StudioError(`Cannot read the run's config.json in ${runDir}.`);
-    const merged = { ...base };
-    for (const [k, v] of Object.entries(changes)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
-    return parseConfig(merged, path.join(runDir, 'config.json'));
+  /**
+   * The engine's resume checks, as the CLI makes them: the run's config.json
+   * with the `changes`, steps left to train, and no other trainer holding the
+   * run's lock (refused with a line naming that process).
+   */
+  async planResume(runId: string, runDir: string, changes: ResumableChanges = {}): Promise<RunPlan> {
+    if (this.training.liveRunId === runId) throw new StudioError(`Run ${runId} is training in this studio already.`);
+    return planRun({ mode: 'resume', runDir, changes });
   }
 }

@@ -2,26 +2,23 @@
  * Reading run folders for the Runs view: plain file reads, no tfjs, so it is
  * safe on the main/serve event loop (big stats files are parsed in slices).
  */
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { TrainConfigSchema, type TrainConfig } from '../shared/config';
 import type { CheckpointInfo, ConfigDiffEntry, RunDetail, RunStatus, RunSummary, StepStats } from '../shared/contract';
+import {
+  CHECKPOINT_STATE_FILE,
+  IMPORT_REPORT_FILE,
+  STATS_FILE,
+  checkpointDir,
+  inspectRunConfig,
+  listCheckpoints,
+  listRunFolders,
+  listSampleSteps,
+  readRunStatus,
+  sampleFile as layoutSampleFile,
+} from '../engine/light';
 import { StudioError } from './errors';
 import { isEventLine, type RunEventLine } from '../shared/stats';
-
-const RUN_ID = /^\d{5,}-[\w.-]{1,64}$/;
-const SAMPLE_FILE = /^step-(\d{6,})\.png$/;
-const CHECKPOINT_DIR = /^step-(\d{6,})$/;
-
-interface StatusFile {
-  status?: string;
-  step?: number;
-  steps?: number;
-  backend?: string;
-  pid?: number;
-  updatedAt?: string;
-  error?: string;
-}
 
 async function readJson<T>(file: string): Promise<T | null> {
   try {
@@ -31,31 +28,7 @@ async function readJson<T>(file: string): Promise<T | null> {
   }
 }
 
-/** Steps of the files in a run subfolder that match `pattern`, ascending. */
-async function stepsIn(dir: string, pattern: RegExp): Promise<number[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  return names
-    .map((n) => pattern.exec(n))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
-}
-
-function pidAlive(pid: number | undefined): boolean {
-  if (!pid || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export async function readRunConfig(runDir: string): Promise<TrainConfig | null> {
-  const raw = await readJson<unknown>(path.join(runDir, 'config.json'));
-  const parsed = TrainConfigSchema.safeParse(raw);
-  return parsed.success ? parsed.data : null;
-}
+const checkpointStepsOf = async (runDir: string): Promise<number[]> => (await listCheckpoints(runDir)).map((c) => c.step);
 
 export interface LiveInfo {
   /** Run id the studio's training process works on, if any. */
@@ -64,53 +37,58 @@ export interface LiveInfo {
   ownPids: Set<number>;
 }
 
+/**
+ * One run as the Runs view lists it. A damaged or half-made run (no or a
+ * broken config.json) is listed too, with `problem` saying what is wrong, so
+ * it can be deleted; null only when `id` is not a folder.
+ */
 export async function summarizeRun(runsRoot: string, id: string, live: LiveInfo): Promise<RunSummary | null> {
   const dir = path.join(runsRoot, id);
   const dirStat = await stat(dir).catch(() => null);
   if (!dirStat?.isDirectory()) return null;
-  const [config, status, samples, checkpoints] = await Promise.all([
-    readRunConfig(dir),
-    readJson<StatusFile>(path.join(dir, 'status.json')),
-    stepsIn(path.join(dir, 'samples'), SAMPLE_FILE),
-    stepsIn(path.join(dir, 'checkpoints'), CHECKPOINT_DIR),
+  const [inspected, statusInfo, samples, checkpoints] = await Promise.all([
+    inspectRunConfig(dir),
+    readRunStatus(dir),
+    listSampleSteps(dir),
+    checkpointStepsOf(dir),
   ]);
-  if (!config) return null; // not a run folder (or one that never got its config)
+  const { config, problem } = inspected;
+  const status = statusInfo.file;
   const isLive = live.liveRunId === id;
   let runStatus: RunStatus;
-  const s = status?.status;
-  if (isLive) runStatus = s === 'paused' ? 'paused' : 'running';
-  else if (s === 'running' || s === 'paused') {
-    // Another process (a CLI run) may be training it; otherwise it was interrupted.
-    runStatus = pidAlive(status?.pid) && !live.ownPids.has(status!.pid!) ? (s as RunStatus) : 'interrupted';
-  } else if (s === 'finished' || s === 'stopped' || s === 'failed') runStatus = s;
-  else runStatus = 'new';
+  if (isLive) runStatus = status?.status === 'paused' ? 'paused' : 'running';
+  // A process this studio started that is not on this run any more (it is exiting) does not train it.
+  else if ((statusInfo.status === 'running' || statusInfo.status === 'paused') && status && live.ownPids.has(status.pid)) runStatus = 'interrupted';
+  else runStatus = statusInfo.status;
   const lastCheckpointStep = checkpoints.length ? checkpoints[checkpoints.length - 1] : null;
   const step = Math.max(status?.step ?? 0, lastCheckpointStep ?? 0);
+  const createdAt = (dirStat.birthtimeMs ? dirStat.birthtime : dirStat.mtime).toISOString();
   return {
     id,
-    name: config.name,
+    name: config?.name ?? id.replace(/^\d+-/, ''),
     dir,
     status: runStatus,
     error: runStatus === 'failed' ? (status?.error ?? null) : null,
-    preset: config.preset,
+    problem,
+    preset: config?.preset ?? '',
     step,
-    steps: config.steps,
-    resolution: config.model.resolution,
-    channels: config.model.channels,
-    backend: status?.backend ?? config.backend,
-    dataDir: config.data.dir,
-    createdAt: (dirStat.birthtimeMs ? dirStat.birthtime : dirStat.mtime).toISOString(),
+    steps: config?.steps ?? status?.steps ?? 0,
+    resolution: config?.model.resolution ?? 0,
+    channels: config?.model.channels ?? 0,
+    backend: status?.backend ?? config?.backend ?? '',
+    dataDir: config?.data.dir ?? null,
+    createdAt,
     updatedAt: status?.updatedAt ?? dirStat.mtime.toISOString(),
     lastSampleStep: samples.length ? samples[samples.length - 1] : null,
     lastCheckpointStep,
     checkpointCount: checkpoints.length,
     live: isLive,
-    resumable: !isLive && runStatus !== 'running' && runStatus !== 'paused',
+    resumable: problem === null && !isLive && runStatus !== 'running' && runStatus !== 'paused',
   };
 }
 
 export async function listRuns(runsRoot: string, live: LiveInfo): Promise<RunSummary[]> {
-  const names = (await readdir(runsRoot).catch(() => [] as string[])).filter((n) => RUN_ID.test(n));
+  const names = await listRunFolders(runsRoot);
   const runs = await Promise.all(names.map((n) => summarizeRun(runsRoot, n, live)));
   return runs.filter((r): r is RunSummary => r !== null).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
@@ -119,13 +97,14 @@ export async function runDetail(runsRoot: string, id: string, live: LiveInfo): P
   const summary = await summarizeRun(runsRoot, id, live);
   if (!summary) throw new StudioError(`Run ${id} not found.`);
   const dir = summary.dir;
-  const config = (await readRunConfig(dir))!;
-  const report = await readJson<RunDetail['importReport'] & Record<string, unknown>>(path.join(dir, 'import-report.json'));
-  const sampleSteps = await stepsIn(path.join(dir, 'samples'), SAMPLE_FILE);
-  const checkpointSteps = await stepsIn(path.join(dir, 'checkpoints'), CHECKPOINT_DIR);
+  const { config, problem } = await inspectRunConfig(dir);
+  if (!config) throw new StudioError(`Run ${id} is damaged: ${problem} It can only be deleted.`);
+  const report = await readJson<RunDetail['importReport'] & Record<string, unknown>>(path.join(dir, IMPORT_REPORT_FILE));
+  const sampleSteps = await listSampleSteps(dir);
+  const checkpointSteps = await checkpointStepsOf(dir);
   const checkpoints: CheckpointInfo[] = await Promise.all(
     checkpointSteps.map(async (step) => {
-      const state = await readJson<{ savedAt?: string; backend?: string }>(path.join(dir, 'checkpoints', `step-${String(step).padStart(6, '0')}`, 'state.json'));
+      const state = await readJson<{ savedAt?: string; backend?: string }>(path.join(checkpointDir(dir, step), CHECKPOINT_STATE_FILE));
       const before = sampleSteps.filter((s) => s <= step);
       return { step, savedAt: state?.savedAt ?? null, backend: state?.backend ?? null, sampleStep: before.length ? before[before.length - 1] : null };
     }),
@@ -154,7 +133,7 @@ const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 export async function readRunStats(runDir: string, fromStep = -1, maxPoints?: number): Promise<{ stats: StepStats[]; total: number; events: RunEventLine[] }> {
   let text: string;
   try {
-    text = await readFile(path.join(runDir, 'stats.jsonl'), 'utf8');
+    text = await readFile(path.join(runDir, STATS_FILE), 'utf8');
   } catch {
     return { stats: [], total: 0, events: [] };
   }
@@ -185,12 +164,10 @@ export async function readRunStats(runDir: string, fromStep = -1, maxPoints?: nu
   return { stats: thinned, total, events };
 }
 
-export function sampleFile(runDir: string, step: number): string {
-  return path.join(runDir, 'samples', `step-${String(step).padStart(6, '0')}.png`);
-}
+export const sampleFile = layoutSampleFile;
 
 export async function newestSampleStep(runDir: string): Promise<number | null> {
-  const steps = await stepsIn(path.join(runDir, 'samples'), SAMPLE_FILE);
+  const steps = await listSampleSteps(runDir);
   return steps.length ? steps[steps.length - 1] : null;
 }
 
@@ -208,6 +185,4 @@ export async function deleteRun(runDir: string): Promise<void> {
   await rm(runDir, { recursive: true, force: true });
 }
 
-export async function checkpointSteps(runDir: string): Promise<number[]> {
-  return stepsIn(path.join(runDir, 'checkpoints'), CHECKPOINT_DIR);
-}
+export const checkpointSteps = checkpointStepsOf;

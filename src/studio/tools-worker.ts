@@ -16,26 +16,36 @@ import type {
   PreviewItem,
   TaskKind,
 } from '../shared/contract';
-import { BACKEND_PREFERENCE, probeBackends, useBackend } from '../engine/backend';
-import { DatasetError, importDataset, loadDemoDataset, demoDatasetDir, type Dataset } from '../engine/dataset';
-import { decodeInto, SkipFile } from '../engine/dataset/decode';
-import { resolveOptions } from '../engine/dataset/options';
-import { scanFolder, type ScannedFile } from '../engine/dataset/scan';
-import { exportForWeb } from '../engine/export-web';
 import {
+  BACKEND_PREFERENCE,
+  DatasetError,
   checkClass,
   classOf,
+  decodeInto,
+  demoDatasetDir,
+  exportForWeb,
   generateImages,
+  hasImageExtension,
+  importDataset,
   interpolationPath,
   latentsFileFor,
+  loadDemoDataset,
   loadGenerator,
   pinLatent,
+  probeBackends,
+  resolveOptions,
+  scanFolder,
+  SkipFile,
   truncate,
+  useBackend,
+  writeFileAtomic,
   writeLatentsFile,
   writeSeedBatch,
+  type Dataset,
   type LoadedGenerator,
-} from '../engine/generate';
-import { writeFileAtomic } from '../engine/io/atomic';
+  type ScannedFile,
+} from '../engine';
+import { StudioError } from './errors';
 import { datasetId, serializeError, summarizeDataset, summarizeFailedImport } from './datasets-common';
 import { dataUrl, encodePng, pngDataUrl, resizePixels, toRgba, upscale } from './images';
 import type { CheckpointLocation, PinArg, ToolsMethod, ToolsMethods } from './tools-protocol';
@@ -112,8 +122,6 @@ async function datasetFor(loc: { datasetId: string; dir: string | null; options:
   // Not in memory (the worker restarted, or it was evicted): a cache hit brings it back fast.
   return runImport(loc.dir, loc.options);
 }
-
-const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.jfif', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.bmp', '.svg']);
 
 // ---------------------------------------------------------------------------
 // Generators
@@ -217,10 +225,6 @@ function interpolationDrawing(g: LoadedGenerator, pins: PinArg[], framesPerSegme
   };
 }
 
-class StudioError extends Error {
-  override name = 'StudioError';
-}
-
 // ---------------------------------------------------------------------------
 // The methods
 // ---------------------------------------------------------------------------
@@ -266,7 +270,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
   async preview({ dir, options, count, files, displaySize, taskId }) {
     const root = dir ?? demoDatasetDir();
     const scan = await scanFolder(root);
-    const images = scan.files.filter((f) => IMAGE_EXT.has(path.extname(f.rel).toLowerCase()));
+    const images = scan.files.filter((f) => hasImageExtension(f.rel));
     const pool = images.length > 0 ? images : scan.files;
     let chosen: ScannedFile[];
     if (files && files.length > 0) {

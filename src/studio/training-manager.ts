@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { TrainConfig } from '../shared/config';
-import type { TrainingEvent, TrainingState } from '../shared/contract';
+import type { ResumableChanges, TrainingEvent, TrainingState } from '../shared/contract';
 import { IDLE_TRAINING_STATE } from '../shared/training-state';
 import { StudioError } from './errors';
 import { checkpointSteps } from './runs';
@@ -64,8 +64,9 @@ export class TrainingManager {
     return this.launch({ mode: 'new', runsRoot: this.runsRoot, config }, null, config.steps);
   }
 
-  resumeRun(runId: string, runDir: string, config: TrainConfig): string {
-    return this.launch({ mode: 'resume', runDir, config }, runId, config.steps);
+  /** `steps`: the length the resume trains to (from its plan), shown until the worker reports. */
+  resumeRun(runId: string, runDir: string, changes: ResumableChanges, steps: number): string {
+    return this.launch({ mode: 'resume', runDir, changes }, runId, steps);
   }
 
   pause(): TrainingState {
@@ -109,7 +110,11 @@ export class TrainingManager {
     this.on.state(this.state);
   }
 
-  private launch(start: { mode: 'new'; runsRoot: string; config: TrainConfig } | { mode: 'resume'; runDir: string; config: TrainConfig }, runId: string | null, steps: number): string {
+  private launch(
+    start: { mode: 'new'; runsRoot: string; config: TrainConfig } | { mode: 'resume'; runDir: string; changes: ResumableChanges },
+    runId: string | null,
+    steps: number,
+  ): string {
     if (this.active) throw new StudioError(`A training run is already in progress${this.current.runId ? ` (${this.current.runId})` : ''}: stop it first.`);
     const jobId = randomUUID();
     const proc = this.launcher('training-worker', { env: this.env });

@@ -10,11 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainingEvent } from '../shared/contract';
-import { useBackend } from '../engine/backend';
-import { resumeRun, trainNewRun, type TrainEvent } from '../engine/train/run-training';
-import { PauseGate } from '../engine/train/pause-gate';
-import { importForConfig } from '../engine/train/training-data';
-import type { StepStats } from '../engine/run/stats-log';
+import { PauseGate, UserError, startRun, type RunEvent, type RunRequest, type StepStats } from '../engine';
 import { datasetOptionsOf, errorMessage, serializeError, summarizeDataset } from './datasets-common';
 import { connectToParent } from './worker-port';
 import type { TrainingCommand, TrainingReport } from './worker-protocol';
@@ -60,8 +56,9 @@ port.onMessage((raw) => {
 send({ type: 'ready', pid: process.pid });
 
 async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<void> {
-  const { jobId, config } = cmd;
+  const { jobId } = cmd;
   let runId: string | null = cmd.mode === 'resume' ? path.basename(cmd.runDir) : null;
+  let backendName = '';
   let pending: StepStats[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
 
@@ -73,20 +70,27 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
     pending = [];
   };
 
-  const onEvent = (e: TrainEvent): void => {
+  const onEvent = (e: RunEvent): void => {
     if (e.type !== 'step') flushSteps();
     switch (e.type) {
+      case 'plan':
+        break;
+      case 'backend':
+        backendName = e.name;
+        send({ type: 'backend', name: e.name, why: e.why });
+        break;
+      case 'import-progress':
+        emit({ type: 'import-progress', jobId, phase: e.phase, done: e.done, total: e.total });
+        break;
+      case 'imported':
+        emit({ type: 'imported', jobId, dataset: summarizeDataset(e.config.data.dir, datasetOptionsOf(e.config), e.dataset) });
+        break;
+      case 'cancelled':
+        emit({ type: 'error', jobId, runId, message: 'Stopped before training started.' });
+        break;
       case 'start':
         runId = path.basename(e.runDir);
-        emit({
-          type: 'started',
-          jobId,
-          runId,
-          step: e.step,
-          steps: e.steps,
-          backend: backendName,
-          resumedFrom: e.resumedFrom ? stepOf(e.resumedFrom) : null,
-        });
+        emit({ type: 'started', jobId, runId, step: e.step, steps: e.steps, backend: backendName, resumedFrom: e.resumedFromStep });
         break;
       case 'step':
         pending.push(e.stats);
@@ -117,58 +121,27 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
       case 'done':
         emit({ type: 'done', jobId, runId: runId!, step: e.step, status: e.status });
         break;
+      case 'failed': {
+        const aborted = controller.signal.aborted && (e.error as Error)?.name === 'AbortError';
+        emit({ type: 'error', jobId, runId, message: aborted ? 'Stopped before training started.' : serializeError(e.error).message });
+        if (!aborted && !(e.error instanceof UserError)) {
+          process.stderr.write(`[training-worker] ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : errorMessage(e.error)}\n`);
+        }
+        break;
+      }
     }
   };
 
-  let backendName = config.backend as string;
+  const request: RunRequest =
+    cmd.mode === 'new' ? { mode: 'new', runsRoot: cmd.runsRoot, config: cmd.config } : { mode: 'resume', runDir: cmd.runDir, changes: cmd.changes };
   try {
-    const backend = await useBackend(config.backend);
-    backendName = backend.name;
-    send({ type: 'backend', name: backend.name, why: backend.why });
-
-    let lastProgress = 0;
-    const dataset = await importForConfig(config, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        const now = Date.now();
-        if (now - lastProgress < 100 && p.done !== p.total) return;
-        lastProgress = now;
-        emit({ type: 'import-progress', jobId, phase: p.phase, done: p.done, total: p.total });
-      },
-    });
-    emit({ type: 'imported', jobId, dataset: summarizeDataset(config.data.dir, datasetOptionsOf(config), dataset) });
-    if (controller.signal.aborted) {
-      emit({ type: 'error', jobId, runId, message: 'Stopped before training started.' });
-      return;
-    }
-    const input = {
-      config,
-      data: dataset,
-      datasetKey: dataset.cacheKey,
-      importReport: dataset.report,
-      backend: backend.name,
-      signal: controller.signal,
-      pause: gate,
-      onEvent,
-    };
-    if (cmd.mode === 'new') await trainNewRun(cmd.runsRoot, input);
-    else await resumeRun(cmd.runDir, input);
-    flushSteps();
-  } catch (e) {
-    flushSteps();
-    const aborted = controller.signal.aborted && (e as Error)?.name === 'AbortError';
-    emit({ type: 'error', jobId, runId, message: aborted ? 'Stopped before training started.' : serializeError(e).message });
-    if (!aborted && !(e instanceof Error && ['UserError', 'DatasetError', 'BackendError'].includes(e.name))) {
-      process.stderr.write(`[training-worker] ${e instanceof Error ? (e.stack ?? e.message) : errorMessage(e)}\n`);
-    }
+    await startRun(request, { signal: controller.signal, pause: gate, onEvent });
+  } catch {
+    // Reported by the 'failed' event.
   } finally {
+    flushSteps();
     send({ type: 'finished' });
     // Give the IPC channel a moment to deliver the last messages.
     setTimeout(() => process.exit(0), 200);
   }
-}
-
-function stepOf(checkpointDir: string): number | null {
-  const m = /step-(\d+)$/.exec(checkpointDir);
-  return m ? Number(m[1]) : null;
 }

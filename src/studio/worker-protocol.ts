@@ -1,12 +1,13 @@
 /** Messages between the studio backend and its worker processes. */
 import type { TrainConfig } from '../shared/config';
-import type { TaskProgress, TrainingEvent } from '../shared/contract';
+import type { ResumableChanges, TaskProgress, TrainingEvent } from '../shared/contract';
 
 // --- training worker -------------------------------------------------------
 
 export type TrainingCommand =
   | { type: 'start'; jobId: string; mode: 'new'; runsRoot: string; config: TrainConfig }
-  | { type: 'start'; jobId: string; mode: 'resume'; runDir: string; config: TrainConfig }
+  /** The worker plans the resume itself (the run's config.json plus `changes`), under the run's lock. */
+  | { type: 'start'; jobId: string; mode: 'resume'; runDir: string; changes: ResumableChanges }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };

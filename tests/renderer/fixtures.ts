@@ -21,6 +21,7 @@ export const summary = (id: string, extra: Partial<RunSummary> = {}): RunSummary
   dir: `/tmp/runs/${id}`,
   status: 'finished',
   error: null,
+  problem: null,
   preset: 'dcgan-28',
   step: 300,
   steps: 300,

@@ -107,6 +107,8 @@ export function tinyConfig(over: Record<string, unknown> = {}): Record<string, u
     checkpointEvery: 10,
     gridSize: 2,
     model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 16, baseWidth: 8 },
+    // Metrics cost an evaluation at the start and the end of every run; tests/engine/metrics covers them.
+    metrics: { enabled: false },
     ...over,
   };
 }

@@ -1,10 +1,6 @@
 /** `gan-studio export`: the generator for TensorFlow.js in a browser, with a demo page. */
 import type { Command } from 'commander';
-import { useBackend } from '../../engine/backend';
-import { UserError } from '../../engine/errors';
-import { exportForWeb, QUANTIZE_DTYPES, type GeneratorInfo, type QuantizeDtype } from '../../engine/export-web';
-import { loadGenerator } from '../../engine/generate';
-import { describeSkipped } from '../../engine/run/checkpoint-pick';
+import { QUANTIZE_DTYPES, UserError, describeSkipped, exportForWeb, loadGenerator, useBackend, type GeneratorInfo, type QuantizeDtype } from '../../engine';
 import { serveFolder } from '../../server/folder-server';
 import { openBrowser } from '../open-browser';
 import { info, warn } from '../output';

@@ -1,10 +1,7 @@
 /** `gan-studio generate`: images from a trained generator, by the seed rule (src/engine/generate/seed-rule.ts). */
 import type { Command } from 'commander';
 import { BACKEND_NAMES } from '../../shared/config';
-import { useBackend } from '../../engine/backend';
-import { UserError } from '../../engine/errors';
-import { describeSkipped } from '../../engine/run/checkpoint-pick';
-import { checkImageCount, loadGenerator, MAX_BATCH_IMAGES, parseClass, writeSeedBatch } from '../../engine/generate';
+import { MAX_BATCH_IMAGES, UserError, checkImageCount, describeSkipped, loadGenerator, parseClass, useBackend, writeSeedBatch } from '../../engine';
 import { decimal, integer } from '../parse';
 import { info, warn } from '../output';
 import { imageProgress } from '../progress';

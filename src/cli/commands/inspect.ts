@@ -2,11 +2,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BACKEND_NAMES, TrainConfigSchema } from '../../shared/config';
-import { probeBackends, useBackend, type GpuAdapterSummary } from '../../engine/backend';
-import { benchmark } from '../../engine/bench';
-import { PRESET_NAMES } from '../../engine/config/presets';
-import { resolveConfig } from '../../engine/config/resolve';
-import { UserError } from '../../engine/errors';
+import { PRESET_NAMES, UserError, benchmark, probeBackends, resolveConfig, useBackend, type GpuAdapterSummary } from '../../engine';
 import { collect, integer } from '../parse';
 
 export function registerInfo(program: Command): void {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../engine/errors';
+import { UserError } from '../../engine';
 import { startStudioServer } from '../../server';
 import { loadServeToken } from '../../server/token';
 import { buildRenderer, defaultRendererDir, packageRoot, rendererBuildReason } from '../../server/renderer-build';

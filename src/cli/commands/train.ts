@@ -1,21 +1,12 @@
 /**
- * `gan-studio train`: start a run, or continue one with --resume.
- * Ctrl-C or SIGTERM finishes the current step, saves a checkpoint and exits.
+ * `gan-studio train`: start a run, or continue one with --resume. This file
+ * parses the flags and draws the progress; the engine's startRun does the
+ * rest. Ctrl-C or SIGTERM finishes the current step, saves a checkpoint and exits.
  */
 import type { Command } from 'commander';
-import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { BACKEND_NAMES, type TrainConfig } from '../../shared/config';
-import { useBackend } from '../../engine/backend';
-import { parseConfig, parseSet, resolveConfig } from '../../engine/config/resolve';
-import { PRESET_NAMES } from '../../engine/config/presets';
-import { formatReport } from '../../engine/dataset';
-import { UserError } from '../../engine/errors';
-import { isCheckpointFolder } from '../../engine/run/checkpoint-pick';
-import { CONFIG_FILE, listCheckpoints, runDirOf } from '../../engine/run/run-dir';
-import { resumeRun, trainNewRun, type TrainEvent } from '../../engine/train/run-training';
-import { importForConfig } from '../../engine/train/training-data';
+import { BACKEND_NAMES } from '../../shared/config';
+import { PRESET_NAMES, UserError, formatReport, planRun, startRun, type RunEvent, type RunRequest } from '../../engine';
 import { collect, integer } from '../parse';
 import { info, warn } from '../output';
 import { formatMetricsLine } from '../metrics-format';
@@ -36,14 +27,7 @@ interface TrainFlags {
   seed?: number;
   sampleEvery?: number;
   checkpointEvery?: number;
-}
-
-/** Options a resumed run may change; everything else would break the checkpoint. */
-const RESUMABLE_KEYS = new Set(['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend', 'data.dir', 'metrics.enabled', 'metrics.every', 'metrics.samples', 'metrics.budget']);
-
-/** The run folder of a --resume target: the folder itself, or the run a checkpoint folder belongs to. */
-async function resumeRunDir(target: string): Promise<string> {
-  return (await isCheckpointFolder(target)) ? runDirOf(target) : target;
+  dryRun?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -64,7 +48,8 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'random seed (same seed and backend: same run)', integer('--seed'))
     .option('--sample-every <n>', 'save a sample grid every N steps', integer('--sample-every'))
     .option('--checkpoint-every <n>', 'save a checkpoint every N steps', integer('--checkpoint-every'))
-    .action(async (flags: TrainFlags) => train(flags));
+    .option('--dry-run', 'print the resolved config and the run folder it would use, and stop (creates nothing)')
+    .action(async (flags: TrainFlags) => (flags.dryRun ? dryRun(flags) : train(flags)));
 }
 
 function flagOverrides(flags: TrainFlags): Record<string, unknown> {
@@ -80,86 +65,35 @@ function flagOverrides(flags: TrainFlags): Record<string, unknown> {
   };
 }
 
-async function newRunConfig(flags: TrainFlags): Promise<TrainConfig> {
-  return resolveConfig({
-    preset: flags.preset ?? (flags.data ? 'dcgan-64' : 'dcgan-28'),
-    configFile: flags.config,
-    sets: flags.set,
-    overrides: flagOverrides(flags),
-  });
-}
-
-/** The run's own config.json, with only the run-control options the user changed. */
-async function resumeConfig(flags: TrainFlags): Promise<TrainConfig> {
-  const runDir = await resumeRunDir(flags.resume!);
+function runRequest(flags: TrainFlags): RunRequest {
+  if (!flags.resume) {
+    const sources = {
+      preset: flags.preset ?? (flags.data ? 'dcgan-64' : 'dcgan-28'),
+      configFile: flags.config,
+      sets: flags.set,
+      overrides: flagOverrides(flags),
+    };
+    return { mode: 'new', runsRoot: flags.out, config: { sources }, initFrom: flags.initFrom };
+  }
   if (flags.preset || flags.config) {
     throw new UserError('--resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).');
   }
-  const changed: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(flagOverrides(flags))) if (value !== undefined) changed[key] = value;
-  for (const entry of flags.set) changed[parseSet(entry).key] = true;
-  const fixed = Object.keys(changed).filter((k) => !RESUMABLE_KEYS.has(k));
-  if (fixed.length > 0) {
-    throw new UserError(`--resume cannot change ${fixed.join(', ')}; only ${[...RESUMABLE_KEYS].join(', ')} may change on resume.`);
-  }
-  let text: string;
-  try {
-    text = await readFile(path.join(runDir, CONFIG_FILE), 'utf8');
-  } catch {
-    throw new UserError(`Not a run folder: ${runDir} (no ${CONFIG_FILE}).`);
-  }
-  let tree: unknown;
-  try {
-    tree = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`Corrupt ${path.join(runDir, CONFIG_FILE)}: ${(err as Error).message}`);
-  }
-  const base = parseConfig(tree, path.join(runDir, CONFIG_FILE));
-  return resolveConfig({ base, sets: flags.set, overrides: flagOverrides(flags) });
+  return { mode: 'resume', runDir: flags.resume, changes: flagOverrides(flags), sets: flags.set, stepsOption: '--steps' };
 }
 
-/**
- * Check that the runs folder can be made, before the import and without
- * making it, so a bad --out fails at once with a clear line and leaves nothing.
- */
-async function checkOutDir(out: string): Promise<void> {
-  let dir = path.resolve(out);
-  for (;;) {
-    const info = await stat(dir).catch(() => null);
-    if (info) {
-      if (!info.isDirectory()) throw new UserError(`Cannot create the runs folder ${out}: ${dir} is not a folder.`);
-      try {
-        await access(dir, constants.W_OK);
-      } catch {
-        throw new UserError(`Cannot create the runs folder ${out}: ${dir} is not writable.`);
-      }
-      return;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return;
-    dir = parent;
-  }
-}
-
-/** A resumed run must have steps left to train. */
-async function checkStepsLeft(target: string, steps: number): Promise<void> {
-  const explicit = await isCheckpointFolder(target);
-  const all = await listCheckpoints(explicit ? runDirOf(target) : target);
-  const newest = explicit ? all.find((c) => path.resolve(c.dir) === path.resolve(target)) : all.at(-1);
-  const runDir = target;
-  if (newest && newest.step >= steps) {
-    throw new UserError(`Run ${runDir} is already at step ${newest.step}; pass --steps above ${newest.step} to train further.`);
-  }
+/** `--dry-run`: the resolved config on stdout, the run folder on stderr; nothing is created. */
+async function dryRun(flags: TrainFlags): Promise<void> {
+  const plan = await planRun(runRequest(flags));
+  process.stdout.write(JSON.stringify(plan.config, null, 2) + '\n');
+  if (plan.mode === 'new') info(`dry run: would create ${plan.runDir}`);
+  else info(`dry run: would resume ${plan.runDir} ${plan.resumeFromStep === null ? 'from step 0 (no checkpoint yet)' : `from step ${plan.resumeFromStep}`} to step ${plan.config.steps}`);
 }
 
 async function train(flags: TrainFlags): Promise<void> {
-  const config = flags.resume ? await resumeConfig(flags) : await newRunConfig(flags);
-  if (flags.resume) await checkStepsLeft(flags.resume, config.steps);
-  const backend = await useBackend(config.backend);
-  info(`backend: ${backend.name} (${backend.why})`);
-
+  const request = runRequest(flags);
   const controller = new AbortController();
   let progress: StepProgress | null = null;
+  const bar = importProgress();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       info(`${signal} again: exiting without a final checkpoint.`);
@@ -172,74 +106,79 @@ async function train(flags: TrainFlags): Promise<void> {
     else info(message);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+
+  let batchSize = 0;
+  const onEvent = (event: RunEvent): void => {
+    switch (event.type) {
+      case 'plan':
+        batchSize = event.plan.config.batchSize;
+        break;
+      case 'backend':
+        info(`backend: ${event.name} (${event.why})`);
+        // Signals stop the run from here on: what came before is quick and leaves nothing behind.
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        break;
+      case 'import-progress':
+        bar.update(event);
+        break;
+      case 'imported': {
+        bar.stop();
+        const { dataset, config } = event;
+        const { report } = dataset;
+        info(
+          `data: ${dataset.count} images from ${config.data.dir ?? 'the bundled Fashion-MNIST demo set'}` +
+            `${dataset.fromCache ? ' (cached)' : ''}, ${dataset.resolution}×${dataset.resolution}×${dataset.channels}` +
+            // Class folders only matter to a conditional run; an unconditional one ignores them.
+            `${config.conditional.enabled && dataset.classNames.length ? `, ${dataset.classNames.length} classes` : ''}` +
+            `${report.skipped.length ? `, ${report.skipped.length} files skipped` : ''}`,
+        );
+        if (report.skipped.length) info(formatReport(report, 5));
+        break;
+      }
+      case 'cancelled':
+        bar.stop();
+        if (event.during === 'import') info('stopped during the dataset import; nothing was trained.');
+        break;
+      case 'start':
+        info(`${event.resumedFrom ? `resuming from ${event.resumedFrom}` : 'run'}: ${event.runDir}`);
+        progress = stepProgress(event.step, event.steps, batchSize);
+        break;
+      case 'step':
+        progress?.update(event.stats);
+        break;
+      case 'checkpoint':
+        progress?.log(`checkpoint: ${event.dir}`);
+        break;
+      case 'warning':
+        if (progress) progress.log(`warning: ${event.message}`);
+        else warn(event.message);
+        break;
+      case 'info':
+        if (progress) progress.log(event.message);
+        else info(event.message);
+        break;
+      case 'metrics':
+        if (progress) progress.log(formatMetricsLine(event.metrics));
+        else info(formatMetricsLine(event.metrics));
+        break;
+      case 'done':
+        progress?.stop();
+        progress = null;
+        info(`${event.status === 'finished' ? 'finished' : 'stopped'} at step ${event.step}: ${event.runDir}`);
+        break;
+      case 'failed':
+        bar.stop();
+        progress?.stop();
+        progress = null;
+        break;
+    }
+  };
 
   try {
-    if (!flags.resume) await checkOutDir(flags.out);
-    const bar = importProgress();
-    let dataset;
-    try {
-      dataset = await importForConfig(config, { onProgress: (p) => bar.update(p), signal: controller.signal });
-    } catch (err) {
-      if (!controller.signal.aborted) throw err;
-      info('stopped during the dataset import; nothing was trained.');
-      return;
-    } finally {
-      bar.stop();
-    }
-    const { report } = dataset;
-    info(
-      `data: ${dataset.count} images from ${config.data.dir ?? 'the bundled Fashion-MNIST demo set'}` +
-        `${dataset.fromCache ? ' (cached)' : ''}, ${dataset.resolution}×${dataset.resolution}×${dataset.channels}` +
-        `${dataset.classNames.length ? `, ${dataset.classNames.length} classes` : ''}` +
-        `${report.skipped.length ? `, ${report.skipped.length} files skipped` : ''}`,
-    );
-    if (report.skipped.length) info(formatReport(report, 5));
-    if (controller.signal.aborted) return;
-
-    const onEvent = (event: TrainEvent) => {
-      switch (event.type) {
-        case 'start':
-          info(`${event.resumedFrom ? `resuming from ${event.resumedFrom}` : 'run'}: ${event.runDir}`);
-          progress = stepProgress(event.step, event.steps, config.batchSize);
-          break;
-        case 'step':
-          progress?.update(event.stats);
-          break;
-        case 'checkpoint':
-          progress?.log(`checkpoint: ${event.dir}`);
-          break;
-        case 'warning':
-          if (progress) progress.log(`warning: ${event.message}`);
-          else warn(event.message);
-          break;
-        case 'info':
-          if (progress) progress.log(event.message);
-          else info(event.message);
-          break;
-        case 'metrics':
-          if (progress) progress.log(formatMetricsLine(event.metrics));
-          else info(formatMetricsLine(event.metrics));
-          break;
-        case 'done':
-          progress?.stop();
-          info(`${event.status === 'finished' ? 'finished' : 'stopped'} at step ${event.step}: ${event.runDir}`);
-          break;
-      }
-    };
-    const input = {
-      config,
-      data: dataset,
-      datasetKey: dataset.cacheKey,
-      importReport: report,
-      backend: backend.name,
-      signal: controller.signal,
-      onEvent,
-    };
-    if (flags.resume) await resumeRun(flags.resume, input);
-    else await trainNewRun(flags.out, { ...input, initFrom: flags.initFrom });
+    await startRun(request, { signal: controller.signal, onEvent });
   } finally {
+    bar.stop();
     (progress as StepProgress | null)?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../shared/config';
+import { UserError } from '../errors';
 import { registerZeroGradients } from './gradients';
 import { loadNative, loadedNativePackage, nativeBackendInfo, type NativeLoad } from './native';
 import { prepareWasm, wasmFeatures, withoutEmscriptenProcessHandlers } from './wasm';
@@ -44,12 +45,12 @@ export interface ActiveBackend {
 }
 
 /** An explicitly requested backend cannot be used. The message is one line naming it and the reason. */
-export class BackendError extends Error {
+export class BackendError extends UserError {
+  override name = 'BackendError';
   readonly backend: BackendName;
   readonly reason: string;
   constructor(backend: BackendName, reason: string) {
     super(`Backend '${backend}' is not available: ${reason}`);
-    this.name = 'BackendError';
     this.backend = backend;
     this.reason = reason;
   }

@@ -5,11 +5,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TrainConfigSchema, type LatentDist, type TrainConfig } from '../../shared/config';
+import type { LatentDist, TrainConfig } from '../../shared/config';
 import { UserError } from '../errors';
 import { CheckpointDamagedError, hasModel, loadCheckpointModel, readCheckpointState, verifyCheckpointFiles, type CheckpointState } from '../run/checkpoint';
 import { pickCheckpoint, type SkippedCheckpoint } from '../run/checkpoint-pick';
-import { CONFIG_FILE, IMPORT_REPORT_FILE, runDirOf } from '../run/run-dir';
+import { readRunConfig } from '../run/config-file';
+import { IMPORT_REPORT_FILE, runDirOf } from '../run/run-dir';
 import { generatorClassCount } from '../models/inputs';
 
 export interface LoadedGenerator {
@@ -64,14 +65,6 @@ export async function loadGenerator(checkpointPath: string): Promise<LoadedGener
     latentDist: config!.model.latentDist,
     skipped: picked.skipped,
   };
-}
-
-async function readRunConfig(runDir: string): Promise<TrainConfig> {
-  try {
-    return TrainConfigSchema.parse(JSON.parse(await readFile(path.join(runDir, CONFIG_FILE), 'utf8')));
-  } catch (err) {
-    throw new UserError(`Cannot read the run's ${CONFIG_FILE} in ${runDir}: ${(err as Error).message.split('\n')[0]}`);
-  }
 }
 
 async function readClassNames(runDir: string): Promise<string[]> {

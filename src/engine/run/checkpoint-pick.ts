@@ -8,14 +8,14 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors';
 import { CheckpointDamagedError } from './checkpoint';
-import { CHECKPOINTS_DIR, CHECKPOINT_STATE_FILE, listCheckpoints, runDirOf } from './run-dir';
+import { CHECKPOINTS_DIR, CHECKPOINT_STATE_FILE, isCheckpointFolder, listCheckpoints, runDirOf } from './run-dir';
+
+export { isCheckpointFolder } from './run-dir';
 
 /** Where a damaged checkpoint is moved when a resume skips it, so no later save of the same step is mistaken for it. */
 export const DAMAGED_DIR = 'damaged';
 /** Where the checkpoints newer than an explicitly chosen one go when a run is resumed from an older checkpoint. */
 export const SUPERSEDED_DIR = 'superseded';
-
-const CHECKPOINT_NAME = /^step-\d{6,}$/;
 
 export interface SkippedCheckpoint {
   dir: string;
@@ -35,12 +35,6 @@ export interface Picked<T> {
 }
 
 const isDir = async (p: string): Promise<boolean> => (await stat(p).catch(() => null))?.isDirectory() ?? false;
-
-/** Whether `p` names one checkpoint folder (by its state.json, or by its place `…/checkpoints/step-NNNNNN`). */
-export async function isCheckpointFolder(p: string): Promise<boolean> {
-  if (await stat(path.join(p, CHECKPOINT_STATE_FILE)).catch(() => null)) return true;
-  return CHECKPOINT_NAME.test(path.basename(p)) && path.basename(path.dirname(p)) === CHECKPOINTS_DIR;
-}
 
 /** One line for the user about a skipped checkpoint. */
 export function describeSkipped(s: SkippedCheckpoint): string {

@@ -1,60 +1,146 @@
 /**
- * Run folders, after StyleGAN2-ADA: `<out>/00001-name/` holding
- *   config.json                 the resolved options
+ * The run-folder layout, after StyleGAN2-ADA, defined here and nowhere else:
+ * `<out>/00001-name/` holding
+ *   config.json                 the resolved options (there from the start: the folder is renamed into place with it)
+ *   status.json                 running | paused | finished | stopped | failed, with step, pid and backend
+ *   train.lock                  pid + host of the process training it (see lock.ts)
  *   stats.jsonl                 one JSON line per step
  *   import-report.json          what the dataset import took and skipped
  *   samples/step-000100.png     grids from fixed noise
  *   checkpoints/step-000500/    G, D, G-EMA, optimizer state, state.json
  */
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors';
 
 export const CONFIG_FILE = 'config.json';
+export const STATUS_FILE = 'status.json';
+export const LOCK_FILE = 'train.lock';
 export const STATS_FILE = 'stats.jsonl';
 export const IMPORT_REPORT_FILE = 'import-report.json';
 export const SAMPLES_DIR = 'samples';
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const CHECKPOINT_STATE_FILE = 'state.json';
 
-const RUN_ID = /^(\d{5,})-/;
+/** Run folder names: a 5+ digit number, a dash, the run's name. */
+const RUN_FOLDER = /^(\d{5,})-([\w.-]{1,64})$/;
+const RUN_NUMBER = /^(\d{5,})-/;
 const CHECKPOINT_NAME = /^step-(\d{6,})$/;
+const SAMPLE_NAME = /^step-(\d{6,})\.png$/;
+const STEP_DIGITS = 6;
+const RUN_DIGITS = 5;
 
-export const stepName = (step: number): string => `step-${String(step).padStart(6, '0')}`;
+export const stepName = (step: number): string => `step-${String(step).padStart(STEP_DIGITS, '0')}`;
+export const sampleFile = (runDir: string, step: number): string => path.join(runDir, SAMPLES_DIR, `${stepName(step)}.png`);
+export const checkpointDir = (runDir: string, step: number): string => path.join(runDir, CHECKPOINTS_DIR, stepName(step));
 
-/** Make the next numbered run folder under `outDir`. Safe against two runs starting at once. */
-export async function createRunDir(outDir: string, name: string): Promise<string> {
+/** True for a name the runs folder uses for a run (`00001-cats`), false for temp folders and anything else. */
+export const isRunFolderName = (name: string): boolean => RUN_FOLDER.test(name);
+
+/** Names of the run folders in `outDir` (whatever state they are in), unsorted; none when it does not exist. */
+export async function listRunFolders(outDir: string): Promise<string[]> {
+  return (await readdir(outDir).catch(() => [] as string[])).filter(isRunFolderName);
+}
+
+/** Hidden files that claim a run number while its folder is filled (see createRunDir). */
+const CLAIM_NAME = /^\.claim-(\d{5,})$/;
+
+async function nextRunNumber(outDir: string): Promise<number> {
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  const ids = names.map((n) => RUN_NUMBER.exec(n) ?? CLAIM_NAME.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
+  return Math.max(0, ...ids) + 1;
+}
+
+const runFolderName = (n: number, name: string): string => `${String(n).padStart(RUN_DIGITS, '0')}-${name}`;
+
+/** The folder `createRunDir` would make now (for --dry-run); creates nothing. */
+export async function nextRunDir(outDir: string, name: string): Promise<string> {
+  return path.join(outDir, runFolderName(await nextRunNumber(outDir), name));
+}
+
+/**
+ * Make the next numbered run folder under `outDir`. It is built under a
+ * hidden temporary name, filled by `fill` (config.json, the lock), and only
+ * then renamed into place: a kill at any moment leaves either no run folder
+ * or one that has its config. Safe against two runs starting at once.
+ */
+export async function createRunDir(outDir: string, name: string, fill?: (dir: string) => Promise<void>): Promise<string> {
   await mkdir(outDir, { recursive: true });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const ids = (await readdir(outDir)).map((n) => RUN_ID.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
-    const next = Math.max(0, ...ids) + 1;
-    const dir = path.join(outDir, `${String(next).padStart(5, '0')}-${name}`);
-    try {
-      await mkdir(dir); // not recursive: fails if another run took the number
-      await mkdir(path.join(dir, SAMPLES_DIR));
-      await mkdir(path.join(dir, CHECKPOINTS_DIR));
-      return dir;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  await removeDeadLeftovers(outDir);
+  const tmp = path.join(outDir, `.new-${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(tmp);
+    await mkdir(path.join(tmp, SAMPLES_DIR));
+    await mkdir(path.join(tmp, CHECKPOINTS_DIR));
+    await fill?.(tmp);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const n = await nextRunNumber(outDir);
+      // The number is claimed with an O_EXCL file, whatever the run's name: of two runs starting at once only one gets it.
+      const claim = path.join(outDir, `.claim-${String(n).padStart(RUN_DIGITS, '0')}`);
+      try {
+        await writeFile(claim, String(process.pid), { flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw err;
+      }
+      const dir = path.join(outDir, runFolderName(n, name));
+      try {
+        await rename(tmp, dir);
+        return dir;
+      } catch (err) {
+        // A folder of that number and name made by hand, or by an older build: try the next number.
+        if (!['EEXIST', 'ENOTEMPTY', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      } finally {
+        // The visible folder now holds the number (a kill before this leaves a hidden claim: that number is skipped).
+        await rm(claim, { force: true });
+      }
     }
+    throw new Error(`could not allocate a run folder in ${outDir}`);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
   }
-  throw new Error(`could not allocate a run folder in ${outDir}`);
+}
+
+/** `.new-<name>.tmp-<pid>-<hex>` folders and `.claim-N` files whose creator died (killed mid-creation). */
+const LEFTOVER = /^\.new-.*\.tmp-(\d+)-[0-9a-f]+$/;
+
+function pidGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+async function removeDeadLeftovers(outDir: string): Promise<void> {
+  for (const n of await readdir(outDir).catch(() => [] as string[])) {
+    const temp = LEFTOVER.exec(n);
+    const claimPid = CLAIM_NAME.test(n) ? Number(await readFile(path.join(outDir, n), 'utf8').catch(() => '')) : NaN;
+    const pid = temp ? Number(temp[1]) : claimPid;
+    if (Number.isInteger(pid) && pid > 0 && pidGone(pid)) await rm(path.join(outDir, n), { recursive: true, force: true });
+  }
+}
+
+async function stepsMatching(dir: string, pattern: RegExp): Promise<number[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .map((n) => pattern.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+/** Steps of a run's sample grids, ascending. */
+export function listSampleSteps(runDir: string): Promise<number[]> {
+  return stepsMatching(path.join(runDir, SAMPLES_DIR), SAMPLE_NAME);
 }
 
 /** Steps of the complete checkpoints in a run, oldest first (temp folders of an interrupted save are ignored). */
 export async function listCheckpoints(runDir: string): Promise<{ step: number; dir: string }[]> {
-  const root = path.join(runDir, CHECKPOINTS_DIR);
-  let names: string[];
-  try {
-    names = await readdir(root);
-  } catch {
-    return [];
-  }
-  return names
-    .map((n) => ({ n, m: CHECKPOINT_NAME.exec(n) }))
-    .filter((x) => x.m !== null)
-    .map((x) => ({ step: Number(x.m![1]), dir: path.join(root, x.n) }))
-    .sort((a, b) => a.step - b.step);
+  return (await stepsMatching(path.join(runDir, CHECKPOINTS_DIR), CHECKPOINT_NAME)).map((step) => ({ step, dir: checkpointDir(runDir, step) }));
 }
 
 /** Keep the newest `keep` checkpoints; remove the rest and any temp folder left by a crash. */
@@ -88,6 +174,12 @@ export async function resolveCheckpointDir(p: string): Promise<string> {
     return all[all.length - 1].dir;
   }
   throw new UserError(`${p} is neither a run folder nor a checkpoint folder (no ${CHECKPOINT_STATE_FILE}, no ${CHECKPOINTS_DIR}/).`);
+}
+
+/** Whether `p` names one checkpoint folder (by its state.json, or by its place `…/checkpoints/step-NNNNNN`). */
+export async function isCheckpointFolder(p: string): Promise<boolean> {
+  if (await isFile(path.join(p, CHECKPOINT_STATE_FILE))) return true;
+  return CHECKPOINT_NAME.test(path.basename(p)) && path.basename(path.dirname(p)) === CHECKPOINTS_DIR;
 }
 
 /** The run folder a checkpoint folder belongs to. */

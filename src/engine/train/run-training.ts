@@ -15,21 +15,12 @@ import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
 import { DiskFullError, freeBytes, isDiskFull, megabytes } from '../io/disk';
 import { NonFiniteCheckpointError, estimateCheckpointBytes, estimateCheckpointBytesFor, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
+import { acquireRunLock, writeNewLock, type RunLock } from '../run/lock';
 import { DAMAGED_DIR, SUPERSEDED_DIR, describeSkipped, isCheckpointFolder, pickCheckpoint, setAside } from '../run/checkpoint-pick';
 import { dataContentKey } from '../run/data-key';
-import {
-  CHECKPOINTS_DIR,
-  CONFIG_FILE,
-  IMPORT_REPORT_FILE,
-  SAMPLES_DIR,
-  STATS_FILE,
-  createRunDir,
-  listCheckpoints,
-  pruneCheckpoints,
-  runDirOf,
-  stepName,
-} from '../run/run-dir';
+import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, STATS_FILE, createRunDir, listCheckpoints, pruneCheckpoints, runDirOf, sampleFile } from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import { writeRunStatus, type WrittenRunStatus } from '../run/status';
 import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
 import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
@@ -37,10 +28,9 @@ import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEve
 import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource } from './init-from';
 import { GanSession, type TrainingData } from './session';
 
-export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
-
 export type TrainEvent =
-  | { type: 'start'; runDir: string; step: number; steps: number; resumedFrom: string | null }
+  /** `resumedFrom`: the checkpoint folder it continues from, `resumedFromStep` its step (null for a fresh start). */
+  | { type: 'start'; runDir: string; step: number; steps: number; resumedFrom: string | null; resumedFromStep: number | null }
   | { type: 'step'; stats: StepStats }
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
@@ -76,7 +66,10 @@ export interface TrainingInput {
   metrics?: LiveMetrics | null;
 }
 
-/** Start a new run: `<outDir>/NNNNN-<name>/` with config.json, then train. */
+/**
+ * Start a new run: `<outDir>/NNNNN-<name>/`, born with its config.json and
+ * its lock (see createRunDir), then train.
+ */
 export async function trainNewRun(outDir: string, given: TrainingInput): Promise<string> {
   // A conditional run learns its class count from the data; config.json records it.
   const input = { ...given, config: withDataClasses(given.config, given.data) };
@@ -84,37 +77,46 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   const probe = GanSession.initialModels(input.config);
   const need = estimateCheckpointBytesFor(probe);
   for (const m of [probe.g, probe.d, probe.gEma]) m?.dispose();
-  const runDir = await createRunFolder(outDir, input.config, need);
+  let lock: RunLock | null = null;
+  const runDir = await createRunFolder(outDir, input.config.name, need, async (dir) => {
+    await writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
+    lock = await writeNewLock(dir);
+  });
+  let done: DoneEvent;
   try {
     const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
     if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
     const session = GanSession.create(input.config, metrics.train.count, metrics.train);
     if (input.initFrom) await initFrom(runDir, session, input.initFrom);
-    await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
+    done = await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
   } catch (err) {
     // A disk that fills before the first checkpoint leaves nothing worth keeping: no empty run folder behind.
-    if (err instanceof DiskFullError && (await listCheckpoints(runDir)).length === 0) await rm(runDir, { recursive: true, force: true });
+    if (err instanceof DiskFullError && (await listCheckpoints(runDir)).length === 0) {
+      await lock!.release(runDir);
+      await rm(runDir, { recursive: true, force: true });
+    }
     throw err;
+  } finally {
+    await lock!.release(runDir);
   }
+  // Reported once the lock is gone, so whoever hears "done" may resume the run at once.
+  input.onEvent?.(done);
   return runDir;
 }
 
-/** The run folder with its config.json; a full disk (checked first, for one checkpoint's room) is a DiskFullError and leaves no folder. */
-async function createRunFolder(outDir: string, config: TrainConfig, need: number): Promise<string> {
+/** The run folder, born with what `fill` writes (config.json, the lock); a full disk (checked first, for one checkpoint's room) is a DiskFullError and leaves no folder. */
+async function createRunFolder(outDir: string, name: string, need: number, fill: (dir: string) => Promise<void>): Promise<string> {
   const advice = 'Make room (or pass --out on another disk) and start again.';
   await mkdir(outDir, { recursive: true }).catch((err: unknown) => {
     throw isDiskFull(err) ? new DiskFullError(outDir, need, null, advice) : err;
   });
   const free = await freeBytes(outDir);
   if (free !== null && free < need) throw new DiskFullError(outDir, need, free, advice);
-  let runDir: string | null = null;
   try {
-    runDir = await createRunDir(outDir, config.name);
-    await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(config, null, 2));
-    return runDir;
+    // createRunDir builds the folder under a temporary name and removes it when filling fails.
+    return await createRunDir(outDir, name, fill);
   } catch (err) {
     if (!isDiskFull(err)) throw err;
-    if (runDir) await rm(runDir, { recursive: true, force: true });
     throw new DiskFullError(outDir, need, await freeBytes(outDir), advice);
   }
 }
@@ -145,19 +147,32 @@ async function initFrom(runDir: string, session: GanSession, from: string): Prom
  * change. A run killed before its first checkpoint starts over.
  */
 export async function resumeRun(target: string, given: TrainingInput): Promise<string> {
-  const input = { ...given, config: withDataClasses(given.config, given.data) };
-  const warn = (message: string) => input.onEvent?.({ type: 'warning', message });
   const explicit = await isCheckpointFolder(target);
   const runDir = explicit ? runDirOf(target) : target;
+  // One trainer per run: refused here, with a line naming the holder, before anything is read or written.
+  const lock = await acquireRunLock(runDir);
+  let done: DoneEvent;
+  try {
+    done = await resumeLocked(target, runDir, explicit, given);
+  } finally {
+    await lock.release(runDir);
+  }
+  given.onEvent?.(done);
+  return runDir;
+}
+
+async function resumeLocked(target: string, runDir: string, explicit: boolean, given: TrainingInput): Promise<DoneEvent> {
+  const input = { ...given, config: withDataClasses(given.config, given.data) };
+  const warn = (message: string) => input.onEvent?.({ type: 'warning', message });
   const checkpoints = await listCheckpoints(runDir);
   const dataKey = dataContentKey(input.data, input.config.model);
   let session: GanSession;
   let metrics: RunMetricsSetup;
-  let resumedFrom: string | null = null;
+  let resumedFrom: { dir: string; step: number } | null = null;
   if (checkpoints.length > 0 || explicit) {
     const picked = await pickCheckpoint(target, (dir) => loadCheckpoint(dir, input.config));
     const parts = picked.value;
-    resumedFrom = picked.dir;
+    resumedFrom = { dir: picked.dir, step: parts.state.step };
     try {
       await checkSameData(runDir, parts.state, input, dataKey, warn);
       for (const skipped of picked.skipped) warn(`${describeSkipped(skipped)}; it is kept in ${CHECKPOINTS_DIR}/${DAMAGED_DIR}/`);
@@ -182,8 +197,7 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
   if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
-  await trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
-  return runDir;
+  return trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
 }
 
 /**
@@ -221,7 +235,10 @@ function checkGpuFits(session: GanSession, config: TrainConfig): void {
 /** Yield to the event loop so signals, IPC and timers get their turn between steps. */
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function trainLoop(runDir: string, initial: GanSession, resumedFrom: string | null, input: TrainingInput): Promise<void> {
+type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
+
+/** Train to the end or a stop; returns the `done` event for the caller to send once the run's lock is released. */
+async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir: string; step: number } | null, input: TrainingInput): Promise<DoneEvent> {
   const { config, data, signal } = input;
   const emit = (event: TrainEvent): void => input.onEvent?.(event);
   let session = initial;
@@ -233,17 +250,14 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
   let lastCheckpoint = -1;
   let lastFlush = Date.now();
 
-  const writeStatus = (status: RunStatus, extra: Record<string, unknown> = {}) =>
-    writeFileAtomic(
-      path.join(runDir, 'status.json'),
-      JSON.stringify({ status, step: session.step, steps: config.steps, backend: input.backend, pid: process.pid, updatedAt: new Date().toISOString(), ...extra }, null, 2),
-    );
+  const writeStatus = (status: WrittenRunStatus, extra: { error?: string } = {}) =>
+    writeRunStatus(runDir, { status, step: session.step, steps: config.steps, backend: input.backend, ...extra });
   // After a GPU fault, nothing computed since may be saved (WebGPU yields zeros, not errors).
   const resumedStep = resumedFrom != null ? session.step : null;
   const faultContext = () => ({ runDir, step: session.step, lastCheckpointStep: lastCheckpoint >= 0 ? lastCheckpoint : resumedStep });
   const guard = () => throwIfGpuFault(input.backend, faultContext);
   const sample = async () => {
-    const file = path.join(runDir, SAMPLES_DIR, `${stepName(session.step)}.png`);
+    const file = sampleFile(runDir, session.step);
     const grid = await session.sampleFixed();
     guard();
     await writeFileAtomic(file, await gridPng(grid, { columns: config.gridSize }));
@@ -315,7 +329,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     }
     if (input.backend === 'webgpu') checkGpuFits(session, config);
     await writeStatus('running');
-    emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom });
+    emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom: resumedFrom?.dir ?? null, resumedFromStep: resumedFrom?.step ?? null });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
     if (session.step === 0) await evaluate(); // and how far it is from the data
 
@@ -367,7 +381,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: strin
     if (live && !signal?.aborted && !live.evaluated(session.step)) await evaluate();
     const status = session.step >= config.steps ? 'finished' : 'stopped';
     await writeStatus(status);
-    emit({ type: 'done', step: session.step, status, runDir });
+    return { type: 'done', step: session.step, status, runDir };
   } catch (caught) {
     // A failed GPU command often throws a vaguer error (or none) than the fault behind it.
     const fault = gpuFaultFor(input.backend);

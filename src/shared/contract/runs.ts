@@ -2,18 +2,15 @@
 import { z } from 'zod';
 import type { TrainConfig } from '../config';
 import type { RunEventLine, StepStats } from '../stats';
+import type { RunStatus } from '../run';
 import { runId } from './common';
 import type { SkippedFileInfo } from './datasets';
 import { returns, type OperationTable } from './operation';
 
 export type { RollbackEvent, RunEventLine, StepStats } from '../stats';
 
-/**
- * Status of a run as the studio sees it. `interrupted`: status.json says
- * running or paused but no training process is working on it (crash, kill,
- * power cut): resume it with `training:resume-run`.
- */
-export type RunStatus = 'new' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed' | 'interrupted';
+/** Status of a run (defined in src/shared/run.ts); resume an `interrupted` one with `training:resume-run`. */
+export type { RunStatus } from '../run';
 
 export interface RunSummary {
   id: string;
@@ -23,6 +20,12 @@ export interface RunSummary {
   status: RunStatus;
   /** Error line of a failed run. */
   error: string | null;
+  /**
+   * What is wrong with a damaged or half-made run folder (no or a broken
+   * config.json), null for a sound run. Such a run is listed so it can be
+   * deleted; it cannot be resumed, and `runs:get` refuses it with this line.
+   */
+  problem: string | null;
   preset: string;
   /** Last step reached (from status.json or the newest checkpoint). */
   step: number;

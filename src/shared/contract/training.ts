@@ -3,7 +3,8 @@
  * job the studio runs at a time, and the events it sends.
  */
 import { z } from 'zod';
-import { BACKEND_NAMES, TrainConfigSchema, type TrainConfig } from '../config';
+import { TrainConfigSchema, type TrainConfig } from '../config';
+import { RUN_CONTROL_KEYS, type RunControlKey } from '../run';
 import type { RollbackEvent, StepStats } from '../stats';
 import { runId } from './common';
 import type { DatasetSummary } from './datasets';
@@ -134,15 +135,13 @@ export const TrainingStartRequestSchema = z
   .strict();
 export type TrainingStartRequest = z.input<typeof TrainingStartRequestSchema>;
 
-export const ResumableChangesSchema = z
-  .object({
-    steps: z.number().int().min(1).optional(),
-    sampleEvery: z.number().int().min(0).optional(),
-    checkpointEvery: z.number().int().min(0).optional(),
-    keepCheckpoints: z.number().int().min(1).optional(),
-    backend: z.enum(BACKEND_NAMES).optional(),
-  })
-  .strict();
+type ConfigShape = typeof TrainConfigSchema.shape;
+/** The config's own checks for the run-control keys, each optional (no default: a missing key keeps the run's value). */
+const runControlShape = Object.fromEntries(RUN_CONTROL_KEYS.map((k) => [k, TrainConfigSchema.shape[k].unwrap().optional()])) as {
+  [K in RunControlKey]: z.ZodOptional<ReturnType<ConfigShape[K]['unwrap']>>;
+};
+export const ResumableChangesSchema = z.object(runControlShape).strict();
+export type ResumableChanges = z.infer<typeof ResumableChangesSchema>;
 
 export const ResumeRunRequestSchema = z.object({ runId, changes: ResumableChangesSchema.optional() }).strict();
 export type ResumeRunRequest = z.infer<typeof ResumeRunRequestSchema>;

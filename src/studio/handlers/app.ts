@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { appOperations } from '../../shared/contract';
-import { demoDatasetDir } from '../../engine/dataset';
+import { demoDatasetDir } from '../../engine/light';
 import type { DomainHandlers, StudioContext } from './context';
 
 export function setupApp({ host, paths, tools }: StudioContext): DomainHandlers<typeof appOperations> {

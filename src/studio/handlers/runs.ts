@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { runsOperations } from '../../shared/contract';
 import { StudioError } from '../errors';
-import { deleteRun, diffConfigs, listRuns, newestSampleStep, readRunConfig, readRunStats, runDetail, sampleFile } from '../runs';
+import { readRunConfig } from '../../engine/light';
+import { deleteRun, diffConfigs, listRuns, newestSampleStep, readRunStats, runDetail, sampleFile } from '../runs';
 import type { DomainHandlers, StudioContext } from './context';
 
 export function setupRuns({ tools, training, runs, emit }: StudioContext): DomainHandlers<typeof runsOperations> {
@@ -34,7 +35,6 @@ export function setupRuns({ tools, training, runs, emit }: StudioContext): Domai
 
     'runs:diff': async (req) => {
       const [a, b] = await Promise.all([readRunConfig(await runs.runDir(req.a)), readRunConfig(await runs.runDir(req.b))]);
-      if (!a || !b) throw new StudioError('Cannot read the config of one of the runs.');
       return diffConfigs(a, b);
     },
 

@@ -29,9 +29,9 @@ export function setupTraining({ paths, training, datasets, runs }: StudioContext
 
     'training:resume-run': async (req) => {
       const runDir = await runs.runDir(req.runId);
-      await runs.assertNotTrainedElsewhere(req.runId);
-      const config = await runs.resumeConfig(runDir, req.changes);
-      return { jobId: training.resumeRun(req.runId, runDir, config) };
+      const plan = await runs.planResume(req.runId, runDir, req.changes);
+      // The worker plans again under the run's lock; `plan.config.steps` is only for the state shown until it reports.
+      return { jobId: training.resumeRun(req.runId, runDir, req.changes ?? {}, plan.config.steps) };
     },
   };
 }

@@ -101,4 +101,22 @@ describe('config store: a reload keeps the form', () => {
     expect(c.values.steps).toBe(777);
     expect((c.values.data as { dir: string }).dir).toBe('/faces');
   });
+
+  it('"Use for training" before the Train view ever loaded: the default preset, with the data set', async () => {
+    vi.mocked(api.configSchema).mockResolvedValue({
+      jsonSchema: { type: 'object', properties: {} },
+      groups: [],
+      presets: [{ name: 'dcgan-28', description: 'small', config: TrainConfigSchema.parse({ preset: 'dcgan-28', model: { arch: 'dcgan-dense', resolution: 28, channels: 1 } }) }],
+      defaultPreset: 'dcgan-28',
+      resumableKeys: ['steps'],
+    });
+    const c = useConfigStore();
+    const options = { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 } as const;
+    c.useDataset({ id: 'ds-1', dir: '/data/cats', count: 300, options } as unknown as DatasetSummary);
+    await c.load();
+    expect(c.preset).toBe('dcgan-28');
+    expect(c.values.name).toBe('run');
+    expect((c.values.data as { dir: string }).dir).toBe('/data/cats');
+    expect(c.values.model).toMatchObject({ resolution: 32, channels: 3 });
+  });
 });

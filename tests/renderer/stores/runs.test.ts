@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useRunsStore } from '../../../src/renderer/src/stores/runs';
-import { stat, summary } from '../fixtures';
+import { mergeDiffs, useRunsStore } from '../../../src/renderer/src/stores/runs';
+import { detail, stat, summary } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 
@@ -34,5 +34,27 @@ describe('runs store', () => {
     const r = useRunsStore();
     await r.openFolder('00001-a');
     expect(r.notice).toBe('/tmp/runs/00001-a');
+  });
+});
+
+describe('runs store: comparing any number of runs', () => {
+  it('merges the diffs against the first run into one table with a column per run', async () => {
+    vi.mocked(api.diffRuns).mockImplementation(async ({ b }) =>
+      b === '00002-b' ? [{ path: 'g.lr', a: 0.0002, b: 0.0004 }] : [{ path: 'batchSize', a: 64, b: 32 }],
+    );
+    vi.mocked(api.getRun).mockImplementation(async ({ runId }) => detail(runId, runId === '00003-c' ? [100] : [100, 200]));
+    const r = useRunsStore();
+    await r.compare('00001-a', '00002-b', '00003-c');
+    expect(r.compareIds).toEqual(['00001-a', '00002-b', '00003-c']);
+    expect(r.diffTable).toEqual([
+      { path: 'batchSize', values: [64, 64, 32] },
+      { path: 'g.lr', values: [0.0002, 0.0004, 0.0002] },
+    ]);
+    expect(Object.keys(r.compareStats)).toHaveLength(3);
+    expect(r.compareSampleSteps['00003-c']).toEqual([100]);
+  });
+
+  it('mergeDiffs keeps a run without the difference at the first run\'s value', () => {
+    expect(mergeDiffs([[{ path: 'x', a: 1, b: 2 }], []])).toEqual([{ path: 'x', values: [1, 2, 1] }]);
   });
 });

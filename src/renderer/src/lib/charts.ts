@@ -41,6 +41,8 @@ export interface LineOptionInput {
   zoomSlider?: boolean;
   yMin?: number;
   yMax?: number;
+  /** Logarithmic y axis (points ≤ 0 are left out: a log axis cannot place them). */
+  yLog?: boolean;
 }
 
 function escapeHtml(s: string): string {
@@ -91,13 +93,13 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
     const colorIndex = (s.color ?? i) % CHART_PALETTE.length;
     const color = CHART_PALETTE[colorIndex];
     colorOf[s.name] = colorIndex;
-    const pairs = s.x.map((x, j) => [x, s.y[j]] as [number, number]);
+    const pairs = s.x.map((x, j) => [x, input.yLog && !(s.y[j] > 0) ? null : s.y[j]] as [number, number]);
     const lineStyle = { width: 1.6, type: s.dashed ? 'dashed' : 'solid' };
     const common = { type: 'line', showSymbol: false, symbol: 'none', animation: false, color, emphasis: { disabled: true } };
     if (s.smooth && smoothing > 0) {
       const smoothed = emaSmooth(s.y, smoothing);
       series.push({ ...common, id: `${s.name}::raw`, name: s.name, data: decimate(pairs, maxPoints), lineStyle: { ...lineStyle, width: 1, opacity: 0.22 }, silent: true, tooltip: { show: false } });
-      series.push({ ...common, id: s.name, name: s.name, data: decimate(s.x.map((x, j) => [x, smoothed[j]]), maxPoints), lineStyle });
+      series.push({ ...common, id: s.name, name: s.name, data: decimate(s.x.map((x, j) => [x, input.yLog && !(smoothed[j] > 0) ? null : smoothed[j]] as [number, number]), maxPoints), lineStyle });
     } else {
       series.push({ ...common, id: s.name, name: s.name, data: decimate(pairs, maxPoints), lineStyle });
     }
@@ -145,12 +147,12 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
       splitLine: { show: false },
     },
     yAxis: {
-      type: 'value',
+      type: input.yLog ? 'log' : 'value',
       name: input.yName ?? '',
       nameTextStyle: { color: text, fontSize: 10, align: 'left' },
-      min: input.yMin,
-      max: input.yMax,
-      scale: input.yMin === undefined,
+      min: input.yLog ? undefined : input.yMin,
+      max: input.yLog ? undefined : input.yMax,
+      scale: input.yLog ? undefined : input.yMin === undefined,
       axisLabel: { color: text, fontSize: 10, formatter: (v: number) => fmt(v) },
       splitLine: { lineStyle: { color: split } },
     },
@@ -176,4 +178,14 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
     ],
     series,
   };
+}
+
+/** The curves as CSV: a `step` column and one column per series (empty where a series has no value at that step). */
+export function seriesCsv(series: readonly CurveSeries[]): string {
+  const steps = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
+  const byStep = series.map((s) => new Map(s.x.map((x, j) => [x, s.y[j]])));
+  const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lines = [['step', ...series.map((s) => quote(s.name))].join(',')];
+  for (const step of steps) lines.push([String(step), ...byStep.map((m) => (m.has(step) ? String(m.get(step)) : ''))].join(','));
+  return `${lines.join('\n')}\n`;
 }

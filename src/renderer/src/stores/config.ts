@@ -65,7 +65,10 @@ export const useConfigStore = defineStore('config', () => {
       info.value = await getApi().configSchema();
       loadError.value = null;
       const saved = loadJson(TRAIN_FORM_STORAGE_KEY, isSavedForm);
-      if (saved) {
+      // A form saved before the schema was here (Datasets' "Use for training"
+      // on a fresh page) has no preset: start from the default preset, which
+      // keeps the chosen data set.
+      if (saved?.preset) {
         preset.value = saved.preset;
         dataset.value = saved.dataset;
         setValues(saved.values); // checked again like any edit

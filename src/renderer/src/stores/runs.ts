@@ -4,6 +4,22 @@ import type { ConfigDiffEntry, RunDetail, RunSummary, StepStats, Unsubscribe } f
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 
+/**
+ * One table from the diffs of run 1 against runs 2…n: a row per option that
+ * differs anywhere; a run whose diff lacks the option has run 1's value.
+ */
+export function mergeDiffs(diffs: readonly ConfigDiffEntry[][]): { path: string; values: unknown[] }[] {
+  const rows = new Map<string, unknown[]>();
+  diffs.forEach((d, i) => {
+    for (const e of d) {
+      if (!rows.has(e.path)) rows.set(e.path, [e.a, ...diffs.map(() => undefined)]);
+      rows.get(e.path)![i + 1] = e.b;
+    }
+  });
+  for (const values of rows.values()) for (let i = 1; i < values.length; i++) if (values[i] === undefined) values[i] = values[0];
+  return [...rows.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([path, values]) => ({ path, values }));
+}
+
 /** Longer side of run and checkpoint thumbnails, px. */
 export const THUMB_MAX = 96;
 
@@ -20,9 +36,14 @@ export const useRunsStore = defineStore('runs', () => {
   const detail = shallowRef<RunDetail | null>(null);
   /** Thumbnails by `runId` (last sample) and `runId@step` (a given grid). */
   const thumbs = ref<Record<string, string>>({});
-  /** The two runs being compared. */
-  const compareIds = ref<[string, string] | null>(null);
+  /** The runs being compared (two or more), in the order they were ticked. */
+  const compareIds = ref<string[] | null>(null);
+  /** The first two runs' config differences (as `runs:diff` gives them). */
   const diff = shallowRef<ConfigDiffEntry[]>([]);
+  /** Every option that differs between any of the compared runs: one value per run, in compareIds order. */
+  const diffTable = shallowRef<{ path: string; values: unknown[] }[]>([]);
+  /** The saved sample grid steps of each compared run. */
+  const compareSampleSteps = shallowRef<Record<string, number[]>>({});
   const compareStats = shallowRef<Record<string, StepStats[]>>({});
   /** A message after open-folder (browser mode shows the path). */
   const notice = ref<string | null>(null);
@@ -98,14 +119,26 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  /** Compare two runs: their config differences and both runs' curves. */
-  async function compare(a: string, b: string): Promise<void> {
-    compareIds.value = [a, b];
+  /**
+   * Compare runs: every option that differs (each run against the first, as
+   * `runs:diff` answers, merged into one table), every run's curves and the
+   * steps of its sample grids.
+   */
+  async function compare(...ids: string[]): Promise<void> {
+    if (ids.length < 2) return;
+    compareIds.value = ids;
     try {
       const api = getApi();
-      const [d, sa, sb] = await Promise.all([api.diffRuns({ a, b }), api.runStats({ runId: a, maxPoints: 3000 }), api.runStats({ runId: b, maxPoints: 3000 })]);
-      diff.value = d;
-      compareStats.value = { [a]: sa.stats, [b]: sb.stats };
+      const [first, ...others] = ids;
+      const [diffs, stats, details] = await Promise.all([
+        Promise.all(others.map((b) => api.diffRuns({ a: first, b }))),
+        Promise.all(ids.map((runId) => api.runStats({ runId, maxPoints: 3000 }))),
+        Promise.all(ids.map((runId) => api.getRun({ runId }).catch(() => null))),
+      ]);
+      diff.value = diffs[0];
+      diffTable.value = mergeDiffs(diffs);
+      compareStats.value = Object.fromEntries(ids.map((id, i) => [id, stats[i].stats]));
+      compareSampleSteps.value = Object.fromEntries(ids.map((id, i) => [id, details[i]?.sampleSteps ?? []]));
     } catch (e) {
       error.value = errorMessage(e);
     }
@@ -114,6 +147,8 @@ export const useRunsStore = defineStore('runs', () => {
   function clearCompare(): void {
     compareIds.value = null;
     diff.value = [];
+    diffTable.value = [];
+    compareSampleSteps.value = {};
     compareStats.value = {};
   }
 
@@ -154,7 +189,9 @@ export const useRunsStore = defineStore('runs', () => {
     thumbs,
     compareIds,
     diff,
+    diffTable,
     compareStats,
+    compareSampleSteps,
     notice,
     withCheckpoints,
     init,

@@ -1,0 +1,96 @@
+/**
+ * The one way to start or resume a run, used by every front end (the CLI's
+ * `train`, the studio's training worker, tests), after lightweight-gan's
+ * single Trainer: plan (resolve and check), select the compute backend,
+ * import the data, train. Everything it does is reported as a RunEvent; the
+ * front ends only render those events.
+ */
+import type { TrainConfig } from '../../shared/config';
+import { useBackend } from '../backend';
+import type { Dataset, ImportPhase } from '../dataset';
+import type { PauseGate } from '../train/pause-gate';
+import { resumeRun, trainNewRun, type TrainEvent, type TrainingInput } from '../train/run-training';
+import { importForConfig } from '../train/training-data';
+import { planRun, type RunPlan, type RunRequest } from './plan';
+
+/** Import progress is sent at most this often (plus the last one of each phase). */
+const IMPORT_PROGRESS_MS = 100;
+
+export type RunEvent =
+  /** The resolved plan: config, run folder, the step a resume continues from. */
+  | { type: 'plan'; plan: RunPlan }
+  | { type: 'backend'; name: string; why: string }
+  | { type: 'import-progress'; phase: ImportPhase; done: number; total: number }
+  | { type: 'imported'; dataset: Dataset; config: TrainConfig }
+  /** Training events: start (with resumedFromStep), step, sample, checkpoint, warning, paused, resumed, done (finished or stopped). */
+  | TrainEvent
+  /** Stopped (the signal) before training began: nothing was trained or written. */
+  | { type: 'cancelled'; during: 'import' | 'setup' }
+  /** The run failed; `startRun` rejects with the same error right after. */
+  | { type: 'failed'; message: string; error: unknown };
+
+export interface RunHooks {
+  /** Aborting stops after the current step, with a checkpoint (or, before training, stops at once). */
+  signal?: AbortSignal;
+  pause?: PauseGate;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export type RunResult = { status: 'finished' | 'stopped'; runDir: string; step: number } | { status: 'cancelled' };
+
+export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promise<RunResult> {
+  const emit = (event: RunEvent): void => hooks.onEvent?.(event);
+  const { signal } = hooks;
+  try {
+    const plan = await planRun(request);
+    emit({ type: 'plan', plan });
+    const { config } = plan;
+    const backend = await useBackend(config.backend);
+    emit({ type: 'backend', name: backend.name, why: backend.why });
+
+    let dataset: Dataset;
+    try {
+      dataset = await importForConfig(config, { signal, onProgress: throttledProgress(emit) });
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+      emit({ type: 'cancelled', during: 'import' });
+      return { status: 'cancelled' };
+    }
+    emit({ type: 'imported', dataset, config });
+    if (signal?.aborted) {
+      emit({ type: 'cancelled', during: 'setup' });
+      return { status: 'cancelled' };
+    }
+
+    let result: RunResult = { status: 'cancelled' };
+    const input: TrainingInput = {
+      config,
+      data: dataset,
+      datasetKey: dataset.cacheKey,
+      importReport: dataset.report,
+      backend: backend.name,
+      signal,
+      pause: hooks.pause,
+      onEvent: (e) => {
+        if (e.type === 'done') result = { status: e.status, runDir: e.runDir, step: e.step };
+        emit(e);
+      },
+    };
+    if (plan.mode === 'new') await trainNewRun(plan.runsRoot, { ...input, initFrom: request.mode === 'new' ? request.initFrom : undefined });
+    else await resumeRun(plan.resumeTarget ?? plan.runDir, input);
+    return result;
+  } catch (error) {
+    emit({ type: 'failed', message: error instanceof Error ? error.message : String(error), error });
+    throw error;
+  }
+}
+
+function throttledProgress(emit: (e: RunEvent) => void) {
+  let last = 0;
+  return (p: { phase: ImportPhase; done: number; total: number }): void => {
+    const now = Date.now();
+    if (now - last < IMPORT_PROGRESS_MS && p.done !== p.total) return;
+    last = now;
+    emit({ type: 'import-progress', phase: p.phase, done: p.done, total: p.total });
+  };
+}

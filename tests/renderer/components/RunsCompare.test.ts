@@ -1,0 +1,34 @@
+import { flushPromises, mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setApiForTesting } from '../../../src/renderer/src/api/index';
+import RunsCompare from '../../../src/renderer/src/components/run/RunsCompare.vue';
+import { useRunsStore } from '../../../src/renderer/src/stores/runs';
+import { createFakeApi } from '../fake-api';
+import { detail, stat } from '../fixtures';
+import { withPinia } from '../setup';
+
+afterEach(() => setApiForTesting(null));
+
+describe('RunsCompare', () => {
+  it('shows three runs in distinct colours with their samples side by side at one step', async () => {
+    const api = createFakeApi();
+    vi.mocked(api.getRun).mockImplementation(async ({ runId }) => detail(runId, runId === '00003-c' ? [100] : [100, 200]));
+    vi.mocked(api.runStats).mockImplementation(async (req) => ({ runId: req.runId, stats: [stat(1), stat(2)], total: 2 }));
+    setApiForTesting(api);
+    const opts = withPinia();
+    const runs = useRunsStore();
+    const ids = ['00001-a', '00002-b', '00003-c'];
+    await runs.compare(...ids);
+    // the chart draws on a canvas, which happy-dom lacks; its options are tested in charts tests
+    const wrapper = mount(RunsCompare, { props: { ids }, global: { ...opts.global, stubs: { TimeSeriesChart: true } } });
+    await flushPromises();
+    const chips = wrapper.findAll('.run-chip .run-swatch').map((w) => w.classes().find((c) => c.startsWith('tt-c')));
+    expect(new Set(chips).size).toBe(3); // a colour per run
+    const figures = wrapper.findAll('[data-testid="compare-samples"] figure');
+    expect(figures.map((f) => f.attributes('data-run'))).toEqual(ids);
+    expect(wrapper.get('[data-testid="compare-samples"]').text()).toContain('Samples at step 200');
+    expect(figures[2].text()).toContain('step 100'); // the newest grid of that run at or before 200
+    expect(figures[0].find('img').attributes('src')).toBe('data:image/png;base64,sample-200');
+    wrapper.unmount();
+  });
+});
