@@ -11,7 +11,7 @@ import type { TrainConfig } from '../../shared/config';
 import { readBatch } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
 import { setNoiseSeed } from '../layers';
-import { generatorInputs, latentsFor } from '../models/inputs';
+import { generatorClassCount, generatorInputs, latentsFor } from '../models/inputs';
 import { deriveSeed } from '../rng';
 import { compareWithReference, metricsReference, type MetricValues, type MetricsReference } from './compare';
 import type { ImageSet } from './image-set';
@@ -41,7 +41,8 @@ export async function sampleForMetrics(model: tf.LayersModel, config: TrainConfi
     const images = tf.tidy(() => {
       const zt = tf.tensor2d(z.subarray(start * latentDim, (start + n) * latentDim), [n, latentDim]);
       // A conditional G gets the classes in turn: 0, 1, …, K−1, 0, …
-      return model.predict(generatorInputs(model, zt, Int32Array.from({ length: n }, (_, i) => start + i))) as tf.Tensor4D;
+      const k = Math.max(1, generatorClassCount(model));
+      return model.predict(generatorInputs(model, zt, Int32Array.from({ length: n }, (_, i) => (start + i) % k))) as tf.Tensor4D;
     });
     try {
       bytes.set((await readBatch(images)).bytes, start * per);
