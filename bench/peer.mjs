@@ -3,7 +3,10 @@
  * Our training speed next to PyTorch's, on the same CPU.
  *
  *   npm run bench:peer -- [--rounds 3] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]
- *                         [--batch 64] [--backend wasm] [--threads 1]
+ *                         [--batch 64] [--backend wasm] [--threads 1] [--torch-device cpu|cuda]
+ *
+ * With --backend webgpu compare against torch on the GPU: --torch-device cuda
+ * (torch-peer.py synchronises CUDA around its timing).
  *
  * For each preset it runs `gan-studio bench` (ours) and bench/torch-peer.py
  * (the same models and training step in PyTorch) as separate child processes,
@@ -24,7 +27,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PYTHON = '/usr/bin/python3';
+/** Debian's python3 with python3-torch; GAN_STUDIO_PYTHON for another (e.g. a CUDA torch). */
+const PYTHON = process.env.GAN_STUDIO_PYTHON || '/usr/bin/python3';
 /**
  * Per-preset steps when --steps/--warmup are not given. They keep a default run
  * (3 rounds, both presets) within about 10 minutes on a 2-core machine, where a
@@ -56,6 +60,7 @@ try {
       batch: { type: 'string', default: '64' },
       backend: { type: 'string', default: 'wasm' },
       threads: { type: 'string', default: '1' },
+      'torch-device': { type: 'string', default: 'cpu' },
       presets: { type: 'string', default: 'dcgan-28,dcgan-64' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -67,7 +72,7 @@ try {
 if (args.help) {
   process.stdout.write(
     'usage: npm run bench:peer -- [--rounds 3] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]\n' +
-      '                          [--batch 64] [--backend wasm] [--threads 1]\n' +
+      '                          [--batch 64] [--backend wasm] [--threads 1] [--torch-device cpu|cuda]\n' +
       'Times our training step (gan-studio bench) and the same step in PyTorch (bench/torch-peer.py),\n' +
       'alternating them, and prints the median img/s of each and the ratio ours/torch.\n' +
       `Without --steps/--warmup: ${Object.entries(DEFAULT_STEPS).map(([p, s]) => `${p} ${s.steps} steps after ${s.warmup} warm-up`).join(', ')}.\n`,
@@ -81,6 +86,8 @@ const warmup = positiveInt('warmup', args.warmup, 0);
 const batch = positiveInt('batch', args.batch);
 const threads = positiveInt('threads', args.threads);
 const backend = args.backend;
+const torchDevice = args['torch-device'];
+if (!['cpu', 'cuda'].includes(torchDevice)) fail(`--torch-device must be cpu or cuda, got "${torchDevice}"`);
 const presets = args.presets.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of presets) if (!(p in DEFAULT_STEPS)) fail(`unknown preset "${p}"; the torch peer knows ${Object.keys(DEFAULT_STEPS).join(', ')}`);
 if (presets.length === 0) fail('--presets is empty');
@@ -150,7 +157,7 @@ for (const preset of presets) {
       const oursThreads = o.result.threads == null ? '' : `, ${o.result.threads} thread(s)`;
       log(`${preset} round ${r}/${rounds}: ours  ${o.result.imgPerSec} img/s (${o.result.msPerStep} ms/step, ${o.result.backend}${oursThreads}) load ${loads.at(-1)}`);
       loads.push(load1());
-      const t = await runChild(PYTHON, [join(ROOT, 'bench/torch-peer.py'), ...common, '--threads', String(threads)]);
+      const t = await runChild(PYTHON, [join(ROOT, 'bench/torch-peer.py'), ...common, '--threads', String(threads), '--device', torchDevice]);
       torch.push(t.result);
       log(`${preset} round ${r}/${rounds}: torch ${t.result.imgPerSec} img/s (${t.result.msPerStep} ms/step, ${t.result.threads} thread(s)) load ${loads.at(-1)}`);
       if (torchInfo === undefined && /BLAS reference/.test(t.stderr)) {

@@ -29,8 +29,12 @@ padding 0; a bias exactly where ours has one; BatchNorm momentum 0.1 (= tfjs
 Parameter counts go to stderr and equal tfjs's countParams() (which counts the
 BatchNorm moving mean and variance too).
 
+With --device cuda the same step runs on the GPU (the peer of our webgpu
+backend), and the timing waits for the GPU (torch.cuda.synchronize) before the
+clock starts and before it stops.
+
 Prints one JSON line like ours:
-  {"preset","backend":"torch-cpu","batch","imgPerSec","msPerStep","threads"}
+  {"preset","backend":"torch-cpu" or "torch-cuda","batch","imgPerSec","msPerStep","threads"}
 """
 import argparse
 import copy
@@ -222,8 +226,16 @@ def main():
     ap.add_argument('--steps', type=int, default=10)
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (default 1: our wasm backend is single-threaded)')
+    ap.add_argument('--device', default='cpu', choices=['cpu', 'cuda'], help='cuda: time the step on the GPU (peer of --backend webgpu)')
     ap.add_argument('--json', action='store_true', help='print one JSON line')
     args = ap.parse_args()
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        ap.error('--device cuda: torch sees no CUDA GPU')
+    dev = torch.device(args.device)
+
+    def sync():
+        if dev.type == 'cuda':
+            torch.cuda.synchronize()
     if args.batch < 1 or args.steps < 1 or args.warmup < 0 or args.threads < 1:
         ap.error('--batch, --steps and --threads must be >= 1, --warmup >= 0')
 
@@ -233,6 +245,7 @@ def main():
     res, ch, n = preset['resolution'], preset['channels'], args.batch
 
     g, d = build(args.preset)
+    g, d = g.to(dev), d.to(dev)
     g_ema = copy.deepcopy(g)
     for p in g_ema.parameters():
         p.requires_grad_(False)
@@ -245,15 +258,16 @@ def main():
 
     (gt, gtot), (dt, dtot) = count(g), count(d)
     blas, blas_kind = blas_library()
+    where = f'GPU {torch.cuda.get_device_name(dev)}' if dev.type == 'cuda' else f'{torch.get_num_threads()} thread(s)'
     print(f'{args.preset}: G {gtot} params ({gt} trainable), D {dtot} params ({dt} trainable); '
-          f'torch {torch.__version__}, {torch.get_num_threads()} thread(s), BLAS {blas_kind} ({blas})', file=sys.stderr)
-    if blas_kind == 'reference':
+          f'torch {torch.__version__}, {where}, BLAS {blas_kind} ({blas})', file=sys.stderr)
+    if blas_kind == 'reference' and dev.type == 'cpu':
         print('warning: torch is running on the netlib reference BLAS; its transposed convolutions and weight gradients '
               'go through it and run several times slower than with OpenBLAS (apt-get install libopenblas0-pthread)',
               file=sys.stderr)
 
-    pool = torch.tanh(torch.randn(256, ch, res, res))  # synthetic data, like bench.ts
-    ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
+    pool = torch.tanh(torch.randn(256, ch, res, res)).to(dev)  # synthetic data, like bench.ts
+    ones, zeros = torch.ones(n, 1, device=dev), torch.zeros(n, 1, device=dev)
     keep_g, keep_d = KeepingStats(g), KeepingStats(d)
     order, pos = torch.randperm(256), 0
 
@@ -263,10 +277,10 @@ def main():
             order, pos = torch.randperm(256), 0
         idx = order[pos:pos + n] if n <= 256 else torch.randint(0, 256, (n,))
         pos += n
-        real = pool[idx]
+        real = pool[idx.to(dev)]
 
         # D step: fakes from G without gradients, D's gradients only.
-        z = torch.randn(n, LATENT)
+        z = torch.randn(n, LATENT, device=dev)
         with torch.no_grad(), keep_g:
             fake = g(z)
         real_logits, fake_logits = d(real), d(fake)
@@ -280,7 +294,7 @@ def main():
             norm_d = grad_norm(grads_d)
 
         # G step through D with a fresh z: non-saturating loss, G's gradients only.
-        z = torch.randn(n, LATENT)
+        z = torch.randn(n, LATENT, device=dev)
         with keep_d:
             loss_g = F.binary_cross_entropy_with_logits(d(g(z)), ones)
             grads_g = torch.autograd.grad(loss_g, g_params)
@@ -300,19 +314,21 @@ def main():
 
     for _ in range(args.warmup):
         step()
+    sync()
     start = time.perf_counter()
     for _ in range(args.steps):
         stats = step()
+    sync()
     ms = (time.perf_counter() - start) * 1000 / args.steps
     if not all(v == v for v in stats):
         print(f'warning: NaN in step stats {stats}', file=sys.stderr)
 
-    line = {'preset': args.preset, 'backend': 'torch-cpu', 'batch': n,
+    line = {'preset': args.preset, 'backend': f'torch-{dev.type}', 'batch': n,
             'imgPerSec': round(n * 1000 / ms, 2), 'msPerStep': round(ms, 2), 'threads': args.threads}
     if args.json:
         print(json.dumps(line, separators=(',', ':')))
     else:
-        print(f"{line['preset']} on torch-cpu ({args.threads} thread(s)), batch {n}: {line['imgPerSec']} img/s, "
+        print(f"{line['preset']} on {line['backend']} ({where}), batch {n}: {line['imgPerSec']} img/s, "
               f"{line['msPerStep']} ms/step ({args.steps} steps after {args.warmup} warm-up)")
 
 

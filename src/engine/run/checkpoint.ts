@@ -230,3 +230,23 @@ export async function loadCheckpoint(dir: string, config: TrainConfig): Promise<
     throw err;
   }
 }
+
+/** About how many bytes a checkpoint of this session takes on disk (weights, optimizer state, JSON). */
+export function estimateCheckpointBytes(session: GanSession): number {
+  const bytesOf = (shapes: number[][]) => shapes.reduce((sum, s) => sum + 4 * s.reduce((a, b) => a * b, 1), 0);
+  let total = 0;
+  for (const model of [session.g, session.d, session.gEma]) {
+    if (model) total += bytesOf(model.weights.map((w) => w.shape as number[])) + 64 * 1024;
+  }
+  for (const opt of [session.optG, session.optD]) total += bytesOf(Object.values(opt.getState().tensors).map((t) => t.shape));
+  return total + 16 * 1024;
+}
+
+/** The same estimate before any session exists: from freshly built models, counting two optimizer slots per trainable weight (Adam's, the most any optimizer keeps). */
+export function estimateCheckpointBytesFor(models: { g: tf.LayersModel; d: tf.LayersModel; gEma: tf.LayersModel | null }): number {
+  const size = (ws: { shape: (number | null)[] }[]) => ws.reduce((sum, w) => sum + 4 * (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+  let total = 16 * 1024;
+  for (const model of [models.g, models.d, models.gEma]) if (model) total += size(model.weights) + 64 * 1024;
+  for (const model of [models.g, models.d]) total += 2 * size(model.trainableWeights);
+  return total;
+}

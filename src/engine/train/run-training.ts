@@ -3,7 +3,7 @@
  * grids, checkpoints, stopping and resuming. It reports through events so the
  * CLI, a worker process and tests can all drive it the same way.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { effectivePenalty, type TrainConfig } from '../../shared/config';
 import { configWarnings, withDataClasses } from '../config/techniques';
@@ -13,7 +13,8 @@ import { GpuFaultError, gpuFaultFor, gpuFaultMessage, throwIfGpuFault } from '..
 import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
-import { NonFiniteCheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
+import { DiskFullError, freeBytes, isDiskFull, megabytes } from '../io/disk';
+import { NonFiniteCheckpointError, estimateCheckpointBytes, estimateCheckpointBytesFor, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
 import { acquireRunLock, writeNewLock, type RunLock } from '../run/lock';
 import { DAMAGED_DIR, SUPERSEDED_DIR, describeSkipped, isCheckpointFolder, pickCheckpoint, setAside } from '../run/checkpoint-pick';
 import { dataContentKey } from '../run/data-key';
@@ -73,8 +74,11 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   // A conditional run learns its class count from the data; config.json records it.
   const input = { ...given, config: withDataClasses(given.config, given.data) };
   for (const message of configWarnings(input.config)) input.onEvent?.({ type: 'warning', message });
+  const probe = GanSession.initialModels(input.config);
+  const need = estimateCheckpointBytesFor(probe);
+  for (const m of [probe.g, probe.d, probe.gEma]) m?.dispose();
   let lock: RunLock | null = null;
-  const runDir = await createRunDir(outDir, input.config.name, async (dir) => {
+  const runDir = await createRunFolder(outDir, input.config.name, need, async (dir) => {
     await writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
     lock = await writeNewLock(dir);
   });
@@ -85,12 +89,36 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
     const session = GanSession.create(input.config, metrics.train.count, metrics.train);
     if (input.initFrom) await initFrom(runDir, session, input.initFrom);
     done = await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
+  } catch (err) {
+    // A disk that fills before the first checkpoint leaves nothing worth keeping: no empty run folder behind.
+    if (err instanceof DiskFullError && (await listCheckpoints(runDir)).length === 0) {
+      await lock!.release(runDir);
+      await rm(runDir, { recursive: true, force: true });
+    }
+    throw err;
   } finally {
     await lock!.release(runDir);
   }
   // Reported once the lock is gone, so whoever hears "done" may resume the run at once.
   input.onEvent?.(done);
   return runDir;
+}
+
+/** The run folder, born with what `fill` writes (config.json, the lock); a full disk (checked first, for one checkpoint's room) is a DiskFullError and leaves no folder. */
+async function createRunFolder(outDir: string, name: string, need: number, fill: (dir: string) => Promise<void>): Promise<string> {
+  const advice = 'Make room (or pass --out on another disk) and start again.';
+  await mkdir(outDir, { recursive: true }).catch((err: unknown) => {
+    throw isDiskFull(err) ? new DiskFullError(outDir, need, null, advice) : err;
+  });
+  const free = await freeBytes(outDir);
+  if (free !== null && free < need) throw new DiskFullError(outDir, need, free, advice);
+  try {
+    // createRunDir builds the folder under a temporary name and removes it when filling fails.
+    return await createRunDir(outDir, name, fill);
+  } catch (err) {
+    if (!isDiskFull(err)) throw err;
+    throw new DiskFullError(outDir, need, await freeBytes(outDir), advice);
+  }
 }
 
 /** Fine-tuning: the fresh session takes another run's weights, and the run records where they came from. A refusal leaves no run folder. */
@@ -236,6 +264,27 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
     lastSample = session.step;
     emit({ type: 'sample', step: session.step, file });
   };
+  const checkpointBytes = estimateCheckpointBytes(session);
+  let warnedLowSpace = false;
+  const diskFull = async (free: number | null) => {
+    const good = (await listCheckpoints(runDir)).at(-1);
+    return new DiskFullError(
+      runDir,
+      checkpointBytes,
+      free,
+      `${good ? `The last good checkpoint (step ${good.step}) is intact. ` : ''}Make room, then continue with: gan-studio train --resume ${runDir}`,
+    );
+  };
+  /** Before each checkpoint: refuse when it cannot fit, warn while there is room for fewer than 3 more. */
+  const checkRoom = async () => {
+    const free = await freeBytes(path.join(runDir, CHECKPOINTS_DIR));
+    if (free === null) return;
+    if (free < checkpointBytes) throw await diskFull(free);
+    if (free < 3 * checkpointBytes && !warnedLowSpace) {
+      warnedLowSpace = true;
+      emit({ type: 'warning', message: `Low disk space in ${runDir}: ${megabytes(free)} free, a checkpoint needs about ${megabytes(checkpointBytes)}. Make room before the disk fills.` });
+    }
+  };
   const live = input.metrics ?? null;
   const evaluate = async () => {
     if (!live) return;
@@ -243,6 +292,7 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
     emit({ type: 'metrics', metrics: line });
   };
   const checkpoint = async () => {
+    await checkRoom();
     guard();
     await stats.flush();
     // A checkpoint past the last rollback target: a later divergence may roll back to it again.
@@ -335,7 +385,8 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
   } catch (caught) {
     // A failed GPU command often throws a vaguer error (or none) than the fault behind it.
     const fault = gpuFaultFor(input.backend);
-    const err = fault != null && !(caught instanceof GpuFaultError) ? new GpuFaultError(fault, gpuFaultMessage(fault, faultContext())) : caught;
+    let err = fault != null && !(caught instanceof GpuFaultError) ? new GpuFaultError(fault, gpuFaultMessage(fault, faultContext())) : caught;
+    if (isDiskFull(err)) err = await diskFull(await freeBytes(runDir));
     await stats.flush().catch(() => undefined);
     await writeStatus('failed', { error: (err as Error).message }).catch(() => undefined);
     throw err;
