@@ -5,6 +5,7 @@
  * no split: they keep training on every image, and their metrics compare
  * with training images.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { TrainingData } from '../train/session';
 import { chooseHoldout, imagesOf, readHoldout, subsetData, trainingIndices, writeHoldout, type HoldoutSplit } from './holdout';
@@ -42,10 +43,21 @@ export async function setUpRunMetrics(runDir: string, config: TrainConfig, data:
   }
   const train = split && !split.tiny ? subsetData(data, trainingIndices(split)) : data;
   let live: LiveMetrics | null = null;
-  if (config.metrics.enabled && data.count >= 2) {
+  if (config.metrics.enabled && data.count >= 2 && !readsSynchronously()) {
+    // The metrics maths reads tensors back with dataSync(); tfjs-webgpu does that through an
+    // OffscreenCanvas, which Node lacks. The split is still made, so the run's metrics can be
+    // measured later from a checkpoint on another backend.
+    const off = `Live metrics are off on the ${tf.getBackend()} backend (it cannot read tensors back synchronously in Node); measure a checkpoint with \`gan-studio metrics --checkpoint RUN --backend wasm\`.`;
+    note = note ? `${note} ${off}` : off;
+  } else if (config.metrics.enabled && data.count >= 2) {
     const { resolution, channels } = config.model;
     const realIndices = split ? split.heldout : evenly(data.count, MAX_REFERENCE_REALS);
     live = LiveMetrics.create(runDir, config, imagesOf(data, realIndices, resolution, channels), Boolean(split && !split.tiny));
   }
   return { train, live, split, note };
+}
+
+/** Whether the active tfjs backend can read tensors back synchronously here (webgpu in Node cannot). */
+function readsSynchronously(): boolean {
+  return tf.getBackend() !== 'webgpu';
 }
