@@ -93,8 +93,14 @@ export default defineConfig(
         {
           patterns: [
             { regex: '^node:', message: 'src/shared runs in the renderer too: no Node APIs.' },
-            { regex: '^(electron|sharp|@tensorflow/.*)$', message: 'src/shared is plain data and zod: no platform packages.' },
-            { regex: '^(\\.\\./)+(engine|studio|cli|server|main|preload|renderer)(/|$)', message: 'src/shared imports nothing of the rest of src.' },
+            {
+              regex: '^(electron|sharp|@tensorflow/.*)$',
+              message: 'src/shared is plain data and zod: no platform packages.',
+            },
+            {
+              regex: '^(\\.\\./)+(engine|studio|cli|server|main|preload|renderer)(/|$)',
+              message: 'src/shared imports nothing of the rest of src.',
+            },
           ],
         },
       ],
@@ -108,7 +114,10 @@ export default defineConfig(
         {
           patterns: [
             { regex: '^electron(/.*)?$', message: 'The engine runs in plain Node: never import electron.' },
-            { regex: '^(\\.\\./)+(studio|cli|server|main|preload|renderer)(/|$)', message: 'The engine is the bottom layer: it never imports studio, cli, server, main or renderer.' },
+            {
+              regex: '^(\\.\\./)+(studio|cli|server|main|preload|renderer)(/|$)',
+              message: 'The engine is the bottom layer: it never imports studio, cli, server, main or renderer.',
+            },
             { regex: '^@renderer/', message: 'The engine never imports the renderer.' },
           ],
         },
@@ -122,8 +131,15 @@ export default defineConfig(
         'error',
         {
           patterns: [
-            { regex: '^electron(/.*)?$', message: 'src/studio is shared by Electron and `gan-studio serve`: desktop abilities come in through StudioHost.' },
-            { regex: '^(\\.\\./)+(cli|server|main|preload|renderer)(/|$)', message: 'src/studio builds on the engine and src/shared only.' },
+            {
+              regex: '^electron(/.*)?$',
+              message:
+                'src/studio is shared by Electron and `gan-studio serve`: desktop abilities come in through StudioHost.',
+            },
+            {
+              regex: '^(\\.\\./)+(cli|server|main|preload|renderer)(/|$)',
+              message: 'src/studio builds on the engine and src/shared only.',
+            },
             { regex: '^@renderer/', message: 'src/studio never imports the renderer.' },
           ],
         },
@@ -137,8 +153,15 @@ export default defineConfig(
         'error',
         {
           patterns: [
-            { regex: '^(electron(/.*)?|node:.*|zod|sharp|ws|@tensorflow/tfjs-node.*)$', message: 'The renderer is a sandboxed web page: it reaches the backend only through the API (src/renderer/src/api).' },
-            { regex: '^(\\.\\./)+(engine|studio|cli|server|main|preload)(/|$)', message: 'The renderer imports only @shared/* and its own files.' },
+            {
+              regex: '^(electron(/.*)?|node:.*|zod|sharp|ws|@tensorflow/tfjs-node.*)$',
+              message:
+                'The renderer is a sandboxed web page: it reaches the backend only through the API (src/renderer/src/api).',
+            },
+            {
+              regex: '^(\\.\\./)+(engine|studio|cli|server|main|preload)(/|$)',
+              message: 'The renderer imports only @shared/* and its own files.',
+            },
             { regex: '^\\.\\.(/\\.\\.)*/shared(/|$)|/src/shared(/|$)', message: 'Import src/shared as @shared/….' },
           ],
         },

@@ -30,14 +30,23 @@ interface Layer {
   pad: 'same' | 'valid';
 }
 
-function layer(big: [number, number, number], small: [number, number, number], k: number, stride: number, pad: 'same' | 'valid'): Layer {
+function layer(
+  big: [number, number, number],
+  small: [number, number, number],
+  k: number,
+  stride: number,
+  pad: 'same' | 'valid',
+): Layer {
   const name = `${big.join('×')} ↔ ${small.join('×')}${pad === 'valid' ? ' v' : ''}`;
   return { name, big, small, k, stride, pad };
 }
 
 // The shapes of src/engine/models/dcgan.ts with the presets' widths (baseWidth 64).
 // dcgan-28 (dcgan-dense): dense → 7×7×128, convT k4/2 → 14×14×64, convT k4/2 → 28×28×1; D mirrors it.
-const DCGAN28: Layer[] = [layer([28, 28, 1], [14, 14, 64], 4, 2, 'same'), layer([14, 14, 64], [7, 7, 128], 4, 2, 'same')];
+const DCGAN28: Layer[] = [
+  layer([28, 28, 1], [14, 14, 64], 4, 2, 'same'),
+  layer([14, 14, 64], [7, 7, 128], 4, 2, 'same'),
+];
 // dcgan-64 (dcgan-conv, Radford et al.): z as [1,1,100] → convT k4 valid → 4×4×512, then k4/2 'same'
 // up to 64×64×3; D mirrors it and ends with conv k4 valid → 1×1×1.
 const DCGAN64: Layer[] = [
@@ -92,7 +101,9 @@ async function main(): Promise<void> {
   for (const [model, layers] of models) {
     if (only && only !== model) continue;
     console.log(`\n${model}`);
-    console.log(`${pad('layer (big ↔ small)', 30)}${pad('MFLOP', 9)}${pad('FusedConv2D', 20)}${pad('BackpropInput', 20)}${pad('stock BpInput', 20)}BackpropFilter`);
+    console.log(
+      `${pad('layer (big ↔ small)', 30)}${pad('MFLOP', 9)}${pad('FusedConv2D', 20)}${pad('BackpropInput', 20)}${pad('stock BpInput', 20)}BackpropFilter`,
+    );
     const totals = { fwd: 0, bin: 0, stock: 0, bf: 0, flops: 0 };
     for (const L of layers) {
       const [H, W, cb] = L.big;
@@ -104,28 +115,36 @@ async function main(): Promise<void> {
       const strides: [number, number] = [L.stride, L.stride];
       const fwd = timeKernel(() => tf.fused.conv2d({ x: big, filter, strides, pad: L.pad }), minMs, stat);
       const backpropInput = (): tf.Tensor =>
-        tf.engine().runKernel(
-          'Conv2DBackpropInput',
-          { dy: small, filter },
-          { strides, pad: L.pad, dataFormat: 'NHWC', inputShape: [batch, H, W, cb] } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor;
+        tf
+          .engine()
+          .runKernel('Conv2DBackpropInput', { dy: small, filter }, {
+            strides,
+            pad: L.pad,
+            dataFormat: 'NHWC',
+            inputShape: [batch, H, W, cb],
+          } as unknown as tf.NamedAttrMap) as tf.Tensor;
       const bin = timeKernel(backpropInput, minMs, stat);
       useStockWasmKernels(true);
       const stockBin = noStock ? NaN : timeKernel(backpropInput, minMs, stat);
       useStockWasmKernels(false);
       const bf = timeKernel(
         () =>
-          tf.engine().runKernel(
-            'Conv2DBackpropFilter',
-            { x: big, dy: small },
-            { strides, pad: L.pad, dataFormat: 'NHWC', filterShape: [L.k, L.k, cb, cs] } as unknown as tf.NamedAttrMap,
-          ) as tf.Tensor,
+          tf
+            .engine()
+            .runKernel('Conv2DBackpropFilter', { x: big, dy: small }, {
+              strides,
+              pad: L.pad,
+              dataFormat: 'NHWC',
+              filterShape: [L.k, L.k, cb, cs],
+            } as unknown as tf.NamedAttrMap) as tf.Tensor,
         minMs,
         stat,
       );
       tf.dispose([big, small, filter]);
       const cell = (ms: number): string => pad(`${ms.toFixed(1)} ms ${(flops / ms / 1e6).toFixed(1)} GF/s`, 20);
-      console.log(`${pad(L.name, 30)}${pad((flops / 1e6).toFixed(0), 9)}${cell(fwd)}${cell(bin)}${cell(stockBin)}${cell(bf)}`);
+      console.log(
+        `${pad(L.name, 30)}${pad((flops / 1e6).toFixed(0), 9)}${cell(fwd)}${cell(bin)}${cell(stockBin)}${cell(bf)}`,
+      );
       totals.fwd += fwd;
       totals.bin += bin;
       totals.stock += stockBin;
@@ -133,7 +152,9 @@ async function main(): Promise<void> {
       totals.flops += flops;
     }
     const cell = (ms: number): string => pad(`${ms.toFixed(1)} ms ${(totals.flops / ms / 1e6).toFixed(1)} GF/s`, 20);
-    console.log(`${pad('total', 30)}${pad((totals.flops / 1e6).toFixed(0), 9)}${cell(totals.fwd)}${cell(totals.bin)}${cell(totals.stock)}${cell(totals.bf)}`);
+    console.log(
+      `${pad('total', 30)}${pad((totals.flops / 1e6).toFixed(0), 9)}${cell(totals.fwd)}${cell(totals.bin)}${cell(totals.stock)}${cell(totals.bf)}`,
+    );
   }
 }
 

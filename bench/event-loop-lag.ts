@@ -46,7 +46,15 @@ const started = new Promise<void>((r) => (trainingStarted = r));
 let failure: string | null = null;
 
 ws.on('message', (data) => {
-  const m = JSON.parse(String(data)) as { type: string; id?: number; ok?: boolean; result?: unknown; error?: { message: string }; event?: string; payload?: unknown };
+  const m = JSON.parse(String(data)) as {
+    type: string;
+    id?: number;
+    ok?: boolean;
+    result?: unknown;
+    error?: { message: string };
+    event?: string;
+    payload?: unknown;
+  };
   if (m.type === 'result' && m.id !== undefined) {
     pending.get(m.id)?.(m.ok ? m.result : Promise.reject(new Error(m.error!.message)));
     pending.delete(m.id);
@@ -73,7 +81,10 @@ const call = (channel: string, ...args: unknown[]): Promise<unknown> =>
     ws.send(JSON.stringify({ type: 'invoke', id, channel, args }));
   });
 
-const resolved = (await call('config:resolve', { preset: 'dcgan-64', config: { backend: backendName, steps: 100_000, sampleEvery: 5, checkpointEvery: 20, name: 'lag' } })) as { ok: boolean; config: unknown; error?: string };
+const resolved = (await call('config:resolve', {
+  preset: 'dcgan-64',
+  config: { backend: backendName, steps: 100_000, sampleEvery: 5, checkpointEvery: 20, name: 'lag' },
+})) as { ok: boolean; config: unknown; error?: string };
 if (!resolved.ok) throw new Error(resolved.error);
 process.stderr.write('starting a dcgan-64 run on the demo data (import at 64×64×3 first)…\n');
 await call('training:start', { config: resolved.config });
@@ -109,7 +120,9 @@ const result = {
   p99ms: Number(ms(histogram.percentile(99))),
   maxms: Number(ms(histogram.max)),
 };
-process.stdout.write(`event-loop delay while dcgan-64 trains: p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, max ${result.maxms} ms (${result.steps} steps, ${result.samples} sample grids, ${result.polls} UI polls in ${result.seconds} s)\n`);
+process.stdout.write(
+  `event-loop delay while dcgan-64 trains: p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, max ${result.maxms} ms (${result.steps} steps, ${result.samples} sample grids, ${result.polls} UI polls in ${result.seconds} s)\n`,
+);
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.stdout.write(result.p99ms < 20 ? 'target met: p99 < 20 ms\n' : 'TARGET MISSED: p99 >= 20 ms\n');
 

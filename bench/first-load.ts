@@ -13,8 +13,16 @@ import { tempDir } from '../tests/helpers/temp';
 
 const rendererDir = path.resolve(process.argv[2] ?? 'out/renderer');
 const root = await tempDir('gan-studio-first-load-');
-const server = await startStudioServer({ runsRoot: path.join(root, 'runs'), rendererDir, workerEnv: { GAN_STUDIO_CACHE: path.join(root, 'cache') } });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+const server = await startStudioServer({
+  runsRoot: path.join(root, 'runs'),
+  rendererDir,
+  workerEnv: { GAN_STUDIO_CACHE: path.join(root, 'cache') },
+});
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu'],
+});
 try {
   const page = await browser.newPage();
   const cdp = await page.context().newCDPSession(page);
@@ -35,7 +43,9 @@ try {
   }
   rows.sort((a, b) => b[0] - a[0]);
   for (const [bytes, p] of rows.slice(0, 12)) console.log(`${(bytes / 1024).toFixed(1).padStart(8)} KB  ${p}`);
-  console.log(`first load: ${(total / 1024).toFixed(1)} KB on the wire in ${sizes.size} requests (WebSocket frames not counted)`);
+  console.log(
+    `first load: ${(total / 1024).toFixed(1)} KB on the wire in ${sizes.size} requests (WebSocket frames not counted)`,
+  );
 } finally {
   await browser.close();
   await server.close();

@@ -75,7 +75,9 @@ if (args.help) {
       '                          [--batch 64] [--backend wasm] [--threads 1] [--torch-device cpu|cuda]\n' +
       'Times our training step (gan-studio bench) and the same step in PyTorch (bench/torch-peer.py),\n' +
       'alternating them, and prints the median img/s of each and the ratio ours/torch.\n' +
-      `Without --steps/--warmup: ${Object.entries(DEFAULT_STEPS).map(([p, s]) => `${p} ${s.steps} steps after ${s.warmup} warm-up`).join(', ')}.\n`,
+      `Without --steps/--warmup: ${Object.entries(DEFAULT_STEPS)
+        .map(([p, s]) => `${p} ${s.steps} steps after ${s.warmup} warm-up`)
+        .join(', ')}.\n`,
   );
   process.exit(0);
 }
@@ -88,13 +90,20 @@ const threads = positiveInt('threads', args.threads);
 const backend = args.backend;
 const torchDevice = args['torch-device'];
 if (!['cpu', 'cuda'].includes(torchDevice)) fail(`--torch-device must be cpu or cuda, got "${torchDevice}"`);
-const presets = args.presets.split(',').map((p) => p.trim()).filter(Boolean);
-for (const p of presets) if (!(p in DEFAULT_STEPS)) fail(`unknown preset "${p}"; the torch peer knows ${Object.keys(DEFAULT_STEPS).join(', ')}`);
+const presets = args.presets
+  .split(',')
+  .map((p) => p.trim())
+  .filter(Boolean);
+for (const p of presets)
+  if (!(p in DEFAULT_STEPS))
+    fail(`unknown preset "${p}"; the torch peer knows ${Object.keys(DEFAULT_STEPS).join(', ')}`);
 if (presets.length === 0) fail('--presets is empty');
 
 const probe = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
 if (probe.error || probe.status !== 0) {
-  process.stdout.write("PyTorch not found: install Debian's python3-torch (apt-get install python3-torch) to compare; nothing was installed\n");
+  process.stdout.write(
+    "PyTorch not found: install Debian's python3-torch (apt-get install python3-torch) to compare; nothing was installed\n",
+  );
   process.exit(0);
 }
 
@@ -113,7 +122,11 @@ function runChild(cmd, argv) {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      const line = out
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{'));
       if (code !== 0 || !line) {
         const tail = (err.trim() || out.trim()).split('\n').slice(-8).join('\n');
         reject(new Error(`${[cmd, ...argv].join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail}`));
@@ -152,16 +165,37 @@ for (const preset of presets) {
   for (let r = 1; r <= rounds; r++) {
     try {
       loads.push(load1());
-      const o = await runChild(process.execPath, [join(ROOT, 'bin/gan-studio.mjs'), 'bench', ...common, '--backend', backend, '--threads', String(threads)]);
+      const o = await runChild(process.execPath, [
+        join(ROOT, 'bin/gan-studio.mjs'),
+        'bench',
+        ...common,
+        '--backend',
+        backend,
+        '--threads',
+        String(threads),
+      ]);
       ours.push(o.result);
       const oursThreads = o.result.threads == null ? '' : `, ${o.result.threads} thread(s)`;
-      log(`${preset} round ${r}/${rounds}: ours  ${o.result.imgPerSec} img/s (${o.result.msPerStep} ms/step, ${o.result.backend}${oursThreads}) load ${loads.at(-1)}`);
+      log(
+        `${preset} round ${r}/${rounds}: ours  ${o.result.imgPerSec} img/s (${o.result.msPerStep} ms/step, ${o.result.backend}${oursThreads}) load ${loads.at(-1)}`,
+      );
       loads.push(load1());
-      const t = await runChild(PYTHON, [join(ROOT, 'bench/torch-peer.py'), ...common, '--threads', String(threads), '--device', torchDevice]);
+      const t = await runChild(PYTHON, [
+        join(ROOT, 'bench/torch-peer.py'),
+        ...common,
+        '--threads',
+        String(threads),
+        '--device',
+        torchDevice,
+      ]);
       torch.push(t.result);
-      log(`${preset} round ${r}/${rounds}: torch ${t.result.imgPerSec} img/s (${t.result.msPerStep} ms/step, ${t.result.threads} thread(s)) load ${loads.at(-1)}`);
+      log(
+        `${preset} round ${r}/${rounds}: torch ${t.result.imgPerSec} img/s (${t.result.msPerStep} ms/step, ${t.result.threads} thread(s)) load ${loads.at(-1)}`,
+      );
       if (torchInfo === undefined && /BLAS reference/.test(t.stderr)) {
-        log('note: torch runs on the netlib reference BLAS here, which makes it several times slower than a usual torch;');
+        log(
+          'note: torch runs on the netlib reference BLAS here, which makes it several times slower than a usual torch;',
+        );
         log('      install libopenblas0-pthread for a fair peer (see bench/README.md)');
       }
       torchInfo ??= t.stderr.split('\n').find((l) => l.includes('BLAS'));
@@ -202,8 +236,12 @@ const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.pa
 const out = [];
 out.push('');
 const oursThreads = summaries[0].oursThreads == null ? '' : `, ${summaries[0].oursThreads} thread(s)`;
-out.push(`ours: ${summaries[0].backend}${oursThreads}; ${torchInfo ? torchInfo.replace(/^.*?torch /, 'torch ') : `torch, ${threads} thread(s)`}`);
-out.push(`batch ${batch}, median of ${rounds} alternating round(s), ${((performance.now() - started) / 1000).toFixed(0)} s in all`);
+out.push(
+  `ours: ${summaries[0].backend}${oursThreads}; ${torchInfo ? torchInfo.replace(/^.*?torch /, 'torch ') : `torch, ${threads} thread(s)`}`,
+);
+out.push(
+  `batch ${batch}, median of ${rounds} alternating round(s), ${((performance.now() - started) / 1000).toFixed(0)} s in all`,
+);
 out.push(fmt(header));
 out.push(widths.map((n) => '-'.repeat(n)).join('-|-'));
 for (const r of rows) out.push(fmt(r));

@@ -30,7 +30,8 @@ function syntheticData(count: number, size: number): TrainingData {
   return {
     count,
     batch(indices, out = new Float32Array(indices.length * size)) {
-      for (let i = 0; i < indices.length; i++) out.set(pool.subarray(indices[i] * size, (indices[i] + 1) * size), i * size);
+      for (let i = 0; i < indices.length; i++)
+        out.set(pool.subarray(indices[i] * size, (indices[i] + 1) * size), i * size);
       return out;
     },
   };
@@ -68,11 +69,15 @@ async function main(): Promise<void> {
     }
   }
   session.dispose();
-  const rows = [...byKernel.entries()].map(([name, e]) => ({ name, ms: e.ms / steps, calls: e.calls / steps })).sort((a, b) => b.ms - a.ms);
+  const rows = [...byKernel.entries()]
+    .map(([name, e]) => ({ name, ms: e.ms / steps, calls: e.calls / steps }))
+    .sort((a, b) => b.ms - a.ms);
   const total = rows.reduce((p, r) => p + r.ms, 0);
   const wallPerStep = wall / steps;
   if (json) {
-    process.stdout.write(JSON.stringify({ preset, batch, stock, wallMsPerStep: wallPerStep, kernelMs: total, kernels: rows }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ preset, batch, stock, wallMsPerStep: wallPerStep, kernelMs: total, kernels: rows }) + '\n',
+    );
     return;
   }
   console.log(
@@ -84,7 +89,9 @@ async function main(): Promise<void> {
   console.log(`${'kernel'.padEnd(26)}${'ms/step'.padStart(10)}${'calls'.padStart(8)}${'share'.padStart(8)}`);
   for (const r of rows) {
     if (r.ms < 0.5 && rows.length > 25) continue;
-    console.log(`${r.name.padEnd(26)}${r.ms.toFixed(1).padStart(10)}${String(Math.round(r.calls)).padStart(8)}${((100 * r.ms) / wallPerStep).toFixed(1).padStart(7)}%`);
+    console.log(
+      `${r.name.padEnd(26)}${r.ms.toFixed(1).padStart(10)}${String(Math.round(r.calls)).padStart(8)}${((100 * r.ms) / wallPerStep).toFixed(1).padStart(7)}%`,
+    );
   }
 }
 

@@ -46,7 +46,8 @@ async function pngsUnder(dir: string): Promise<string[]> {
 /** A flat folder of `wanted` stamps, picked evenly from the sorted list (no class subfolders: unconditional). */
 async function makeFolder(): Promise<string> {
   const all = await pngsUnder(STAMPS);
-  if (all.length < 50) throw new Error(`found only ${all.length} PNG stamps under ${STAMPS} (apt-get install tuxpaint-stamps-default)`);
+  if (all.length < 50)
+    throw new Error(`found only ${all.length} PNG stamps under ${STAMPS} (apt-get install tuxpaint-stamps-default)`);
   const n = Math.min(wanted, all.length);
   const dir = path.join(tmpdir(), `gan-bench-stamps-${n}`);
   await mkdir(dir, { recursive: true });
@@ -59,16 +60,35 @@ async function makeFolder(): Promise<string> {
 
 const backend = await useBackend(backendName);
 const folder = await makeFolder();
-const ds = await importDataset(folder, { resolution: 64, channels: 3, resize: 'pad', background: '#ffffff', minSize: 8 });
+const ds = await importDataset(folder, {
+  resolution: 64,
+  channels: 3,
+  resize: 'pad',
+  background: '#ffffff',
+  minSize: 8,
+});
 // A fixed split, 20% held out: enough unseen images for SWD on a few hundred.
 const split = chooseHoldout(ds.count, 0.2, 2000, 1);
 const train = subsetData(ds, trainingIndices(split));
 const reference = metricsReference(imagesOf(ds, split.heldout, 64, 3));
-process.stderr.write(`backend ${backend.name}; ${ds.count} stamps (${train.count} train, ${split.heldout.length} held out); ${seconds} s per recipe; load ${loadavg()[0].toFixed(1)}\n`);
+process.stderr.write(
+  `backend ${backend.name}; ${ds.count} stamps (${train.count} train, ${split.heldout.length} held out); ${seconds} s per recipe; load ${loadavg()[0].toFixed(1)}\n`,
+);
 
-const rows: { recipe: string; steps: number; seconds: number; swd: number; kid: number; diversity: number; load: number }[] = [];
+const rows: {
+  recipe: string;
+  steps: number;
+  seconds: number;
+  swd: number;
+  kid: number;
+  diversity: number;
+  load: number;
+}[] = [];
 for (const recipe of recipes) {
-  const config = await resolveConfig({ preset: recipe, sets: ['model.resolution=64', 'model.channels=3', 'seed=1', 'metrics.enabled=false'] });
+  const config = await resolveConfig({
+    preset: recipe,
+    sets: ['model.resolution=64', 'model.channels=3', 'seed=1', 'metrics.enabled=false'],
+  });
   const session = GanSession.create(config, train.count, train);
   const started = performance.now();
   try {
@@ -76,7 +96,15 @@ for (const recipe of recipes) {
     const elapsed = (performance.now() - started) / 1000;
     const samples = await sampleForMetrics(session.sampleGenerator, config, 256);
     const m = compareWithReference(reference, samples);
-    rows.push({ recipe, steps: session.step, seconds: elapsed, swd: m.swd, kid: m.kid, diversity: m.diversity, load: loadavg()[0] });
+    rows.push({
+      recipe,
+      steps: session.step,
+      seconds: elapsed,
+      swd: m.swd,
+      kid: m.kid,
+      diversity: m.diversity,
+      load: loadavg()[0],
+    });
     process.stderr.write(`${recipe}: ${session.step} steps in ${elapsed.toFixed(0)} s, SWD ${m.swd.toFixed(1)}\n`);
   } finally {
     session.dispose();
@@ -84,11 +112,14 @@ for (const recipe of recipes) {
 }
 
 const base = rows.find((r) => r.recipe === 'small-dataset');
-if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ seconds, images: ds.count, heldout: split.heldout.length, rows }) + '\n');
+if (process.argv.includes('--json'))
+  process.stdout.write(JSON.stringify({ seconds, images: ds.count, heldout: split.heldout.length, rows }) + '\n');
 else {
   process.stdout.write(`recipe          | steps | SWD     | ÷ small-dataset | KID      | diversity | load\n`);
   for (const r of rows) {
     const ratio = base ? (r.swd / base.swd).toFixed(2) : '-';
-    process.stdout.write(`${r.recipe.padEnd(15)} | ${String(r.steps).padStart(5)} | ${r.swd.toFixed(1).padStart(7)} | ${ratio.padStart(15)} | ${r.kid.toFixed(1).padStart(8)} | ${r.diversity.toFixed(2).padStart(9)} | ${r.load.toFixed(1)}\n`);
+    process.stdout.write(
+      `${r.recipe.padEnd(15)} | ${String(r.steps).padStart(5)} | ${r.swd.toFixed(1).padStart(7)} | ${ratio.padStart(15)} | ${r.kid.toFixed(1).padStart(8)} | ${r.diversity.toFixed(2).padStart(9)} | ${r.load.toFixed(1)}\n`,
+    );
   }
 }

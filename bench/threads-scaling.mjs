@@ -48,7 +48,23 @@ for (const [k, v] of Object.entries({ threads: n, rounds, batch, steps })) {
 if (batch % n !== 0) throw new Error(`--batch ${batch} must split evenly over --threads ${n}`);
 
 function bench(threads, b) {
-  const argv = [join(ROOT, 'bin/gan-studio.mjs'), 'bench', '--preset', args.preset, '--batch', String(b), '--steps', String(steps), '--warmup', String(warmup), '--backend', 'wasm', '--threads', String(threads), '--json'];
+  const argv = [
+    join(ROOT, 'bin/gan-studio.mjs'),
+    'bench',
+    '--preset',
+    args.preset,
+    '--batch',
+    String(b),
+    '--steps',
+    String(steps),
+    '--warmup',
+    String(warmup),
+    '--backend',
+    'wasm',
+    '--threads',
+    String(threads),
+    '--json',
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -56,8 +72,13 @@ function bench(threads, b) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => {
-      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
-      if (code !== 0 || !line) reject(new Error(`bench failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
+      const line = out
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{'));
+      if (code !== 0 || !line)
+        reject(new Error(`bench failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
       else resolve(JSON.parse(line));
     });
   });
@@ -86,7 +107,9 @@ for (let r = 1; r <= rounds; r++) {
   const parts = await Promise.all(Array.from({ length: n }, () => bench(1, batch / n)));
   // The replicas finish a step together only as fast as the slowest one.
   replicas.push(n * Math.min(...parts.map((p) => p.imgPerSec)));
-  log(`round ${r}/${rounds}: 1 thread ${a.imgPerSec} | ${n} threads ${b.imgPerSec} | ${n} replicas ${replicas.at(-1).toFixed(2)} img/s (load ${loads.slice(-3).join(', ')})`);
+  log(
+    `round ${r}/${rounds}: 1 thread ${a.imgPerSec} | ${n} threads ${b.imgPerSec} | ${n} replicas ${replicas.at(-1).toFixed(2)} img/s (load ${loads.slice(-3).join(', ')})`,
+  );
 }
 const m1 = median(one);
 const mn = median(many);

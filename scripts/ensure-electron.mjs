@@ -50,7 +50,8 @@ function summarise(output) {
   const errorLine = lines.find((line) => /^(\w+)?Error\b|^Error:/.test(line)) ?? lines.at(-1);
   if (!errorLine) return 'the installer gave no reason';
   // undici reports every network-level failure (DNS, refused, offline) this way.
-  if (/TypeError: fetch failed/.test(errorLine)) return 'fetch failed: the Electron download server could not be reached';
+  if (/TypeError: fetch failed/.test(errorLine))
+    return 'fetch failed: the Electron download server could not be reached';
   return errorLine.length > 200 ? `${errorLine.slice(0, 197)}...` : errorLine;
 }
 

@@ -27,7 +27,11 @@ const { positionals, values } = parseArgs({
 async function profileStep(preset: string, batch: number) {
   const config = await resolveConfig({ preset, overrides: { batchSize: batch, seed: 1 } });
   const size = config.model.resolution ** 2 * config.model.channels;
-  const data = { count: 256, batch: (idx: ArrayLike<number>) => Float32Array.from({ length: idx.length * size }, (_, i) => Math.tanh(Math.sin(i))) };
+  const data = {
+    count: 256,
+    batch: (idx: ArrayLike<number>) =>
+      Float32Array.from({ length: idx.length * size }, (_, i) => Math.tanh(Math.sin(i))),
+  };
   const session = GanSession.create(config, 256);
   try {
     await session.trainStep(data); // compile the pipelines first
@@ -44,7 +48,10 @@ async function profileStep(preset: string, batch: number) {
       e.count += 1;
       byKernel.set(k.name, e);
     }
-    const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15).map(([name, e]) => ({ name, ms: Math.round(e.ms * 100) / 100, count: e.count }));
+    const top = [...byKernel.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, 15)
+      .map(([name, e]) => ({ name, ms: Math.round(e.ms * 100) / 100, count: e.count }));
     return { wallMs: Math.round(wallMs), kernels: info.kernels.length, top };
   } finally {
     session.dispose();
@@ -56,8 +63,21 @@ if (positionals[0] === 'info') {
 } else {
   const backend = await useBackend(values.backend as BackendName);
   const batch = Number(values.batch);
-  const r = await benchmark({ preset: values.preset, batch, steps: Number(values.steps), warmup: Number(values.warmup), sets: [] });
-  const line: Record<string, unknown> = { preset: r.preset, backend: backend.name, adapter: backend.adapter?.description ?? null, batch, imgPerSec: Math.round(r.imgPerSec * 100) / 100, msPerStep: Math.round(r.msPerStep * 100) / 100 };
+  const r = await benchmark({
+    preset: values.preset,
+    batch,
+    steps: Number(values.steps),
+    warmup: Number(values.warmup),
+    sets: [],
+  });
+  const line: Record<string, unknown> = {
+    preset: r.preset,
+    backend: backend.name,
+    adapter: backend.adapter?.description ?? null,
+    batch,
+    imgPerSec: Math.round(r.imgPerSec * 100) / 100,
+    msPerStep: Math.round(r.msPerStep * 100) / 100,
+  };
   if (values.profile) line.profile = await profileStep(values.preset, batch);
   process.stdout.write(JSON.stringify(line) + '\n');
 }

@@ -51,7 +51,10 @@ copyFileSync(join(ROOT, 'bench/torch-peer.py'), join(out, 'torch-peer.py'));
 copyFileSync(join(ROOT, 'bench/gpu/run-on-device.sh'), join(out, 'run-on-device.sh'));
 
 function size(dir) {
-  return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? size(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+  return readdirSync(dir, { withFileTypes: true }).reduce(
+    (n, e) => n + (e.isDirectory() ? size(join(dir, e.name)) : statSync(join(dir, e.name)).size),
+    0,
+  );
 }
 const total = size(out);
 writeFileSync(join(out, 'BUILT'), `${new Date().toISOString()} node ${process.version}\n`);

@@ -34,7 +34,12 @@ export function estimateLine(msPerStep: number, stepsLeft: number): string | nul
   return `estimate: about ${formatDuration(seconds)} for the ${stepsLeft} steps left, at ${Math.round(msPerStep)} ms/step here (Ctrl-C stops with a checkpoint; --resume continues)`;
 }
 
-export function stepProgress(startStep: number, total: number, batchSize: number, tty = Boolean(process.stderr.isTTY)): StepProgress {
+export function stepProgress(
+  startStep: number,
+  total: number,
+  batchSize: number,
+  tty = Boolean(process.stderr.isTTY),
+): StepProgress {
   const progress = barOrLines(startStep, total, batchSize, tty);
   // Time steps 2..1+ESTIMATE_STEPS of this process by the wall clock, then say once how long the rest takes.
   let timedFrom: { step: number; at: number } | null = null;
@@ -70,7 +75,8 @@ function barOrLines(startStep: number, total: number, batchSize: number, tty: bo
   if (tty) {
     const bar = new cliProgress.SingleBar(
       {
-        format: 'step {value}/{total} {bar} {ips} img/s | D {lossD} G {lossG} | D(x) {dReal} D(G(z)) {dFake} | ETA {etaText}',
+        format:
+          'step {value}/{total} {bar} {ips} img/s | D {lossD} G {lossG} | D(x) {dReal} D(G(z)) {dFake} | ETA {etaText}',
         barsize: 24,
         hideCursor: true,
         stream: process.stderr,
@@ -133,7 +139,10 @@ export function importProgress(tty = Boolean(process.stderr.isTTY)) {
       if (tty) {
         if (!bar || phase !== p.phase) {
           bar?.stop();
-          bar = new cliProgress.SingleBar({ format: 'importing {bar} {value}/{total} images', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+          bar = new cliProgress.SingleBar(
+            { format: 'importing {bar} {value}/{total} images', stream: process.stderr, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          );
           bar.start(p.total, p.done);
         }
         bar.update(p.done);
@@ -161,7 +170,14 @@ export function imageProgress(total: number, tty = Boolean(process.stderr.isTTY)
     update(done: number) {
       if (tty) {
         if (!bar) {
-          bar = new cliProgress.SingleBar({ format: 'generating {bar} {value}/{total} images | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+          bar = new cliProgress.SingleBar(
+            {
+              format: 'generating {bar} {value}/{total} images | ETA {eta_formatted}',
+              stream: process.stderr,
+              hideCursor: true,
+            },
+            cliProgress.Presets.shades_classic,
+          );
           bar.start(total, done);
         }
         bar.update(done);

@@ -32,14 +32,19 @@ function syntheticData(count: number, size: number): TrainingData {
   return {
     count,
     batch(indices, out = new Float32Array(indices.length * size)) {
-      for (let i = 0; i < indices.length; i++) out.set(pool.subarray(indices[i] * size, (indices[i] + 1) * size), i * size);
+      for (let i = 0; i < indices.length; i++)
+        out.set(pool.subarray(indices[i] * size, (indices[i] + 1) * size), i * size);
       return out;
     },
   };
 }
 
 export async function benchmark(options: BenchOptions): Promise<BenchResult> {
-  const config = await resolveConfig({ preset: options.preset, sets: options.sets, overrides: { batchSize: options.batch, seed: 1 } });
+  const config = await resolveConfig({
+    preset: options.preset,
+    sets: options.sets,
+    overrides: { batchSize: options.batch, seed: 1 },
+  });
   const { resolution, channels } = config.model;
   const session = GanSession.create(config, 256);
   const data = syntheticData(256, resolution * resolution * channels);

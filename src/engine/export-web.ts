@@ -78,7 +78,11 @@ export function tfjsBundlePath(): string {
   return require.resolve('@tensorflow/tfjs/dist/tf.min.js');
 }
 
-export async function exportForWeb(gen: LoadedGenerator, outDir: string, options: WebExportOptions = {}): Promise<GeneratorInfo> {
+export async function exportForWeb(
+  gen: LoadedGenerator,
+  outDir: string,
+  options: WebExportOptions = {},
+): Promise<GeneratorInfo> {
   await mkdir(outDir, { recursive: true });
   const layers = customLayersIn(gen.model);
   let quantization: QuantizationReport | null = null;
@@ -140,17 +144,24 @@ async function quantizeExport(gen: LoadedGenerator, dir: string, dtype: Quantize
   const json = JSON.parse(await readFile(path.join(dir, MODEL_JSON), 'utf8')) as ModelJsonFile;
   const bin = await readFile(path.join(dir, WEIGHTS_BIN));
   const floatData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
-  const { specs, data } = quantizeWeights(json.weightsManifest.flatMap((g) => g.weights), floatData, dtype);
+  const { specs, data } = quantizeWeights(
+    json.weightsManifest.flatMap((g) => g.weights),
+    floatData,
+    dtype,
+  );
   json.weightsManifest = [{ paths: [`./${WEIGHTS_BIN}`], weights: specs }];
   await writeFile(path.join(dir, WEIGHTS_BIN), new Uint8Array(data));
   await writeFile(path.join(dir, MODEL_JSON), JSON.stringify(json));
 
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data }),
+  );
   try {
     const float = await generateSeeds(gen, QUANTIZE_CHECK_SEEDS);
     const small = await generateSeeds({ ...gen, model }, QUANTIZE_CHECK_SEEDS);
     let maxPixelDiff = 0;
-    for (let i = 0; i < float.bytes.length; i++) maxPixelDiff = Math.max(maxPixelDiff, Math.abs(float.bytes[i] - small.bytes[i]));
+    for (let i = 0; i < float.bytes.length; i++)
+      maxPixelDiff = Math.max(maxPixelDiff, Math.abs(float.bytes[i] - small.bytes[i]));
     return { dtype, floatWeightBytes: floatData.byteLength, maxPixelDiff, seeds: QUANTIZE_CHECK_SEEDS };
   } finally {
     model.dispose();

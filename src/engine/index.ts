@@ -11,7 +11,18 @@ export { resumeRun, trainNewRun, type TrainEvent, type TrainingInput } from './t
 export { importForConfig } from './train/training-data';
 export { configWarnings } from './config/techniques';
 
-export { BACKEND_PREFERENCE, BackendError, probeBackends, resolveThreads, useBackend, wasmThreadsInUse, withResolvedThreads, type ActiveBackend, type BackendStatus, type GpuAdapterSummary } from './backend';
+export {
+  BACKEND_PREFERENCE,
+  BackendError,
+  probeBackends,
+  resolveThreads,
+  useBackend,
+  wasmThreadsInUse,
+  withResolvedThreads,
+  type ActiveBackend,
+  type BackendStatus,
+  type GpuAdapterSummary,
+} from './backend';
 export { benchmark, type BenchResult } from './bench';
 
 export * from './generate';

@@ -31,7 +31,15 @@ export {
   sampleFile,
   stepName,
 } from './run/run-dir';
-export { RunLockedError, acquireRunLock, assertRunUnlocked, readLockHolder, type LockHolder, type LockInfo, type RunLock } from './run/lock';
+export {
+  RunLockedError,
+  acquireRunLock,
+  assertRunUnlocked,
+  readLockHolder,
+  type LockHolder,
+  type LockInfo,
+  type RunLock,
+} from './run/lock';
 export { readRunStatus, readStatusFile, type RunStatusInfo, type StatusFile } from './run/status';
 export { readStats, type StepStats } from './run/stats-log';
 

@@ -84,7 +84,9 @@ if (!app.requestSingleInstanceLock()) {
       });
     })
     .catch((error: unknown) => {
-      console.error(`[main] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      console.error(
+        `[main] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       app.exit(1);
     });
 }

@@ -10,7 +10,12 @@
  * `IpcEventMap`.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { IPC_INVOKE_CHANNELS, type IpcEventChannel, type IpcEventPayload, type IpcInvokeChannel } from '../shared/contract';
+import {
+  IPC_INVOKE_CHANNELS,
+  type IpcEventChannel,
+  type IpcEventPayload,
+  type IpcInvokeChannel,
+} from '../shared/contract';
 import { StudioRejectedError } from '../studio/errors';
 
 /** Runs one call that passed the sender gate: validates `rawArgs` and answers (StudioBackend.invoke). */

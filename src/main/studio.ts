@@ -42,7 +42,8 @@ export function createDesktopStudio(ipc: IpcManager): StudioBackend {
         const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
         const options: Electron.OpenDialogOptions = {
           title: title ?? (purpose === 'dataset' ? 'Choose a folder of images' : 'Choose an output folder'),
-          properties: purpose === 'dataset' ? ['openDirectory'] : ['openDirectory', 'createDirectory', 'promptToCreate'],
+          properties:
+            purpose === 'dataset' ? ['openDirectory'] : ['openDirectory', 'createDirectory', 'promptToCreate'],
         };
         const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
         return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];

@@ -15,7 +15,10 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { API_EVENT_METHODS, API_METHOD_CHANNELS } from '../shared/contract/methods';
 import type { ConnectionState, GanStudioApi, IpcEventChannel, IpcEventPayload, Unsubscribe } from '../shared/contract';
 
-function subscribe<E extends IpcEventChannel>(channel: E, listener: (payload: IpcEventPayload<E>) => void): Unsubscribe {
+function subscribe<E extends IpcEventChannel>(
+  channel: E,
+  listener: (payload: IpcEventPayload<E>) => void,
+): Unsubscribe {
   const wrapped = (_event: IpcRendererEvent, payload: IpcEventPayload<E>): void => listener(payload);
   ipcRenderer.on(channel, wrapped);
   return () => {
@@ -26,10 +29,12 @@ function subscribe<E extends IpcEventChannel>(channel: E, listener: (payload: Ip
 const api: Record<string, unknown> = {};
 for (const [method, channel] of Object.entries(API_METHOD_CHANNELS)) {
   // Only the request object crosses: a method never forwards extra arguments.
-  api[method] = (request?: unknown) => (request === undefined ? ipcRenderer.invoke(channel) : ipcRenderer.invoke(channel, request));
+  api[method] = (request?: unknown) =>
+    request === undefined ? ipcRenderer.invoke(channel) : ipcRenderer.invoke(channel, request);
 }
 for (const [method, channel] of Object.entries(API_EVENT_METHODS)) {
-  api[method] = (listener: (payload: unknown) => void) => subscribe(channel, listener as (payload: IpcEventPayload<typeof channel>) => void);
+  api[method] = (listener: (payload: unknown) => void) =>
+    subscribe(channel, listener as (payload: IpcEventPayload<typeof channel>) => void);
 }
 // The desktop app talks to main directly: always connected.
 api.onConnectionChange = (listener: (state: ConnectionState) => void): Unsubscribe => {

@@ -18,7 +18,10 @@ export async function serveFolder(root: string, port = 0, host = '127.0.0.1'): P
     const file = req.method === 'GET' || req.method === 'HEAD' ? staticFile(root, url.pathname) : null;
     const notFound = () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     if (!file) return notFound();
-    sendFile(res, file, { 'x-content-type-options': 'nosniff' }).then((sent) => sent || notFound(), () => notFound());
+    sendFile(res, file, { 'x-content-type-options': 'nosniff' }).then(
+      (sent) => sent || notFound(),
+      () => notFound(),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

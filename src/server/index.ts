@@ -108,7 +108,8 @@ function parseMessage(text: string): { type?: unknown; id?: unknown; channel?: u
   }
 }
 
-const isLoopback = (host: string): boolean => host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
+const isLoopback = (host: string): boolean =>
+  host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
 
 export async function startStudioServer(options: StudioServerOptions): Promise<StudioServer> {
   const host = options.host ?? '127.0.0.1';
@@ -158,11 +159,18 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
   };
   const tokenOf = (req: IncomingMessage): { query: string | null; cookie: string | null } => {
     const url = new URL(req.url ?? '/', 'http://x');
-    return { query: url.searchParams.get(TOKEN_PARAM), cookie: parseCookies(req.headers.cookie).get(cookieName) ?? null };
+    return {
+      query: url.searchParams.get(TOKEN_PARAM),
+      cookie: parseCookies(req.headers.cookie).get(cookieName) ?? null,
+    };
   };
 
   const deny = (res: ServerResponse, status: number, text: string): void => {
-    res.writeHead(status, { ...securityHeaders, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.writeHead(status, {
+      ...securityHeaders,
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+    });
     res.end(`${text}\n`);
   };
 
@@ -184,7 +192,11 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
         // A person loading the page gets a page that says what happened and
         // how to get back in; scripts and assets get the short text.
         if (wantsHtml(req, url.pathname)) return refusedPage(res, t.query !== null);
-        return deny(res, 401, 'GAN Studio needs its access token: open the address that `gan-studio serve` printed (it ends in ?token=…).');
+        return deny(
+          res,
+          401,
+          'GAN Studio needs its access token: open the address that `gan-studio serve` printed (it ends in ?token=…).',
+        );
       }
       // The page asks here whether its token is still good when its WebSocket is refused.
       if (url.pathname === AUTH_PATH) {
@@ -198,7 +210,8 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
       if (file && (await sendFile(res, file, headers, req.headers['accept-encoding']))) return;
       // Unknown paths get the app (client-side routes), never a directory listing.
       const index = staticFile(options.rendererDir, '/')!;
-      if (!url.pathname.startsWith('/assets/') && (await sendFile(res, index, headers, req.headers['accept-encoding']))) return;
+      if (!url.pathname.startsWith('/assets/') && (await sendFile(res, index, headers, req.headers['accept-encoding'])))
+        return;
       deny(res, 404, 'Not found.');
     })().catch((e: unknown) => {
       log(`[serve] ${serializeError(e).message}`);
@@ -244,7 +257,15 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
         return;
       }
       if (msg.type !== 'invoke') {
-        sendTo(ws, { type: 'result', id, ok: false, error: { name: 'StudioRejectedError', message: `Not an invoke message (type ${JSON.stringify(msg.type) ?? 'missing'}).` } });
+        sendTo(ws, {
+          type: 'result',
+          id,
+          ok: false,
+          error: {
+            name: 'StudioRejectedError',
+            message: `Not an invoke message (type ${JSON.stringify(msg.type) ?? 'missing'}).`,
+          },
+        });
         return;
       }
       backend.invoke(msg.channel, msg.args).then(

@@ -37,8 +37,15 @@ async function newestMtime(p: string): Promise<number> {
 }
 
 /** Why the renderer must be built, or null when out/renderer is up to date (or there are no sources to build from). */
-export async function rendererBuildReason(root = packageRoot(), outDir = defaultRendererDir(root)): Promise<string | null> {
-  const sources = [path.join(root, 'src', 'renderer'), path.join(root, 'src', 'shared'), path.join(root, 'electron.vite.config.ts')];
+export async function rendererBuildReason(
+  root = packageRoot(),
+  outDir = defaultRendererDir(root),
+): Promise<string | null> {
+  const sources = [
+    path.join(root, 'src', 'renderer'),
+    path.join(root, 'src', 'shared'),
+    path.join(root, 'electron.vite.config.ts'),
+  ];
   const index = path.join(outDir, 'index.html');
   if (!existsSync(path.join(root, 'src', 'renderer', 'index.html'))) return null; // an installed build: nothing to build from
   if (!existsSync(index)) return 'no built user interface yet';
@@ -53,7 +60,11 @@ export async function buildRenderer(root = packageRoot()): Promise<void> {
   const ev = await import('electron-vite');
   const vite = await import('vite');
   process.env.NODE_ENV_ELECTRON_VITE = 'production';
-  const resolved = await ev.resolveConfig({ root, logLevel: 'warn', configFile: path.join(root, 'electron.vite.config.ts') }, 'build', 'production');
+  const resolved = await ev.resolveConfig(
+    { root, logLevel: 'warn', configFile: path.join(root, 'electron.vite.config.ts') },
+    'build',
+    'production',
+  );
   const renderer = resolved.config?.renderer;
   if (!renderer) throw new Error('electron.vite.config.ts has no renderer section');
   await vite.build({ ...renderer, logLevel: 'warn' });

@@ -67,7 +67,9 @@ function compressedCopy(file: string, size: number, mtimeMs: number, encoding: E
   if (!copy) {
     copy = readFile(file).then((raw) =>
       encoding === 'br'
-        ? brotli(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+        ? brotli(raw, {
+            params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+          })
         : gzip(raw, { level: 9 }),
     );
     copy.catch(() => compressed.delete(key));
@@ -81,13 +83,23 @@ function compressedCopy(file: string, size: number, mtimeMs: number, encoding: E
  * good, everything else (index.html) never. Text types go brotli- or
  * gzip-compressed when the browser accepts it.
  */
-export async function sendFile(res: ServerResponse, file: string, headers: Record<string, string>, acceptEncoding?: string): Promise<boolean> {
+export async function sendFile(
+  res: ServerResponse,
+  file: string,
+  headers: Record<string, string>,
+  acceptEncoding?: string,
+): Promise<boolean> {
   const st = await stat(file).catch(() => null);
   if (!st?.isFile()) return false;
   const ext = path.extname(file).toLowerCase();
   const type = TYPES[ext] ?? 'application/octet-stream';
   const immutable = /[\\/]assets[\\/]/.test(file);
-  const common = { ...headers, 'content-type': type, 'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'no-store', vary: 'Accept-Encoding' };
+  const common = {
+    ...headers,
+    'content-type': type,
+    'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
+    vary: 'Accept-Encoding',
+  };
   const encoding = COMPRESSIBLE.has(ext) && st.size >= MIN_COMPRESS ? preferredEncoding(acceptEncoding) : null;
   if (encoding) {
     const body = await compressedCopy(file, st.size, st.mtimeMs, encoding);

@@ -17,7 +17,10 @@ const TOKEN_FILE = 'serve-token';
 /** 24 random bytes as base64url. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,128}$/;
 
-export function userConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function userConfigDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const explicit = env['GAN_STUDIO_CONFIG']?.trim();
   if (explicit) return path.resolve(explicit);
   const home = os.homedir();

@@ -42,9 +42,7 @@ export const LATENT_DISTS = ['normal', 'uniform'] as const;
 export type LatentDist = (typeof LATENT_DISTS)[number];
 export const CONDITIONAL_D = ['projection', 'channels'] as const;
 
-const hexColor = z
-  .string()
-  .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff');
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff');
 
 export const DataConfigSchema = z
   .object({
@@ -56,10 +54,10 @@ export const DataConfigSchema = z
     resize: z
       .enum(RESIZE_MODES)
       .default('crop')
-      .describe('How non-square images become square: centre crop (keeps scale), pad (keeps everything) or stretch (distorts).'),
-    background: hexColor
-      .default('#ffffff')
-      .describe('Colour that transparent pixels and padding are composited onto.'),
+      .describe(
+        'How non-square images become square: centre crop (keeps scale), pad (keeps everything) or stretch (distorts).',
+      ),
+    background: hexColor.default('#ffffff').describe('Colour that transparent pixels and padding are composited onto.'),
     minSize: z
       .number()
       .int()
@@ -74,7 +72,9 @@ export const ModelConfigSchema = z
     arch: z
       .enum(MODEL_ARCHS)
       .default('dcgan-conv')
-      .describe('dcgan-dense: a dense projection then two up-convolutions (28×28 only). dcgan-conv: the all-convolutional DCGAN for powers of two from 16 to 256.'),
+      .describe(
+        'dcgan-dense: a dense projection then two up-convolutions (28×28 only). dcgan-conv: the all-convolutional DCGAN for powers of two from 16 to 256.',
+      ),
     resolution: z
       .number()
       .int()
@@ -94,14 +94,18 @@ export const ModelConfigSchema = z
     latentDist: z
       .enum(LATENT_DISTS)
       .default('normal')
-      .describe('Distribution of z: normal N(0, 1) (recommended: a spherical latent space interpolates well) or uniform in [-1, 1].'),
+      .describe(
+        'Distribution of z: normal N(0, 1) (recommended: a spherical latent space interpolates well) or uniform in [-1, 1].',
+      ),
     baseWidth: z
       .number()
       .int()
       .min(4)
       .max(1024)
       .default(64)
-      .describe('Filters in the widest-resolution layer; the other layers scale from it. Halve it for speed, double it for capacity.'),
+      .describe(
+        'Filters in the widest-resolution layer; the other layers scale from it. Halve it for speed, double it for capacity.',
+      ),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -109,7 +113,11 @@ export const ModelConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'arch dcgan-dense needs resolution 28' });
     }
     if (m.arch === 'dcgan-conv' && !isPowerOfTwoInRange(m.resolution, 16, 256)) {
-      ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'arch dcgan-conv needs a power of two from 16 to 256' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resolution'],
+        message: 'arch dcgan-conv needs a power of two from 16 to 256',
+      });
     }
   });
 
@@ -119,19 +127,25 @@ function optimizerFields(net: 'G' | 'D') {
     optimizer: z
       .enum(OPTIMIZERS)
       .default('auto')
-      .describe(`Optimizer of ${net}. auto: RMSProp for loss=wgan (as in the WGAN paper, momentum-free so weight clipping stays stable), Adam otherwise. SGD is unstable for GANs (it oscillates around the saddle point); use it only to compare.`),
+      .describe(
+        `Optimizer of ${net}. auto: RMSProp for loss=wgan (as in the WGAN paper, momentum-free so weight clipping stays stable), Adam otherwise. SGD is unstable for GANs (it oscillates around the saddle point); use it only to compare.`,
+      ),
     lr: z
       .number()
       .positive()
       .max(1)
       .default(2e-4)
-      .describe(`Learning rate of ${net}. Giving D a larger rate than G (TTUR, e.g. d.lr=0.0004, g.lr=0.0001) often steadies training. WGAN with clipping wants about 0.00005.`),
+      .describe(
+        `Learning rate of ${net}. Giving D a larger rate than G (TTUR, e.g. d.lr=0.0004, g.lr=0.0001) often steadies training. WGAN with clipping wants about 0.00005.`,
+      ),
     beta1: z
       .number()
       .min(0)
       .max(0.999)
       .default(0.5)
-      .describe(`Adam β1 of ${net}. 0.5 (DCGAN) damps the momentum that makes GANs oscillate; WGAN-GP and SNGAN use 0.`),
+      .describe(
+        `Adam β1 of ${net}. 0.5 (DCGAN) damps the momentum that makes GANs oscillate; WGAN-GP and SNGAN use 0.`,
+      ),
     beta2: z
       .number()
       .min(0)
@@ -144,12 +158,7 @@ function optimizerFields(net: 'G' | 'D') {
       .max(0.9999)
       .default(0.99)
       .describe(`RMSProp decay of the squared-gradient average of ${net} (PyTorch's alpha).`),
-    momentum: z
-      .number()
-      .min(0)
-      .max(0.999)
-      .default(0)
-      .describe(`SGD momentum of ${net} (0: plain SGD).`),
+    momentum: z.number().min(0).max(0.999).default(0).describe(`SGD momentum of ${net} (0: plain SGD).`),
   };
 }
 
@@ -171,7 +180,9 @@ function kernelSizeField(net: 'G' | 'D') {
     .min(2)
     .max(7)
     .default(4)
-    .describe(`Kernel size of ${net}'s resolution-changing convolutions. 4 (DCGAN) divides evenly with stride 2 and avoids checkerboard artefacts; 3 is cheaper.`);
+    .describe(
+      `Kernel size of ${net}'s resolution-changing convolutions. 4 (DCGAN) divides evenly with stride 2 and avoids checkerboard artefacts; 3 is cheaper.`,
+    );
 }
 
 export const GeneratorConfigSchema = z
@@ -180,16 +191,22 @@ export const GeneratorConfigSchema = z
     norm: z
       .enum(NORMS)
       .default('auto')
-      .describe('Normalization after each hidden G layer. auto: batch (DCGAN). instance or layer: per-image, no batch coupling. pixel: PGGAN pixel norm, no parameters. none. With labels, batch becomes conditional batch norm (see conditional.batchNorm).'),
+      .describe(
+        'Normalization after each hidden G layer. auto: batch (DCGAN). instance or layer: per-image, no batch coupling. pixel: PGGAN pixel norm, no parameters. none. With labels, batch becomes conditional batch norm (see conditional.batchNorm).',
+      ),
     activation: z
       .enum(G_ACTIVATIONS)
       .default('auto')
-      .describe('Hidden activation of G. auto: ReLU in dcgan-conv (DCGAN), LeakyReLU in dcgan-dense. LeakyReLU avoids sparse gradients.'),
+      .describe(
+        'Hidden activation of G. auto: ReLU in dcgan-conv (DCGAN), LeakyReLU in dcgan-dense. LeakyReLU avoids sparse gradients.',
+      ),
     leakySlope: z.number().min(0).max(1).default(0.2).describe('Negative slope of LeakyReLU in G.'),
     upsample: z
       .enum(UPSAMPLES)
       .default('transposed')
-      .describe('How G doubles the resolution: transposed convolution (DCGAN), nearest or bilinear upsampling then a convolution (fewer checkerboard artefacts), or pixelshuffle (a convolution to 4× channels, then depth-to-space).'),
+      .describe(
+        'How G doubles the resolution: transposed convolution (DCGAN), nearest or bilinear upsampling then a convolution (fewer checkerboard artefacts), or pixelshuffle (a convolution to 4× channels, then depth-to-space).',
+      ),
     kernelSize: kernelSizeField('G'),
     spectralNorm: spectralNormField('G', false),
     dropout: z
@@ -197,11 +214,15 @@ export const GeneratorConfigSchema = z
       .min(0)
       .max(0.9)
       .default(0)
-      .describe('Dropout after each hidden G layer, at training AND sampling time, as a source of noise (the pix2pix trick; 0.5 there). 0: off. Samples then vary even for a fixed z.'),
+      .describe(
+        'Dropout after each hidden G layer, at training AND sampling time, as a source of noise (the pix2pix trick; 0.5 there). 0: off. Samples then vary even for a fixed z.',
+      ),
     tanhOutput: z
       .boolean()
       .default(true)
-      .describe('End G with tanh so images lie in [-1, 1] like the data (recommended). Off: a linear output, clipped only when images are saved.'),
+      .describe(
+        'End G with tanh so images lie in [-1, 1] like the data (recommended). Off: a linear output, clipped only when images are saved.',
+      ),
   })
   .strict();
 
@@ -211,19 +232,35 @@ export const DiscriminatorConfigSchema = z
     norm: z
       .enum(NORMS)
       .default('auto')
-      .describe('Normalization after each hidden D layer (not the first). auto: batch in dcgan-conv (DCGAN), none in dcgan-dense, and layer norm when a gradient penalty is on (a penalty is per-sample; batch norm mixes samples). instance, layer, pixel, none.'),
-    activation: z.enum(D_ACTIVATIONS).default('leakyrelu').describe('Hidden activation of D. LeakyReLU (recommended) keeps gradients flowing to G where ReLU would cut them.'),
-    leakySlope: z.number().min(0).max(1).default(0.2).describe('Negative slope of LeakyReLU in D (0.2 in DCGAN, 0.1 in SNGAN).'),
+      .describe(
+        'Normalization after each hidden D layer (not the first). auto: batch in dcgan-conv (DCGAN), none in dcgan-dense, and layer norm when a gradient penalty is on (a penalty is per-sample; batch norm mixes samples). instance, layer, pixel, none.',
+      ),
+    activation: z
+      .enum(D_ACTIVATIONS)
+      .default('leakyrelu')
+      .describe(
+        'Hidden activation of D. LeakyReLU (recommended) keeps gradients flowing to G where ReLU would cut them.',
+      ),
+    leakySlope: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.2)
+      .describe('Negative slope of LeakyReLU in D (0.2 in DCGAN, 0.1 in SNGAN).'),
     downsample: z
       .enum(DOWNSAMPLES)
       .default('strided')
-      .describe('How D halves the resolution: strided convolution (DCGAN) or a stride-1 convolution then 2×2 average pooling. Both avoid the sparse gradients of max pooling.'),
+      .describe(
+        'How D halves the resolution: strided convolution (DCGAN) or a stride-1 convolution then 2×2 average pooling. Both avoid the sparse gradients of max pooling.',
+      ),
     kernelSize: kernelSizeField('D'),
     spectralNorm: spectralNormField('D', false),
     minibatchStd: z
       .boolean()
       .default(false)
-      .describe('Minibatch standard deviation layer before D\'s last layer (PGGAN): appends the average spread of features across the batch as an extra channel, so D can spot a G that makes too little variety (mode collapse).'),
+      .describe(
+        "Minibatch standard deviation layer before D's last layer (PGGAN): appends the average spread of features across the batch as an extra channel, so D can spot a G that makes too little variety (mode collapse).",
+      ),
     minibatchGroup: z
       .number()
       .int()
@@ -239,20 +276,26 @@ export const PenaltyConfigSchema = z
     type: z
       .enum(PENALTIES)
       .default('auto')
-      .describe('Gradient penalty on D (needs a gradient of a gradient). wgan-gp: (‖∇D(x̂)‖ − 1)² on random interpolates of real and fake (WGAN-GP). r1: ‖∇D(x)‖² on reals, 0-centred (Mescheder et al. 2018): a strong stabiliser for non-saturating GANs. r2: the same on fakes. r1+r2: both. auto: wgan-gp when loss=wgan-gp, none otherwise.'),
+      .describe(
+        'Gradient penalty on D (needs a gradient of a gradient). wgan-gp: (‖∇D(x̂)‖ − 1)² on random interpolates of real and fake (WGAN-GP). r1: ‖∇D(x)‖² on reals, 0-centred (Mescheder et al. 2018): a strong stabiliser for non-saturating GANs. r2: the same on fakes. r1+r2: both. auto: wgan-gp when loss=wgan-gp, none otherwise.',
+      ),
     weight: z
       .number()
       .min(0)
       .max(1000)
       .default(10)
-      .describe('Penalty weight: λ for wgan-gp (10 in the paper), γ for r1/r2 (the penalty is γ/2·E‖∇D‖²; 10 for faces at 256², 0.1–1 for small images).'),
+      .describe(
+        'Penalty weight: λ for wgan-gp (10 in the paper), γ for r1/r2 (the penalty is γ/2·E‖∇D‖²; 10 for faces at 256², 0.1–1 for small images).',
+      ),
     every: z
       .number()
       .int()
       .min(1)
       .max(64)
       .default(1)
-      .describe('Lazy regularization (StyleGAN2): apply the penalty only every k-th D update, scaled by k. 1: every update; 4–16 saves most of its cost.'),
+      .describe(
+        'Lazy regularization (StyleGAN2): apply the penalty only every k-th D update, scaled by k. 1: every update; 4–16 saves most of its cost.',
+      ),
   })
   .strict();
 
@@ -261,7 +304,9 @@ export const LabelTricksSchema = z
     smoothing: z
       .enum(LABEL_SMOOTHING)
       .default('none')
-      .describe('One-sided label smoothing of D\'s real targets (fakes stay 0): constant uses labels.real (0.9); random draws each real target uniformly from [labels.realMin, labels.realMax] (0.7–1.2 from ganhacks, or 0.9–1.1). Keeps D from growing over-confident. Losses minimax, nonsaturating and lsgan.'),
+      .describe(
+        "One-sided label smoothing of D's real targets (fakes stay 0): constant uses labels.real (0.9); random draws each real target uniformly from [labels.realMin, labels.realMax] (0.7–1.2 from ganhacks, or 0.9–1.1). Keeps D from growing over-confident. Losses minimax, nonsaturating and lsgan.",
+      ),
     real: z.number().min(0.5).max(1).default(0.9).describe('Real target for constant smoothing.'),
     realMin: z.number().min(0.5).max(1.5).default(0.7).describe('Low end of the random real target.'),
     realMax: z.number().min(0.5).max(1.5).default(1.2).describe('High end of the random real target.'),
@@ -270,7 +315,9 @@ export const LabelTricksSchema = z
       .min(0)
       .max(0.5)
       .default(0)
-      .describe('Probability of swapping the real and fake targets of each D sample (occasional label flipping, ganhacks): a little noise that stops D winning outright. 0.05 is typical. Losses minimax, nonsaturating and lsgan.'),
+      .describe(
+        'Probability of swapping the real and fake targets of each D sample (occasional label flipping, ganhacks): a little noise that stops D winning outright. 0.05 is typical. Losses minimax, nonsaturating and lsgan.',
+      ),
   })
   .strict();
 
@@ -281,18 +328,27 @@ export const InstanceNoiseSchema = z
       .min(0)
       .max(2)
       .default(0)
-      .describe('Instance noise: Gaussian noise of this standard deviation added to every image D sees (real and fake), so the two distributions overlap and D cannot separate them perfectly early on. 0: off; 0.1–0.5 is typical.'),
+      .describe(
+        'Instance noise: Gaussian noise of this standard deviation added to every image D sees (real and fake), so the two distributions overlap and D cannot separate them perfectly early on. 0: off; 0.1–0.5 is typical.',
+      ),
     decay: z
       .enum(NOISE_DECAYS)
       .default('linear')
-      .describe('How σ falls to 0 over instanceNoise.steps: linear, exponential (σ·100^(−t/steps), 1% at the end, then 0), or none (constant).'),
+      .describe(
+        'How σ falls to 0 over instanceNoise.steps: linear, exponential (σ·100^(−t/steps), 1% at the end, then 0), or none (constant).',
+      ),
     steps: z.number().int().min(1).default(10000).describe('Steps over which the instance noise decays to 0.'),
   })
   .strict();
 
 export const AugmentConfigSchema = z
   .object({
-    translation: z.boolean().default(false).describe('DiffAugment translation: shift each image by up to 1/8 of its size, zero-filled. Applied to reals and fakes alike, differentiably, before D.'),
+    translation: z
+      .boolean()
+      .default(false)
+      .describe(
+        'DiffAugment translation: shift each image by up to 1/8 of its size, zero-filled. Applied to reals and fakes alike, differentiably, before D.',
+      ),
     cutout: z.boolean().default(false).describe('DiffAugment cutout: blank a random square of half the image side.'),
     color: z.boolean().default(false).describe('DiffAugment colour: random brightness, saturation and contrast.'),
     probability: z
@@ -300,18 +356,29 @@ export const AugmentConfigSchema = z
       .min(0)
       .max(1)
       .default(1)
-      .describe('Probability that each image gets each augmentation (DiffAugment uses 1). With augment.ada, the starting value.'),
+      .describe(
+        'Probability that each image gets each augmentation (DiffAugment uses 1). With augment.ada, the starting value.',
+      ),
     ada: z
       .boolean()
       .default(false)
-      .describe('ADA-style adaptive probability: raise p while D is over-confident on reals (E[sign D(x)] above augment.adaTarget), lower it otherwise. For small data sets; p is saved in checkpoints.'),
-    adaTarget: z.number().min(0).max(1).default(0.6).describe('Target of E[sign D(real)] for the adaptive probability (0.6 in ADA).'),
+      .describe(
+        'ADA-style adaptive probability: raise p while D is over-confident on reals (E[sign D(x)] above augment.adaTarget), lower it otherwise. For small data sets; p is saved in checkpoints.',
+      ),
+    adaTarget: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.6)
+      .describe('Target of E[sign D(real)] for the adaptive probability (0.6 in ADA).'),
     adaSpeed: z
       .number()
       .int()
       .min(1)
       .default(500000)
-      .describe('Images after which the adaptive probability can move from 0 to 1 (500k in ADA). Smaller reacts faster.'),
+      .describe(
+        'Images after which the adaptive probability can move from 0 to 1 (500k in ADA). Smaller reacts faster.',
+      ),
   })
   .strict();
 
@@ -320,35 +387,66 @@ export const ConditionalConfigSchema = z
     enabled: z
       .boolean()
       .default(false)
-      .describe('Class-conditional GAN: the data set\'s class subfolders become labels given to G and D, samples are drawn per class, and generation can pick a class. Needs at least 2 classes.'),
+      .describe(
+        "Class-conditional GAN: the data set's class subfolders become labels given to G and D, samples are drawn per class, and generation can pick a class. Needs at least 2 classes.",
+      ),
     numClasses: z
       .number()
       .int()
       .min(0)
       .max(1000)
       .default(0)
-      .describe('Number of classes. 0: taken from the data set when the run starts (then written into the run\'s config).'),
-    embedDim: z.number().int().min(1).max(1024).default(16).describe('Size of the learned label embedding concatenated to z at G\'s input.'),
+      .describe(
+        "Number of classes. 0: taken from the data set when the run starts (then written into the run's config).",
+      ),
+    embedDim: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(16)
+      .describe("Size of the learned label embedding concatenated to z at G's input."),
     discriminator: z
       .enum(CONDITIONAL_D)
       .default('projection')
-      .describe('How D sees the label: projection (Miyato & Koyama 2018: an inner product of a class embedding with D\'s features, recommended) or channels (one-hot label maps concatenated to the image).'),
+      .describe(
+        "How D sees the label: projection (Miyato & Koyama 2018: an inner product of a class embedding with D's features, recommended) or channels (one-hot label maps concatenated to the image).",
+      ),
     batchNorm: z
       .boolean()
       .default(true)
-      .describe('Conditional batch norm in G: class-specific scale and shift after each batch norm (when G\'s norm is batch).'),
+      .describe(
+        "Conditional batch norm in G: class-specific scale and shift after each batch norm (when G's norm is batch).",
+      ),
   })
   .strict();
 
 export const EmaConfigSchema = z
   .object({
-    enabled: z.boolean().default(true).describe('Keep an exponential moving average of G for samples and export. Smoother, better images at no training cost.'),
-    decay: z.number().min(0).max(1).default(0.999).describe('EMA decay per step. Closer to 1 averages over more steps.'),
-    startStep: z.number().int().min(0).default(0).describe('Step from which the EMA starts averaging; before it, the EMA copies G.'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Keep an exponential moving average of G for samples and export. Smoother, better images at no training cost.',
+      ),
+    decay: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.999)
+      .describe('EMA decay per step. Closer to 1 averages over more steps.'),
+    startStep: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Step from which the EMA starts averaging; before it, the EMA copies G.'),
     warmup: z
       .boolean()
       .default(true)
-      .describe('Ramp the decay up as min(decay, (1+t)/(10+t)) over the t steps since startStep, so early samples show what G has learnt instead of its random start. Turn off only to reproduce a fixed-decay EMA.'),
+      .describe(
+        'Ramp the decay up as min(decay, (1+t)/(10+t)) over the t steps since startStep, so early samples show what G has learnt instead of its random start. Turn off only to reproduce a fixed-decay EMA.',
+      ),
   })
   .strict();
 
@@ -357,7 +455,9 @@ export const RecoveryConfigSchema = z
     enabled: z
       .boolean()
       .default(true)
-      .describe('Recover from divergence by itself: when a loss or a weight turns NaN or Inf, or a gradient norm stays above recovery.gradNormLimit for recovery.gradNormSteps steps, roll back to the last good checkpoint, multiply both learning rates by recovery.lrFactor, draw fresh noise, and continue (at most recovery.maxRollbacks times). Off: the run stops at the first NaN.'),
+      .describe(
+        'Recover from divergence by itself: when a loss or a weight turns NaN or Inf, or a gradient norm stays above recovery.gradNormLimit for recovery.gradNormSteps steps, roll back to the last good checkpoint, multiply both learning rates by recovery.lrFactor, draw fresh noise, and continue (at most recovery.maxRollbacks times). Off: the run stops at the first NaN.',
+      ),
     maxRollbacks: z
       .number()
       .int()
@@ -370,7 +470,9 @@ export const RecoveryConfigSchema = z
       .positive()
       .max(1)
       .default(0.5)
-      .describe('Both learning rates are multiplied by this at each rollback (0.5: halved). The factor so far is saved in checkpoints.'),
+      .describe(
+        'Both learning rates are multiplied by this at each rollback (0.5: halved). The factor so far is saved in checkpoints.',
+      ),
     gradNormLimit: z
       .number()
       .positive()
@@ -382,7 +484,9 @@ export const RecoveryConfigSchema = z
       .min(1)
       .max(10000)
       .default(20)
-      .describe('Consecutive steps with an exploding gradient norm that trigger a rollback (one spike is not divergence).'),
+      .describe(
+        'Consecutive steps with an exploding gradient norm that trigger a rollback (one spike is not divergence).',
+      ),
   })
   .strict();
 
@@ -391,55 +495,89 @@ export const MetricsConfigSchema = z
     enabled: z
       .boolean()
       .default(true)
-      .describe('Live quality metrics that need no downloaded weights: multi-scale SWD (PGGAN) of EMA-generator samples against held-out real images, KID and diversity in the features of fixed-seed random conv nets. Written to metrics.jsonl at step 0, every metrics.every steps and at the end.'),
+      .describe(
+        'Live quality metrics that need no downloaded weights: multi-scale SWD (PGGAN) of EMA-generator samples against held-out real images, KID and diversity in the features of fixed-seed random conv nets. Written to metrics.jsonl at step 0, every metrics.every steps and at the end.',
+      ),
     every: z
       .number()
       .int()
       .min(0)
       .default(1000)
-      .describe('Evaluate every N steps (0: only at the start and the end of the run). A due evaluation waits while the last one cost more than metrics.budget of the training time.'),
+      .describe(
+        'Evaluate every N steps (0: only at the start and the end of the run). A due evaluation waits while the last one cost more than metrics.budget of the training time.',
+      ),
     samples: z
       .number()
       .int()
       .min(16)
       .max(4096)
       .default(256)
-      .describe('Generated images per evaluation. More gives steadier numbers (the SWD of two disjoint real sets of 256 is its noise floor) at a proportional cost.'),
+      .describe(
+        'Generated images per evaluation. More gives steadier numbers (the SWD of two disjoint real sets of 256 is its noise floor) at a proportional cost.',
+      ),
     holdout: z
       .number()
       .min(0.01)
       .max(0.5)
       .default(0.1)
-      .describe('Share of the data set held out from training when a run starts, as the unseen reals the metrics compare with (at most metrics.maxHoldout images). Recorded in the run (heldout.json) so resume keeps the same split. Data sets under 200 images are not split: the metrics then compare with the training images, and say so.'),
+      .describe(
+        'Share of the data set held out from training when a run starts, as the unseen reals the metrics compare with (at most metrics.maxHoldout images). Recorded in the run (heldout.json) so resume keeps the same split. Data sets under 200 images are not split: the metrics then compare with the training images, and say so.',
+      ),
     maxHoldout: z.number().int().min(10).max(20000).default(2000).describe('Most images held out for the metrics.'),
     budget: z
       .number()
       .min(0.01)
       .max(1)
       .default(0.1)
-      .describe('Largest share of wall time evaluations may take: an evaluation that is due is postponed until the training time since the last one is at least its cost ÷ budget. The cost of each is in metrics.jsonl ("seconds").'),
+      .describe(
+        'Largest share of wall time evaluations may take: an evaluation that is due is postponed until the training time since the last one is at least its cost ÷ budget. The cost of each is in metrics.jsonl ("seconds").',
+      ),
   })
   .strict();
 
 export const TrainConfigSchema = z
   .object({
-    name: z.string().regex(/^[\w.-]{1,64}$/, 'use letters, digits, dot, dash or underscore').default('run').describe('Run name, part of the run folder name.'),
+    name: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'use letters, digits, dot, dash or underscore')
+      .default('run')
+      .describe('Run name, part of the run folder name.'),
     preset: z.string().default('custom').describe('The preset this config started from.'),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Seeds weights, noise and data order. Same seed, same backend: same run.'),
-    backend: z.enum(BACKEND_NAMES).default('auto').describe('Compute backend. auto tries tensorflow-gpu, webgpu (a real GPU only, never a CPU emulation), tensorflow, wasm, then cpu.'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0)
+      .describe('Seeds weights, noise and data order. Same seed, same backend: same run.'),
+    backend: z
+      .enum(BACKEND_NAMES)
+      .default('auto')
+      .describe(
+        'Compute backend. auto tries tensorflow-gpu, webgpu (a real GPU only, never a CPU emulation), tensorflow, wasm, then cpu.',
+      ),
     threads: z
       .number()
       .int()
       .min(0)
       .max(256)
       .default(0)
-      .describe('CPU threads for the wasm backend (XNNPACK\'s thread pool inside each convolution and matrix product; results are bit-identical for any count, so it may change on resume). 0: all physical cores, resolved when the run starts and recorded in config.json. Native backends choose their own threads.'),
-    steps: z.number().int().min(1).default(5000).describe('Training steps (iterations: dSteps D updates and gSteps G updates each).'),
+      .describe(
+        "CPU threads for the wasm backend (XNNPACK's thread pool inside each convolution and matrix product; results are bit-identical for any count, so it may change on resume). 0: all physical cores, resolved when the run starts and recorded in config.json. Native backends choose their own threads.",
+      ),
+    steps: z
+      .number()
+      .int()
+      .min(1)
+      .default(5000)
+      .describe('Training steps (iterations: dSteps D updates and gSteps G updates each).'),
     batchSize: z.number().int().min(1).max(4096).default(64).describe('Images per batch for D and G.'),
     loss: z
       .enum(LOSSES)
       .default('nonsaturating')
-      .describe('GAN loss. nonsaturating: G maximises log D(G(z)), strong early gradients (default). minimax: the original saturating loss, for comparison. wgan: Wasserstein critic with weight clipping (RMSProp by default, several dSteps). wgan-gp: Wasserstein with a gradient penalty (λ=10 by default). hinge: SNGAN/BigGAN hinge loss, best with spectral norm. lsgan: least squares, smoother gradients than BCE. rpgan: the relativistic pairing loss of R3GAN (Huang et al. 2024): D minimises softplus(−(D(x) − D(G(z)))) over pairs of a real and a fake, G the mirror image (its step sees a real batch too); with penalty.type=r1+r2 it converges locally (the rpgan preset).'),
+      .describe(
+        'GAN loss. nonsaturating: G maximises log D(G(z)), strong early gradients (default). minimax: the original saturating loss, for comparison. wgan: Wasserstein critic with weight clipping (RMSProp by default, several dSteps). wgan-gp: Wasserstein with a gradient penalty (λ=10 by default). hinge: SNGAN/BigGAN hinge loss, best with spectral norm. lsgan: least squares, smoother gradients than BCE. rpgan: the relativistic pairing loss of R3GAN (Huang et al. 2024): D minimises softplus(−(D(x) − D(G(z)))) over pairs of a real and a fake, G the mirror image (its step sees a real batch too); with penalty.type=r1+r2 it converges locally (the rpgan preset).',
+      ),
     weightClip: z
       .number()
       .positive()
@@ -447,8 +585,20 @@ export const TrainConfigSchema = z
       .default(0.01)
       .describe('loss=wgan only: after each D update every D weight is clipped to [−c, c] (0.01 in the WGAN paper).'),
     penalty: PenaltyConfigSchema.default(() => PenaltyConfigSchema.parse({})),
-    dSteps: z.number().int().min(1).max(20).default(1).describe('D updates per iteration. More helps when D lags behind G (5 for WGAN).'),
-    gSteps: z.number().int().min(1).max(20).default(1).describe('G updates per iteration. More helps when D wins too easily.'),
+    dSteps: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(1)
+      .describe('D updates per iteration. More helps when D lags behind G (5 for WGAN).'),
+    gSteps: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(1)
+      .describe('G updates per iteration. More helps when D wins too easily.'),
     labels: LabelTricksSchema.default(() => LabelTricksSchema.parse({})),
     instanceNoise: InstanceNoiseSchema.default(() => InstanceNoiseSchema.parse({})),
     augment: AugmentConfigSchema.default(() => AugmentConfigSchema.parse({})),
@@ -460,8 +610,18 @@ export const TrainConfigSchema = z
     ema: EmaConfigSchema.default(() => EmaConfigSchema.parse({})),
     metrics: MetricsConfigSchema.default(() => MetricsConfigSchema.parse({})),
     recovery: RecoveryConfigSchema.default(() => RecoveryConfigSchema.parse({})),
-    sampleEvery: z.number().int().min(0).default(100).describe('Save a sample grid from fixed noise every N steps (0: only at the end).'),
-    checkpointEvery: z.number().int().min(0).default(500).describe('Save a checkpoint every N steps (0: only at the end).'),
+    sampleEvery: z
+      .number()
+      .int()
+      .min(0)
+      .default(100)
+      .describe('Save a sample grid from fixed noise every N steps (0: only at the end).'),
+    checkpointEvery: z
+      .number()
+      .int()
+      .min(0)
+      .default(500)
+      .describe('Save a checkpoint every N steps (0: only at the end).'),
     keepCheckpoints: z.number().int().min(1).default(3).describe('How many of the newest checkpoints to keep.'),
     gridSize: z.number().int().min(1).max(16).default(8).describe('Sample grids are gridSize × gridSize images.'),
   })
@@ -511,22 +671,38 @@ export function configConflicts(c: ConflictInput): ConfigConflict[] {
     });
   }
   if (c.loss === 'wgan' && penalty === 'wgan-gp') {
-    out.push({ path: ['penalty', 'type'], message: 'loss=wgan clips weights; for the gradient-penalty variant use loss=wgan-gp' });
+    out.push({
+      path: ['penalty', 'type'],
+      message: 'loss=wgan clips weights; for the gradient-penalty variant use loss=wgan-gp',
+    });
   }
-  if ((c.loss === 'wgan' || c.loss === 'wgan-gp' || c.loss === 'hinge' || c.loss === 'rpgan') && (c.labels.smoothing !== 'none' || c.labels.flip > 0)) {
+  if (
+    (c.loss === 'wgan' || c.loss === 'wgan-gp' || c.loss === 'hinge' || c.loss === 'rpgan') &&
+    (c.labels.smoothing !== 'none' || c.labels.flip > 0)
+  ) {
     out.push({
       path: ['labels', c.labels.smoothing !== 'none' ? 'smoothing' : 'flip'],
       message: `label smoothing and flipping change the targets of a BCE or least-squares D; loss=${c.loss} has no targets. Use loss=nonsaturating, minimax or lsgan, or turn labels.smoothing/labels.flip off`,
     });
   }
   if (c.labels.realMin > c.labels.realMax) {
-    out.push({ path: ['labels', 'realMin'], message: `labels.realMin (${c.labels.realMin}) is above labels.realMax (${c.labels.realMax})` });
+    out.push({
+      path: ['labels', 'realMin'],
+      message: `labels.realMin (${c.labels.realMin}) is above labels.realMax (${c.labels.realMax})`,
+    });
   }
   if (c.d.minibatchStd && c.batchSize % Math.min(c.d.minibatchGroup, c.batchSize) !== 0) {
-    out.push({ path: ['d', 'minibatchGroup'], message: `batchSize (${c.batchSize}) must be a multiple of d.minibatchGroup (${c.d.minibatchGroup}) for the minibatch stddev layer` });
+    out.push({
+      path: ['d', 'minibatchGroup'],
+      message: `batchSize (${c.batchSize}) must be a multiple of d.minibatchGroup (${c.d.minibatchGroup}) for the minibatch stddev layer`,
+    });
   }
   if (c.augment.ada && !(c.augment.translation || c.augment.cutout || c.augment.color)) {
-    out.push({ path: ['augment', 'ada'], message: 'augment.ada adapts the probability of augmentations, but none is on: set augment.translation, augment.cutout or augment.color' });
+    out.push({
+      path: ['augment', 'ada'],
+      message:
+        'augment.ada adapts the probability of augmentations, but none is on: set augment.translation, augment.cutout or augment.color',
+    });
   }
   if (c.conditional.enabled && c.conditional.numClasses === 1) {
     out.push({ path: ['conditional', 'numClasses'], message: 'a conditional GAN needs at least 2 classes' });

@@ -66,7 +66,9 @@ export function suggestPreset(facts: DatasetFacts): PresetSuggestion {
   const { count, resolution, channels } = facts;
   const kind = channels === 1 ? 'grayscale' : 'colour';
   const what = `${count.toLocaleString('en-US')} ${kind} images at ${resolution}²`;
-  if (count <= SMALL_DATASET_MAX) return { preset: 'small-dataset', reason: `${what}: few enough that D would memorise them without augmentation.` };
-  if (channels === 1 && resolution === 28) return { preset: 'dcgan-28', reason: `${what}: the small grayscale case dcgan-28 is made for.` };
+  if (count <= SMALL_DATASET_MAX)
+    return { preset: 'small-dataset', reason: `${what}: few enough that D would memorise them without augmentation.` };
+  if (channels === 1 && resolution === 28)
+    return { preset: 'dcgan-28', reason: `${what}: the small grayscale case dcgan-28 is made for.` };
   return { preset: 'sngan-hinge', reason: `${what}: sngan-hinge is the strong general default.` };
 }

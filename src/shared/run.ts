@@ -10,7 +10,14 @@
  * CPU threads it computes) and
  * leave the training maths alone. The studio's resume offers these.
  */
-export const RUN_CONTROL_KEYS = ['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend', 'threads'] as const;
+export const RUN_CONTROL_KEYS = [
+  'steps',
+  'sampleEvery',
+  'checkpointEvery',
+  'keepCheckpoints',
+  'backend',
+  'threads',
+] as const;
 export type RunControlKey = (typeof RUN_CONTROL_KEYS)[number];
 
 /**
@@ -19,7 +26,14 @@ export type RunControlKey = (typeof RUN_CONTROL_KEYS)[number];
  * checks that they are the same) and how often and how much quality metrics
  * are measured.
  */
-export const RESUMABLE_KEYS = [...RUN_CONTROL_KEYS, 'data.dir', 'metrics.enabled', 'metrics.every', 'metrics.samples', 'metrics.budget'] as const;
+export const RESUMABLE_KEYS = [
+  ...RUN_CONTROL_KEYS,
+  'data.dir',
+  'metrics.enabled',
+  'metrics.every',
+  'metrics.samples',
+  'metrics.budget',
+] as const;
 export type ResumableKey = (typeof RESUMABLE_KEYS)[number];
 
 export function isResumableKey(key: string): key is ResumableKey {

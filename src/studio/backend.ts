@@ -14,7 +14,12 @@
  * host's event loop stays responsive.
  */
 import type { z } from 'zod';
-import { IPC_INVOKE_ARG_SCHEMAS, isIpcInvokeChannel, type IpcEventChannel, type IpcEventPayload } from '../shared/contract';
+import {
+  IPC_INVOKE_ARG_SCHEMAS,
+  isIpcInvokeChannel,
+  type IpcEventChannel,
+  type IpcEventPayload,
+} from '../shared/contract';
 import { DatasetRegistry } from './dataset-registry';
 import { serializeError } from './datasets-common';
 import { describeArgIssues, StudioRejectedError } from './errors';
@@ -98,7 +103,8 @@ export class StudioBackend {
     if (!isIpcInvokeChannel(channel)) throw new StudioRejectedError(`Unknown operation "${String(channel)}".`);
     const schema = IPC_INVOKE_ARG_SCHEMAS[channel] as z.ZodType<unknown[]>;
     const parsed = schema.safeParse(rawArgs);
-    if (!parsed.success) throw new StudioRejectedError(`Invalid arguments for "${channel}": ${describeArgIssues(parsed.error)}`);
+    if (!parsed.success)
+      throw new StudioRejectedError(`Invalid arguments for "${channel}": ${describeArgIssues(parsed.error)}`);
     const fn = this.handlers[channel] as (...args: unknown[]) => Promise<unknown>;
     return fn(...parsed.data);
   }

@@ -109,7 +109,8 @@ export function resolveConfigRequest(req: ConfigResolveRequest): ConfigCheck {
   try {
     let tree: Tree = {};
     if (req.preset !== undefined) {
-      if (!isPresetName(req.preset)) throw new UserError(`Unknown preset "${req.preset}". Choose one of: ${PRESET_NAMES.join(', ')}.`);
+      if (!isPresetName(req.preset))
+        throw new UserError(`Unknown preset "${req.preset}". Choose one of: ${PRESET_NAMES.join(', ')}.`);
       tree = deepMerge(tree, structuredClone(PRESETS[req.preset]) as Tree);
       tree.preset = req.preset;
     }

@@ -65,7 +65,10 @@ export class DatasetRegistry {
   async remember(summary: DatasetSummary): Promise<void> {
     await this.load();
     this.datasets.delete(summary.id);
-    this.datasets.set(summary.id, { dir: summary.dir, summary: { ...summary, skipped: summary.skipped.slice(0, SKIPPED_KEPT) } });
+    this.datasets.set(summary.id, {
+      dir: summary.dir,
+      summary: { ...summary, skipped: summary.skipped.slice(0, SKIPPED_KEPT) },
+    });
     const list = [...this.datasets.values()].slice(-DATASETS_KEPT);
     // Losing the list only costs a re-import: never fail the import for it.
     await writeFileAtomic(this.file(), JSON.stringify(list, null, 2)).catch(() => undefined);

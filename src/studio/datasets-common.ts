@@ -9,7 +9,14 @@ export const SUMMARY_SKIPPED = 200;
 
 /** A stable handle for a folder imported with given options. */
 export function datasetId(dir: string | null, options: DatasetOptions): string {
-  const key = JSON.stringify([dir ?? '(demo)', options.resolution, options.channels, options.resize, options.background.toLowerCase(), options.minSize]);
+  const key = JSON.stringify([
+    dir ?? '(demo)',
+    options.resolution,
+    options.channels,
+    options.resize,
+    options.background.toLowerCase(),
+    options.minSize,
+  ]);
   return `ds-${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
 }
 
@@ -49,7 +56,12 @@ export function summarizeDataset(dir: string | null, options: DatasetOptions, da
 }
 
 /** The summary of an import that found no usable image: count 0, its error, and the report that says why. */
-export function summarizeFailedImport(dir: string | null, options: DatasetOptions, report: ImportReport, error: string): DatasetSummary {
+export function summarizeFailedImport(
+  dir: string | null,
+  options: DatasetOptions,
+  report: ImportReport,
+  error: string,
+): DatasetSummary {
   return {
     id: datasetId(dir, options),
     dir,

@@ -23,13 +23,23 @@ export async function listDir(p: string, runsRoot: string): Promise<DirListing> 
     entries = await readdir(abs, { withFileTypes: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new StudioError(code === 'ENOENT' ? `Folder not found: ${abs}` : code === 'ENOTDIR' ? `Not a folder: ${abs}` : `Cannot open ${abs}: ${code ?? serializeError(e).message}`);
+    throw new StudioError(
+      code === 'ENOENT'
+        ? `Folder not found: ${abs}`
+        : code === 'ENOTDIR'
+          ? `Not a folder: ${abs}`
+          : `Cannot open ${abs}: ${code ?? serializeError(e).message}`,
+    );
   }
   let imageCount = 0;
   const dirs: string[] = [];
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
-    if (e.isDirectory() || (e.isSymbolicLink() && (await stat(path.join(abs, e.name)).catch(() => null))?.isDirectory())) dirs.push(e.name);
+    if (
+      e.isDirectory() ||
+      (e.isSymbolicLink() && (await stat(path.join(abs, e.name)).catch(() => null))?.isDirectory())
+    )
+      dirs.push(e.name);
     else if (imageCount < COUNT_CAP && hasImageExtension(e.name)) imageCount++;
   }
   dirs.sort((a, b) => a.localeCompare(b));
@@ -61,7 +71,12 @@ export async function listDir(p: string, runsRoot: string): Promise<DirListing> 
 }
 
 /** The user chose `p` in the folder browser (an output folder may be created): grants it and returns its real path. */
-export async function chooseFolder(paths: PathGuard, p: string, purpose: GrantPurpose, create = false): Promise<string> {
+export async function chooseFolder(
+  paths: PathGuard,
+  p: string,
+  purpose: GrantPurpose,
+  create = false,
+): Promise<string> {
   if (!path.isAbsolute(p)) throw new StudioRejectedError(`Not an absolute path: ${p}`);
   const abs = path.resolve(p);
   const st = await stat(abs).catch(() => null);

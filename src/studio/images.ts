@@ -17,7 +17,13 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** 8-bit gray (1), gray+alpha (2), RGB (3) or RGBA (4) pixels, row-major, to a PNG. */
-export function encodePng(pixels: Uint8Array, width: number, height: number, channels: 1 | 2 | 3 | 4, level = 6): Buffer {
+export function encodePng(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  channels: 1 | 2 | 3 | 4,
+  level = 6,
+): Buffer {
   const colorType = { 1: 0, 2: 4, 3: 2, 4: 6 }[channels];
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
@@ -30,7 +36,12 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
     raw[y * (stride + 1)] = 0; // filter: none
     raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
-  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw, { level })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw, { level })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export function pngDataUrl(png: Uint8Array): string {
@@ -42,7 +53,14 @@ export function dataUrl(mime: string, bytes: Uint8Array): string {
 }
 
 /** Resample to `outW`×`outH`: nearest neighbour when enlarging, box average when shrinking. */
-export function resizePixels(src: Uint8Array, w: number, h: number, channels: number, outW: number, outH: number): Uint8Array {
+export function resizePixels(
+  src: Uint8Array,
+  w: number,
+  h: number,
+  channels: number,
+  outW: number,
+  outH: number,
+): Uint8Array {
   if (outW === w && outH === h) return src;
   const out = new Uint8Array(outW * outH * channels);
   if (outW >= w && outH >= h) {

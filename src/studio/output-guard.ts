@@ -26,7 +26,12 @@ const isDir = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.is
 
 /** A run folder: config.json next to the trainer's checkpoints/, status.json or stats.jsonl. */
 function isRunFolder(dir: string): boolean {
-  return existsSync(path.join(dir, CONFIG_FILE)) && (isDir(path.join(dir, CHECKPOINTS_DIR)) || existsSync(path.join(dir, STATUS_FILE)) || existsSync(path.join(dir, STATS_FILE)));
+  return (
+    existsSync(path.join(dir, CONFIG_FILE)) &&
+    (isDir(path.join(dir, CHECKPOINTS_DIR)) ||
+      existsSync(path.join(dir, STATUS_FILE)) ||
+      existsSync(path.join(dir, STATS_FILE)))
+  );
 }
 
 /** The run folder `target` is in (or is), if any. */
@@ -48,10 +53,14 @@ export async function assertNotRunOwned(target: string, kind: 'file' | 'folder')
   const parts = path.relative(run, real).split(path.sep).filter(Boolean);
   const first = parts[0] ?? '';
   const owned =
-    parts.length === 0 ? kind === 'folder' : RUN_OWNED_DIRS.has(first) || (parts.length === 1 && (RUN_OWNED_FILES.has(first) || first.startsWith('.')));
+    parts.length === 0
+      ? kind === 'folder'
+      : RUN_OWNED_DIRS.has(first) || (parts.length === 1 && (RUN_OWNED_FILES.has(first) || first.startsWith('.')));
   if (owned) {
     const where = parts.length ? path.join(path.basename(run), ...parts) : path.basename(run);
-    throw new StudioRejectedError(`${where} belongs to the run's training files, which only the trainer writes: choose another folder or name (the run's generated/ folder is fine).`);
+    throw new StudioRejectedError(
+      `${where} belongs to the run's training files, which only the trainer writes: choose another folder or name (the run's generated/ folder is fine).`,
+    );
   }
 }
 
@@ -67,7 +76,10 @@ function numbered(name: string, n: number, isFolder: boolean): string {
  * (an existing one only with `overwrite`), else the default name or, when that
  * is taken, its first free numbered sibling. Checked against the run's own files.
  */
-export async function outputTarget(dir: string, options: { name?: string; defaultName: string; overwrite?: boolean; kind: 'file' | 'folder' }): Promise<string> {
+export async function outputTarget(
+  dir: string,
+  options: { name?: string; defaultName: string; overwrite?: boolean; kind: 'file' | 'folder' },
+): Promise<string> {
   const { name, defaultName, overwrite = false, kind } = options;
   let target: string;
   if (name) {
@@ -91,5 +103,8 @@ export async function checkOutputFolder(dir: string, overwrite = false): Promise
   await assertNotRunOwned(dir, 'folder');
   if (overwrite) return;
   const entries = (await readdir(dir).catch(() => [] as string[])).filter((n) => !n.startsWith('.'));
-  if (entries.length) throw new StudioError(`${dir} already holds files: choose an empty folder, or confirm writing into it (files of the same name are replaced).`);
+  if (entries.length)
+    throw new StudioError(
+      `${dir} already holds files: choose an empty folder, or confirm writing into it (files of the same name are replaced).`,
+    );
 }

@@ -81,17 +81,21 @@ export class PathGuard {
 
   /** The folder of a run (not checked for existence). */
   runDir(runId: string): string {
-    if (!/^\d{5,}-[\w.-]{1,64}$/.test(runId) || runId.includes('..')) throw new StudioRejectedError(`"${runId}" is not a run id.`);
+    if (!/^\d{5,}-[\w.-]{1,64}$/.test(runId) || runId.includes('..'))
+      throw new StudioRejectedError(`"${runId}" is not a run id.`);
     return path.join(this.runsRoot, runId);
   }
 
   private async check(p: string, purposes: GrantPurpose[], allowRuns: boolean, what: string): Promise<string> {
-    if (typeof p !== 'string' || !path.isAbsolute(p)) throw new StudioRejectedError(`The ${what} must be an absolute path: ${String(p)}`);
+    if (typeof p !== 'string' || !path.isAbsolute(p))
+      throw new StudioRejectedError(`The ${what} must be an absolute path: ${String(p)}`);
     const real = await realpathLoose(p);
     if (allowRuns && isInside(real, this.runsRoot) && real !== this.runsRoot) return real;
     for (const [folder, set] of this.granted) {
       if (purposes.some((x) => set.has(x)) && isInside(real, folder)) return real;
     }
-    throw new StudioRejectedError(`GAN Studio may only use folders you chose: pick ${p} with the folder chooser first.`);
+    throw new StudioRejectedError(
+      `GAN Studio may only use folders you chose: pick ${p} with the folder chooser first.`,
+    );
   }
 }

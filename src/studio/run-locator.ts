@@ -53,7 +53,8 @@ export class RunLocator {
     const steps = await checkpointSteps(runDir);
     if (steps.length === 0) throw new StudioError(`Run ${ref.runId} has no checkpoint yet.`);
     const step = ref.step ?? steps[steps.length - 1];
-    if (!steps.includes(step)) throw new StudioError(`Run ${ref.runId} has no checkpoint at step ${step} (it has ${steps.join(', ')}).`);
+    if (!steps.includes(step))
+      throw new StudioError(`Run ${ref.runId} has no checkpoint at step ${step} (it has ${steps.join(', ')}).`);
     return { runId: ref.runId, runDir, checkpointDir: checkpointDir(runDir, step) };
   }
 

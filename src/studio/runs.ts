@@ -28,7 +28,8 @@ async function readJson<T>(file: string): Promise<T | null> {
   }
 }
 
-const checkpointStepsOf = async (runDir: string): Promise<number[]> => (await listCheckpoints(runDir)).map((c) => c.step);
+const checkpointStepsOf = async (runDir: string): Promise<number[]> =>
+  (await listCheckpoints(runDir)).map((c) => c.step);
 
 export interface LiveInfo {
   /** Run id the studio's training process works on, if any. */
@@ -58,7 +59,12 @@ export async function summarizeRun(runsRoot: string, id: string, live: LiveInfo)
   let runStatus: RunStatus;
   if (isLive) runStatus = status?.status === 'paused' ? 'paused' : 'running';
   // A process this studio started that is not on this run any more (it is exiting) does not train it.
-  else if ((statusInfo.status === 'running' || statusInfo.status === 'paused') && status && live.ownPids.has(status.pid)) runStatus = 'interrupted';
+  else if (
+    (statusInfo.status === 'running' || statusInfo.status === 'paused') &&
+    status &&
+    live.ownPids.has(status.pid)
+  )
+    runStatus = 'interrupted';
   else runStatus = statusInfo.status;
   const lastCheckpointStep = checkpoints.length ? checkpoints[checkpoints.length - 1] : null;
   const step = Math.max(status?.step ?? 0, lastCheckpointStep ?? 0);
@@ -99,14 +105,23 @@ export async function runDetail(runsRoot: string, id: string, live: LiveInfo): P
   const dir = summary.dir;
   const { config, problem } = await inspectRunConfig(dir);
   if (!config) throw new StudioError(`Run ${id} is damaged: ${problem} It can only be deleted.`);
-  const report = await readJson<RunDetail['importReport'] & Record<string, unknown>>(path.join(dir, IMPORT_REPORT_FILE));
+  const report = await readJson<RunDetail['importReport'] & Record<string, unknown>>(
+    path.join(dir, IMPORT_REPORT_FILE),
+  );
   const sampleSteps = await listSampleSteps(dir);
   const checkpointSteps = await checkpointStepsOf(dir);
   const checkpoints: CheckpointInfo[] = await Promise.all(
     checkpointSteps.map(async (step) => {
-      const state = await readJson<{ savedAt?: string; backend?: string }>(path.join(checkpointDir(dir, step), CHECKPOINT_STATE_FILE));
+      const state = await readJson<{ savedAt?: string; backend?: string }>(
+        path.join(checkpointDir(dir, step), CHECKPOINT_STATE_FILE),
+      );
       const before = sampleSteps.filter((s) => s <= step);
-      return { step, savedAt: state?.savedAt ?? null, backend: state?.backend ?? null, sampleStep: before.length ? before[before.length - 1] : null };
+      return {
+        step,
+        savedAt: state?.savedAt ?? null,
+        backend: state?.backend ?? null,
+        sampleStep: before.length ? before[before.length - 1] : null,
+      };
     }),
   );
   return {
@@ -130,7 +145,11 @@ export async function runDetail(runsRoot: string, id: string, live: LiveInfo): P
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** stats.jsonl from `fromStep` (exclusive), parsed in slices so a long run does not stall the event loop. */
-export async function readRunStats(runDir: string, fromStep = -1, maxPoints?: number): Promise<{ stats: StepStats[]; total: number; events: RunEventLine[] }> {
+export async function readRunStats(
+  runDir: string,
+  fromStep = -1,
+  maxPoints?: number,
+): Promise<{ stats: StepStats[]; total: number; events: RunEventLine[] }> {
   let text: string;
   try {
     text = await readFile(path.join(runDir, STATS_FILE), 'utf8');

@@ -48,28 +48,73 @@ export interface ToolsMethods {
   importDataset(args: { dir: string | null; options: DatasetOptions; taskId?: string }): DatasetSummary;
   thumbnails(args: DatasetLocation & { offset: number; limit: number; size?: number }): ThumbnailPage;
   skipped(args: DatasetLocation & { offset: number; limit: number }): { total: number; items: SkippedFileInfo[] };
-  preview(args: { dir: string | null; options: DatasetOptions; count: number; files?: string[]; displaySize: number; taskId?: string }): PreviewResult;
+  preview(args: {
+    dir: string | null;
+    options: DatasetOptions;
+    count: number;
+    files?: string[];
+    displaySize: number;
+    taskId?: string;
+  }): PreviewResult;
   sampleImage(args: { file: string; maxSize?: number }): { dataUrl: string; width: number; height: number };
   loadGenerator(args: { checkpoint: CheckpointLocation }): GeneratorMeta;
-  generateImages(args: ClassArg & { checkpoint: CheckpointLocation; seeds: number[]; truncation: number; scale: number; classes?: number[] }): GeneratedImages;
-  interpolate(args: ClassArg & { checkpoint: CheckpointLocation; pins: PinArg[]; framesPerSegment: number; loop: boolean; truncation: number; scale: number }): InterpolationFrames;
-  saveImage(args: ClassArg & { checkpoint: CheckpointLocation; pin: PinArg; truncation: number; scale: number; file: string }): SavedFile;
-  exportInterpolation(args: ClassArg & {
+  generateImages(
+    args: ClassArg & {
+      checkpoint: CheckpointLocation;
+      seeds: number[];
+      truncation: number;
+      scale: number;
+      classes?: number[];
+    },
+  ): GeneratedImages;
+  interpolate(
+    args: ClassArg & {
+      checkpoint: CheckpointLocation;
+      pins: PinArg[];
+      framesPerSegment: number;
+      loop: boolean;
+      truncation: number;
+      scale: number;
+    },
+  ): InterpolationFrames;
+  saveImage(
+    args: ClassArg & { checkpoint: CheckpointLocation; pin: PinArg; truncation: number; scale: number; file: string },
+  ): SavedFile;
+  exportInterpolation(
+    args: ClassArg & {
+      checkpoint: CheckpointLocation;
+      pins: PinArg[];
+      framesPerSegment: number;
+      loop: boolean;
+      truncation: number;
+      scale: number;
+      format: 'gif' | 'png-sequence';
+      fps: number;
+      /** The GIF file, or the folder of the PNG sequence. */
+      target: string;
+      taskId?: string;
+    },
+  ): SavedFile | SavedFolder;
+  generateBatch(
+    args: ClassArg & {
+      checkpoint: CheckpointLocation;
+      count: number;
+      seed: number;
+      truncation: number;
+      scale: number;
+      dir: string;
+      taskId?: string;
+    },
+  ): SavedFolder;
+  saveLatents(
+    args: ClassArg & { checkpoint: CheckpointLocation; pins: PinArg[]; truncation: number; file: string },
+  ): SavedFile & { latents: LatentsFile };
+  exportWeb(args: {
     checkpoint: CheckpointLocation;
-    pins: PinArg[];
-    framesPerSegment: number;
-    loop: boolean;
-    truncation: number;
-    scale: number;
-    format: 'gif' | 'png-sequence';
-    fps: number;
-    /** The GIF file, or the folder of the PNG sequence. */
-    target: string;
+    dir: string;
+    quantize: 'uint8' | 'float16' | null;
     taskId?: string;
-  }): SavedFile | SavedFolder;
-  generateBatch(args: ClassArg & { checkpoint: CheckpointLocation; count: number; seed: number; truncation: number; scale: number; dir: string; taskId?: string }): SavedFolder;
-  saveLatents(args: ClassArg & { checkpoint: CheckpointLocation; pins: PinArg[]; truncation: number; file: string }): SavedFile & { latents: LatentsFile };
-  exportWeb(args: { checkpoint: CheckpointLocation; dir: string; quantize: 'uint8' | 'float16' | null; taskId?: string }): WebExportResult;
+  }): WebExportResult;
   exportZip(args: { dir: string }): ExportZip;
 }
 

@@ -9,13 +9,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { zipSync } from 'fflate';
 import path from 'node:path';
 import sharp from 'sharp';
-import type {
-  BackendsInfo,
-  DatasetOptions,
-  GeneratorMeta,
-  PreviewItem,
-  TaskKind,
-} from '../shared/contract';
+import type { BackendsInfo, DatasetOptions, GeneratorMeta, PreviewItem, TaskKind } from '../shared/contract';
 import {
   BACKEND_PREFERENCE,
   DatasetError,
@@ -107,7 +101,11 @@ async function runImport(dir: string | null, options: DatasetOptions, taskId?: s
   if (taskId) cancels.set(taskId, controller);
   const report = throttled(taskId, 'import');
   try {
-    const opts = { ...options, signal: controller.signal, onProgress: (p: { phase: string; done: number; total: number }) => report(p.phase, p.done, p.total) };
+    const opts = {
+      ...options,
+      signal: controller.signal,
+      onProgress: (p: { phase: string; done: number; total: number }) => report(p.phase, p.done, p.total),
+    };
     const ds = dir === null ? await loadDemoDataset(opts) : await importDataset(dir, opts);
     remember(datasetId(dir, options), ds);
     return ds;
@@ -194,8 +192,15 @@ interface Drawing {
 }
 
 /** Generated images as PNG buffers (and raw pixels), upscaled. */
-async function render(g: LoadedGenerator, d: Drawing, scale: number): Promise<{ pngs: Buffer[]; pixels: Uint8Array[]; size: number }> {
-  const batch = await generateImages(g, d.z, { classes: g.numClasses > 0 ? d.classes : null, noiseSeeds: d.noiseSeeds });
+async function render(
+  g: LoadedGenerator,
+  d: Drawing,
+  scale: number,
+): Promise<{ pngs: Buffer[]; pixels: Uint8Array[]; size: number }> {
+  const batch = await generateImages(g, d.z, {
+    classes: g.numClasses > 0 ? d.classes : null,
+    noiseSeeds: d.noiseSeeds,
+  });
   const per = batch.height * batch.width * batch.channels;
   const pngs: Buffer[] = [];
   const pixels: Uint8Array[] = [];
@@ -214,12 +219,26 @@ function pinDrawing(g: LoadedGenerator, pin: PinArg, truncation: number, cls: nu
 }
 
 /** The frames of an interpolation through pins: slerp between latents; noise and class from the nearer pin (the seed rule). */
-function interpolationDrawing(g: LoadedGenerator, pins: PinArg[], framesPerSegment: number, loop: boolean, truncation: number, cls: number | null | undefined): Drawing {
+function interpolationDrawing(
+  g: LoadedGenerator,
+  pins: PinArg[],
+  framesPerSegment: number,
+  loop: boolean,
+  truncation: number,
+  cls: number | null | undefined,
+): Drawing {
   checkClass(g, cls);
   const classes = pins.map((p) => pinClass(g, p, cls));
-  const frames = interpolationPath(pins.map((p) => truncate(pinLatent(g, p), truncation)), framesPerSegment, loop);
+  const frames = interpolationPath(
+    pins.map((p) => truncate(pinLatent(g, p), truncation)),
+    framesPerSegment,
+    loop,
+  );
   return {
-    z: concat(frames.map((f) => f.z), g.latentDim),
+    z: concat(
+      frames.map((f) => f.z),
+      g.latentDim,
+    ),
     noiseSeeds: frames.map((f) => pins[f.from].seed),
     classes: g.numClasses > 0 ? frames.map((f) => classes[f.from]!) : null,
   };
@@ -229,219 +248,280 @@ function interpolationDrawing(g: LoadedGenerator, pins: PinArg[], framesPerSegme
 // The methods
 // ---------------------------------------------------------------------------
 
-const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => Promise<ReturnType<ToolsMethods[M]>> } = {
-  async probeBackends(): Promise<BackendsInfo> {
-    const backends = await probeBackends();
-    const order = new Map(BACKEND_PREFERENCE.map((n, i) => [n, i]));
-    backends.sort((a, b) => (order.get(a.name) ?? 9) - (order.get(b.name) ?? 9));
-    return { backends, auto: backends.find((b) => b.available && b.auto)?.name ?? null };
-  },
+const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => Promise<ReturnType<ToolsMethods[M]>> } =
+  {
+    async probeBackends(): Promise<BackendsInfo> {
+      const backends = await probeBackends();
+      const order = new Map(BACKEND_PREFERENCE.map((n, i) => [n, i]));
+      backends.sort((a, b) => (order.get(a.name) ?? 9) - (order.get(b.name) ?? 9));
+      return { backends, auto: backends.find((b) => b.available && b.auto)?.name ?? null };
+    },
 
-  async importDataset({ dir, options, taskId }) {
-    try {
-      const ds = await runImport(dir, options, taskId);
-      return summarizeDataset(dir, options, ds);
-    } catch (e) {
-      // No usable image: answer with the report (why each file was skipped) rather than only the error line.
-      if (e instanceof DatasetError && e.report) return summarizeFailedImport(dir, options, e.report, e.message);
-      throw e;
-    }
-  },
-
-  async thumbnails(args) {
-    const ds = await datasetFor(args);
-    const size = args.size ?? Math.min(ds.resolution, 96);
-    const end = Math.min(ds.count, args.offset + args.limit);
-    const per = ds.resolution * ds.resolution * ds.channels;
-    const items: { index: number; label: number; dataUrl: string }[] = [];
-    for (let i = args.offset; i < end; i++) {
-      const px = resizePixels(ds.pixels.subarray(i * per, (i + 1) * per), ds.resolution, ds.resolution, ds.channels, size, size);
-      items.push({ index: i, label: ds.labels[i], dataUrl: pngDataUrl(encodePng(px, size, size, ds.channels, 1)) });
-    }
-    return { datasetId: args.datasetId, total: ds.count, offset: args.offset, items, size };
-  },
-
-  async skipped(args) {
-    const ds = await datasetFor(args);
-    const all = ds.report.skipped;
-    return { total: all.length, items: all.slice(args.offset, args.offset + args.limit) };
-  },
-
-  async preview({ dir, options, count, files, displaySize, taskId }) {
-    const root = dir ?? demoDatasetDir();
-    const scan = await scanFolder(root);
-    const images = scan.files.filter((f) => hasImageExtension(f.rel));
-    const pool = images.length > 0 ? images : scan.files;
-    let chosen: ScannedFile[];
-    if (files && files.length > 0) {
-      const byRel = new Map(scan.files.map((f) => [f.rel, f]));
-      chosen = files.map((f) => byRel.get(f)).filter((f): f is ScannedFile => f !== undefined);
-    } else {
-      const n = Math.min(count, pool.length);
-      chosen = Array.from({ length: n }, (_, i) => pool[Math.floor((i * pool.length) / n)]);
-    }
-    const resolved = resolveOptions({ ...options, cache: false });
-    const items: PreviewItem[] = [];
-    for (const [k, file] of chosen.entries()) {
-      progress(taskId, 'preview', 'decode', k, chosen.length);
-      let original = '';
-      let width = 0;
-      let height = 0;
+    async importDataset({ dir, options, taskId }) {
       try {
-        const { data, info } = await sharp(file.abs, { pages: 1, failOn: 'error' })
-          .autoOrient()
-          .resize(displaySize, displaySize, { fit: 'inside', withoutEnlargement: false })
-          .png()
-          .toBuffer({ resolveWithObject: true });
-        original = pngDataUrl(data);
-        const meta = await sharp(file.abs, { pages: 1 }).metadata();
-        width = meta.autoOrient?.width ?? meta.width ?? info.width;
-        height = meta.autoOrient?.height ?? meta.height ?? info.height;
-      } catch {
-        // decodeInto below names the problem
-      }
-      const out = new Uint8Array(options.resolution * options.resolution * options.channels);
-      try {
-        const info = await decodeInto(file, resolved, out);
-        width = info.width;
-        height = info.height;
-        const shown = resizePixels(out, options.resolution, options.resolution, options.channels, displaySize, displaySize);
-        items.push({ file: file.rel, width, height, original, processed: pngDataUrl(encodePng(shown, displaySize, displaySize, options.channels, 1)), error: null });
+        const ds = await runImport(dir, options, taskId);
+        return summarizeDataset(dir, options, ds);
       } catch (e) {
-        items.push({ file: file.rel, width, height, original, processed: '', error: e instanceof SkipFile ? e.message : serializeError(e).message });
+        // No usable image: answer with the report (why each file was skipped) rather than only the error line.
+        if (e instanceof DatasetError && e.report) return summarizeFailedImport(dir, options, e.report, e.message);
+        throw e;
       }
-    }
-    progress(taskId, 'preview', 'decode', chosen.length, chosen.length);
-    return { root: scan.root, totalFiles: images.length, items };
-  },
+    },
 
-  async sampleImage({ file, maxSize }) {
-    let image = sharp(file);
-    if (maxSize) image = image.resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
-    const { data, info } = await image.png().toBuffer({ resolveWithObject: true });
-    return { dataUrl: pngDataUrl(data), width: info.width, height: info.height };
-  },
-
-  async loadGenerator({ checkpoint }) {
-    return metaOf(checkpoint, await generatorFor(checkpoint));
-  },
-
-  async generateImages({ checkpoint, seeds, truncation, scale, class: cls, classes: perSeed }) {
-    const g = await generatorFor(checkpoint);
-    let classes: number[] | null;
-    if (perSeed) {
-      if (perSeed.length !== seeds.length) throw new StudioError(`${perSeed.length} classes for ${seeds.length} seeds: give one class per seed.`);
-      classes = perSeed.map((c) => checkClass(g, c)!);
-      if (g.numClasses === 0) classes = null;
-    } else {
-      classes = cycledClasses(g, seeds.length, cls);
-    }
-    const z = concat(seeds.map((seed) => truncate(pinLatent(g, { seed }), truncation)), g.latentDim);
-    const { pngs, size } = await render(g, { z, noiseSeeds: seeds, classes }, scale);
-    return { meta: metaOf(checkpoint, g), images: pngs.map((png, i) => ({ seed: seeds[i], class: classes?.[i] ?? null, dataUrl: pngDataUrl(png) })), size };
-  },
-
-  async interpolate({ checkpoint, pins, framesPerSegment, loop, truncation, scale, class: cls }) {
-    const g = await generatorFor(checkpoint);
-    const { pngs, size } = await render(g, interpolationDrawing(g, pins, framesPerSegment, loop, truncation, cls), scale);
-    return { meta: metaOf(checkpoint, g), frames: pngs.map(pngDataUrl), size };
-  },
-
-  async saveImage({ checkpoint, pin, truncation, scale, class: cls, file }) {
-    const g = await generatorFor(checkpoint);
-    checkClass(g, cls);
-    const { pngs } = await render(g, pinDrawing(g, pin, truncation, cls), scale);
-    await writeFileAtomic(file, pngs[0]);
-    return { path: file, dataUrl: pngDataUrl(pngs[0]), bytes: pngs[0].length };
-  },
-
-  async exportInterpolation(args) {
-    const g = await generatorFor(args.checkpoint);
-    const report = throttled(args.taskId, 'interpolation');
-    const drawing = interpolationDrawing(g, args.pins, args.framesPerSegment, args.loop, args.truncation, args.class);
-    const frames = drawing.noiseSeeds.length;
-    report('render', 0, frames);
-    const { pngs, pixels, size } = await render(g, drawing, args.scale);
-    if (args.format === 'png-sequence') {
-      await mkdir(args.target, { recursive: true });
-      for (let i = 0; i < pngs.length; i++) {
-        await writeFileAtomic(path.join(args.target, `frame-${String(i).padStart(4, '0')}.png`), pngs[i]);
-        report('write', i + 1, frames);
+    async thumbnails(args) {
+      const ds = await datasetFor(args);
+      const size = args.size ?? Math.min(ds.resolution, 96);
+      const end = Math.min(ds.count, args.offset + args.limit);
+      const per = ds.resolution * ds.resolution * ds.channels;
+      const items: { index: number; label: number; dataUrl: string }[] = [];
+      for (let i = args.offset; i < end; i++) {
+        const px = resizePixels(
+          ds.pixels.subarray(i * per, (i + 1) * per),
+          ds.resolution,
+          ds.resolution,
+          ds.channels,
+          size,
+          size,
+        );
+        items.push({ index: i, label: ds.labels[i], dataUrl: pngDataUrl(encodePng(px, size, size, ds.channels, 1)) });
       }
-      return { path: args.target, files: pngs.length };
-    }
-    const gif = gifenc.GIFEncoder();
-    const delay = Math.round(1000 / args.fps);
-    for (let i = 0; i < pixels.length; i++) {
-      const rgba = toRgba(pixels[i], g.channels);
-      const palette = gifenc.quantize(rgba, 256, { format: 'rgb565' });
-      gif.writeFrame(gifenc.applyPalette(rgba, palette, 'rgb565'), size, size, { palette, delay, repeat: 0 });
-      report('encode', i + 1, frames);
-    }
-    gif.finish();
-    const bytes = gif.bytes();
-    await writeFileAtomic(args.target, bytes);
-    return { path: args.target, dataUrl: bytes.length <= 32 * 1024 * 1024 ? dataUrl('image/gif', bytes) : null, bytes: bytes.length };
-  },
+      return { datasetId: args.datasetId, total: ds.count, offset: args.offset, items, size };
+    },
 
-  async generateBatch({ checkpoint, count, seed, truncation, scale, class: cls, dir, taskId }) {
-    const g = await generatorFor(checkpoint);
-    const report = throttled(taskId, 'generate');
-    // The engine's batch writer: image k is seed + k, streamed to disk batch by batch.
-    const result = await writeSeedBatch(g, {
-      dir,
-      seed,
-      count,
-      truncation,
-      scale,
-      class: checkClass(g, cls),
-      fileName: ({ seed: s, k, class: c, digits }) => `seed${s}${c === null ? '' : `-class${c}`}-${String(k).padStart(digits, '0')}.png`,
-      onProgress: (done, total) => report('write', done, total),
-    });
-    return { path: result.dir, files: result.files };
-  },
+    async skipped(args) {
+      const ds = await datasetFor(args);
+      const all = ds.report.skipped;
+      return { total: all.length, items: all.slice(args.offset, args.offset + args.limit) };
+    },
 
-  async saveLatents({ checkpoint, pins, truncation, class: cls, file }) {
-    const g = await generatorFor(checkpoint);
-    checkClass(g, cls);
-    const latentsFile = latentsFileFor(g, pins.map((p) => ({ ...p, class: pinClass(g, p, cls) })), truncation, { runId: checkpoint.runId, step: g.state.step });
-    const json = await writeLatentsFile(file, latentsFile);
-    return { path: file, dataUrl: dataUrl('application/json', Buffer.from(json)), bytes: Buffer.byteLength(json), latents: latentsFile };
-  },
+    async preview({ dir, options, count, files, displaySize, taskId }) {
+      const root = dir ?? demoDatasetDir();
+      const scan = await scanFolder(root);
+      const images = scan.files.filter((f) => hasImageExtension(f.rel));
+      const pool = images.length > 0 ? images : scan.files;
+      let chosen: ScannedFile[];
+      if (files && files.length > 0) {
+        const byRel = new Map(scan.files.map((f) => [f.rel, f]));
+        chosen = files.map((f) => byRel.get(f)).filter((f): f is ScannedFile => f !== undefined);
+      } else {
+        const n = Math.min(count, pool.length);
+        chosen = Array.from({ length: n }, (_, i) => pool[Math.floor((i * pool.length) / n)]);
+      }
+      const resolved = resolveOptions({ ...options, cache: false });
+      const items: PreviewItem[] = [];
+      for (const [k, file] of chosen.entries()) {
+        progress(taskId, 'preview', 'decode', k, chosen.length);
+        let original = '';
+        let width = 0;
+        let height = 0;
+        try {
+          const { data, info } = await sharp(file.abs, { pages: 1, failOn: 'error' })
+            .autoOrient()
+            .resize(displaySize, displaySize, { fit: 'inside', withoutEnlargement: false })
+            .png()
+            .toBuffer({ resolveWithObject: true });
+          original = pngDataUrl(data);
+          const meta = await sharp(file.abs, { pages: 1 }).metadata();
+          width = meta.autoOrient?.width ?? meta.width ?? info.width;
+          height = meta.autoOrient?.height ?? meta.height ?? info.height;
+        } catch {
+          // decodeInto below names the problem
+        }
+        const out = new Uint8Array(options.resolution * options.resolution * options.channels);
+        try {
+          const info = await decodeInto(file, resolved, out);
+          width = info.width;
+          height = info.height;
+          const shown = resizePixels(
+            out,
+            options.resolution,
+            options.resolution,
+            options.channels,
+            displaySize,
+            displaySize,
+          );
+          items.push({
+            file: file.rel,
+            width,
+            height,
+            original,
+            processed: pngDataUrl(encodePng(shown, displaySize, displaySize, options.channels, 1)),
+            error: null,
+          });
+        } catch (e) {
+          items.push({
+            file: file.rel,
+            width,
+            height,
+            original,
+            processed: '',
+            error: e instanceof SkipFile ? e.message : serializeError(e).message,
+          });
+        }
+      }
+      progress(taskId, 'preview', 'decode', chosen.length, chosen.length);
+      return { root: scan.root, totalFiles: images.length, items };
+    },
 
-  async exportWeb({ checkpoint, dir, quantize, taskId }) {
-    progress(taskId, 'export', 'load', 0, 3);
-    const g = await generatorFor(checkpoint);
-    progress(taskId, 'export', quantize ? 'quantize' : 'write', 1, 3);
-    const info = await exportForWeb(g, dir, { quantize });
-    progress(taskId, 'export', 'done', 3, 3);
-    return {
-      dir,
-      files: (await readdir(dir)).filter((n) => !n.startsWith('.')).sort(),
-      latentDim: info.latentDim,
-      resolution: info.resolution,
-      channels: info.channels,
-      step: info.step,
-      ema: info.ema,
-      weightBytes: info.weightBytes,
-      quantization: info.quantization,
-      snippets: info.snippets,
-      demo: info.demo,
-    };
-  },
+    async sampleImage({ file, maxSize }) {
+      let image = sharp(file);
+      if (maxSize)
+        image = image.resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
+      const { data, info } = await image.png().toBuffer({ resolveWithObject: true });
+      return { dataUrl: pngDataUrl(data), width: info.width, height: info.height };
+    },
 
-  async exportZip({ dir }) {
-    // The folder's files (not hidden temp files, not subfolders), deflated; the tfjs bundle dominates the size.
-    const files: Record<string, Uint8Array> = {};
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      if (entry.isFile() && !entry.name.startsWith('.')) files[entry.name] = await readFile(path.join(dir, entry.name));
-    }
-    if (Object.keys(files).length === 0) throw new StudioError(`${dir} holds no export to zip.`);
-    const bytes = zipSync(files, { level: 6 });
-    if (bytes.length > MAX_ZIP_BYTES) throw new StudioError(`The export is ${Math.round(bytes.length / 1e6)} MB zipped, too big to download here; copy the folder ${dir} instead.`);
-    return { name: `${path.basename(dir)}.zip`, dataUrl: dataUrl('application/zip', bytes), bytes: bytes.length };
-  },
-};
+    async loadGenerator({ checkpoint }) {
+      return metaOf(checkpoint, await generatorFor(checkpoint));
+    },
+
+    async generateImages({ checkpoint, seeds, truncation, scale, class: cls, classes: perSeed }) {
+      const g = await generatorFor(checkpoint);
+      let classes: number[] | null;
+      if (perSeed) {
+        if (perSeed.length !== seeds.length)
+          throw new StudioError(`${perSeed.length} classes for ${seeds.length} seeds: give one class per seed.`);
+        classes = perSeed.map((c) => checkClass(g, c)!);
+        if (g.numClasses === 0) classes = null;
+      } else {
+        classes = cycledClasses(g, seeds.length, cls);
+      }
+      const z = concat(
+        seeds.map((seed) => truncate(pinLatent(g, { seed }), truncation)),
+        g.latentDim,
+      );
+      const { pngs, size } = await render(g, { z, noiseSeeds: seeds, classes }, scale);
+      return {
+        meta: metaOf(checkpoint, g),
+        images: pngs.map((png, i) => ({ seed: seeds[i], class: classes?.[i] ?? null, dataUrl: pngDataUrl(png) })),
+        size,
+      };
+    },
+
+    async interpolate({ checkpoint, pins, framesPerSegment, loop, truncation, scale, class: cls }) {
+      const g = await generatorFor(checkpoint);
+      const { pngs, size } = await render(
+        g,
+        interpolationDrawing(g, pins, framesPerSegment, loop, truncation, cls),
+        scale,
+      );
+      return { meta: metaOf(checkpoint, g), frames: pngs.map(pngDataUrl), size };
+    },
+
+    async saveImage({ checkpoint, pin, truncation, scale, class: cls, file }) {
+      const g = await generatorFor(checkpoint);
+      checkClass(g, cls);
+      const { pngs } = await render(g, pinDrawing(g, pin, truncation, cls), scale);
+      await writeFileAtomic(file, pngs[0]);
+      return { path: file, dataUrl: pngDataUrl(pngs[0]), bytes: pngs[0].length };
+    },
+
+    async exportInterpolation(args) {
+      const g = await generatorFor(args.checkpoint);
+      const report = throttled(args.taskId, 'interpolation');
+      const drawing = interpolationDrawing(g, args.pins, args.framesPerSegment, args.loop, args.truncation, args.class);
+      const frames = drawing.noiseSeeds.length;
+      report('render', 0, frames);
+      const { pngs, pixels, size } = await render(g, drawing, args.scale);
+      if (args.format === 'png-sequence') {
+        await mkdir(args.target, { recursive: true });
+        for (let i = 0; i < pngs.length; i++) {
+          await writeFileAtomic(path.join(args.target, `frame-${String(i).padStart(4, '0')}.png`), pngs[i]);
+          report('write', i + 1, frames);
+        }
+        return { path: args.target, files: pngs.length };
+      }
+      const gif = gifenc.GIFEncoder();
+      const delay = Math.round(1000 / args.fps);
+      for (let i = 0; i < pixels.length; i++) {
+        const rgba = toRgba(pixels[i], g.channels);
+        const palette = gifenc.quantize(rgba, 256, { format: 'rgb565' });
+        gif.writeFrame(gifenc.applyPalette(rgba, palette, 'rgb565'), size, size, { palette, delay, repeat: 0 });
+        report('encode', i + 1, frames);
+      }
+      gif.finish();
+      const bytes = gif.bytes();
+      await writeFileAtomic(args.target, bytes);
+      return {
+        path: args.target,
+        dataUrl: bytes.length <= 32 * 1024 * 1024 ? dataUrl('image/gif', bytes) : null,
+        bytes: bytes.length,
+      };
+    },
+
+    async generateBatch({ checkpoint, count, seed, truncation, scale, class: cls, dir, taskId }) {
+      const g = await generatorFor(checkpoint);
+      const report = throttled(taskId, 'generate');
+      // The engine's batch writer: image k is seed + k, streamed to disk batch by batch.
+      const result = await writeSeedBatch(g, {
+        dir,
+        seed,
+        count,
+        truncation,
+        scale,
+        class: checkClass(g, cls),
+        fileName: ({ seed: s, k, class: c, digits }) =>
+          `seed${s}${c === null ? '' : `-class${c}`}-${String(k).padStart(digits, '0')}.png`,
+        onProgress: (done, total) => report('write', done, total),
+      });
+      return { path: result.dir, files: result.files };
+    },
+
+    async saveLatents({ checkpoint, pins, truncation, class: cls, file }) {
+      const g = await generatorFor(checkpoint);
+      checkClass(g, cls);
+      const latentsFile = latentsFileFor(
+        g,
+        pins.map((p) => ({ ...p, class: pinClass(g, p, cls) })),
+        truncation,
+        { runId: checkpoint.runId, step: g.state.step },
+      );
+      const json = await writeLatentsFile(file, latentsFile);
+      return {
+        path: file,
+        dataUrl: dataUrl('application/json', Buffer.from(json)),
+        bytes: Buffer.byteLength(json),
+        latents: latentsFile,
+      };
+    },
+
+    async exportWeb({ checkpoint, dir, quantize, taskId }) {
+      progress(taskId, 'export', 'load', 0, 3);
+      const g = await generatorFor(checkpoint);
+      progress(taskId, 'export', quantize ? 'quantize' : 'write', 1, 3);
+      const info = await exportForWeb(g, dir, { quantize });
+      progress(taskId, 'export', 'done', 3, 3);
+      return {
+        dir,
+        files: (await readdir(dir)).filter((n) => !n.startsWith('.')).sort(),
+        latentDim: info.latentDim,
+        resolution: info.resolution,
+        channels: info.channels,
+        step: info.step,
+        ema: info.ema,
+        weightBytes: info.weightBytes,
+        quantization: info.quantization,
+        snippets: info.snippets,
+        demo: info.demo,
+      };
+    },
+
+    async exportZip({ dir }) {
+      // The folder's files (not hidden temp files, not subfolders), deflated; the tfjs bundle dominates the size.
+      const files: Record<string, Uint8Array> = {};
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        if (entry.isFile() && !entry.name.startsWith('.'))
+          files[entry.name] = await readFile(path.join(dir, entry.name));
+      }
+      if (Object.keys(files).length === 0) throw new StudioError(`${dir} holds no export to zip.`);
+      const bytes = zipSync(files, { level: 6 });
+      if (bytes.length > MAX_ZIP_BYTES)
+        throw new StudioError(
+          `The export is ${Math.round(bytes.length / 1e6)} MB zipped, too big to download here; copy the folder ${dir} instead.`,
+        );
+      return { name: `${path.basename(dir)}.zip`, dataUrl: dataUrl('application/zip', bytes), bytes: bytes.length };
+    },
+  };
 
 port.onMessage((raw) => {
   const m = raw as ToolsRequest;
@@ -452,7 +532,12 @@ port.onMessage((raw) => {
   if (m.type !== 'call') return;
   const fn = methods[m.method as ToolsMethod] as ((args: unknown) => Promise<unknown>) | undefined;
   if (!fn) {
-    send({ type: 'result', id: m.id, ok: false, error: { name: 'Error', message: `unknown tools method ${m.method}` } });
+    send({
+      type: 'result',
+      id: m.id,
+      ok: false,
+      error: { name: 'Error', message: `unknown tools method ${m.method}` },
+    });
     return;
   }
   fn(m.args).then(

@@ -111,11 +111,16 @@ export class TrainingManager {
   }
 
   private launch(
-    start: { mode: 'new'; runsRoot: string; config: TrainConfig } | { mode: 'resume'; runDir: string; changes: ResumableChanges },
+    start:
+      | { mode: 'new'; runsRoot: string; config: TrainConfig }
+      | { mode: 'resume'; runDir: string; changes: ResumableChanges },
     runId: string | null,
     steps: number,
   ): string {
-    if (this.active) throw new StudioError(`A training run is already in progress${this.current.runId ? ` (${this.current.runId})` : ''}: stop it first.`);
+    if (this.active)
+      throw new StudioError(
+        `A training run is already in progress${this.current.runId ? ` (${this.current.runId})` : ''}: stop it first.`,
+      );
     const jobId = randomUUID();
     const proc = this.launcher('training-worker', { env: this.env });
     this.proc = proc;
@@ -160,7 +165,13 @@ export class TrainingManager {
         break;
       case 'started':
         this.firstStep = e.step;
-        this.setState({ phase: this.current.phase === 'stopping' ? 'stopping' : 'running', runId: e.runId, step: e.step, steps: e.steps, backend: e.backend });
+        this.setState({
+          phase: this.current.phase === 'stopping' ? 'stopping' : 'running',
+          runId: e.runId,
+          step: e.step,
+          steps: e.steps,
+          backend: e.backend,
+        });
         this.on.runsChanged(e.runId, e.resumedFrom === null && e.step === 0 ? 'created' : 'updated');
         break;
       case 'steps': {
@@ -201,7 +212,12 @@ export class TrainingManager {
     this.on.state(this.state);
   }
 
-  private async handleExit(proc: WorkerProcess, jobId: string, exit: { code: number | null; signal: string | null; stderrTail: string }, ended: boolean): Promise<void> {
+  private async handleExit(
+    proc: WorkerProcess,
+    jobId: string,
+    exit: { code: number | null; signal: string | null; stderrTail: string },
+    ended: boolean,
+  ): Promise<void> {
     if (proc.pid) this.ownPids.delete(proc.pid);
     const mine = this.proc === proc;
     const runId = mine && !this.ended ? this.current.runId : null;

@@ -83,14 +83,26 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
         emit({ type: 'import-progress', jobId, phase: e.phase, done: e.done, total: e.total });
         break;
       case 'imported':
-        emit({ type: 'imported', jobId, dataset: summarizeDataset(e.config.data.dir, datasetOptionsOf(e.config), e.dataset) });
+        emit({
+          type: 'imported',
+          jobId,
+          dataset: summarizeDataset(e.config.data.dir, datasetOptionsOf(e.config), e.dataset),
+        });
         break;
       case 'cancelled':
         emit({ type: 'error', jobId, runId, message: 'Stopped before training started.' });
         break;
       case 'start':
         runId = path.basename(e.runDir);
-        emit({ type: 'started', jobId, runId, step: e.step, steps: e.steps, backend: backendName, resumedFrom: e.resumedFromStep });
+        emit({
+          type: 'started',
+          jobId,
+          runId,
+          step: e.step,
+          steps: e.steps,
+          backend: backendName,
+          resumedFrom: e.resumedFromStep,
+        });
         break;
       case 'step':
         pending.push(e.stats);
@@ -99,7 +111,15 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
       case 'sample': {
         const id = runId!;
         readFile(e.file)
-          .then((png) => emit({ type: 'sample', jobId, runId: id, step: e.step, dataUrl: `data:image/png;base64,${png.toString('base64')}` }))
+          .then((png) =>
+            emit({
+              type: 'sample',
+              jobId,
+              runId: id,
+              step: e.step,
+              dataUrl: `data:image/png;base64,${png.toString('base64')}`,
+            }),
+          )
           .catch(() => undefined);
         break;
       }
@@ -123,9 +143,16 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
         break;
       case 'failed': {
         const aborted = controller.signal.aborted && (e.error as Error)?.name === 'AbortError';
-        emit({ type: 'error', jobId, runId, message: aborted ? 'Stopped before training started.' : serializeError(e.error).message });
+        emit({
+          type: 'error',
+          jobId,
+          runId,
+          message: aborted ? 'Stopped before training started.' : serializeError(e.error).message,
+        });
         if (!aborted && !(e.error instanceof UserError)) {
-          process.stderr.write(`[training-worker] ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : errorMessage(e.error)}\n`);
+          process.stderr.write(
+            `[training-worker] ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : errorMessage(e.error)}\n`,
+          );
         }
         break;
       }
@@ -133,7 +160,9 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
   };
 
   const request: RunRequest =
-    cmd.mode === 'new' ? { mode: 'new', runsRoot: cmd.runsRoot, config: cmd.config } : { mode: 'resume', runDir: cmd.runDir, changes: cmd.changes };
+    cmd.mode === 'new'
+      ? { mode: 'new', runsRoot: cmd.runsRoot, config: cmd.config }
+      : { mode: 'resume', runDir: cmd.runDir, changes: cmd.changes };
   try {
     await startRun(request, { signal: controller.signal, pause: gate, onEvent });
   } catch {

@@ -65,7 +65,10 @@ export class TailBuffer {
  * Where a worker entry is: `<name>.ts` next to this file (source tree, run
  * through tsx) or `<name>.js` (a bundle).
  */
-export function workerEntryPath(entry: WorkerEntry, dir = path.dirname(fileURLToPath(import.meta.url))): { file: string; typescript: boolean } {
+export function workerEntryPath(
+  entry: WorkerEntry,
+  dir = path.dirname(fileURLToPath(import.meta.url)),
+): { file: string; typescript: boolean } {
   const ts = path.join(dir, `${entry}.ts`);
   if (existsSync(ts)) return { file: ts, typescript: true };
   return { file: path.join(dir, `${entry}.js`), typescript: false };

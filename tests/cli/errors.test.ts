@@ -58,7 +58,9 @@ function expectFailure(r: CliResult): string {
 function expectStderr(r: CliResult, lines: (string | RegExp)[]): void {
   expectFailure(r);
   expect(r.stderrLines, describeResult(r)).toHaveLength(lines.length);
-  lines.forEach((l, i) => (typeof l === 'string' ? expect(r.stderrLines[i]).toBe(l) : expect(r.stderrLines[i]).toMatch(l)));
+  lines.forEach((l, i) =>
+    typeof l === 'string' ? expect(r.stderrLines[i]).toBe(l) : expect(r.stderrLines[i]).toMatch(l),
+  );
 }
 
 /** A copy of the trained run, to break. */
@@ -80,7 +82,9 @@ describe('train: bad options', () => {
   });
 
   it('an unknown preset', async () => {
-    expectStderr(await cli(['train', '--preset', 'dcgan-999', '--steps', '1']), ['error: Unknown preset "dcgan-999". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset, rpgan.']);
+    expectStderr(await cli(['train', '--preset', 'dcgan-999', '--steps', '1']), [
+      'error: Unknown preset "dcgan-999". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset, rpgan.',
+    ]);
   });
 
   it('--set without "="', async () => {
@@ -90,27 +94,39 @@ describe('train: bad options', () => {
   });
 
   it('--set with a key that is not an option name', async () => {
-    expectStderr(await cli(['train', '--set', '9lives=1']), ['error: Bad --set "9lives=1": "9lives" is not an option name.']);
+    expectStderr(await cli(['train', '--set', '9lives=1']), [
+      'error: Bad --set "9lives=1": "9lives" is not an option name.',
+    ]);
   });
 
   it('--set of an unknown option', async () => {
     expectStderr(await cli(['train', '--set', 'model.depth=3']), ['error: Unknown option "model.depth" in config.']);
-    expectStderr(await cli(['train', '--set', 'learningRate=0.1']), ['error: Unknown option "learningRate" in config.']);
+    expectStderr(await cli(['train', '--set', 'learningRate=0.1']), [
+      'error: Unknown option "learningRate" in config.',
+    ]);
   });
 
   it('--set of the wrong type', async () => {
     expectStderr(await cli(['train', '--set', 'model.baseWidth=wide']), [
       'error: Invalid option "model.baseWidth" in config: Invalid input: expected number, received string.',
     ]);
-    expectStderr(await cli(['train', '--set', 'ema.enabled=3']), [/^error: Invalid option "ema\.enabled" in config: .*boolean/]);
+    expectStderr(await cli(['train', '--set', 'ema.enabled=3']), [
+      /^error: Invalid option "ema\.enabled" in config: .*boolean/,
+    ]);
     expectStderr(await cli(['train', '--set', 'model.resolution=48']), [
       'error: Invalid option "model.resolution" in config: arch dcgan-dense needs resolution 28.',
     ]);
   });
 
   it('--steps that is not a whole number (commander adds its usage hint)', async () => {
-    expectStderr(await cli(['train', '--steps', 'abc']), [`error: option '--steps <n>' argument 'abc' is invalid. --steps needs a whole number, got "abc".`, USAGE_HINT]);
-    expectStderr(await cli(['train', '--steps', '2.5']), [`error: option '--steps <n>' argument '2.5' is invalid. --steps needs a whole number, got "2.5".`, USAGE_HINT]);
+    expectStderr(await cli(['train', '--steps', 'abc']), [
+      `error: option '--steps <n>' argument 'abc' is invalid. --steps needs a whole number, got "abc".`,
+      USAGE_HINT,
+    ]);
+    expectStderr(await cli(['train', '--steps', '2.5']), [
+      `error: option '--steps <n>' argument '2.5' is invalid. --steps needs a whole number, got "2.5".`,
+      USAGE_HINT,
+    ]);
     expectStderr(await cli(['train', '--steps', '0']), [/^error: Invalid option "steps" in config: /]);
   });
 
@@ -119,7 +135,9 @@ describe('train: bad options', () => {
     expectStderr(await cli(['train', '--config', missing]), [`error: Config file not found: ${missing}`]);
     const bad = path.join(tmp, 'bad.json');
     await fs.writeFile(bad, '{"steps": 3,');
-    expectStderr(await cli(['train', '--config', bad]), [new RegExp(`^error: Config file ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON: `)]);
+    expectStderr(await cli(['train', '--config', bad]), [
+      new RegExp(`^error: Config file ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON: `),
+    ]);
   });
 
   it('an unknown backend', async () => {
@@ -130,8 +148,15 @@ describe('train: bad options', () => {
     expectStderr(await cli(['bogus']), [`error: unknown command 'bogus'`, USAGE_HINT]);
     expectStderr(await cli(['trian']), [`error: unknown command 'trian'`, '(Did you mean train?)', USAGE_HINT]);
     expectStderr(await cli(['train', '--bogus', '3']), [`error: unknown option '--bogus'`, USAGE_HINT]);
-    expectStderr(await cli(['train', '--stepz', '3']), [`error: unknown option '--stepz'`, '(Did you mean --steps?)', USAGE_HINT]);
-    expectStderr(await cli(['generate', '--count', '1', '--out', tmp]), [`error: required option '--checkpoint <path>' not specified`, USAGE_HINT]);
+    expectStderr(await cli(['train', '--stepz', '3']), [
+      `error: unknown option '--stepz'`,
+      '(Did you mean --steps?)',
+      USAGE_HINT,
+    ]);
+    expectStderr(await cli(['generate', '--count', '1', '--out', tmp]), [
+      `error: required option '--checkpoint <path>' not specified`,
+      USAGE_HINT,
+    ]);
   });
 });
 
@@ -155,7 +180,9 @@ describe('paths that are not runs or checkpoints', () => {
     const run = await copyRun();
     await fs.rm(path.join(run, 'checkpoints'), { recursive: true });
     await fs.mkdir(path.join(run, 'checkpoints'));
-    expectStderr(await cli(['generate', '--checkpoint', run, '--count', '1', '--out', path.join(tmp, 'g')]), [`error: Run ${run} has no checkpoint yet.`]);
+    expectStderr(await cli(['generate', '--checkpoint', run, '--count', '1', '--out', path.join(tmp, 'g')]), [
+      `error: Run ${run} has no checkpoint yet.`,
+    ]);
   });
 
   it('train --resume with a --set that has no "=" names the bad --set', async () => {
@@ -184,7 +211,9 @@ describe('damaged checkpoints', () => {
     await fs.truncate(weights, 100);
     const r = await cli(['generate', '--checkpoint', run, '--count', '2', '--out', path.join(tmp, 'g1')]);
     expectStderr(r, [
-      new RegExp(`^error: Run ${escape(run)} has no intact checkpoint: step-000002: g_ema/weights\\.bin is 100 bytes, the manifest says \\d+ \\(truncated or corrupt\\)\\.$`),
+      new RegExp(
+        `^error: Run ${escape(run)} has no intact checkpoint: step-000002: g_ema/weights\\.bin is 100 bytes, the manifest says \\d+ \\(truncated or corrupt\\)\\.$`,
+      ),
     ]);
     await expect(fs.stat(path.join(tmp, 'g1', 'seed0-0000.png'))).rejects.toThrow();
   });
@@ -192,7 +221,15 @@ describe('damaged checkpoints', () => {
   it('generate with garbage in state.json', async () => {
     const run = await copyRun();
     await fs.writeFile(newest(run, 'state.json'), 'garbage');
-    const r = await cli(['generate', '--checkpoint', path.join(run, 'checkpoints', 'step-000002'), '--count', '1', '--out', path.join(tmp, 'g2')]);
+    const r = await cli([
+      'generate',
+      '--checkpoint',
+      path.join(run, 'checkpoints', 'step-000002'),
+      '--count',
+      '1',
+      '--out',
+      path.join(tmp, 'g2'),
+    ]);
     expectStderr(r, [/^error: Corrupt checkpoint .*step-000002: cannot read state\.json \(.*not valid JSON\)\.$/]);
   });
 
@@ -200,7 +237,9 @@ describe('damaged checkpoints', () => {
     const run = await copyRun();
     await fs.writeFile(newest(run, 'state.json'), JSON.stringify({ format: 99, step: 2 }));
     const r = await cli(['generate', '--checkpoint', run, '--count', '1', '--out', path.join(tmp, 'g3')]);
-    expectStderr(r, [/^error: Checkpoint .*step-000002 was saved by a newer GAN Studio \(checkpoint format 99; this version reads up to 2\)\. Update GAN Studio to use it\.$/]);
+    expectStderr(r, [
+      /^error: Checkpoint .*step-000002 was saved by a newer GAN Studio \(checkpoint format 99; this version reads up to 2\)\. Update GAN Studio to use it\.$/,
+    ]);
   });
 
   it('train --resume with garbage in state.json leaves the run as it was', async () => {
@@ -213,7 +252,10 @@ describe('damaged checkpoints', () => {
     expect(r.stderrLines[0]).toMatch(BACKEND_LINE);
     expect(r.stderrLines[r.stderrLines.length - 1]).toBe(error);
     expect(await fs.readFile(path.join(run, 'stats.jsonl'), 'utf8')).toBe(statsBefore);
-    expect(JSON.parse(await fs.readFile(path.join(run, 'status.json'), 'utf8'))).toMatchObject({ status: 'finished', step: 2 });
+    expect(JSON.parse(await fs.readFile(path.join(run, 'status.json'), 'utf8'))).toMatchObject({
+      status: 'finished',
+      step: 2,
+    });
   });
 
   it('train --resume with a truncated weights.bin', async () => {
@@ -221,7 +263,9 @@ describe('damaged checkpoints', () => {
     await fs.truncate(newest(run, 'd/weights.bin'), 10);
     const r = await cli(['train', '--resume', run, '--steps', '4']);
     const error = expectFailure(r);
-    expect(error).toMatch(/^error: Run .* has no intact checkpoint: step-000002: d\/weights\.bin is 10 bytes, the manifest says \d+ \(truncated or corrupt\)\.$/);
+    expect(error).toMatch(
+      /^error: Run .* has no intact checkpoint: step-000002: d\/weights\.bin is 10 bytes, the manifest says \d+ \(truncated or corrupt\)\.$/,
+    );
     expect(r.stderrLines[r.stderrLines.length - 1]).toBe(error);
     expect((await readStats(run)).map((s) => s.step)).toEqual([1, 2]);
   });
@@ -230,7 +274,9 @@ describe('damaged checkpoints', () => {
     const run = await copyRun();
     await fs.truncate(newest(run, 'optimizer-g.bin'), 8);
     const r = await cli(['train', '--resume', run, '--steps', '4']);
-    expect(expectFailure(r)).toMatch(/^error: Run .* has no intact checkpoint: step-000002: optimizer-g\.bin is 8 bytes, the manifest says \d+ \(truncated or corrupt\)\.$/);
+    expect(expectFailure(r)).toMatch(
+      /^error: Run .* has no intact checkpoint: step-000002: optimizer-g\.bin is 8 bytes, the manifest says \d+ \(truncated or corrupt\)\.$/,
+    );
   });
 });
 
@@ -244,7 +290,9 @@ describe('--verbose', () => {
 
     const plain = await cli(args);
     expectFailure(plain);
-    expect(plain.stderrLines.filter((l) => l.startsWith('error:'))).toEqual([`error: Cannot create the runs folder ${out}: ${file} is not a folder.`]);
+    expect(plain.stderrLines.filter((l) => l.startsWith('error:'))).toEqual([
+      `error: Cannot create the runs folder ${out}: ${file} is not a folder.`,
+    ]);
     expect(plain.stderr).not.toMatch(/importing/);
     expect(stackLines(plain.stderr)).toEqual([]);
 
@@ -260,7 +308,16 @@ describe('--verbose', () => {
 
   it('a user error with --verbose also shows where it came from', async () => {
     const missing = path.join(tmp, 'nothing-here');
-    const r = await cli(['--verbose', 'generate', '--checkpoint', missing, '--count', '1', '--out', path.join(tmp, 'g')]);
+    const r = await cli([
+      '--verbose',
+      'generate',
+      '--checkpoint',
+      missing,
+      '--count',
+      '1',
+      '--out',
+      path.join(tmp, 'g'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderrLines[0]).toBe(`error: Checkpoint not found: ${missing} is not a folder.`);
     expect(r.stderrLines[1]).toBe(`UserError: Checkpoint not found: ${missing} is not a folder.`);

@@ -65,17 +65,35 @@ describe('generate', () => {
       expect(await pngInfo(path.join(dir, f))).toEqual({ width: 28, height: 28, channels: 1 });
     }
     // 5 images: 3 columns × 2 rows with 2-pixel gaps.
-    expect(await pngInfo(path.join(dir, 'grid.png'))).toEqual({ width: gridSide(3, 28), height: gridSide(2, 28), channels: 1 });
+    expect(await pngInfo(path.join(dir, 'grid.png'))).toEqual({
+      width: gridSide(3, 28),
+      height: gridSide(2, 28),
+      channels: 1,
+    });
     expect(stderr.trim()).toBe(`wrote 5 images and grid.png to ${dir} (EMA generator, step 3)`);
   });
 
   it('uses the newest checkpoint of a run folder: same images as naming that checkpoint', async () => {
     const fromRun = await generate(['--checkpoint', runDir, '--count', '3', '--seed', '11']);
-    const fromCkpt = await generate(['--checkpoint', path.join(runDir, 'checkpoints', 'step-000003'), '--count', '3', '--seed', '11']);
+    const fromCkpt = await generate([
+      '--checkpoint',
+      path.join(runDir, 'checkpoints', 'step-000003'),
+      '--count',
+      '3',
+      '--seed',
+      '11',
+    ]);
     expect(fromCkpt.files).toEqual(fromRun.files);
     expect(await bytesOf(fromCkpt.dir, fromCkpt.files)).toEqual(await bytesOf(fromRun.dir, fromRun.files));
     // The older checkpoint is a different generator.
-    const older = await generate(['--checkpoint', path.join(runDir, 'checkpoints', 'step-000002'), '--count', '3', '--seed', '11']);
+    const older = await generate([
+      '--checkpoint',
+      path.join(runDir, 'checkpoints', 'step-000002'),
+      '--count',
+      '3',
+      '--seed',
+      '11',
+    ]);
     expect(older.stderr).toMatch(/\(EMA generator, step 2\)/);
     expect(await bytesOf(older.dir, older.files)).not.toEqual(await bytesOf(fromRun.dir, fromRun.files));
   });
@@ -99,7 +117,10 @@ describe('generate', () => {
     const half = await generate(['--checkpoint', runDir, '--count', '2', '--seed', '9', '--truncation', '0.5']);
     expect(await bytesOf(one.dir, one.files)).toEqual(await bytesOf(plain.dir, plain.files));
     expect((await bytesOf(half.dir, half.files))[0].equals((await bytesOf(plain.dir, plain.files))[0])).toBe(false);
-    const bad = await runCli(['generate', '--checkpoint', runDir, '--count', '1', '--out', outDir(), '--truncation', '3'], { env });
+    const bad = await runCli(
+      ['generate', '--checkpoint', runDir, '--count', '1', '--out', outDir(), '--truncation', '3'],
+      { env },
+    );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--truncation needs a number from 0 to 2, got "3"/);
   });
@@ -109,11 +130,19 @@ describe('generate', () => {
     expect(big.files).toHaveLength(1000);
     expect(big.files[999]).toBe('seed1-0999.png');
     const lines = big.stderr.split('\n').filter((l) => l.startsWith('generating: '));
-    expect(lines).toEqual(['generating: 256/1000 images', 'generating: 512/1000 images', 'generating: 768/1000 images']); // batches of 64, a line per quarter
+    expect(lines).toEqual([
+      'generating: 256/1000 images',
+      'generating: 512/1000 images',
+      'generating: 768/1000 images',
+    ]); // batches of 64, a line per quarter
     expect(big.stderr.trim().split('\n').at(-1)).toMatch(/^wrote 1000 images to /);
-    const tooMany = await runCli(['generate', '--checkpoint', runDir, '--count', '2000000', '--out', outDir()], { env });
+    const tooMany = await runCli(['generate', '--checkpoint', runDir, '--count', '2000000', '--out', outDir()], {
+      env,
+    });
     expect(tooMany.code).toBe(1);
-    expect(tooMany.stderrLines).toEqual(['error: 2,000,000 images is more than one call may write (at most 1,000,000); split it into several calls with different seeds.']);
+    expect(tooMany.stderrLines).toEqual([
+      'error: 2,000,000 images is more than one call may write (at most 1,000,000); split it into several calls with different seeds.',
+    ]);
   });
 
   it('--out naming a file gives one clear line, not EEXIST, and leaves the file alone', async () => {
@@ -146,7 +175,15 @@ describe('export --format tfjs', () => {
   });
 
   it('writes model.json, weights.bin, generator.json and the demo page (index.html, demo.js, tf.min.js, gan-sampler.js), nothing else', async () => {
-    expect((await fs.readdir(exportDir)).sort()).toEqual(['demo.js', 'gan-sampler.js', 'generator.json', 'index.html', 'model.json', 'tf.min.js', 'weights.bin']);
+    expect((await fs.readdir(exportDir)).sort()).toEqual([
+      'demo.js',
+      'gan-sampler.js',
+      'generator.json',
+      'index.html',
+      'model.json',
+      'tf.min.js',
+      'weights.bin',
+    ]);
     const info = await readJson<{ classNames: string[] }>(path.join(exportDir, 'generator.json'));
     expect(info).toMatchObject({
       format: 'gan-studio-generator',
@@ -163,21 +200,34 @@ describe('export --format tfjs', () => {
       preset: 'dcgan-28',
     });
     expect(info.classNames).toHaveLength(10);
-    const model = await readJson<{ format: string; weightsManifest: { paths: string[] }[] }>(path.join(exportDir, 'model.json'));
+    const model = await readJson<{ format: string; weightsManifest: { paths: string[] }[] }>(
+      path.join(exportDir, 'model.json'),
+    );
     expect(model.format).toBe('layers-model');
     expect(model.weightsManifest[0].paths).toEqual(['./weights.bin']);
   });
 
   it('--quantize uint8 writes TF.js-quantized weights and reports their size and the largest pixel difference', async () => {
     const dir = outDir();
-    const r = expectSuccess(await runCli(['export', '--checkpoint', runDir, '--out', dir, '--quantize', 'uint8'], { env }));
+    const r = expectSuccess(
+      await runCli(['export', '--checkpoint', runDir, '--out', dir, '--quantize', 'uint8'], { env }),
+    );
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toBe(`exported EMA generator (step 3, 28×28×1, latent 100) to ${dir}`);
-    const info = await readJson<{ weightBytes: number; quantization: { dtype: string; floatWeightBytes: number; maxPixelDiff: number } }>(path.join(dir, 'generator.json'));
-    expect(lines[1]).toMatch(new RegExp(`^weights: [0-9.]+ MB \\(uint8\\) instead of [0-9.]+ MB \\(float32\\); largest pixel difference against float on seeds 0–7: ${info.quantization.maxPixelDiff} grey levels?$`));
+    const info = await readJson<{
+      weightBytes: number;
+      quantization: { dtype: string; floatWeightBytes: number; maxPixelDiff: number };
+    }>(path.join(dir, 'generator.json'));
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^weights: [0-9.]+ MB \\(uint8\\) instead of [0-9.]+ MB \\(float32\\); largest pixel difference against float on seeds 0–7: ${info.quantization.maxPixelDiff} grey levels?$`,
+      ),
+    );
     expect(info.weightBytes).toBe((await fs.stat(path.join(dir, 'weights.bin'))).size);
     expect(info.weightBytes).toBeLessThan(info.quantization.floatWeightBytes / 3.5);
-    const model = await readJson<{ weightsManifest: { weights: { quantization?: { dtype: string } }[] }[] }>(path.join(dir, 'model.json'));
+    const model = await readJson<{ weightsManifest: { weights: { quantization?: { dtype: string } }[] }[] }>(
+      path.join(dir, 'model.json'),
+    );
     expect(model.weightsManifest[0].weights.every((w) => w.quantization?.dtype === 'uint8')).toBe(true);
     const bad = await runCli(['export', '--checkpoint', runDir, '--out', outDir(), '--quantize', 'int4'], { env });
     expect(bad.code).toBe(1);
@@ -187,9 +237,15 @@ describe('export --format tfjs', () => {
   it('--open serves the export on loopback and prints the demo page address', async () => {
     const dir = outDir();
     // No browser on PATH: the command says so and keeps serving.
-    const child = startCli(['export', '--checkpoint', runDir, '--out', dir, '--open'], { env: { ...env, PATH: '/nonexistent' } });
+    const child = startCli(['export', '--checkpoint', runDir, '--out', dir, '--open'], {
+      env: { ...env, PATH: '/nonexistent' },
+    });
     try {
-      const url = await waitFor(async () => /demo page: (http:\/\/127\.0\.0\.1:\d+\/index\.html)/.exec(child.stderr())?.[1], 60_000, 'the demo page address');
+      const url = await waitFor(
+        async () => /demo page: (http:\/\/127\.0\.0\.1:\d+\/index\.html)/.exec(child.stderr())?.[1],
+        60_000,
+        'the demo page address',
+      );
       const page = await fetch(url);
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<script src="demo.js"><\/script>/);
@@ -203,10 +259,13 @@ describe('export --format tfjs', () => {
   });
 
   it('loads with tf.loadLayersModel and generates [n, 28, 28, 1] in [-1, 1], matching `generate`', async () => {
-    const info = await readJson<{ latentDim: number; resolution: number; channels: number }>(path.join(exportDir, 'generator.json'));
-    const modelJson = await readJson<{ modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }>(
-      path.join(exportDir, 'model.json'),
+    const info = await readJson<{ latentDim: number; resolution: number; channels: number }>(
+      path.join(exportDir, 'generator.json'),
     );
+    const modelJson = await readJson<{
+      modelTopology: object;
+      weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    }>(path.join(exportDir, 'model.json'));
     const weights = await fs.readFile(path.join(exportDir, 'weights.bin'));
     const model = await tf.loadLayersModel(
       tf.io.fromMemory({

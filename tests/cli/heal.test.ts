@@ -8,7 +8,17 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TINY, describeResult, expectSuccess, makeTempDir, readJson, readStats, removeDir, runCli, trainRun } from '../helpers/cli';
+import {
+  TINY,
+  describeResult,
+  expectSuccess,
+  makeTempDir,
+  readJson,
+  readStats,
+  removeDir,
+  runCli,
+  trainRun,
+} from '../helpers/cli';
 
 let tmp: string;
 let env: Record<string, string>;
@@ -22,7 +32,9 @@ async function makeImages(dir: string, salt: number): Promise<void> {
   for (let i = 0; i < 12; i++) {
     const raw = Buffer.alloc(16 * 16 * 3);
     for (let p = 0; p < raw.length; p++) raw[p] = (p * (i + 3) + salt * 71) % 256;
-    await sharp(raw, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(path.join(dir, `img-${i}.png`));
+    await sharp(raw, { raw: { width: 16, height: 16, channels: 3 } })
+      .png()
+      .toFile(path.join(dir, `img-${i}.png`));
   }
 }
 
@@ -33,7 +45,21 @@ beforeAll(async () => {
   await makeImages(dataDir, 0);
   const r = await trainRun(
     path.join(tmp, 'runs'),
-    ['--data', dataDir, '--steps', '4', '--batch', '4', '--sample-every', '0', '--checkpoint-every', '2', '--set', 'model.resolution=16', ...TINY],
+    [
+      '--data',
+      dataDir,
+      '--steps',
+      '4',
+      '--batch',
+      '4',
+      '--sample-every',
+      '0',
+      '--checkpoint-every',
+      '2',
+      '--set',
+      'model.resolution=16',
+      ...TINY,
+    ],
     { env },
   );
   runDir = r.runDir;
@@ -56,8 +82,12 @@ describe('a damaged newest checkpoint', () => {
     const run = await copyRun();
     await fs.truncate(path.join(ck(run, 4), 'g_ema', 'weights.bin'), 100);
     const out = path.join(tmp, 'gen');
-    const g = expectSuccess(await runCli(['generate', '--checkpoint', run, '--count', '2', '--out', out, '--backend', 'wasm'], { env }));
-    expect(g.stderrLines).toContain(`warning: skipped checkpoint step-000004: g_ema/weights.bin is 100 bytes, the manifest says ${(await readJson<{ files: Record<string, { bytes: number }> }>(path.join(ck(run, 4), 'state.json'))).files['g_ema/weights.bin'].bytes} (truncated or corrupt)`);
+    const g = expectSuccess(
+      await runCli(['generate', '--checkpoint', run, '--count', '2', '--out', out, '--backend', 'wasm'], { env }),
+    );
+    expect(g.stderrLines).toContain(
+      `warning: skipped checkpoint step-000004: g_ema/weights.bin is 100 bytes, the manifest says ${(await readJson<{ files: Record<string, { bytes: number }> }>(path.join(ck(run, 4), 'state.json'))).files['g_ema/weights.bin'].bytes} (truncated or corrupt)`,
+    );
     expect(g.stderrLines.at(-1)).toMatch(/wrote 2 images to .* \(EMA generator, step 2\)$/);
     expect((await fs.readdir(out)).sort()).toEqual(['seed0-0000.png', 'seed0-0001.png']);
 
@@ -71,7 +101,14 @@ describe('a damaged newest checkpoint', () => {
     const run = await copyRun();
     await fs.writeFile(path.join(ck(run, 4), 'state.json'), '{"format": 2, "st');
     const r = expectSuccess(await runCli(['train', '--resume', run, '--steps', '5', '--backend', 'wasm'], { env }));
-    expect(r.stderrLines.some((l) => /^warning: skipped checkpoint step-000004: cannot read state\.json .*; it is kept in checkpoints\/damaged\/$/.test(l)), describeResult(r)).toBe(true);
+    expect(
+      r.stderrLines.some((l) =>
+        /^warning: skipped checkpoint step-000004: cannot read state\.json .*; it is kept in checkpoints\/damaged\/$/.test(
+          l,
+        ),
+      ),
+      describeResult(r),
+    ).toBe(true);
     expect(r.stderrLines).toContain(`resuming from ${ck(run, 2)}: ${run}`);
     expect((await readStats(run)).map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
   });
@@ -80,10 +117,12 @@ describe('a damaged newest checkpoint', () => {
 describe('train --resume with a checkpoint folder', () => {
   it('continues from that checkpoint', async () => {
     const run = await copyRun();
-    const r = expectSuccess(await runCli(['train', '--resume', ck(run, 2), '--steps', '3', '--backend', 'wasm'], { env }));
+    const r = expectSuccess(
+      await runCli(['train', '--resume', ck(run, 2), '--steps', '3', '--backend', 'wasm'], { env }),
+    );
     expect(r.stderrLines).toContain(`resuming from ${ck(run, 2)}: ${run}`);
     expect((await readStats(run)).map((s) => s.step)).toEqual([1, 2, 3]);
-    expect((await fs.readdir(path.join(run, 'checkpoints', 'superseded')))).toEqual(['step-000004']);
+    expect(await fs.readdir(path.join(run, 'checkpoints', 'superseded'))).toEqual(['step-000004']);
   });
 });
 
@@ -92,8 +131,13 @@ describe('train --resume --data', () => {
     const run = await copyRun();
     const moved = path.join(tmp, 'moved-images');
     await fs.cp(dataDir, moved, { recursive: true }); // a copy: new paths and new file times, same images
-    const r = expectSuccess(await runCli(['train', '--resume', run, '--data', moved, '--steps', '5', '--backend', 'wasm'], { env }));
-    expect(r.stderrLines.filter((l) => l.startsWith('warning:')), describeResult(r)).toEqual([]);
+    const r = expectSuccess(
+      await runCli(['train', '--resume', run, '--data', moved, '--steps', '5', '--backend', 'wasm'], { env }),
+    );
+    expect(
+      r.stderrLines.filter((l) => l.startsWith('warning:')),
+      describeResult(r),
+    ).toEqual([]);
     expect(await readJson(path.join(run, 'config.json'))).toMatchObject({ data: { dir: moved } });
     expect((await readStats(run)).map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
   });

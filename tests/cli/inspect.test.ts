@@ -19,7 +19,25 @@ afterAll(async () => {
 describe('bench --json', () => {
   it('prints exactly one JSON line with the speed of a tiny dcgan-28', async () => {
     const r = expectSuccess(
-      await runCli(['bench', '--preset', 'dcgan-28', '--batch', '8', '--steps', '2', '--warmup', '1', '--set', 'model.baseWidth=8', '--backend', 'wasm', '--json'], { env }),
+      await runCli(
+        [
+          'bench',
+          '--preset',
+          'dcgan-28',
+          '--batch',
+          '8',
+          '--steps',
+          '2',
+          '--warmup',
+          '1',
+          '--set',
+          'model.baseWidth=8',
+          '--backend',
+          'wasm',
+          '--json',
+        ],
+        { env },
+      ),
     );
     expect(r.stdout.endsWith('\n')).toBe(true);
     const lines = r.stdout.split('\n').filter((l) => l !== '');
@@ -36,16 +54,37 @@ describe('bench --json', () => {
 
   it('without --json prints one human line', async () => {
     const r = expectSuccess(
-      await runCli(['bench', '--batch', '4', '--steps', '1', '--warmup', '0', '--set', 'model.baseWidth=8', '--backend', 'wasm', '--threads', '1'], { env }),
+      await runCli(
+        [
+          'bench',
+          '--batch',
+          '4',
+          '--steps',
+          '1',
+          '--warmup',
+          '0',
+          '--set',
+          'model.baseWidth=8',
+          '--backend',
+          'wasm',
+          '--threads',
+          '1',
+        ],
+        { env },
+      ),
     );
-    expect(r.stdout).toMatch(/^dcgan-28 on wasm \(1 thread\), batch 4: [\d.]+ img\/s, [\d.]+ ms\/step \(1 steps after 0 warm-up\)\n$/);
+    expect(r.stdout).toMatch(
+      /^dcgan-28 on wasm \(1 thread\), batch 4: [\d.]+ img\/s, [\d.]+ ms\/step \(1 steps after 0 warm-up\)\n$/,
+    );
   });
 
   it('rejects an unknown preset with one error line', async () => {
     const r = await runCli(['bench', '--preset', 'nope', '--backend', 'wasm', '--json'], { env });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderrLines).toEqual(['error: Unknown preset "nope". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset, rpgan.']);
+    expect(r.stderrLines).toEqual([
+      'error: Unknown preset "nope". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset, rpgan.',
+    ]);
   });
 });
 
@@ -55,7 +94,13 @@ describe('info', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^GAN Studio on Node \d+\.\d+\.\d+ \(\w+-\w+\)$/);
     const rows = lines.filter((l) => /^ {2}[✔✘] /.test(l));
-    expect(rows.map((l) => l.slice(4).split(/\s+/)[0])).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(rows.map((l) => l.slice(4).split(/\s+/)[0])).toEqual([
+      'tensorflow-gpu',
+      'webgpu',
+      'tensorflow',
+      'wasm',
+      'cpu',
+    ]);
     const row = (name: string) => rows.find((l) => l.slice(4).split(/\s+/)[0] === name)!;
     expect(row('wasm')).toMatch(/^ {2}✔ wasm\s+ready$/);
     expect(row('cpu')).toMatch(/^ {2}✔ cpu\s+ready$/);
@@ -66,24 +111,37 @@ describe('info', () => {
       else expect(l).toMatch(/ready(, but auto skips it: .+)?$/);
     }
     // The adapter is named, or the line says why there is none.
-    expect(r.stdout).toMatch(/\nGPU adapter \(WebGPU\): (none: \S.{10,}|\S.*\n {4}vendor .+, architecture .+\n {4}(a real GPU|a CPU emulation \(.+\): auto never trains on it))/);
+    expect(r.stdout).toMatch(
+      /\nGPU adapter \(WebGPU\): (none: \S.{10,}|\S.*\n {4}vendor .+, architecture .+\n {4}(a real GPU|a CPU emulation \(.+\): auto never trains on it))/,
+    );
     expect(r.stdout).toMatch(/\nauto picks: (tensorflow-gpu|webgpu|tensorflow|wasm)\n$/);
   });
 
   it('--json gives the same list as data', async () => {
     const r = expectSuccess(await runCli(['info', '--json'], { env }));
-    const info = JSON.parse(r.stdout) as { node: string; platform: string; backends: { name: string; available: boolean; reason: string }[] };
+    const info = JSON.parse(r.stdout) as {
+      node: string;
+      platform: string;
+      backends: { name: string; available: boolean; reason: string }[];
+    };
     expect(info.node).toBe(process.versions.node);
     expect(info.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     for (const b of info.backends) {
-      if (b.name === 'wasm' || b.name === 'cpu') expect(b).toEqual({ name: b.name, available: true, reason: 'ready', auto: true });
+      if (b.name === 'wasm' || b.name === 'cpu')
+        expect(b).toEqual({ name: b.name, available: true, reason: 'ready', auto: true });
       else if (!b.available) expect(b.reason).toMatch(/\S{3,}/);
     }
   });
 });
 
 describe('config', () => {
-  type Schema = { type?: string | string[]; description?: string; properties?: Record<string, Schema>; default?: unknown; enum?: unknown[] };
+  type Schema = {
+    type?: string | string[];
+    description?: string;
+    properties?: Record<string, Schema>;
+    default?: unknown;
+    enum?: unknown[];
+  };
 
   it('--schema prints a JSON Schema with a description for every option', async () => {
     const r = expectSuccess(await runCli(['config', '--schema'], { env }));
@@ -99,7 +157,19 @@ describe('config', () => {
     };
     walk(schema, '');
     const names = leaves.map(([k]) => k);
-    for (const k of ['steps', 'batchSize', 'seed', 'backend', 'keepCheckpoints', 'data.dir', 'model.baseWidth', 'model.resolution', 'g.lr', 'd.beta1', 'ema.decay']) {
+    for (const k of [
+      'steps',
+      'batchSize',
+      'seed',
+      'backend',
+      'keepCheckpoints',
+      'data.dir',
+      'model.baseWidth',
+      'model.resolution',
+      'g.lr',
+      'd.beta1',
+      'ema.decay',
+    ]) {
       expect(names).toContain(k);
     }
     for (const [k, v] of leaves) expect(v.description, k).toMatch(/\w{3,}.*\w/);
@@ -109,8 +179,14 @@ describe('config', () => {
   });
 
   it('prints the resolved config of a preset with --set applied', async () => {
-    const r = expectSuccess(await runCli(['config', '--preset', 'dcgan-64', '--set', 'model.baseWidth=16', '--set', 'g.lr=0.001'], { env }));
+    const r = expectSuccess(
+      await runCli(['config', '--preset', 'dcgan-64', '--set', 'model.baseWidth=16', '--set', 'g.lr=0.001'], { env }),
+    );
     const config = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(config).toMatchObject({ preset: 'dcgan-64', model: { arch: 'dcgan-conv', resolution: 64, channels: 3, baseWidth: 16 }, g: { lr: 0.001 } });
+    expect(config).toMatchObject({
+      preset: 'dcgan-64',
+      model: { arch: 'dcgan-conv', resolution: 64, channels: 3, baseWidth: 16 },
+      g: { lr: 0.001 },
+    });
   });
 });

@@ -2,7 +2,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TINY, expectSuccess, makeTempDir, pngInfo, readJson, removeDir, runCli, trainRun, type CliResult } from '../helpers/cli';
+import {
+  TINY,
+  expectSuccess,
+  makeTempDir,
+  pngInfo,
+  readJson,
+  removeDir,
+  runCli,
+  trainRun,
+  type CliResult,
+} from '../helpers/cli';
 
 let tmp: string;
 let env: Record<string, string>;
@@ -12,7 +22,23 @@ let train: CliResult;
 beforeAll(async () => {
   tmp = await makeTempDir('gan-cli-metrics-');
   env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
-  const r = await trainRun(path.join(tmp, 'runs'), ['--steps', '2', '--batch', '8', '--sample-every', '0', ...TINY, '--set', 'metrics.enabled=true', '--set', 'metrics.samples=32'], { env });
+  const r = await trainRun(
+    path.join(tmp, 'runs'),
+    [
+      '--steps',
+      '2',
+      '--batch',
+      '8',
+      '--sample-every',
+      '0',
+      ...TINY,
+      '--set',
+      'metrics.enabled=true',
+      '--set',
+      'metrics.samples=32',
+    ],
+    { env },
+  );
   runDir = r.runDir;
   train = r.result;
 }, 600_000);
@@ -25,12 +51,16 @@ describe('metrics', () => {
   it('train prints one metrics line at step 0 and one at the end, against the held-out images', () => {
     const lines = train.stderrLines.filter((l) => l.startsWith('metrics'));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^metrics step 0: SWD \d+\.\d \(28px \d+\.\d, 14px \d+\.\d, 7px \d+\.\d\) {2}KID -?\d+\.\d\d {2}diversity \d\.\d\d {2}\(32 samples vs 300 held-out images, \d+\.\d s\)$/);
+    expect(lines[0]).toMatch(
+      /^metrics step 0: SWD \d+\.\d \(28px \d+\.\d, 14px \d+\.\d, 7px \d+\.\d\) {2}KID -?\d+\.\d\d {2}diversity \d\.\d\d {2}\(32 samples vs 300 held-out images, \d+\.\d s\)$/,
+    );
     expect(lines[1]).toMatch(/^metrics step 2: /);
   });
 
   it('--checkpoint --json prints the scores of the checkpoint on stdout', async () => {
-    const r = expectSuccess(await runCli(['metrics', '--checkpoint', runDir, '--count', '32', '--json', '--backend', 'wasm'], { env }));
+    const r = expectSuccess(
+      await runCli(['metrics', '--checkpoint', runDir, '--count', '32', '--json', '--backend', 'wasm'], { env }),
+    );
     const m = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(m).toMatchObject({ step: 2, samples: 32, reals: 300, heldout: true, swdSizes: [28, 14, 7] });
     for (const k of ['swd', 'kid', 'diversity', 'seconds']) expect(Number.isFinite(m[k])).toBe(true);
@@ -49,11 +79,29 @@ describe('metrics', () => {
 describe('nearest', () => {
   it('writes one strip per sample (sample + k nearest in features, then in pixels) and nearest.json with distances and the copying score', async () => {
     const out = path.join(tmp, 'nearest');
-    const r = expectSuccess(await runCli(['nearest', '--checkpoint', runDir, '--count', '3', '--k', '2', '--out', out, '--backend', 'wasm'], { env }));
-    expect((await fs.readdir(out)).sort()).toEqual(['nearest-0000.png', 'nearest-0001.png', 'nearest-0002.png', 'nearest.json']);
+    const r = expectSuccess(
+      await runCli(['nearest', '--checkpoint', runDir, '--count', '3', '--k', '2', '--out', out, '--backend', 'wasm'], {
+        env,
+      }),
+    );
+    expect((await fs.readdir(out)).sort()).toEqual([
+      'nearest-0000.png',
+      'nearest-0001.png',
+      'nearest-0002.png',
+      'nearest.json',
+    ]);
     // 3 columns (sample + 2) × 2 rows of 28-px images shown at 2×, with 2-pixel gaps.
-    expect(await pngInfo(path.join(out, 'nearest-0000.png'))).toEqual({ width: (3 * 28 + 4 * 2) * 2, height: (2 * 28 + 3 * 2) * 2, channels: 1 });
-    const report = await readJson<{ k: number; step: number; samples: { features: { index: number; distance: number }[]; pixels: { distance: number }[] }[]; copying: { score: number; heldout: number } }>(path.join(out, 'nearest.json'));
+    expect(await pngInfo(path.join(out, 'nearest-0000.png'))).toEqual({
+      width: (3 * 28 + 4 * 2) * 2,
+      height: (2 * 28 + 3 * 2) * 2,
+      channels: 1,
+    });
+    const report = await readJson<{
+      k: number;
+      step: number;
+      samples: { features: { index: number; distance: number }[]; pixels: { distance: number }[] }[];
+      copying: { score: number; heldout: number };
+    }>(path.join(out, 'nearest.json'));
     expect(report).toMatchObject({ k: 2, step: 2 });
     expect(report.copying.heldout).toBe(300);
     expect(report.copying.score).toBeGreaterThanOrEqual(0);

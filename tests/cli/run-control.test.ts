@@ -32,7 +32,13 @@ let finishedRun: string;
 beforeAll(async () => {
   tmp = await makeTempDir('gan-cli-ctl-');
   env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
-  finishedRun = (await trainRun(path.join(tmp, 'runs'), ['--steps', '2', '--batch', '4', '--sample-every', '0', '--name', 'short', ...TINY], { env })).runDir;
+  finishedRun = (
+    await trainRun(
+      path.join(tmp, 'runs'),
+      ['--steps', '2', '--batch', '4', '--sample-every', '0', '--name', 'short', ...TINY],
+      { env },
+    )
+  ).runDir;
 });
 
 afterAll(async () => {
@@ -51,7 +57,23 @@ async function snapshotTree(dir: string): Promise<string[]> {
 /** A long run in its own --out folder, once it has trained `lines` steps. */
 async function startLongRun(name: string, lines = 2): Promise<{ proc: CliChild; runDir: string }> {
   const out = path.join(tmp, `runs-${name}`);
-  const proc = startCli(['train', '--out', out, '--steps', '100000', '--batch', '4', '--checkpoint-every', '3', '--sample-every', '0', ...TINY], { env, timeoutMs: 200_000 });
+  const proc = startCli(
+    [
+      'train',
+      '--out',
+      out,
+      '--steps',
+      '100000',
+      '--batch',
+      '4',
+      '--checkpoint-every',
+      '3',
+      '--sample-every',
+      '0',
+      ...TINY,
+    ],
+    { env, timeoutMs: 200_000 },
+  );
   let exited: CliResult | null = null;
   void proc.done.then((r) => (exited = r));
   const runDir = await waitFor(
@@ -69,21 +91,37 @@ async function startLongRun(name: string, lines = 2): Promise<{ proc: CliChild; 
 describe('train --dry-run', () => {
   it('prints the resolved config and the run folder it would create, and creates nothing', async () => {
     const out = path.join(tmp, 'dry', 'runs');
-    const r = expectSuccess(await runCli(['train', '--dry-run', '--out', out, '--name', 'cats', '--steps', '123', '--set', 'g.lr=0.0003', ...TINY], { env }));
+    const r = expectSuccess(
+      await runCli(
+        ['train', '--dry-run', '--out', out, '--name', 'cats', '--steps', '123', '--set', 'g.lr=0.0003', ...TINY],
+        { env },
+      ),
+    );
     const config = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(config).toMatchObject({ name: 'cats', preset: 'dcgan-28', steps: 123, backend: 'wasm', g: { lr: 0.0003 }, model: { baseWidth: 8 } });
+    expect(config).toMatchObject({
+      name: 'cats',
+      preset: 'dcgan-28',
+      steps: 123,
+      backend: 'wasm',
+      g: { lr: 0.0003 },
+      model: { baseWidth: 8 },
+    });
     expect(r.stderrLines).toEqual([`dry run: would create ${path.resolve(out, '00001-cats')}`]);
     await expect(fs.stat(path.join(tmp, 'dry'))).rejects.toThrow(/ENOENT/);
   });
 
   it('numbers after the runs already there', async () => {
-    const r = expectSuccess(await runCli(['train', '--dry-run', '--out', path.dirname(finishedRun), '--name', 'more'], { env }));
+    const r = expectSuccess(
+      await runCli(['train', '--dry-run', '--out', path.dirname(finishedRun), '--name', 'more'], { env }),
+    );
     expect(r.stderrLines).toEqual([`dry run: would create ${path.join(path.dirname(finishedRun), '00002-more')}`]);
   });
 
   it('on --resume: the config with the changes and the step it continues from, the run left as it was', async () => {
     const before = await snapshotTree(finishedRun);
-    const r = expectSuccess(await runCli(['train', '--dry-run', '--resume', finishedRun, '--steps', '9', '--checkpoint-every', '4'], { env }));
+    const r = expectSuccess(
+      await runCli(['train', '--dry-run', '--resume', finishedRun, '--steps', '9', '--checkpoint-every', '4'], { env }),
+    );
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'short', steps: 9, checkpointEvery: 4, batchSize: 4 });
     expect(r.stderrLines).toEqual([`dry run: would resume ${finishedRun} from step 2 to step 9`]);
     expect(await snapshotTree(finishedRun)).toEqual(before);
@@ -92,7 +130,9 @@ describe('train --dry-run', () => {
   it('refuses what a real start would refuse, with the same line', async () => {
     const r = await runCli(['train', '--dry-run', '--resume', finishedRun, '--steps', '9', '--batch', '2'], { env });
     expect(r.code).toBe(1);
-    expect(r.stderrLines).toEqual(['error: --resume cannot change batchSize; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, data.dir, metrics.enabled, metrics.every, metrics.samples, metrics.budget may change on resume.']);
+    expect(r.stderrLines).toEqual([
+      'error: --resume cannot change batchSize; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, data.dir, metrics.enabled, metrics.every, metrics.samples, metrics.budget may change on resume.',
+    ]);
     const bad = await runCli(['train', '--dry-run', '--set', 'model.resolution=30'], { env });
     expect(bad.code).toBe(1);
     expect(bad.stderrLines).toHaveLength(1);
@@ -110,7 +150,11 @@ describe('one trainer per run', () => {
     const second = await runCli(['train', '--resume', runDir, '--steps', '200000'], { env });
     expect(second.code, describeResult(second)).toBe(1);
     expect(second.stderrLines).toHaveLength(1);
-    expect(second.stderrLines[0]).toMatch(new RegExp(`^error: Run ${runDir} is being trained by process ${proc.child.pid} on this machine \\(.+\\) since .+; stop that one first\\.$`));
+    expect(second.stderrLines[0]).toMatch(
+      new RegExp(
+        `^error: Run ${runDir} is being trained by process ${proc.child.pid} on this machine \\(.+\\) since .+; stop that one first\\.$`,
+      ),
+    );
     // The first trainer goes on; its steps stay unique.
     proc.child.kill('SIGTERM');
     const first = await proc.done;
@@ -125,16 +169,26 @@ describe('one trainer per run', () => {
 
   it('kill -9: status.json still says running, readers see interrupted, and --resume takes over the stale lock', async () => {
     const { proc, runDir } = await startLongRun('killed', 4);
-    await waitFor(async () => (await fs.readdir(path.join(runDir, 'checkpoints'))).some((n) => n.startsWith('step-')), 60_000, 'a checkpoint');
+    await waitFor(
+      async () => (await fs.readdir(path.join(runDir, 'checkpoints'))).some((n) => n.startsWith('step-')),
+      60_000,
+      'a checkpoint',
+    );
     proc.child.kill('SIGKILL');
     await proc.done;
     expect(await readJson(path.join(runDir, 'status.json'))).toMatchObject({ status: 'running', pid: proc.child.pid });
     expect(await readJson(path.join(runDir, LOCK_FILE))).toMatchObject({ pid: proc.child.pid });
     expect((await readRunStatus(runDir)).status).toBe('interrupted');
 
-    const newest = Math.max(...(await fs.readdir(path.join(runDir, 'checkpoints'))).filter((n) => n.startsWith('step-')).map((n) => Number(n.slice(5))));
+    const newest = Math.max(
+      ...(await fs.readdir(path.join(runDir, 'checkpoints')))
+        .filter((n) => n.startsWith('step-'))
+        .map((n) => Number(n.slice(5))),
+    );
     const resumed = expectSuccess(await runCli(['train', '--resume', runDir, '--steps', String(newest + 2)], { env }));
-    expect(resumed.stderrLines).toContain(`resuming from ${path.join(runDir, 'checkpoints', `step-${String(newest).padStart(6, '0')}`)}: ${runDir}`);
+    expect(resumed.stderrLines).toContain(
+      `resuming from ${path.join(runDir, 'checkpoints', `step-${String(newest).padStart(6, '0')}`)}: ${runDir}`,
+    );
     expect(resumed.stderrLines.at(-1)).toBe(`finished at step ${newest + 2}: ${runDir}`);
     expect((await readRunStatus(runDir)).status).toBe('finished');
     await expect(fs.stat(path.join(runDir, LOCK_FILE))).rejects.toThrow(/ENOENT/);
@@ -149,7 +203,9 @@ describe('a long run', () => {
     expect(r.code, describeResult(r)).toBe(0);
     const estimate = r.stderrLines.filter((l) => l.startsWith('estimate: '));
     expect(estimate).toHaveLength(1);
-    expect(estimate[0]).toMatch(/^estimate: about (\d+h\d\dm|\d+m\d\ds) for the \d+ steps left, at \d+ ms\/step here \(Ctrl-C stops with a checkpoint; --resume continues\)$/);
+    expect(estimate[0]).toMatch(
+      /^estimate: about (\d+h\d\dm|\d+m\d\ds) for the \d+ steps left, at \d+ ms\/step here \(Ctrl-C stops with a checkpoint; --resume continues\)$/,
+    );
     const lines = r.stderrLines;
     expect(lines.indexOf(estimate[0])).toBeLessThan(lines.length - 1);
     expect(lines.at(-1)).toMatch(/^stopped at step \d+: /);

@@ -8,9 +8,15 @@ import { tempDir } from '../helpers/temp';
 describe('gan-studio serve', () => {
   it('prints a tokenized loopback URL, refuses requests without the token, and exits on SIGINT', async () => {
     const runs = await tempDir('gan-studio-serve-cli-');
-    const cli = startCli(['serve', '--no-open', '--no-build', '--port', '0', '--runs', runs], { env: { GAN_STUDIO_CACHE: runs, GAN_STUDIO_CONFIG: runs } });
+    const cli = startCli(['serve', '--no-open', '--no-build', '--port', '0', '--runs', runs], {
+      env: { GAN_STUDIO_CACHE: runs, GAN_STUDIO_CONFIG: runs },
+    });
     try {
-      const url = await waitFor(async () => /^(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)$/m.exec(cli.stdout())?.[1], 60_000, 'the URL');
+      const url = await waitFor(
+        async () => /^(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)$/m.exec(cli.stdout())?.[1],
+        60_000,
+        'the URL',
+      );
       expect(cli.stderr()).toContain(`Runs are kept in ${runs}`);
       const base = new URL(url).origin;
       expect((await fetch(`${base}/`)).status).toBe(401);
@@ -25,11 +31,20 @@ describe('gan-studio serve', () => {
 
   it('explains a port that is taken', async () => {
     const runs = await tempDir('gan-studio-serve-cli-');
-    const first = startCli(['serve', '--no-open', '--no-build', '--port', '0', '--runs', runs], { env: { GAN_STUDIO_CONFIG: runs } });
+    const first = startCli(['serve', '--no-open', '--no-build', '--port', '0', '--runs', runs], {
+      env: { GAN_STUDIO_CONFIG: runs },
+    });
     try {
-      const url = await waitFor(async () => /^(http:\/\/127\.0\.0\.1:\d+)\//m.exec(first.stdout())?.[1], 60_000, 'the URL');
+      const url = await waitFor(
+        async () => /^(http:\/\/127\.0\.0\.1:\d+)\//m.exec(first.stdout())?.[1],
+        60_000,
+        'the URL',
+      );
       const port = new URL(url).port;
-      const second = startCli(['serve', '--no-open', '--no-build', '--port', port, '--runs', runs], { timeoutMs: 60_000, env: { GAN_STUDIO_CONFIG: runs } });
+      const second = startCli(['serve', '--no-open', '--no-build', '--port', port, '--runs', runs], {
+        timeoutMs: 60_000,
+        env: { GAN_STUDIO_CONFIG: runs },
+      });
       const r = await second.done;
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`error: Port ${port} is in use`);
@@ -42,9 +57,15 @@ describe('gan-studio serve', () => {
     const runs = await tempDir('gan-studio-serve-cli-');
     const config = path.join(runs, 'config');
     const tokenOf = async (extra: string[]) => {
-      const cli = startCli(['serve', '--no-open', '--no-build', '--port', '0', '--runs', runs, ...extra], { env: { GAN_STUDIO_CONFIG: config } });
+      const cli = startCli(['serve', '--no-open', '--no-build', '--port', '0', '--runs', runs, ...extra], {
+        env: { GAN_STUDIO_CONFIG: config },
+      });
       try {
-        const url = await waitFor(async () => /^http:\/\/127\.0\.0\.1:\d+\/\?token=([\w-]+)$/m.exec(cli.stdout())?.[1], 60_000, 'the URL');
+        const url = await waitFor(
+          async () => /^http:\/\/127\.0\.0\.1:\d+\/\?token=([\w-]+)$/m.exec(cli.stdout())?.[1],
+          60_000,
+          'the URL',
+        );
         return { token: url, stderr: cli.stderr() };
       } finally {
         cli.child.kill('SIGINT');

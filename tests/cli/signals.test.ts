@@ -88,19 +88,35 @@ describe('stopping a training run', () => {
     const stats = await readStats(runDir);
     expect(stats.map((s) => s.step)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
     expect(await checkpointNames(runDir)).toEqual([`step-${String(last).padStart(6, '0')}`]);
-    expect(await readJson(path.join(runDir, 'checkpoints', `step-${String(last).padStart(6, '0')}`, 'state.json'))).toMatchObject({ step: last });
-    expect((await fs.readdir(path.join(runDir, 'samples'))).sort()).toEqual(['step-000000.png', `step-${String(last).padStart(6, '0')}.png`]);
+    expect(
+      await readJson(path.join(runDir, 'checkpoints', `step-${String(last).padStart(6, '0')}`, 'state.json')),
+    ).toMatchObject({ step: last });
+    expect((await fs.readdir(path.join(runDir, 'samples'))).sort()).toEqual([
+      'step-000000.png',
+      `step-${String(last).padStart(6, '0')}.png`,
+    ]);
 
-    expect(r.stderrLines).toContain('SIGTERM: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');
-    expect(r.stderrLines).toContain(`checkpoint: ${path.join(runDir, 'checkpoints', `step-${String(last).padStart(6, '0')}`)}`);
+    expect(r.stderrLines).toContain(
+      'SIGTERM: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)',
+    );
+    expect(r.stderrLines).toContain(
+      `checkpoint: ${path.join(runDir, 'checkpoints', `step-${String(last).padStart(6, '0')}`)}`,
+    );
     expect(r.stderrLines[r.stderrLines.length - 1]).toBe(`stopped at step ${last}: ${runDir}`);
 
     // Resume to two steps past the stop.
     const resumed = expectSuccess(await runCli(['train', '--resume', runDir, '--steps', String(last + 2)], { env }));
     expect(resumed.stderrLines[resumed.stderrLines.length - 1]).toBe(`finished at step ${last + 2}: ${runDir}`);
     expect((await readStats(runDir)).map((s) => s.step)).toEqual(Array.from({ length: last + 2 }, (_, i) => i + 1));
-    expect(await readJson(path.join(runDir, 'status.json'))).toMatchObject({ status: 'finished', step: last + 2, steps: last + 2 });
-    expect(await checkpointNames(runDir)).toEqual([`step-${String(last).padStart(6, '0')}`, `step-${String(last + 2).padStart(6, '0')}`]);
+    expect(await readJson(path.join(runDir, 'status.json'))).toMatchObject({
+      status: 'finished',
+      step: last + 2,
+      steps: last + 2,
+    });
+    expect(await checkpointNames(runDir)).toEqual([
+      `step-${String(last).padStart(6, '0')}`,
+      `step-${String(last + 2).padStart(6, '0')}`,
+    ]);
   });
 
   it('SIGINT: same clean stop', async () => {
@@ -112,7 +128,9 @@ describe('stopping a training run', () => {
     expect(status.status).toBe('stopped');
     expect(await checkpointNames(runDir)).toEqual([`step-${String(status.step).padStart(6, '0')}`]);
     expect((await readStats(runDir)).map((s) => s.step).at(-1)).toBe(status.step);
-    expect(r.stderrLines).toContain('SIGINT: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');
+    expect(r.stderrLines).toContain(
+      'SIGINT: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)',
+    );
     expect(r.stderrLines[r.stderrLines.length - 1]).toBe(`stopped at step ${status.step}: ${runDir}`);
   });
 
@@ -130,7 +148,10 @@ describe('stopping a training run', () => {
   it('a signal during the dataset import exits 0 without training', async () => {
     // A fresh cache folder, so the demo set is decoded (and "importing:" printed) again.
     const out = path.join(tmp, 'runs-import');
-    const proc = startCli(['train', '--out', out, ...LONG_RUN], { env: { GAN_STUDIO_CACHE: path.join(tmp, 'cache-import') }, timeoutMs: 100_000 });
+    const proc = startCli(['train', '--out', out, ...LONG_RUN], {
+      env: { GAN_STUDIO_CACHE: path.join(tmp, 'cache-import') },
+      timeoutMs: 100_000,
+    });
     await waitFor(async () => proc.stderr().includes('importing:'), 60_000, 'the import to start');
     proc.child.kill('SIGINT');
     const r = await exitWithin(proc, 30_000);

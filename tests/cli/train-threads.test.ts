@@ -10,7 +10,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { physicalCores } from '../../src/engine/backend';
 import { THREAD_FAULT_ENV } from '../../src/engine/backend/wasm-threads';
-import { TINY, describeResult, expectSuccess, listFiles, makeTempDir, readJson, removeDir, runCli, trainRun } from '../helpers/cli';
+import {
+  TINY,
+  describeResult,
+  expectSuccess,
+  listFiles,
+  makeTempDir,
+  readJson,
+  removeDir,
+  runCli,
+  trainRun,
+} from '../helpers/cli';
 
 let tmp: string;
 let env: Record<string, string>;
@@ -55,16 +65,46 @@ describe('train --threads', () => {
   });
 
   it('resolves the default (0) to the physical cores and says so', async () => {
-    const r = expectSuccess(await runCli(['train', ...ARGS, '--steps', '1', '--checkpoint-every', '0', '--name', 'auto', '--out', path.join(tmp, 'auto')], { env }));
+    const r = expectSuccess(
+      await runCli(
+        [
+          'train',
+          ...ARGS,
+          '--steps',
+          '1',
+          '--checkpoint-every',
+          '0',
+          '--name',
+          'auto',
+          '--out',
+          path.join(tmp, 'auto'),
+        ],
+        { env },
+      ),
+    );
     const [dir] = await fs.readdir(path.join(tmp, 'auto'));
     const cores = physicalCores();
     expect((await readJson<{ threads: number }>(path.join(tmp, 'auto', dir, 'config.json'))).threads).toBe(cores);
-    expect(r.stderrLines.find((l) => l.startsWith('backend:'))).toContain(cores === 1 ? '1 thread' : `${cores} threads`);
+    expect(r.stderrLines.find((l) => l.startsWith('backend:'))).toContain(
+      cores === 1 ? '1 thread' : `${cores} threads`,
+    );
   });
 
   it('may change on resume, and the resumed run matches one trained straight through', async () => {
-    const straight = (await trainRun(path.join(tmp, 'straight'), [...ARGS, '--steps', '4', '--checkpoint-every', '2', '--threads', '1', '--name', 's'], { env })).runDir;
-    const split = (await trainRun(path.join(tmp, 'split'), [...ARGS, '--steps', '2', '--checkpoint-every', '2', '--threads', '1', '--name', 's'], { env })).runDir;
+    const straight = (
+      await trainRun(
+        path.join(tmp, 'straight'),
+        [...ARGS, '--steps', '4', '--checkpoint-every', '2', '--threads', '1', '--name', 's'],
+        { env },
+      )
+    ).runDir;
+    const split = (
+      await trainRun(
+        path.join(tmp, 'split'),
+        [...ARGS, '--steps', '2', '--checkpoint-every', '2', '--threads', '1', '--name', 's'],
+        { env },
+      )
+    ).runDir;
     expectSuccess(await runCli(['train', '--resume', split, '--steps', '4', '--threads', '2'], { env }));
     expect((await readJson<{ threads: number }>(path.join(split, 'config.json'))).threads).toBe(2);
     const a = await checkpointBytes(straight, 'step-000004');
@@ -83,10 +123,18 @@ describe('train --threads', () => {
 
 describe('a crashed compute thread', () => {
   it('ends the process with one clear line and leaves the run as it was; resuming without the fault works', async () => {
-    const runDir = (await trainRun(path.join(tmp, 'crash'), [...ARGS, '--steps', '2', '--checkpoint-every', '2', '--threads', '1', '--name', 'c'], { env })).runDir;
+    const runDir = (
+      await trainRun(
+        path.join(tmp, 'crash'),
+        [...ARGS, '--steps', '2', '--checkpoint-every', '2', '--threads', '1', '--name', 'c'],
+        { env },
+      )
+    ).runDir;
     const before = await listFiles(runDir);
     const stats = await fs.readFile(path.join(runDir, 'stats.jsonl'), 'utf8');
-    const r = await runCli(['train', '--resume', runDir, '--steps', '4', '--threads', '2'], { env: { ...env, [THREAD_FAULT_ENV]: 'crash' } });
+    const r = await runCli(['train', '--resume', runDir, '--steps', '4', '--threads', '2'], {
+      env: { ...env, [THREAD_FAULT_ENV]: 'crash' },
+    });
     expect(r.code, describeResult(r)).not.toBe(0);
     const errors = r.stderrLines.filter((l) => l.startsWith('error:'));
     expect(errors).toEqual([

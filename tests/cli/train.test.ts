@@ -119,7 +119,9 @@ describe('train on the demo data', () => {
   });
 
   it('records the demo import in import-report.json', async () => {
-    const report = await readJson<{ imported: number; skipped: unknown[]; classNames: string[] }>(path.join(runDir, 'import-report.json'));
+    const report = await readJson<{ imported: number; skipped: unknown[]; classNames: string[] }>(
+      path.join(runDir, 'import-report.json'),
+    );
     expect(report.imported).toBe(3000);
     expect(report.skipped).toEqual([]);
     expect(report.classNames).toHaveLength(10);
@@ -134,7 +136,9 @@ describe('train on the demo data', () => {
     expect(lines[0]).toMatch(/^backend: wasm \(wasm as requested: WebAssembly/);
     expect(lines).toContain(`run: ${runDir}`);
     // The demo set has 10 class folders, but an unconditional run does not use them: no "10 classes".
-    expect(lines.some((l) => /^data: 3000 images from the bundled Fashion-MNIST demo set.*28×28×1$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^data: 3000 images from the bundled Fashion-MNIST demo set.*28×28×1$/.test(l))).toBe(
+      true,
+    );
     expect(lines.some((l) => /^step 1\/4 {2}lossD -?\d+\.\d{3} {2}lossG .* img\/s {2}ETA /.test(l))).toBe(true);
     expect(lines.some((l) => /^step 4\/4 /.test(l))).toBe(true);
     expect(lines).toContain(`checkpoint: ${path.join(runDir, 'checkpoints', 'step-000002')}`);
@@ -145,7 +149,11 @@ describe('train on the demo data', () => {
 
   it('numbers a second run 00002 and uses the cached dataset', async () => {
     const out = path.join(tmp, 'runs');
-    const r = await trainRun(out, ['--steps', '1', '--batch', '4', '--sample-every', '0', '--checkpoint-every', '0', ...TINY], { env });
+    const r = await trainRun(
+      out,
+      ['--steps', '1', '--batch', '4', '--sample-every', '0', '--checkpoint-every', '0', ...TINY],
+      { env },
+    );
     expect(path.basename(r.runDir)).toBe('00002-run');
     expect(r.result.stderr).toMatch(/^data: 3000 images from the bundled Fashion-MNIST demo set \(cached\)/m);
     // --checkpoint-every 0 and --sample-every 0: only step 0's sample and the final ones.
@@ -166,7 +174,10 @@ describe('train --resume', () => {
       ['--name', 'renamed'],
     ]) {
       const r = await runCli(['train', '--resume', runDir, '--steps', '6', ...args], { env });
-      const key = args[0] === '--set' ? args[1].split('=')[0] : { '--batch': 'batchSize', '--seed': 'seed', '--name': 'name' }[args[0]];
+      const key =
+        args[0] === '--set'
+          ? args[1].split('=')[0]
+          : { '--batch': 'batchSize', '--seed': 'seed', '--name': 'name' }[args[0]];
       expect(r.code, describeResult(r)).not.toBe(0);
       expect(r.stderrLines).toEqual([
         `error: --resume cannot change ${key}; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, threads, data.dir, metrics.enabled, metrics.every, metrics.samples, metrics.budget may change on resume.`,
@@ -174,7 +185,9 @@ describe('train --resume', () => {
     }
     const r = await runCli(['train', '--resume', runDir, '--preset', 'dcgan-64'], { env });
     expect(r.code).not.toBe(0);
-    expect(r.stderrLines).toEqual(['error: --resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).']);
+    expect(r.stderrLines).toEqual([
+      'error: --resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).',
+    ]);
     expect(await fs.readFile(path.join(runDir, 'config.json'), 'utf8')).toBe(configBefore);
     expect(await fs.readFile(path.join(runDir, 'stats.jsonl'), 'utf8')).toBe(statsBefore);
   });
@@ -189,14 +202,18 @@ describe('train --resume', () => {
     expect(r.code).not.toBe(0);
     const errors = r.stderrLines.filter((l) => l.startsWith('error:'));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^error: Checkpoint .*step-000004 was made with different model or training options than this config/);
+    expect(errors[0]).toMatch(
+      /^error: Checkpoint .*step-000004 was made with different model or training options than this config/,
+    );
     expect(r.stderrLines[r.stderrLines.length - 1]).toBe(errors[0]);
     expect(stackLines(r.stderr)).toEqual([]);
   });
 
   it('continues from the newest checkpoint to step 6, and prunes to keepCheckpoints', async () => {
     const r = expectSuccess(
-      await runCli(['train', '--resume', runDir, '--steps', '6', '--set', 'keepCheckpoints=2', '--backend', 'wasm'], { env }),
+      await runCli(['train', '--resume', runDir, '--steps', '6', '--set', 'keepCheckpoints=2', '--backend', 'wasm'], {
+        env,
+      }),
     );
     expect(r.stderrLines).toContain(`resuming from ${path.join(runDir, 'checkpoints', 'step-000004')}: ${runDir}`);
     expect(r.stderrLines.some((l) => l.startsWith('step 5/6 '))).toBe(true);
@@ -210,9 +227,12 @@ describe('train --resume', () => {
     expect(await checkpointNames(runDir)).toEqual(['step-000004', 'step-000006']);
     expect(await listFiles(path.join(runDir, 'checkpoints', 'step-000006'))).toEqual(CHECKPOINT_FILES);
     expect(await readJson(path.join(runDir, 'checkpoints/step-000006/state.json'))).toMatchObject({ step: 6 });
-    expect(await fs.readdir(path.join(runDir, 'samples'))).toEqual(
-      ['step-000000.png', 'step-000002.png', 'step-000004.png', 'step-000006.png'],
-    );
+    expect(await fs.readdir(path.join(runDir, 'samples'))).toEqual([
+      'step-000000.png',
+      'step-000002.png',
+      'step-000004.png',
+      'step-000006.png',
+    ]);
     expect(await readJson(path.join(runDir, 'status.json'))).toMatchObject({ status: 'finished', step: 6, steps: 6 });
     // config.json takes the run-control changes and keeps everything else.
     const config = await readJson(path.join(runDir, 'config.json'));
@@ -237,7 +257,9 @@ describe('train --resume', () => {
     await fs.cp(runDir, copy, { recursive: true });
     await fs.rm(path.join(copy, 'checkpoints'), { recursive: true });
     await fs.mkdir(path.join(copy, 'checkpoints'));
-    const r = expectSuccess(await runCli(['train', '--resume', copy, '--steps', '2', '--checkpoint-every', '0'], { env }));
+    const r = expectSuccess(
+      await runCli(['train', '--resume', copy, '--steps', '2', '--checkpoint-every', '0'], { env }),
+    );
     expect(r.stderrLines).toContain('warning: This run has no checkpoint yet; it starts again from step 0.');
     expect(r.stderrLines).toContain(`run: ${copy}`);
     expect((await readStats(copy)).map((s) => s.step)).toEqual([1, 2]);

@@ -25,7 +25,21 @@ describe.skipIf(!hasScript)('train on a terminal', () => {
   it('keeps the checkpoint lines and the final line whole under the progress bar', async () => {
     const out = path.join(tmp, 'runs');
     const log = path.join(tmp, 'tty.log');
-    const args = [CLI, 'train', '--out', out, '--steps', '4', '--batch', '4', '--checkpoint-every', '2', '--sample-every', '0', ...TINY];
+    const args = [
+      CLI,
+      'train',
+      '--out',
+      out,
+      '--steps',
+      '4',
+      '--batch',
+      '4',
+      '--checkpoint-every',
+      '2',
+      '--sample-every',
+      '0',
+      ...TINY,
+    ];
     const command = [process.execPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     execFileSync('script', ['-q', '-e', '-c', command, log], {
       env: { ...process.env, GAN_STUDIO_CACHE: path.join(tmp, 'cache'), NO_COLOR: '1' },
@@ -34,7 +48,9 @@ describe.skipIf(!hasScript)('train on a terminal', () => {
     });
     const raw = await fs.readFile(log, 'utf8');
     expect(raw).toContain('\x1b['); // it really drew a bar
-    const screen = renderTerminal(raw.replace(/^Script started.*\n/, '').replace(/\nScript done.*\n?$/, '')).filter((l) => l.trim() !== '');
+    const screen = renderTerminal(raw.replace(/^Script started.*\n/, '').replace(/\nScript done.*\n?$/, '')).filter(
+      (l) => l.trim() !== '',
+    );
     const runDir = path.join(out, '00001-run');
     const tail = screen.slice(-3);
     expect(tail).toEqual([

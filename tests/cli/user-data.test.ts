@@ -76,7 +76,9 @@ beforeAll(async () => {
   }
   await writeImage(path.join(dataDir, 'alpha.png'), 36, 28, 4, 99);
   // A PNG cut short in its pixel data, and an empty file.
-  const good = await sharp(pixels(32, 32, 3, 7), { raw: { width: 32, height: 32, channels: 3 } }).png().toBuffer();
+  const good = await sharp(pixels(32, 32, 3, 7), { raw: { width: 32, height: 32, channels: 3 } })
+    .png()
+    .toBuffer();
   await fs.writeFile(path.join(dataDir, 'broken.png'), good.subarray(0, 60));
   await fs.writeFile(path.join(dataDir, 'empty.jpg'), Buffer.alloc(0));
 
@@ -158,10 +160,18 @@ describe('train --data on a user folder', () => {
 
   it('generates 16×16 colour images from the run', async () => {
     const out = path.join(tmp, 'generated');
-    const r = expectSuccess(await runCli(['generate', '--checkpoint', runDir, '--count', '2', '--out', out, '--grid'], { env: { GAN_STUDIO_CACHE: path.join(tmp, 'cache') } }));
+    const r = expectSuccess(
+      await runCli(['generate', '--checkpoint', runDir, '--count', '2', '--out', out, '--grid'], {
+        env: { GAN_STUDIO_CACHE: path.join(tmp, 'cache') },
+      }),
+    );
     expect(r.stderr.trim()).toBe(`wrote 2 images and grid.png to ${out} (EMA generator, step 2)`);
     expect((await fs.readdir(out)).sort()).toEqual(['grid.png', 'seed0-0000.png', 'seed0-0001.png']);
     expect(await pngInfo(path.join(out, 'seed0-0001.png'))).toEqual({ width: 16, height: 16, channels: 3 });
-    expect(await pngInfo(path.join(out, 'grid.png'))).toEqual({ width: gridSide(2, 16), height: gridSide(1, 16), channels: 3 });
+    expect(await pngInfo(path.join(out, 'grid.png'))).toEqual({
+      width: gridSide(2, 16),
+      height: gridSide(1, 16),
+      channels: 3,
+    });
   });
 });

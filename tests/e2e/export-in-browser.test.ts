@@ -30,7 +30,12 @@ beforeAll(async () => {
     sampleEvery: 0,
     checkpointEvery: 0,
   });
-  const run = await trainNewRun(await tempDir(), { config, data: blobData(8, 16, 3), datasetKey: null, backend: 'wasm' });
+  const run = await trainNewRun(await tempDir(), {
+    config,
+    data: blobData(8, 16, 3),
+    datasetKey: null,
+    backend: 'wasm',
+  });
   const gen = await loadGenerator(run);
   exportDir = await tempDir();
   await exportForWeb(gen, exportDir);
@@ -39,7 +44,11 @@ beforeAll(async () => {
   gen.model.dispose();
 
   // A static server on loopback for the page, the tfjs bundle and the export.
-  server = await serveStatic({ '/': { text: '<!doctype html><script src="/tf.min.js"></script>' }, '/tf.min.js': { file: TFJS_BUNDLE }, '/m/': { dir: exportDir } });
+  server = await serveStatic({
+    '/': { text: '<!doctype html><script src="/tf.min.js"></script>' },
+    '/tf.min.js': { file: TFJS_BUNDLE },
+    '/m/': { dir: exportDir },
+  });
   baseUrl = server.url;
 });
 
@@ -55,10 +64,19 @@ describe.skipIf(!hasChromium)('exported generator in Chromium', () => {
         const tfb = (globalThis as unknown as { tf: typeof tf }).tf;
         const info = (await (await fetch('/m/generator.json')).json()) as { latentDim: number };
         const model = await tfb.loadLayersModel('/m/model.json');
-        const out = model.predict(tfb.tensor2d(zValues, [zValues.length / info.latentDim, info.latentDim])) as tf.Tensor;
+        const out = model.predict(
+          tfb.tensor2d(zValues, [zValues.length / info.latentDim, info.latentDim]),
+        ) as tf.Tensor;
         return { shape: out.shape, values: Array.from(await out.data()), info, backend: tfb.getBackend() };
       }, Array.from(z));
-      expect(result.info).toMatchObject({ format: 'gan-studio-generator', latentDim: 8, resolution: 16, channels: 3, outputRange: [-1, 1], ema: true });
+      expect(result.info).toMatchObject({
+        format: 'gan-studio-generator',
+        latentDim: 8,
+        resolution: 16,
+        channels: 3,
+        outputRange: [-1, 1],
+        ema: true,
+      });
       expect(result.shape).toEqual([3, 16, 16, 3]);
       const bytes = result.values.map((v) => Math.min(255, Math.max(0, Math.round((v + 1) * 127.5))));
       const maxDiff = bytes.reduce((m, b, i) => Math.max(m, Math.abs(b - nodeImages[i])), 0);

@@ -24,7 +24,13 @@ const SIZE = 16 * 16 * 3;
 // Pixel norm and no EMA: a 2-step G whose images vary enough for its dropout noise to show.
 const MODELS: Record<string, string[]> = {
   dropout: ['g.dropout=0.5', 'g.norm=pixel', 'ema.enabled=false'],
-  conditional: ['g.dropout=0.3', 'g.norm=pixel', 'ema.enabled=false', 'conditional.enabled=true', 'conditional.batchNorm=false'],
+  conditional: [
+    'g.dropout=0.3',
+    'g.norm=pixel',
+    'ema.enabled=false',
+    'conditional.enabled=true',
+    'conditional.batchNorm=false',
+  ],
 };
 
 let s: TestStudio;
@@ -32,7 +38,12 @@ const runs: Record<string, { runId: string; runDir: string; cli: Buffer[] }> = {
 
 /** RGB bytes of a PNG (a file or a data URL). */
 async function pixels(png: Buffer | string): Promise<Buffer> {
-  const bytes = typeof png === 'string' ? (png.startsWith('data:') ? Buffer.from(png.slice(png.indexOf(',') + 1), 'base64') : await readFile(png)) : png;
+  const bytes =
+    typeof png === 'string'
+      ? png.startsWith('data:')
+        ? Buffer.from(png.slice(png.indexOf(',') + 1), 'base64')
+        : await readFile(png)
+      : png;
   return sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer();
 }
 
@@ -41,15 +52,52 @@ beforeAll(async () => {
   s = await makeStudio('browser');
   for (const [name, sets] of Object.entries(MODELS)) {
     const config = await resolveConfig({
-      sets: ['model.arch=dcgan-conv', 'model.resolution=16', 'model.channels=3', 'model.latentDim=8', 'model.baseWidth=4', 'batchSize=6', 'gridSize=2', 'steps=2', 'sampleEvery=0', 'checkpointEvery=0', `name=${name}`, ...sets],
+      sets: [
+        'model.arch=dcgan-conv',
+        'model.resolution=16',
+        'model.channels=3',
+        'model.latentDim=8',
+        'model.baseWidth=4',
+        'batchSize=6',
+        'gridSize=2',
+        'steps=2',
+        'sampleEvery=0',
+        'checkpointEvery=0',
+        `name=${name}`,
+        ...sets,
+      ],
     });
     const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
-    const runDir = await trainNewRun(s.runsRoot, { config, data, datasetKey: null, backend: 'wasm', importReport: { classNames: data.classNames } });
+    const runDir = await trainNewRun(s.runsRoot, {
+      config,
+      data,
+      datasetKey: null,
+      backend: 'wasm',
+      importReport: { classNames: data.classNames },
+    });
     const out = await tempDir();
-    expectSuccess(await runCli(['generate', '--checkpoint', runDir, '--count', String(COUNT), '--seed', String(SEED), '--out', out, '--backend', 'wasm']));
+    expectSuccess(
+      await runCli([
+        'generate',
+        '--checkpoint',
+        runDir,
+        '--count',
+        String(COUNT),
+        '--seed',
+        String(SEED),
+        '--out',
+        out,
+        '--backend',
+        'wasm',
+      ]),
+    );
     const files = (await readdir(out)).sort();
     expect(files).toEqual(['seed40-0000.png', 'seed40-0001.png', 'seed40-0002.png', 'seed40-0003.png']);
-    runs[name] = { runId: path.basename(runDir), runDir, cli: await Promise.all(files.map((f) => pixels(path.join(out, f)))) };
+    runs[name] = {
+      runId: path.basename(runDir),
+      runDir,
+      cli: await Promise.all(files.map((f) => pixels(path.join(out, f)))),
+    };
   }
 }, 240_000);
 
@@ -79,9 +127,14 @@ describe.each(Object.keys(MODELS))('seed parity for the %s generator', (name) =>
     const checkpoint = { runId: runs[name].runId };
     const grid = await s.call('generate:images', { checkpoint, seeds: [40, 41, 42, 43] });
     expect(grid.images.map((i) => i.class)).toEqual([0, 1, 2, 3].map(cls));
-    for (let k = 0; k < COUNT; k++) expect((await pixels(grid.images[k].dataUrl)).equals(runs[name].cli[k]), `seed ${40 + k}`).toBe(true);
+    for (let k = 0; k < COUNT; k++)
+      expect((await pixels(grid.images[k].dataUrl)).equals(runs[name].cli[k]), `seed ${40 + k}`).toBe(true);
     // Alone, or in another order, a seed is still the same image.
-    const shuffled = await s.call('generate:images', { checkpoint, seeds: [43, 40, 42], ...(name === 'conditional' ? { classes: [0, 0, 2] } : {}) });
+    const shuffled = await s.call('generate:images', {
+      checkpoint,
+      seeds: [43, 40, 42],
+      ...(name === 'conditional' ? { classes: [0, 0, 2] } : {}),
+    });
     expect((await pixels(shuffled.images[0].dataUrl)).equals(runs[name].cli[3])).toBe(true);
     expect((await pixels(shuffled.images[1].dataUrl)).equals(runs[name].cli[0])).toBe(true);
     expect((await pixels(shuffled.images[2].dataUrl)).equals(runs[name].cli[2])).toBe(true);
@@ -95,16 +148,36 @@ describe.each(Object.keys(MODELS))('seed parity for the %s generator', (name) =>
     const batch = await s.call('generate:batch', { checkpoint, count: COUNT, seed: SEED });
     const names = (await readdir(batch.path)).filter((n) => n.endsWith('.png')).sort();
     expect(names).toHaveLength(COUNT);
-    for (const [k, file] of names.entries()) expect((await pixels(path.join(batch.path, file))).equals(runs[name].cli[k]), file).toBe(true);
+    for (const [k, file] of names.entries())
+      expect((await pixels(path.join(batch.path, file))).equals(runs[name].cli[k]), file).toBe(true);
 
-    const path2 = await s.call('generate:interpolate', { checkpoint, pins: [{ seed: 40, ...withClass(0) }, { seed: 42, ...withClass(2) }], framesPerSegment: 3, loop: false });
+    const path2 = await s.call('generate:interpolate', {
+      checkpoint,
+      pins: [
+        { seed: 40, ...withClass(0) },
+        { seed: 42, ...withClass(2) },
+      ],
+      framesPerSegment: 3,
+      loop: false,
+    });
     expect(path2.frames).toHaveLength(4);
     expect((await pixels(path2.frames[0])).equals(runs[name].cli[0])).toBe(true);
     expect((await pixels(path2.frames[3])).equals(runs[name].cli[2])).toBe(true);
     // A pin saved to a latents file and loaded back is the same image too.
-    const file = await s.call('generate:save-latents', { checkpoint, pins: [{ seed: 43, ...withClass(3) }, { seed: 42, ...withClass(2) }] });
+    const file = await s.call('generate:save-latents', {
+      checkpoint,
+      pins: [
+        { seed: 43, ...withClass(3) },
+        { seed: 42, ...withClass(2) },
+      ],
+    });
     const parsed = await s.call('generate:parse-latents', { json: await readFile(file.path, 'utf8') });
-    const fromFile = await s.call('generate:interpolate', { checkpoint, pins: parsed.pins, framesPerSegment: 2, loop: false });
+    const fromFile = await s.call('generate:interpolate', {
+      checkpoint,
+      pins: parsed.pins,
+      framesPerSegment: 2,
+      loop: false,
+    });
     expect((await pixels(fromFile.frames[0])).equals(runs[name].cli[3])).toBe(true);
     expect(SIZE).toBe(runs[name].cli[0].length);
   });

@@ -123,7 +123,11 @@ describe.skipIf(!hasChromium)('GAN Studio in the browser (serve)', () => {
     await page.waitForSelector('.el-tag:has-text("valid")', { timeout: 10_000 });
     await page.mouse.move(900, 500);
     await page.keyboard.press('Control+Enter');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-loss"] .chart')?.getAttribute('data-points') ?? 0) > 10, null, { timeout: 180_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="chart-loss"] .chart')?.getAttribute('data-points') ?? 0) > 10,
+      null,
+      { timeout: 180_000 },
+    );
     await page.waitForSelector('[data-testid="sample-grid"]', { timeout: 120_000 });
     expect(await phase()).toBe('running');
 
@@ -135,7 +139,9 @@ describe.skipIf(!hasChromium)('GAN Studio in the browser (serve)', () => {
     await shot('train-paused-dark');
     await page.click('[data-testid="pause"]'); // now "Resume"
     await expect.poll(phase, { timeout: 30_000 }).toBe('running');
-    await page.waitForFunction((s) => document.querySelector('[data-testid="step"]')?.textContent !== s, pausedAt, { timeout: 60_000 });
+    await page.waitForFunction((s) => document.querySelector('[data-testid="step"]')?.textContent !== s, pausedAt, {
+      timeout: 60_000,
+    });
     await shot('train-dark');
     await expect.poll(phase, { timeout: 300_000, interval: 1000 }).toBe('finished'); // the run's status once no job works on it
     await page.waitForTimeout(500);

@@ -22,7 +22,19 @@ import { serveStatic, type StaticServer } from '../helpers/static-server';
 import { tempDir } from '../helpers/temp';
 import { blobData, onBackend } from '../helpers/tf';
 
-const BASE = ['model.arch=dcgan-conv', 'model.resolution=16', 'model.channels=3', 'model.latentDim=8', 'model.baseWidth=4', 'batchSize=6', 'gridSize=2', 'steps=2', 'sampleEvery=0', 'checkpointEvery=0', 'ema.enabled=false'];
+const BASE = [
+  'model.arch=dcgan-conv',
+  'model.resolution=16',
+  'model.channels=3',
+  'model.latentDim=8',
+  'model.baseWidth=4',
+  'batchSize=6',
+  'gridSize=2',
+  'steps=2',
+  'sampleEvery=0',
+  'checkpointEvery=0',
+  'ema.enabled=false',
+];
 const MODELS: Record<string, string[]> = {
   plain: ['g.lr=0.02', 'steps=6'], // stock tfjs layers only; a big learning rate so that 6 steps give visible images
   conditional: ['conditional.enabled=true', 'conditional.batchNorm=false', 'g.dropout=0.3', 'g.norm=pixel'],
@@ -44,7 +56,13 @@ beforeAll(async () => {
   for (const [name, sets] of Object.entries(MODELS)) {
     const config = await resolveConfig({ sets: [...BASE, ...sets] });
     const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
-    runs[name] = await trainNewRun(path.join(root, name), { config, data, datasetKey: null, backend: 'wasm', importReport: { classNames: data.classNames } });
+    runs[name] = await trainNewRun(path.join(root, name), {
+      config,
+      data,
+      datasetKey: null,
+      backend: 'wasm',
+      importReport: { classNames: data.classNames },
+    });
     const gen = await loadGenerator(runs[name]);
     const exports = name === 'plain' ? { plain: null, q8: 'uint8', q16: 'float16' } : { [name]: null };
     for (const [dirName, quantize] of Object.entries(exports)) {
@@ -55,7 +73,17 @@ beforeAll(async () => {
     const images = await generateSeeds(gen, [42, 43, 44, 45, 46, 47, 48, 49]);
     nodePixels[name] = Array.from({ length: 8 }, (_, k) => images.bytes.subarray(k * SIZE * 3, (k + 1) * SIZE * 3));
     if (name === 'conditional') {
-      latentsJson = JSON.stringify(latentsFileFor(gen, [{ seed: 44, class: 2 }, { seed: 47, class: 2 }], 1, null));
+      latentsJson = JSON.stringify(
+        latentsFileFor(
+          gen,
+          [
+            { seed: 44, class: 2 },
+            { seed: 47, class: 2 },
+          ],
+          1,
+          null,
+        ),
+      );
     }
     gen.model.dispose();
   }
@@ -69,7 +97,9 @@ async function openDemo(page: Page, name: string): Promise<string[]> {
   const requested: string[] = [];
   page.on('request', (r) => requested.push(r.url()));
   await page.goto(`${server.url}/${name}/`);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error, undefined, {
+    timeout: 60_000,
+  });
   expect(await page.evaluate(() => document.body.dataset.error ?? null)).toBeNull();
   return requested;
 }
@@ -93,7 +123,15 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 describe('every web export', () => {
   it('carries the demo page, the tfjs bundle and the sampler; gan-layers.js only with custom layers', async () => {
     const plain = (await readdir(path.join(path.dirname(runs.plain), '..', 'plain-web'))).sort();
-    expect(plain).toEqual(['demo.js', 'gan-sampler.js', 'generator.json', 'index.html', 'model.json', 'tf.min.js', 'weights.bin']);
+    expect(plain).toEqual([
+      'demo.js',
+      'gan-sampler.js',
+      'generator.json',
+      'index.html',
+      'model.json',
+      'tf.min.js',
+      'weights.bin',
+    ]);
     expect(infos.custom.layersScript).toBe('gan-layers.js');
     expect(infos.plain).toMatchObject({ samplerScript: 'gan-sampler.js', demo: 'index.html', quantization: null });
   });
@@ -101,7 +139,11 @@ describe('every web export', () => {
   it('quantizes to uint8 and float16 with TF.js manifest entries, and states size and pixel difference', async () => {
     expect(infos.q8.weightBytes).toBeLessThan(infos.plain.weightBytes / 3.5);
     expect(infos.q16.weightBytes).toBeLessThan(infos.plain.weightBytes / 1.9);
-    expect(infos.q8.quantization).toMatchObject({ dtype: 'uint8', floatWeightBytes: infos.plain.weightBytes, seeds: [0, 1, 2, 3, 4, 5, 6, 7] });
+    expect(infos.q8.quantization).toMatchObject({
+      dtype: 'uint8',
+      floatWeightBytes: infos.plain.weightBytes,
+      seeds: [0, 1, 2, 3, 4, 5, 6, 7],
+    });
     expect(infos.q16.quantization!.maxPixelDiff).toBeLessThanOrEqual(infos.q8.quantization!.maxPixelDiff);
     expect(infos.q8.quantization!.maxPixelDiff).toBeLessThan(64);
     const dir = server.url; // the manifest is what tf.loadLayersModel dequantizes
@@ -110,51 +152,86 @@ describe('every web export', () => {
 });
 
 describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
-  it.each(Object.keys(MODELS))('%s: draws non-blank images, seed s = the engine’s seed s, nothing off loopback', async (name) => {
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage();
-      const requested = await openDemo(page, name);
-      const seeds = await page.evaluate(() => Array.from(document.querySelectorAll('#grid canvas')).map((c) => Number((c as HTMLCanvasElement).dataset.seed)));
-      expect(seeds).toEqual([42, 43, 44, 45, 46, 47, 48, 49]);
-      for (let k = 0; k < 8; k++) {
-        const px = await canvasPixels(page, `#grid canvas[data-seed="${42 + k}"]`);
-        expect(new Set(px).size, `seed ${42 + k} is not blank`).toBeGreaterThan(10);
-        expect(maxDiff(px, nodePixels[name][k]), `seed ${42 + k}`).toBeLessThanOrEqual(1);
+  it.each(Object.keys(MODELS))(
+    '%s: draws non-blank images, seed s = the engine’s seed s, nothing off loopback',
+    async (name) => {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        const requested = await openDemo(page, name);
+        const seeds = await page.evaluate(() =>
+          Array.from(document.querySelectorAll('#grid canvas')).map((c) =>
+            Number((c as HTMLCanvasElement).dataset.seed),
+          ),
+        );
+        expect(seeds).toEqual([42, 43, 44, 45, 46, 47, 48, 49]);
+        for (let k = 0; k < 8; k++) {
+          const px = await canvasPixels(page, `#grid canvas[data-seed="${42 + k}"]`);
+          expect(new Set(px).size, `seed ${42 + k} is not blank`).toBeGreaterThan(10);
+          expect(maxDiff(px, nodePixels[name][k]), `seed ${42 + k}`).toBeLessThanOrEqual(1);
+        }
+        // The interpolation's ends are its seeds' images.
+        const tile42 = await canvasPixels(page, '#grid canvas[data-seed="42"]');
+        expect(maxDiff(await canvasPixels(page, '#lerp'), tile42)).toBe(0);
+        await page.fill('#t', '1');
+        await page.dispatchEvent('#t', 'input');
+        await page.waitForFunction(() => true);
+        await page.waitForTimeout(300);
+        const tile43 = await canvasPixels(page, '#grid canvas[data-seed="43"]');
+        if (name !== 'conditional') expect(maxDiff(await canvasPixels(page, '#lerp'), tile43)).toBe(0); // conditional: seed 43 there has class 1 (position 1)
+        if (name === 'conditional') expect(await page.locator('#class option').count()).toBe(4);
+        expect(requested.length).toBeGreaterThan(3);
+        for (const url of requested) expect(url.startsWith(`${server.url}/`), url).toBe(true);
+      } finally {
+        await browser.close();
       }
-      // The interpolation's ends are its seeds' images.
-      const tile42 = await canvasPixels(page, '#grid canvas[data-seed="42"]');
-      expect(maxDiff(await canvasPixels(page, '#lerp'), tile42)).toBe(0);
-      await page.fill('#t', '1');
-      await page.dispatchEvent('#t', 'input');
-      await page.waitForFunction(() => true);
-      await page.waitForTimeout(300);
-      const tile43 = await canvasPixels(page, '#grid canvas[data-seed="43"]');
-      if (name !== 'conditional') expect(maxDiff(await canvasPixels(page, '#lerp'), tile43)).toBe(0); // conditional: seed 43 there has class 1 (position 1)
-      if (name === 'conditional') expect(await page.locator('#class option').count()).toBe(4);
-      expect(requested.length).toBeGreaterThan(3);
-      for (const url of requested) expect(url.startsWith(`${server.url}/`), url).toBe(true);
-    } finally {
-      await browser.close();
-    }
-  });
+    },
+  );
 
   it('seed 42 on the page is `gan-studio generate --seed 42`, and pins from a latents file load', async () => {
     const out = await tempDir();
-    expectSuccess(await runCli(['generate', '--checkpoint', runs.conditional, '--count', '4', '--seed', '42', '--out', out, '--backend', 'wasm']));
+    expectSuccess(
+      await runCli([
+        'generate',
+        '--checkpoint',
+        runs.conditional,
+        '--count',
+        '4',
+        '--seed',
+        '42',
+        '--out',
+        out,
+        '--backend',
+        'wasm',
+      ]),
+    );
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await openDemo(page, 'conditional');
       for (let k = 0; k < 4; k++) {
-        const png = await sharp(await readFile(path.join(out, `seed42-000${k}.png`))).removeAlpha().raw().toBuffer();
-        expect(maxDiff(await canvasPixels(page, `#grid canvas[data-seed="${42 + k}"]`), png), `seed ${42 + k}`).toBeLessThanOrEqual(1);
+        const png = await sharp(await readFile(path.join(out, `seed42-000${k}.png`)))
+          .removeAlpha()
+          .raw()
+          .toBuffer();
+        expect(
+          maxDiff(await canvasPixels(page, `#grid canvas[data-seed="${42 + k}"]`), png),
+          `seed ${42 + k}`,
+        ).toBeLessThanOrEqual(1);
       }
       await page.evaluate(() => (document.body.dataset.ready = 'false'));
-      await page.setInputFiles('#latents', { name: 'latents.json', mimeType: 'application/json', buffer: Buffer.from(latentsJson) });
-      await page.waitForFunction(() => document.body.dataset.ready === 'true' && document.querySelectorAll('#grid canvas').length === 2);
+      await page.setInputFiles('#latents', {
+        name: 'latents.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(latentsJson),
+      });
+      await page.waitForFunction(
+        () => document.body.dataset.ready === 'true' && document.querySelectorAll('#grid canvas').length === 2,
+      );
       // Pin (seed 44, class 2) is image 2 of seed 42 (class 2 mod 3 = 2).
-      expect(maxDiff(await canvasPixels(page, '#grid canvas[data-seed="44"]'), nodePixels.conditional[2])).toBeLessThanOrEqual(1);
+      expect(
+        maxDiff(await canvasPixels(page, '#grid canvas[data-seed="44"]'), nodePixels.conditional[2]),
+      ).toBeLessThanOrEqual(1);
     } finally {
       await browser.close();
     }
@@ -168,7 +245,11 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
         await openDemo(page, name);
         const stated = infos[name].quantization!.maxPixelDiff;
         let worst = 0;
-        for (let k = 0; k < 8; k++) worst = Math.max(worst, maxDiff(await canvasPixels(page, `#grid canvas[data-seed="${42 + k}"]`), nodePixels.plain[k]));
+        for (let k = 0; k < 8; k++)
+          worst = Math.max(
+            worst,
+            maxDiff(await canvasPixels(page, `#grid canvas[data-seed="${42 + k}"]`), nodePixels.plain[k]),
+          );
         expect(worst, name).toBeLessThanOrEqual(Math.max(stated, 1) + 1); // the stated seeds are 0–7; these are 42–49, on another backend
         await page.close();
       }

@@ -19,7 +19,18 @@ import { tempDir } from '../helpers/temp';
 import { blobData, onBackend } from '../helpers/tf';
 
 const TFJS_ESM = path.resolve('node_modules/@tensorflow/tfjs/dist/tf.fesm.min.js');
-const BASE = ['model.arch=dcgan-conv', 'model.resolution=16', 'model.channels=3', 'model.latentDim=8', 'model.baseWidth=4', 'batchSize=6', 'gridSize=2', 'sampleEvery=0', 'checkpointEvery=0', 'ema.enabled=false'];
+const BASE = [
+  'model.arch=dcgan-conv',
+  'model.resolution=16',
+  'model.channels=3',
+  'model.latentDim=8',
+  'model.baseWidth=4',
+  'batchSize=6',
+  'gridSize=2',
+  'sampleEvery=0',
+  'checkpointEvery=0',
+  'ema.enabled=false',
+];
 const MODELS: Record<string, string[]> = {
   plain: ['g.lr=0.02', 'steps=6'], // a big learning rate: visible images after 6 steps
   conditional: ['g.lr=0.02', 'steps=6', 'conditional.enabled=true', 'g.dropout=0.3'], // conditional batch norm: custom layers
@@ -48,7 +59,15 @@ beforeAll(async () => {
   for (const [name, sets] of Object.entries(MODELS)) {
     const config = await resolveConfig({ sets: [...BASE, ...sets] });
     const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
-    const gen = await loadGenerator(await trainNewRun(path.join(root, name), { config, data, datasetKey: null, backend: 'wasm', importReport: { classNames: data.classNames } }));
+    const gen = await loadGenerator(
+      await trainNewRun(path.join(root, name), {
+        config,
+        data,
+        datasetKey: null,
+        backend: 'wasm',
+        importReport: { classNames: data.classNames },
+      }),
+    );
     const dir = path.join(root, `${name}-web`);
     infos[name] = await exportForWeb(gen, dir);
     seed42[name] = (await generateSeeds(gen, [42], { classes: 0 })).bytes;
@@ -76,25 +95,34 @@ describe('the README snippets', () => {
     expect(infos.plain.layersScript).toBeNull();
   });
 
-  it.skipIf(!hasChromium).each(['plain-script', 'plain-module', 'conditional-script', 'conditional-module'])('%s draws seed 42 on its canvas as the engine does', async (page) => {
-    const browser = await launchChromium();
-    try {
-      const tab = await browser.newPage();
-      const errors: string[] = [];
-      tab.on('pageerror', (e) => errors.push(e.message));
-      await tab.goto(`${server.url}/${page}/`);
-      await tab.waitForFunction(() => (document.getElementById('gan') as HTMLCanvasElement).width === 16, undefined, { timeout: 60_000 }).catch(() => undefined);
-      expect(errors).toEqual([]);
-      const px = await tab.evaluate(() => {
-        const c = document.getElementById('gan') as HTMLCanvasElement;
-        return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).filter((_, i) => i % 4 !== 3);
-      });
-      const expected = seed42[page.split('-')[0]];
-      expect(px).toHaveLength(expected.length);
-      expect(new Set(px).size).toBeGreaterThan(10);
-      expect(Math.max(...px.map((v, i) => Math.abs(v - expected[i])))).toBeLessThanOrEqual(1);
-    } finally {
-      await browser.close();
-    }
-  });
+  it.skipIf(!hasChromium).each(['plain-script', 'plain-module', 'conditional-script', 'conditional-module'])(
+    '%s draws seed 42 on its canvas as the engine does',
+    async (page) => {
+      const browser = await launchChromium();
+      try {
+        const tab = await browser.newPage();
+        const errors: string[] = [];
+        tab.on('pageerror', (e) => errors.push(e.message));
+        await tab.goto(`${server.url}/${page}/`);
+        await tab
+          .waitForFunction(() => (document.getElementById('gan') as HTMLCanvasElement).width === 16, undefined, {
+            timeout: 60_000,
+          })
+          .catch(() => undefined);
+        expect(errors).toEqual([]);
+        const px = await tab.evaluate(() => {
+          const c = document.getElementById('gan') as HTMLCanvasElement;
+          return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).filter(
+            (_, i) => i % 4 !== 3,
+          );
+        });
+        const expected = seed42[page.split('-')[0]];
+        expect(px).toHaveLength(expected.length);
+        expect(new Set(px).size).toBeGreaterThan(10);
+        expect(Math.max(...px.map((v, i) => Math.abs(v - expected[i])))).toBeLessThanOrEqual(1);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

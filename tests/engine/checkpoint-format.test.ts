@@ -28,7 +28,12 @@ const config = parseConfig({
 });
 
 async function checkpointDir(): Promise<string> {
-  const run = await trainNewRun(await tempDir(), { config, data: blobData(8, 16, 3), datasetKey: null, backend: 'wasm' });
+  const run = await trainNewRun(await tempDir(), {
+    config,
+    data: blobData(8, 16, 3),
+    datasetKey: null,
+    backend: 'wasm',
+  });
   return path.join(run, 'checkpoints', 'step-000001');
 }
 
@@ -51,7 +56,17 @@ describe('the maths options', () => {
     const a = await resolveConfig({ preset: 'dcgan-28' });
     const b = await resolveConfig({
       preset: 'dcgan-28',
-      overrides: { steps: 99, sampleEvery: 7, checkpointEvery: 3, backend: 'cpu', name: 'x', keepCheckpoints: 9, gridSize: 4, 'data.dir': '/moved/here', preset: 'custom' },
+      overrides: {
+        steps: 99,
+        sampleEvery: 7,
+        checkpointEvery: 3,
+        backend: 'cpu',
+        name: 'x',
+        keepCheckpoints: 9,
+        gridSize: 4,
+        'data.dir': '/moved/here',
+        preset: 'custom',
+      },
     });
     expect(configHash(b)).toBe(configHash(a));
     expect(mathsOptions(b)).toEqual(mathsOptions(a));
@@ -71,19 +86,29 @@ describe('reading older checkpoints', () => {
     });
     await loadAndDispose(dir);
     // A run that set the new option away from its default no longer matches that checkpoint.
-    await expect(loadAndDispose(dir, { ...config, g: { ...config.g, dropout: 0.5 } })).rejects.toThrow(/differs in g\.dropout/);
+    await expect(loadAndDispose(dir, { ...config, g: { ...config.g, dropout: 0.5 } })).rejects.toThrow(
+      /differs in g\.dropout/,
+    );
   });
 
   it('a real difference names the options', async () => {
     const dir = await checkpointDir();
-    const err = await loadAndDispose(dir, { ...config, d: { ...config.d, lr: 0.001 }, seed: 4 }).catch((e: unknown) => e);
+    const err = await loadAndDispose(dir, { ...config, d: { ...config.d, lr: 0.001 }, seed: 4 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/differs in d\.lr, seed/);
   });
 
   it('run-control options never bind a checkpoint', async () => {
     const dir = await checkpointDir();
-    await loadAndDispose(dir, { ...config, steps: 50, gridSize: 5, name: 'other', data: { ...config.data, dir: '/elsewhere' } });
+    await loadAndDispose(dir, {
+      ...config,
+      steps: 50,
+      gridSize: 5,
+      name: 'other',
+      data: { ...config.data, dir: '/elsewhere' },
+    });
   });
 
   it('format 1 (a hash over the options of that version, no manifest) loads', async () => {
@@ -96,12 +121,18 @@ describe('reading older checkpoints', () => {
       delete s.dataKey;
     });
     await loadAndDispose(dir);
-    await expect(loadAndDispose(dir, { ...config, g: { ...config.g, lr: 0.01 } })).rejects.toThrow(/config hash differs/);
+    await expect(loadAndDispose(dir, { ...config, g: { ...config.g, lr: 0.01 } })).rejects.toThrow(
+      /config hash differs/,
+    );
   });
 
   it('the format-1 hash is the one version 0.1.0 wrote', () => {
     // Golden values: configHash() of GAN Studio 0.1.0 (checkpoint format 1) on these configs.
-    const dcgan28 = parseConfig({ preset: 'dcgan-28', model: { arch: 'dcgan-dense', resolution: 28, channels: 1 }, batchSize: 64 });
+    const dcgan28 = parseConfig({
+      preset: 'dcgan-28',
+      model: { arch: 'dcgan-dense', resolution: 28, channels: 1 },
+      batchSize: 64,
+    });
     const hinge = parseConfig({ loss: 'hinge', d: { spectralNorm: true, norm: 'none' }, seed: 7 });
     expect(configHashFormat1(dcgan28)).toBe('c0fc21a127db35b0');
     expect(configHashFormat1(hinge)).toBe('a64036951d670cb2');
@@ -112,6 +143,8 @@ describe('reading older checkpoints', () => {
   it('a checkpoint from a newer GAN Studio is refused, with what to do', async () => {
     const dir = await checkpointDir();
     await editState(dir, (s) => (s.format = 99));
-    await expect(loadAndDispose(dir)).rejects.toThrow(/saved by a newer GAN Studio \(checkpoint format 99.*Update GAN Studio/);
+    await expect(loadAndDispose(dir)).rejects.toThrow(
+      /saved by a newer GAN Studio \(checkpoint format 99.*Update GAN Studio/,
+    );
   });
 });

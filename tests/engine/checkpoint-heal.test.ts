@@ -12,7 +12,12 @@ import { parseConfig } from '../../src/engine/config/resolve';
 import { UserError } from '../../src/engine/errors';
 import { loadGenerator } from '../../src/engine/generate';
 import { manifestOf } from '../../src/engine/run/checkpoint-files';
-import { CheckpointDamagedError, NonFiniteCheckpointError, loadCheckpoint, saveCheckpoint } from '../../src/engine/run/checkpoint';
+import {
+  CheckpointDamagedError,
+  NonFiniteCheckpointError,
+  loadCheckpoint,
+  saveCheckpoint,
+} from '../../src/engine/run/checkpoint';
 import { listCheckpoints } from '../../src/engine/run/run-dir';
 import { resumeRun, trainNewRun, type TrainEvent } from '../../src/engine/train/run-training';
 import { GanSession } from '../../src/engine/train/session';
@@ -33,7 +38,13 @@ const config = parseConfig({
   keepCheckpoints: 5,
 });
 const data = blobData(8, 16, 3);
-const input = (extra: Partial<Parameters<typeof trainNewRun>[1]> = {}) => ({ config, data, datasetKey: 'k', backend: 'wasm', ...extra });
+const input = (extra: Partial<Parameters<typeof trainNewRun>[1]> = {}) => ({
+  config,
+  data,
+  datasetKey: 'k',
+  backend: 'wasm',
+  ...extra,
+});
 
 /** A run with checkpoints at steps 2 and 4. */
 async function twoCheckpointRun(): Promise<string> {
@@ -57,19 +68,35 @@ async function poisonFirstWeight(dir: string, model: string, value: number): Pro
 }
 
 const damage: [string, (dir: string) => Promise<void>, RegExp][] = [
-  ['truncated weights', (dir) => truncate(path.join(dir, 'g_ema', 'weights.bin'), 100), /g_ema\/weights\.bin is 100 bytes/],
-  ['bad JSON in state.json', (dir) => writeFile(path.join(dir, 'state.json'), '{"step": 4, "form'), /cannot read state\.json/],
+  [
+    'truncated weights',
+    (dir) => truncate(path.join(dir, 'g_ema', 'weights.bin'), 100),
+    /g_ema\/weights\.bin is 100 bytes/,
+  ],
+  [
+    'bad JSON in state.json',
+    (dir) => writeFile(path.join(dir, 'state.json'), '{"step": 4, "form'),
+    /cannot read state\.json/,
+  ],
   ['missing g_ema', (dir) => rm(path.join(dir, 'g_ema'), { recursive: true }), /g_ema\/model\.json is missing/],
-  ['a flipped byte (same size)', async (dir) => {
-    const file = path.join(dir, 'g_ema', 'weights.bin');
-    const bytes = await readFile(file);
-    bytes[10] ^= 0xff;
-    await writeFile(file, bytes);
-  }, /g_ema\/weights\.bin does not match its checksum/],
-  ['NaN weights behind a consistent manifest', async (dir) => {
-    await poisonFirstWeight(dir, 'g_ema', NaN);
-    await rehash(dir);
-  }, /g_ema\/ weight .* holds NaN or Inf/],
+  [
+    'a flipped byte (same size)',
+    async (dir) => {
+      const file = path.join(dir, 'g_ema', 'weights.bin');
+      const bytes = await readFile(file);
+      bytes[10] ^= 0xff;
+      await writeFile(file, bytes);
+    },
+    /g_ema\/weights\.bin does not match its checksum/,
+  ],
+  [
+    'NaN weights behind a consistent manifest',
+    async (dir) => {
+      await poisonFirstWeight(dir, 'g_ema', NaN);
+      await rehash(dir);
+    },
+    /g_ema\/ weight .* holds NaN or Inf/,
+  ],
 ];
 
 describe('a damaged newest checkpoint', () => {
@@ -104,7 +131,13 @@ describe('a damaged newest checkpoint', () => {
     expect(await readdir(path.join(run, 'checkpoints', 'damaged'))).toEqual(['step-000004']);
     expect((await listCheckpoints(run)).map((c) => c.step)).toEqual([2, 4]);
     for (const model of ['g', 'd', 'g_ema']) {
-      expect(Buffer.compare(await readFile(path.join(ck(run, 4), model, 'weights.bin')), await readFile(path.join(ck(straight, 4), model, 'weights.bin'))), model).toBe(0);
+      expect(
+        Buffer.compare(
+          await readFile(path.join(ck(run, 4), model, 'weights.bin')),
+          await readFile(path.join(ck(straight, 4), model, 'weights.bin')),
+        ),
+        model,
+      ).toBe(0);
     }
   });
 
@@ -114,7 +147,9 @@ describe('a damaged newest checkpoint', () => {
     await writeFile(path.join(ck(run, 2), 'state.json'), 'nope');
     const err = await loadGenerator(run).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/no intact checkpoint: step-000004: g_ema\/weights\.bin is 10 bytes.*; step-000002: cannot read state\.json/);
+    expect((err as Error).message).toMatch(
+      /no intact checkpoint: step-000004: g_ema\/weights\.bin is 10 bytes.*; step-000002: cannot read state\.json/,
+    );
   });
 });
 
@@ -139,7 +174,12 @@ describe('a checkpoint folder named directly', () => {
     await resumeRun(ck(run, 2), input({ config: { ...config, steps: 3 }, onEvent: (e) => events.push(e) }));
     expect(events.find((e) => e.type === 'start')).toMatchObject({ step: 2, runDir: run });
     expect((await listCheckpoints(run)).map((c) => c.step)).toEqual([2, 3]);
-    expect(Buffer.compare(await readFile(path.join(run, 'checkpoints', 'superseded', 'step-000004', 'g', 'weights.bin')), before)).toBe(0);
+    expect(
+      Buffer.compare(
+        await readFile(path.join(run, 'checkpoints', 'superseded', 'step-000004', 'g', 'weights.bin')),
+        before,
+      ),
+    ).toBe(0);
   });
 });
 
@@ -194,8 +234,15 @@ describe('checksums in the manifest', () => {
     const state = JSON.parse(await readFile(path.join(ck(run, 4), 'state.json'), 'utf8'));
     expect(state.format).toBe(2);
     expect(Object.keys(state.files).sort()).toEqual([
-      'd/model.json', 'd/weights.bin', 'g/model.json', 'g/weights.bin', 'g_ema/model.json', 'g_ema/weights.bin',
-      'optimizer-d.bin', 'optimizer-g.bin', 'optimizer.json',
+      'd/model.json',
+      'd/weights.bin',
+      'g/model.json',
+      'g/weights.bin',
+      'g_ema/model.json',
+      'g_ema/weights.bin',
+      'optimizer-d.bin',
+      'optimizer-g.bin',
+      'optimizer.json',
     ]);
     const size = (await stat(path.join(ck(run, 4), 'g', 'weights.bin'))).size;
     expect(state.files['g/weights.bin'].bytes).toBe(size);

@@ -48,7 +48,15 @@ describe('run folders', () => {
     expect(meta.width).toBe(3 * 16 + 4 * 2);
     expect(meta.height).toBe(3 * 16 + 4 * 2);
     const [ck] = await listCheckpoints(run);
-    expect((await readdir(ck.dir)).sort()).toEqual(['d', 'g', 'g_ema', 'optimizer-d.bin', 'optimizer-g.bin', 'optimizer.json', 'state.json']);
+    expect((await readdir(ck.dir)).sort()).toEqual([
+      'd',
+      'g',
+      'g_ema',
+      'optimizer-d.bin',
+      'optimizer-g.bin',
+      'optimizer.json',
+      'state.json',
+    ]);
     const state = JSON.parse(await readFile(path.join(ck.dir, 'state.json'), 'utf8'));
     expect(state).toMatchObject({ format: 2, step: 2, data: { epoch: 0, position: 8 } }); // two batches of 4 from 8 images
     expect(state.noise).toHaveLength(4);
@@ -57,7 +65,9 @@ describe('run folders', () => {
   it('resolves a run folder to its newest checkpoint', async () => {
     const run = await trainedRun();
     expect(await resolveCheckpointDir(run)).toBe(path.join(run, 'checkpoints', 'step-000002'));
-    await expect(resolveCheckpointDir(path.join(run, 'samples'))).rejects.toThrow(/neither a run folder nor a checkpoint/);
+    await expect(resolveCheckpointDir(path.join(run, 'samples'))).rejects.toThrow(
+      /neither a run folder nor a checkpoint/,
+    );
     await expect(resolveCheckpointDir('/no/such/run')).rejects.toThrow(/not a folder/);
   });
 });

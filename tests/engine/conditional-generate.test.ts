@@ -29,7 +29,13 @@ beforeAll(async () => {
     checkpointEvery: 0,
   });
   const data = { ...blobData(9, 16, 3), labels: [0, 1, 2, 0, 1, 2, 0, 1, 2], classNames: ['cat', 'dog', 'owl'] };
-  runDir = await trainNewRun(await tempDir(), { config, data, datasetKey: null, backend: 'wasm', importReport: { classNames: data.classNames } });
+  runDir = await trainNewRun(await tempDir(), {
+    config,
+    data,
+    datasetKey: null,
+    backend: 'wasm',
+    importReport: { classNames: data.classNames },
+  });
   gen = await loadGenerator(runDir);
 });
 
@@ -47,7 +53,9 @@ describe('a conditional generator with custom layers', () => {
     const z = latents(3, 1, gen.latentDim, gen.latentDist);
     const cat = (await generateImages(gen, z, { classes: 0 })).bytes;
     const owl = (await generateImages(gen, z, { classes: 2 })).bytes;
-    expect(Buffer.compare(Buffer.from(cat), Buffer.from(await generateImages(gen, z, { classes: 0 }).then((b) => b.bytes)))).toBe(0);
+    expect(
+      Buffer.compare(Buffer.from(cat), Buffer.from(await generateImages(gen, z, { classes: 0 }).then((b) => b.bytes))),
+    ).toBe(0);
     expect(Buffer.compare(Buffer.from(cat), Buffer.from(owl))).not.toBe(0);
   });
 
@@ -61,8 +69,22 @@ describe('a conditional generator with custom layers', () => {
   it('exports gan-layers.js (beside the demo page) and says how to feed the model', async () => {
     const out = await tempDir();
     const info = await exportForWeb(gen, out);
-    expect((await readdir(out)).sort()).toEqual(['demo.js', 'gan-layers.js', 'gan-sampler.js', 'generator.json', 'index.html', 'model.json', 'tf.min.js', 'weights.bin']);
-    expect(info).toMatchObject({ numClasses: 3, latentDistribution: 'uniform', layersScript: 'gan-layers.js', classNames: ['cat', 'dog', 'owl'] });
+    expect((await readdir(out)).sort()).toEqual([
+      'demo.js',
+      'gan-layers.js',
+      'gan-sampler.js',
+      'generator.json',
+      'index.html',
+      'model.json',
+      'tf.min.js',
+      'weights.bin',
+    ]);
+    expect(info).toMatchObject({
+      numClasses: 3,
+      latentDistribution: 'uniform',
+      layersScript: 'gan-layers.js',
+      classNames: ['cat', 'dog', 'owl'],
+    });
     expect(JSON.parse(await readFile(path.join(out, 'generator.json'), 'utf8'))).toEqual(info);
     expect(await readFile(path.join(out, 'gan-layers.js'), 'utf8')).toMatch(/registerGanLayers/);
   });

@@ -67,9 +67,16 @@ describe.skipIf(!canMount)('disk space', () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DiskFullError);
     const message = (err as Error).message;
-    expect(message).toMatch(new RegExp(`^Disk full: cannot write in ${runDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(0\\.\\d MB free; a checkpoint of this model needs about \\d+\\.\\d MB\\)\\. The last good checkpoint \\(step 2\\) is intact\\. Make room, then continue with: gan-studio train --resume `));
+    expect(message).toMatch(
+      new RegExp(
+        `^Disk full: cannot write in ${runDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(0\\.\\d MB free; a checkpoint of this model needs about \\d+\\.\\d MB\\)\\. The last good checkpoint \\(step 2\\) is intact\\. Make room, then continue with: gan-studio train --resume `,
+      ),
+    );
     expect(await readdir(path.join(runDir, 'checkpoints'))).toEqual(['step-000002']);
-    expect(JSON.parse(await readFile(path.join(runDir, 'status.json'), 'utf8'))).toMatchObject({ status: 'failed', error: message });
+    expect(JSON.parse(await readFile(path.join(runDir, 'status.json'), 'utf8'))).toMatchObject({
+      status: 'failed',
+      error: message,
+    });
 
     await rm(path.join(mnt, 'filler'));
     await resumeRun(runDir, { config, data, datasetKey: 'k', backend: 'wasm' });
@@ -87,7 +94,9 @@ describe.skipIf(!canMount)('disk space', () => {
     try {
       const err = await trainNewRun(out, { config, data, datasetKey: 'k', backend: 'wasm' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DiskFullError);
-      expect((err as Error).message).toMatch(/^Disk full: cannot write in .*\/c \(0\.0 MB free; a checkpoint of this model needs about [\d.]+ MB\)\. Make room \(or pass --out on another disk\) and start again\.$/);
+      expect((err as Error).message).toMatch(
+        /^Disk full: cannot write in .*\/c \(0\.0 MB free; a checkpoint of this model needs about [\d.]+ MB\)\. Make room \(or pass --out on another disk\) and start again\.$/,
+      );
       expect(await readdir(out)).toEqual([]);
     } finally {
       await rm(path.join(mnt, 'filler'));
@@ -113,6 +122,12 @@ describe.skipIf(!canMount)('disk space', () => {
     } finally {
       await rm(path.join(mnt, 'filler'), { force: true });
     }
-    expect(warnings.filter((w) => /^Low disk space in .*: [\d.]+ MB free, a checkpoint needs about [\d.]+ MB\. Make room before the disk fills\.$/.test(w))).toHaveLength(1);
+    expect(
+      warnings.filter((w) =>
+        /^Low disk space in .*: [\d.]+ MB free, a checkpoint needs about [\d.]+ MB\. Make room before the disk fills\.$/.test(
+          w,
+        ),
+      ),
+    ).toHaveLength(1);
   });
 });

@@ -14,7 +14,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 function loadsTfjs(modulePath: string): boolean {
   const url = new URL(`file://${path.join(ROOT, modulePath)}`).href;
   const code = `await import(${JSON.stringify(url)}); process.stdout.write(String('_tfengine' in globalThis));`;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return out.trim() === 'true';
 }
 

@@ -45,8 +45,12 @@ describe('init from', () => {
     const a = GanSession.create(config(1, 4), 6);
     const c = GanSession.create(config(1, 8), 6);
     try {
-      expect(architectureDifference(c.g, a.g, 'G')).toMatch(/^G weight 1 \(.+\) is .+ in the new run but .+ in the checkpoint/);
-      expect(() => initSessionFrom(c, { dir: 'run-a', step: 3, g: a.g, d: a.d, gEma: a.gEma })).toThrow(/Cannot initialise from run-a: the architectures differ: G weight 1/);
+      expect(architectureDifference(c.g, a.g, 'G')).toMatch(
+        /^G weight 1 \(.+\) is .+ in the new run but .+ in the checkpoint/,
+      );
+      expect(() => initSessionFrom(c, { dir: 'run-a', step: 3, g: a.g, d: a.d, gEma: a.gEma })).toThrow(
+        /Cannot initialise from run-a: the architectures differ: G weight 1/,
+      );
     } finally {
       a.dispose();
       c.dispose();
@@ -56,13 +60,25 @@ describe('init from', () => {
   it('a run started --init-from another records its origin, starts at step 0 with the ADA probability restarted; a mismatch leaves no run folder', async () => {
     const out = await tempDir();
     const first = await trainNewRun(out, { config: config(1), data, datasetKey: 'k', backend: 'wasm' });
-    const second = await trainNewRun(out, { config: config(5), data, datasetKey: 'k', backend: 'wasm', initFrom: first });
+    const second = await trainNewRun(out, {
+      config: config(5),
+      data,
+      datasetKey: 'k',
+      backend: 'wasm',
+      initFrom: first,
+    });
     const origin = JSON.parse(await readFile(path.join(second, 'origin.json'), 'utf8'));
-    expect(origin).toMatchObject({ initFrom: path.join(first, 'checkpoints', 'step-000002'), step: 2, adaProbability: 'restarted' });
+    expect(origin).toMatchObject({
+      initFrom: path.join(first, 'checkpoints', 'step-000002'),
+      step: 2,
+      adaProbability: 'restarted',
+    });
     const state = JSON.parse(await readFile(path.join(second, 'checkpoints', 'step-000002', 'state.json'), 'utf8'));
     expect(state.step).toBe(2);
     const before = await readdir(out);
-    await expect(trainNewRun(out, { config: config(5, 8), data, datasetKey: 'k', backend: 'wasm', initFrom: first })).rejects.toThrow(/architectures differ/);
+    await expect(
+      trainNewRun(out, { config: config(5, 8), data, datasetKey: 'k', backend: 'wasm', initFrom: first }),
+    ).rejects.toThrow(/architectures differ/);
     expect(await readdir(out)).toEqual(before);
   });
 });

@@ -15,7 +15,9 @@ describe('losses', () => {
   it('D loss is −log σ(real) − log(1 − σ(fake)), averaged', () => {
     const real = [2, -1, 0.5];
     const fake = [-3, 1];
-    const expected = real.reduce((s, x) => s - Math.log(1 / (1 + Math.exp(-x))), 0) / 3 + fake.reduce((s, x) => s - Math.log(1 - 1 / (1 + Math.exp(-x))), 0) / 2;
+    const expected =
+      real.reduce((s, x) => s - Math.log(1 / (1 + Math.exp(-x))), 0) / 3 +
+      fake.reduce((s, x) => s - Math.log(1 - 1 / (1 + Math.exp(-x))), 0) / 2;
     const got = tf.tidy(() => discriminatorLoss(tf.tensor1d(real), tf.tensor1d(fake)).dataSync()[0]);
     expect(got).toBeCloseTo(expected, 5);
   });
@@ -34,7 +36,13 @@ describe('losses', () => {
   });
 
   it('the non-saturating G gradient stays strong where the minimax one vanishes', () => {
-    const grad = (loss: 'nonsaturating' | 'minimax') => tf.tidy(() => tf.grad((x: tf.Tensor) => generatorLoss(x, loss))(tf.tensor1d([-8])).dataSync()[0]);
+    const grad = (loss: 'nonsaturating' | 'minimax') =>
+      tf.tidy(
+        () =>
+          tf
+            .grad((x: tf.Tensor) => generatorLoss(x, loss))(tf.tensor1d([-8]))
+            .dataSync()[0],
+      );
     expect(Math.abs(grad('nonsaturating'))).toBeGreaterThan(0.99);
     expect(Math.abs(grad('minimax'))).toBeLessThan(1e-3);
   });
@@ -43,7 +51,14 @@ describe('losses', () => {
 describe('EMA', () => {
   const model = (init: number) => {
     const m = tf.sequential();
-    m.add(tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: tf.initializers.constant({ value: init }), biasInitializer: 'zeros' }));
+    m.add(
+      tf.layers.dense({
+        inputShape: [2],
+        units: 1,
+        kernelInitializer: tf.initializers.constant({ value: init }),
+        biasInitializer: 'zeros',
+      }),
+    );
     m.add(tf.layers.batchNormalization({ movingMeanInitializer: tf.initializers.constant({ value: init }) }));
     return m;
   };

@@ -18,7 +18,17 @@ describe('DCGAN presets', () => {
     const spec = specOf('dcgan-28');
     const g = buildGenerator(spec, 1);
     const d = buildDiscriminator(spec, 1);
-    expect(layerKinds(g)).toEqual(['Dense', 'BatchNormalization', 'LeakyReLU', 'Reshape', 'Conv2DTranspose', 'BatchNormalization', 'LeakyReLU', 'Conv2DTranspose', 'Activation']);
+    expect(layerKinds(g)).toEqual([
+      'Dense',
+      'BatchNormalization',
+      'LeakyReLU',
+      'Reshape',
+      'Conv2DTranspose',
+      'BatchNormalization',
+      'LeakyReLU',
+      'Conv2DTranspose',
+      'Activation',
+    ]);
     expect(g.layers[0].outputShape).toEqual([null, 7 * 7 * 128]);
     expect(g.layers[3].outputShape).toEqual([null, 7, 7, 128]);
     expect(g.layers[4].outputShape).toEqual([null, 14, 14, 64]);
@@ -58,7 +68,12 @@ describe('DCGAN presets', () => {
       const d = buildDiscriminator(spec, 3);
       const out = tf.tidy(() => {
         const x = g.predict(tf.randomNormal([2, 16])) as tf.Tensor;
-        return { x: x.shape, min: x.min().dataSync()[0], max: x.max().dataSync()[0], logit: (d.predict(x) as tf.Tensor).shape };
+        return {
+          x: x.shape,
+          min: x.min().dataSync()[0],
+          max: x.max().dataSync()[0],
+          logit: (d.predict(x) as tf.Tensor).shape,
+        };
       });
       expect(out.x).toEqual([2, resolution, resolution, 3]);
       expect(out.min).toBeGreaterThanOrEqual(-1);
@@ -73,7 +88,9 @@ describe('DCGAN presets', () => {
     const g = buildGenerator({ arch: 'dcgan-conv', resolution: 32, channels: 1, latentDim: 7, baseWidth: 5 }, 0);
     expect(g.inputs[0].shape).toEqual([null, 7]);
     expect(g.outputs[0].shape).toEqual([null, 32, 32, 1]);
-    expect(g.layers.filter((l) => l.getClassName() === 'Conv2DTranspose').map((l) => (l.outputShape as number[])[3])).toEqual([20, 10, 5, 1]);
+    expect(
+      g.layers.filter((l) => l.getClassName() === 'Conv2DTranspose').map((l) => (l.outputShape as number[])[3]),
+    ).toEqual([20, 10, 5, 1]);
     g.dispose();
   });
 

@@ -40,7 +40,13 @@ const exploding = parseConfig({
 const data = blobData(8, 16, 3);
 
 async function train(config: TrainConfig, events: TrainEvent[] = []): Promise<string> {
-  return trainNewRun(await tempDir(), { config, data, datasetKey: 'k', backend: 'wasm', onEvent: (e) => events.push(e) });
+  return trainNewRun(await tempDir(), {
+    config,
+    data,
+    datasetKey: 'k',
+    backend: 'wasm',
+    onEvent: (e) => events.push(e),
+  });
 }
 
 const ck = (run: string, step: number) => path.join(run, 'checkpoints', `step-${String(step).padStart(6, '0')}`);
@@ -50,14 +56,38 @@ describe('a run that diverges', () => {
   it('rolls back to the last good checkpoint, lowers the learning rates, reseeds the noise and finishes', async () => {
     const events: TrainEvent[] = [];
     const run = await train(exploding, events);
-    const rollbacks = (events.filter((e) => e.type === 'rollback') as Extract<TrainEvent, { type: 'rollback' }>[]).map((e) => e.event);
+    const rollbacks = (events.filter((e) => e.type === 'rollback') as Extract<TrainEvent, { type: 'rollback' }>[]).map(
+      (e) => e.event,
+    );
     expect(rollbacks).toHaveLength(2);
-    expect(rollbacks[0]).toMatchObject({ type: 'rollback', step: 4, fromStep: 5, checkpoint: ck(run, 4), rollback: 1, lrScale: 0.5 });
-    expect(rollbacks[1]).toMatchObject({ type: 'rollback', step: 2, fromStep: 5, checkpoint: ck(run, 2), rollback: 2, lrScale: 0.25 });
+    expect(rollbacks[0]).toMatchObject({
+      type: 'rollback',
+      step: 4,
+      fromStep: 5,
+      checkpoint: ck(run, 4),
+      rollback: 1,
+      lrScale: 0.5,
+    });
+    expect(rollbacks[1]).toMatchObject({
+      type: 'rollback',
+      step: 2,
+      fromStep: 5,
+      checkpoint: ck(run, 2),
+      rollback: 2,
+      lrScale: 0.25,
+    });
     for (const rb of rollbacks) expect(rb.reason).toMatch(/a loss is (NaN|infinite) at step 5/);
     const warnings = events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
-    expect(warnings).toContainEqual(expect.stringMatching(/at step 5: rolled back to the checkpoint of step 4, learning rates now ×0\.5, fresh noise \(rollback 1 of at most 3\)\.$/));
-    expect(warnings).toContainEqual(expect.stringMatching(/rolled back to the checkpoint of step 2, learning rates now ×0\.25, fresh noise \(rollback 2 of at most 3\)\.$/));
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /at step 5: rolled back to the checkpoint of step 4, learning rates now ×0\.5, fresh noise \(rollback 1 of at most 3\)\.$/,
+      ),
+    );
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /rolled back to the checkpoint of step 2, learning rates now ×0\.25, fresh noise \(rollback 2 of at most 3\)\.$/,
+      ),
+    );
 
     // Each step once, all finite; the rollback is an event line of its own.
     const stats = await readStats(path.join(run, 'stats.jsonl'));
@@ -67,7 +97,11 @@ describe('a run that diverges', () => {
     expect(await readEvents(path.join(run, 'stats.jsonl'))).toEqual([rollbacks[1]]);
 
     // The lowered rate and the count live in the checkpoints, so a resume keeps them.
-    expect(await readJson(path.join(ck(run, 10), 'state.json'))).toMatchObject({ step: 10, lrScale: 0.25, rollbacks: 2 });
+    expect(await readJson(path.join(ck(run, 10), 'state.json'))).toMatchObject({
+      step: 10,
+      lrScale: 0.25,
+      rollbacks: 2,
+    });
     expect(await readJson(path.join(run, 'status.json'))).toMatchObject({ status: 'finished', step: 10 });
   });
 
@@ -103,10 +137,18 @@ describe('a run that diverges', () => {
     const events: TrainEvent[] = [];
     const hopeless = { ...exploding, recovery: { ...exploding.recovery, lrFactor: 1, maxRollbacks: 2 } };
     const out = await tempDir();
-    const err = await trainNewRun(out, { config: hopeless, data, datasetKey: 'k', backend: 'wasm', onEvent: (e) => events.push(e) }).catch((e: unknown) => e);
+    const err = await trainNewRun(out, {
+      config: hopeless,
+      data,
+      datasetKey: 'k',
+      backend: 'wasm',
+      onEvent: (e) => events.push(e),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     const message = (err as Error).message;
-    expect(message).toMatch(/^Training diverged: .* and did not recover after 2 rollbacks \(learning rates now ×1\)\. The last good checkpoint is kept\. Try lower learning rates/);
+    expect(message).toMatch(
+      /^Training diverged: .* and did not recover after 2 rollbacks \(learning rates now ×1\)\. The last good checkpoint is kept\. Try lower learning rates/,
+    );
     expect(message).not.toContain('\n');
     expect(events.filter((e) => e.type === 'rollback')).toHaveLength(2);
     const run = (events.find((e) => e.type === 'start') as { runDir: string }).runDir;
@@ -125,7 +167,17 @@ describe('a run that diverges', () => {
 });
 
 describe('the divergence watch', () => {
-  const step = (n: number, norm: number, loss = 0.5): StepStats => ({ step: n, lossD: loss, lossG: loss, dReal: 0.5, dFake: 0.5, gradNormD: norm, gradNormG: 1, imgPerSec: 1, time: 0 });
+  const step = (n: number, norm: number, loss = 0.5): StepStats => ({
+    step: n,
+    lossD: loss,
+    lossG: loss,
+    dReal: 0.5,
+    dFake: 0.5,
+    gradNormD: norm,
+    gradNormG: 1,
+    imgPerSec: 1,
+    time: 0,
+  });
   const recovery = parseConfig({ recovery: { gradNormLimit: 100, gradNormSteps: 3 } }).recovery;
 
   it('needs gradNormSteps exploding steps in a row; one spike is not divergence', () => {

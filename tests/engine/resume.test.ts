@@ -57,7 +57,10 @@ describe('resume', () => {
     }
     const ckpt = (dir: string) => path.join(dir, 'checkpoints', 'step-000010');
     for (const file of ['optimizer-g.bin', 'optimizer-d.bin']) {
-      expect(Buffer.compare(await readFile(path.join(ckpt(split), file)), await readFile(path.join(ckpt(straight), file))), file).toBe(0);
+      expect(
+        Buffer.compare(await readFile(path.join(ckpt(split), file)), await readFile(path.join(ckpt(straight), file))),
+        file,
+      ).toBe(0);
     }
     const stateOf = async (dir: string) => {
       const { savedAt: _t, ...rest } = JSON.parse(await readFile(path.join(ckpt(dir), 'state.json'), 'utf8'));
@@ -89,7 +92,9 @@ describe('resume', () => {
     const out = await tempDir();
     const run = await train({ ...base, steps: 2 }, out);
     const other = { ...base, model: { ...base.model, baseWidth: 8 } };
-    await expect(resumeRun(run, { config: other, data, datasetKey: 'k', backend: 'wasm' })).rejects.toThrow(/different model or training options/);
+    await expect(resumeRun(run, { config: other, data, datasetKey: 'k', backend: 'wasm' })).rejects.toThrow(
+      /different model or training options/,
+    );
   });
 
   it('keeps the last K checkpoints and leaves no temp folders', async () => {
@@ -115,7 +120,10 @@ describe('resume', () => {
     });
     expect(done).toMatchObject({ status: 'stopped', step: 3 });
     expect(await readdir(path.join(run, 'checkpoints'))).toEqual(['step-000003']);
-    expect(JSON.parse(await readFile(path.join(run, 'status.json'), 'utf8'))).toMatchObject({ status: 'stopped', step: 3 });
+    expect(JSON.parse(await readFile(path.join(run, 'status.json'), 'utf8'))).toMatchObject({
+      status: 'stopped',
+      step: 3,
+    });
     expect(await readdir(path.join(run, 'samples'))).toEqual(['step-000000.png', 'step-000003.png']);
   });
 });
@@ -141,10 +149,20 @@ describe('pause', () => {
     });
     await new Promise((r) => setTimeout(r, 300));
     expect(events.at(-1)).toBe('paused');
-    expect(JSON.parse(await readFile(path.join(runDir, 'status.json'), 'utf8'))).toMatchObject({ status: 'paused', step: 2 });
+    expect(JSON.parse(await readFile(path.join(runDir, 'status.json'), 'utf8'))).toMatchObject({
+      status: 'paused',
+      step: 2,
+    });
     gate.resume();
     await finished;
-    expect(events.filter((e) => e.startsWith('step') || e === 'paused' || e === 'resumed')).toEqual(['step1', 'step2', 'paused', 'resumed', 'step3', 'step4']);
+    expect(events.filter((e) => e.startsWith('step') || e === 'paused' || e === 'resumed')).toEqual([
+      'step1',
+      'step2',
+      'paused',
+      'resumed',
+      'step3',
+      'step4',
+    ]);
   });
 
   it('a stop while paused ends the run with a checkpoint', async () => {
@@ -162,6 +180,9 @@ describe('pause', () => {
       onEvent: (e) => e.type === 'paused' && controller.abort(),
     });
     expect(await readdir(path.join(run, 'checkpoints'))).toEqual(['step-000000']);
-    expect(JSON.parse(await readFile(path.join(run, 'status.json'), 'utf8'))).toMatchObject({ status: 'stopped', step: 0 });
+    expect(JSON.parse(await readFile(path.join(run, 'status.json'), 'utf8'))).toMatchObject({
+      status: 'stopped',
+      step: 0,
+    });
   });
 });

@@ -16,8 +16,18 @@ import { tempCacheDir } from '../helpers/temp';
 beforeAll(() => onBackend('wasm'));
 
 // dcgan-conv at 16×16 has BatchNorm in both G and D, so the frozen checks cover the moving statistics too.
-const convConfig = parseConfig({ model: { arch: 'dcgan-conv', resolution: 16, channels: 3, latentDim: 8, baseWidth: 4 }, batchSize: 4, gridSize: 2, seed: 3 });
-const denseConfig = parseConfig({ model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 8, baseWidth: 4 }, batchSize: 4, gridSize: 2, seed: 3 });
+const convConfig = parseConfig({
+  model: { arch: 'dcgan-conv', resolution: 16, channels: 3, latentDim: 8, baseWidth: 4 },
+  batchSize: 4,
+  gridSize: 2,
+  seed: 3,
+});
+const denseConfig = parseConfig({
+  model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 8, baseWidth: 4 },
+  batchSize: 4,
+  gridSize: 2,
+  seed: 3,
+});
 
 describe.each([
   ['dcgan-conv 16', convConfig],
@@ -29,7 +39,12 @@ describe.each([
     const s = GanSession.create(config, 8);
     const g0 = snapshot(s.g);
     const d0 = snapshot(s.d);
-    const real = tf.tensor4d(blobData(8, resolution, channels).batch([0, 1, 2, 3]), [4, resolution, resolution, channels]);
+    const real = tf.tensor4d(blobData(8, resolution, channels).batch([0, 1, 2, 3]), [
+      4,
+      resolution,
+      resolution,
+      channels,
+    ]);
     const z = tf.randomNormal([4, latentDim]) as tf.Tensor2D;
     const stats = discriminatorStep({ model: s.d, optimizer: s.optD }, s.g, real, z);
     expect(sameWeights(snapshot(s.g), g0)).toBe(true);
@@ -100,12 +115,25 @@ describe('GanSession', () => {
   });
 
   it('trains dcgan-28 on real Fashion-MNIST images with finite losses, and D learns', async () => {
-    const dataset = await loadDemoDataset({ resolution: 28, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8, cacheDir: await tempCacheDir() });
-    const config = parseConfig({ model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 32, baseWidth: 16 }, batchSize: 32, gridSize: 2, seed: 1 });
+    const dataset = await loadDemoDataset({
+      resolution: 28,
+      channels: 1,
+      resize: 'crop',
+      background: '#ffffff',
+      minSize: 8,
+      cacheDir: await tempCacheDir(),
+    });
+    const config = parseConfig({
+      model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 32, baseWidth: 16 },
+      batchSize: 32,
+      gridSize: 2,
+      seed: 1,
+    });
     const s = GanSession.create(config, dataset.count);
     const all = [];
     for (let i = 0; i < 15; i++) all.push(await s.trainStep(dataset));
-    for (const st of all) for (const v of [st.lossD, st.lossG, st.gradNormD, st.gradNormG]) expect(Number.isFinite(v)).toBe(true);
+    for (const st of all)
+      for (const v of [st.lossD, st.lossG, st.gradNormD, st.gradNormG]) expect(Number.isFinite(v)).toBe(true);
     // D quickly tells real clothes from noise-like fakes: its loss falls below log 4.
     expect(Math.min(...all.slice(-5).map((st) => st.lossD))).toBeLessThan(2 * Math.LN2);
     s.dispose();

@@ -36,7 +36,10 @@ describe('UserError', () => {
 
   it('crosses the process boundary as its own line; anything else is an internal error', () => {
     for (const [name, err] of userErrors) expect(serializeError(err)).toEqual({ name, message: err.message });
-    expect(serializeError(new TypeError('x is undefined\n  at f'))).toEqual({ name: 'TypeError', message: 'Internal error: x is undefined' });
+    expect(serializeError(new TypeError('x is undefined\n  at f'))).toEqual({
+      name: 'TypeError',
+      message: 'Internal error: x is undefined',
+    });
     const abort = new DOMException('The operation was aborted.', 'AbortError');
     expect(serializeError(abort)).toEqual({ name: 'AbortError', message: 'The operation was aborted.' });
   });

@@ -109,15 +109,23 @@ export async function removeDir(dir: string | undefined): Promise<void> {
 /** The run folders under an --out folder, sorted. */
 export async function runDirs(outDir: string): Promise<string[]> {
   const names = existsSync(outDir) ? await fs.readdir(outDir) : [];
-  return names.filter((n) => /^\d{5}-/.test(n)).sort().map((n) => path.join(outDir, n));
+  return names
+    .filter((n) => /^\d{5}-/.test(n))
+    .sort()
+    .map((n) => path.join(outDir, n));
 }
 
 /** Train a new run and return its folder; fails the test with the CLI output when training fails. */
-export async function trainRun(outDir: string, args: readonly string[], options: CliOptions = {}): Promise<{ runDir: string; result: CliResult }> {
+export async function trainRun(
+  outDir: string,
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<{ runDir: string; result: CliResult }> {
   const before = new Set(await runDirs(outDir));
   const result = expectSuccess(await runCli(['train', '--out', outDir, ...args], options));
   const created = (await runDirs(outDir)).filter((d) => !before.has(d));
-  if (created.length !== 1) throw new Error(`expected one new run folder in ${outDir}, found ${created.length}\n${describeResult(result)}`);
+  if (created.length !== 1)
+    throw new Error(`expected one new run folder in ${outDir}, found ${created.length}\n${describeResult(result)}`);
   return { runDir: created[0], result };
 }
 
@@ -183,7 +191,11 @@ export function gridSide(columns: number, size: number, gap = 2): number {
 }
 
 /** Poll until `check` returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

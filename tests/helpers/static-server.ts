@@ -21,7 +21,13 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.html': 'text/html', '.png': 'image/png' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.html': 'text/html',
+  '.png': 'image/png',
+};
 
 /**
  * Serve `routes`: an exact path ('/tf.min.js') maps to a file or a text; a
@@ -46,7 +52,9 @@ export async function serveStatic(routes: Record<string, Route>): Promise<Static
     try {
       if (!route) throw new Error('no route');
       const body = file ? await readFile(file) : Buffer.from((route as { text: string }).text);
-      const type = file ? (TYPES[path.extname(file)] ?? 'application/octet-stream') : ((route as { type?: string }).type ?? 'text/html');
+      const type = file
+        ? (TYPES[path.extname(file)] ?? 'application/octet-stream')
+        : ((route as { type?: string }).type ?? 'text/html');
       res.writeHead(200, { 'content-type': type });
       res.end(body);
     } catch {

@@ -22,7 +22,9 @@ export function renderTerminal(output: string): string[] {
       if (csi) {
         const [all, arg, cmd] = csi;
         if (cmd === 'G') col = Number(arg || 1) - 1;
-        else if (cmd === 'K') lines[row] = arg === '2' ? '' : arg === '1' ? ' '.repeat(col) + lines[row].slice(col) : lines[row].slice(0, col);
+        else if (cmd === 'K')
+          lines[row] =
+            arg === '2' ? '' : arg === '1' ? ' '.repeat(col) + lines[row].slice(col) : lines[row].slice(0, col);
         i += all.length - 1;
       } else {
         if (output[i + 1] === '7') saved = { row, col };

@@ -13,7 +13,9 @@ export function snapshot(model: tf.LayersModel): Float32Array[] {
 }
 
 export function sameWeights(a: Float32Array[], b: Float32Array[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.length === b[i].length && x.every((v, j) => Object.is(v, b[i][j])));
+  return (
+    a.length === b.length && a.every((x, i) => x.length === b[i].length && x.every((v, j) => Object.is(v, b[i][j])))
+  );
 }
 
 export function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
@@ -33,7 +35,9 @@ export function blobData(count: number, resolution: number, channels: number) {
         for (let y = 0; y < resolution; y++)
           for (let x = 0; x < resolution; x++)
             for (let c = 0; c < channels; c++) {
-              out[i * size + (y * resolution + x) * channels + c] = Math.tanh(Math.sin((x + k) / 3) + Math.cos((y * (c + 1)) / 4));
+              out[i * size + (y * resolution + x) * channels + c] = Math.tanh(
+                Math.sin((x + k) / 3) + Math.cos((y * (c + 1)) / 4),
+              );
             }
       }
       return out.subarray(0, indices.length * size);

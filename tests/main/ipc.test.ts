@@ -51,7 +51,10 @@ describe('main IPC gate', () => {
 
   beforeAll(async () => {
     studio = await makeStudio('electron');
-    ipc = new IpcManager({ isTrustedSenderUrl: (url) => isTrustedRendererUrl(url, location), log: (m) => logged.push(m) });
+    ipc = new IpcManager({
+      isTrustedSenderUrl: (url) => isTrustedRendererUrl(url, location),
+      log: (m) => logged.push(m),
+    });
     ipc.handleAll((channel, rawArgs) => {
       seen.push({ channel, rawArgs });
       return studio.backend.invoke(channel, rawArgs);
@@ -97,7 +100,11 @@ describe('main IPC gate', () => {
       ['runs:get', [{ runId: '../../etc' }], /Invalid arguments for "runs:get": runId: not a run id/],
       ['runs:get', [], /Invalid arguments for "runs:get"/],
       ['runs:list', [{ extra: true }], /Invalid arguments for "runs:list"/],
-      ['generate:images', [{ checkpoint: { runId: '00001-run' }, seeds: [1], hack: 1 }], /Invalid arguments for "generate:images"/],
+      [
+        'generate:images',
+        [{ checkpoint: { runId: '00001-run' }, seeds: [1], hack: 1 }],
+        /Invalid arguments for "generate:images"/,
+      ],
     ] as const;
     for (const [channel, args, message] of bad) {
       const error = await call(channel, eventFrom(OUR_URL), ...args).then(

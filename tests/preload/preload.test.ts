@@ -6,7 +6,13 @@
 import { build } from 'esbuild';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { API_EVENT_METHODS, API_METHOD_CHANNELS, IPC_EVENT_CHANNELS, IPC_INVOKE_CHANNELS, type GanStudioApi } from '../../src/shared/contract';
+import {
+  API_EVENT_METHODS,
+  API_METHOD_CHANNELS,
+  IPC_EVENT_CHANNELS,
+  IPC_INVOKE_CHANNELS,
+  type GanStudioApi,
+} from '../../src/shared/contract';
 
 type Listener = (event: unknown, payload: unknown) => void;
 const bridge = vi.hoisted(() => ({
@@ -46,7 +52,11 @@ beforeAll(async () => {
 describe('preload bridge', () => {
   it('exposes exactly one method per operation and event, and nothing else', () => {
     expect([...bridge.exposed.keys()]).toEqual(['ganStudio']);
-    const expected = [...Object.keys(API_METHOD_CHANNELS), ...Object.keys(API_EVENT_METHODS), 'onConnectionChange'].sort();
+    const expected = [
+      ...Object.keys(API_METHOD_CHANNELS),
+      ...Object.keys(API_EVENT_METHODS),
+      'onConnectionChange',
+    ].sort();
     expect(Object.keys(api).sort()).toEqual(expected);
     expect(Object.values(API_METHOD_CHANNELS).sort()).toEqual([...IPC_INVOKE_CHANNELS].sort());
     expect(Object.values(API_EVENT_METHODS).sort()).toEqual([...IPC_EVENT_CHANNELS].sort());
@@ -57,7 +67,11 @@ describe('preload bridge', () => {
     expect(await api.getRun({ runId: '00001-run' })).toEqual({ echoed: 'runs:get' });
     await api.listRuns();
     // A compromised page calling with extra arguments: they never cross.
-    await (api.getRun as unknown as (...a: unknown[]) => Promise<unknown>)({ runId: '00001-run' }, { sneaky: true }, () => 1);
+    await (api.getRun as unknown as (...a: unknown[]) => Promise<unknown>)(
+      { runId: '00001-run' },
+      { sneaky: true },
+      () => 1,
+    );
     expect(bridge.invokes).toEqual([
       { channel: 'runs:get', args: [{ runId: '00001-run' }] },
       { channel: 'runs:list', args: [] },

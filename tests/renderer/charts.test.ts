@@ -8,7 +8,10 @@ describe('chart tools', () => {
   ];
 
   it('a log y axis leaves out the points it cannot place', () => {
-    const opt = buildLineOption({ series, yLog: true, yMin: 0, yMax: 1 }) as { yAxis: { type: string; min?: number }; series: { data: [number, number | null][] }[] };
+    const opt = buildLineOption({ series, yLog: true, yMin: 0, yMax: 1 }) as {
+      yAxis: { type: string; min?: number };
+      series: { data: [number, number | null][] }[];
+    };
     expect(opt.yAxis.type).toBe('log');
     expect(opt.yAxis.min).toBeUndefined(); // a fixed 0 would break a log axis
     expect(opt.series[0].data).toEqual([

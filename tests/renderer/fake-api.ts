@@ -17,7 +17,14 @@ export interface FakeApi extends GanStudioApi {
 }
 
 export const STUDIO_INFO: StudioInfo = {
-  app: { name: 'GAN Studio', version: '0.1.0', versions: { node: '20', electron: '', chrome: '', v8: '' }, platform: 'linux', arch: 'x64', packaged: false },
+  app: {
+    name: 'GAN Studio',
+    version: '0.1.0',
+    versions: { node: '20', electron: '', chrome: '', v8: '' },
+    platform: 'linux',
+    arch: 'x64',
+    packaged: false,
+  },
   mode: 'browser',
   nativeDialogs: false,
   runsRoot: '/tmp/runs',
@@ -42,7 +49,10 @@ export function createFakeApi(): FakeApi {
   const api: FakeApi = {
     appInfo: vi.fn(async () => STUDIO_INFO.app),
     studioInfo: vi.fn(async () => STUDIO_INFO),
-    backends: vi.fn(async () => ({ backends: [{ name: 'wasm' as const, available: true, reason: 'ready', auto: true }], auto: 'wasm' as const })),
+    backends: vi.fn(async () => ({
+      backends: [{ name: 'wasm' as const, available: true, reason: 'ready', auto: true }],
+      auto: 'wasm' as const,
+    })),
     configSchema: vi.fn(async () => {
       throw new Error('configSchema not set up in this test');
     }),
@@ -66,7 +76,11 @@ export function createFakeApi(): FakeApi {
       datasetId: req.datasetId,
       total: 1_000_000,
       offset: req.offset,
-      items: Array.from({ length: req.limit }, (_, i) => ({ index: req.offset + i, label: 0, dataUrl: `data:image/png;base64,${req.offset + i}` })),
+      items: Array.from({ length: req.limit }, (_, i) => ({
+        index: req.offset + i,
+        label: 0,
+        dataUrl: `data:image/png;base64,${req.offset + i}`,
+      })),
       size: req.size ?? 64,
     })),
     datasetSkipped: vi.fn(async () => ({ total: 0, items: [] })),
@@ -82,24 +96,75 @@ export function createFakeApi(): FakeApi {
       throw new Error('getRun not set up in this test');
     }),
     runStats: vi.fn(async (req) => ({ runId: req.runId, stats: [], total: 0 })),
-    runSample: vi.fn(async (req) => ({ runId: req.runId, step: req.step ?? 0, dataUrl: `data:image/png;base64,sample-${req.step}`, width: 8, height: 8 })),
+    runSample: vi.fn(async (req) => ({
+      runId: req.runId,
+      step: req.step ?? 0,
+      dataUrl: `data:image/png;base64,sample-${req.step}`,
+      width: 8,
+      height: 8,
+    })),
     diffRuns: vi.fn(async () => []),
     deleteRun: vi.fn(async () => undefined),
-    loadGenerator: vi.fn(async (req) => ({ runId: req.checkpoint.runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, numClasses: 0, classNames: [], preset: 'dcgan-28' })),
+    loadGenerator: vi.fn(async (req) => ({
+      runId: req.checkpoint.runId,
+      step: 100,
+      latentDim: 8,
+      resolution: 16,
+      channels: 3,
+      ema: true,
+      numClasses: 0,
+      classNames: [],
+      preset: 'dcgan-28',
+    })),
     generateImages: vi.fn(async (req) => ({
-      meta: { runId: req.checkpoint.runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, numClasses: 0, classNames: [], preset: 'dcgan-28' },
-      images: req.seeds.map((seed: number, i: number) => ({ seed, class: req.classes?.[i] ?? req.class ?? null, dataUrl: `data:image/png;base64,seed-${seed}` })),
+      meta: {
+        runId: req.checkpoint.runId,
+        step: 100,
+        latentDim: 8,
+        resolution: 16,
+        channels: 3,
+        ema: true,
+        numClasses: 0,
+        classNames: [],
+        preset: 'dcgan-28',
+      },
+      images: req.seeds.map((seed: number, i: number) => ({
+        seed,
+        class: req.classes?.[i] ?? req.class ?? null,
+        dataUrl: `data:image/png;base64,seed-${seed}`,
+      })),
       size: 16,
     })),
     interpolate: vi.fn(async (req) => ({
-      meta: { runId: req.checkpoint.runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, numClasses: 0, classNames: [], preset: 'dcgan-28' },
-      frames: Array.from({ length: (req.pins.length - (req.loop === false ? 1 : 0)) * (req.framesPerSegment ?? 24) }, (_, i) => `data:image/png;base64,f${i}`),
+      meta: {
+        runId: req.checkpoint.runId,
+        step: 100,
+        latentDim: 8,
+        resolution: 16,
+        channels: 3,
+        ema: true,
+        numClasses: 0,
+        classNames: [],
+        preset: 'dcgan-28',
+      },
+      frames: Array.from(
+        { length: (req.pins.length - (req.loop === false ? 1 : 0)) * (req.framesPerSegment ?? 24) },
+        (_, i) => `data:image/png;base64,f${i}`,
+      ),
       size: 16,
     })),
-    saveImage: vi.fn(async () => ({ path: '/tmp/runs/x/generated/seed1-x4.png', dataUrl: 'data:image/png;base64,x', bytes: 100 })),
+    saveImage: vi.fn(async () => ({
+      path: '/tmp/runs/x/generated/seed1-x4.png',
+      dataUrl: 'data:image/png;base64,x',
+      bytes: 100,
+    })),
     exportInterpolation: vi.fn(async () => ({ path: '/tmp/runs/x/generated/interp.gif', dataUrl: null, bytes: 1000 })),
     generateBatch: vi.fn(async (req) => ({ path: '/tmp/out', files: req.count })),
-    saveLatents: vi.fn(async () => ({ path: '/tmp/latents.json', dataUrl: 'data:application/json;base64,e30=', bytes: 2 })),
+    saveLatents: vi.fn(async () => ({
+      path: '/tmp/latents.json',
+      dataUrl: 'data:application/json;base64,e30=',
+      bytes: 2,
+    })),
     parseLatents: vi.fn(async (req) => JSON.parse(req.json)),
     exportWeb: vi.fn(async () => ({
       dir: '/tmp/runs/x/export-web',
@@ -114,7 +179,11 @@ export function createFakeApi(): FakeApi {
       snippets: { script: '<script>/* draws seed 42 */</script>', module: "import * as tf from '@tensorflow/tfjs';" },
       demo: 'index.html',
     })),
-    exportZip: vi.fn(async () => ({ name: 'export-web.zip', dataUrl: 'data:application/zip;base64,UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==', bytes: 22 })),
+    exportZip: vi.fn(async () => ({
+      name: 'export-web.zip',
+      dataUrl: 'data:application/zip;base64,UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==',
+      bytes: 22,
+    })),
     onWindowFocusChanged: on('window:focus-changed'),
     onTrainingEvent: on('training:event'),
     onTrainingState: on('training:state'),

@@ -30,7 +30,9 @@ describe('checkHealth', () => {
   });
 
   it('does not flag a short dip of D loss, or one that recovered', () => {
-    expect(checkHealth([...steps(100), ...steps(DEFAULT_HEALTH_RULES.dCollapseSteps - 1, () => ({ lossD: 0.001 }), 101)])).toEqual([]);
+    expect(
+      checkHealth([...steps(100), ...steps(DEFAULT_HEALTH_RULES.dCollapseSteps - 1, () => ({ lossD: 0.001 }), 101)]),
+    ).toEqual([]);
     expect(checkHealth([...steps(100, () => ({ lossD: 0.001 })), ...steps(5, () => ({}), 101)])).toEqual([]);
   });
 
@@ -94,7 +96,8 @@ describe('gridSpread', () => {
   it('is 0 for identical (or all-white) tiles and clearly above the collapse level for varied ones', () => {
     const same = grid(8, 28, () => 255);
     expect(gridSpread(same.data, same.w, same.w, 8)).toBe(0);
-    const rng = (t: number, p: number) => Math.floor(((Math.sin(t * 12.9898 + p * 78.233) * 43758.5453) % 1 + 1) % 1 * 255);
+    const rng = (t: number, p: number) =>
+      Math.floor(((((Math.sin(t * 12.9898 + p * 78.233) * 43758.5453) % 1) + 1) % 1) * 255);
     const varied = grid(8, 28, rng);
     expect(gridSpread(varied.data, varied.w, varied.w, 8)!).toBeGreaterThan(0.2);
     const nearly = grid(8, 28, (t, p) => 128 + (rng(t, p) % 3)); // ±1 grey level of noise

@@ -2,7 +2,15 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import SchemaForm from '../../src/renderer/src/components/SchemaForm.vue';
-import { buildForm, flattenFields, humanize, schemaDefaults, validateField, validateValues, type JsonSchema } from '../../src/renderer/src/lib/schema';
+import {
+  buildForm,
+  flattenFields,
+  humanize,
+  schemaDefaults,
+  validateField,
+  validateValues,
+  type JsonSchema,
+} from '../../src/renderer/src/lib/schema';
 import { TrainConfigSchema } from '@shared/config';
 import { withPinia } from './setup';
 
@@ -65,7 +73,12 @@ describe('buildForm on the real config schema', () => {
   });
 
   it('arranges fields by groups and never hides options the groups forget', () => {
-    const grouped = buildForm(schema, { groups: [{ id: 'run', title: 'Run', fields: ['steps', 'batchSize'] }, { id: 'model', title: 'model', fields: ['model'] }] });
+    const grouped = buildForm(schema, {
+      groups: [
+        { id: 'run', title: 'Run', fields: ['steps', 'batchSize'] },
+        { id: 'model', title: 'model', fields: ['model'] },
+      ],
+    });
     expect(grouped[0].label).toBe('Run');
     expect(grouped[0].children.map((c) => c.path)).toEqual(['steps', 'batchSize']);
     expect(grouped[1].label).toBe('Model');
@@ -84,7 +97,11 @@ describe('buildForm on the real config schema', () => {
 describe('SchemaForm component', () => {
   // Element Plus selects are slow in happy-dom: keep the mounted part of the
   // (100-option) form small with the filter; only the open sections render.
-  function mountForm(filter: string, values: Record<string, unknown> = defaults, externalErrors: Record<string, string> = {}) {
+  function mountForm(
+    filter: string,
+    values: Record<string, unknown> = defaults,
+    externalErrors: Record<string, string> = {},
+  ) {
     return mount(SchemaForm, { props: { schema, modelValue: values, externalErrors, filter }, ...withPinia() });
   }
 
@@ -122,7 +139,9 @@ describe('SchemaForm component', () => {
     const error = wrapper.get('[data-path="batchSize"] .error');
     expect(error.text()).toBe('Batch size must be at most 4096');
     expect(wrapper.get('[data-section="run"], [data-section="root"]').text()).toContain('1 to fix');
-    expect(wrapper.get('[data-section="run"], [data-section="root"] .el-collapse-item__header').text()).toMatch(/General\s+1 to fix/); // not "General1 to fix"
+    expect(wrapper.get('[data-section="run"], [data-section="root"] .el-collapse-item__header').text()).toMatch(
+      /General\s+1 to fix/,
+    ); // not "General1 to fix"
     wrapper.unmount();
   });
 
@@ -135,7 +154,10 @@ describe('SchemaForm component', () => {
   });
 
   it('shows errors from the backend (cross-field checks) under their field, and whole-config errors on top', async () => {
-    const wrapper = mountForm('model.resolution', defaults, { 'model.resolution': 'arch dcgan-conv needs a power of two from 16 to 256', '': 'Something is off' });
+    const wrapper = mountForm('model.resolution', defaults, {
+      'model.resolution': 'arch dcgan-conv needs a power of two from 16 to 256',
+      '': 'Something is off',
+    });
     expect(wrapper.get('[data-path="model.resolution"] .error').text()).toContain('power of two');
     expect(wrapper.get('.loose-errors').text()).toContain('Something is off');
     wrapper.unmount();

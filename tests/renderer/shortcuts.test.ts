@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { defineComponent, h, KeepAlive, nextTick, ref } from 'vue';
 import ShortcutsHelp from '../../src/renderer/src/components/ShortcutsHelp.vue';
 import { confirmDestructive } from '../../src/renderer/src/lib/confirm';
-import { activeShortcuts, dispatchShortcut, matchesShortcut, shortcutLabel, useShortcuts } from '../../src/renderer/src/lib/shortcuts';
+import {
+  activeShortcuts,
+  dispatchShortcut,
+  matchesShortcut,
+  shortcutLabel,
+  useShortcuts,
+} from '../../src/renderer/src/lib/shortcuts';
 
 describe('keyboard shortcuts', () => {
   const key = (k: string, mods: Partial<KeyboardEventInit> = {}) => new KeyboardEvent('keydown', { key: k, ...mods });
@@ -40,7 +46,8 @@ describe('keyboard shortcuts', () => {
 });
 
 describe('shortcuts belong to the view that is shown', () => {
-  const press = (k: string, mods: Partial<KeyboardEventInit> = {}) => window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...mods }));
+  const press = (k: string, mods: Partial<KeyboardEventInit> = {}) =>
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...mods }));
 
   /** A view with one shortcut, R, that records its name. */
   const viewWith = (name: string, calls: string[]) =>
@@ -57,7 +64,12 @@ describe('shortcuts belong to the view that is shown', () => {
     const A = viewWith('A', calls);
     const B = viewWith('B', calls);
     const current = ref<'A' | 'B'>('A');
-    const wrapper = mount(defineComponent({ setup: () => () => h(KeepAlive, null, [h(current.value === 'A' ? A : B, { key: current.value })]) }), { attachTo: document.body });
+    const wrapper = mount(
+      defineComponent({
+        setup: () => () => h(KeepAlive, null, [h(current.value === 'A' ? A : B, { key: current.value })]),
+      }),
+      { attachTo: document.body },
+    );
     await nextTick();
     press('r');
     expect(calls).toEqual(['A']);
@@ -79,7 +91,9 @@ describe('shortcuts belong to the view that is shown', () => {
   it('? (with Shift, as typed) lists the shortcuts of the shown view', async () => {
     const calls: string[] = [];
     const A = viewWith('A', calls);
-    const wrapper = mount(defineComponent({ setup: () => () => h('div', [h(A), h(ShortcutsHelp)]) }), { attachTo: document.body });
+    const wrapper = mount(defineComponent({ setup: () => () => h('div', [h(A), h(ShortcutsHelp)]) }), {
+      attachTo: document.body,
+    });
     await nextTick();
     expect(matchesShortcut(new KeyboardEvent('keydown', { key: '?', shiftKey: true }), '?')).toBe(true);
     press('?', { shiftKey: true });
@@ -94,7 +108,12 @@ describe('shortcuts belong to the view that is shown', () => {
 
 describe('destructive confirmations', () => {
   it('do not focus the destructive button, so Enter cannot confirm by accident', async () => {
-    const answer = confirmDestructive({ title: 'Stop training?', message: 'It stops.', confirm: 'Stop', cancel: 'Keep training' });
+    const answer = confirmDestructive({
+      title: 'Stop training?',
+      message: 'It stops.',
+      confirm: 'Stop',
+      cancel: 'Keep training',
+    });
     for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 20));
     const buttons = [...document.querySelectorAll<HTMLButtonElement>('.el-message-box__btns button')];
     const stop = buttons.find((b) => b.textContent?.trim() === 'Stop');

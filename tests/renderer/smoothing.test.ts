@@ -62,7 +62,9 @@ describe('buildLineOption', () => {
   const y = [4, 0, 2, 2];
 
   it('draws a smoothed series plus a faint raw one when smoothing is on', () => {
-    const opt = buildLineOption({ series: [{ name: 'loss D', x, y, smooth: true }], smoothing: 0.5 }) as { series: { id: string; data: number[][] }[] };
+    const opt = buildLineOption({ series: [{ name: 'loss D', x, y, smooth: true }], smoothing: 0.5 }) as {
+      series: { id: string; data: number[][] }[];
+    };
     expect(opt.series.map((s) => s.id)).toEqual(['loss D::raw', 'loss D']);
     expect(opt.series[0].data.map((p) => p[1])).toEqual(y);
     const expected = emaSmooth(y, 0.5);
@@ -71,18 +73,25 @@ describe('buildLineOption', () => {
   });
 
   it('draws the raw series only when smoothing is 0', () => {
-    const opt = buildLineOption({ series: [{ name: 'loss D', x, y, smooth: true }], smoothing: 0 }) as { series: { id: string }[] };
+    const opt = buildLineOption({ series: [{ name: 'loss D', x, y, smooth: true }], smoothing: 0 }) as {
+      series: { id: string }[];
+    };
     expect(opt.series.map((s) => s.id)).toEqual(['loss D']);
   });
 
   it('has zoom (inside + slider) and an axis tooltip', () => {
-    const opt = buildLineOption({ series: [{ name: 'a', x, y }] }) as { dataZoom: { type: string }[]; tooltip: { trigger: string } };
+    const opt = buildLineOption({ series: [{ name: 'a', x, y }] }) as {
+      dataZoom: { type: string }[];
+      tooltip: { trigger: string };
+    };
     expect(opt.dataZoom.map((d) => d.type)).toEqual(['inside', 'slider']);
     expect(opt.tooltip.trigger).toBe('axis');
   });
 
   it('adds limit lines (gradient-norm limit)', () => {
-    const opt = buildLineOption({ series: [{ name: 'a', x, y }], limits: [{ y: 100, label: 'limit' }] }) as { series: { markLine?: { data: { yAxis: number }[] } }[] };
+    const opt = buildLineOption({ series: [{ name: 'a', x, y }], limits: [{ y: 100, label: 'limit' }] }) as {
+      series: { markLine?: { data: { yAxis: number }[] } }[];
+    };
     expect(opt.series[0].markLine?.data[0].yAxis).toBe(100);
   });
 
@@ -91,12 +100,20 @@ describe('buildLineOption', () => {
     const opt = buildLineOption({
       series: [{ name: 'a', x, y }],
       limits: [{ y: 100, label: 'limit' }],
-      markers: [{ x: 40, label: 'rollback 1' }, { x: 20, label: 'rollback 2' }],
+      markers: [
+        { x: 40, label: 'rollback 1' },
+        { x: 20, label: 'rollback 2' },
+      ],
     }) as { series: { markLine?: { data: Mark[] } }[] };
     const data = opt.series[0].markLine!.data;
-    expect(data.filter((d) => d.xAxis !== undefined).map((d) => [d.xAxis, d.name])).toEqual([[40, 'rollback 1'], [20, 'rollback 2']]);
+    expect(data.filter((d) => d.xAxis !== undefined).map((d) => [d.xAxis, d.name])).toEqual([
+      [40, 'rollback 1'],
+      [20, 'rollback 2'],
+    ]);
     expect(data.filter((d) => d.yAxis !== undefined).map((d) => d.yAxis)).toEqual([100]);
-    expect(buildLineOption({ series: [{ name: 'a', x, y }] }) as { series: { markLine?: unknown }[] }).not.toHaveProperty('series.0.markLine');
+    expect(
+      buildLineOption({ series: [{ name: 'a', x, y }] }) as { series: { markLine?: unknown }[] },
+    ).not.toHaveProperty('series.0.markLine');
   });
 });
 

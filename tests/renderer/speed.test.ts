@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { activeStepsPerSecond } from '../../src/renderer/src/lib/speed';
 
 /** Steps `from`…`to` at 10 steps/s starting at wall time `t0` ms. */
-const segment = (from: number, to: number, t0: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ step: from + i, time: t0 + i * 100 }));
+const segment = (from: number, to: number, t0: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({ step: from + i, time: t0 + i * 100 }));
 
 describe('activeStepsPerSecond', () => {
   it('measures steady training', () => {

@@ -92,7 +92,9 @@ describe('SampleTimeline lightbox', () => {
     (document.querySelector('[data-testid="lightbox-prev"]') as HTMLButtonElement).click();
     await nextTick();
     expect(box()?.getAttribute('data-step')).toBe('300');
-    document.querySelector('[data-testid="lightbox"]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    document
+      .querySelector('[data-testid="lightbox"]')!
+      .dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
     await nextTick();
     expect(box()?.getAttribute('data-step')).toBe('200');
     wrapper.unmount();

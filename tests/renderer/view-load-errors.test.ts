@@ -11,7 +11,10 @@ function routerWithFailingView() {
       {
         path: '/runs',
         meta: { title: 'Runs' },
-        component: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module: http://127.0.0.1:7860/assets/RunsView-abc.js')),
+        component: () =>
+          Promise.reject(
+            new TypeError('Failed to fetch dynamically imported module: http://127.0.0.1:7860/assets/RunsView-abc.js'),
+          ),
       },
       { path: '/broken', meta: { title: 'Broken' }, component: () => Promise.reject(new Error('a bug in the view')) },
     ],
@@ -24,7 +27,11 @@ describe('view load failures', () => {
     const router = routerWithFailingView();
     const lines: string[] = [];
     let connected = false;
-    explainViewLoadFailures(router, () => connected, (m) => lines.push(m));
+    explainViewLoadFailures(
+      router,
+      () => connected,
+      (m) => lines.push(m),
+    );
     await router.push('/');
     await router.push('/runs').catch(() => undefined);
     expect(router.currentRoute.value.path).toBe('/');
@@ -37,7 +44,11 @@ describe('view load failures', () => {
   it('leaves other navigation errors alone', async () => {
     const router = routerWithFailingView();
     const lines: string[] = [];
-    explainViewLoadFailures(router, () => false, (m) => lines.push(m));
+    explainViewLoadFailures(
+      router,
+      () => false,
+      (m) => lines.push(m),
+    );
     await router.push('/broken').catch(() => undefined);
     expect(lines).toEqual([]);
     expect(isChunkLoadError(new TypeError('error loading dynamically imported module'))).toBe(true);

@@ -21,10 +21,18 @@ beforeAll(async () => {
   const root = await tempDir('gan-studio-serve-');
   rendererDir = path.join(root, 'renderer');
   await mkdir(path.join(rendererDir, 'assets'), { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>GAN Studio</title><script type="module" src="./assets/app.js"></script>');
+  await writeFile(
+    path.join(rendererDir, 'index.html'),
+    '<!doctype html><title>GAN Studio</title><script type="module" src="./assets/app.js"></script>',
+  );
   await writeFile(path.join(rendererDir, 'assets', 'app.js'), 'console.log("hi")');
   await writeFile(path.join(root, 'secret.txt'), 'secret');
-  server = await startStudioServer({ runsRoot: path.join(root, 'runs'), rendererDir, appInfo: TEST_APP_INFO, workerEnv: { GAN_STUDIO_CACHE: path.join(root, 'cache') } });
+  server = await startStudioServer({
+    runsRoot: path.join(root, 'runs'),
+    rendererDir,
+    appInfo: TEST_APP_INFO,
+    workerEnv: { GAN_STUDIO_CACHE: path.join(root, 'cache') },
+  });
 });
 
 afterAll(async () => {
@@ -42,7 +50,8 @@ function rawGet(p: string, headers: Record<string, string>): Promise<number> {
   });
 }
 
-const get = (p: string, headers: Record<string, string> = {}) => fetch(`${server.origin}${p}`, { headers, redirect: 'manual' });
+const get = (p: string, headers: Record<string, string> = {}) =>
+  fetch(`${server.origin}${p}`, { headers, redirect: 'manual' });
 
 describe('HTTP', () => {
   it('binds loopback and prints a URL with a token', () => {
@@ -121,12 +130,27 @@ describe('WebSocket', () => {
     ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'studio:info', args: [] }));
     ws.send(JSON.stringify({ type: 'invoke', id: 2, channel: 'runs:get', args: [{ runId: '../../etc' }] }));
     ws.send(JSON.stringify({ type: 'invoke', id: 3, channel: 'no:such', args: [] }));
-    ws.send(JSON.stringify({ type: 'invoke', id: 4, channel: 'datasets:import', args: [{ dir: '/etc', options: { resolution: 28, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8 } }] }));
+    ws.send(
+      JSON.stringify({
+        type: 'invoke',
+        id: 4,
+        channel: 'datasets:import',
+        args: [
+          { dir: '/etc', options: { resolution: 28, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8 } },
+        ],
+      }),
+    );
     const r1 = await next(1);
     expect(r1).toMatchObject({ ok: true, result: { mode: 'browser', nativeDialogs: false } });
-    expect(await next(2)).toMatchObject({ ok: false, error: { name: 'StudioRejectedError', message: expect.stringMatching(/runId: not a run id/) } });
+    expect(await next(2)).toMatchObject({
+      ok: false,
+      error: { name: 'StudioRejectedError', message: expect.stringMatching(/runId: not a run id/) },
+    });
     expect(await next(3)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/Unknown operation/) } });
-    expect(await next(4)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/only use folders you chose/) } });
+    expect(await next(4)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/only use folders you chose/) },
+    });
     // Garbage no longer drops the link (issue 12): the next invoke is answered.
     ws.send('not json');
     ws.send(JSON.stringify({ type: 'invoke', id: 5, channel: 'studio:info', args: [] }));

@@ -15,7 +15,10 @@ beforeAll(async () => {
   const root = await tempDir('gan-studio-static-');
   const rendererDir = path.join(root, 'renderer');
   await mkdir(path.join(rendererDir, 'assets'), { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), `<!doctype html><title>GAN Studio</title>${'<!-- padding -->'.repeat(100)}`);
+  await writeFile(
+    path.join(rendererDir, 'index.html'),
+    `<!doctype html><title>GAN Studio</title>${'<!-- padding -->'.repeat(100)}`,
+  );
   await writeFile(path.join(rendererDir, 'assets', 'app-abc123.js'), script);
   await writeFile(path.join(rendererDir, 'assets', 'tiny.js'), 'x');
   server = await startStudioServer({ runsRoot: path.join(root, 'runs'), rendererDir, appInfo: TEST_APP_INFO });
@@ -26,16 +29,29 @@ afterAll(async () => {
 });
 
 /** A raw GET (fetch would decompress and hide the encoding). */
-function get(p: string, acceptEncoding: string | null): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function get(
+  p: string,
+  acceptEncoding: string | null,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     if (acceptEncoding !== null) headers['accept-encoding'] = acceptEncoding;
     http
-      .get({ host: '127.0.0.1', port: server.port, path: `${p}${p.includes('?') ? '&' : '?'}token=${server.token}`, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      })
+      .get(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: `${p}${p.includes('?') ? '&' : '?'}token=${server.token}`,
+          headers,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        },
+      )
       .on('error', reject);
   });
 }
@@ -59,7 +75,9 @@ describe('static files', () => {
   });
 
   it('caches hashed assets for good and the page never; tiny files go as they are', async () => {
-    expect((await get('/assets/app-abc123.js', 'br')).headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    expect((await get('/assets/app-abc123.js', 'br')).headers['cache-control']).toBe(
+      'private, max-age=31536000, immutable',
+    );
     const page = await get('/', 'br');
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.headers['content-encoding']).toBe('br');

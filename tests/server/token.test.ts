@@ -50,7 +50,12 @@ describe('a refused page', () => {
     const rendererDir = path.join(root, 'renderer');
     await mkdir(rendererDir, { recursive: true });
     await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>GAN Studio</title>');
-    server = await startStudioServer({ runsRoot: path.join(root, 'runs'), rendererDir, appInfo: TEST_APP_INFO, token: 'the-current-token-0123456789abcdef' });
+    server = await startStudioServer({
+      runsRoot: path.join(root, 'runs'),
+      rendererDir,
+      appInfo: TEST_APP_INFO,
+      token: 'the-current-token-0123456789abcdef',
+    });
   });
 
   afterAll(async () => {

@@ -31,20 +31,33 @@ describe('argument validation (the same zod schemas as Electron main)', () => {
   it('rejects unknown channels, bad ids, extra fields and wrong types', async () => {
     await expect(s.backend.invoke('fs:delete-everything', [])).rejects.toThrow(/Unknown operation/);
     await expect(s.call('runs:get', { runId: '../../etc' })).rejects.toThrow(/runId: not a run id/);
-    await expect(s.call('runs:get', { runId: '00001-x', extra: 1 })).rejects.toThrow(/Invalid arguments for "runs:get"/);
-    await expect(s.call('generate:images', { checkpoint: { runId: '00001-x' }, seeds: ['a'] })).rejects.toThrow(/seeds/);
-    await expect(s.call('generate:images', { checkpoint: { runId: '00001-x' }, seeds: [1], truncation: 5 })).rejects.toThrow(/truncation/);
+    await expect(s.call('runs:get', { runId: '00001-x', extra: 1 })).rejects.toThrow(
+      /Invalid arguments for "runs:get"/,
+    );
+    await expect(s.call('generate:images', { checkpoint: { runId: '00001-x' }, seeds: ['a'] })).rejects.toThrow(
+      /seeds/,
+    );
+    await expect(
+      s.call('generate:images', { checkpoint: { runId: '00001-x' }, seeds: [1], truncation: 5 }),
+    ).rejects.toThrow(/truncation/);
     await expect(s.call('studio:info', 'surprise')).rejects.toThrow(/Invalid arguments/);
-    await expect(s.call('training:start', { config: { model: { resolution: 30 } } })).rejects.toThrow(/model.resolution/);
-    await expect(s.call('generate:save-image', { checkpoint: { runId: '00001-x' }, pin: { seed: 1 }, fileName: '../evil.png' })).rejects.toThrow(/fileName/);
+    await expect(s.call('training:start', { config: { model: { resolution: 30 } } })).rejects.toThrow(
+      /model.resolution/,
+    );
+    await expect(
+      s.call('generate:save-image', { checkpoint: { runId: '00001-x' }, pin: { seed: 1 }, fileName: '../evil.png' }),
+    ).rejects.toThrow(/fileName/);
   });
 });
 
 describe('config', () => {
   it('gives the JSON schema, groups covering every option, and presets', async () => {
     const info = await s.call('config:schema');
-    const props = (info.jsonSchema as { properties: Record<string, { type?: string; properties?: object }> }).properties;
-    const fields = Object.entries(props).flatMap(([k, v]) => (v.type === 'object' && v.properties ? Object.keys(v.properties).map((x) => `${k}.${x}`) : [k]));
+    const props = (info.jsonSchema as { properties: Record<string, { type?: string; properties?: object }> })
+      .properties;
+    const fields = Object.entries(props).flatMap(([k, v]) =>
+      v.type === 'object' && v.properties ? Object.keys(v.properties).map((x) => `${k}.${x}`) : [k],
+    );
     expect(info.groups.flatMap((g) => g.fields).sort()).toEqual(fields.sort());
     expect(info.presets.map((p) => p.name)).toEqual(expect.arrayContaining(['dcgan-28', 'dcgan-64']));
     expect(info.presets.find((p) => p.name === 'dcgan-64')!.config.model.resolution).toBe(64);
@@ -53,7 +66,10 @@ describe('config', () => {
   it('resolves preset < config < sets and names every bad option', async () => {
     const ok = await s.call('config:resolve', { preset: 'dcgan-64', config: { steps: 10 }, sets: ['g.lr=0.001'] });
     expect(ok.ok && ok.config.steps === 10 && ok.config.g.lr === 0.001 && ok.config.model.resolution === 64).toBe(true);
-    const bad = await s.call('config:resolve', { preset: 'dcgan-28', config: { g: { lr: -1 }, batchSize: 0, bogus: 1 } });
+    const bad = await s.call('config:resolve', {
+      preset: 'dcgan-28',
+      config: { g: { lr: -1 }, batchSize: 0, bogus: 1 },
+    });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.error).toMatch(/option/);
@@ -69,10 +85,18 @@ describe('folders and data sets', () => {
 
   it('refuses folders the user did not choose', async () => {
     folder = await makeImageFolder(await tempDir('gan-studio-imgs-'));
-    await expect(s.call('datasets:import', { dir: folder, options: DEMO_OPTIONS })).rejects.toThrow(/only use folders you chose/);
-    await expect(s.call('datasets:preview', { dir: '/etc', options: DEMO_OPTIONS })).rejects.toThrow(/only use folders you chose/);
-    await expect(s.call('shell:open-path', { kind: 'path', path: '/etc' })).rejects.toThrow(/only use folders you chose/);
-    await expect(s.call('datasets:import', { dir: 'relative/path', options: DEMO_OPTIONS })).rejects.toThrow(/absolute/);
+    await expect(s.call('datasets:import', { dir: folder, options: DEMO_OPTIONS })).rejects.toThrow(
+      /only use folders you chose/,
+    );
+    await expect(s.call('datasets:preview', { dir: '/etc', options: DEMO_OPTIONS })).rejects.toThrow(
+      /only use folders you chose/,
+    );
+    await expect(s.call('shell:open-path', { kind: 'path', path: '/etc' })).rejects.toThrow(
+      /only use folders you chose/,
+    );
+    await expect(s.call('datasets:import', { dir: 'relative/path', options: DEMO_OPTIONS })).rejects.toThrow(
+      /absolute/,
+    );
   });
 
   it('browses folders, and a chosen folder imports with stats, report, thumbnails and a preview', async () => {
@@ -85,11 +109,26 @@ describe('folders and data sets', () => {
     ]);
     const chosen = await s.call('fs:choose-folder', { path: folder, purpose: 'dataset' });
     const since = s.mark();
-    summary = await s.call('datasets:import', { dir: chosen, options: { ...DEMO_OPTIONS, channels: 3, resolution: 16 }, taskId: 'imp-1' });
-    expect(summary).toMatchObject({ count: 12, classNames: ['cats', 'dogs'], classCounts: [6, 6], skippedCount: 2, fromCache: false });
+    summary = await s.call('datasets:import', {
+      dir: chosen,
+      options: { ...DEMO_OPTIONS, channels: 3, resolution: 16 },
+      taskId: 'imp-1',
+    });
+    expect(summary).toMatchObject({
+      count: 12,
+      classNames: ['cats', 'dogs'],
+      classCounts: [6, 6],
+      skippedCount: 2,
+      fromCache: false,
+    });
     expect(summary.sourceSizes).toEqual({ minWidth: 40, maxWidth: 51, minHeight: 32, maxHeight: 32 });
     expect(summary.skipped.map((x) => x.file).sort()).toEqual(['cats/empty.png', 'dogs/notes.txt']);
-    await s.waitFor('task:progress', (p) => p.taskId === 'imp-1' && p.phase === 'decode' && p.done === p.total, 5000, since);
+    await s.waitFor(
+      'task:progress',
+      (p) => p.taskId === 'imp-1' && p.phase === 'decode' && p.done === p.total,
+      5000,
+      since,
+    );
 
     const page = await s.call('datasets:thumbnails', { datasetId: summary.id, offset: 10, limit: 5 });
     expect(page.total).toBe(12);
@@ -103,7 +142,12 @@ describe('folders and data sets', () => {
     const listed = await s.call('datasets:list');
     expect(listed[0].id).toBe(summary.id);
 
-    const preview = await s.call('datasets:preview', { dir: chosen, options: { ...DEMO_OPTIONS, channels: 3, resize: 'pad', background: '#000000' }, count: 3, displaySize: 64 });
+    const preview = await s.call('datasets:preview', {
+      dir: chosen,
+      options: { ...DEMO_OPTIONS, channels: 3, resize: 'pad', background: '#000000' },
+      count: 3,
+      displaySize: 64,
+    });
     expect(preview.items).toHaveLength(3);
     expect(preview.totalFiles).toBe(13);
     for (const item of preview.items) {
@@ -152,7 +196,9 @@ describe('the desktop mode', () => {
       await expect(d.call('fs:list-dir', {})).rejects.toThrow(/folder dialog/);
       await expect(d.call('fs:choose-folder', { path: '/tmp', purpose: 'dataset' })).rejects.toThrow(/folder dialog/);
       expect(await d.call('dialog:pick-folder', { purpose: 'dataset' })).toBeNull();
-      await expect(d.call('datasets:import', { dir: '/tmp', options: DEMO_OPTIONS })).rejects.toThrow(/only use folders you chose/);
+      await expect(d.call('datasets:import', { dir: '/tmp', options: DEMO_OPTIONS })).rejects.toThrow(
+        /only use folders you chose/,
+      );
     } finally {
       await d.backend.dispose();
     }
@@ -179,7 +225,9 @@ describe('training in its own process', () => {
     await s.call('training:pause');
     const paused = await s.trainingEvent('paused', () => true, 30_000, pauseMark);
     expect((await s.call('training:state')).phase).toBe('paused');
-    const statusFile = JSON.parse(await readFile(path.join(s.runsRoot, runId, 'status.json'), 'utf8')) as { status: string };
+    const statusFile = JSON.parse(await readFile(path.join(s.runsRoot, runId, 'status.json'), 'utf8')) as {
+      status: string;
+    };
     expect(statusFile.status).toBe('paused');
     await new Promise((r) => setTimeout(r, 700));
     const stepsWhilePaused = s.events
@@ -188,7 +236,11 @@ describe('training in its own process', () => {
       .flatMap((e) => (e.payload as Extract<TrainingEvent, { type: 'steps' }>).stats)
       .filter((st) => st.step > paused.step);
     expect(stepsWhilePaused).toEqual([]);
-    expect((await s.call('runs:list')).find((r) => r.id === runId)).toMatchObject({ status: 'paused', live: true, resumable: false });
+    expect((await s.call('runs:list')).find((r) => r.id === runId)).toMatchObject({
+      status: 'paused',
+      live: true,
+      resumable: false,
+    });
 
     const resumeMark = s.mark();
     await s.call('training:resume');
@@ -203,7 +255,13 @@ describe('training in its own process', () => {
     expect(done.status).toBe('stopped');
     await s.waitFor('training:state', (st) => st.phase === 'idle', 10_000, stopMark);
     const run = (await s.call('runs:list')).find((r) => r.id === runId)!;
-    expect(run).toMatchObject({ status: 'stopped', live: false, resumable: true, step: done.step, lastCheckpointStep: done.step });
+    expect(run).toMatchObject({
+      status: 'stopped',
+      live: false,
+      resumable: true,
+      step: done.step,
+      lastCheckpointStep: done.step,
+    });
   });
 
   it('reports a killed training process (SIGKILL) with its reason, and resumes from the last checkpoint', async () => {
@@ -219,7 +277,11 @@ describe('training in its own process', () => {
     expect(died.reason).toMatch(/training process was killed \(SIGKILL\)/);
     expect(died.lastCheckpointStep).toBeGreaterThanOrEqual(cp.step);
     await s.waitFor('training:state', (st) => st.phase === 'idle', 10_000, since);
-    expect((await s.call('runs:list')).find((r) => r.id === runId)).toMatchObject({ status: 'interrupted', live: false, resumable: true });
+    expect((await s.call('runs:list')).find((r) => r.id === runId)).toMatchObject({
+      status: 'interrupted',
+      live: false,
+      resumable: true,
+    });
 
     const again = s.mark();
     const second = await s.call('training:resume-run', { runId, changes: { steps: died.lastCheckpointStep! + 20 } });
@@ -272,9 +334,21 @@ describe('training in its own process', () => {
     expect(a.images[0].class).toBeNull();
     await expect(s.call('generate:images', { checkpoint, seeds: [1], class: 0 })).rejects.toThrow(/not conditional/);
 
-    const frames = await s.call('generate:interpolate', { checkpoint, pins: [{ seed: 1 }, { seed: 2 }, { seed: 3 }], framesPerSegment: 4, loop: true });
+    const frames = await s.call('generate:interpolate', {
+      checkpoint,
+      pins: [{ seed: 1 }, { seed: 2 }, { seed: 3 }],
+      framesPerSegment: 4,
+      loop: true,
+    });
     expect(frames.frames).toHaveLength(12);
-    const open = await s.call('generate:interpolate', { checkpoint, pins: [{ seed: 1 }, { seed: 2 }], framesPerSegment: 4, loop: false, truncation: 0.7, scale: 2 });
+    const open = await s.call('generate:interpolate', {
+      checkpoint,
+      pins: [{ seed: 1 }, { seed: 2 }],
+      framesPerSegment: 4,
+      loop: false,
+      truncation: 0.7,
+      scale: 2,
+    });
     expect(open.frames).toHaveLength(5);
     expect(open.frames[0]).toBe(a.images[0].dataUrl); // the path starts at the first pin
     expect(open.frames[4]).toBe(a.images[1].dataUrl); // and ends at the last
@@ -283,31 +357,77 @@ describe('training in its own process', () => {
     expect(png.path).toBe(path.join(s.runsRoot, runId, 'generated', 'seed7-x8.png'));
     expect((await sharp(png.path).metadata()).width).toBe(224);
 
-    const gif = await s.call('generate:export-interpolation', { checkpoint, pins: [{ seed: 1 }, { seed: 2 }], framesPerSegment: 3, format: 'gif', taskId: 'gif-1' });
+    const gif = await s.call('generate:export-interpolation', {
+      checkpoint,
+      pins: [{ seed: 1 }, { seed: 2 }],
+      framesPerSegment: 3,
+      format: 'gif',
+      taskId: 'gif-1',
+    });
     expect('bytes' in gif && gif.path.endsWith('.gif')).toBe(true);
     const gifMeta = await sharp((gif as { path: string }).path, { pages: -1 }).metadata();
     expect(gifMeta.pages).toBe(6);
-    const seq = await s.call('generate:export-interpolation', { checkpoint, pins: [{ seed: 1 }, { seed: 2 }], framesPerSegment: 3, loop: false, format: 'png-sequence' });
-    expect((await readdir(seq.path)).sort()).toEqual(['frame-0000.png', 'frame-0001.png', 'frame-0002.png', 'frame-0003.png']);
+    const seq = await s.call('generate:export-interpolation', {
+      checkpoint,
+      pins: [{ seed: 1 }, { seed: 2 }],
+      framesPerSegment: 3,
+      loop: false,
+      format: 'png-sequence',
+    });
+    expect((await readdir(seq.path)).sort()).toEqual([
+      'frame-0000.png',
+      'frame-0001.png',
+      'frame-0002.png',
+      'frame-0003.png',
+    ]);
 
     const outside = await tempDir('gan-studio-out-');
-    await expect(s.call('generate:batch', { checkpoint, count: 5, seed: 100, dir: outside })).rejects.toThrow(/only use folders you chose/);
+    await expect(s.call('generate:batch', { checkpoint, count: 5, seed: 100, dir: outside })).rejects.toThrow(
+      /only use folders you chose/,
+    );
     await s.call('fs:choose-folder', { path: path.join(outside, 'batch'), purpose: 'output', create: true });
-    const batch = await s.call('generate:batch', { checkpoint, count: 5, seed: 100, dir: path.join(outside, 'batch'), taskId: 'batch-1' });
+    const batch = await s.call('generate:batch', {
+      checkpoint,
+      count: 5,
+      seed: 100,
+      dir: path.join(outside, 'batch'),
+      taskId: 'batch-1',
+    });
     expect(batch.files).toBe(5);
     expect((await readdir(batch.path)).filter((n) => n.endsWith('.png'))).toHaveLength(5);
 
-    const saved = await s.call('generate:save-latents', { checkpoint, pins: [{ seed: 1 }, { seed: 2 }], truncation: 0.7 });
+    const saved = await s.call('generate:save-latents', {
+      checkpoint,
+      pins: [{ seed: 1 }, { seed: 2 }],
+      truncation: 0.7,
+    });
     const parsed = await s.call('generate:parse-latents', { json: await readFile(saved.path, 'utf8') });
     expect(parsed.pins.map((p) => p.seed)).toEqual([1, 2]);
     expect(parsed.pins[0].z).toHaveLength(16);
-    const fromZ = await s.call('generate:interpolate', { checkpoint, pins: parsed.pins, framesPerSegment: 4, loop: false, truncation: 0.7, scale: 2 });
+    const fromZ = await s.call('generate:interpolate', {
+      checkpoint,
+      pins: parsed.pins,
+      framesPerSegment: 4,
+      loop: false,
+      truncation: 0.7,
+      scale: 2,
+    });
     expect(fromZ.frames[0]).toBe(a.images[0].dataUrl); // a loaded latent reproduces the image
-    await expect(s.call('generate:parse-latents', { json: '{"format":"other"}' })).rejects.toThrow(/Not a GAN Studio latents file/);
+    await expect(s.call('generate:parse-latents', { json: '{"format":"other"}' })).rejects.toThrow(
+      /Not a GAN Studio latents file/,
+    );
 
     const since = s.mark();
     const exported = await s.call('export:web', { checkpoint, taskId: 'exp-1' });
-    expect(exported.files).toEqual(['demo.js', 'gan-sampler.js', 'generator.json', 'index.html', 'model.json', 'tf.min.js', 'weights.bin']);
+    expect(exported.files).toEqual([
+      'demo.js',
+      'gan-sampler.js',
+      'generator.json',
+      'index.html',
+      'model.json',
+      'tf.min.js',
+      'weights.bin',
+    ]);
     expect(existsSync(path.join(s.runsRoot, runId, 'export-web', 'model.json'))).toBe(true);
     await s.waitFor('task:progress', (p) => p.taskId === 'exp-1' && p.phase === 'done', 5000, since);
     await expect(s.call('export:web', { checkpoint: { runId, step: 3 } })).rejects.toThrow(/no checkpoint at step 3/);
@@ -326,18 +446,27 @@ describe('training in its own process', () => {
     expect(zip.name).toBe(`${path.basename(small.dir)}.zip`);
     const unzipped = unzipSync(Buffer.from(zip.dataUrl.slice(zip.dataUrl.indexOf(',') + 1), 'base64'));
     expect(Object.keys(unzipped).sort()).toEqual(small.files);
-    expect(Buffer.from(unzipped['generator.json']).equals(await readFile(path.join(small.dir, 'generator.json')))).toBe(true);
+    expect(Buffer.from(unzipped['generator.json']).equals(await readFile(path.join(small.dir, 'generator.json')))).toBe(
+      true,
+    );
     await expect(s.call('export:zip', { checkpoint, dir: '/etc' })).rejects.toThrow(/only use folders you chose/);
   });
 
   it('diffs two runs and deletes one', async () => {
     const since = s.mark();
-    const { jobId } = await s.call('training:start', { config: tinyConfig({ steps: 3, name: 'other', d: { lr: 0.0004 } }) });
+    const { jobId } = await s.call('training:start', {
+      config: tinyConfig({ steps: 3, name: 'other', d: { lr: 0.0004 } }),
+    });
     await s.trainingEvent('done', (e) => e.jobId === jobId, 60_000, since);
     const runs = await s.call('runs:list');
     expect(runs.map((r) => r.id)).toEqual(['00002-other', runId]);
     const diff = await s.call('runs:diff', { a: runId, b: '00002-other' });
-    expect(diff).toEqual(expect.arrayContaining([{ path: 'd.lr', a: 0.0002, b: 0.0004 }, { path: 'name', a: 'life', b: 'other' }]));
+    expect(diff).toEqual(
+      expect.arrayContaining([
+        { path: 'd.lr', a: 0.0002, b: 0.0004 },
+        { path: 'name', a: 'life', b: 'other' },
+      ]),
+    );
     await s.call('runs:delete', { runId: '00002-other' });
     expect((await s.call('runs:list')).map((r) => r.id)).toEqual([runId]);
     await expect(s.call('runs:get', { runId: '00002-other' })).rejects.toThrow(/not found/);
@@ -351,13 +480,20 @@ describe('training in its own process', () => {
     const error = await s.trainingEvent('error', (e) => e.jobId === jobId, 60_000, since);
     expect(error.message).toMatch(/No images in/);
     await s.waitFor('training:state', (st) => st.phase === 'idle', 10_000, since);
-    expect(s.events.slice(since).some((e) => e.channel === 'training:event' && (e.payload as TrainingEvent).type === 'died')).toBe(false);
+    expect(
+      s.events.slice(since).some((e) => e.channel === 'training:event' && (e.payload as TrainingEvent).type === 'died'),
+    ).toBe(false);
   });
 
   it('a conditional run generates per class and rejects a class it does not have', async () => {
     const since = s.mark();
     const { jobId } = await s.call('training:start', {
-      config: tinyConfig({ steps: 2, name: 'cond', conditional: { enabled: true }, model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 16, baseWidth: 4 } }),
+      config: tinyConfig({
+        steps: 2,
+        name: 'cond',
+        conditional: { enabled: true },
+        model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 16, baseWidth: 4 },
+      }),
     });
     const done = await s.trainingEvent('done', (e) => e.jobId === jobId, 60_000, since);
     const checkpoint = { runId: done.runId };
@@ -377,7 +513,15 @@ describe('training in its own process', () => {
     const perSeed = await s.call('generate:images', { checkpoint, seeds: [5, 5], classes: [3, 0] });
     expect(perSeed.images.map((i) => i.dataUrl)).toEqual([c3.images[0].dataUrl, c0.images[0].dataUrl]);
 
-    const frames = await s.call('generate:interpolate', { checkpoint, pins: [{ seed: 5, class: 3 }, { seed: 5, class: 0 }], framesPerSegment: 2, loop: false });
+    const frames = await s.call('generate:interpolate', {
+      checkpoint,
+      pins: [
+        { seed: 5, class: 3 },
+        { seed: 5, class: 0 },
+      ],
+      framesPerSegment: 2,
+      loop: false,
+    });
     expect([frames.frames[0], frames.frames[2]]).toEqual([c3.images[0].dataUrl, c0.images[0].dataUrl]);
     const saved = await s.call('generate:save-latents', { checkpoint, pins: [{ seed: 5, class: 3 }, { seed: 6 }] });
     const parsed = await s.call('generate:parse-latents', { json: await readFile(saved.path, 'utf8') });
@@ -386,10 +530,16 @@ describe('training in its own process', () => {
     expect(png.dataUrl).not.toBeNull();
     expect(path.basename(png.path)).toBe('seed5-class3-x4.png');
 
-    await expect(s.call('generate:images', { checkpoint, seeds: [5], class: 99 })).rejects.toThrow(/Class 99 is out of range: this generator has 10 classes/);
-    await expect(s.call('generate:save-image', { checkpoint, pin: { seed: 5, class: 10 } })).rejects.toThrow(/Class 10 is out of range/);
+    await expect(s.call('generate:images', { checkpoint, seeds: [5], class: 99 })).rejects.toThrow(
+      /Class 99 is out of range: this generator has 10 classes/,
+    );
+    await expect(s.call('generate:save-image', { checkpoint, pin: { seed: 5, class: 10 } })).rejects.toThrow(
+      /Class 10 is out of range/,
+    );
     await expect(s.call('generate:images', { checkpoint, seeds: [5], class: -1 })).rejects.toThrow(/class/);
     await expect(s.call('generate:images', { checkpoint, seeds: [5], class: 1.5 })).rejects.toThrow(/class/);
-    await expect(s.call('generate:images', { checkpoint, seeds: [5, 6], classes: [1] })).rejects.toThrow(/one class per seed/);
+    await expect(s.call('generate:images', { checkpoint, seeds: [5, 6], classes: [1] })).rejects.toThrow(
+      /one class per seed/,
+    );
   });
 });

@@ -2,7 +2,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { AppInfo, IpcEventChannel, IpcEventPayload, IpcInvokeChannel, IpcInvokeResult, TrainingEvent } from '../../src/shared/contract';
+import type {
+  AppInfo,
+  IpcEventChannel,
+  IpcEventPayload,
+  IpcInvokeChannel,
+  IpcInvokeResult,
+  TrainingEvent,
+} from '../../src/shared/contract';
 import { StudioBackend } from '../../src/studio/backend';
 import { forkLauncher } from '../../src/studio/worker-process';
 import { tempDir } from '../helpers/temp';
@@ -23,8 +30,18 @@ export interface TestStudio {
   events: Array<{ channel: IpcEventChannel; payload: unknown }>;
   call<C extends IpcInvokeChannel>(channel: C, ...args: unknown[]): Promise<IpcInvokeResult<C>>;
   /** Resolves with the first event (already seen after `since`, or coming) that matches. */
-  waitFor<E extends IpcEventChannel>(channel: E, match: (p: IpcEventPayload<E>) => boolean, timeoutMs?: number, since?: number): Promise<IpcEventPayload<E>>;
-  trainingEvent<T extends TrainingEvent['type']>(type: T, match?: (e: Extract<TrainingEvent, { type: T }>) => boolean, timeoutMs?: number, since?: number): Promise<Extract<TrainingEvent, { type: T }>>;
+  waitFor<E extends IpcEventChannel>(
+    channel: E,
+    match: (p: IpcEventPayload<E>) => boolean,
+    timeoutMs?: number,
+    since?: number,
+  ): Promise<IpcEventPayload<E>>;
+  trainingEvent<T extends TrainingEvent['type']>(
+    type: T,
+    match?: (e: Extract<TrainingEvent, { type: T }>) => boolean,
+    timeoutMs?: number,
+    since?: number,
+  ): Promise<Extract<TrainingEvent, { type: T }>>;
   mark(): number;
 }
 
@@ -87,7 +104,9 @@ export async function makeImageFolder(root: string, count = 12): Promise<string>
   for (const cls of ['cats', 'dogs']) await mkdir(path.join(dir, cls), { recursive: true });
   for (let i = 0; i < count; i++) {
     const cls = i % 2 ? 'dogs' : 'cats';
-    await sharp({ create: { width: 40 + i, height: 32, channels: 3, background: { r: (i * 40) % 256, g: 90, b: 200 - i * 10 } } })
+    await sharp({
+      create: { width: 40 + i, height: 32, channels: 3, background: { r: (i * 40) % 256, g: 90, b: 200 - i * 10 } },
+    })
       .png()
       .toFile(path.join(dir, cls, `img-${i}.png`));
   }

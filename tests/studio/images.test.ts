@@ -28,14 +28,18 @@ describe('encodePng', () => {
 describe('resizePixels', () => {
   it('enlarges with nearest neighbour and shrinks with a box average', () => {
     const px = Uint8Array.from([0, 100, 200, 50]); // 2×2 gray
-    expect(Array.from(resizePixels(px, 2, 2, 1, 4, 4))).toEqual([0, 0, 100, 100, 0, 0, 100, 100, 200, 200, 50, 50, 200, 200, 50, 50]);
+    expect(Array.from(resizePixels(px, 2, 2, 1, 4, 4))).toEqual([
+      0, 0, 100, 100, 0, 0, 100, 100, 200, 200, 50, 50, 200, 200, 50, 50,
+    ]);
     expect(Array.from(resizePixels(px, 2, 2, 1, 1, 1))).toEqual([88]);
   });
 });
 
 describe('diffConfigs', () => {
   it('lists the dotted paths that differ', () => {
-    expect(diffConfigs({ a: 1, g: { lr: 1, beta1: 0.5 }, x: [1] }, { a: 1, g: { lr: 2, beta1: 0.5 }, x: [2], y: true })).toEqual([
+    expect(
+      diffConfigs({ a: 1, g: { lr: 1, beta1: 0.5 }, x: [1] }, { a: 1, g: { lr: 2, beta1: 0.5 }, x: [2], y: true }),
+    ).toEqual([
       { path: 'g.lr', a: 1, b: 2 },
       { path: 'x', a: [1], b: [2] },
       { path: 'y', a: null, b: true },

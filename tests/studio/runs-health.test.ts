@@ -29,7 +29,12 @@ beforeAll(async () => {
   };
   const config = (name: string, steps = 50) => JSON.stringify(parseConfig({ name, steps }));
   await run('00001-good', { 'config.json': config('good') });
-  await writeRunStatus(path.join(s.runsRoot, '00001-good'), { status: 'finished', step: 50, steps: 50, backend: 'wasm' });
+  await writeRunStatus(path.join(s.runsRoot, '00001-good'), {
+    status: 'finished',
+    step: 50,
+    steps: 50,
+    backend: 'wasm',
+  });
   await run('00002-noconfig', {});
   await run('00003-badjson', { 'config.json': '{"name": "badj' });
   await run('00004-invalid', { 'config.json': JSON.stringify({ steps: -3 }) });
@@ -42,7 +47,9 @@ afterAll(async () => {
 });
 
 function startHolder(dir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, dir, 'lock'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, dir, 'lock'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d) => String(d).includes('locked') && resolve(child));
     child.on('exit', (code) => reject(new Error(`holder exited with ${code}`)));
@@ -53,19 +60,37 @@ describe('damaged and half-made runs', () => {
   it('runs:list shows them with what is wrong, and never as resumable', async () => {
     const list = await s.call('runs:list');
     const byId = Object.fromEntries(list.map((r) => [r.id, r]));
-    expect(Object.keys(byId).sort()).toEqual(['00001-good', '00002-noconfig', '00003-badjson', '00004-invalid', '00005-held']);
-    expect(byId['00001-good']).toMatchObject({ status: 'finished', problem: null, name: 'good', steps: 50, resumable: true });
+    expect(Object.keys(byId).sort()).toEqual([
+      '00001-good',
+      '00002-noconfig',
+      '00003-badjson',
+      '00004-invalid',
+      '00005-held',
+    ]);
+    expect(byId['00001-good']).toMatchObject({
+      status: 'finished',
+      problem: null,
+      name: 'good',
+      steps: 50,
+      resumable: true,
+    });
     expect(byId['00002-noconfig']).toMatchObject({ name: 'noconfig', resumable: false, status: 'new' });
-    expect(byId['00002-noconfig'].problem).toBe(`Not a run folder: ${path.join(s.runsRoot, '00002-noconfig')} (no config.json).`);
+    expect(byId['00002-noconfig'].problem).toBe(
+      `Not a run folder: ${path.join(s.runsRoot, '00002-noconfig')} (no config.json).`,
+    );
     expect(byId['00003-badjson'].problem).toMatch(/^Corrupt .*00003-badjson\/config\.json: /);
     expect(byId['00004-invalid'].problem).toMatch(/^Invalid option "steps" in .*00004-invalid\/config\.json/);
     for (const id of ['00002-noconfig', '00003-badjson', '00004-invalid']) expect(byId[id].resumable).toBe(false);
   });
 
   it('runs:get says what is wrong instead of "not found"; runs:delete removes one', async () => {
-    await expect(s.call('runs:get', { runId: '00003-badjson' })).rejects.toThrow(/^Run 00003-badjson is damaged: Corrupt .*config\.json: .* It can only be deleted\.$/);
+    await expect(s.call('runs:get', { runId: '00003-badjson' })).rejects.toThrow(
+      /^Run 00003-badjson is damaged: Corrupt .*config\.json: .* It can only be deleted\.$/,
+    );
     await expect(s.call('runs:get', { runId: '00009-absent' })).rejects.toThrow('Run 00009-absent not found.');
-    await expect(s.call('training:resume-run', { runId: '00002-noconfig' })).rejects.toThrow(/Not a run folder: .*00002-noconfig \(no config\.json\)\./);
+    await expect(s.call('training:resume-run', { runId: '00002-noconfig' })).rejects.toThrow(
+      /Not a run folder: .*00002-noconfig \(no config\.json\)\./,
+    );
     await s.call('runs:delete', { runId: '00002-noconfig' });
     expect(await readdir(s.runsRoot)).not.toContain('00002-noconfig');
   });
@@ -79,9 +104,13 @@ describe('a run another process trains', () => {
     const running = (await s.call('runs:list')).find((r) => r.id === '00005-held')!;
     expect(running).toMatchObject({ status: 'running', live: false, resumable: false });
 
-    const refused = await s.call('training:resume-run', { runId: '00005-held', changes: { steps: 60 } }).catch((e: unknown) => e);
+    const refused = await s
+      .call('training:resume-run', { runId: '00005-held', changes: { steps: 60 } })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UserError);
-    expect((refused as Error).message).toMatch(new RegExp(`^Run ${dir} is being trained by process ${holder.pid} on this machine .*; stop that one first\\.$`));
+    expect((refused as Error).message).toMatch(
+      new RegExp(`^Run ${dir} is being trained by process ${holder.pid} on this machine .*; stop that one first\\.$`),
+    );
     expect(s.backend.workerPids.training ?? null).toBeNull();
     await expect(s.call('runs:delete', { runId: '00005-held' })).rejects.toThrow(/being trained by another process/);
 

@@ -1,6 +1,15 @@
 /** `gan-studio export`: the generator for TensorFlow.js in a browser, with a demo page. */
 import type { Command } from 'commander';
-import { QUANTIZE_DTYPES, UserError, describeSkipped, exportForWeb, loadGenerator, useBackend, type GeneratorInfo, type QuantizeDtype } from '../../engine';
+import {
+  QUANTIZE_DTYPES,
+  UserError,
+  describeSkipped,
+  exportForWeb,
+  loadGenerator,
+  useBackend,
+  type GeneratorInfo,
+  type QuantizeDtype,
+} from '../../engine';
 import { serveFolder } from '../../server/folder-server';
 import { openBrowser } from '../open-browser';
 import { info, warn } from '../output';
@@ -42,8 +51,12 @@ export function registerExport(program: Command): void {
       for (const skipped of gen.skipped) warn(describeSkipped(skipped));
       let result: GeneratorInfo;
       try {
-        result = await exportForWeb(gen, flags.out, { quantize: (flags.quantize as QuantizeDtype | undefined) ?? null });
-        info(`exported ${gen.ema ? 'EMA generator' : 'generator'} (step ${result.step}, ${result.resolution}×${result.resolution}×${result.channels}, latent ${result.latentDim}) to ${flags.out}`);
+        result = await exportForWeb(gen, flags.out, {
+          quantize: (flags.quantize as QuantizeDtype | undefined) ?? null,
+        });
+        info(
+          `exported ${gen.ema ? 'EMA generator' : 'generator'} (step ${result.step}, ${result.resolution}×${result.resolution}×${result.channels}, latent ${result.latentDim}) to ${flags.out}`,
+        );
         if (result.quantization) info(describeWeights(result));
       } finally {
         gen.model.dispose();

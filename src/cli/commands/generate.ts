@@ -1,7 +1,16 @@
 /** `gan-studio generate`: images from a trained generator, by the seed rule (src/engine/generate/seed-rule.ts). */
 import type { Command } from 'commander';
 import { BACKEND_NAMES } from '../../shared/config';
-import { MAX_BATCH_IMAGES, UserError, checkImageCount, describeSkipped, loadGenerator, parseClass, useBackend, writeSeedBatch } from '../../engine';
+import {
+  MAX_BATCH_IMAGES,
+  UserError,
+  checkImageCount,
+  describeSkipped,
+  loadGenerator,
+  parseClass,
+  useBackend,
+  writeSeedBatch,
+} from '../../engine';
 import { decimal, integer } from '../parse';
 import { info, warn } from '../output';
 import { imageProgress } from '../progress';
@@ -23,16 +32,31 @@ export function registerGenerate(program: Command): void {
     .command('generate')
     .description('Generate images from a checkpoint (a run folder means its newest checkpoint)')
     .requiredOption('--checkpoint <path>', 'run folder or checkpoint folder')
-    .requiredOption('--count <n>', `number of images (at most ${MAX_BATCH_IMAGES.toLocaleString('en-US')}; written in batches)`, integer('--count', 1))
+    .requiredOption(
+      '--count <n>',
+      `number of images (at most ${MAX_BATCH_IMAGES.toLocaleString('en-US')}; written in batches)`,
+      integer('--count', 1),
+    )
     .requiredOption('--out <dir>', 'folder to write PNGs into')
-    .option('--seed <n>', 'seed of the first image; image k is the image of seed + k (as in the studio and on the export page)', integer('--seed'), 0)
+    .option(
+      '--seed <n>',
+      'seed of the first image; image k is the image of seed + k (as in the studio and on the export page)',
+      integer('--seed'),
+      0,
+    )
     .option('--grid', 'also write grid.png with all images')
     .option('--scale <n>', 'integer upscale of the saved PNGs (nearest neighbour)', integer('--scale', 1), 1)
-    .option('--truncation <psi>', 'truncation ψ: scale the latents towards their mean (1: none)', decimal('--truncation', 0, 2), 1)
+    .option(
+      '--truncation <psi>',
+      'truncation ψ: scale the latents towards their mean (1: none)',
+      decimal('--truncation', 0, 2),
+      1,
+    )
     .option('--class <name>', 'for a conditional run: the class to draw, by name or index (default: cycle through all)')
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
     .action(async (flags: GenerateFlags) => {
-      if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend)) throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
+      if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
+        throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
       checkImageCount(flags.count, flags.grid); // before loading anything
       await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
@@ -51,7 +75,9 @@ export function registerGenerate(program: Command): void {
           onProgress: (done) => progress.update(done),
         });
         progress.stop();
-        info(`wrote ${result.files} images${result.grid ? ' and grid.png' : ''} to ${flags.out} (${gen.ema ? 'EMA generator' : 'generator'}, step ${gen.state.step})`);
+        info(
+          `wrote ${result.files} images${result.grid ? ' and grid.png' : ''} to ${flags.out} (${gen.ema ? 'EMA generator' : 'generator'}, step ${gen.state.step})`,
+        );
       } finally {
         progress.stop();
         gen.model.dispose();

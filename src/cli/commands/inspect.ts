@@ -2,7 +2,17 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BACKEND_NAMES, TrainConfigSchema } from '../../shared/config';
-import { PRESET_NAMES, UserError, benchmark, probeBackends, resolveConfig, resolveThreads, useBackend, wasmThreadsInUse, type GpuAdapterSummary } from '../../engine';
+import {
+  PRESET_NAMES,
+  UserError,
+  benchmark,
+  probeBackends,
+  resolveConfig,
+  resolveThreads,
+  useBackend,
+  wasmThreadsInUse,
+  type GpuAdapterSummary,
+} from '../../engine';
 import { collect, integer } from '../parse';
 
 export function registerInfo(program: Command): void {
@@ -13,15 +23,22 @@ export function registerInfo(program: Command): void {
     .action(async (flags: { json?: boolean }) => {
       const backends = await probeBackends();
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ node: process.versions.node, platform: `${process.platform}-${process.arch}`, backends }) + '\n');
+        process.stdout.write(
+          JSON.stringify({ node: process.versions.node, platform: `${process.platform}-${process.arch}`, backends }) +
+            '\n',
+        );
         return;
       }
-      process.stdout.write(`GAN Studio on Node ${process.versions.node} (${process.platform}-${process.arch})\n\nbackends, in the order auto tries them:\n`);
+      process.stdout.write(
+        `GAN Studio on Node ${process.versions.node} (${process.platform}-${process.arch})\n\nbackends, in the order auto tries them:\n`,
+      );
       for (const b of backends) {
         process.stdout.write(`  ${b.available ? '✔' : '✘'} ${b.name.padEnd(15)} ${b.reason}\n`);
       }
       const gpu = backends.find((b) => b.name === 'webgpu');
-      process.stdout.write(`\nGPU adapter (WebGPU): ${gpu?.adapter ? adapterLines(gpu.adapter) : `none: ${gpu?.reason ?? 'not probed'}`}\n`);
+      process.stdout.write(
+        `\nGPU adapter (WebGPU): ${gpu?.adapter ? adapterLines(gpu.adapter) : `none: ${gpu?.reason ?? 'not probed'}`}\n`,
+      );
       const first = backends.find((b) => b.available && b.auto);
       process.stdout.write(`\nauto picks: ${first ? first.name : 'none'}\n`);
     });
@@ -50,16 +67,44 @@ export function registerBench(program: Command): void {
     .option('--threads <n>', 'CPU threads for the wasm backend (default: all physical cores)', integer('--threads', 1))
     .option('--set <key=value>', 'set a model or training option (repeatable)', collect, [])
     .option('--json', 'print one JSON line')
-    .action(async (flags: { preset: string; batch: number; steps: number; warmup: number; backend: string; threads?: number; set: string[]; json?: boolean }) => {
-      if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend)) throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
-      const threads = resolveThreads(flags.threads ?? 0);
-      const backend = await useBackend(flags.backend as (typeof BACKEND_NAMES)[number], { threads });
-      const r = await benchmark({ preset: flags.preset, batch: flags.batch, steps: flags.steps, warmup: flags.warmup, sets: flags.set });
-      const used = backend.tfBackend === 'wasm' ? (wasmThreadsInUse() ?? 1) : null;
-      const line = { preset: r.preset, backend: backend.name, threads: used, batch: r.batch, imgPerSec: round(r.imgPerSec), msPerStep: round(r.msPerStep) };
-      if (flags.json) process.stdout.write(JSON.stringify(line) + '\n');
-      else process.stdout.write(`${line.preset} on ${line.backend}${used != null ? ` (${used} thread${used === 1 ? '' : 's'})` : ''}, batch ${line.batch}: ${line.imgPerSec} img/s, ${line.msPerStep} ms/step (${r.steps} steps after ${r.warmup} warm-up)\n`);
-    });
+    .action(
+      async (flags: {
+        preset: string;
+        batch: number;
+        steps: number;
+        warmup: number;
+        backend: string;
+        threads?: number;
+        set: string[];
+        json?: boolean;
+      }) => {
+        if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
+          throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
+        const threads = resolveThreads(flags.threads ?? 0);
+        const backend = await useBackend(flags.backend as (typeof BACKEND_NAMES)[number], { threads });
+        const r = await benchmark({
+          preset: flags.preset,
+          batch: flags.batch,
+          steps: flags.steps,
+          warmup: flags.warmup,
+          sets: flags.set,
+        });
+        const used = backend.tfBackend === 'wasm' ? (wasmThreadsInUse() ?? 1) : null;
+        const line = {
+          preset: r.preset,
+          backend: backend.name,
+          threads: used,
+          batch: r.batch,
+          imgPerSec: round(r.imgPerSec),
+          msPerStep: round(r.msPerStep),
+        };
+        if (flags.json) process.stdout.write(JSON.stringify(line) + '\n');
+        else
+          process.stdout.write(
+            `${line.preset} on ${line.backend}${used != null ? ` (${used} thread${used === 1 ? '' : 's'})` : ''}, batch ${line.batch}: ${line.imgPerSec} img/s, ${line.msPerStep} ms/step (${r.steps} steps after ${r.warmup} warm-up)\n`,
+          );
+      },
+    );
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
@@ -77,7 +122,11 @@ export function registerConfig(program: Command): void {
         process.stdout.write(JSON.stringify(z.toJSONSchema(TrainConfigSchema, { io: 'input' }), null, 2) + '\n');
         return;
       }
-      const config = await resolveConfig({ preset: flags.preset ?? 'dcgan-28', configFile: flags.config, sets: flags.set });
+      const config = await resolveConfig({
+        preset: flags.preset ?? 'dcgan-28',
+        configFile: flags.config,
+        sets: flags.set,
+      });
       process.stdout.write(JSON.stringify(config, null, 2) + '\n');
     });
 }

@@ -13,13 +13,16 @@ import { integer } from '../parse';
 export function registerMetrics(program: Command): void {
   program
     .command('metrics')
-    .description("Score a checkpoint: multi-scale SWD, KID and diversity of its samples against the run's held-out images (no downloaded weights)")
+    .description(
+      "Score a checkpoint: multi-scale SWD, KID and diversity of its samples against the run's held-out images (no downloaded weights)",
+    )
     .requiredOption('--checkpoint <path>', 'run folder (its newest checkpoint) or checkpoint folder')
     .option('--count <n>', 'generated images to score', integer('--count', 16), 256)
     .option('--json', 'print the result as JSON on stdout')
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
     .action(async (flags: { checkpoint: string; count: number; json?: boolean; backend: string }) => {
-      if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend)) throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
+      if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
+        throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
       await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
       try {
@@ -36,14 +39,17 @@ export function registerMetrics(program: Command): void {
 export function registerNearest(program: Command): void {
   program
     .command('nearest')
-    .description('Memorization check: samples of a checkpoint with their nearest training images (features and pixels), and a copying score')
+    .description(
+      'Memorization check: samples of a checkpoint with their nearest training images (features and pixels), and a copying score',
+    )
     .requiredOption('--checkpoint <path>', 'run folder (its newest checkpoint) or checkpoint folder')
     .requiredOption('--count <n>', 'samples to check', integer('--count', 1))
     .requiredOption('--out <dir>', 'folder for the PNG strips and nearest.json')
     .option('--k <n>', 'nearest training images per sample', integer('--k', 1), 3)
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
     .action(async (flags: { checkpoint: string; count: number; out: string; k: number; backend: string }) => {
-      if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend)) throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
+      if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
+        throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
       await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
       try {
@@ -55,7 +61,9 @@ export function registerNearest(program: Command): void {
           if (report.copying.warning) warn(`${line}. The generator may be reproducing its training images.`);
           else info(line);
         }
-        info(`wrote ${report.samples.length} strips (sample, then its ${flags.k} nearest in features, then in pixels) and ${NEAREST_FILE} to ${flags.out}`);
+        info(
+          `wrote ${report.samples.length} strips (sample, then its ${flags.k} nearest in features, then in pixels) and ${NEAREST_FILE} to ${flags.out}`,
+        );
       } finally {
         gen.model.dispose();
       }

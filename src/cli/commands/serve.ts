@@ -30,7 +30,11 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Run the studio in your browser (same UI as the desktop app), on this machine only')
-    .option('--port <n>', `port (default ${DEFAULT_PORT}, or any free one when that is taken; 0: any free port)`, integer('--port'))
+    .option(
+      '--port <n>',
+      `port (default ${DEFAULT_PORT}, or any free one when that is taken; 0: any free port)`,
+      integer('--port'),
+    )
     .option('--host <address>', 'address to listen on (keep the default unless you know why)', '127.0.0.1')
     .option('--runs <dir>', 'folder that holds the run folders', 'runs')
     .option('--no-open', 'do not open a browser')
@@ -51,10 +55,12 @@ async function serve(flags: ServeFlags): Promise<void> {
       info(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     }
   }
-  if (flags.port !== undefined && flags.port > 65535) throw new UserError(`--port must be at most 65535, got ${flags.port}.`);
+  if (flags.port !== undefined && flags.port > 65535)
+    throw new UserError(`--port must be at most 65535, got ${flags.port}.`);
   let version = '0.0.0';
   try {
-    version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? version;
+    version =
+      (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? version;
   } catch {
     // keep the placeholder
   }
@@ -86,8 +92,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UserError(`Port ${flags.port} is in use: pick another with --port, or --port 0 for any free one.`);
-    if (code === 'EADDRNOTAVAIL') throw new UserError(`Cannot listen on ${flags.host}: no such address on this machine.`);
+    if (code === 'EADDRINUSE')
+      throw new UserError(`Port ${flags.port} is in use: pick another with --port, or --port 0 for any free one.`);
+    if (code === 'EADDRNOTAVAIL')
+      throw new UserError(`Cannot listen on ${flags.host}: no such address on this machine.`);
     throw e;
   }
   if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {

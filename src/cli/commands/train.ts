@@ -36,17 +36,30 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('Train a GAN on a folder of images (the bundled Fashion-MNIST demo set without --data)')
     .option('--data <dir>', 'folder of training images, searched recursively; class subfolders become labels')
-    .option('--preset <name>', `model preset: ${PRESET_NAMES.join(', ')} (default: dcgan-28 on the demo data, dcgan-64 on --data)`)
+    .option(
+      '--preset <name>',
+      `model preset: ${PRESET_NAMES.join(', ')} (default: dcgan-28 on the demo data, dcgan-64 on --data)`,
+    )
     .option('--config <file>', 'JSON file with options (see `gan-studio config --schema`)')
     .option('--set <key=value>', 'set any option, e.g. --set g.lr=0.0001 (repeatable)', collect, [])
     .option('--steps <n>', 'total training steps', integer('--steps'))
     .option('--batch <n>', 'batch size', integer('--batch'))
     .option('--out <dir>', 'folder that holds the run folders', 'runs')
     .option('--name <name>', 'run name (part of the run folder name)')
-    .option('--init-from <path>', 'fine-tune: start a new run from the weights (G, D, G-EMA) of a run folder or checkpoint folder; the architectures must match')
-    .option('--resume <path>', 'continue a run from its newest intact checkpoint (a run folder), or from one checkpoint folder')
+    .option(
+      '--init-from <path>',
+      'fine-tune: start a new run from the weights (G, D, G-EMA) of a run folder or checkpoint folder; the architectures must match',
+    )
+    .option(
+      '--resume <path>',
+      'continue a run from its newest intact checkpoint (a run folder), or from one checkpoint folder',
+    )
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`)
-    .option('--threads <n>', 'CPU threads for the wasm backend (default: all physical cores; same results for any count)', integer('--threads'))
+    .option(
+      '--threads <n>',
+      'CPU threads for the wasm backend (default: all physical cores; same results for any count)',
+      integer('--threads'),
+    )
     .option('--seed <n>', 'random seed (same seed and backend: same run)', integer('--seed'))
     .option('--sample-every <n>', 'save a sample grid every N steps', integer('--sample-every'))
     .option('--checkpoint-every <n>', 'save a checkpoint every N steps', integer('--checkpoint-every'))
@@ -79,9 +92,17 @@ function runRequest(flags: TrainFlags): RunRequest {
     return { mode: 'new', runsRoot: flags.out, config: { sources }, initFrom: flags.initFrom };
   }
   if (flags.preset || flags.config) {
-    throw new UserError('--resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).');
+    throw new UserError(
+      '--resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).',
+    );
   }
-  return { mode: 'resume', runDir: flags.resume, changes: flagOverrides(flags), sets: flags.set, stepsOption: '--steps' };
+  return {
+    mode: 'resume',
+    runDir: flags.resume,
+    changes: flagOverrides(flags),
+    sets: flags.set,
+    stepsOption: '--steps',
+  };
 }
 
 /** `--dry-run`: the resolved config on stdout, the run folder on stderr; nothing is created. */
@@ -89,7 +110,10 @@ async function dryRun(flags: TrainFlags): Promise<void> {
   const plan = await planRun(runRequest(flags));
   process.stdout.write(JSON.stringify(plan.config, null, 2) + '\n');
   if (plan.mode === 'new') info(`dry run: would create ${plan.runDir}`);
-  else info(`dry run: would resume ${plan.runDir} ${plan.resumeFromStep === null ? 'from step 0 (no checkpoint yet)' : `from step ${plan.resumeFromStep}`} to step ${plan.config.steps}`);
+  else
+    info(
+      `dry run: would resume ${plan.runDir} ${plan.resumeFromStep === null ? 'from step 0 (no checkpoint yet)' : `from step ${plan.resumeFromStep}`} to step ${plan.config.steps}`,
+    );
 }
 
 async function train(flags: TrainFlags): Promise<void> {

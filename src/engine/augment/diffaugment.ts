@@ -47,8 +47,28 @@ export function anyAugment(p: AugmentPolicy): boolean {
 }
 
 /** Draw the parameters for `n` images of `height`×`width`; each kind is applied to each image with probability `prob`. */
-export function drawAugmentParams(rng: Rng, n: number, height: number, width: number, policy: AugmentPolicy, prob: number): AugmentParams {
-  const out: AugmentParams = { n, height, width, brightness: null, saturation: null, contrast: null, dy: null, dx: null, cutOn: null, cutY: null, cutX: null, cutSize: 0 };
+export function drawAugmentParams(
+  rng: Rng,
+  n: number,
+  height: number,
+  width: number,
+  policy: AugmentPolicy,
+  prob: number,
+): AugmentParams {
+  const out: AugmentParams = {
+    n,
+    height,
+    width,
+    brightness: null,
+    saturation: null,
+    contrast: null,
+    dy: null,
+    dx: null,
+    cutOn: null,
+    cutY: null,
+    cutX: null,
+    cutSize: 0,
+  };
   const on = () => rng.uniform() < prob;
   if (policy.color) {
     out.brightness = new Float32Array(n);
@@ -124,16 +144,23 @@ function shiftMatrices(shifts: Int32Array, size: number): tf.Tensor3D {
 export function applyAugment(x: tf.Tensor4D, p: AugmentParams): tf.Tensor4D {
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
-    if (n !== p.n || h !== p.height || w !== p.width) throw new Error(`augment: parameters for [${p.n},${p.height},${p.width}], batch is [${x.shape}]`);
+    if (n !== p.n || h !== p.height || w !== p.width)
+      throw new Error(`augment: parameters for [${p.n},${p.height},${p.width}], batch is [${x.shape}]`);
     let y: tf.Tensor4D = x;
     if (p.brightness && p.saturation && p.contrast) {
       y = y.add(tf.tensor4d(p.brightness, [n, 1, 1, 1]));
       if (c > 1) {
         const m = y.mean(3, true);
-        y = y.sub(m).mul(tf.tensor4d(p.saturation, [n, 1, 1, 1])).add(m);
+        y = y
+          .sub(m)
+          .mul(tf.tensor4d(p.saturation, [n, 1, 1, 1]))
+          .add(m);
       }
       const m = y.mean([1, 2, 3], true);
-      y = y.sub(m).mul(tf.tensor4d(p.contrast, [n, 1, 1, 1])).add(m);
+      y = y
+        .sub(m)
+        .mul(tf.tensor4d(p.contrast, [n, 1, 1, 1]))
+        .add(m);
     }
     if (p.dy && p.dx) {
       // Rows: [N,H,H]·[N,H,W·C]; then columns the same way on the transposed image.
@@ -146,7 +173,8 @@ export function applyAugment(x: tf.Tensor4D, p: AugmentParams): tf.Tensor4D {
       for (let i = 0; i < n; i++) {
         if (!p.cutOn[i]) continue;
         for (let r = Math.max(0, p.cutY[i]); r < Math.min(h, p.cutY[i] + p.cutSize); r++) {
-          for (let q = Math.max(0, p.cutX[i]); q < Math.min(w, p.cutX[i] + p.cutSize); q++) mask[i * h * w + r * w + q] = 0;
+          for (let q = Math.max(0, p.cutX[i]); q < Math.min(w, p.cutX[i] + p.cutSize); q++)
+            mask[i * h * w + r * w + q] = 0;
         }
       }
       y = y.mul(tf.tensor4d(mask, [n, h, w, 1]));

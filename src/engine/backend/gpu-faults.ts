@@ -39,7 +39,10 @@ export function gpuFaultMessage(fault: GpuFault, at: FaultContext): string {
       : fault.kind === 'out-of-memory'
         ? `The GPU ran out of memory at step ${at.step} (${fault.message})`
         : `The GPU reported an error at step ${at.step} (${fault.message})`;
-  const kept = at.lastCheckpointStep != null ? `its last checkpoint (step ${at.lastCheckpointStep}) is intact` : 'it had no checkpoint yet, so a resume starts from step 0';
+  const kept =
+    at.lastCheckpointStep != null
+      ? `its last checkpoint (step ${at.lastCheckpointStep}) is intact`
+      : 'it had no checkpoint yet, so a resume starts from step 0';
   const how =
     fault.kind === 'out-of-memory'
       ? `resume on the CPU with: gan-studio train --resume ${at.runDir} --backend wasm, or start a new run with a smaller --batch`

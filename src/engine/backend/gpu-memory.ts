@@ -75,7 +75,19 @@ export function estimateTrainingMemory(models: MemoryModels, batch: number, pena
   };
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 2 ** 10,
+  m: 1e6,
+  mb: 1e6,
+  mib: 2 ** 20,
+  g: 1e9,
+  gb: 1e9,
+  gib: 2 ** 30,
+};
 
 /** Parses "8GB", "512MiB", "1.5g" or plain bytes; null when unset or unreadable. */
 export function parseMemorySize(text: string | undefined): number | null {
@@ -91,7 +103,8 @@ export function gpuMemoryBudget(env: NodeJS.ProcessEnv = process.env): number | 
   const raw = env.GAN_STUDIO_GPU_MEMORY;
   if (raw == null || raw === '') return null;
   const bytes = parseMemorySize(raw);
-  if (bytes == null || bytes <= 0) throw new UserError(`GAN_STUDIO_GPU_MEMORY="${raw}" is not a size; write it like 8GB, 512MiB or 4096MB.`);
+  if (bytes == null || bytes <= 0)
+    throw new UserError(`GAN_STUDIO_GPU_MEMORY="${raw}" is not a size; write it like 8GB, 512MiB or 4096MB.`);
   return bytes;
 }
 
@@ -101,7 +114,11 @@ export interface DeviceLimits {
 }
 
 const human = (bytes: number): string =>
-  bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(bytes / 2 ** 10)} KiB`;
+  bytes >= 2 ** 30
+    ? `${(bytes / 2 ** 30).toFixed(1)} GiB`
+    : bytes >= 2 ** 20
+      ? `${(bytes / 2 ** 20).toFixed(1)} MiB`
+      : `${Math.ceil(bytes / 2 ** 10)} KiB`;
 
 /** The largest batch that fits both limits (0: not even one image). */
 export function largestFittingBatch(perBatch1: MemoryEstimate, limits: DeviceLimits, budget: number | null): number {
@@ -115,7 +132,13 @@ export function largestFittingBatch(perBatch1: MemoryEstimate, limits: DeviceLim
  * Refuses, with one line naming the largest batch that fits, a batch whose step
  * cannot fit the device's buffer limit or the user's memory budget.
  */
-export function checkBatchFits(models: MemoryModels, batch: number, penalty: boolean, limits: DeviceLimits, budget: number | null = gpuMemoryBudget()): MemoryEstimate {
+export function checkBatchFits(
+  models: MemoryModels,
+  batch: number,
+  penalty: boolean,
+  limits: DeviceLimits,
+  budget: number | null = gpuMemoryBudget(),
+): MemoryEstimate {
   const est = estimateTrainingMemory(models, batch, penalty);
   const oneBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
   const tooBigTensor = est.largestTensorBytes > oneBuffer;
@@ -125,6 +148,9 @@ export function checkBatchFits(models: MemoryModels, batch: number, penalty: boo
   const why = tooBigTensor
     ? `its largest activation (${human(est.largestTensorBytes)}) exceeds the GPU's ${human(oneBuffer)} buffer limit`
     : `a step needs about ${human(est.bytes)} of GPU memory (estimate), more than the ${human(budget!)} budget (GAN_STUDIO_GPU_MEMORY)`;
-  const advice = best >= 1 ? `the largest batch that fits is ${best} (--batch ${best})` : 'this model does not fit even at batch 1: use a smaller model or --backend wasm';
+  const advice =
+    best >= 1
+      ? `the largest batch that fits is ${best} (--batch ${best})`
+      : 'this model does not fit even at batch 1: use a smaller model or --backend wasm';
   throw new UserError(`Batch ${batch} does not fit on the GPU: ${why}; ${advice}.`);
 }

@@ -21,7 +21,13 @@ import type { GpuAdapterSummary } from './webgpu-adapter';
 export type ConcreteBackendName = Exclude<BackendName, 'auto'>;
 
 /** Every concrete backend, fastest first: the order 'auto' tries them in. */
-export const BACKEND_PREFERENCE: readonly ConcreteBackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCE: readonly ConcreteBackendName[] = [
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+];
 
 export interface BackendStatus {
   name: ConcreteBackendName;
@@ -65,7 +71,9 @@ const TF_BACKEND: Record<ConcreteBackendName, string> = {
 };
 
 /** `skipByAuto`: the backend runs, but auto must not pick it (and why). */
-type Check = ({ ok: true; detail: string; skipByAuto?: string } | { ok: false; reason: string }) & { adapter?: GpuAdapterSummary };
+type Check = ({ ok: true; detail: string; skipByAuto?: string } | { ok: false; reason: string }) & {
+  adapter?: GpuAdapterSummary;
+};
 
 /** Backend active right now, or undefined when none was chosen yet (tf.getBackend() may return undefined). */
 function currentBackend(): string | undefined {
@@ -116,7 +124,8 @@ async function activate(name: ConcreteBackendName, wasmThreads?: number): Promis
           if (info == null || !info.isGPUPackage) {
             return {
               ok: false,
-              reason: 'the CPU build @tensorflow/tfjs-node is already loaded in this process (restart to use the GPU build)',
+              reason:
+                'the CPU build @tensorflow/tfjs-node is already loaded in this process (restart to use the GPU build)',
             };
           }
           if (!info.isUsingGpuDevice) {
@@ -135,7 +144,8 @@ async function activate(name: ConcreteBackendName, wasmThreads?: number): Promis
       case 'webgpu': {
         const r = await activateWebGpu();
         if (!r.ok) return r;
-        const skipByAuto = r.adapter.emulation != null ? `the only adapter is ${r.adapter.emulation}, slower than wasm` : undefined;
+        const skipByAuto =
+          r.adapter.emulation != null ? `the only adapter is ${r.adapter.emulation}, slower than wasm` : undefined;
         return { ok: true, detail: r.detail, adapter: r.adapter, skipByAuto };
       }
       case 'wasm': {
@@ -174,7 +184,14 @@ export async function probeBackends(): Promise<BackendStatus[]> {
       const r = await activate(name);
       const adapter = r.adapter != null ? { adapter: r.adapter } : {};
       if (!r.ok) out.push({ name, available: false, reason: r.reason, auto: true, ...adapter });
-      else if (r.skipByAuto != null) out.push({ name, available: true, reason: `ready, but auto skips it: ${r.skipByAuto}`, auto: false, ...adapter });
+      else if (r.skipByAuto != null)
+        out.push({
+          name,
+          available: true,
+          reason: `ready, but auto skips it: ${r.skipByAuto}`,
+          auto: false,
+          ...adapter,
+        });
       else out.push({ name, available: true, reason: 'ready', auto: true, ...adapter });
     }
   } finally {

@@ -365,7 +365,10 @@ function convPath(
   // ones to [C, h·w, N]), then [h·w, C, N] → [C, h·w, N] by block copies of N floats.
   const x2 = keep(reshape(backend, xs, [N, keepH * keepW * C]));
   const x2t = keep(runWasm(backend, 'Transpose', { x: x2 }, { perm: [1, 0] }));
-  const xt = C === 1 ? keep(reshape(backend, x2t, [1, keepH, keepW, N])) : keep(swapBlocks(backend, x2t, keepH * keepW, C, N, [C, keepH, keepW, N]));
+  const xt =
+    C === 1
+      ? keep(reshape(backend, x2t, [1, keepH, keepW, N]))
+      : keep(swapBlocks(backend, x2t, keepH * keepW, C, N, [C, keepH, keepW, N]));
   // dy [N, Ho·Wo, Cout] → [Ho·Wo, N, Cout] = [Ho, Wo, N, Cout], block copies of Cout floats.
   const filter = keep(swapBlocks(backend, dy, N, Ho * Wo, Cout, [Ho, Wo, N, Cout]));
   const conv = keep(
@@ -396,7 +399,14 @@ function convPath(
  * [A, B, R] → [B, A, R] (runs of R floats) by copies on the wasm heap, as a new tensor
  * of shape `shape` (caller frees). The stock 3-D Transpose is 2–7× slower on these shapes.
  */
-function swapBlocks(backend: KernelBackend, t: TensorInfo, A: number, B: number, R: number, shape: number[]): TensorInfo {
+function swapBlocks(
+  backend: KernelBackend,
+  t: TensorInfo,
+  A: number,
+  B: number,
+  R: number,
+  shape: number[],
+): TensorInfo {
   const wasm = backend as unknown as BackendWasm;
   const out = wasm.makeOutput(shape, 'float32');
   const src = wasm.typedArrayFromHeap(t) as Float32Array;

@@ -90,17 +90,33 @@ export function conv2DBackpropInputWasm(args: {
   if (dataFormat != null && dataFormat !== 'NHWC' && !nchw) {
     throw new Error(`Conv2DBackpropInput (wasm): unsupported dataFormat '${String(dataFormat)}'`);
   }
-  const [N, H, W, Cb] = (nchw ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]] : inputShape) as [number, number, number, number];
+  const [N, H, W, Cb] = (nchw ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]] : inputShape) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const [kh, kw, fIn, Cs] = filter.shape as [number, number, number, number];
   if (fIn !== Cb) throw new Error(`Conv2DBackpropInput (wasm): filter in-channels ${fIn} != input channels ${Cb}`);
-  const info = tf.backend_util.computeConv2DInfo([N, H, W, Cb], [kh, kw, Cb, Cs], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(
+    [N, H, W, Cb],
+    [kh, kw, Cb, Cs],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const h = info.outHeight;
   const w = info.outWidth;
   const sH = info.strideHeight;
   const sW = info.strideWidth;
   const dyNhwc = nchw ? [dy0.shape[0], dy0.shape[2], dy0.shape[3], dy0.shape[1]] : dy0.shape;
   if (dyNhwc[0] !== N || dyNhwc[1] !== h || dyNhwc[2] !== w || dyNhwc[3] !== Cs) {
-    throw new Error(`Conv2DBackpropInput (wasm): dy shape [${dy0.shape}] does not match the convolution (expected NHWC [${N}, ${h}, ${w}, ${Cs}])`);
+    throw new Error(
+      `Conv2DBackpropInput (wasm): dy shape [${dy0.shape}] does not match the convolution (expected NHWC [${N}, ${h}, ${w}, ${Cs}])`,
+    );
   }
 
   const wasm = backend as unknown as BackendWasm;
@@ -137,7 +153,8 @@ export function conv2DBackpropInputWasm(args: {
 
     /** One phase as a stride-1 forward convolution, or null when it is all zeros. */
     const phase = (ph: PhaseDim, pw: PhaseDim): TensorInfo | null => {
-      if (ph.size === 0 || pw.size === 0 || ph.K === 0 || pw.K === 0 || ph.to <= ph.from || pw.to <= pw.from) return null;
+      if (ph.size === 0 || pw.size === 0 || ph.K === 0 || pw.K === 0 || ph.to <= ph.from || pw.to <= pw.from)
+        return null;
       // Sub-filter F[t, u] = W[rh + sH·(Kh−1−t), rw + sW·(Kw−1−u)], each tap a contiguous Cs·Cb block.
       const f = keep(wasm.makeOutput([ph.K, pw.K, Cs, Cb], 'float32'));
       const x = cropDy(ph, pw);
@@ -158,7 +175,9 @@ export function conv2DBackpropInputWasm(args: {
         [pw.padBefore, pw.padAfter],
         [0, 0],
       ];
-      return keep(runWasm(backend, 'Conv2D', { x, filter: f }, { strides: 1, pad: pads, dataFormat: 'NHWC', dilations: 1 }));
+      return keep(
+        runWasm(backend, 'Conv2D', { x, filter: f }, { strides: 1, pad: pads, dataFormat: 'NHWC', dilations: 1 }),
+      );
     };
 
     /**
@@ -180,7 +199,13 @@ export function conv2DBackpropInputWasm(args: {
       const dimOf = (K: number, u0_: number, size: number, n: number): Omit<PhaseDim, 'r' | 'K'> => {
         const P = K - 1 - u0_;
         const Pb = size + K - 1 - P - n;
-        return { size, from: Math.max(0, -P), to: n - Math.max(0, -Pb), padBefore: Math.max(0, P), padAfter: Math.max(0, Pb) };
+        return {
+          size,
+          from: Math.max(0, -P),
+          to: n - Math.max(0, -Pb),
+          padBefore: Math.max(0, P),
+          padAfter: Math.max(0, Pb),
+        };
       };
       const ph = dimOf(Ka, u0, Uh, h);
       const pw = dimOf(Kb, v0, Uw, w);
@@ -216,7 +241,9 @@ export function conv2DBackpropInputWasm(args: {
         [pw.padBefore, pw.padAfter],
         [0, 0],
       ];
-      const o = keep(runWasm(backend, 'Conv2D', { x, filter: f }, { strides: 1, pad: pads, dataFormat: 'NHWC', dilations: 1 }));
+      const o = keep(
+        runWasm(backend, 'Conv2D', { x, filter: f }, { strides: 1, pad: pads, dataFormat: 'NHWC', dilations: 1 }),
+      );
       const out = wasm.makeOutput([N, H, W, Cb], 'float32');
       const src = wasm.typedArrayFromHeap(o);
       const dst = wasm.typedArrayFromHeap(out);
@@ -230,7 +257,7 @@ export function conv2DBackpropInputWasm(args: {
       for (let n = 0; n < N; n++) {
         for (let Y = 0; Y < H; Y++) {
           const U = Y + pt;
-          const rowBase = ((n * Uh + Math.floor(U / sH) - u0) * Uw) * C4 + (U % sH) * sW * Cb;
+          const rowBase = (n * Uh + Math.floor(U / sH) - u0) * Uw * C4 + (U % sH) * sW * Cb;
           if (Cb === 1) {
             for (let X = 0; X < W; X++) dst[d++] = src[rowBase + colOff[X]];
           } else {

@@ -11,7 +11,6 @@ import { runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: KernelBackend; attrs?: tf.NamedAttrMap };
 
-
 /** A float32 scalar on the wasm heap (caller frees). */
 function scalar(backend: KernelBackend, value: number): TensorInfo {
   return runWasm(backend, 'Fill', {}, { shape: [], value, dtype: 'float32' });

@@ -30,7 +30,12 @@ import { meanWasm, sumWasm } from './wasm-reduce';
 import { tileWasm } from './wasm-tile';
 import { saveStockKernel } from './wasm-util';
 
-export { conv2DBackpropFilterWasm, setConvFilterStrategyForTests, setIm2colBudgetForTests, type ConvFilterStrategy } from './wasm-conv-filter';
+export {
+  conv2DBackpropFilterWasm,
+  setConvFilterStrategyForTests,
+  setIm2colBudgetForTests,
+  type ConvFilterStrategy,
+} from './wasm-conv-filter';
 export { conv2DBackpropInputWasm, setConvInputStrategyForTests, type ConvInputStrategy } from './wasm-conv-input';
 export { leakyReluWasm } from './wasm-elementwise';
 export { batchMatMulWasm } from './wasm-matmul';
@@ -59,7 +64,12 @@ export const WASM_EXTRA_KERNELS = EXTRAS.map((e) => e.name);
 
 let registered = false;
 
-function register(name: string, kernelFunc: tf.KernelFunc, setupFunc?: tf.KernelSetupFunc, disposeFunc?: tf.KernelDisposeFunc): void {
+function register(
+  name: string,
+  kernelFunc: tf.KernelFunc,
+  setupFunc?: tf.KernelSetupFunc,
+  disposeFunc?: tf.KernelDisposeFunc,
+): void {
   if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc, setupFunc, disposeFunc });
 }

@@ -46,12 +46,24 @@ export function transposeLast2(backend: KernelBackend, x: TensorInfo): TensorInf
   return shaped;
 }
 
-export function batchMatMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: KernelBackend; attrs?: tf.NamedAttrMap }): TensorInfo {
+export function batchMatMulWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const attrs = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs;
   const { a, b } = inputs;
   const { transposeA, transposeB } = attrs;
-  if ((!transposeA && !transposeB) || a == null || b == null || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) {
+  if (
+    (!transposeA && !transposeB) ||
+    a == null ||
+    b == null ||
+    a.dtype !== 'float32' ||
+    b.dtype !== 'float32' ||
+    a.shape.length < 2 ||
+    b.shape.length < 2
+  ) {
     return runWasm(backend, 'BatchMatMul', inputs, attrs as unknown as Record<string, unknown>);
   }
   const temps: TensorInfo[] = [];

@@ -18,7 +18,10 @@ import { runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
 /** k when the reduced axes are exactly [0, k) with 0 < k < rank, else 0. */
 function leadingAxes(shape: number[], axis: number | number[]): number {
   const r = shape.length;
-  const axes = tf.util.parseAxisParam(axis, shape).slice().sort((a, b) => a - b);
+  const axes = tf.util
+    .parseAxisParam(axis, shape)
+    .slice()
+    .sort((a, b) => a - b);
   const unique = axes.filter((a, i) => i === 0 || a !== axes[i - 1]);
   const k = unique.length;
   if (k === 0 || k >= r) return 0;
@@ -26,7 +29,10 @@ function leadingAxes(shape: number[], axis: number | number[]): number {
   return k;
 }
 
-function reduceLeading(kernel: 'Sum' | 'Mean', args: { inputs: tf.NamedTensorInfoMap; backend: KernelBackend; attrs?: tf.NamedAttrMap }): TensorInfo {
+function reduceLeading(
+  kernel: 'Sum' | 'Mean',
+  args: { inputs: tf.NamedTensorInfoMap; backend: KernelBackend; attrs?: tf.NamedAttrMap },
+): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as tf.SumAttrs;
   const x = inputs.x;
@@ -51,10 +57,18 @@ function reduceLeading(kernel: 'Sum' | 'Mean', args: { inputs: tf.NamedTensorInf
   return out;
 }
 
-export function sumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: KernelBackend; attrs?: tf.NamedAttrMap }): TensorInfo {
+export function sumWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
   return reduceLeading('Sum', args);
 }
 
-export function meanWasm(args: { inputs: tf.NamedTensorInfoMap; backend: KernelBackend; attrs?: tf.NamedAttrMap }): TensorInfo {
+export function meanWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
   return reduceLeading('Mean', args);
 }

@@ -76,7 +76,7 @@ function bootstrapSource(files: ThreadedWasmFiles): string {
     `const fault = process.env[${JSON.stringify(THREAD_FAULT_ENV)}];`,
     'const handle = globalThis.onmessage;',
     'function crashed(err) {',
-    "  const why = err instanceof Error ? err.message : String(err);",
+    '  const why = err instanceof Error ? err.message : String(err);',
     "  writeSync(2, `error: a wasm compute thread crashed (${why.split('\\n')[0]}); training stopped and nothing of the interrupted work was saved. Resume from the last checkpoint, or train with --threads 1.\\n`);",
     "  process.kill(process.pid, 'SIGKILL');",
     '}',
@@ -127,10 +127,14 @@ export async function loadThreadedWasm(threads: number): Promise<ThreadedWasmMod
   });
   const ready = factory({
     // Emscripten passes this straight to `new Worker(…)`: a URL object, which Node accepts for data: URLs.
-    locateFile: (path: string, prefix: string) => (path.endsWith('.worker.js') ? workerUrl : path.endsWith('.wasm') ? files.wasm : prefix + path),
+    locateFile: (path: string, prefix: string) =>
+      path.endsWith('.worker.js') ? workerUrl : path.endsWith('.wasm') ? files.wasm : prefix + path,
     // Posted to each worker, which `importScripts` it: a plain file path works in Node.
     mainScriptUrlOrBlob: files.glue,
-    instantiateWasm: (info: { env: Record<string, unknown> }, receiveInstance: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) => {
+    instantiateWasm: (
+      info: { env: Record<string, unknown> },
+      receiveInstance: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
+    ) => {
       // `int num_cores = emscripten_num_logical_cores() / 2` caps the pool (see the header).
       const env = { ...info.env, emscripten_num_logical_cores: () => 2 * threads };
       const imports: Record<string, unknown> = { ...info, env, wasi_snapshot_preview1: env };

@@ -25,14 +25,19 @@ function replicate(heap: Heap, start: number, len: number, times: number): void 
   }
 }
 
-export function tileWasm(args: { inputs: tf.NamedTensorInfoMap; backend: KernelBackend; attrs?: tf.NamedAttrMap }): TensorInfo {
+export function tileWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const x = inputs.x;
   const reps = (args.attrs as unknown as tf.TileAttrs).reps;
   if (x == null) throw new Error('Tile (wasm): input x is required');
   if (x.dtype === 'string') return runWasm(backend, 'Tile', inputs, args.attrs as Record<string, unknown>);
   const r = x.shape.length;
-  if (reps.length !== r) throw new Error(`Tile (wasm): reps [${reps}] must have one entry per dimension of x [${x.shape}]`);
+  if (reps.length !== r)
+    throw new Error(`Tile (wasm): reps [${reps}] must have one entry per dimension of x [${x.shape}]`);
   const wasm = backend as unknown as BackendWasm;
   const outShape = x.shape.map((d, i) => d * reps[i]);
   const out = wasm.makeOutput(outShape, x.dtype);

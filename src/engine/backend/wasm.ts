@@ -76,7 +76,8 @@ function registerWasmFactory(threads: number): string | null {
   } else if (factories().wasm != null) {
     tf.removeBackend('wasm');
   }
-  if (stockFactory == null) return 'the wasm backend is not registered (import of @tensorflow/tfjs-backend-wasm failed)';
+  if (stockFactory == null)
+    return 'the wasm backend is not registered (import of @tensorflow/tfjs-backend-wasm failed)';
   if (threads <= 1) {
     tf.registerBackend('wasm', stockFactory.factory, stockFactory.priority);
   } else {
@@ -107,7 +108,8 @@ function registerWasmFactory(threads: number): string | null {
  */
 export function prepareWasm(threads?: number): string | null {
   registerWasmKernels();
-  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return 'this JavaScript runtime has no WebAssembly support';
+  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object')
+    return 'this JavaScript runtime has no WebAssembly support';
   if (threads != null) {
     if (!Number.isInteger(threads) || threads < 1) return `threads must be a whole number ≥ 1 (got ${threads})`;
     const why = registerWasmFactory(threads);

@@ -33,7 +33,8 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 
-export type AdapterFind = { ok: true; gpu: GPU; adapter: GPUAdapter; summary: GpuAdapterSummary } | { ok: false; reason: string };
+export type AdapterFind =
+  { ok: true; gpu: GPU; adapter: GPUAdapter; summary: GpuAdapterSummary } | { ok: false; reason: string };
 
 /**
  * Software rasterisers that show up as Vulkan / D3D12 / Metal devices. They run
@@ -42,7 +43,13 @@ export type AdapterFind = { ok: true; gpu: GPU; adapter: GPUAdapter; summary: Gp
 const EMULATION_PATTERN = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render|\bwarp\b/i;
 
 /** Why this adapter is a CPU emulation, or null for a real GPU. */
-export function emulationReason(info: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter?: boolean }): string | null {
+export function emulationReason(info: {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter?: boolean;
+}): string | null {
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
   const m = EMULATION_PATTERN.exec(text);
   if (m) return `a CPU emulation (${m[0].toLowerCase() === 'swiftshader' ? 'SwiftShader' : m[0]})`;
@@ -51,7 +58,8 @@ export function emulationReason(info: { vendor: string; architecture: string; de
 
 /** What a user needs to get a WebGPU adapter on this platform. */
 export function driverHint(platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'linux') return 'install a Vulkan driver: mesa-vulkan-drivers for AMD/Intel, or the NVIDIA driver with its Vulkan ICD';
+  if (platform === 'linux')
+    return 'install a Vulkan driver: mesa-vulkan-drivers for AMD/Intel, or the NVIDIA driver with its Vulkan ICD';
   if (platform === 'win32') return 'update the GPU driver (Dawn uses D3D12 or Vulkan)';
   if (platform === 'darwin') return 'WebGPU uses Metal, available on macOS 11 and later';
   return `Dawn has no prebuilt binary for ${platform}`;
@@ -69,8 +77,13 @@ export function vulkanDriverFiles(env: NodeJS.ProcessEnv = process.env): string[
     .filter((f) => f !== '' && existsSync(f));
   if (explicit.length > 0 || env.VK_DRIVER_FILES || env.VK_ICD_FILENAMES) return explicit;
   const dataDirs = (env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':');
-  const dirs = [join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'vulkan/icd.d'), '/etc/xdg/vulkan/icd.d', '/etc/vulkan/icd.d',
-    join(env.XDG_DATA_HOME || join(homedir(), '.local/share'), 'vulkan/icd.d'), ...dataDirs.map((d) => join(d, 'vulkan/icd.d'))];
+  const dirs = [
+    join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'vulkan/icd.d'),
+    '/etc/xdg/vulkan/icd.d',
+    '/etc/vulkan/icd.d',
+    join(env.XDG_DATA_HOME || join(homedir(), '.local/share'), 'vulkan/icd.d'),
+    ...dataDirs.map((d) => join(d, 'vulkan/icd.d')),
+  ];
   const files: string[] = [];
   for (const dir of dirs) {
     try {
@@ -106,7 +119,10 @@ export function loadDawn(): Promise<{ ok: true; gpu: GPU } | { ok: false; reason
       if (/Cannot find (package|module) ['"]webgpu['"]/.test(msg)) {
         return { ok: false, reason: 'the optional package webgpu (Dawn) is not installed (npm install webgpu)' };
       }
-      return { ok: false, reason: `Dawn (the webgpu package) failed to load on ${process.platform}-${process.arch}: ${msg}` };
+      return {
+        ok: false,
+        reason: `Dawn (the webgpu package) failed to load on ${process.platform}-${process.arch}: ${msg}`,
+      };
     }
     try {
       for (const [key, value] of Object.entries(mod.globals)) {
@@ -114,7 +130,8 @@ export function loadDawn(): Promise<{ ok: true; gpu: GPU } | { ok: false; reason
       }
       const gpu = mod.create([]);
       const g = globalThis as unknown as { navigator?: Record<string, unknown> };
-      if (g.navigator == null) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+      if (g.navigator == null)
+        Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
       Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
       return { ok: true, gpu };
     } catch (err) {
@@ -169,7 +186,10 @@ export function forgetAdapter(): void {
 export function findAdapter(): Promise<AdapterFind> {
   found ??= (async (): Promise<AdapterFind> => {
     if (process.platform === 'linux' && vulkanDriverFiles().length === 0) {
-      return { ok: false, reason: `no Vulkan driver is installed (no ICD file in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d): ${driverHint()}` };
+      return {
+        ok: false,
+        reason: `no Vulkan driver is installed (no ICD file in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d): ${driverHint()}`,
+      };
     }
     const d = await loadDawn();
     if (!d.ok) return d;

@@ -26,7 +26,11 @@ function stockKernel(name: string): Stock {
 }
 
 /** AddN in chunks of at most (storage buffers per stage − 1) inputs. */
-export function addNWebGpu(args: { inputs: tf.TensorInfo[]; backend: tf.KernelBackend; attrs?: unknown }): tf.TensorInfo {
+export function addNWebGpu(args: {
+  inputs: tf.TensorInfo[];
+  backend: tf.KernelBackend;
+  attrs?: unknown;
+}): tf.TensorInfo {
   const sum = stockAddN!;
   const backend = args.backend as WebGpuBackendLike;
   const maxInputs = Math.max(2, backend.device.limits.maxStorageBuffersPerShaderStage - 1);

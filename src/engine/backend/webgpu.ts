@@ -21,7 +21,8 @@ export interface GpuFault {
   message: string;
 }
 
-export type WebGpuActivation = { ok: true; adapter: GpuAdapterSummary; detail: string } | { ok: false; reason: string; adapter?: GpuAdapterSummary };
+export type WebGpuActivation =
+  { ok: true; adapter: GpuAdapterSummary; detail: string } | { ok: false; reason: string; adapter?: GpuAdapterSummary };
 
 interface LiveDevice {
   device: GPUDevice;
@@ -103,15 +104,24 @@ export async function activateWebGpu(): Promise<WebGpuActivation> {
       // 'webgpu' factory; it is replaced by one that uses our device.
       const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
       if (tf.findBackendFactory('webgpu') != null) tf.removeBackend('webgpu');
-      tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapterInfoOf(adapter) as unknown as GPUAdapterInfo), 0);
+      tf.registerBackend(
+        'webgpu',
+        () => new WebGPUBackend(device, adapterInfoOf(adapter) as unknown as GPUAdapterInfo),
+        0,
+      );
       registerWebGpuKernels();
     })();
     await registered;
     if (tf.getBackend() !== 'webgpu' || tf.engine().registry.webgpu == null) {
-      if (!(await tf.setBackend('webgpu'))) return { ok: false, reason: 'tfjs could not start its webgpu backend on this device', adapter: summary };
+      if (!(await tf.setBackend('webgpu')))
+        return { ok: false, reason: 'tfjs could not start its webgpu backend on this device', adapter: summary };
     }
   } catch (err) {
-    return { ok: false, reason: `WebGPU device creation failed: ${firstLine(err instanceof Error ? err.message : String(err))}`, adapter: summary };
+    return {
+      ok: false,
+      reason: `WebGPU device creation failed: ${firstLine(err instanceof Error ? err.message : String(err))}`,
+      adapter: summary,
+    };
   }
   return { ok: true, adapter: summary, detail: `WebGPU on ${describeAdapter(summary)}` };
 }

@@ -49,7 +49,16 @@ export const PRESETS = {
     model: { arch: 'dcgan-conv', resolution: 64, channels: 3, latentDim: 128, baseWidth: 64 },
     loss: 'hinge',
     g: { optimizer: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9, norm: 'batch', upsample: 'nearest', kernelSize: 3 },
-    d: { optimizer: 'adam', lr: 4e-4, beta1: 0, beta2: 0.9, norm: 'none', spectralNorm: true, leakySlope: 0.1, kernelSize: 4 },
+    d: {
+      optimizer: 'adam',
+      lr: 4e-4,
+      beta1: 0,
+      beta2: 0.9,
+      norm: 'none',
+      spectralNorm: true,
+      leakySlope: 0.1,
+      kernelSize: 4,
+    },
     ema: { enabled: true, decay: 0.999 },
   },
   /**

@@ -66,7 +66,9 @@ async function readConfigFile(file: string): Promise<Tree> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `Config file not found: ${file}` : `Cannot read config file ${file}: ${code ?? String(err)}`);
+    throw new UserError(
+      code === 'ENOENT' ? `Config file not found: ${file}` : `Cannot read config file ${file}: ${code ?? String(err)}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -83,7 +85,8 @@ export function parseSet(entry: string): { key: string; value: unknown } {
   const eq = entry.indexOf('=');
   if (eq <= 0) throw new UserError(`Bad --set "${entry}": expected key=value, for example --set g.lr=0.0001.`);
   const key = entry.slice(0, eq).trim();
-  if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(key)) throw new UserError(`Bad --set "${entry}": "${key}" is not an option name.`);
+  if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(key))
+    throw new UserError(`Bad --set "${entry}": "${key}" is not an option name.`);
   const raw = entry.slice(eq + 1).trim();
   let value: unknown = raw;
   try {

@@ -7,7 +7,14 @@
  */
 import { effectivePenalty, type TrainConfig } from '../../shared/config';
 import { UserError } from '../errors';
-import { defaultDArch, defaultGArch, type ConditionalArch, type DArch, type GArch, type ModelSpec } from '../models/dcgan';
+import {
+  defaultDArch,
+  defaultGArch,
+  type ConditionalArch,
+  type DArch,
+  type GArch,
+  type ModelSpec,
+} from '../models/dcgan';
 
 export type ConcreteOptimizer = 'adam' | 'rmsprop' | 'sgd';
 
@@ -53,14 +60,24 @@ export function dArchOf(config: TrainConfig): DArch {
 export function conditionalOf(config: TrainConfig): ConditionalArch | null {
   const c = config.conditional;
   if (!c.enabled) return null;
-  if (c.numClasses < 2) throw new Error('conditional.numClasses is not set: call withDataClasses(config, data) before building the models');
+  if (c.numClasses < 2)
+    throw new Error('conditional.numClasses is not set: call withDataClasses(config, data) before building the models');
   return { numClasses: c.numClasses, embedDim: c.embedDim, discriminator: c.discriminator, batchNorm: c.batchNorm };
 }
 
 /** The full model spec of a config. */
 export function modelSpecOf(config: TrainConfig): ModelSpec {
   const { arch, resolution, channels, latentDim, baseWidth } = config.model;
-  return { arch, resolution, channels, latentDim, baseWidth, g: gArchOf(config), d: dArchOf(config), conditional: conditionalOf(config) };
+  return {
+    arch,
+    resolution,
+    channels,
+    latentDim,
+    baseWidth,
+    g: gArchOf(config),
+    d: dArchOf(config),
+    conditional: conditionalOf(config),
+  };
 }
 
 /**
@@ -79,7 +96,9 @@ export function withDataClasses(config: TrainConfig, data: { classNames?: string
     return { ...config, conditional: { ...config.conditional, numClasses: found } };
   }
   if (found > 0 && found !== config.conditional.numClasses) {
-    throw new UserError(`conditional.numClasses is ${config.conditional.numClasses} but the data set has ${found} classes.`);
+    throw new UserError(
+      `conditional.numClasses is ${config.conditional.numClasses} but the data set has ${found} classes.`,
+    );
   }
   return config;
 }
@@ -90,28 +109,47 @@ export function configWarnings(config: TrainConfig): string[] {
   const penalty = effectivePenalty(config);
   for (const net of ['g', 'd'] as const) {
     const opt = optimizerOf(config, net);
-    if (opt === 'sgd') out.push(`${net}.optimizer=sgd: plain SGD is unstable for GANs (it circles the saddle point instead of settling); Adam or RMSProp are the usual choices.`);
+    if (opt === 'sgd')
+      out.push(
+        `${net}.optimizer=sgd: plain SGD is unstable for GANs (it circles the saddle point instead of settling); Adam or RMSProp are the usual choices.`,
+      );
     if (config.loss === 'wgan' && opt === 'adam') {
-      out.push(`loss=wgan with ${net}.optimizer=adam: weight clipping with a momentum optimizer is unstable (Arjovsky et al. use RMSProp); set ${net}.optimizer=rmsprop or auto, or use loss=wgan-gp.`);
+      out.push(
+        `loss=wgan with ${net}.optimizer=adam: weight clipping with a momentum optimizer is unstable (Arjovsky et al. use RMSProp); set ${net}.optimizer=rmsprop or auto, or use loss=wgan-gp.`,
+      );
     }
   }
   if (config.d.norm === 'auto' && defaultDArch(config.model.arch).norm === 'batch' && penalty !== 'none') {
-    out.push(`d.norm=auto uses layer norm instead of batch norm because a gradient penalty (${penalty}) is on: the penalty is per-sample, and batch norm couples the samples of a batch.`);
+    out.push(
+      `d.norm=auto uses layer norm instead of batch norm because a gradient penalty (${penalty}) is on: the penalty is per-sample, and batch norm couples the samples of a batch.`,
+    );
   }
   if (config.loss === 'wgan' && config.d.lr > 1e-4) {
-    out.push(`loss=wgan with d.lr=${config.d.lr}: the WGAN paper uses 0.00005 with weight clipping; large rates make the critic oscillate.`);
+    out.push(
+      `loss=wgan with d.lr=${config.d.lr}: the WGAN paper uses 0.00005 with weight clipping; large rates make the critic oscillate.`,
+    );
   }
   if ((config.loss === 'wgan' || config.loss === 'wgan-gp') && config.dSteps === 1) {
-    out.push(`loss=${config.loss} with dSteps=1: Wasserstein critics are usually trained several times per G update (dSteps=5).`);
+    out.push(
+      `loss=${config.loss} with dSteps=1: Wasserstein critics are usually trained several times per G update (dSteps=5).`,
+    );
   }
   if (config.loss === 'hinge' && !config.d.spectralNorm && penalty === 'none') {
-    out.push('loss=hinge without d.spectralNorm or a penalty: the hinge loss is meant for a Lipschitz-constrained D (SNGAN); set d.spectralNorm=true.');
+    out.push(
+      'loss=hinge without d.spectralNorm or a penalty: the hinge loss is meant for a Lipschitz-constrained D (SNGAN); set d.spectralNorm=true.',
+    );
   }
   if (config.d.spectralNorm && dArchOf(config).norm === 'batch') {
     out.push('d.spectralNorm with batch norm in D: batch norm undoes the Lipschitz bound; SNGAN uses d.norm=none.');
   }
-  if (config.augment.ada && config.augment.adaSpeed >= 100_000 && config.steps * config.batchSize * config.dSteps < config.augment.adaSpeed / 10) {
-    out.push(`augment.adaSpeed=${config.augment.adaSpeed} images is long for a run of ${config.steps * config.batchSize * config.dSteps} real images: the augmentation probability will barely move.`);
+  if (
+    config.augment.ada &&
+    config.augment.adaSpeed >= 100_000 &&
+    config.steps * config.batchSize * config.dSteps < config.augment.adaSpeed / 10
+  ) {
+    out.push(
+      `augment.adaSpeed=${config.augment.adaSpeed} images is long for a run of ${config.steps * config.batchSize * config.dSteps} real images: the augmentation probability will barely move.`,
+    );
   }
   return out;
 }

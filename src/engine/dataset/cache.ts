@@ -53,9 +53,7 @@ interface Header {
 }
 
 export type CacheRead =
-  | { status: 'hit'; data: CachedData }
-  | { status: 'missing' }
-  | { status: 'corrupt'; reason: string };
+  { status: 'hit'; data: CachedData } | { status: 'missing' } | { status: 'corrupt'; reason: string };
 
 export function computeCacheKey(scan: ScanResult, o: ResolvedOptions): string {
   const h = createHash('sha256');
@@ -139,7 +137,8 @@ export async function readCache(file: string, key: string, o: ResolvedOptions): 
     const version = prefix.readUInt32LE(MAGIC.length);
     if (version !== CACHE_FORMAT_VERSION) return { status: 'corrupt', reason: `format version ${version}` };
     const headerLen = prefix.readUInt32LE(MAGIC.length + 4);
-    if (headerLen > MAX_HEADER_BYTES || PREFIX_BYTES + headerLen > size) return { status: 'corrupt', reason: 'bad header length' };
+    if (headerLen > MAX_HEADER_BYTES || PREFIX_BYTES + headerLen > size)
+      return { status: 'corrupt', reason: 'bad header length' };
 
     const headerBuf = Buffer.alloc(headerLen);
     if (!(await readExactly(fh, headerBuf, PREFIX_BYTES))) return { status: 'corrupt', reason: 'truncated' };

@@ -20,7 +20,8 @@ import { ReportBuilder } from './report.js';
 import { compareRelPaths, scanFolder } from './scan.js';
 import { DatasetError, type Dataset, type ImportOptions, type SkippedFile } from './types.js';
 
-export const ROOT_FILE_REASON = 'outside the class folders (images directly in the root are not used when it has class subfolders)';
+export const ROOT_FILE_REASON =
+  'outside the class folders (images directly in the root are not used when it has class subfolders)';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -86,7 +87,9 @@ export async function importDataset(dir: string, opts: ImportOptions): Promise<D
     pixels = new Uint8Array(total * per);
   } catch {
     const gb = ((total * per) / 1e9).toFixed(1);
-    throw new DatasetError(`Not enough memory for ${total} images at ${o.resolution}×${o.resolution}×${o.channels} (${gb} GB): use a lower resolution or fewer images`);
+    throw new DatasetError(
+      `Not enough memory for ${total} images at ${o.resolution}×${o.resolution}×${o.channels} (${gb} GB): use a lower resolution or fewer images`,
+    );
   }
   const infos: (DecodedInfo | null)[] = new Array(total).fill(null);
   const reasons: (string | null)[] = new Array(total).fill(null);
@@ -110,9 +113,9 @@ export async function importDataset(dir: string, opts: ImportOptions): Promise<D
   o.signal?.throwIfAborted();
 
   // Classes from the first-level folders that produced images.
-  const classNames = [...new Set(files.flatMap((f, i) => (infos[i] ? [classOf(f.rel)] : [])).filter((c): c is string => c !== null))].sort(
-    (a, b) => (a < b ? -1 : a > b ? 1 : 0),
-  );
+  const classNames = [
+    ...new Set(files.flatMap((f, i) => (infos[i] ? [classOf(f.rel)] : [])).filter((c): c is string => c !== null)),
+  ].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const classIndex = new Map(classNames.map((c, i) => [c, i]));
   const classCounts = classNames.map(() => 0);
   const skipped: SkippedFile[] = [...scan.skipped];

@@ -51,7 +51,9 @@ export function resolveOptions(opts: ImportOptions): ResolvedOptions {
   if (opts === null || typeof opts !== 'object') throw new DatasetError('Import options are missing');
   const { resolution, channels, resize, background, minSize } = opts;
   if (!Number.isInteger(resolution) || resolution < 1 || resolution > MAX_RESOLUTION) {
-    throw new DatasetError(`Invalid resolution ${String(resolution)}: must be a whole number from 1 to ${MAX_RESOLUTION}`);
+    throw new DatasetError(
+      `Invalid resolution ${String(resolution)}: must be a whole number from 1 to ${MAX_RESOLUTION}`,
+    );
   }
   if (channels !== 1 && channels !== 3) {
     throw new DatasetError(`Invalid channels ${String(channels)}: must be 1 (grayscale) or 3 (colour)`);

@@ -44,7 +44,9 @@ function plural(n: number, word: string): string {
 
 /** The report as a few lines of text (CLI output, logs). */
 export function formatReport(r: ImportReport, maxSkipped = 20): string {
-  const lines = [`Imported ${plural(r.imported, 'image')} from ${r.root} (${plural(r.filesSeen, 'file')} seen, ${r.skipped.length} skipped)`];
+  const lines = [
+    `Imported ${plural(r.imported, 'image')} from ${r.root} (${plural(r.filesSeen, 'file')} seen, ${r.skipped.length} skipped)`,
+  ];
   if (r.classNames.length > 0) {
     lines.push(`Classes: ${r.classNames.map((c, i) => `${c} (${r.classCounts[i]})`).join(', ')}`);
   }

@@ -134,7 +134,10 @@ export async function scanFolder(dir: string, opts: ScanOptions = {}): Promise<S
         const rel = dirRel ? `${dirRel}/${ent.name}` : ent.name;
         const res = stats[j];
         if (res.status === 'rejected') {
-          const reason = ent.isSymbolicLink() && errCode(res.reason) === 'ENOENT' ? 'broken symbolic link' : describeFsError(res.reason);
+          const reason =
+            ent.isSymbolicLink() && errCode(res.reason) === 'ENOENT'
+              ? 'broken symbolic link'
+              : describeFsError(res.reason);
           skipped.push({ file: rel, reason });
           continue;
         }

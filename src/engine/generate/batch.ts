@@ -49,23 +49,32 @@ export function defaultImageName(seed: number, k: number, digits: number): strin
 
 /** Check a count before any work: a whole number in 1..MAX_BATCH_IMAGES. */
 export function checkImageCount(count: number, grid = false): void {
-  if (!Number.isInteger(count) || count < 1) throw new UserError(`The number of images must be a whole number of at least 1 (got ${count}).`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new UserError(`The number of images must be a whole number of at least 1 (got ${count}).`);
   if (count > MAX_BATCH_IMAGES) {
-    throw new UserError(`${count.toLocaleString('en-US')} images is more than one call may write (at most ${MAX_BATCH_IMAGES.toLocaleString('en-US')}); split it into several calls with different seeds.`);
+    throw new UserError(
+      `${count.toLocaleString('en-US')} images is more than one call may write (at most ${MAX_BATCH_IMAGES.toLocaleString('en-US')}); split it into several calls with different seeds.`,
+    );
   }
-  if (grid && count > MAX_GRID_IMAGES) throw new UserError(`A grid holds at most ${MAX_GRID_IMAGES} images (${count} asked for); write the images without the grid, or fewer of them.`);
+  if (grid && count > MAX_GRID_IMAGES)
+    throw new UserError(
+      `A grid holds at most ${MAX_GRID_IMAGES} images (${count} asked for); write the images without the grid, or fewer of them.`,
+    );
 }
 
 /** Make sure `dir` is a folder we can write into (creating it), with one clear line when it is a file. */
 export async function prepareOutputFolder(dir: string): Promise<void> {
   const existing = await stat(dir).catch(() => null);
-  if (existing && !existing.isDirectory()) throw new UserError(`${dir} is a file, not a folder: give a folder to write the images into.`);
+  if (existing && !existing.isDirectory())
+    throw new UserError(`${dir} is a file, not a folder: give a folder to write the images into.`);
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR') throw new UserError(`Cannot create the folder ${dir}: part of that path is a file.`);
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new UserError(`Cannot create the folder ${dir}: permission denied.`);
+    if (code === 'EEXIST' || code === 'ENOTDIR')
+      throw new UserError(`Cannot create the folder ${dir}: part of that path is a file.`);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      throw new UserError(`Cannot create the folder ${dir}: permission denied.`);
     throw err;
   }
 }

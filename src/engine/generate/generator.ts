@@ -7,7 +7,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LatentDist, TrainConfig } from '../../shared/config';
 import { UserError } from '../errors';
-import { CheckpointDamagedError, hasModel, loadCheckpointModel, readCheckpointState, verifyCheckpointFiles, type CheckpointState } from '../run/checkpoint';
+import {
+  CheckpointDamagedError,
+  hasModel,
+  loadCheckpointModel,
+  readCheckpointState,
+  verifyCheckpointFiles,
+  type CheckpointState,
+} from '../run/checkpoint';
 import { pickCheckpoint, type SkippedCheckpoint } from '../run/checkpoint-pick';
 import { readRunConfig } from '../run/config-file';
 import { IMPORT_REPORT_FILE, runDirOf } from '../run/run-dir';
@@ -42,7 +49,8 @@ export async function loadGenerator(checkpointPath: string): Promise<LoadedGener
     config ??= await readRunConfig(runDirOf(checkpointDir));
     const state = await readCheckpointState(checkpointDir);
     const ema = config.ema.enabled || (await hasModel(checkpointDir, state, 'g_ema'));
-    if (ema && !(await hasModel(checkpointDir, state, 'g_ema'))) throw new CheckpointDamagedError(checkpointDir, 'g_ema/ is missing, and this run keeps an EMA generator');
+    if (ema && !(await hasModel(checkpointDir, state, 'g_ema')))
+      throw new CheckpointDamagedError(checkpointDir, 'g_ema/ is missing, and this run keeps an EMA generator');
     const name = ema ? 'g_ema' : 'g';
     await verifyCheckpointFiles(checkpointDir, state, [name]);
     return { state, ema, model: await loadCheckpointModel(checkpointDir, name) };
@@ -69,7 +77,9 @@ export async function loadGenerator(checkpointPath: string): Promise<LoadedGener
 
 async function readClassNames(runDir: string): Promise<string[]> {
   try {
-    const report = JSON.parse(await readFile(path.join(runDir, IMPORT_REPORT_FILE), 'utf8')) as { classNames?: unknown };
+    const report = JSON.parse(await readFile(path.join(runDir, IMPORT_REPORT_FILE), 'utf8')) as {
+      classNames?: unknown;
+    };
     return Array.isArray(report.classNames) ? report.classNames.map(String) : [];
   } catch {
     return [];
@@ -90,14 +100,22 @@ export function parseClass(gen: LoadedGenerator, value: string): number {
 /** The classes a generator takes, for error messages: "0 (zero), 1 (one), …" or "0 to K−1". */
 export function classList(gen: Pick<LoadedGenerator, 'numClasses' | 'classNames'>): string {
   const k = gen.numClasses;
-  if (gen.classNames.length >= k) return gen.classNames.slice(0, k).map((n, i) => `${i} (${n})`).join(', ');
+  if (gen.classNames.length >= k)
+    return gen.classNames
+      .slice(0, k)
+      .map((n, i) => `${i} (${n})`)
+      .join(', ');
   return `0 to ${k - 1}`;
 }
 
 /** A class index a caller asked for, checked against the generator: null when none was given. */
-export function checkClass(gen: Pick<LoadedGenerator, 'numClasses' | 'classNames'>, c: number | null | undefined): number | null {
+export function checkClass(
+  gen: Pick<LoadedGenerator, 'numClasses' | 'classNames'>,
+  c: number | null | undefined,
+): number | null {
   if (c == null) return null;
-  if (gen.numClasses === 0) throw new UserError(`This generator is not conditional: it takes no class (class ${c} was given).`);
+  if (gen.numClasses === 0)
+    throw new UserError(`This generator is not conditional: it takes no class (class ${c} was given).`);
   if (!(Number.isInteger(c) && c >= 0 && c < gen.numClasses)) {
     throw new UserError(`Class ${c} is out of range: this generator has ${gen.numClasses} classes: ${classList(gen)}.`);
   }

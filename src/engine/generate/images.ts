@@ -17,8 +17,19 @@ export const GENERATE_BATCH = 64;
  * Latent vectors of seeds seed, seed + 1, …, seed + count − 1 (the seed rule:
  * image k of seed s is seed s + k), from the run's distribution, scaled by ψ.
  */
-export function latents(seed: number, count: number, latentDim: number, dist: LatentDist = 'normal', truncation = 1): Float32Array {
-  return latentsOf(Array.from({ length: count }, (_, k) => seed + k), latentDim, dist, truncation);
+export function latents(
+  seed: number,
+  count: number,
+  latentDim: number,
+  dist: LatentDist = 'normal',
+  truncation = 1,
+): Float32Array {
+  return latentsOf(
+    Array.from({ length: count }, (_, k) => seed + k),
+    latentDim,
+    dist,
+    truncation,
+  );
 }
 
 export interface GenerateOptions {
@@ -35,10 +46,15 @@ export interface GenerateOptions {
 }
 
 /** Images for the given latent vectors, generated in batches to bound memory. */
-export async function generateImages(gen: LoadedGenerator, z: Float32Array, options: GenerateOptions = {}): Promise<ImageBatch> {
+export async function generateImages(
+  gen: LoadedGenerator,
+  z: Float32Array,
+  options: GenerateOptions = {},
+): Promise<ImageBatch> {
   const batchSize = options.batchSize ?? GENERATE_BATCH;
   const count = z.length / gen.latentDim;
-  if (options.noiseSeeds && options.noiseSeeds.length !== count) throw new RangeError(`${options.noiseSeeds.length} noise seeds for ${count} images`);
+  if (options.noiseSeeds && options.noiseSeeds.length !== count)
+    throw new RangeError(`${options.noiseSeeds.length} noise seeds for ${count} images`);
   let classes: Int32Array | null = null;
   try {
     if (gen.numClasses > 0) classes = classesFor(count, gen.numClasses, options.classes);
@@ -50,7 +66,10 @@ export async function generateImages(gen: LoadedGenerator, z: Float32Array, opti
   try {
     for (let start = 0; start < count; start += batchSize) {
       const n = Math.min(batchSize, count - start);
-      seedNoise(gen.model, options.noiseSeeds ? Array.from({ length: n }, (_, i) => options.noiseSeeds![start + i]) : null);
+      seedNoise(
+        gen.model,
+        options.noiseSeeds ? Array.from({ length: n }, (_, i) => options.noiseSeeds![start + i]) : null,
+      );
       const images = tf.tidy(() => {
         const zt = tf.tensor2d(z.subarray(start * gen.latentDim, (start + n) * gen.latentDim), [n, gen.latentDim]);
         return gen.model.predict(generatorInputs(gen.model, zt, classes?.subarray(start, start + n))) as tf.Tensor4D;
@@ -78,7 +97,11 @@ export interface SeedImagesOptions {
 }
 
 /** The images of the given seeds, by the seed rule: its latent, its noise, and the class asked for. */
-export function generateSeeds(gen: LoadedGenerator, seeds: ArrayLike<number>, options: SeedImagesOptions = {}): Promise<ImageBatch> {
+export function generateSeeds(
+  gen: LoadedGenerator,
+  seeds: ArrayLike<number>,
+  options: SeedImagesOptions = {},
+): Promise<ImageBatch> {
   const z = latentsOf(seeds, gen.latentDim, gen.latentDist, options.truncation ?? 1);
   return generateImages(gen, z, { classes: options.classes, noiseSeeds: seeds, batchSize: options.batchSize });
 }

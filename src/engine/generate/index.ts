@@ -10,7 +10,41 @@
  * - ./latents-file.ts  the pinned-latents JSON format, reader and writer
  */
 export { checkClass, classList, loadGenerator, parseClass, type LoadedGenerator } from './generator';
-export { generateImages, generateSeeds, latents, GENERATE_BATCH, type GenerateOptions, type SeedImagesOptions } from './images';
-export { checkImageCount, defaultImageName, MAX_BATCH_IMAGES, MAX_GRID_IMAGES, prepareOutputFolder, writeSeedBatch, type WriteBatchOptions, type WriteBatchResult } from './batch';
-export { LATENTS_FORMAT, latentsFileFor, parseLatentsFile, pinLatent, writeLatentsFile, type PinLike } from './latents-file';
-export { classOf, interpolationPath, latentOf, latentsOf, noiseSeedOf, seedNoise, seedOf, seedRule, slerp, truncate } from './rule';
+export {
+  generateImages,
+  generateSeeds,
+  latents,
+  GENERATE_BATCH,
+  type GenerateOptions,
+  type SeedImagesOptions,
+} from './images';
+export {
+  checkImageCount,
+  defaultImageName,
+  MAX_BATCH_IMAGES,
+  MAX_GRID_IMAGES,
+  prepareOutputFolder,
+  writeSeedBatch,
+  type WriteBatchOptions,
+  type WriteBatchResult,
+} from './batch';
+export {
+  LATENTS_FORMAT,
+  latentsFileFor,
+  parseLatentsFile,
+  pinLatent,
+  writeLatentsFile,
+  type PinLike,
+} from './latents-file';
+export {
+  classOf,
+  interpolationPath,
+  latentOf,
+  latentsOf,
+  noiseSeedOf,
+  seedNoise,
+  seedOf,
+  seedRule,
+  slerp,
+  truncate,
+} from './rule';

@@ -28,7 +28,17 @@ const LatentsFileSchema = z.object({
   truncation: z.number().min(0).max(2).default(1),
   checkpoint: z.object({ runId: z.string(), step: z.number().int() }).nullable().default(null),
   pins: z
-    .array(z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1), z: z.array(z.number().finite()), class: z.number().int().min(0).max(65_535).optional() }))
+    .array(
+      z.object({
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1),
+        z: z.array(z.number().finite()),
+        class: z.number().int().min(0).max(65_535).optional(),
+      }),
+    )
     .min(1)
     .max(1024),
   savedAt: z.string().default(''),
@@ -48,7 +58,10 @@ export function parseLatentsFile(json: string): LatentsFile {
     throw new UserError(`Not a GAN Studio latents file: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const bad = parsed.data.pins.find((p) => p.z.length !== parsed.data.latentDim);
-  if (bad) throw new UserError(`Latents file: pin with seed ${bad.seed} has ${bad.z.length} numbers, expected latentDim ${parsed.data.latentDim}.`);
+  if (bad)
+    throw new UserError(
+      `Latents file: pin with seed ${bad.seed} has ${bad.z.length} numbers, expected latentDim ${parsed.data.latentDim}.`,
+    );
   return parsed.data as LatentsFile;
 }
 
@@ -62,7 +75,8 @@ export interface PinLike {
 /** A pin's latent (before truncation): its own z, else its seed's. */
 export function pinLatent(gen: Pick<LoadedGenerator, 'latentDim' | 'latentDist'>, pin: PinLike): Float32Array {
   if (pin.z) {
-    if (pin.z.length !== gen.latentDim) throw new UserError(`A pinned latent has ${pin.z.length} numbers; this generator needs ${gen.latentDim}.`);
+    if (pin.z.length !== gen.latentDim)
+      throw new UserError(`A pinned latent has ${pin.z.length} numbers; this generator needs ${gen.latentDim}.`);
     return Float32Array.from(pin.z);
   }
   return latentOf(pin.seed, gen.latentDim, gen.latentDist);

@@ -4,4 +4,5 @@ import { defineSeedRule } from './seed-rule';
 
 export const seedRule = defineSeedRule({ Rng, deriveSeed, sampleLatent });
 
-export const { seedOf, latentOf, latentsOf, truncate, noiseSeedOf, classOf, seedNoise, slerp, interpolationPath } = seedRule;
+export const { seedOf, latentOf, latentsOf, truncate, noiseSeedOf, classOf, seedNoise, slerp, interpolationPath } =
+  seedRule;

@@ -130,7 +130,11 @@ export function defineSeedRule(rng: RngModule) {
    * the last point ends the sequence. Each frame says which point's noise
    * and class it takes (`from`: the nearer end of its segment).
    */
-  function interpolationPath(points: Float32Array[], framesPerSegment: number, loop: boolean): { z: Float32Array; from: number }[] {
+  function interpolationPath(
+    points: Float32Array[],
+    framesPerSegment: number,
+    loop: boolean,
+  ): { z: Float32Array; from: number }[] {
     const out: { z: Float32Array; from: number }[] = [];
     const segments = loop ? points.length : points.length - 1;
     for (let s = 0; s < segments; s++) {

@@ -3,7 +3,21 @@
  * dataset previews). The import itself does not go by name: it decodes every
  * file and reports what it could not read.
  */
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.jfif', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.bmp', '.svg'] as const;
+export const IMAGE_EXTENSIONS = [
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.jfif',
+  '.webp',
+  '.gif',
+  '.tif',
+  '.tiff',
+  '.avif',
+  '.heic',
+  '.heif',
+  '.bmp',
+  '.svg',
+] as const;
 
 const EXTENSION_SET: ReadonlySet<string> = new Set(IMAGE_EXTENSIONS);
 

@@ -26,6 +26,8 @@ export const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(byt
 export class DiskFullError extends UserError {
   override name = 'DiskFullError';
   constructor(folder: string, needBytes: number, free: number | null, advice: string) {
-    super(`Disk full: cannot write in ${folder} (${free === null ? 'free space unknown' : `${megabytes(free)} free`}; a checkpoint of this model needs about ${megabytes(needBytes)}). ${advice}`);
+    super(
+      `Disk full: cannot write in ${folder} (${free === null ? 'free space unknown' : `${megabytes(free)} free`}; a checkpoint of this model needs about ${megabytes(needBytes)}). ${advice}`,
+    );
   }
 }

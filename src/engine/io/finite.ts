@@ -13,7 +13,8 @@ export function firstNonFinite(specs: readonly tf.io.WeightsManifestEntry[], dat
     const bytes = count * (spec.dtype === 'bool' ? 1 : 4);
     if (spec.dtype === 'float32' || spec.dtype === undefined) {
       // A view needs 4-byte alignment; every spec before this one is 4-byte sized unless it is bool.
-      const values = offset % 4 === 0 ? new Float32Array(data, offset, count) : new Float32Array(data.slice(offset, offset + bytes));
+      const values =
+        offset % 4 === 0 ? new Float32Array(data, offset, count) : new Float32Array(data.slice(offset, offset + bytes));
       for (let i = 0; i < values.length; i++) {
         // v - v is 0 for finite v and NaN for NaN and ±Inf: one comparison per value.
         if (values[i] - values[i] !== 0) return spec.name;
@@ -27,7 +28,10 @@ export function firstNonFinite(specs: readonly tf.io.WeightsManifestEntry[], dat
 /** Thrown when weights about to be saved, or just loaded, hold NaN or Inf. */
 export class NonFiniteError extends Error {
   override name = 'NonFiniteError';
-  constructor(readonly where: string, readonly weight: string) {
+  constructor(
+    readonly where: string,
+    readonly weight: string,
+  ) {
     super(`${where}: weight ${weight} holds NaN or Inf`);
   }
 }

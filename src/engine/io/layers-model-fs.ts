@@ -23,7 +23,9 @@ export interface FiniteOption {
 export async function saveLayersModel(model: tf.LayersModel, dir: string, options: FiniteOption = {}): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      const weightData = artifacts.weightData
+        ? tf.io.CompositeArrayBuffer.join(artifacts.weightData)
+        : new ArrayBuffer(0);
       if (options.requireFinite) {
         const bad = firstNonFinite(artifacts.weightSpecs ?? [], weightData);
         if (bad) throw new NonFiniteError(dir, bad);
@@ -65,14 +67,22 @@ export async function loadLayersModel(dir: string, options: FiniteOption = {}): 
   );
   const expected = weightSpecs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * bytesPer(s.dtype), 0);
   if (weightData.byteLength !== expected) {
-    throw new Error(`${dir}: weights are ${weightData.byteLength} bytes, the manifest needs ${expected} (truncated or corrupt)`);
+    throw new Error(
+      `${dir}: weights are ${weightData.byteLength} bytes, the manifest needs ${expected} (truncated or corrupt)`,
+    );
   }
   if (options.requireFinite) {
     const bad = firstNonFinite(weightSpecs, weightData);
     if (bad) throw new NonFiniteError(dir, bad);
   }
   return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData, format: json.format, generatedBy: json.generatedBy }),
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs,
+      weightData,
+      format: json.format,
+      generatedBy: json.generatedBy,
+    }),
   );
 }
 

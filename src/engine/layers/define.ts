@@ -38,7 +38,10 @@ export function defineGanLayers(tf: Tf) {
   const first = (x: Tensor | Tensor[]): Tensor => (Array.isArray(x) ? x[0] : x);
   const firstShape = (s: Shape | Shape[]): Shape => (Array.isArray(s[0]) ? (s[0] as Shape) : (s as Shape));
   /** Identity forward, zero gradient: tfjs has no public stopGradient. */
-  const stopGradient = tf.customGrad(((x: Tensor) => ({ value: x.clone(), gradFunc: (dy: Tensor) => tf.zerosLike(dy) })) as never) as (x: Tensor) => Tensor;
+  const stopGradient = tf.customGrad(((x: Tensor) => ({
+    value: x.clone(),
+    gradFunc: (dy: Tensor) => tf.zerosLike(dy),
+  })) as never) as (x: Tensor) => Tensor;
   const l2normalize = (x: Tensor): Tensor => x.div(x.square().sum().add(1e-12).sqrt());
 
   /**
@@ -71,7 +74,12 @@ export function defineGanLayers(tf: Tf) {
     tf.tidy(() => {
       const w = kernel.read();
       const cols = w.shape[w.shape.length - 1];
-      return tf.matMul(w.reshape([-1, cols]), uVar.read().reshape([cols, 1])).square().sum().sqrt().dataSync()[0];
+      return tf
+        .matMul(w.reshape([-1, cols]), uVar.read().reshape([cols, 1]))
+        .square()
+        .sum()
+        .sqrt()
+        .dataSync()[0];
     });
 
   interface SnInner {
@@ -113,7 +121,9 @@ export function defineGanLayers(tf: Tf) {
       if (this.inner.className === 'Dense') return [inDim, c.units as number];
       const [kh, kw] = this.ints(c.kernelSize, 3);
       // Conv2DTranspose kernels are [kh, kw, out, in], as in tfjs.
-      return this.inner.className === 'Conv2D' ? [kh, kw, inDim, c.filters as number] : [kh, kw, c.filters as number, inDim];
+      return this.inner.className === 'Conv2D'
+        ? [kh, kw, inDim, c.filters as number]
+        : [kh, kw, c.filters as number, inDim];
     }
 
     private outDim(): number {
@@ -123,9 +133,22 @@ export function defineGanLayers(tf: Tf) {
     override build(inputShape: Shape | Shape[]): void {
       const shape = firstShape(inputShape);
       const ks = this.kernelShape(shape);
-      this.kernel = this.addWeight('kernel', ks, 'float32', tf.initializers.randomNormal({ mean: 0, stddev: this.initStddev, seed: this.seed }));
-      if (this.inner.config.useBias !== false) this.bias = this.addWeight('bias', [this.outDim()], 'float32', tf.initializers.zeros());
-      this.u = this.addWeight('u', [ks[ks.length - 1]], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed + 1 }), undefined, false);
+      this.kernel = this.addWeight(
+        'kernel',
+        ks,
+        'float32',
+        tf.initializers.randomNormal({ mean: 0, stddev: this.initStddev, seed: this.seed }),
+      );
+      if (this.inner.config.useBias !== false)
+        this.bias = this.addWeight('bias', [this.outDim()], 'float32', tf.initializers.zeros());
+      this.u = this.addWeight(
+        'u',
+        [ks[ks.length - 1]],
+        'float32',
+        tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed + 1 }),
+        undefined,
+        false,
+      );
       this.built = true;
     }
 
@@ -157,7 +180,13 @@ export function defineGanLayers(tf: Tf) {
             const [kh, kw] = this.ints(c.kernelSize, 3);
             const oh = padding === 'same' ? h * strides[0] : (h - 1) * strides[0] + kh;
             const ow = padding === 'same' ? w2 * strides[1] : (w2 - 1) * strides[1] + kw;
-            y = tf.conv2dTranspose(x as tfType.Tensor4D, k as tfType.Tensor4D, [x.shape[0], oh, ow, c.filters as number], strides, padding);
+            y = tf.conv2dTranspose(
+              x as tfType.Tensor4D,
+              k as tfType.Tensor4D,
+              [x.shape[0], oh, ow, c.filters as number],
+              strides,
+              padding,
+            );
           }
         }
         return this.bias ? y.add(this.bias.read()) : y;
@@ -180,7 +209,12 @@ export function defineGanLayers(tf: Tf) {
     }
 
     override getConfig(): tfType.serialization.ConfigDict {
-      return { ...super.getConfig(), layer: this.inner as unknown as tfType.serialization.ConfigDict, initStddev: this.initStddev, seed: this.seed };
+      return {
+        ...super.getConfig(),
+        layer: this.inner as unknown as tfType.serialization.ConfigDict,
+        initStddev: this.initStddev,
+        seed: this.seed,
+      };
     }
   }
 
@@ -265,7 +299,12 @@ export function defineGanLayers(tf: Tf) {
       const [xs, ys] = inputShape as Shape[];
       const c = xs[xs.length - 1] as number;
       const k = ys[ys.length - 1] as number;
-      this.gammaEmbed = this.addWeight('gamma_embed', [k, c], 'float32', tf.initializers.randomNormal({ mean: 1, stddev: 0.02, seed: this.seed }));
+      this.gammaEmbed = this.addWeight(
+        'gamma_embed',
+        [k, c],
+        'float32',
+        tf.initializers.randomNormal({ mean: 1, stddev: 0.02, seed: this.seed }),
+      );
       this.betaEmbed = this.addWeight('beta_embed', [k, c], 'float32', tf.initializers.zeros());
       this.movingMean = this.addWeight('moving_mean', [c], 'float32', tf.initializers.zeros(), undefined, false);
       this.movingVariance = this.addWeight('moving_variance', [c], 'float32', tf.initializers.ones(), undefined, false);
@@ -283,8 +322,18 @@ export function defineGanLayers(tf: Tf) {
           variance = m.variance;
           const mm = this.movingMean!;
           const mv = this.movingVariance!;
-          const newMean = tf.tidy(() => mm.read().mul(this.momentum).add(stopGradient(mean).mul(1 - this.momentum)));
-          const newVar = tf.tidy(() => mv.read().mul(this.momentum).add(stopGradient(variance).mul(1 - this.momentum)));
+          const newMean = tf.tidy(() =>
+            mm
+              .read()
+              .mul(this.momentum)
+              .add(stopGradient(mean).mul(1 - this.momentum)),
+          );
+          const newVar = tf.tidy(() =>
+            mv
+              .read()
+              .mul(this.momentum)
+              .add(stopGradient(variance).mul(1 - this.momentum)),
+          );
           mm.write(newMean);
           mv.write(newVar);
         } else {
@@ -320,7 +369,10 @@ export function defineGanLayers(tf: Tf) {
         const r = this.blockSize;
         const c = cr / (r * r);
         // out[n, h·r+i, w·r+j, c] = in[n, h, w, (i·r + j)·C + c], as tf.depthToSpace (NHWC, DCR).
-        return x.reshape([n, h, w, r, r, c]).transpose([0, 1, 3, 2, 4, 5]).reshape([n, h * r, w * r, c]);
+        return x
+          .reshape([n, h, w, r, r, c])
+          .transpose([0, 1, 3, 2, 4, 5])
+          .reshape([n, h * r, w * r, c]);
       });
     }
     override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -354,13 +406,20 @@ export function defineGanLayers(tf: Tf) {
         const seeds = this.noiseSeed;
         let u: Tensor;
         if (Array.isArray(seeds)) {
-          if (seeds.length !== x.shape[0]) throw new Error(`GanNoiseDropout: ${seeds.length} noise seeds for a batch of ${x.shape[0]}`);
+          if (seeds.length !== x.shape[0])
+            throw new Error(`GanNoiseDropout: ${seeds.length} noise seeds for a batch of ${x.shape[0]}`);
           const one = [1, ...x.shape.slice(1)];
-          u = tf.concat(seeds.map((s) => tf.randomUniform(one, 0, 1, 'float32', s)), 0);
+          u = tf.concat(
+            seeds.map((s) => tf.randomUniform(one, 0, 1, 'float32', s)),
+            0,
+          );
         } else {
           u = seeds == null ? tf.randomUniform(x.shape) : tf.randomUniform(x.shape, 0, 1, 'float32', seeds);
         }
-        const keep = u.greaterEqual(this.rate).cast('float32').div(1 - this.rate);
+        const keep = u
+          .greaterEqual(this.rate)
+          .cast('float32')
+          .div(1 - this.rate);
         return x.mul(keep);
       });
     }
@@ -393,7 +452,10 @@ export function defineGanLayers(tf: Tf) {
         const centred = y.sub(y.mean(-1, true));
         const std = centred.square().mean(-1).add(1e-8).sqrt(); // [m, h, w, c]
         const s = std.mean([1, 2, 3]); // [m]
-        const maps = s.reshape([1, m, 1, 1]).tile([g, 1, h * w, 1]).reshape([n, h, w, 1]);
+        const maps = s
+          .reshape([1, m, 1, 1])
+          .tile([g, 1, h * w, 1])
+          .reshape([n, h, w, 1]);
         return tf.concat([x, maps], 3);
       });
     }
@@ -443,13 +505,37 @@ export function defineGanLayers(tf: Tf) {
       const [hs, ys] = inputShape as Shape[];
       const f = hs[hs.length - 1] as number;
       const k = ys[ys.length - 1] as number;
-      this.kernel = this.addWeight('kernel', [f, 1], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed }));
+      this.kernel = this.addWeight(
+        'kernel',
+        [f, 1],
+        'float32',
+        tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed }),
+      );
       this.bias = this.addWeight('bias', [1], 'float32', tf.initializers.zeros());
-      this.embed = this.addWeight('embed', [k, f], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed + 1 }));
+      this.embed = this.addWeight(
+        'embed',
+        [k, f],
+        'float32',
+        tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed + 1 }),
+      );
       if (this.spectralNorm) {
         // Power-iteration vectors (size = the weight's last dimension), saved and restored with the model.
-        this.kernelU = this.addWeight('kernel_u', [1], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed + 2 }), undefined, false);
-        this.embedU = this.addWeight('embed_u', [f], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed + 3 }), undefined, false);
+        this.kernelU = this.addWeight(
+          'kernel_u',
+          [1],
+          'float32',
+          tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed + 2 }),
+          undefined,
+          false,
+        );
+        this.embedU = this.addWeight(
+          'embed_u',
+          [f],
+          'float32',
+          tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed + 3 }),
+          undefined,
+          false,
+        );
       }
       this.built = true;
     }
@@ -466,7 +552,10 @@ export function defineGanLayers(tf: Tf) {
         const [h, y] = asList(inputs) as tfType.Tensor2D[];
         const training = kwargs.training === true;
         const e = tf.matMul(y, this.normalizedEmbed(training) as tfType.Tensor2D);
-        return tf.matMul(h, this.normalizedKernel(training) as tfType.Tensor2D).add(this.bias!.read()).add(h.mul(e).sum(-1, true));
+        return tf
+          .matMul(h, this.normalizedKernel(training) as tfType.Tensor2D)
+          .add(this.bias!.read())
+          .add(h.mul(e).sum(-1, true));
       });
     }
     override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -489,6 +578,9 @@ export function defineGanLayers(tf: Tf) {
     GanAvgPool2,
     GanProjection,
   };
-  for (const cls of Object.values(classes)) tf.serialization.registerClass(cls as unknown as tfType.serialization.SerializableConstructor<tfType.serialization.Serializable>);
+  for (const cls of Object.values(classes))
+    tf.serialization.registerClass(
+      cls as unknown as tfType.serialization.SerializableConstructor<tfType.serialization.Serializable>,
+    );
   return classes;
 }

@@ -10,7 +10,10 @@ import { metricsReference } from './compare';
 import { imagesOf, readHoldout } from './holdout';
 import { evaluateGenerator, MAX_REFERENCE_REALS, type MetricsLine } from './live';
 
-export async function checkpointMetrics(gen: LoadedGenerator, count: number): Promise<MetricsLine & { note: string | null }> {
+export async function checkpointMetrics(
+  gen: LoadedGenerator,
+  count: number,
+): Promise<MetricsLine & { note: string | null }> {
   const config = gen.config;
   const data = await importForConfig(config);
   const split = await readHoldout(runDirOf(gen.checkpointDir));

@@ -44,7 +44,12 @@ function strip(samples: ImageSet, i: number, training: ImageSet, f: Neighbour[],
   return { count: rows.length, height: samples.size, width: samples.size, channels: samples.channels, bytes };
 }
 
-export async function checkpointNearest(gen: LoadedGenerator, count: number, k: number, outDir: string): Promise<NearestReport> {
+export async function checkpointNearest(
+  gen: LoadedGenerator,
+  count: number,
+  k: number,
+  outDir: string,
+): Promise<NearestReport> {
   const config = gen.config;
   const data = await importForConfig(config);
   const split = await readHoldout(runDirOf(gen.checkpointDir));
@@ -62,14 +67,30 @@ export async function checkpointNearest(gen: LoadedGenerator, count: number, k: 
   await mkdir(outDir, { recursive: true });
   const toData = (list: Neighbour[]) => list.map((nb) => ({ index: trainIdx[nb.index], distance: nb.distance }));
   const digits = Math.max(4, String(count - 1).length);
-  const report: NearestReport = { checkpoint: gen.checkpointDir, step: gen.state.step, k, samples: [], copying: null, note: null };
+  const report: NearestReport = {
+    checkpoint: gen.checkpointDir,
+    step: gen.state.step,
+    k,
+    samples: [],
+    copying: null,
+    note: null,
+  };
   for (let i = 0; i < count; i++) {
     const file = `nearest-${String(i).padStart(digits, '0')}.png`;
-    await writeFileAtomic(path.join(outDir, file), await gridPng(strip(samples, i, training, found.features[i], found.pixels[i]), { columns: k + 1, scale: resolution < 64 ? 2 : 1 }));
+    await writeFileAtomic(
+      path.join(outDir, file),
+      await gridPng(strip(samples, i, training, found.features[i], found.pixels[i]), {
+        columns: k + 1,
+        scale: resolution < 64 ? 2 : 1,
+      }),
+    );
     report.samples.push({ file, features: toData(found.features[i]), pixels: toData(found.pixels[i]) });
   }
   if (heldout) {
-    const c = copyingScore(found.features.slice(0, count).map((l) => l[0].distance), found.features.slice(count).map((l) => l[0].distance));
+    const c = copyingScore(
+      found.features.slice(0, count).map((l) => l[0].distance),
+      found.features.slice(count).map((l) => l[0].distance),
+    );
     report.copying = { ...c, warning: c.score > COPYING_WARNING, heldout: heldout.count };
   } else {
     report.note = usable?.tiny
@@ -86,4 +107,3 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
-

@@ -5,7 +5,15 @@
  * reals' statistics and averaged over FEATURE_SEEDS. The reals are prepared
  * once (metricsReference), so a live evaluation only pays for the samples.
  */
-import { FEATURE_SEEDS, featureNet, imageFeatures, standardise, standardiser, type FeatureNet, type Standardiser } from './features';
+import {
+  FEATURE_SEEDS,
+  featureNet,
+  imageFeatures,
+  standardise,
+  standardiser,
+  type FeatureNet,
+  type Standardiser,
+} from './features';
 import { assertComparable, type ImageSet } from './image-set';
 import { kernelInceptionDistance, meanPairwiseDistance } from './kid';
 import { swdAgainst, swdReference, type SwdReference } from './swd';
@@ -50,7 +58,11 @@ export function metricsReference(reals: ImageSet, options: CompareOptions = {}):
     const r = standardise(raw, s);
     return { net, standardiser: s, reals: r, diversity: meanPairwiseDistance(r, net.dim) };
   });
-  return { set: reals, swd: swdReference(reals, { seed: options.seed ?? 0, patchesPerImage: options.patchesPerImage }), features };
+  return {
+    set: reals,
+    swd: swdReference(reals, { seed: options.seed ?? 0, patchesPerImage: options.patchesPerImage }),
+    features,
+  };
 }
 
 export function compareWithReference(ref: MetricsReference, samples: ImageSet): MetricValues {

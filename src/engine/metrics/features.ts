@@ -54,18 +54,27 @@ export function featureNet(seed: number, size: number, channels: number): Featur
 /** Features of every image of a set: [count, net.dim] row-major, computed in batches. */
 export function imageFeatures(net: FeatureNet, set: ImageSet, batchSize = 64): Float32Array {
   if (set.size !== net.size || set.channels !== net.channels) {
-    throw new Error(`feature net for ${net.size}×${net.size}×${net.channels} got ${set.size}×${set.size}×${set.channels} images`);
+    throw new Error(
+      `feature net for ${net.size}×${net.size}×${net.channels} got ${set.size}×${set.size}×${set.channels} images`,
+    );
   }
   const out = new Float32Array(set.count * net.dim);
   const pixels = toUnit(set);
   const per = set.size * set.size * set.channels;
-  const kernels = net.kernels.map((k, i) => tf.tensor4d(k, [3, 3, i === 0 ? net.channels : net.widths[i - 1], net.widths[i]]));
+  const kernels = net.kernels.map((k, i) =>
+    tf.tensor4d(k, [3, 3, i === 0 ? net.channels : net.widths[i - 1], net.widths[i]]),
+  );
   try {
     for (let start = 0; start < set.count; start += batchSize) {
       const n = Math.min(batchSize, set.count - start);
       const feats = tf.tidy(() => {
         // [n, size, size, channels] in [-1, 1]
-        let x: tf.Tensor4D = tf.tensor4d(pixels.subarray(start * per, (start + n) * per), [n, set.size, set.size, set.channels]);
+        let x: tf.Tensor4D = tf.tensor4d(pixels.subarray(start * per, (start + n) * per), [
+          n,
+          set.size,
+          set.size,
+          set.channels,
+        ]);
         const parts: tf.Tensor2D[] = [];
         for (const k of kernels) {
           // [n, ceil(h/2), ceil(w/2), width]

@@ -32,7 +32,8 @@ export interface HoldoutSplit {
 
 /** The split of a data set of `count` images: `share` of it (at most `max`), drawn from `seed`. Pure. */
 export function chooseHoldout(count: number, share: number, max: number, seed: number): HoldoutSplit {
-  if (!Number.isInteger(count) || count < 2) throw new RangeError(`chooseHoldout: need at least 2 images, got ${count}`);
+  if (!Number.isInteger(count) || count < 2)
+    throw new RangeError(`chooseHoldout: need at least 2 images, got ${count}`);
   if (!(share > 0 && share < 1)) throw new RangeError(`chooseHoldout: share must be in (0, 1), got ${share}`);
   if (count < MIN_SPLIT_COUNT) {
     return {
@@ -46,7 +47,13 @@ export function chooseHoldout(count: number, share: number, max: number, seed: n
   const n = Math.max(2, Math.min(max, Math.round(count * share)));
   const order = new Rng(deriveSeed(seed, 'metrics/holdout')).permutation(count);
   const heldout = Array.from(order.subarray(0, n)).sort((a, b) => a - b);
-  return { format: 1, datasetCount: count, heldout, tiny: false, note: `${n} of ${count} images are held out of training for the metrics.` };
+  return {
+    format: 1,
+    datasetCount: count,
+    heldout,
+    tiny: false,
+    note: `${n} of ${count} images are held out of training for the metrics.`,
+  };
 }
 
 /** The indices training uses: all but the held-out ones (all of them for a tiny set). */
@@ -63,7 +70,11 @@ export function subsetData(data: TrainingData, indices: number[]): TrainingData 
   const labels = data.labels ? Int32Array.from(indices, (i) => data.labels![i]) : undefined;
   return {
     count: indices.length,
-    batch: (picked, out) => data.batch(Array.from(picked, (k) => indices[k]), out),
+    batch: (picked, out) =>
+      data.batch(
+        Array.from(picked, (k) => indices[k]),
+        out,
+      ),
     labels,
     classNames: data.classNames,
   };

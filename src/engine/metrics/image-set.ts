@@ -24,7 +24,8 @@ export function subset(set: ImageSet, indices: ArrayLike<number>): ImageSet {
   const bytes = new Uint8Array(indices.length * per);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
-    if (!Number.isInteger(i) || i < 0 || i >= set.count) throw new RangeError(`subset: index ${i} is outside 0..${set.count - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= set.count)
+      throw new RangeError(`subset: index ${i} is outside 0..${set.count - 1}`);
     bytes.set(set.bytes.subarray(i * per, (i + 1) * per), k * per);
   }
   return { count: indices.length, size: set.size, channels: set.channels, bytes };
@@ -42,5 +43,6 @@ export function assertComparable(a: ImageSet, b: ImageSet): void {
   if (a.size !== b.size || a.channels !== b.channels) {
     throw new Error(`cannot compare ${a.size}×${a.size}×${a.channels} images with ${b.size}×${b.size}×${b.channels}`);
   }
-  if (a.count < 2 || b.count < 2) throw new Error(`metrics need at least 2 images per set, got ${a.count} and ${b.count}`);
+  if (a.count < 2 || b.count < 2)
+    throw new Error(`metrics need at least 2 images per set, got ${a.count} and ${b.count}`);
 }

@@ -27,7 +27,8 @@ function kernelSums(x: Float32Array, y: Float32Array, dim: number): { xx: number
 export function kernelInceptionDistance(x: Float32Array, y: Float32Array, dim: number): number {
   const m = x.length / dim;
   const n = y.length / dim;
-  if (!Number.isInteger(m) || !Number.isInteger(n) || m < 2 || n < 2) throw new RangeError(`KID needs at least 2 vectors of dimension ${dim} per set`);
+  if (!Number.isInteger(m) || !Number.isInteger(n) || m < 2 || n < 2)
+    throw new RangeError(`KID needs at least 2 vectors of dimension ${dim} per set`);
   const s = kernelSums(x, y, dim);
   return s.xx / (m * (m - 1)) + s.yy / (n * (n - 1)) - (2 * s.xy) / (m * n);
 }

@@ -30,7 +30,12 @@ export interface MetricsLine extends MetricValues {
 }
 
 /** Generate `count` images from a generator with the run's fixed metrics latents. */
-export async function sampleForMetrics(model: tf.LayersModel, config: TrainConfig, count: number, batchSize = 64): Promise<ImageSet> {
+export async function sampleForMetrics(
+  model: tf.LayersModel,
+  config: TrainConfig,
+  count: number,
+  batchSize = 64,
+): Promise<ImageSet> {
   const { latentDim, latentDist, resolution, channels } = config.model;
   const z = latentsFor(deriveSeed(config.seed, 'metrics/latents'), count, latentDim, latentDist);
   setNoiseSeed(model, deriveSeed(config.seed, 'metrics/dropout'));
@@ -42,7 +47,13 @@ export async function sampleForMetrics(model: tf.LayersModel, config: TrainConfi
       const zt = tf.tensor2d(z.subarray(start * latentDim, (start + n) * latentDim), [n, latentDim]);
       // A conditional G gets the classes in turn: 0, 1, …, K−1, 0, …
       const k = Math.max(1, generatorClassCount(model));
-      return model.predict(generatorInputs(model, zt, Int32Array.from({ length: n }, (_, i) => (start + i) % k))) as tf.Tensor4D;
+      return model.predict(
+        generatorInputs(
+          model,
+          zt,
+          Int32Array.from({ length: n }, (_, i) => (start + i) % k),
+        ),
+      ) as tf.Tensor4D;
     });
     try {
       bytes.set((await readBatch(images)).bytes, start * per);
@@ -54,7 +65,12 @@ export async function sampleForMetrics(model: tf.LayersModel, config: TrainConfi
 }
 
 /** Score a generator against a prepared reference. */
-export async function evaluateGenerator(model: tf.LayersModel, config: TrainConfig, ref: MetricsReference, count: number): Promise<MetricValues & { seconds: number }> {
+export async function evaluateGenerator(
+  model: tf.LayersModel,
+  config: TrainConfig,
+  ref: MetricsReference,
+  count: number,
+): Promise<MetricValues & { seconds: number }> {
   const started = performance.now();
   const samples = await sampleForMetrics(model, config, count);
   const values = compareWithReference(ref, samples);
@@ -141,5 +157,11 @@ export async function truncateMetrics(runDir: string, step: number): Promise<voi
   const file = path.join(runDir, METRICS_FILE);
   const lines = await readMetrics(file);
   if (lines.length === 0) return;
-  await writeFileAtomic(file, lines.filter((l) => l.step <= step).map((l) => JSON.stringify(l) + '\n').join(''));
+  await writeFileAtomic(
+    file,
+    lines
+      .filter((l) => l.step <= step)
+      .map((l) => JSON.stringify(l) + '\n')
+      .join(''),
+  );
 }

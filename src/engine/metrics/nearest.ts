@@ -14,7 +14,13 @@ export interface Neighbour {
 }
 
 /** The k nearest rows of `base` [m, dim] for each row of `query` [n, dim], by Euclidean distance, nearest first. */
-export function nearestNeighbours(query: Float32Array, base: Float32Array, dim: number, k: number, chunk = 1024): Neighbour[][] {
+export function nearestNeighbours(
+  query: Float32Array,
+  base: Float32Array,
+  dim: number,
+  k: number,
+  chunk = 1024,
+): Neighbour[][] {
   const n = query.length / dim;
   const m = base.length / dim;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number ≥ 1, got ${k}`);
@@ -28,7 +34,9 @@ export function nearestNeighbours(query: Float32Array, base: Float32Array, dim: 
       // ‖q − b‖² = ‖q‖² + ‖b‖² − 2 q·b, for this chunk of the base: [n, rows]
       const d2 = tf.tidy(() => {
         const b = tf.tensor2d(base.subarray(start * dim, (start + rows) * dim), [rows, dim]);
-        return tf.relu(tf.sub(tf.add(qq, tf.sum(tf.square(b), 1).reshape([1, rows])), tf.mul(2, tf.matMul(q, b, false, true))));
+        return tf.relu(
+          tf.sub(tf.add(qq, tf.sum(tf.square(b), 1).reshape([1, rows])), tf.mul(2, tf.matMul(q, b, false, true))),
+        );
       });
       const values = d2.dataSync() as Float32Array;
       d2.dispose();
@@ -88,8 +96,13 @@ export const COPYING_WARNING = 0.3;
  * that draws new images from the data distribution scores about 0.05; one
  * that reproduces its training images scores near 1.
  */
-export function copyingScore(sampleNearest: number[], heldoutNearest: number[], q = COPYING_QUANTILE): { score: number; threshold: number } {
-  if (heldoutNearest.length === 0 || sampleNearest.length === 0) throw new RangeError('copying score needs samples and held-out images');
+export function copyingScore(
+  sampleNearest: number[],
+  heldoutNearest: number[],
+  q = COPYING_QUANTILE,
+): { score: number; threshold: number } {
+  if (heldoutNearest.length === 0 || sampleNearest.length === 0)
+    throw new RangeError('copying score needs samples and held-out images');
   const threshold = quantile(heldoutNearest, q);
   return { score: sampleNearest.filter((d) => d < threshold).length / sampleNearest.length, threshold };
 }

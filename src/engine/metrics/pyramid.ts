@@ -64,7 +64,8 @@ export function pyramidDown(p: Planes): Planes {
     for (let y = 0; y < half; y++)
       for (let x = 0; x < half; x++)
         for (let c = 0; c < channels; c++) {
-          out[((n * half + y) * half + x) * channels + c] = b.data[((n * p.size + 2 * y) * p.size + 2 * x) * channels + c];
+          out[((n * half + y) * half + x) * channels + c] =
+            b.data[((n * p.size + 2 * y) * p.size + 2 * x) * channels + c];
         }
   return { count, size: half, channels, data: out };
 }
@@ -77,7 +78,8 @@ export function pyramidUp(p: Planes, size: number): Planes {
     for (let y = 0; y < p.size && 2 * y < size; y++)
       for (let x = 0; x < p.size && 2 * x < size; x++)
         for (let c = 0; c < channels; c++) {
-          stuffed[((n * size + 2 * y) * size + 2 * x) * channels + c] = p.data[((n * p.size + y) * p.size + x) * channels + c];
+          stuffed[((n * size + 2 * y) * size + 2 * x) * channels + c] =
+            p.data[((n * p.size + y) * p.size + x) * channels + c];
         }
   return blur({ count, size, channels, data: stuffed }, 4);
 }

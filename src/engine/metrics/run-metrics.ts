@@ -8,7 +8,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { TrainingData } from '../train/session';
-import { chooseHoldout, imagesOf, readHoldout, subsetData, trainingIndices, writeHoldout, type HoldoutSplit } from './holdout';
+import {
+  chooseHoldout,
+  imagesOf,
+  readHoldout,
+  subsetData,
+  trainingIndices,
+  writeHoldout,
+  type HoldoutSplit,
+} from './holdout';
 import { LiveMetrics, MAX_REFERENCE_REALS, truncateMetrics } from './live';
 
 export interface RunMetricsSetup {
@@ -20,9 +28,16 @@ export interface RunMetricsSetup {
   note: string | null;
 }
 
-const evenly = (count: number, n: number) => Array.from({ length: Math.min(count, n) }, (_, k) => Math.floor((k * count) / Math.min(count, n)));
+const evenly = (count: number, n: number) =>
+  Array.from({ length: Math.min(count, n) }, (_, k) => Math.floor((k * count) / Math.min(count, n)));
 
-export async function setUpRunMetrics(runDir: string, config: TrainConfig, data: TrainingData, isNew: boolean, resumeStep = 0): Promise<RunMetricsSetup> {
+export async function setUpRunMetrics(
+  runDir: string,
+  config: TrainConfig,
+  data: TrainingData,
+  isNew: boolean,
+  resumeStep = 0,
+): Promise<RunMetricsSetup> {
   let split: HoldoutSplit | null = null;
   let note: string | null = null;
   if (isNew) {
@@ -38,7 +53,8 @@ export async function setUpRunMetrics(runDir: string, config: TrainConfig, data:
       note = `The data set has ${data.count} images, not the ${split.datasetCount} this run's held-out split was made for; the metrics compare with training images from now on.`;
       split = null;
     } else if (!split && config.metrics.enabled) {
-      note = 'This run has no held-out split (it started before metrics existed, or with metrics off): its metrics compare samples with training images.';
+      note =
+        'This run has no held-out split (it started before metrics existed, or with metrics off): its metrics compare samples with training images.';
     }
   }
   const train = split && !split.tiny ? subsetData(data, trainingIndices(split)) : data;
@@ -52,7 +68,12 @@ export async function setUpRunMetrics(runDir: string, config: TrainConfig, data:
   } else if (config.metrics.enabled && data.count >= 2) {
     const { resolution, channels } = config.model;
     const realIndices = split ? split.heldout : evenly(data.count, MAX_REFERENCE_REALS);
-    live = LiveMetrics.create(runDir, config, imagesOf(data, realIndices, resolution, channels), Boolean(split && !split.tiny));
+    live = LiveMetrics.create(
+      runDir,
+      config,
+      imagesOf(data, realIndices, resolution, channels),
+      Boolean(split && !split.tiny),
+    );
   }
   return { train, live, split, note };
 }

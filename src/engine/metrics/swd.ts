@@ -116,7 +116,14 @@ function sortedDistance(a: Float32Array, b: Float32Array): number {
 }
 
 /** The projections of one set of descriptors on the random directions of every repeat, each column sorted. */
-export function sortedProjections(desc: Float32Array, dim: number, rng: Rng, repeats = DIR_REPEATS, dirsPerRepeat = DIRS_PER_REPEAT, keep = Infinity): Float32Array[][] {
+export function sortedProjections(
+  desc: Float32Array,
+  dim: number,
+  rng: Rng,
+  repeats = DIR_REPEATS,
+  dirsPerRepeat = DIRS_PER_REPEAT,
+  keep = Infinity,
+): Float32Array[][] {
   const n = desc.length / dim;
   const out: Float32Array[][] = [];
   for (let r = 0; r < repeats; r++) {
@@ -142,8 +149,18 @@ export function distanceOfSorted(a: Float32Array[][], b: Float32Array[][]): numb
 }
 
 /** Sliced Wasserstein distance of two descriptor sets of dimension `dim` (×10³). */
-export function slicedWasserstein(a: Float32Array, b: Float32Array, dim: number, seed: number, repeats = DIR_REPEATS, dirsPerRepeat = DIRS_PER_REPEAT): number {
-  return distanceOfSorted(sortedProjections(a, dim, new Rng(seed), repeats, dirsPerRepeat), sortedProjections(b, dim, new Rng(seed), repeats, dirsPerRepeat));
+export function slicedWasserstein(
+  a: Float32Array,
+  b: Float32Array,
+  dim: number,
+  seed: number,
+  repeats = DIR_REPEATS,
+  dirsPerRepeat = DIRS_PER_REPEAT,
+): number {
+  return distanceOfSorted(
+    sortedProjections(a, dim, new Rng(seed), repeats, dirsPerRepeat),
+    sortedProjections(b, dim, new Rng(seed), repeats, dirsPerRepeat),
+  );
 }
 
 /** A set prepared once for many comparisons (the held-out reals): its sorted projections at every level. */
@@ -181,13 +198,21 @@ export const REFERENCE_QUANTILES = 8192;
 
 export function swdReference(set: ImageSet, options: SwdOptions = {}): SwdReference {
   const o = fullOptions(options);
-  return { size: set.size, channels: set.channels, sizes: pyramidSizes(set.size), levels: projectSet(set, o, REFERENCE_QUANTILES), options: o };
+  return {
+    size: set.size,
+    channels: set.channels,
+    sizes: pyramidSizes(set.size),
+    levels: projectSet(set, o, REFERENCE_QUANTILES),
+    options: o,
+  };
 }
 
 /** Multi-scale SWD of a set against a prepared reference. */
 export function swdAgainst(reference: SwdReference, set: ImageSet): SwdResult {
   if (set.size !== reference.size || set.channels !== reference.channels) {
-    throw new Error(`cannot compare ${set.size}×${set.size}×${set.channels} images with ${reference.size}×${reference.size}×${reference.channels}`);
+    throw new Error(
+      `cannot compare ${set.size}×${set.size}×${set.channels} images with ${reference.size}×${reference.size}×${reference.channels}`,
+    );
   }
   const projected = projectSet(set, reference.options);
   const levels = projected.map((p, l) => distanceOfSorted(p, reference.levels[l]));

@@ -83,25 +83,48 @@ const MAX_WIDTH_MULTIPLIER = 8;
 
 /** The architecture's own defaults (the DCGAN of each arch). */
 export function defaultGArch(arch: ModelArch): GArch {
-  return { norm: 'batch', activation: arch === 'dcgan-dense' ? 'leakyrelu' : 'relu', leakySlope: LEAKY_SLOPE, upsample: 'transposed', kernelSize: 4, spectralNorm: false, dropout: 0, tanhOutput: true };
+  return {
+    norm: 'batch',
+    activation: arch === 'dcgan-dense' ? 'leakyrelu' : 'relu',
+    leakySlope: LEAKY_SLOPE,
+    upsample: 'transposed',
+    kernelSize: 4,
+    spectralNorm: false,
+    dropout: 0,
+    tanhOutput: true,
+  };
 }
 
 export function defaultDArch(arch: ModelArch): DArch {
-  return { norm: arch === 'dcgan-dense' ? 'none' : 'batch', activation: 'leakyrelu', leakySlope: LEAKY_SLOPE, downsample: 'strided', kernelSize: 4, spectralNorm: false, minibatchStd: false, minibatchGroup: 4 };
+  return {
+    norm: arch === 'dcgan-dense' ? 'none' : 'batch',
+    activation: 'leakyrelu',
+    leakySlope: LEAKY_SLOPE,
+    downsample: 'strided',
+    kernelSize: 4,
+    spectralNorm: false,
+    minibatchStd: false,
+    minibatchGroup: 4,
+  };
 }
 
 export function checkModelSpec(spec: ModelSpec): void {
   const { arch, resolution, channels, latentDim, baseWidth } = spec;
-  if (arch !== 'dcgan-dense' && arch !== 'dcgan-conv') throw new RangeError(`model.arch: unknown architecture "${String(arch)}"`);
+  if (arch !== 'dcgan-dense' && arch !== 'dcgan-conv')
+    throw new RangeError(`model.arch: unknown architecture "${String(arch)}"`);
   if (channels !== 1 && channels !== 3) throw new RangeError(`model.channels must be 1 or 3, got ${channels}`);
-  if (!Number.isInteger(latentDim) || latentDim < 1) throw new RangeError(`model.latentDim must be a positive integer, got ${latentDim}`);
-  if (!Number.isInteger(baseWidth) || baseWidth < 1) throw new RangeError(`model.baseWidth must be a positive integer, got ${baseWidth}`);
-  if (arch === 'dcgan-dense' && resolution !== 28) throw new RangeError(`model.resolution must be 28 for dcgan-dense, got ${resolution}`);
+  if (!Number.isInteger(latentDim) || latentDim < 1)
+    throw new RangeError(`model.latentDim must be a positive integer, got ${latentDim}`);
+  if (!Number.isInteger(baseWidth) || baseWidth < 1)
+    throw new RangeError(`model.baseWidth must be a positive integer, got ${baseWidth}`);
+  if (arch === 'dcgan-dense' && resolution !== 28)
+    throw new RangeError(`model.resolution must be 28 for dcgan-dense, got ${resolution}`);
   if (arch === 'dcgan-conv' && !(resolution >= 16 && resolution <= 256 && (resolution & (resolution - 1)) === 0)) {
     throw new RangeError(`model.resolution must be a power of two from 16 to 256 for dcgan-conv, got ${resolution}`);
   }
   const c = spec.conditional;
-  if (c && !(Number.isInteger(c.numClasses) && c.numClasses >= 2)) throw new RangeError(`conditional.numClasses must be at least 2, got ${c.numClasses}`);
+  if (c && !(Number.isInteger(c.numClasses) && c.numClasses >= 2))
+    throw new RangeError(`conditional.numClasses must be at least 2, got ${c.numClasses}`);
 }
 
 /** Seeded DCGAN initializer, one stream per layer so adding a layer does not reshuffle the others. */
@@ -141,7 +164,15 @@ class Net {
   weighted(
     kind: 'Conv2D' | 'Conv2DTranspose' | 'Dense',
     name: string,
-    cfg: { filters?: number; units?: number; kernelSize?: number; strides?: number; padding?: 'same' | 'valid'; useBias?: boolean; inputShape?: number[] },
+    cfg: {
+      filters?: number;
+      units?: number;
+      kernelSize?: number;
+      strides?: number;
+      padding?: 'same' | 'valid';
+      useBias?: boolean;
+      inputShape?: number[];
+    },
   ): void {
     const useBias = cfg.useBias ?? true;
     if (this.sn) {
@@ -158,7 +189,8 @@ class Net {
     }
     const common = { ...cfg, useBias, kernelInitializer: kernelInit(this.seed, name) };
     if (kind === 'Dense') this.add(tf.layers.dense({ ...common, units: cfg.units! }));
-    else if (kind === 'Conv2D') this.add(tf.layers.conv2d({ ...common, filters: cfg.filters!, kernelSize: cfg.kernelSize! }));
+    else if (kind === 'Conv2D')
+      this.add(tf.layers.conv2d({ ...common, filters: cfg.filters!, kernelSize: cfg.kernelSize! }));
     else this.add(tf.layers.conv2dTranspose({ ...common, filters: cfg.filters!, kernelSize: cfg.kernelSize! }));
   }
 
@@ -166,13 +198,24 @@ class Net {
     switch (kind) {
       case 'batch':
         if (conditionalBn) {
-          this.add(new GanLayers.GanConditionalBatchNorm({ momentum: BN_MOMENTUM, epsilon: BN_EPSILON, seed: deriveSeed(this.seed, `${name}/gamma`) }), true);
+          this.add(
+            new GanLayers.GanConditionalBatchNorm({
+              momentum: BN_MOMENTUM,
+              epsilon: BN_EPSILON,
+              seed: deriveSeed(this.seed, `${name}/gamma`),
+            }),
+            true,
+          );
         } else {
           this.add(
             tf.layers.batchNormalization({
               momentum: BN_MOMENTUM,
               epsilon: BN_EPSILON,
-              gammaInitializer: tf.initializers.randomNormal({ mean: 1, stddev: INIT_STDDEV, seed: deriveSeed(this.seed, `${name}/gamma`) }),
+              gammaInitializer: tf.initializers.randomNormal({
+                mean: 1,
+                stddev: INIT_STDDEV,
+                seed: deriveSeed(this.seed, `${name}/gamma`),
+              }),
             }),
           );
         }
@@ -250,7 +293,13 @@ export function buildGenerator(spec: ModelSpec, seed: number): tf.LayersModel {
     // [z] → reshape [1,1,z] → convT k4 valid → [4,4,w0] → (up → norm, act) × (n−1) → up → [R,R,C] → tanh
     const n = upsamplingSteps(spec.resolution);
     net.add(tf.layers.reshape({ targetShape: [1, 1, inDim], ...(inputShape ? { inputShape } : {}) }));
-    net.weighted('Conv2DTranspose', 'g0', { filters: widthAt(spec.baseWidth, 0, n), kernelSize: 4, strides: 1, padding: 'valid', useBias: hiddenBias });
+    net.weighted('Conv2DTranspose', 'g0', {
+      filters: widthAt(spec.baseWidth, 0, n),
+      kernelSize: 4,
+      strides: 1,
+      padding: 'valid',
+      useBias: hiddenBias,
+    });
     hidden('g0');
     for (let i = 1; i < n; i++) {
       up(`g${i}`, widthAt(spec.baseWidth, i, n), hiddenBias);
@@ -263,7 +312,13 @@ export function buildGenerator(spec: ModelSpec, seed: number): tf.LayersModel {
   if (!cond) return sequentialOf(net, 'generator');
   const z = tf.input({ shape: [spec.latentDim], name: 'z' });
   const labels = tf.input({ shape: [cond.numClasses], name: 'labels' });
-  const embed = tf.layers.dense({ units: cond.embedDim, useBias: false, kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: deriveSeed(seed, 'embed') }) }).apply(labels) as tf.SymbolicTensor;
+  const embed = tf.layers
+    .dense({
+      units: cond.embedDim,
+      useBias: false,
+      kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: deriveSeed(seed, 'embed') }),
+    })
+    .apply(labels) as tf.SymbolicTensor;
   const x = tf.layers.concatenate().apply([z, embed]) as tf.SymbolicTensor;
   return tf.model({ inputs: [z, labels], outputs: chain(net, x, labels), name: 'generator' });
 }
@@ -303,7 +358,8 @@ export function buildDiscriminator(spec: ModelSpec, seed: number): tf.LayersMode
     act();
     mbstd();
     net.add(tf.layers.flatten());
-    if (projection) net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, 'd2/kernel'), spectralNorm: a.spectralNorm }), true);
+    if (projection)
+      net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, 'd2/kernel'), spectralNorm: a.spectralNorm }), true);
     else net.weighted('Dense', 'd2', { units: 1 });
   } else {
     // [R,R,C] → down → [R/2,R/2,w] → act → (down → norm, act) × (n−1) → [4,4,·] → (mbstd) → conv k4 valid → [1,1,1] → flatten
@@ -319,7 +375,10 @@ export function buildDiscriminator(spec: ModelSpec, seed: number): tf.LayersMode
     if (projection) {
       // A k4 valid conv over the 4×4 map is a dense layer on the flattened map: the projection head replaces it.
       net.add(tf.layers.flatten());
-      net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, `d${n}/kernel`), spectralNorm: a.spectralNorm }), true);
+      net.add(
+        new GanLayers.GanProjection({ seed: deriveSeed(seed, `d${n}/kernel`), spectralNorm: a.spectralNorm }),
+        true,
+      );
     } else {
       net.weighted('Conv2D', `d${n}`, { filters: 1, kernelSize: 4, strides: 1, padding: 'valid' });
       net.add(tf.layers.flatten());
@@ -331,7 +390,9 @@ export function buildDiscriminator(spec: ModelSpec, seed: number): tf.LayersMode
   const labels = tf.input({ shape: [cond.numClasses], name: 'labels' });
   let x: tf.SymbolicTensor = image;
   if (cond.discriminator === 'channels') {
-    const maps = tf.layers.reshape({ targetShape: [R, R, cond.numClasses] }).apply(tf.layers.repeatVector({ n: R * R }).apply(labels)) as tf.SymbolicTensor;
+    const maps = tf.layers
+      .reshape({ targetShape: [R, R, cond.numClasses] })
+      .apply(tf.layers.repeatVector({ n: R * R }).apply(labels)) as tf.SymbolicTensor;
     x = tf.layers.concatenate({ axis: -1 }).apply([image, maps]) as tf.SymbolicTensor;
   }
   return tf.model({ inputs: [image, labels], outputs: chain(net, x, labels), name: 'discriminator' });

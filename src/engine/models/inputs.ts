@@ -23,14 +23,19 @@ export function classesFor(count: number, numClasses: number, classes?: number |
   const out = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const c = classes == null ? i % numClasses : typeof classes === 'number' ? classes : classes[i % classes.length];
-    if (!(Number.isInteger(c) && c >= 0 && c < numClasses)) throw new RangeError(`class ${c} is outside 0..${numClasses - 1}`);
+    if (!(Number.isInteger(c) && c >= 0 && c < numClasses))
+      throw new RangeError(`class ${c} is outside 0..${numClasses - 1}`);
     out[i] = c;
   }
   return out;
 }
 
 /** What to pass to `model.predict` for latent vectors `z` [N, latentDim] (and classes, for a conditional G). */
-export function generatorInputs(model: tf.LayersModel, z: tf.Tensor2D, classes?: number | ArrayLike<number> | null): tf.Tensor | tf.Tensor[] {
+export function generatorInputs(
+  model: tf.LayersModel,
+  z: tf.Tensor2D,
+  classes?: number | ArrayLike<number> | null,
+): tf.Tensor | tf.Tensor[] {
   const k = generatorClassCount(model);
   if (k === 0) return z;
   return tf.tidy(() => [z.clone(), tf.oneHot(tf.tensor1d(classesFor(z.shape[0], k, classes), 'int32'), k).toFloat()]);

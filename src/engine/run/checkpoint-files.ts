@@ -42,7 +42,11 @@ export async function manifestOf(dir: string, exclude: readonly string[] = []): 
  * Check the files of `manifest` whose paths start with one of `prefixes`
  * (all when none is given). Returns what is wrong, or null when all match.
  */
-export async function verifyManifest(dir: string, manifest: FileManifest, prefixes?: readonly string[]): Promise<string | null> {
+export async function verifyManifest(
+  dir: string,
+  manifest: FileManifest,
+  prefixes?: readonly string[],
+): Promise<string | null> {
   for (const [rel, entry] of Object.entries(manifest)) {
     if (prefixes && !prefixes.some((p) => rel === p || rel.startsWith(`${p}/`))) continue;
     let data: Buffer;
@@ -51,7 +55,8 @@ export async function verifyManifest(dir: string, manifest: FileManifest, prefix
     } catch {
       return `${rel} is missing`;
     }
-    if (data.byteLength !== entry.bytes) return `${rel} is ${data.byteLength} bytes, the manifest says ${entry.bytes} (truncated or corrupt)`;
+    if (data.byteLength !== entry.bytes)
+      return `${rel} is ${data.byteLength} bytes, the manifest says ${entry.bytes} (truncated or corrupt)`;
     if (sha256(data) !== entry.sha256) return `${rel} does not match its checksum (damaged)`;
   }
   return null;

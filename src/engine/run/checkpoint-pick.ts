@@ -52,15 +52,25 @@ export async function pickCheckpoint<T>(p: string, load: (dir: string) => Promis
     return { value: await load(p), dir: p, runDir: runDirOf(p), explicit: true, skipped: [] };
   }
   if (!(await isDir(path.join(p, CHECKPOINTS_DIR)))) {
-    throw new UserError(`${p} is neither a run folder nor a checkpoint folder (no ${CHECKPOINT_STATE_FILE}, no ${CHECKPOINTS_DIR}/).`);
+    throw new UserError(
+      `${p} is neither a run folder nor a checkpoint folder (no ${CHECKPOINT_STATE_FILE}, no ${CHECKPOINTS_DIR}/).`,
+    );
   }
   const all = (await listCheckpoints(p)).reverse();
   if (all.length === 0) throw new UserError(`Run ${p} has no checkpoint yet.`);
-  return pickNewestIntact(p, all.map((c) => c.dir), load);
+  return pickNewestIntact(
+    p,
+    all.map((c) => c.dir),
+    load,
+  );
 }
 
 /** The first of `dirs` (newest first) that `load` takes without a CheckpointDamagedError. */
-export async function pickNewestIntact<T>(runDir: string, dirs: readonly string[], load: (dir: string) => Promise<T>): Promise<Picked<T>> {
+export async function pickNewestIntact<T>(
+  runDir: string,
+  dirs: readonly string[],
+  load: (dir: string) => Promise<T>,
+): Promise<Picked<T>> {
   const skipped: SkippedCheckpoint[] = [];
   for (const dir of dirs) {
     try {
@@ -70,11 +80,17 @@ export async function pickNewestIntact<T>(runDir: string, dirs: readonly string[
       skipped.push({ dir, reason: err.reason });
     }
   }
-  throw new UserError(`Run ${runDir} has no intact checkpoint: ${skipped.map((s) => `${path.basename(s.dir)}: ${s.reason}`).join('; ')}.`);
+  throw new UserError(
+    `Run ${runDir} has no intact checkpoint: ${skipped.map((s) => `${path.basename(s.dir)}: ${s.reason}`).join('; ')}.`,
+  );
 }
 
 /** Move checkpoint folders out of the run's checkpoint list into `checkpoints/<into>/`, keeping them for the user. Returns the new places. */
-export async function setAside(runDir: string, dirs: readonly string[], into: typeof DAMAGED_DIR | typeof SUPERSEDED_DIR): Promise<string[]> {
+export async function setAside(
+  runDir: string,
+  dirs: readonly string[],
+  into: typeof DAMAGED_DIR | typeof SUPERSEDED_DIR,
+): Promise<string[]> {
   if (dirs.length === 0) return [];
   const target = path.join(runDir, CHECKPOINTS_DIR, into);
   await mkdir(target, { recursive: true });

@@ -82,19 +82,27 @@ export async function saveCheckpoint(runDir: string, session: GanSession, info: 
   const target = path.join(runDir, CHECKPOINTS_DIR, stepName(session.step));
   if (await stat(target).catch(() => null)) return target;
   await writeDirAtomic(target, async (dir) => {
-    for (const [name, model] of [['g', session.g], ['d', session.d], ['g_ema', session.gEma]] as const) {
+    for (const [name, model] of [
+      ['g', session.g],
+      ['d', session.d],
+      ['g_ema', session.gEma],
+    ] as const) {
       if (!model) continue;
       const sub = path.join(dir, name);
       await mkdir(sub);
       try {
         await saveLayersModel(model, sub, { requireFinite: true });
       } catch (err) {
-        if (err instanceof NonFiniteError) throw new NonFiniteCheckpointError(session.step, `weight ${err.weight} of ${MODEL_LABEL[name]}`);
+        if (err instanceof NonFiniteError)
+          throw new NonFiniteCheckpointError(session.step, `weight ${err.weight} of ${MODEL_LABEL[name]}`);
         throw err;
       }
     }
     const optimizer: Record<string, { step: number; specs: tf.io.WeightsManifestEntry[] }> = {};
-    for (const [name, opt] of [['g', session.optG], ['d', session.optD]] as const) {
+    for (const [name, opt] of [
+      ['g', session.optG],
+      ['d', session.optD],
+    ] as const) {
       const { step, tensors } = opt.getState();
       const { data, specs } = await tf.io.encodeWeights(tensors);
       const bad = firstNonFinite(specs, data);
@@ -137,7 +145,9 @@ export async function readCheckpointState(dir: string): Promise<CheckpointState>
   }
   const format = raw.format as number;
   if (format > CHECKPOINT_FORMAT) {
-    throw new UserError(`Checkpoint ${dir} was saved by a newer GAN Studio (checkpoint format ${format}; this version reads up to ${CHECKPOINT_FORMAT}). Update GAN Studio to use it.`);
+    throw new UserError(
+      `Checkpoint ${dir} was saved by a newer GAN Studio (checkpoint format ${format}; this version reads up to ${CHECKPOINT_FORMAT}). Update GAN Studio to use it.`,
+    );
   }
   if (format < 1) throw new CheckpointDamagedError(dir, `${CHECKPOINT_STATE_FILE} has an unknown format ${format}`);
   return migrateState(raw);
@@ -154,7 +164,11 @@ function migrateState(raw: Record<string, unknown>): CheckpointState {
 }
 
 /** Check the recorded checksums of the files under `prefixes` (all files when omitted). */
-export async function verifyCheckpointFiles(dir: string, state: CheckpointState, prefixes?: readonly string[]): Promise<void> {
+export async function verifyCheckpointFiles(
+  dir: string,
+  state: CheckpointState,
+  prefixes?: readonly string[],
+): Promise<void> {
   if (!state.files) return; // format 1: nothing recorded
   const problem = await verifyManifest(dir, state.files, prefixes);
   if (problem) throw new CheckpointDamagedError(dir, problem);
@@ -165,7 +179,8 @@ export async function loadCheckpointModel(dir: string, name: ModelName): Promise
   try {
     return await loadLayersModel(path.join(dir, name), { requireFinite: true });
   } catch (err) {
-    if (err instanceof NonFiniteError) throw new CheckpointDamagedError(dir, `${name}/ weight ${err.weight} holds NaN or Inf`);
+    if (err instanceof NonFiniteError)
+      throw new CheckpointDamagedError(dir, `${name}/ weight ${err.weight} holds NaN or Inf`);
     throw new CheckpointDamagedError(dir, `cannot load ${name}/ (${(err as Error).message})`);
   }
 }
@@ -179,7 +194,9 @@ export async function hasModel(dir: string, state: CheckpointState, name: ModelN
 /** Refuse a checkpoint whose recorded maths options differ from `config`; options added since it was saved take their defaults. */
 export function checkOptionsMatch(dir: string, state: CheckpointState, config: TrainConfig): void {
   const mismatch = (detail: string) =>
-    new UserError(`Checkpoint ${dir} was made with different model or training options than this config (${detail}); only run-control options (steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, threads, the data folder) may change on resume.`);
+    new UserError(
+      `Checkpoint ${dir} was made with different model or training options than this config (${detail}); only run-control options (steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, threads, the data folder) may change on resume.`,
+    );
   if (state.options) {
     const saved = migrateMathsOptions(state.options, config);
     if (!saved) throw mismatch('its options are not valid in this version');
@@ -191,11 +208,15 @@ export function checkOptionsMatch(dir: string, state: CheckpointState, config: T
 }
 
 /** Everything needed to rebuild a GanSession from a checkpoint. */
-export async function loadCheckpoint(dir: string, config: TrainConfig): Promise<SessionParts & { state: CheckpointState }> {
+export async function loadCheckpoint(
+  dir: string,
+  config: TrainConfig,
+): Promise<SessionParts & { state: CheckpointState }> {
   const state = await readCheckpointState(dir);
   checkOptionsMatch(dir, state, config);
   await verifyCheckpointFiles(dir, state);
-  if (config.ema.enabled && !(await hasModel(dir, state, 'g_ema'))) throw new CheckpointDamagedError(dir, 'g_ema/ is missing, and this run keeps an EMA generator');
+  if (config.ema.enabled && !(await hasModel(dir, state, 'g_ema')))
+    throw new CheckpointDamagedError(dir, 'g_ema/ is missing, and this run keeps an EMA generator');
   const loaded: tf.LayersModel[] = [];
   try {
     const g = await loadCheckpointModel(dir, 'g');
@@ -213,12 +234,17 @@ export async function loadCheckpoint(dir: string, config: TrainConfig): Promise<
     const optimizer = {} as NonNullable<SessionParts['optimizer']>;
     for (const name of ['g', 'd'] as const) {
       const entry = optimizerJson?.[name];
-      if (!entry || !Array.isArray(entry.specs)) throw new CheckpointDamagedError(dir, `optimizer.json has no state for ${MODEL_LABEL[name]}`);
+      if (!entry || !Array.isArray(entry.specs))
+        throw new CheckpointDamagedError(dir, `optimizer.json has no state for ${MODEL_LABEL[name]}`);
       const { step, specs } = entry;
       const bytes = await readFile(path.join(dir, `optimizer-${name}.bin`)).catch(() => null);
       if (!bytes) throw new CheckpointDamagedError(dir, `optimizer-${name}.bin is missing`);
       const expected = specs.reduce((sum, s) => sum + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
-      if (bytes.byteLength !== expected) throw new CheckpointDamagedError(dir, `optimizer-${name}.bin is ${bytes.byteLength} bytes, expected ${expected}`);
+      if (bytes.byteLength !== expected)
+        throw new CheckpointDamagedError(
+          dir,
+          `optimizer-${name}.bin is ${bytes.byteLength} bytes, expected ${expected}`,
+        );
       const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       const bad = firstNonFinite(specs, buffer);
       if (bad) throw new CheckpointDamagedError(dir, `optimizer state ${bad} of ${MODEL_LABEL[name]} holds NaN or Inf`);
@@ -238,13 +264,19 @@ export function estimateCheckpointBytes(session: GanSession): number {
   for (const model of [session.g, session.d, session.gEma]) {
     if (model) total += bytesOf(model.weights.map((w) => w.shape as number[])) + 64 * 1024;
   }
-  for (const opt of [session.optG, session.optD]) total += bytesOf(Object.values(opt.getState().tensors).map((t) => t.shape));
+  for (const opt of [session.optG, session.optD])
+    total += bytesOf(Object.values(opt.getState().tensors).map((t) => t.shape));
   return total + 16 * 1024;
 }
 
 /** The same estimate before any session exists: from freshly built models, counting two optimizer slots per trainable weight (Adam's, the most any optimizer keeps). */
-export function estimateCheckpointBytesFor(models: { g: tf.LayersModel; d: tf.LayersModel; gEma: tf.LayersModel | null }): number {
-  const size = (ws: { shape: (number | null)[] }[]) => ws.reduce((sum, w) => sum + 4 * (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+export function estimateCheckpointBytesFor(models: {
+  g: tf.LayersModel;
+  d: tf.LayersModel;
+  gEma: tf.LayersModel | null;
+}): number {
+  const size = (ws: { shape: (number | null)[] }[]) =>
+    ws.reduce((sum, w) => sum + 4 * (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
   let total = 16 * 1024;
   for (const model of [models.g, models.d, models.gEma]) if (model) total += size(model.weights) + 64 * 1024;
   for (const model of [models.g, models.d]) total += 2 * size(model.trainableWeights);

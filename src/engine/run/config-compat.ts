@@ -75,7 +75,22 @@ export function configHash(config: TrainConfig): string {
  * so a format-1 checkpoint still matches its own run after options were added.
  */
 const FORMAT1_OPTIONS: Record<string, readonly string[]> = {
-  '': ['name', 'preset', 'seed', 'backend', 'steps', 'batchSize', 'loss', 'weightClip', 'dSteps', 'gSteps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'gridSize'],
+  '': [
+    'name',
+    'preset',
+    'seed',
+    'backend',
+    'steps',
+    'batchSize',
+    'loss',
+    'weightClip',
+    'dSteps',
+    'gSteps',
+    'sampleEvery',
+    'checkpointEvery',
+    'keepCheckpoints',
+    'gridSize',
+  ],
   penalty: ['type', 'weight', 'every'],
   labels: ['smoothing', 'real', 'realMin', 'realMax', 'flip'],
   instanceNoise: ['sigma', 'decay', 'steps'],
@@ -83,8 +98,38 @@ const FORMAT1_OPTIONS: Record<string, readonly string[]> = {
   conditional: ['enabled', 'numClasses', 'embedDim', 'discriminator', 'batchNorm'],
   data: ['dir', 'resize', 'background', 'minSize'],
   model: ['arch', 'resolution', 'channels', 'latentDim', 'latentDist', 'baseWidth'],
-  g: ['optimizer', 'lr', 'beta1', 'beta2', 'rho', 'momentum', 'norm', 'activation', 'leakySlope', 'upsample', 'kernelSize', 'spectralNorm', 'dropout', 'tanhOutput'],
-  d: ['optimizer', 'lr', 'beta1', 'beta2', 'rho', 'momentum', 'norm', 'activation', 'leakySlope', 'downsample', 'kernelSize', 'spectralNorm', 'minibatchStd', 'minibatchGroup'],
+  g: [
+    'optimizer',
+    'lr',
+    'beta1',
+    'beta2',
+    'rho',
+    'momentum',
+    'norm',
+    'activation',
+    'leakySlope',
+    'upsample',
+    'kernelSize',
+    'spectralNorm',
+    'dropout',
+    'tanhOutput',
+  ],
+  d: [
+    'optimizer',
+    'lr',
+    'beta1',
+    'beta2',
+    'rho',
+    'momentum',
+    'norm',
+    'activation',
+    'leakySlope',
+    'downsample',
+    'kernelSize',
+    'spectralNorm',
+    'minibatchStd',
+    'minibatchGroup',
+  ],
   ema: ['enabled', 'decay', 'startStep', 'warmup'],
 };
 const FORMAT1_RUN_CONTROL = ['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend', 'name'];
@@ -106,7 +151,8 @@ export function configHashFormat1(config: TrainConfig): string {
 function leaves(value: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
   if (isTree(value)) {
-    for (const [k, v] of Object.entries(value)) for (const [p, x] of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(p, x);
+    for (const [k, v] of Object.entries(value))
+      for (const [p, x] of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(p, x);
   } else out.set(prefix, JSON.stringify(value));
   return out;
 }
@@ -124,10 +170,12 @@ export function migrateMathsOptions(saved: Tree, current: TrainConfig): Tree | n
     const [head, tail] = p.split('.');
     if (!(head in currentTree)) continue;
     if (tail === undefined) controls[head] = currentTree[head];
-    else controls[head] = { ...(isTree(controls[head]) ? controls[head] : {}), [tail]: (currentTree[head] as Tree)[tail] };
+    else
+      controls[head] = { ...(isTree(controls[head]) ? controls[head] : {}), [tail]: (currentTree[head] as Tree)[tail] };
   }
   const merged: Tree = { ...structuredClone(saved) };
-  for (const [k, v] of Object.entries(controls)) merged[k] = isTree(v) && isTree(merged[k]) ? { ...merged[k], ...v } : v;
+  for (const [k, v] of Object.entries(controls))
+    merged[k] = isTree(v) && isTree(merged[k]) ? { ...merged[k], ...v } : v;
   const parsed = TrainConfigSchema.safeParse(merged);
   return parsed.success ? mathsOptions(parsed.data) : null;
 }

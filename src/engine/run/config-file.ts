@@ -18,7 +18,11 @@ export async function readRunConfig(runDir: string): Promise<TrainConfig> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `Not a run folder: ${runDir} (no ${CONFIG_FILE}).` : `Cannot read ${file}: ${code ?? (err as Error).message}`);
+    throw new UserError(
+      code === 'ENOENT'
+        ? `Not a run folder: ${runDir} (no ${CONFIG_FILE}).`
+        : `Cannot read ${file}: ${code ?? (err as Error).message}`,
+    );
   }
   let tree: unknown;
   try {
@@ -30,7 +34,9 @@ export async function readRunConfig(runDir: string): Promise<TrainConfig> {
 }
 
 /** The run's config, or the one line that says why it cannot be read. */
-export async function inspectRunConfig(runDir: string): Promise<{ config: TrainConfig; problem: null } | { config: null; problem: string }> {
+export async function inspectRunConfig(
+  runDir: string,
+): Promise<{ config: TrainConfig; problem: null } | { config: null; problem: string }> {
   try {
     return { config: await readRunConfig(runDir), problem: null };
   } catch (err) {

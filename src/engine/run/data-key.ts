@@ -14,9 +14,19 @@ interface WithPixels {
 
 const CHUNK = 256;
 
-export function dataContentKey(data: TrainingData & WithPixels, shape: { resolution: number; channels: number }): string {
+export function dataContentKey(
+  data: TrainingData & WithPixels,
+  shape: { resolution: number; channels: number },
+): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ count: data.count, resolution: shape.resolution, channels: shape.channels, classNames: data.classNames ?? [] }));
+  h.update(
+    JSON.stringify({
+      count: data.count,
+      resolution: shape.resolution,
+      channels: shape.channels,
+      classNames: data.classNames ?? [],
+    }),
+  );
   if (data.labels) h.update(new Uint8Array(Int32Array.from(data.labels).buffer));
   if (data.pixels) {
     h.update(data.pixels);
@@ -26,7 +36,10 @@ export function dataContentKey(data: TrainingData & WithPixels, shape: { resolut
     const out = new Float32Array(CHUNK * per);
     for (let start = 0; start < data.count; start += CHUNK) {
       const n = Math.min(CHUNK, data.count - start);
-      const values = data.batch(Uint32Array.from({ length: n }, (_, i) => start + i), out.subarray(0, n * per));
+      const values = data.batch(
+        Uint32Array.from({ length: n }, (_, i) => start + i),
+        out.subarray(0, n * per),
+      );
       h.update(new Uint8Array(values.buffer, values.byteOffset, n * per * 4));
     }
   }

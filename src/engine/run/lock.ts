@@ -82,7 +82,13 @@ function parseLock(text: string): LockInfo | null {
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
     if (typeof v.pid !== 'number' || typeof v.host !== 'string') return null;
-    return { pid: v.pid, host: v.host, procStart: v.procStart ?? null, startedAt: String(v.startedAt ?? ''), token: String(v.token ?? '') };
+    return {
+      pid: v.pid,
+      host: v.host,
+      procStart: v.procStart ?? null,
+      startedAt: String(v.startedAt ?? ''),
+      token: String(v.token ?? ''),
+    };
   } catch {
     return null;
   }
@@ -121,7 +127,8 @@ function describeHolder(runDir: string, holder: Extract<LockHolder, { state: 'li
 /** Refuse at once, before any slow work, when another trainer holds the run. */
 export async function assertRunUnlocked(runDir: string): Promise<void> {
   const holder = await readLockHolder(runDir);
-  if (holder.state === 'live' || holder.state === 'foreign-host') throw new RunLockedError(describeHolder(runDir, holder), holder.lock);
+  if (holder.state === 'live' || holder.state === 'foreign-host')
+    throw new RunLockedError(describeHolder(runDir, holder), holder.lock);
 }
 
 export function newLockInfo(): LockInfo {
@@ -175,7 +182,8 @@ export async function acquireRunLock(runDir: string): Promise<RunLock> {
     const found = await readLockFile(file);
     if (!found) continue; // released a moment ago
     const holder = judge(found.lock);
-    if (holder.state === 'live' || holder.state === 'foreign-host') throw new RunLockedError(describeHolder(runDir, holder), holder.lock);
+    if (holder.state === 'live' || holder.state === 'foreign-host')
+      throw new RunLockedError(describeHolder(runDir, holder), holder.lock);
     const aside = `${file}.stale-${mine.token}`;
     try {
       await rename(file, aside);

@@ -59,7 +59,14 @@ async function planNew(request: Extract<RunRequest, { mode: 'new' }>): Promise<R
   const config = 'sources' in request.config ? await resolveConfig(request.config.sources) : request.config;
   await checkRunsRoot(request.runsRoot);
   const runsRoot = path.resolve(request.runsRoot);
-  return { mode: 'new', config, runsRoot, runDir: await nextRunDir(runsRoot, config.name), resumeTarget: null, resumeFromStep: null };
+  return {
+    mode: 'new',
+    config,
+    runsRoot,
+    runDir: await nextRunDir(runsRoot, config.name),
+    resumeTarget: null,
+    resumeFromStep: null,
+  };
 }
 
 async function planResume(request: Extract<RunRequest, { mode: 'resume' }>): Promise<RunPlan> {
@@ -70,19 +77,30 @@ async function planResume(request: Extract<RunRequest, { mode: 'resume' }>): Pro
   const keys = [...Object.keys(changes), ...(request.sets ?? []).map((entry) => parseSet(entry).key)];
   const fixed = [...new Set(keys.filter((k) => !isResumableKey(k)))];
   if (fixed.length > 0) {
-    throw new UserError(`--resume cannot change ${fixed.join(', ')}; only ${RESUMABLE_KEYS.join(', ')} may change on resume.`);
+    throw new UserError(
+      `--resume cannot change ${fixed.join(', ')}; only ${RESUMABLE_KEYS.join(', ')} may change on resume.`,
+    );
   }
   const base = await readRunConfig(runDir);
   const config = await resolveConfig({ base, sets: request.sets, overrides: changes });
   await assertRunUnlocked(runDir);
   const all = await listCheckpoints(runDir);
   // The checkpoint it continues from (the newest may turn out damaged at load time: then an older one is used).
-  const from = explicit ? (all.find((c) => path.resolve(c.dir) === path.resolve(target)) ?? null) : (all.at(-1) ?? null);
+  const from = explicit
+    ? (all.find((c) => path.resolve(c.dir) === path.resolve(target)) ?? null)
+    : (all.at(-1) ?? null);
   if (from && from.step >= config.steps) {
     const how = request.stepsOption ? `pass ${request.stepsOption} above ${from.step}` : `set steps above ${from.step}`;
     throw new UserError(`Run ${target} is already at step ${from.step}; ${how} to train further.`);
   }
-  return { mode: 'resume', config, runDir, resumeTarget: target, runsRoot: path.dirname(path.resolve(runDir)), resumeFromStep: from?.step ?? null };
+  return {
+    mode: 'resume',
+    config,
+    runDir,
+    resumeTarget: target,
+    runsRoot: path.dirname(path.resolve(runDir)),
+    resumeFromStep: from?.step ?? null,
+  };
 }
 
 /**

@@ -32,8 +32,10 @@ const STEP_DIGITS = 6;
 const RUN_DIGITS = 5;
 
 export const stepName = (step: number): string => `step-${String(step).padStart(STEP_DIGITS, '0')}`;
-export const sampleFile = (runDir: string, step: number): string => path.join(runDir, SAMPLES_DIR, `${stepName(step)}.png`);
-export const checkpointDir = (runDir: string, step: number): string => path.join(runDir, CHECKPOINTS_DIR, stepName(step));
+export const sampleFile = (runDir: string, step: number): string =>
+  path.join(runDir, SAMPLES_DIR, `${stepName(step)}.png`);
+export const checkpointDir = (runDir: string, step: number): string =>
+  path.join(runDir, CHECKPOINTS_DIR, stepName(step));
 
 /** True for a name the runs folder uses for a run (`00001-cats`), false for temp folders and anything else. */
 export const isRunFolderName = (name: string): boolean => RUN_FOLDER.test(name);
@@ -48,7 +50,10 @@ const CLAIM_NAME = /^\.claim-(\d{5,})$/;
 
 async function nextRunNumber(outDir: string): Promise<number> {
   const names = await readdir(outDir).catch(() => [] as string[]);
-  const ids = names.map((n) => RUN_NUMBER.exec(n) ?? CLAIM_NAME.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
+  const ids = names
+    .map((n) => RUN_NUMBER.exec(n) ?? CLAIM_NAME.exec(n))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]));
   return Math.max(0, ...ids) + 1;
 }
 
@@ -65,7 +70,11 @@ export async function nextRunDir(outDir: string, name: string): Promise<string> 
  * then renamed into place: a kill at any moment leaves either no run folder
  * or one that has its config. Safe against two runs starting at once.
  */
-export async function createRunDir(outDir: string, name: string, fill?: (dir: string) => Promise<void>): Promise<string> {
+export async function createRunDir(
+  outDir: string,
+  name: string,
+  fill?: (dir: string) => Promise<void>,
+): Promise<string> {
   await mkdir(outDir, { recursive: true });
   await removeDeadLeftovers(outDir);
   const tmp = path.join(outDir, `.new-${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -120,7 +129,8 @@ async function removeDeadLeftovers(outDir: string): Promise<void> {
     const temp = LEFTOVER.exec(n);
     const claimPid = CLAIM_NAME.test(n) ? Number(await readFile(path.join(outDir, n), 'utf8').catch(() => '')) : NaN;
     const pid = temp ? Number(temp[1]) : claimPid;
-    if (Number.isInteger(pid) && pid > 0 && pidGone(pid)) await rm(path.join(outDir, n), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid > 0 && pidGone(pid))
+      await rm(path.join(outDir, n), { recursive: true, force: true });
   }
 }
 
@@ -140,7 +150,10 @@ export function listSampleSteps(runDir: string): Promise<number[]> {
 
 /** Steps of the complete checkpoints in a run, oldest first (temp folders of an interrupted save are ignored). */
 export async function listCheckpoints(runDir: string): Promise<{ step: number; dir: string }[]> {
-  return (await stepsMatching(path.join(runDir, CHECKPOINTS_DIR), CHECKPOINT_NAME)).map((step) => ({ step, dir: checkpointDir(runDir, step) }));
+  return (await stepsMatching(path.join(runDir, CHECKPOINTS_DIR), CHECKPOINT_NAME)).map((step) => ({
+    step,
+    dir: checkpointDir(runDir, step),
+  }));
 }
 
 /** Keep the newest `keep` checkpoints; remove the rest and any temp folder left by a crash. */
@@ -149,7 +162,8 @@ export async function pruneCheckpoints(runDir: string, keep: number): Promise<vo
   for (const { dir } of all.slice(0, Math.max(0, all.length - keep))) await rm(dir, { recursive: true, force: true });
   const root = path.join(runDir, CHECKPOINTS_DIR);
   for (const name of await readdir(root).catch(() => [] as string[])) {
-    if (name.startsWith('.') && name.includes('.tmp-')) await rm(path.join(root, name), { recursive: true, force: true });
+    if (name.startsWith('.') && name.includes('.tmp-'))
+      await rm(path.join(root, name), { recursive: true, force: true });
   }
 }
 
@@ -173,7 +187,9 @@ export async function resolveCheckpointDir(p: string): Promise<string> {
     if (all.length === 0) throw new UserError(`Run ${p} has no checkpoint yet.`);
     return all[all.length - 1].dir;
   }
-  throw new UserError(`${p} is neither a run folder nor a checkpoint folder (no ${CHECKPOINT_STATE_FILE}, no ${CHECKPOINTS_DIR}/).`);
+  throw new UserError(
+    `${p} is neither a run folder nor a checkpoint folder (no ${CHECKPOINT_STATE_FILE}, no ${CHECKPOINTS_DIR}/).`,
+  );
 }
 
 /** Whether `p` names one checkpoint folder (by its state.json, or by its place `…/checkpoints/step-NNNNNN`). */

@@ -77,7 +77,8 @@ export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promi
         emit(e);
       },
     };
-    if (plan.mode === 'new') await trainNewRun(plan.runsRoot, { ...input, initFrom: request.mode === 'new' ? request.initFrom : undefined });
+    if (plan.mode === 'new')
+      await trainNewRun(plan.runsRoot, { ...input, initFrom: request.mode === 'new' ? request.initFrom : undefined });
     else await resumeRun(plan.resumeTarget ?? plan.runDir, input);
     return result;
   } catch (error) {

@@ -25,7 +25,10 @@ export interface StatusFile {
   error?: string;
 }
 
-export async function writeRunStatus(runDir: string, status: Omit<StatusFile, 'pid' | 'updatedAt'> & Partial<StatusFile>): Promise<void> {
+export async function writeRunStatus(
+  runDir: string,
+  status: Omit<StatusFile, 'pid' | 'updatedAt'> & Partial<StatusFile>,
+): Promise<void> {
   const full: StatusFile = { pid: process.pid, updatedAt: new Date().toISOString(), ...status };
   await writeFileAtomic(path.join(runDir, STATUS_FILE), JSON.stringify(full, null, 2));
 }
@@ -59,6 +62,8 @@ export async function readRunStatus(runDir: string): Promise<RunStatusInfo> {
   if (!file) return { status: holder.state === 'live' ? 'running' : 'new', file, holder };
   if (file.status !== 'running' && file.status !== 'paused') return { status: file.status, file, holder };
   const alive =
-    holder.state === 'live' || holder.state === 'foreign-host' || (holder.state === 'none' && lockHolderAlive({ pid: file.pid, procStart: null }));
+    holder.state === 'live' ||
+    holder.state === 'foreign-host' ||
+    (holder.state === 'none' && lockHolderAlive({ pid: file.pid, procStart: null }));
   return { status: alive ? file.status : 'interrupted', file, holder };
 }

@@ -27,8 +27,10 @@ export class Adam {
     options: AdamOptions,
   ) {
     if (!(options.lr > 0)) throw new RangeError(`lr must be positive, got ${options.lr}`);
-    if (!(options.beta1 >= 0 && options.beta1 < 1)) throw new RangeError(`beta1 must be in [0, 1), got ${options.beta1}`);
-    if (!(options.beta2 >= 0 && options.beta2 < 1)) throw new RangeError(`beta2 must be in [0, 1), got ${options.beta2}`);
+    if (!(options.beta1 >= 0 && options.beta1 < 1))
+      throw new RangeError(`beta1 must be in [0, 1), got ${options.beta1}`);
+    if (!(options.beta2 >= 0 && options.beta2 < 1))
+      throw new RangeError(`beta2 must be in [0, 1), got ${options.beta2}`);
     this.options = { epsilon: 1e-8, ...options };
     this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
     this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
@@ -36,7 +38,8 @@ export class Adam {
 
   /** Apply one update; `grads[i]` is the gradient of `vars[i]`. Does not dispose the grads. */
   apply(grads: tf.Tensor[]): void {
-    if (grads.length !== this.vars.length) throw new Error(`Adam: ${grads.length} gradients for ${this.vars.length} variables`);
+    if (grads.length !== this.vars.length)
+      throw new Error(`Adam: ${grads.length} gradients for ${this.vars.length} variables`);
     this.step += 1;
     const { lr, beta1, beta2, epsilon } = this.options;
     // Bias corrections in float64 on the host: exact and identical on every backend.
@@ -64,7 +67,10 @@ export class Adam {
   }
 
   setState(step: number, tensors: tf.NamedTensorMap): void {
-    for (const [kind, list] of [['m', this.m], ['v', this.v]] as const) {
+    for (const [kind, list] of [
+      ['m', this.m],
+      ['v', this.v],
+    ] as const) {
       list.forEach((variable, i) => {
         const t = tensors[`${kind}/${i}`];
         if (!t) throw new Error(`optimizer state has no ${kind}/${i}`);

@@ -93,11 +93,22 @@ function gradientsOf(vars: tf.Variable[], loss: () => tf.Scalar): { value: tf.Sc
 }
 
 /** Apply a (possibly conditional) model in training mode. */
-export function applyModel(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor2D | null | undefined, training = true): tf.Tensor {
+export function applyModel(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  labels: tf.Tensor2D | null | undefined,
+  training = true,
+): tf.Tensor {
   return model.apply(labels ? [x, labels] : x, { training }) as tf.Tensor;
 }
 
-export function discriminatorStep(d: Trainee, g: tf.LayersModel, real: tf.Tensor4D, z: tf.Tensor2D, opts: DStepOptions = {}): DStepStats {
+export function discriminatorStep(
+  d: Trainee,
+  g: tf.LayersModel,
+  real: tf.Tensor4D,
+  z: tf.Tensor2D,
+  opts: DStepOptions = {},
+): DStepStats {
   const loss = opts.loss ?? 'nonsaturating';
   const labels = opts.labels ?? null;
   return tf.tidy(() => {
@@ -125,7 +136,12 @@ export function discriminatorStep(d: Trainee, g: tf.LayersModel, real: tf.Tensor
         penalty = tf.keep(tf.scalar(0));
         return base;
       }
-      const p = gradientPenalty(opts.penalty.kind, dOf, { real: realIn, fake: fakeIn, epsilon: opts.penalty.epsilon }, opts.penalty.weight);
+      const p = gradientPenalty(
+        opts.penalty.kind,
+        dOf,
+        { real: realIn, fake: fakeIn, epsilon: opts.penalty.epsilon },
+        opts.penalty.weight,
+      );
       penalty = tf.keep(p.clone());
       return base.add(p) as tf.Scalar;
     });
@@ -138,14 +154,22 @@ export function discriminatorStep(d: Trainee, g: tf.LayersModel, real: tf.Tensor
   });
 }
 
-export function generatorStep(g: Trainee, d: tf.LayersModel, z: tf.Tensor2D, loss: LossName, opts: GStepOptions = {}): GStepStats {
+export function generatorStep(
+  g: Trainee,
+  d: tf.LayersModel,
+  z: tf.Tensor2D,
+  loss: LossName,
+  opts: GStepOptions = {},
+): GStepStats {
   const labels = opts.labels ?? null;
   return tf.tidy(() =>
     keepingStatistics(d, () => {
       const { value, grads } = gradientsOf(trainableVariables(g.model), () => {
         const fake = applyModel(g.model, z, labels) as tf.Tensor4D;
         const seen = opts.prepare ? opts.prepare(fake, 'fake') : fake;
-        const real = opts.real ? applyModel(d, opts.prepare ? opts.prepare(opts.real, 'real') : opts.real, labels) : undefined;
+        const real = opts.real
+          ? applyModel(d, opts.prepare ? opts.prepare(opts.real, 'real') : opts.real, labels)
+          : undefined;
         return generatorLoss(applyModel(d, seen, labels), loss, real);
       });
       g.optimizer.apply(grads);

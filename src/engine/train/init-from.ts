@@ -46,7 +46,8 @@ export function architectureDifference(target: tf.LayersModel, source: tf.Layers
   for (let i = 0; i < n; i++) {
     const a = t[i].shape.join('×');
     const b = s[i].shape.join('×');
-    if (a !== b) return `${what} weight ${i + 1} (${t[i].originalName}) is ${a} in the new run but ${b} in the checkpoint (${s[i].originalName})`;
+    if (a !== b)
+      return `${what} weight ${i + 1} (${t[i].originalName}) is ${a} in the new run but ${b} in the checkpoint (${s[i].originalName})`;
   }
   if (t.length !== s.length) return `${what} has ${t.length} weights in the new run but ${s.length} in the checkpoint`;
   return null;
@@ -61,7 +62,10 @@ export function initSessionFrom(session: GanSession, source: InitSource): void {
   if (session.gEma) pairs.push([session.gEma, source.gEma ?? source.g, 'G-EMA']);
   for (const [target, from, what] of pairs) {
     const diff = architectureDifference(target, from, what);
-    if (diff) throw new UserError(`Cannot initialise from ${source.dir}: the architectures differ: ${diff}. Use the same model options (model.*, g.*, d.*, conditional.*) as that run.`);
+    if (diff)
+      throw new UserError(
+        `Cannot initialise from ${source.dir}: the architectures differ: ${diff}. Use the same model options (model.*, g.*, d.*, conditional.*) as that run.`,
+      );
   }
   for (const [target, from] of pairs) copyWeights(target, from);
 }

@@ -33,17 +33,27 @@ function bce(x: tf.Tensor, t: tf.Tensor | null, dflt: 0 | 1): tf.Tensor {
  * - lsgan: ½E[(D(x) − 1)²] + ½E[D(G(z))²] (targets replace 1 and 0 when given).
  * - rpgan: E[softplus(−(D(x_i) − D(G(z_i))))], over pairs of a real and a fake (R3GAN).
  */
-export function discriminatorLossFor(loss: LossName, real: tf.Tensor, fake: tf.Tensor, targets: DTargets = { real: null, fake: null }): tf.Scalar {
+export function discriminatorLossFor(
+  loss: LossName,
+  real: tf.Tensor,
+  fake: tf.Tensor,
+  targets: DTargets = { real: null, fake: null },
+): tf.Scalar {
   return tf.tidy(() => {
     switch (loss) {
       case 'minimax':
       case 'nonsaturating':
-        return bce(real, targets.real, 1).mean().add(bce(fake, targets.fake, 0).mean()) as tf.Scalar;
+        return bce(real, targets.real, 1)
+          .mean()
+          .add(bce(fake, targets.fake, 0).mean()) as tf.Scalar;
       case 'wgan':
       case 'wgan-gp':
         return fake.mean().sub(real.mean()) as tf.Scalar;
       case 'hinge':
-        return tf.relu(tf.sub(1, real)).mean().add(tf.relu(tf.add(1, fake)).mean()) as tf.Scalar;
+        return tf
+          .relu(tf.sub(1, real))
+          .mean()
+          .add(tf.relu(tf.add(1, fake)).mean()) as tf.Scalar;
       case 'lsgan': {
         const tr = targets.real ? targets.real.reshape(real.shape) : tf.onesLike(real);
         const tfk = targets.fake ? targets.fake.reshape(fake.shape) : tf.zerosLike(fake);

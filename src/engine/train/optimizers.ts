@@ -45,7 +45,8 @@ function restoreSlots(kind: string, slots: tf.Variable[], tensors: tf.NamedTenso
   slots.forEach((variable, i) => {
     const t = tensors[`${kind}/${i}`];
     if (!t) throw new Error(`optimizer state has no ${kind}/${i}`);
-    if (!tf.util.arraysEqual(t.shape, variable.shape)) throw new Error(`optimizer state ${kind}/${i} has shape [${t.shape}], expected [${variable.shape}]`);
+    if (!tf.util.arraysEqual(t.shape, variable.shape))
+      throw new Error(`optimizer state ${kind}/${i} has shape [${t.shape}], expected [${variable.shape}]`);
     variable.assign(t);
   });
 }
@@ -66,7 +67,8 @@ export class RMSProp implements Optimizer {
   }
 
   apply(grads: tf.Tensor[]): void {
-    if (grads.length !== this.vars.length) throw new Error(`RMSProp: ${grads.length} gradients for ${this.vars.length} variables`);
+    if (grads.length !== this.vars.length)
+      throw new Error(`RMSProp: ${grads.length} gradients for ${this.vars.length} variables`);
     this.step += 1;
     const { lr, rho, epsilon } = this.options;
     tf.tidy(() => {
@@ -105,13 +107,15 @@ export class SGD implements Optimizer {
     options: { lr: number; momentum: number },
   ) {
     if (!(options.lr > 0)) throw new RangeError(`lr must be positive, got ${options.lr}`);
-    if (!(options.momentum >= 0 && options.momentum < 1)) throw new RangeError(`momentum must be in [0, 1), got ${options.momentum}`);
+    if (!(options.momentum >= 0 && options.momentum < 1))
+      throw new RangeError(`momentum must be in [0, 1), got ${options.momentum}`);
     this.options = { ...options };
     this.b = options.momentum > 0 ? vars.map((x) => tf.variable(tf.zerosLike(x), false)) : [];
   }
 
   apply(grads: tf.Tensor[]): void {
-    if (grads.length !== this.vars.length) throw new Error(`SGD: ${grads.length} gradients for ${this.vars.length} variables`);
+    if (grads.length !== this.vars.length)
+      throw new Error(`SGD: ${grads.length} gradients for ${this.vars.length} variables`);
     this.step += 1;
     const { lr, momentum } = this.options;
     tf.tidy(() => {

@@ -23,7 +23,12 @@ export interface PenaltyInputs {
 }
 
 /** The penalty, weight included (lazy scaling is the caller's). */
-export function gradientPenalty(kind: PenaltyKind, dOf: (x: tf.Tensor4D) => tf.Tensor, inputs: PenaltyInputs, weight: number): tf.Scalar {
+export function gradientPenalty(
+  kind: PenaltyKind,
+  dOf: (x: tf.Tensor4D) => tf.Tensor,
+  inputs: PenaltyInputs,
+  weight: number,
+): tf.Scalar {
   return tf.tidy(() => {
     const { real, fake } = inputs;
     switch (kind) {
@@ -35,11 +40,18 @@ export function gradientPenalty(kind: PenaltyKind, dOf: (x: tf.Tensor4D) => tf.T
         return norms.sub(1).square().mean().mul(weight) as tf.Scalar;
       }
       case 'r1':
-        return gradientSquaredNorms(dOf, real).mean().mul(weight / 2) as tf.Scalar;
+        return gradientSquaredNorms(dOf, real)
+          .mean()
+          .mul(weight / 2) as tf.Scalar;
       case 'r2':
-        return gradientSquaredNorms(dOf, fake).mean().mul(weight / 2) as tf.Scalar;
+        return gradientSquaredNorms(dOf, fake)
+          .mean()
+          .mul(weight / 2) as tf.Scalar;
       case 'r1+r2':
-        return gradientSquaredNorms(dOf, real).mean().add(gradientSquaredNorms(dOf, fake).mean()).mul(weight / 2) as tf.Scalar;
+        return gradientSquaredNorms(dOf, real)
+          .mean()
+          .add(gradientSquaredNorms(dOf, fake).mean())
+          .mul(weight / 2) as tf.Scalar;
     }
   });
 }

@@ -52,8 +52,10 @@ export class DivergenceWatch {
 
   /** A reason when this step shows divergence, else null. */
   check(s: StepStats): string | null {
-    if (!Number.isFinite(s.lossD) || !Number.isFinite(s.lossG)) return `a loss is ${Number.isNaN(s.lossD) || Number.isNaN(s.lossG) ? 'NaN' : 'infinite'} at step ${s.step}`;
-    if (!Number.isFinite(s.gradNormD) || !Number.isFinite(s.gradNormG)) return `a gradient norm is NaN or infinite at step ${s.step}`;
+    if (!Number.isFinite(s.lossD) || !Number.isFinite(s.lossG))
+      return `a loss is ${Number.isNaN(s.lossD) || Number.isNaN(s.lossG) ? 'NaN' : 'infinite'} at step ${s.step}`;
+    if (!Number.isFinite(s.gradNormD) || !Number.isFinite(s.gradNormG))
+      return `a gradient norm is NaN or infinite at step ${s.step}`;
     const norm = Math.max(s.gradNormD, s.gradNormG);
     this.exploding = norm > this.recovery.gradNormLimit ? this.exploding + 1 : 0;
     if (this.exploding >= this.recovery.gradNormSteps) {
@@ -91,8 +93,18 @@ export async function rollBack(
   const rollbacks = session.rollbacks + 1;
   const lrScale = session.lrScale * config.recovery.lrFactor;
   const reseeded = {
-    noise: new Rng(deriveSeed(config.seed, `noise/rollback/${rollbacks}`)).state.map((v) => v >>> 0) as [number, number, number, number],
-    tricks: new Rng(deriveSeed(config.seed, `tricks/rollback/${rollbacks}`)).state.map((v) => v >>> 0) as [number, number, number, number],
+    noise: new Rng(deriveSeed(config.seed, `noise/rollback/${rollbacks}`)).state.map((v) => v >>> 0) as [
+      number,
+      number,
+      number,
+      number,
+    ],
+    tricks: new Rng(deriveSeed(config.seed, `tricks/rollback/${rollbacks}`)).state.map((v) => v >>> 0) as [
+      number,
+      number,
+      number,
+      number,
+    ],
   };
   let next: GanSession;
   let checkpoint: string | null = null;
@@ -101,10 +113,26 @@ export async function rollBack(
     const picked = await pickNewestIntact(runDir, targets, (dir) => loadCheckpoint(dir, config));
     checkpoint = picked.dir;
     const parts = picked.value;
-    next = new GanSession(config, data.count, { ...parts, state: { ...parts.state, ...reseeded, lrScale, rollbacks } }, data);
+    next = new GanSession(
+      config,
+      data.count,
+      { ...parts, state: { ...parts.state, ...reseeded, lrScale, rollbacks } },
+      data,
+    );
   } else {
-    const start = { step: 0, noise: reseeded.noise, data: { epoch: 0, position: 0 }, tricks: reseeded.tricks, augmentP: config.augment.probability };
-    next = new GanSession(config, data.count, { ...GanSession.initialModels(config), state: { ...start, lrScale, rollbacks } }, data);
+    const start = {
+      step: 0,
+      noise: reseeded.noise,
+      data: { epoch: 0, position: 0 },
+      tricks: reseeded.tricks,
+      augmentP: config.augment.probability,
+    };
+    next = new GanSession(
+      config,
+      data.count,
+      { ...GanSession.initialModels(config), state: { ...start, lrScale, rollbacks } },
+      data,
+    );
   }
   next.rolledBackTo = next.step;
   const event: RollbackEvent = {

@@ -14,11 +14,35 @@ import { UserError } from '../errors';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
 import { DiskFullError, freeBytes, isDiskFull, megabytes } from '../io/disk';
-import { NonFiniteCheckpointError, estimateCheckpointBytes, estimateCheckpointBytesFor, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../run/checkpoint';
+import {
+  NonFiniteCheckpointError,
+  estimateCheckpointBytes,
+  estimateCheckpointBytesFor,
+  loadCheckpoint,
+  saveCheckpoint,
+  type CheckpointState,
+} from '../run/checkpoint';
 import { acquireRunLock, writeNewLock, type RunLock } from '../run/lock';
-import { DAMAGED_DIR, SUPERSEDED_DIR, describeSkipped, isCheckpointFolder, pickCheckpoint, setAside } from '../run/checkpoint-pick';
+import {
+  DAMAGED_DIR,
+  SUPERSEDED_DIR,
+  describeSkipped,
+  isCheckpointFolder,
+  pickCheckpoint,
+  setAside,
+} from '../run/checkpoint-pick';
 import { dataContentKey } from '../run/data-key';
-import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, STATS_FILE, createRunDir, listCheckpoints, pruneCheckpoints, runDirOf, sampleFile } from '../run/run-dir';
+import {
+  CHECKPOINTS_DIR,
+  CONFIG_FILE,
+  IMPORT_REPORT_FILE,
+  STATS_FILE,
+  createRunDir,
+  listCheckpoints,
+  pruneCheckpoints,
+  runDirOf,
+  sampleFile,
+} from '../run/run-dir';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
 import { writeRunStatus, type WrittenRunStatus } from '../run/status';
 import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
@@ -30,7 +54,14 @@ import { GanSession, type TrainingData } from './session';
 
 export type TrainEvent =
   /** `resumedFrom`: the checkpoint folder it continues from, `resumedFromStep` its step (null for a fresh start). */
-  | { type: 'start'; runDir: string; step: number; steps: number; resumedFrom: string | null; resumedFromStep: number | null }
+  | {
+      type: 'start';
+      runDir: string;
+      step: number;
+      steps: number;
+      resumedFrom: string | null;
+      resumedFromStep: number | null;
+    }
   | { type: 'step'; stats: StepStats }
   | { type: 'sample'; step: number; file: string }
   | { type: 'checkpoint'; step: number; dir: string }
@@ -88,7 +119,12 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
     if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
     const session = GanSession.create(input.config, metrics.train.count, metrics.train);
     if (input.initFrom) await initFrom(runDir, session, input.initFrom);
-    done = await trainLoop(runDir, session, null, { ...input, data: metrics.train, metrics: metrics.live, dataKey: dataContentKey(input.data, input.config.model) });
+    done = await trainLoop(runDir, session, null, {
+      ...input,
+      data: metrics.train,
+      metrics: metrics.live,
+      dataKey: dataContentKey(input.data, input.config.model),
+    });
   } catch (err) {
     // A disk that fills before the first checkpoint leaves nothing worth keeping: no empty run folder behind.
     if (err instanceof DiskFullError && (await listCheckpoints(runDir)).length === 0) {
@@ -105,7 +141,12 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
 }
 
 /** The run folder, born with what `fill` writes (config.json, the lock); a full disk (checked first, for one checkpoint's room) is a DiskFullError and leaves no folder. */
-async function createRunFolder(outDir: string, name: string, need: number, fill: (dir: string) => Promise<void>): Promise<string> {
+async function createRunFolder(
+  outDir: string,
+  name: string,
+  need: number,
+  fill: (dir: string) => Promise<void>,
+): Promise<string> {
   const advice = 'Make room (or pass --out on another disk) and start again.';
   await mkdir(outDir, { recursive: true }).catch((err: unknown) => {
     throw isDiskFull(err) ? new DiskFullError(outDir, need, null, advice) : err;
@@ -127,7 +168,14 @@ async function initFrom(runDir: string, session: GanSession, from: string): Prom
     const source = await loadInitSource(from);
     try {
       initSessionFrom(session, source);
-      await writeFileAtomic(path.join(runDir, ORIGIN_FILE), JSON.stringify({ initFrom: source.dir, step: source.step, optimizer: 'fresh', adaProbability: 'restarted' }, null, 2));
+      await writeFileAtomic(
+        path.join(runDir, ORIGIN_FILE),
+        JSON.stringify(
+          { initFrom: source.dir, step: source.step, optimizer: 'fresh', adaProbability: 'restarted' },
+          null,
+          2,
+        ),
+      );
     } finally {
       disposeSource(source);
     }
@@ -161,7 +209,12 @@ export async function resumeRun(target: string, given: TrainingInput): Promise<s
   return runDir;
 }
 
-async function resumeLocked(target: string, runDir: string, explicit: boolean, given: TrainingInput): Promise<DoneEvent> {
+async function resumeLocked(
+  target: string,
+  runDir: string,
+  explicit: boolean,
+  given: TrainingInput,
+): Promise<DoneEvent> {
   const input = { ...given, config: withDataClasses(given.config, given.data) };
   const warn = (message: string) => input.onEvent?.({ type: 'warning', message });
   const checkpoints = await listCheckpoints(runDir);
@@ -175,12 +228,25 @@ async function resumeLocked(target: string, runDir: string, explicit: boolean, g
     resumedFrom = { dir: picked.dir, step: parts.state.step };
     try {
       await checkSameData(runDir, parts.state, input, dataKey, warn);
-      for (const skipped of picked.skipped) warn(`${describeSkipped(skipped)}; it is kept in ${CHECKPOINTS_DIR}/${DAMAGED_DIR}/`);
-      await setAside(runDir, picked.skipped.map((s) => s.dir), DAMAGED_DIR);
-      const newer = checkpoints.filter((c) => c.step > parts.state.step && !picked.skipped.some((s) => s.dir === c.dir));
+      for (const skipped of picked.skipped)
+        warn(`${describeSkipped(skipped)}; it is kept in ${CHECKPOINTS_DIR}/${DAMAGED_DIR}/`);
+      await setAside(
+        runDir,
+        picked.skipped.map((s) => s.dir),
+        DAMAGED_DIR,
+      );
+      const newer = checkpoints.filter(
+        (c) => c.step > parts.state.step && !picked.skipped.some((s) => s.dir === c.dir),
+      );
       if (newer.length > 0) {
-        await setAside(runDir, newer.map((c) => c.dir), SUPERSEDED_DIR);
-        warn(`resuming from step ${parts.state.step}: the newer checkpoints (${newer.map((c) => c.step).join(', ')}) were moved to ${CHECKPOINTS_DIR}/${SUPERSEDED_DIR}/`);
+        await setAside(
+          runDir,
+          newer.map((c) => c.dir),
+          SUPERSEDED_DIR,
+        );
+        warn(
+          `resuming from step ${parts.state.step}: the newer checkpoints (${newer.map((c) => c.step).join(', ')}) were moved to ${CHECKPOINTS_DIR}/${SUPERSEDED_DIR}/`,
+        );
       }
     } catch (err) {
       for (const m of [parts.g, parts.d, parts.gEma]) m?.dispose();
@@ -206,21 +272,33 @@ async function resumeLocked(target: string, runDir: string, explicit: boolean, g
  * by content, or the resume is refused. In the same folder a change is only
  * a warning: the user edited their own data set on purpose.
  */
-async function checkSameData(runDir: string, state: CheckpointState, input: TrainingInput, dataKey: string, warn: (m: string) => void): Promise<void> {
+async function checkSameData(
+  runDir: string,
+  state: CheckpointState,
+  input: TrainingInput,
+  dataKey: string,
+  warn: (m: string) => void,
+): Promise<void> {
   const before = await readFile(path.join(runDir, CONFIG_FILE), 'utf8')
     .then((t) => (JSON.parse(t) as { data?: { dir?: string | null } }).data?.dir ?? null)
     .catch(() => input.config.data.dir);
   const moved = before !== input.config.data.dir;
   if (moved) {
     if (!state.dataKey) {
-      throw new UserError(`Cannot resume ${runDir} from ${input.config.data.dir ?? 'the demo data'}: its checkpoint predates data keys, so the images cannot be checked. Resume it from its own data folder ${before ?? '(the demo data)'}.`);
+      throw new UserError(
+        `Cannot resume ${runDir} from ${input.config.data.dir ?? 'the demo data'}: its checkpoint predates data keys, so the images cannot be checked. Resume it from its own data folder ${before ?? '(the demo data)'}.`,
+      );
     }
     if (state.dataKey !== dataKey) {
-      throw new UserError(`The images in ${input.config.data.dir ?? 'the demo data'} are not the ones run ${runDir} trained on (their content key differs; it trained on ${before ?? 'the demo data'}). Pass the folder holding the same images, or start a new run.`);
+      throw new UserError(
+        `The images in ${input.config.data.dir ?? 'the demo data'} are not the ones run ${runDir} trained on (their content key differs; it trained on ${before ?? 'the demo data'}). Pass the folder holding the same images, or start a new run.`,
+      );
     }
     return;
   }
-  const changed = state.dataKey ? state.dataKey !== dataKey : Boolean(state.datasetKey && input.datasetKey && state.datasetKey !== input.datasetKey);
+  const changed = state.dataKey
+    ? state.dataKey !== dataKey
+    : Boolean(state.datasetKey && input.datasetKey && state.datasetKey !== input.datasetKey);
   if (changed) warn('The dataset changed since this run started; training continues on the current images.');
 }
 
@@ -228,7 +306,10 @@ async function checkSameData(runDir: string, state: CheckpointState, input: Trai
 function checkGpuFits(session: GanSession, config: TrainConfig): void {
   const device = webgpuDevice();
   if (device == null) return;
-  const limits = { maxBufferSize: Number(device.limits.maxBufferSize), maxStorageBufferBindingSize: Number(device.limits.maxStorageBufferBindingSize) };
+  const limits = {
+    maxBufferSize: Number(device.limits.maxBufferSize),
+    maxStorageBufferBindingSize: Number(device.limits.maxStorageBufferBindingSize),
+  };
   checkBatchFits(session, config.batchSize, effectivePenalty(config) !== 'none', limits);
 }
 
@@ -238,7 +319,12 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
 
 /** Train to the end or a stop; returns the `done` event for the caller to send once the run's lock is released. */
-async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir: string; step: number } | null, input: TrainingInput): Promise<DoneEvent> {
+async function trainLoop(
+  runDir: string,
+  initial: GanSession,
+  resumedFrom: { dir: string; step: number } | null,
+  input: TrainingInput,
+): Promise<DoneEvent> {
   const { config, data, signal } = input;
   const emit = (event: TrainEvent): void => input.onEvent?.(event);
   let session = initial;
@@ -254,7 +340,11 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
     writeRunStatus(runDir, { status, step: session.step, steps: config.steps, backend: input.backend, ...extra });
   // After a GPU fault, nothing computed since may be saved (WebGPU yields zeros, not errors).
   const resumedStep = resumedFrom != null ? session.step : null;
-  const faultContext = () => ({ runDir, step: session.step, lastCheckpointStep: lastCheckpoint >= 0 ? lastCheckpoint : resumedStep });
+  const faultContext = () => ({
+    runDir,
+    step: session.step,
+    lastCheckpointStep: lastCheckpoint >= 0 ? lastCheckpoint : resumedStep,
+  });
   const guard = () => throwIfGpuFault(input.backend, faultContext);
   const sample = async () => {
     const file = sampleFile(runDir, session.step);
@@ -282,7 +372,10 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
     if (free < checkpointBytes) throw await diskFull(free);
     if (free < 3 * checkpointBytes && !warnedLowSpace) {
       warnedLowSpace = true;
-      emit({ type: 'warning', message: `Low disk space in ${runDir}: ${megabytes(free)} free, a checkpoint needs about ${megabytes(checkpointBytes)}. Make room before the disk fills.` });
+      emit({
+        type: 'warning',
+        message: `Low disk space in ${runDir}: ${megabytes(free)} free, a checkpoint needs about ${megabytes(checkpointBytes)}. Make room before the disk fills.`,
+      });
     }
   };
   const live = input.metrics ?? null;
@@ -304,7 +397,8 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
   };
   /** Divergence: roll back and continue, or stop as failed when recovery is off or used up. */
   const recover = async (reason: string) => {
-    if (!config.recovery.enabled || session.rollbacks >= config.recovery.maxRollbacks) throw divergedError(reason, session, config);
+    if (!config.recovery.enabled || session.rollbacks >= config.recovery.maxRollbacks)
+      throw divergedError(reason, session, config);
     await stats.flush();
     const { session: next, event } = await rollBack(runDir, session, data, reason);
     session.dispose();
@@ -329,7 +423,14 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
     }
     if (input.backend === 'webgpu') checkGpuFits(session, config);
     await writeStatus('running');
-    emit({ type: 'start', runDir, step: session.step, steps: config.steps, resumedFrom: resumedFrom?.dir ?? null, resumedFromStep: resumedFrom?.step ?? null });
+    emit({
+      type: 'start',
+      runDir,
+      step: session.step,
+      steps: config.steps,
+      resumedFrom: resumedFrom?.dir ?? null,
+      resumedFromStep: resumedFrom?.step ?? null,
+    });
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
     if (session.step === 0) await evaluate(); // and how far it is from the data
 
@@ -385,7 +486,10 @@ async function trainLoop(runDir: string, initial: GanSession, resumedFrom: { dir
   } catch (caught) {
     // A failed GPU command often throws a vaguer error (or none) than the fault behind it.
     const fault = gpuFaultFor(input.backend);
-    let err = fault != null && !(caught instanceof GpuFaultError) ? new GpuFaultError(fault, gpuFaultMessage(fault, faultContext())) : caught;
+    let err =
+      fault != null && !(caught instanceof GpuFaultError)
+        ? new GpuFaultError(fault, gpuFaultMessage(fault, faultContext()))
+        : caught;
     if (isDiskFull(err)) err = await diskFull(await freeBytes(runDir));
     await stats.flush().catch(() => undefined);
     await writeStatus('failed', { error: (err as Error).message }).catch(() => undefined);

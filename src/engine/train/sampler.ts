@@ -20,8 +20,10 @@ export class BatchSampler {
     private readonly seed: number,
     state: SamplerState = { epoch: 0, position: 0 },
   ) {
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`dataset size must be a positive integer, got ${count}`);
-    if (state.position < 0 || state.position > count) throw new RangeError(`data cursor ${state.position} is outside a dataset of ${count}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(`dataset size must be a positive integer, got ${count}`);
+    if (state.position < 0 || state.position > count)
+      throw new RangeError(`data cursor ${state.position} is outside a dataset of ${count}`);
     this.epoch = state.epoch;
     this.position = state.position;
     this.order = this.shuffle(this.epoch);

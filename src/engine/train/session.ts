@@ -88,7 +88,11 @@ export class GanSession {
   private readonly labels: ArrayLike<number> | null;
 
   /** A new session with freshly initialised models. `data` (or its class names) fills conditional.numClasses when it is 0. */
-  static create(config: TrainConfig, dataCount: number, data?: { classNames?: string[]; labels?: ArrayLike<number> }): GanSession {
+  static create(
+    config: TrainConfig,
+    dataCount: number,
+    data?: { classNames?: string[]; labels?: ArrayLike<number> },
+  ): GanSession {
     return new GanSession(config, dataCount, GanSession.initialModels(config), data);
   }
 
@@ -120,13 +124,22 @@ export class GanSession {
     this.rollbacks = parts.state?.rollbacks ?? 0;
     this.explodingSteps = parts.state?.explodingSteps ?? 0;
     this.rolledBackTo = parts.state?.rolledBackTo ?? null;
-    this.optG = makeOptimizer(trainableVariables(this.g), { ...config.g, lr: config.g.lr * this.lrScale, optimizer: optimizerOf(config, 'g') });
-    this.optD = makeOptimizer(trainableVariables(this.d), { ...config.d, lr: config.d.lr * this.lrScale, optimizer: optimizerOf(config, 'd') });
+    this.optG = makeOptimizer(trainableVariables(this.g), {
+      ...config.g,
+      lr: config.g.lr * this.lrScale,
+      optimizer: optimizerOf(config, 'g'),
+    });
+    this.optD = makeOptimizer(trainableVariables(this.d), {
+      ...config.d,
+      lr: config.d.lr * this.lrScale,
+      optimizer: optimizerOf(config, 'd'),
+    });
     if (parts.optimizer) {
       this.optG.setState(parts.optimizer.g.step, parts.optimizer.g.tensors);
       this.optD.setState(parts.optimizer.d.step, parts.optimizer.d.tensors);
       // The optimizer's variables now hold their own references to the data.
-      for (const t of [...Object.values(parts.optimizer.g.tensors), ...Object.values(parts.optimizer.d.tensors)]) t.dispose();
+      for (const t of [...Object.values(parts.optimizer.g.tensors), ...Object.values(parts.optimizer.d.tensors)])
+        t.dispose();
     }
     const state = parts.state;
     this.step = state?.step ?? 0;
@@ -139,15 +152,25 @@ export class GanSession {
     const { latentDim, latentDist } = config.model;
     this.fixedNoise = tf.tensor2d(sampleLatent(fixed, n, latentDim, latentDist), [n, latentDim]);
     this.numClasses = config.conditional.enabled ? config.conditional.numClasses : 0;
-    this.fixedLabels = this.numClasses > 0 ? Int32Array.from({ length: n }, (_, i) => Math.floor(i / config.gridSize) % this.numClasses) : null;
+    this.fixedLabels =
+      this.numClasses > 0
+        ? Int32Array.from({ length: n }, (_, i) => Math.floor(i / config.gridSize) % this.numClasses)
+        : null;
     this.labels = data?.labels ?? null;
-    if (this.numClasses > 0 && this.labels && this.labels.length !== dataCount) throw new Error(`labels: ${this.labels.length} for ${dataCount} images`);
+    if (this.numClasses > 0 && this.labels && this.labels.length !== dataCount)
+      throw new Error(`labels: ${this.labels.length} for ${dataCount} images`);
   }
 
   get state(): SessionState {
     // Rng words as unsigned: a resumed Rng stores them so, and state.json must not depend on the path taken.
     const words = (r: Rng) => r.state.map((v) => v >>> 0) as RngState;
-    const state: SessionState = { step: this.step, noise: words(this.noise), data: this.sampler.state, tricks: words(this.tricks), augmentP: this.augmentP };
+    const state: SessionState = {
+      step: this.step,
+      noise: words(this.noise),
+      data: this.sampler.state,
+      tricks: words(this.tricks),
+      augmentP: this.augmentP,
+    };
     // Only after a rollback, so the checkpoints of a run that never diverged stay as they were.
     if (this.rollbacks > 0) Object.assign(state, { lrScale: this.lrScale, rollbacks: this.rollbacks });
     if (this.explodingSteps > 0) state.explodingSteps = this.explodingSteps;
@@ -166,14 +189,19 @@ export class GanSession {
   }
 
   private oneHot(classes: ArrayLike<number>): tf.Tensor2D {
-    return tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(classes), 'int32'), this.numClasses).toFloat() as tf.Tensor2D);
+    return tf.tidy(
+      () => tf.oneHot(tf.tensor1d(Array.from(classes), 'int32'), this.numClasses).toFloat() as tf.Tensor2D,
+    );
   }
 
   private realBatch(data: TrainingData): { images: tf.Tensor4D; labels: tf.Tensor2D | null } {
     const { batchSize, model } = this.config;
     const indices = this.sampler.next(batchSize);
     // A fresh array per batch: the cpu backend keeps a reference to the array it is given.
-    const pixels = data.batch(indices, new Float32Array(batchSize * model.resolution * model.resolution * model.channels));
+    const pixels = data.batch(
+      indices,
+      new Float32Array(batchSize * model.resolution * model.resolution * model.channels),
+    );
     const images = tf.tensor4d(pixels, [batchSize, model.resolution, model.resolution, model.channels]);
     if (this.numClasses === 0) return { images, labels: null };
     const source = data.labels ?? this.labels;
@@ -189,8 +217,11 @@ export class GanSession {
     if (!augmenting && sigma <= 0) return undefined;
     return (images) => {
       const [n, h, w, c] = images.shape;
-      let x = augmenting ? applyAugment(images, drawAugmentParams(this.tricks, n, h, w, augment, this.augmentP)) : images;
-      if (sigma > 0) x = x.add(tf.tensor4d(this.tricks.normal(new Float32Array(n * h * w * c)), [n, h, w, c]).mul(sigma));
+      let x = augmenting
+        ? applyAugment(images, drawAugmentParams(this.tricks, n, h, w, augment, this.augmentP))
+        : images;
+      if (sigma > 0)
+        x = x.add(tf.tensor4d(this.tricks.normal(new Float32Array(n * h * w * c)), [n, h, w, c]).mul(sigma));
       return x;
     };
   }
@@ -244,10 +275,18 @@ export class GanSession {
         // loss=rpgan pairs each fake with a real: G's step draws a real batch (and G makes its classes).
         const real = loss === 'rpgan' ? this.realBatch(data) : null;
         const z = this.latent(batchSize);
-        const labels = real ? real.labels : this.numClasses > 0 ? this.oneHot(Array.from({ length: batchSize }, () => this.tricks.int(this.numClasses))) : null;
+        const labels = real
+          ? real.labels
+          : this.numClasses > 0
+            ? this.oneHot(Array.from({ length: batchSize }, () => this.tricks.int(this.numClasses)))
+            : null;
         try {
           this.seedNoise(this.g, `g${k}`);
-          gStats = generatorStep({ model: this.g, optimizer: this.optG }, this.d, z, loss, { labels, prepare: this.prepareFn(), real: real?.images ?? null });
+          gStats = generatorStep({ model: this.g, optimizer: this.optG }, this.d, z, loss, {
+            labels,
+            prepare: this.prepareFn(),
+            real: real?.images ?? null,
+          });
         } finally {
           z.dispose();
           labels?.dispose();
@@ -297,10 +336,14 @@ export class GanSession {
     setNoiseSeed(gen, deriveSeed(this.config.seed, 'fixed-dropout'));
     const images = tf.tidy(() => {
       if (!this.fixedLabels) return gen.predict(this.fixedNoise) as tf.Tensor4D;
-      if (classIndex !== undefined && !(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < this.numClasses)) {
+      if (
+        classIndex !== undefined &&
+        !(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < this.numClasses)
+      ) {
         throw new RangeError(`class ${classIndex} is outside 0..${this.numClasses - 1}`);
       }
-      const classes = classIndex === undefined ? this.fixedLabels : new Int32Array(this.fixedLabels.length).fill(classIndex);
+      const classes =
+        classIndex === undefined ? this.fixedLabels : new Int32Array(this.fixedLabels.length).fill(classIndex);
       return gen.predict([this.fixedNoise, this.oneHot(classes)]) as tf.Tensor4D;
     });
     try {

@@ -11,12 +11,21 @@ import { sampleLatent as rngSampleLatent, type Rng } from '../rng';
 export const sampleLatent: (rng: Rng, count: number, dim: number, dist: LatentDist) => Float32Array = rngSampleLatent;
 
 /** D's per-sample targets, or null for the plain 1 (real) and 0 (fake) when no label trick is on. */
-export function labelTargets(labels: TrainConfig['labels'], rng: Rng, n: number): { real: Float32Array; fake: Float32Array } | null {
+export function labelTargets(
+  labels: TrainConfig['labels'],
+  rng: Rng,
+  n: number,
+): { real: Float32Array; fake: Float32Array } | null {
   if (labels.smoothing === 'none' && labels.flip <= 0) return null;
   const real = new Float32Array(n);
   const fake = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    real[i] = labels.smoothing === 'constant' ? labels.real : labels.smoothing === 'random' ? labels.realMin + rng.uniform() * (labels.realMax - labels.realMin) : 1;
+    real[i] =
+      labels.smoothing === 'constant'
+        ? labels.real
+        : labels.smoothing === 'random'
+          ? labels.realMin + rng.uniform() * (labels.realMax - labels.realMin)
+          : 1;
   }
   if (labels.flip > 0) {
     // A flipped sample swaps targets: a real one is called fake (0), a fake one real (the real target).

@@ -14,7 +14,11 @@ export type QuantizeDtype = (typeof QUANTIZE_DTYPES)[number];
 type Spec = tf.io.WeightsManifestEntry;
 
 /** Quantize every float32 weight of a manifest's specs and data; other dtypes pass through unchanged. */
-export function quantizeWeights(specs: Spec[], data: ArrayBuffer, dtype: QuantizeDtype): { specs: Spec[]; data: ArrayBuffer } {
+export function quantizeWeights(
+  specs: Spec[],
+  data: ArrayBuffer,
+  dtype: QuantizeDtype,
+): { specs: Spec[]; data: ArrayBuffer } {
   const parts: Uint8Array[] = [];
   const out: Spec[] = [];
   let offset = 0;

@@ -67,7 +67,6 @@ export interface BackendsInfo {
   auto: ConcreteBackend | null;
 }
 
-
 export const appOperations = {
   'app:info': { method: 'appInfo', request: undefined, result: returns<AppInfo>() },
   'studio:info': { method: 'studioInfo', request: undefined, result: returns<StudioInfo>() },

@@ -5,9 +5,7 @@
  */
 import { z } from 'zod';
 
-export const runId = z
-  .string()
-  .regex(/^\d{5,}-[\w.-]{1,64}$/, 'not a run id (a run folder name like 00001-run)');
+export const runId = z.string().regex(/^\d{5,}-[\w.-]{1,64}$/, 'not a run id (a run folder name like 00001-run)');
 export const absPath = z.string().min(1).max(4096);
 export const taskId = z.string().min(1).max(100).optional();
 export const fileName = z
@@ -16,7 +14,11 @@ export const fileName = z
   .max(200)
   .regex(/^[^/\\:*?"<>|\0]+$/, 'a plain file name, without folders')
   .refine((s) => s !== '.' && s !== '..', 'a plain file name, without folders');
-export const seed = z.number().int().min(0).max(2 ** 31 - 1);
+export const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 export const truncation = z.number().min(0).max(2).default(1);
 export const scale = z.number().int().min(1).max(16).default(1);
 /**

@@ -128,7 +128,11 @@ export const ThumbnailsRequestSchema = z
 export type ThumbnailsRequest = z.infer<typeof ThumbnailsRequestSchema>;
 
 export const SkippedRequestSchema = z
-  .object({ datasetId: z.string().min(1).max(200), offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) })
+  .object({
+    datasetId: z.string().min(1).max(200),
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(1).max(5000),
+  })
   .strict();
 export type SkippedRequest = z.infer<typeof SkippedRequestSchema>;
 
@@ -151,12 +155,28 @@ export const datasetsOperations = {
   /** Data sets imported before (newest first), as remembered in the runs root. */
   'datasets:list': { method: 'listDatasets', request: undefined, result: returns<DatasetSummary[]>() },
   /** Imports (or loads from the cache) a chosen folder; progress as `task:progress` kind 'import'. */
-  'datasets:import': { method: 'importDataset', request: DatasetImportRequestSchema, result: returns<DatasetSummary>() },
+  'datasets:import': {
+    method: 'importDataset',
+    request: DatasetImportRequestSchema,
+    result: returns<DatasetSummary>(),
+  },
   'datasets:cancel-import': { method: 'cancelImport', request: CancelImportRequestSchema, result: returns<void>() },
   /** A page of thumbnails of the preprocessed images (for the virtualized grid). */
-  'datasets:thumbnails': { method: 'datasetThumbnails', request: ThumbnailsRequestSchema, result: returns<ThumbnailPage>() },
+  'datasets:thumbnails': {
+    method: 'datasetThumbnails',
+    request: ThumbnailsRequestSchema,
+    result: returns<ThumbnailPage>(),
+  },
   /** A page of the skipped-files report. */
-  'datasets:skipped': { method: 'datasetSkipped', request: SkippedRequestSchema, result: returns<{ total: number; items: SkippedFileInfo[] }>() },
+  'datasets:skipped': {
+    method: 'datasetSkipped',
+    request: SkippedRequestSchema,
+    result: returns<{ total: number; items: SkippedFileInfo[] }>(),
+  },
   /** Original vs preprocessed, side by side, for a few files of a folder. */
-  'datasets:preview': { method: 'previewPreprocessing', request: PreviewRequestSchema, result: returns<PreviewResult>() },
+  'datasets:preview': {
+    method: 'previewPreprocessing',
+    request: PreviewRequestSchema,
+    result: returns<PreviewResult>(),
+  },
 } as const satisfies OperationTable;

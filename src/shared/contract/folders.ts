@@ -63,5 +63,9 @@ export const foldersOperations = {
   /** Browser mode: the user chose this folder in the folder browser; it is then allowed. Returns the normalised path. */
   'fs:choose-folder': { method: 'chooseFolder', request: ChooseFolderRequestSchema, result: returns<string>() },
   /** Desktop: opens a run folder or an allowed folder in the system file manager. Both: answers the path (show it in browser mode). */
-  'shell:open-path': { method: 'openPath', request: OpenPathRequestSchema, result: returns<{ path: string; opened: boolean }>() },
+  'shell:open-path': {
+    method: 'openPath',
+    request: OpenPathRequestSchema,
+    result: returns<{ path: string; opened: boolean }>(),
+  },
 } as const satisfies OperationTable;

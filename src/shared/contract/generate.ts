@@ -87,9 +87,12 @@ export interface LatentsFile {
   savedAt: string;
 }
 
-
 export const PinSchema = z
-  .object({ seed, z: z.array(z.number().finite()).min(1).max(4096).optional(), class: classIndex.nullable().optional() })
+  .object({
+    seed,
+    z: z.array(z.number().finite()).min(1).max(4096).optional(),
+    class: classIndex.nullable().optional(),
+  })
   .strict();
 
 export const GenerateLoadRequestSchema = z.object({ checkpoint: CheckpointRefSchema }).strict();
@@ -109,7 +112,10 @@ export const GenerateImagesRequestSchema = z
     classes: z.array(classIndex).min(1).max(256).optional(),
   })
   .strict()
-  .refine((r) => !r.classes || r.classes.length === r.seeds.length, { message: 'classes must have one class per seed', path: ['classes'] });
+  .refine((r) => !r.classes || r.classes.length === r.seeds.length, {
+    message: 'classes must have one class per seed',
+    path: ['classes'],
+  });
 export type GenerateImagesRequest = z.input<typeof GenerateImagesRequestSchema>;
 
 const interpolationFields = {
@@ -208,14 +214,30 @@ export type ParseLatentsRequest = z.infer<typeof ParseLatentsRequestSchema>;
 
 export const generateOperations = {
   'generate:load': { method: 'loadGenerator', request: GenerateLoadRequestSchema, result: returns<GeneratorMeta>() },
-  'generate:images': { method: 'generateImages', request: GenerateImagesRequestSchema, result: returns<GeneratedImages>() },
-  'generate:interpolate': { method: 'interpolate', request: InterpolateRequestSchema, result: returns<InterpolationFrames>() },
+  'generate:images': {
+    method: 'generateImages',
+    request: GenerateImagesRequestSchema,
+    result: returns<GeneratedImages>(),
+  },
+  'generate:interpolate': {
+    method: 'interpolate',
+    request: InterpolateRequestSchema,
+    result: returns<InterpolationFrames>(),
+  },
   'generate:save-image': { method: 'saveImage', request: SaveImageRequestSchema, result: returns<SavedFile>() },
   /** GIF (a file) or PNG sequence (a folder of frame-0000.png …). */
-  'generate:export-interpolation': { method: 'exportInterpolation', request: ExportInterpolationRequestSchema, result: returns<SavedFile | SavedFolder>() },
+  'generate:export-interpolation': {
+    method: 'exportInterpolation',
+    request: ExportInterpolationRequestSchema,
+    result: returns<SavedFile | SavedFolder>(),
+  },
   /** N images to a folder, image i from seed `seed + i`. */
   'generate:batch': { method: 'generateBatch', request: GenerateBatchRequestSchema, result: returns<SavedFolder>() },
   'generate:save-latents': { method: 'saveLatents', request: SaveLatentsRequestSchema, result: returns<SavedFile>() },
   /** Checks a latents JSON (e.g. read with <input type=file>) and returns it normalised. */
-  'generate:parse-latents': { method: 'parseLatents', request: ParseLatentsRequestSchema, result: returns<LatentsFile>() },
+  'generate:parse-latents': {
+    method: 'parseLatents',
+    request: ParseLatentsRequestSchema,
+    result: returns<LatentsFile>(),
+  },
 } as const satisfies OperationTable;

@@ -62,7 +62,9 @@ export const API_METHOD_CHANNELS = {
 type Events = typeof EVENTS;
 
 /** The API method for every event channel (from the events table). */
-export const API_EVENT_METHODS = Object.fromEntries(Object.entries(EVENTS).map(([channel, e]) => [e.method, channel])) as {
+export const API_EVENT_METHODS = Object.fromEntries(
+  Object.entries(EVENTS).map(([channel, e]) => [e.method, channel]),
+) as {
   [C in keyof Events as Events[C]['method']]: C;
 };
 

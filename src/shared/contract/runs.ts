@@ -107,7 +107,6 @@ export interface CheckpointRef {
 
 export const CheckpointRefSchema = z.object({ runId, step: z.number().int().min(0).nullable().optional() }).strict();
 
-
 export const RunIdRequestSchema = z.object({ runId }).strict();
 export type RunIdRequest = z.infer<typeof RunIdRequestSchema>;
 

@@ -86,7 +86,15 @@ export interface TrainingState {
 export type TrainingEvent =
   | { type: 'import-progress'; jobId: string; phase: 'scan' | 'decode' | 'cache'; done: number; total: number }
   | { type: 'imported'; jobId: string; dataset: DatasetSummary }
-  | { type: 'started'; jobId: string; runId: string; step: number; steps: number; backend: string; resumedFrom: number | null }
+  | {
+      type: 'started';
+      jobId: string;
+      runId: string;
+      step: number;
+      steps: number;
+      backend: string;
+      resumedFrom: number | null;
+    }
   /** Steps since the previous event, batched (at most a few events per second). */
   | { type: 'steps'; jobId: string; runId: string; stats: StepStats[] }
   | { type: 'sample'; jobId: string; runId: string; step: number; dataUrl: string }
@@ -137,7 +145,9 @@ export type TrainingStartRequest = z.input<typeof TrainingStartRequestSchema>;
 
 type ConfigShape = typeof TrainConfigSchema.shape;
 /** The config's own checks for the run-control keys, each optional (no default: a missing key keeps the run's value). */
-const runControlShape = Object.fromEntries(RUN_CONTROL_KEYS.map((k) => [k, TrainConfigSchema.shape[k].unwrap().optional()])) as {
+const runControlShape = Object.fromEntries(
+  RUN_CONTROL_KEYS.map((k) => [k, TrainConfigSchema.shape[k].unwrap().optional()]),
+) as {
   [K in RunControlKey]: z.ZodOptional<ReturnType<ConfigShape[K]['unwrap']>>;
 };
 export const ResumableChangesSchema = z.object(runControlShape).strict();
@@ -153,7 +163,11 @@ export const trainingOperations = {
 
   'training:state': { method: 'trainingState', request: undefined, result: returns<TrainingState>() },
   /** Starts a new run in a training process. One job at a time: rejects while one is active. */
-  'training:start': { method: 'startTraining', request: TrainingStartRequestSchema, result: returns<{ jobId: string }>() },
+  'training:start': {
+    method: 'startTraining',
+    request: TrainingStartRequestSchema,
+    result: returns<{ jobId: string }>(),
+  },
   /** Pauses between steps (the process keeps its state). */
   'training:pause': { method: 'pauseTraining', request: undefined, result: returns<TrainingState>() },
   /** Continues a paused job. */

@@ -3,7 +3,16 @@
  * worker clients and the studio's bookkeeping modules. Each domain file
  * (./app.ts, ./folders.ts, …) turns this into the handlers of its channels.
  */
-import type { AppInfo, IpcEventChannel, IpcInvokeChannel, IpcEventPayload, IpcInvokeResult, IpcParsedArgs, OperationTable, StudioMode } from '../../shared/contract';
+import type {
+  AppInfo,
+  IpcEventChannel,
+  IpcInvokeChannel,
+  IpcEventPayload,
+  IpcInvokeResult,
+  IpcParsedArgs,
+  OperationTable,
+  StudioMode,
+} from '../../shared/contract';
 import type { DatasetRegistry } from '../dataset-registry';
 import type { PathGuard } from '../paths';
 import type { RunLocator } from '../run-locator';

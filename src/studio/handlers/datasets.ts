@@ -17,13 +17,27 @@ export function setupDatasets({ paths, tools, datasets }: StudioContext): Domain
       tools.cancel(req.taskId);
     },
 
-    'datasets:thumbnails': async (req) => tools.call('thumbnails', { ...(await datasets.location(req.datasetId)), offset: req.offset, limit: req.limit, size: req.size }),
+    'datasets:thumbnails': async (req) =>
+      tools.call('thumbnails', {
+        ...(await datasets.location(req.datasetId)),
+        offset: req.offset,
+        limit: req.limit,
+        size: req.size,
+      }),
 
-    'datasets:skipped': async (req) => tools.call('skipped', { ...(await datasets.location(req.datasetId)), offset: req.offset, limit: req.limit }),
+    'datasets:skipped': async (req) =>
+      tools.call('skipped', { ...(await datasets.location(req.datasetId)), offset: req.offset, limit: req.limit }),
 
     'datasets:preview': async (req) => {
       const dir = req.dir === null ? null : await paths.datasetDir(req.dir);
-      return tools.call('preview', { dir, options: req.options, count: req.count, files: req.files, displaySize: req.displaySize, taskId: req.taskId });
+      return tools.call('preview', {
+        dir,
+        options: req.options,
+        count: req.count,
+        files: req.files,
+        displaySize: req.displaySize,
+        taskId: req.taskId,
+      });
     },
   };
 }

@@ -16,7 +16,8 @@ export function setupFolders({ host, paths, runs }: StudioContext): DomainHandle
     },
 
     'fs:list-dir': async (req) => {
-      if (host.mode === 'electron') throw new StudioRejectedError('The folder browser is for browser mode; use the folder dialog.');
+      if (host.mode === 'electron')
+        throw new StudioRejectedError('The folder browser is for browser mode; use the folder dialog.');
       return listDir(req.path ?? os.homedir(), paths.runsRoot);
     },
 

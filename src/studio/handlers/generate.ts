@@ -36,15 +36,30 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
       const cls = req.pin.class ?? req.class;
       const defaultName = `seed${req.pin.seed}${cls != null ? `-class${cls}` : ''}-x${req.scale}.png`;
       const file = await outputTarget(dir, { name: req.fileName, defaultName, overwrite: req.overwrite, kind: 'file' });
-      return tools.call('saveImage', { checkpoint, pin: req.pin, truncation: req.truncation, scale: req.scale, class: req.class, file });
+      return tools.call('saveImage', {
+        checkpoint,
+        pin: req.pin,
+        truncation: req.truncation,
+        scale: req.scale,
+        class: req.class,
+        file,
+      });
     },
 
     'generate:export-interpolation': async (req) => {
       const checkpoint = await runs.checkpoint(req.checkpoint);
       const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'generated');
-      const base = `interp-${req.pins.map((p) => p.seed).join('-').slice(0, 80)}`;
+      const base = `interp-${req.pins
+        .map((p) => p.seed)
+        .join('-')
+        .slice(0, 80)}`;
       const gif = req.format === 'gif';
-      const target = await outputTarget(dir, { name: req.name, defaultName: gif ? `${base}.gif` : base, overwrite: req.overwrite, kind: gif ? 'file' : 'folder' });
+      const target = await outputTarget(dir, {
+        name: req.name,
+        defaultName: gif ? `${base}.gif` : base,
+        overwrite: req.overwrite,
+        kind: gif ? 'file' : 'folder',
+      });
       const { overwrite: _overwrite, ...rest } = req;
       return tools.call('exportInterpolation', { ...rest, checkpoint, target });
     },
@@ -60,7 +75,16 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
         dir = await outputTarget(generated, { defaultName: `batch-${req.seed}`, kind: 'folder' });
         await mkdir(dir, { recursive: true });
       }
-      return tools.call('generateBatch', { checkpoint, count: req.count, seed: req.seed, truncation: req.truncation, scale: req.scale, class: req.class, dir, taskId: req.taskId });
+      return tools.call('generateBatch', {
+        checkpoint,
+        count: req.count,
+        seed: req.seed,
+        truncation: req.truncation,
+        scale: req.scale,
+        class: req.class,
+        dir,
+        taskId: req.taskId,
+      });
     },
 
     'generate:save-latents': async (req) => {
@@ -68,7 +92,13 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
       const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'generated');
       const defaultName = `latents-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
       const file = await outputTarget(dir, { name: req.fileName, defaultName, overwrite: req.overwrite, kind: 'file' });
-      const { latents: _latents, ...saved } = await tools.call('saveLatents', { checkpoint, pins: req.pins, truncation: req.truncation, class: req.class, file });
+      const { latents: _latents, ...saved } = await tools.call('saveLatents', {
+        checkpoint,
+        pins: req.pins,
+        truncation: req.truncation,
+        class: req.class,
+        file,
+      });
       return saved;
     },
 

@@ -27,20 +27,31 @@ export function setupRuns({ tools, training, runs, emit }: StudioContext): Domai
       if (step === null) throw new StudioError(`Run ${req.runId} has no samples yet.`);
       const file = sampleFile(dir, step);
       if (!existsSync(file)) throw new StudioError(`Run ${req.runId} has no sample at step ${step}.`);
-      if (req.maxSize) return { runId: req.runId, step, ...(await tools.call('sampleImage', { file, maxSize: req.maxSize })) };
+      if (req.maxSize)
+        return { runId: req.runId, step, ...(await tools.call('sampleImage', { file, maxSize: req.maxSize })) };
       const png = await readFile(file);
       // Width and height from the PNG's IHDR chunk.
-      return { runId: req.runId, step, dataUrl: `data:image/png;base64,${png.toString('base64')}`, width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+      return {
+        runId: req.runId,
+        step,
+        dataUrl: `data:image/png;base64,${png.toString('base64')}`,
+        width: png.readUInt32BE(16),
+        height: png.readUInt32BE(20),
+      };
     },
 
     'runs:diff': async (req) => {
-      const [a, b] = await Promise.all([readRunConfig(await runs.runDir(req.a)), readRunConfig(await runs.runDir(req.b))]);
+      const [a, b] = await Promise.all([
+        readRunConfig(await runs.runDir(req.a)),
+        readRunConfig(await runs.runDir(req.b)),
+      ]);
       return diffConfigs(a, b);
     },
 
     'runs:delete': async (req) => {
       const dir = await runs.runDir(req.runId);
-      if (training.liveRunId === req.runId) throw new StudioError(`Run ${req.runId} is training: stop it before deleting it.`);
+      if (training.liveRunId === req.runId)
+        throw new StudioError(`Run ${req.runId} is training: stop it before deleting it.`);
       await runs.assertNotTrainedElsewhere(req.runId);
       await deleteRun(dir);
       emit('runs:changed', { runId: req.runId, reason: 'deleted' });

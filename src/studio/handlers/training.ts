@@ -5,7 +5,12 @@ import type { trainingOperations } from '../../shared/contract';
 import { configSchemaInfo, resolveConfigRequest } from '../config-service';
 import type { DomainHandlers, StudioContext } from './context';
 
-export function setupTraining({ paths, training, datasets, runs }: StudioContext): DomainHandlers<typeof trainingOperations> {
+export function setupTraining({
+  paths,
+  training,
+  datasets,
+  runs,
+}: StudioContext): DomainHandlers<typeof trainingOperations> {
   return {
     'config:schema': async () => configSchemaInfo(),
     'config:resolve': async (req) => resolveConfigRequest(req),

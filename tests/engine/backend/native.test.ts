@@ -36,7 +36,9 @@ function brokenNativePackage(): never {
   );
 }
 
-async function freshSelect(mocks: Partial<Record<'@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu', () => unknown>>): Promise<SelectModule> {
+async function freshSelect(
+  mocks: Partial<Record<'@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu', () => unknown>>,
+): Promise<SelectModule> {
   vi.resetModules(); // forget which native package an earlier test loaded
   for (const [pkg, factory] of Object.entries(mocks)) vi.doMock(pkg, factory as () => Record<string, unknown>);
   return import('../../../src/engine/backend/select');
@@ -77,7 +79,9 @@ describe('native TensorFlow backends (simulated installs)', () => {
   });
 
   it('@tensorflow/tfjs-node-gpu without a visible GPU: tensorflow-gpu unavailable, tensorflow runs through it', async () => {
-    const sel = await freshSelect({ '@tensorflow/tfjs-node-gpu': fakeNativePackage('@tensorflow/tfjs-node-gpu', false) });
+    const sel = await freshSelect({
+      '@tensorflow/tfjs-node-gpu': fakeNativePackage('@tensorflow/tfjs-node-gpu', false),
+    });
     const statuses = (await sel.probeBackends()).filter((s) => s.name !== 'webgpu');
     expect(statuses[0]).toMatchObject({ name: 'tensorflow-gpu', available: false });
     expect(statuses[0].reason).toMatch(/sees no GPU.*CUDA 11\.2/);
@@ -87,7 +91,9 @@ describe('native TensorFlow backends (simulated installs)', () => {
   });
 
   it('@tensorflow/tfjs-node-gpu with a GPU: auto picks tensorflow-gpu', async () => {
-    const sel = await freshSelect({ '@tensorflow/tfjs-node-gpu': fakeNativePackage('@tensorflow/tfjs-node-gpu', true) });
+    const sel = await freshSelect({
+      '@tensorflow/tfjs-node-gpu': fakeNativePackage('@tensorflow/tfjs-node-gpu', true),
+    });
     const active = await sel.useBackend('auto');
     expect(active).toMatchObject({ name: 'tensorflow-gpu', tfBackend: 'tensorflow' });
     expect(active.why).toMatch(/^auto picked tensorflow-gpu/);
@@ -110,7 +116,9 @@ describe('native TensorFlow backends (simulated installs)', () => {
     const missing = Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node' imported from /x/native.ts"), {
       code: 'ERR_MODULE_NOT_FOUND',
     });
-    expect(describeNativeFailure('@tensorflow/tfjs-node', missing)).toMatch(/^@tensorflow\/tfjs-node is not installed \(/);
+    expect(describeNativeFailure('@tensorflow/tfjs-node', missing)).toMatch(
+      /^@tensorflow\/tfjs-node is not installed \(/,
+    );
     let lib: unknown;
     try {
       brokenNativePackage();

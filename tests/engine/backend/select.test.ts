@@ -4,12 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import {
-  BACKEND_PREFERENCE,
-  BackendError,
-  probeBackends,
-  useBackend,
-} from '../../../src/engine/backend';
+import { BACKEND_PREFERENCE, BackendError, probeBackends, useBackend } from '../../../src/engine/backend';
 import { wasmBinaryDir } from '../../../src/engine/backend/wasm';
 
 describe('wasm setup', () => {

@@ -22,17 +22,45 @@ function buildModels(): { G: tf.Sequential; D: tf.Sequential } {
       tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
       tf.layers.reshape({ targetShape: [4, 4, 8] }),
-      tf.layers.conv2dTranspose({ filters: 4, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: init() }),
+      tf.layers.conv2dTranspose({
+        filters: 4,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: init(),
+      }),
       tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.conv2dTranspose({ filters: 1, kernelSize: 5, strides: 2, padding: 'same', activation: 'tanh', kernelInitializer: init() }),
+      tf.layers.conv2dTranspose({
+        filters: 1,
+        kernelSize: 5,
+        strides: 2,
+        padding: 'same',
+        activation: 'tanh',
+        kernelInitializer: init(),
+      }),
     ],
   });
   const D = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 4, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init() }),
+      tf.layers.conv2d({
+        inputShape: [16, 16, 1],
+        filters: 4,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: init(),
+      }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init() }),
+      tf.layers.conv2d({
+        filters: 8,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: init(),
+      }),
       tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
       tf.layers.flatten(),
@@ -42,7 +70,8 @@ function buildModels(): { G: tf.Sequential; D: tf.Sequential } {
   return { G, D };
 }
 
-const vars = (m: tf.LayersModel): tf.Variable[] => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+const vars = (m: tf.LayersModel): tf.Variable[] =>
+  m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
 
 interface Result {
   loss: number;
@@ -83,7 +112,9 @@ function trainingStep(): Result {
     return tf.sum(tf.square(gx)) as tf.Scalar;
   }, dVars);
   // Variables that ∂D/∂x does not depend on (biases, BN beta) have no entry; keep the order.
-  out.gpGrads = dVars.map((v) => (v.name in gp.grads ? (gp.grads[v.name].dataSync() as Float32Array) : new Float32Array(0)));
+  out.gpGrads = dVars.map((v) =>
+    v.name in gp.grads ? (gp.grads[v.name].dataSync() as Float32Array) : new Float32Array(0),
+  );
   tf.dispose([gp.value, ...Object.values(gp.grads)]);
 
   // optimizer.minimize through the same graph.

@@ -63,7 +63,11 @@ describe('BatchMatMul with transposed operands on wasm', () => {
         const x = rand([9, 12], 3);
         const w = rand([12, 7], 4);
         const b = rand([7], 5);
-        const [gx, gw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(tf.fused.matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: b, activation: 'relu' }))))([x, w]);
+        const [gx, gw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) =>
+          tf.sum(
+            tf.square(tf.fused.matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: b, activation: 'relu' })),
+          ),
+        )([x, w]);
         return { data: Float32Array.from([...gx.dataSync(), ...gw.dataSync()]), shape: [gx.size + gw.size] };
       });
     expect(await both(grads)).toBeLessThan(1e-4);
@@ -72,14 +76,35 @@ describe('BatchMatMul with transposed operands on wasm', () => {
 
 describe('Tile on wasm', () => {
   const cases: [number[], number[]][] = [
-    [[1, 1, 1, 5], [4, 3, 2, 1]], // BatchNorm's broadcast
-    [[1, 1, 1, 64], [8, 7, 7, 1]],
-    [[2, 3], [3, 2]],
+    [
+      [1, 1, 1, 5],
+      [4, 3, 2, 1],
+    ], // BatchNorm's broadcast
+    [
+      [1, 1, 1, 64],
+      [8, 7, 7, 1],
+    ],
+    [
+      [2, 3],
+      [3, 2],
+    ],
     [[3], [4]],
-    [[2, 1, 3], [1, 4, 2]],
-    [[2, 3, 4], [1, 1, 1]],
-    [[3, 2, 1, 2, 1], [2, 1, 3, 1, 2]], // rank 5
-    [[4, 5], [1, 3]],
+    [
+      [2, 1, 3],
+      [1, 4, 2],
+    ],
+    [
+      [2, 3, 4],
+      [1, 1, 1],
+    ],
+    [
+      [3, 2, 1, 2, 1],
+      [2, 1, 3, 1, 2],
+    ], // rank 5
+    [
+      [4, 5],
+      [1, 3],
+    ],
   ];
   it.each(cases.map((c) => [JSON.stringify(c), c] as const))('matches cpu: %s', async (_n, [shape, reps]) => {
     expect(await both(() => run(tf.tile(rand(shape, 7), reps)))).toBeLessThan(1e-4);
@@ -105,9 +130,12 @@ describe('Sum and Mean over leading axes on wasm', () => {
     [[64, 8, 8, 16], [0, 1, 2], false], // a larger one
   ];
   for (const op of ['sum', 'mean'] as const) {
-    it.each(cases.map((c) => [JSON.stringify(c), c] as const))(`${op} matches cpu: %s`, async (_n, [shape, axes, keep]) => {
-      expect(await both(() => run(tf[op](rand(shape, 9).mul(3), axes, keep)))).toBeLessThan(1e-4);
-    });
+    it.each(cases.map((c) => [JSON.stringify(c), c] as const))(
+      `${op} matches cpu: %s`,
+      async (_n, [shape, axes, keep]) => {
+        expect(await both(() => run(tf[op](rand(shape, 9).mul(3), axes, keep)))).toBeLessThan(1e-4);
+      },
+    );
   }
 
   it('leaves int32 sums to the stock kernel and matches cpu', async () => {
@@ -138,7 +166,10 @@ describe('LeakyRelu (and the Greater / Select of its gradient) on wasm', () => {
         tf.greater(a, rand([5], 35)),
         tf.greater(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([2, 2, 2], 'int32')),
       ];
-      return { data: Uint8Array.from(parts.flatMap((p) => Array.from(p.dataSync() as Uint8Array))), shape: [parts.reduce((s, p) => s + p.size, 0)] };
+      return {
+        data: Uint8Array.from(parts.flatMap((p) => Array.from(p.dataSync() as Uint8Array))),
+        shape: [parts.reduce((s, p) => s + p.size, 0)],
+      };
     };
     expect(await both(f)).toBe(0);
   });
@@ -178,7 +209,18 @@ describe('leaks', () => {
           const x = rand([4, 5, 5, 3], i);
           const g = tf.grad((xx: tf.Tensor) => {
             const { mean, variance } = tf.moments(xx, [0, 1, 2]);
-            return tf.sum(tf.square(tf.batchNorm(xx as tf.Tensor4D, mean, variance, rand([3], i + 3) as tf.Tensor1D, rand([3], i + 4) as tf.Tensor1D, 1e-5)));
+            return tf.sum(
+              tf.square(
+                tf.batchNorm(
+                  xx as tf.Tensor4D,
+                  mean,
+                  variance,
+                  rand([3], i + 3) as tf.Tensor1D,
+                  rand([3], i + 4) as tf.Tensor1D,
+                  1e-5,
+                ),
+              ),
+            );
           })(x);
           g.dataSync();
         });
@@ -199,7 +241,11 @@ describe('leaks', () => {
       const beta = rand([3], 23);
       const [gx, gg, gb] = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
         const { mean, variance } = tf.moments(xx, [0, 1, 2]);
-        return tf.sum(tf.square(tf.batchNorm(xx as tf.Tensor4D, mean, variance, bb as tf.Tensor1D, gg as tf.Tensor1D, 1e-5)).mul(rand([4, 5, 5, 3], 24)));
+        return tf.sum(
+          tf
+            .square(tf.batchNorm(xx as tf.Tensor4D, mean, variance, bb as tf.Tensor1D, gg as tf.Tensor1D, 1e-5))
+            .mul(rand([4, 5, 5, 3], 24)),
+        );
       })([x, gamma, beta]);
       return { data: Float32Array.from([...gx.dataSync(), ...gg.dataSync(), ...gb.dataSync()]), shape: [gx.size + 6] };
     };

@@ -37,11 +37,26 @@ function backpropInput(c: Case, seed: number): Float32Array {
     const filterShape: [number, number, number, number] = [c.k[0], c.k[1], cin, c.cout];
     const nhwc: [number, number, number, number] = format === 'NHWC' ? c.x : [n, b, d, a];
     const info = tf.backend_util.computeConv2DInfo(nhwc, filterShape, c.strides, 1, c.pad);
-    const dyShape = format === 'NHWC' ? [n, info.outHeight, info.outWidth, c.cout] : [n, c.cout, info.outHeight, info.outWidth];
-    const dy = tf.tensor(randomData(dyShape.reduce((p, q) => p * q, 1), seed), dyShape);
-    const filter = tf.tensor(randomData(filterShape.reduce((p, q) => p * q, 1), seed + 1), filterShape);
+    const dyShape =
+      format === 'NHWC' ? [n, info.outHeight, info.outWidth, c.cout] : [n, c.cout, info.outHeight, info.outWidth];
+    const dy = tf.tensor(
+      randomData(
+        dyShape.reduce((p, q) => p * q, 1),
+        seed,
+      ),
+      dyShape,
+    );
+    const filter = tf.tensor(
+      randomData(
+        filterShape.reduce((p, q) => p * q, 1),
+        seed + 1,
+      ),
+      filterShape,
+    );
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: format, inputShape: c.x };
-    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dx = tf
+      .engine()
+      .runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     expect(dx.shape).toEqual(c.x);
     return dx.dataSync() as Float32Array;
   });
@@ -92,7 +107,8 @@ describe('Conv2DBackpropInput on wasm', () => {
     it(`matches cpu with the '${forced}' path forced on the whole grid`, async () => {
       const prev = setConvInputStrategyForTests(forced);
       try {
-        for (const c of grid) expect(await compare({ ...c, x: [c.x[0], c.x[1], c.x[2], 5] }), label(c)).toBeLessThan(1e-4);
+        for (const c of grid)
+          expect(await compare({ ...c, x: [c.x[0], c.x[1], c.x[2], 5] }), label(c)).toBeLessThan(1e-4);
         for (const c of odd) expect(await compare(c), label(c)).toBeLessThan(1e-4);
       } finally {
         setConvInputStrategyForTests(prev);
@@ -110,8 +126,30 @@ describe('Conv2DBackpropInput on wasm', () => {
     { x: [3, 8, 8, 1], k: [4, 4], cout: 6, strides: 2, pad: 'same' }, // Cin = 1
     { x: [2, 9, 9, 4], k: [3, 3], cout: 1, strides: 2, pad: 'same' }, // Cout = 1
     { x: [2, 9, 9, 3], k: [3, 3], cout: 5, strides: 2, pad: 1 },
-    { x: [2, 9, 8, 3], k: [3, 2], cout: 5, strides: 2, pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
-    { x: [2, 6, 6, 2], k: [3, 3], cout: 3, strides: 2, pad: [[0, 0], [4, 0], [0, 5], [0, 0]] }, // pads beyond the kernel: dy cropped
+    {
+      x: [2, 9, 8, 3],
+      k: [3, 2],
+      cout: 5,
+      strides: 2,
+      pad: [
+        [0, 0],
+        [1, 2],
+        [0, 3],
+        [0, 0],
+      ],
+    },
+    {
+      x: [2, 6, 6, 2],
+      k: [3, 3],
+      cout: 3,
+      strides: 2,
+      pad: [
+        [0, 0],
+        [4, 0],
+        [0, 5],
+        [0, 0],
+      ],
+    }, // pads beyond the kernel: dy cropped
     { x: [2, 3, 9, 7], k: [3, 3], cout: 4, strides: 2, pad: 'same', format: 'NCHW' },
     { x: [8, 16, 16, 8], k: [4, 4], cout: 16, strides: 2, pad: 'same' }, // a DCGAN layer, small
     { x: [4, 4, 4, 16], k: [4, 4], cout: 8, strides: 1, pad: 'valid' }, // DCGAN 1×1 → 4×4 first layer
@@ -163,7 +201,21 @@ describe('Conv2DBackpropInput on wasm', () => {
       const buffers = wasmDataCount();
       expect(buffers).toBeGreaterThanOrEqual(0);
       for (let i = 0; i < 20; i++) backpropInput({ ...c, strides: (i % 3) + 1, pad: i % 2 ? 'same' : 'valid' }, i);
-      backpropInput({ x: [2, 6, 6, 2], k: [3, 3], cout: 3, strides: 2, pad: [[0, 0], [4, 0], [0, 5], [0, 0]] }, 1);
+      backpropInput(
+        {
+          x: [2, 6, 6, 2],
+          k: [3, 3],
+          cout: 3,
+          strides: 2,
+          pad: [
+            [0, 0],
+            [4, 0],
+            [0, 5],
+            [0, 0],
+          ],
+        },
+        1,
+      );
       backpropInput({ x: [2, 3, 9, 7], k: [3, 3], cout: 4, strides: 2, pad: 'same', format: 'NCHW' }, 1);
       backpropInput({ x: [2, 10, 10, 3], k: [2, 2], cout: 4, strides: 3, pad: 'valid' }, 1);
       expect(tf.memory().numTensors).toBe(tensors);
@@ -174,7 +226,9 @@ describe('Conv2DBackpropInput on wasm', () => {
       const before = tf.memory().numTensors;
       const beforeBuffers = wasmDataCount();
       for (let i = 0; i < 10; i++) {
-        const [gz, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [4, 10, 10, 3], 2, 'same'))))([z, f]);
+        const [gz, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [4, 10, 10, 3], 2, 'same'))),
+        )([z, f]);
         tf.dispose([gz, gf]);
       }
       expect(tf.memory().numTensors).toBe(before);
@@ -192,9 +246,19 @@ describe('Conv2DBackpropInput on wasm', () => {
         const f1 = tf.tensor(randomData(3 * 3 * 2 * 4, 12), [3, 3, 2, 4]) as tf.Tensor4D;
         const f2 = tf.tensor(randomData(4 * 4 * 3 * 4, 13), [4, 4, 3, 4]) as tf.Tensor4D;
         const loss = (a: tf.Tensor4D): tf.Scalar =>
-          tf.mean(tf.square(tf.conv2dTranspose(tf.leakyRelu(tf.conv2d(a, f1, 2, 'same'), 0.2), f2, [3, 10, 10, 3], 2, 'same')));
+          tf.mean(
+            tf.square(
+              tf.conv2dTranspose(tf.leakyRelu(tf.conv2d(a, f1, 2, 'same'), 0.2), f2, [3, 10, 10, 3], 2, 'same'),
+            ),
+          );
         const gx = tf.grad((a: tf.Tensor) => loss(a as tf.Tensor4D))(x);
-        const y = tf.conv2dTranspose(x.slice([0, 0, 0, 0], [3, 5, 5, 2]), f1.transpose([0, 1, 3, 2]) as tf.Tensor4D, [3, 5, 5, 4], 1, 'same');
+        const y = tf.conv2dTranspose(
+          x.slice([0, 0, 0, 0], [3, 5, 5, 2]),
+          f1.transpose([0, 1, 3, 2]) as tf.Tensor4D,
+          [3, 5, 5, 4],
+          1,
+          'same',
+        );
         return [gx.dataSync() as Float32Array, y.dataSync() as Float32Array];
       });
     const wasm = await onBackend('wasm', run);

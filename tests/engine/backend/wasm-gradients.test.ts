@@ -30,7 +30,8 @@ function secondOrder(): Float32Array {
   return tf.tidy(() => {
     const x = tf.tensor(xData(), SHAPE);
     const w = tf.tensor(randomData(N, 3), SHAPE);
-    const inner = (ww: tf.Tensor) => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(tf.mul(xx, ww), 0.2), ww)))(x);
+    const inner = (ww: tf.Tensor) =>
+      tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(tf.mul(xx, ww), 0.2), ww)))(x);
     const g = tf.grad((ww: tf.Tensor) => tf.sum(tf.square(inner(ww))))(w);
     return Float32Array.from(g.dataSync() as Float32Array);
   });

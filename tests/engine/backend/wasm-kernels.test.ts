@@ -36,13 +36,19 @@ function backpropFilter(c: Case, seed: number): Float32Array {
     const nhwc: [number, number, number, number] = format === 'NHWC' ? c.x : [n, b, d, a];
     const info = tf.backend_util.computeConv2DInfo(nhwc, filterShape, c.strides, 1, c.pad);
     const dyShape =
-      format === 'NHWC'
-        ? [n, info.outHeight, info.outWidth, c.cout]
-        : [n, c.cout, info.outHeight, info.outWidth];
+      format === 'NHWC' ? [n, info.outHeight, info.outWidth, c.cout] : [n, c.cout, info.outHeight, info.outWidth];
     const x = tf.tensor(randomData(n * a * b * d, seed), c.x);
-    const dy = tf.tensor(randomData(dyShape.reduce((p, q) => p * q, 1), seed + 1), dyShape);
+    const dy = tf.tensor(
+      randomData(
+        dyShape.reduce((p, q) => p * q, 1),
+        seed + 1,
+      ),
+      dyShape,
+    );
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: format, filterShape };
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dw = tf
+      .engine()
+      .runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     expect(dw.shape).toEqual(filterShape);
     return dw.dataSync() as Float32Array;
   });
@@ -108,7 +114,18 @@ describe('Conv2DBackpropFilter on wasm', () => {
     { x: [3, 8, 8, 1], k: [4, 4], cout: 6, strides: 2, pad: 'same' }, // Cin = 1
     { x: [2, 9, 9, 4], k: [3, 3], cout: 1, strides: 2, pad: 'same' }, // Cout = 1
     { x: [2, 9, 9, 3], k: [3, 3], cout: 5, strides: 2, pad: 1 },
-    { x: [2, 9, 8, 3], k: [3, 2], cout: 5, strides: 2, pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
+    {
+      x: [2, 9, 8, 3],
+      k: [3, 2],
+      cout: 5,
+      strides: 2,
+      pad: [
+        [0, 0],
+        [1, 2],
+        [0, 3],
+        [0, 0],
+      ],
+    },
     { x: [2, 3, 9, 7], k: [3, 3], cout: 4, strides: 2, pad: 'same', format: 'NCHW' },
     { x: [8, 16, 16, 8], k: [4, 4], cout: 16, strides: 2, pad: 'same' }, // a DCGAN layer, small
     { x: [4, 4, 4, 16], k: [4, 4], cout: 8, strides: 1, pad: 'valid' }, // DCGAN 4×4 → 1×1 end layer (one-window matMul path)
@@ -120,7 +137,18 @@ describe('Conv2DBackpropFilter on wasm', () => {
     { x: [5, 8, 8, 128], k: [4, 4], cout: 16, strides: 2, pad: 'same' }, // kh·kw·C ≥ 2048: 'auto' takes the conv path
     { x: [3, 7, 7, 64], k: [4, 4], cout: 12, strides: 2, pad: 'same' }, // kh·kw·C = 1024, small dy: conv path
     { x: [2, 12, 11, 130], k: [5, 3], cout: 6, strides: [3, 2], pad: 'valid' }, // conv path with a cropped x
-    { x: [2, 9, 10, 129], k: [3, 4], cout: 3, strides: [1, 3], pad: [[0, 0], [2, 0], [1, 2], [0, 0]] }, // conv path, explicit pads
+    {
+      x: [2, 9, 10, 129],
+      k: [3, 4],
+      cout: 3,
+      strides: [1, 3],
+      pad: [
+        [0, 0],
+        [2, 0],
+        [1, 2],
+        [0, 0],
+      ],
+    }, // conv path, explicit pads
     { x: [2, 129, 7, 9], k: [4, 4], cout: 5, strides: 2, pad: 'same', format: 'NCHW' }, // conv path, NCHW
   ];
   it.each(each(odd))('matches cpu: %s', async (_name, s, c) => {
@@ -159,7 +187,13 @@ describe('Conv2DBackpropFilter on wasm', () => {
         conv2DBackpropFilterWasm({
           inputs: { x, dy },
           backend,
-          attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 1], dilations: 2 } as unknown as tf.NamedAttrMap,
+          attrs: {
+            strides: 1,
+            pad: 'same',
+            dataFormat: 'NHWC',
+            filterShape: [3, 3, 1, 1],
+            dilations: 2,
+          } as unknown as tf.NamedAttrMap,
         }),
       ).toThrow(/dilations must be 1/);
       tf.dispose([x, dy]);
@@ -206,14 +240,17 @@ describe('Conv2DBackpropFilter on wasm', () => {
       expect(wasmDataCount()).toBe(buffers);
     });
 
-  it.each(strategies)('does not leak (%s): engine tensors and wasm buffers stay flat over repeated calls', async (s) => {
-    const prev = setConvFilterStrategyForTests(s);
-    try {
-      await leakCheck();
-    } finally {
-      setConvFilterStrategyForTests(prev);
-    }
-  });
+  it.each(strategies)(
+    'does not leak (%s): engine tensors and wasm buffers stay flat over repeated calls',
+    async (s) => {
+      const prev = setConvFilterStrategyForTests(s);
+      try {
+        await leakCheck();
+      } finally {
+        setConvFilterStrategyForTests(prev);
+      }
+    },
+  );
 
   it('gives conv2d filter gradients equal to cpu inside tf.grad', async () => {
     const run = (): Float32Array[] =>

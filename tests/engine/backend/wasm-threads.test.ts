@@ -18,7 +18,13 @@ function workload(): Float32Array[] {
     const w = tf.tensor4d(randomData(4 * 4 * 16 * 24, 2), [4, 4, 16, 24]);
     const convOut = (xx: tf.Tensor4D, ww: tf.Tensor4D) => tf.leakyRelu(tf.conv2d(xx, ww, 2, 'same'), 0.2).sum();
     const [dx, dw] = tf.grads((a, b) => convOut(a as tf.Tensor4D, b as tf.Tensor4D))([x, w]);
-    const t = tf.conv2dTranspose(tf.tensor4d(randomData(5 * 7 * 7 * 24, 3), [5, 7, 7, 24]), w, [5, 14, 14, 16], 2, 'same');
+    const t = tf.conv2dTranspose(
+      tf.tensor4d(randomData(5 * 7 * 7 * 24, 3), [5, 7, 7, 24]),
+      w,
+      [5, 14, 14, 16],
+      2,
+      'same',
+    );
     const a = tf.tensor2d(randomData(70 * 90, 4), [70, 90]);
     const b = tf.tensor2d(randomData(50 * 90, 5), [50, 90]);
     const m = tf.matMul(a, b, false, true);
@@ -54,7 +60,9 @@ describe('wasm with several threads', () => {
     expect(threaded).toHaveLength(cpu.length);
     for (let i = 0; i < cpu.length; i++) {
       expect(relError(threaded[i], cpu[i]), `output ${i} vs cpu`).toBeLessThan(1e-4);
-      expect(Buffer.from(threaded[i].buffer).equals(Buffer.from(single[i].buffer)), `output ${i} vs 1 thread`).toBe(true);
+      expect(Buffer.from(threaded[i].buffer).equals(Buffer.from(single[i].buffer)), `output ${i} vs 1 thread`).toBe(
+        true,
+      );
     }
   });
 
@@ -72,7 +80,9 @@ describe('wasm with several threads', () => {
     await useBackend('wasm', { threads: 2 });
     const held = tf.scalar(1);
     try {
-      expect(prepareWasm(1)).toBe('the wasm backend already runs with 2 threads in this process and holds tensors (asked for 1)');
+      expect(prepareWasm(1)).toBe(
+        'the wasm backend already runs with 2 threads in this process and holds tensors (asked for 1)',
+      );
       await expect(useBackend('wasm', { threads: 1 })).rejects.toThrow(/holds tensors/);
       expect(wasmThreadsInUse()).toBe(2);
       expect(held.dataSync()[0]).toBe(1);

@@ -80,7 +80,9 @@ describe('bad files are skipped and listed', () => {
   });
 
   it('ignores hidden files and OS clutter without listing them', () => {
-    expect(report.skipped.some((s) => s.file.includes('hidden') || s.file.startsWith('.git') || s.file === 'Thumbs.db')).toBe(false);
+    expect(
+      report.skipped.some((s) => s.file.includes('hidden') || s.file.startsWith('.git') || s.file === 'Thumbs.db'),
+    ).toBe(false);
     expect(report.ignored).toBe(3);
   });
 
@@ -91,7 +93,8 @@ describe('bad files are skipped and listed', () => {
   });
 
   it('lists an unreadable file as "permission denied" (needs a non-root user; see permissions.test.ts)', async (ctx) => {
-    if (isRoot) ctx.skip('running as root: chmod 000 does not stop root from reading; simulated in permissions.test.ts');
+    if (isRoot)
+      ctx.skip('running as root: chmod 000 does not stop root from reading; simulated in permissions.test.ts');
     const d = path.join(tmp, 'perm');
     await writeFile(d, 'ok.png', await solidRgb(20, 20, 1, 2, 3).png().toBuffer());
     const locked = await writeFile(d, 'locked.png', await solidRgb(20, 20, 1, 2, 3).png().toBuffer());
@@ -121,10 +124,14 @@ describe('nothing usable, missing and wrong folders', () => {
   it('empty folder, or one with only hidden files → DatasetError', async () => {
     const empty = path.join(tmp, 'empty');
     await fs.mkdir(empty);
-    expect((await rejection(importDataset(empty, testOptions(cache)))).message).toBe(`No images in ${empty}: the folder is empty`);
+    expect((await rejection(importDataset(empty, testOptions(cache)))).message).toBe(
+      `No images in ${empty}: the folder is empty`,
+    );
     const hidden = path.join(tmp, 'hidden-only');
     await writeFile(hidden, '.a.png', await solidRgb(20, 20, 0, 0, 0).png().toBuffer());
-    expect((await rejection(importDataset(hidden, testOptions(cache)))).message).toMatch(/^No images in .*hidden-only: the folder is empty \(1 hidden file/);
+    expect((await rejection(importDataset(hidden, testOptions(cache)))).message).toMatch(
+      /^No images in .*hidden-only: the folder is empty \(1 hidden file/,
+    );
   });
 
   it('missing folder → DatasetError "Folder not found"', async () => {

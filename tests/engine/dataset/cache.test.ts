@@ -3,7 +3,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultCacheDir, importDataset, type ImportOptions, type ImportProgress } from '../../../src/engine/dataset/index.js';
+import {
+  defaultCacheDir,
+  importDataset,
+  type ImportOptions,
+  type ImportProgress,
+} from '../../../src/engine/dataset/index.js';
 import { makeTempDir, removeDir, solidRgb, testOptions, writeFile } from './helpers.js';
 
 let tmp: string;

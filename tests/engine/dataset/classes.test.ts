@@ -103,6 +103,8 @@ describe('progress and abort', () => {
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
     const ac2 = new AbortController();
     ac2.abort();
-    await expect(importDataset(dir, testOptions(cache, { signal: ac2.signal }))).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(importDataset(dir, testOptions(cache, { signal: ac2.signal }))).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });

@@ -43,7 +43,10 @@ export function solidRgb(width: number, height: number, r: number, g: number, b:
 /** A true single-channel grayscale PNG buffer. */
 export async function grayPng(width: number, height: number, value: number): Promise<Buffer> {
   const raw = Buffer.alloc(width * height, value);
-  return sharp(raw, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer();
 }
 
 export async function writeFile(dir: string, rel: string, data: Buffer | string): Promise<string> {

@@ -17,7 +17,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   }) as typeof actual.readFile;
   const readdir = (async (p: unknown, ...rest: unknown[]) => {
     if (typeof p === 'string' && path.basename(p) === 'locked-dir') {
-      throw Object.assign(new Error(`EACCES: permission denied, scandir '${p}'`), { code: 'EACCES', errno: -13, path: p });
+      throw Object.assign(new Error(`EACCES: permission denied, scandir '${p}'`), {
+        code: 'EACCES',
+        errno: -13,
+        path: p,
+      });
     }
     return (actual.readdir as (...a: unknown[]) => Promise<unknown>)(p, ...rest);
   }) as typeof actual.readdir;

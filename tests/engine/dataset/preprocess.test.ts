@@ -53,7 +53,8 @@ describe('colour layouts', () => {
     const dir = await folder({ 'c.png': await solidRgb(24, 24, 200, 50, 25).png().toBuffer() });
     const rgb = await importDataset(dir, testOptions(cache));
     expect(rgb.report.sourceChannels.rgb).toBe(1);
-    for (let i = 0; i < rgb.pixels.length; i += 3) expect([rgb.pixels[i], rgb.pixels[i + 1], rgb.pixels[i + 2]]).toEqual([200, 50, 25]);
+    for (let i = 0; i < rgb.pixels.length; i += 3)
+      expect([rgb.pixels[i], rgb.pixels[i + 1], rgb.pixels[i + 2]]).toEqual([200, 50, 25]);
     const gray = await importDataset(dir, testOptions(cache, { channels: 1 }));
     const luma = Math.round(0.299 * 200 + 0.587 * 50 + 0.114 * 25); // 92
     expect(new Set(gray.pixels)).toEqual(new Set([luma]));
@@ -114,8 +115,17 @@ describe('non-square images', () => {
       .toBuffer();
 
   it('crop keeps the centre square', async () => {
-    const ds = await importDataset(await folder({ 'w.png': await bands() }), testOptions(cache, { resolution: 20, resize: 'crop' }));
-    for (const [x, y] of [[0, 0], [19, 19], [10, 10], [0, 19]]) expect(pixelAt(ds.pixels, 20, 3, 0, x, y)).toEqual([0, 255, 0]);
+    const ds = await importDataset(
+      await folder({ 'w.png': await bands() }),
+      testOptions(cache, { resolution: 20, resize: 'crop' }),
+    );
+    for (const [x, y] of [
+      [0, 0],
+      [19, 19],
+      [10, 10],
+      [0, 19],
+    ])
+      expect(pixelAt(ds.pixels, 20, 3, 0, x, y)).toEqual([0, 255, 0]);
     expect(ds.report.sourceSizes).toEqual({ minWidth: 60, maxWidth: 60, minHeight: 20, maxHeight: 20 });
   });
 
@@ -133,7 +143,10 @@ describe('non-square images', () => {
   });
 
   it('stretch keeps all three bands over the full height', async () => {
-    const ds = await importDataset(await folder({ 'w.png': await bands() }), testOptions(cache, { resolution: 30, resize: 'stretch' }));
+    const ds = await importDataset(
+      await folder({ 'w.png': await bands() }),
+      testOptions(cache, { resolution: 30, resize: 'stretch' }),
+    );
     for (const y of [0, 15, 29]) {
       expect(pixelAt(ds.pixels, 30, 3, 0, 2, y)).toEqual([255, 0, 0]);
       expect(pixelAt(ds.pixels, 30, 3, 0, 15, y)).toEqual([0, 255, 0]);
@@ -142,7 +155,9 @@ describe('non-square images', () => {
   });
 
   it('tall images are cropped and padded along the other axis', async () => {
-    const tall = await drawRgba(10, 40, (_x, y): Rgba => (y < 15 ? [255, 0, 0, 255] : y < 25 ? [0, 255, 0, 255] : [0, 0, 255, 255]))
+    const tall = await drawRgba(10, 40, (_x, y): Rgba =>
+      y < 15 ? [255, 0, 0, 255] : y < 25 ? [0, 255, 0, 255] : [0, 0, 255, 255],
+    )
       .png()
       .toBuffer();
     const dir = await folder({ 't.png': tall });
@@ -194,14 +209,20 @@ describe('formats and orientation', () => {
       .withMetadata({ orientation: 6 })
       .toBuffer();
     expect((await sharp(jpg).metadata()).orientation).toBe(6);
-    const ds = await importDataset(await folder({ 'rot.jpg': jpg }), testOptions(cache, { resolution: 20, resize: 'stretch' }));
+    const ds = await importDataset(
+      await folder({ 'rot.jpg': jpg }),
+      testOptions(cache, { resolution: 20, resize: 'stretch' }),
+    );
     expect(ds.report.sourceSizes).toEqual({ minWidth: 20, maxWidth: 20, minHeight: 40, maxHeight: 40 });
     expectClose(pixelAt(ds.pixels, 20, 3, 0, 10, 2), [255, 0, 0], 12);
     expectClose(pixelAt(ds.pixels, 20, 3, 0, 10, 17), [0, 0, 255], 12);
   });
 
   it('enlarges small images and shrinks big ones to the resolution', async () => {
-    const dir = await folder({ 'big.png': await solidRgb(300, 200, 10, 20, 30).png().toBuffer(), 'small.png': await solidRgb(8, 8, 40, 50, 60).png().toBuffer() });
+    const dir = await folder({
+      'big.png': await solidRgb(300, 200, 10, 20, 30).png().toBuffer(),
+      'small.png': await solidRgb(8, 8, 40, 50, 60).png().toBuffer(),
+    });
     const ds = await importDataset(dir, testOptions(cache, { resolution: 64 }));
     expect(ds.count).toBe(2);
     expect(ds.pixels.length).toBe(2 * 64 * 64 * 3);
@@ -215,7 +236,9 @@ describe('batch()', () => {
     const dir = await folder({
       '0-black.png': await solidRgb(16, 16, 0, 0, 0).png().toBuffer(),
       '1-white.png': await solidRgb(16, 16, 255, 255, 255).png().toBuffer(),
-      '2-mixed.png': await drawRgba(16, 16, (x, y): Rgba => [(x * 16) % 256, (y * 16) % 256, 128, 255]).png().toBuffer(),
+      '2-mixed.png': await drawRgba(16, 16, (x, y): Rgba => [(x * 16) % 256, (y * 16) % 256, 128, 255])
+        .png()
+        .toBuffer(),
     });
     const ds = await importDataset(dir, testOptions(cache));
     const per = 16 * 16 * 3;

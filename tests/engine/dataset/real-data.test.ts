@@ -12,7 +12,18 @@ import { makeTempDir, pixelAt, removeDir, testOptions } from './helpers.js';
 
 const STAMPS = '/usr/share/tuxpaint/stamps';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const DEMO_CLASSES = ['ankle-boot', 'bag', 'coat', 'dress', 'pullover', 'sandal', 'shirt', 'sneaker', 't-shirt', 'trouser'];
+const DEMO_CLASSES = [
+  'ankle-boot',
+  'bag',
+  'coat',
+  'dress',
+  'pullover',
+  'sandal',
+  'shirt',
+  'sneaker',
+  't-shirt',
+  'trouser',
+];
 
 let tmp: string;
 let cache: string;
@@ -27,15 +38,20 @@ afterAll(async () => {
 
 describe('Tux Paint stamps', () => {
   it('imports 10 real colour stamps with alpha, composited onto white', async (ctx) => {
-    if (!existsSync(STAMPS)) ctx.skip(`${STAMPS} missing: install the Debian package tuxpaint-stamps-default to run this test`);
+    if (!existsSync(STAMPS))
+      ctx.skip(`${STAMPS} missing: install the Debian package tuxpaint-stamps-default to run this test`);
     const all = execFileSync('find', [STAMPS, '-name', '*.png'], { encoding: 'utf8' }).trim().split('\n').sort();
     const picked = all.filter((_, i) => i % Math.max(1, Math.floor(all.length / 10)) === 0).slice(0, 10);
     expect(picked).toHaveLength(10);
     const dir = path.join(tmp, 'stamps');
     await fs.mkdir(dir);
-    for (const [i, f] of picked.entries()) await fs.copyFile(f, path.join(dir, `${String(i).padStart(2, '0')}-${path.basename(f)}`));
+    for (const [i, f] of picked.entries())
+      await fs.copyFile(f, path.join(dir, `${String(i).padStart(2, '0')}-${path.basename(f)}`));
 
-    const ds = await importDataset(dir, testOptions(cache, { resolution: 64, channels: 3, resize: 'pad', background: '#ffffff' }));
+    const ds = await importDataset(
+      dir,
+      testOptions(cache, { resolution: 64, channels: 3, resize: 'pad', background: '#ffffff' }),
+    );
     expect(ds.report.skipped).toEqual([]);
     expect(ds.count).toBe(10);
     expect(ds.pixels.length).toBe(10 * 64 * 64 * 3);

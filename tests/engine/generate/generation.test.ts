@@ -8,7 +8,15 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/engine/config/resolve';
 import { UserError } from '../../../src/engine/errors';
-import { generateImages, generateSeeds, latents, loadGenerator, MAX_BATCH_IMAGES, writeSeedBatch, type LoadedGenerator } from '../../../src/engine/generate';
+import {
+  generateImages,
+  generateSeeds,
+  latents,
+  loadGenerator,
+  MAX_BATCH_IMAGES,
+  writeSeedBatch,
+  type LoadedGenerator,
+} from '../../../src/engine/generate';
 import { trainNewRun } from '../../../src/engine/train/run-training';
 import { tempDir } from '../../helpers/temp';
 import { blobData, onBackend } from '../../helpers/tf';
@@ -18,7 +26,22 @@ let gen: LoadedGenerator;
 beforeAll(async () => {
   await onBackend('wasm');
   const config = await resolveConfig({
-    sets: ['model.arch=dcgan-conv', 'model.resolution=16', 'model.channels=3', 'model.latentDim=8', 'model.baseWidth=4', 'batchSize=6', 'gridSize=2', 'steps=1', 'sampleEvery=0', 'checkpointEvery=0', 'g.dropout=0.4', 'g.norm=pixel', 'conditional.enabled=true', 'conditional.batchNorm=false'],
+    sets: [
+      'model.arch=dcgan-conv',
+      'model.resolution=16',
+      'model.channels=3',
+      'model.latentDim=8',
+      'model.baseWidth=4',
+      'batchSize=6',
+      'gridSize=2',
+      'steps=1',
+      'sampleEvery=0',
+      'checkpointEvery=0',
+      'g.dropout=0.4',
+      'g.norm=pixel',
+      'conditional.enabled=true',
+      'conditional.batchNorm=false',
+    ],
   });
   const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
   gen = await loadGenerator(await trainNewRun(await tempDir(), { config, data, datasetKey: null, backend: 'wasm' }));
@@ -45,19 +68,35 @@ describe('generation', () => {
   it('streams a batch to disk with progress after every batch, and bounds what one call may ask', async () => {
     const dir = path.join(await tempDir(), 'out');
     const progress: number[] = [];
-    const result = await writeSeedBatch(gen, { dir, seed: 7, count: 10, batchSize: 4, onProgress: (done) => progress.push(done) });
+    const result = await writeSeedBatch(gen, {
+      dir,
+      seed: 7,
+      count: 10,
+      batchSize: 4,
+      onProgress: (done) => progress.push(done),
+    });
     expect(result.files).toBe(10);
     expect(progress).toEqual([0, 4, 8, 10]);
-    expect((await readdir(dir)).sort()).toEqual(Array.from({ length: 10 }, (_, k) => `seed7-${String(k).padStart(4, '0')}.png`));
-    await expect(writeSeedBatch(gen, { dir, seed: 0, count: MAX_BATCH_IMAGES + 1 })).rejects.toThrow(/more than one call may write \(at most 1,000,000\)/);
-    await expect(writeSeedBatch(gen, { dir, seed: 0, count: 2000, grid: true })).rejects.toThrow(/A grid holds at most 1024 images/);
+    expect((await readdir(dir)).sort()).toEqual(
+      Array.from({ length: 10 }, (_, k) => `seed7-${String(k).padStart(4, '0')}.png`),
+    );
+    await expect(writeSeedBatch(gen, { dir, seed: 0, count: MAX_BATCH_IMAGES + 1 })).rejects.toThrow(
+      /more than one call may write \(at most 1,000,000\)/,
+    );
+    await expect(writeSeedBatch(gen, { dir, seed: 0, count: 2000, grid: true })).rejects.toThrow(
+      /A grid holds at most 1024 images/,
+    );
     await expect(writeSeedBatch(gen, { dir, seed: 0, count: 0 })).rejects.toBeInstanceOf(UserError);
   });
 
   it('says a file is not a folder instead of failing with EEXIST', async () => {
     const file = path.join(await tempDir(), 'taken.png');
     await writeFile(file, 'x');
-    await expect(writeSeedBatch(gen, { dir: file, seed: 0, count: 1 })).rejects.toThrow(new UserError(`${file} is a file, not a folder: give a folder to write the images into.`));
-    await expect(writeSeedBatch(gen, { dir: path.join(file, 'below'), seed: 0, count: 1 })).rejects.toThrow(/part of that path is a file/);
+    await expect(writeSeedBatch(gen, { dir: file, seed: 0, count: 1 })).rejects.toThrow(
+      new UserError(`${file} is a file, not a folder: give a folder to write the images into.`),
+    );
+    await expect(writeSeedBatch(gen, { dir: path.join(file, 'below'), seed: 0, count: 1 })).rejects.toThrow(
+      /part of that path is a file/,
+    );
   });
 });

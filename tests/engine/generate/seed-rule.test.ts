@@ -4,7 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng, sampleLatent } from '../../../src/engine/rng';
-import { classOf, interpolationPath, latentOf, latents, latentsOf, noiseSeedOf, seedNoise, seedOf, slerp, truncate } from '../../../src/engine/generate';
+import {
+  classOf,
+  interpolationPath,
+  latentOf,
+  latents,
+  latentsOf,
+  noiseSeedOf,
+  seedNoise,
+  seedOf,
+  slerp,
+  truncate,
+} from '../../../src/engine/generate';
 
 describe('the seed rule', () => {
   it('image k of seed s is the image of seed s + k, whose z is the first draws of Rng(s + k)', () => {
@@ -30,8 +41,14 @@ describe('the seed rule', () => {
   it('gives each seed and noise layer its own noise seed, and seeds only GanNoiseDropout layers', () => {
     expect(noiseSeedOf(5, 0)).not.toBe(noiseSeedOf(6, 0));
     expect(noiseSeedOf(5, 1)).not.toBe(noiseSeedOf(5, 0));
-    const noise = [{ getClassName: () => 'GanNoiseDropout', noiseSeed: null as number | number[] | null }, { getClassName: () => 'GanNoiseDropout', noiseSeed: null as number | number[] | null }];
-    const model = { getClassName: () => 'Model', layers: [{ getClassName: () => 'Dense' }, { getClassName: () => 'Sequential', layers: [noise[0]] }, noise[1]] };
+    const noise = [
+      { getClassName: () => 'GanNoiseDropout', noiseSeed: null as number | number[] | null },
+      { getClassName: () => 'GanNoiseDropout', noiseSeed: null as number | number[] | null },
+    ];
+    const model = {
+      getClassName: () => 'Model',
+      layers: [{ getClassName: () => 'Dense' }, { getClassName: () => 'Sequential', layers: [noise[0]] }, noise[1]],
+    };
     expect(seedNoise(model, [5, 6])).toBe(true);
     expect(noise[0].noiseSeed).toEqual([noiseSeedOf(5, 0), noiseSeedOf(6, 0)]);
     expect(noise[1].noiseSeed).toEqual([noiseSeedOf(5, 1), noiseSeedOf(6, 1)]);

@@ -17,7 +17,14 @@ import { tempDir } from '../../helpers/temp';
 let demo: Dataset;
 beforeAll(async () => {
   await onBackend('wasm');
-  demo = await loadDemoDataset({ resolution: 28, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8, cache: false });
+  demo = await loadDemoDataset({
+    resolution: 28,
+    channels: 1,
+    resize: 'crop',
+    background: '#ffffff',
+    minSize: 8,
+    cache: false,
+  });
 });
 
 describe('held-out split', () => {
@@ -64,43 +71,59 @@ describe('metrics in a run', () => {
       metrics: { every, samples: 128 },
     });
 
-  it('on real Fashion-MNIST, SWD after 160 steps is below SWD at step 0; the split is recorded and resume keeps it', { timeout: 900_000 }, async () => {
-    const out = await tempDir();
-    const events: TrainEvent[] = [];
-    const run = await trainNewRun(out, { config: config(80, 40), data: demo, datasetKey: 'k', backend: 'wasm', onEvent: (e) => events.push(e) });
-    const split = JSON.parse(await readFile(path.join(run, 'heldout.json'), 'utf8')) as HoldoutSplit;
-    expect(split).toMatchObject({ datasetCount: 3000, tiny: false });
-    expect(split.heldout).toHaveLength(300);
-    const first = await readMetrics(path.join(run, 'metrics.jsonl'));
-    expect(first.map((m) => m.step)).toEqual([0, 40, 80].filter((s) => first.some((m) => m.step === s)));
-    expect(first[0].step).toBe(0);
-    expect(first[first.length - 1].step).toBe(80);
-    expect(events.filter((e) => e.type === 'metrics')).toHaveLength(first.length);
+  it(
+    'on real Fashion-MNIST, SWD after 160 steps is below SWD at step 0; the split is recorded and resume keeps it',
+    { timeout: 900_000 },
+    async () => {
+      const out = await tempDir();
+      const events: TrainEvent[] = [];
+      const run = await trainNewRun(out, {
+        config: config(80, 40),
+        data: demo,
+        datasetKey: 'k',
+        backend: 'wasm',
+        onEvent: (e) => events.push(e),
+      });
+      const split = JSON.parse(await readFile(path.join(run, 'heldout.json'), 'utf8')) as HoldoutSplit;
+      expect(split).toMatchObject({ datasetCount: 3000, tiny: false });
+      expect(split.heldout).toHaveLength(300);
+      const first = await readMetrics(path.join(run, 'metrics.jsonl'));
+      expect(first.map((m) => m.step)).toEqual([0, 40, 80].filter((s) => first.some((m) => m.step === s)));
+      expect(first[0].step).toBe(0);
+      expect(first[first.length - 1].step).toBe(80);
+      expect(events.filter((e) => e.type === 'metrics')).toHaveLength(first.length);
 
-    await resumeRun(run, { config: config(160, 0), data: demo, datasetKey: 'k', backend: 'wasm' });
-    expect(JSON.parse(await readFile(path.join(run, 'heldout.json'), 'utf8'))).toEqual(split);
-    const lines = await readMetrics(path.join(run, 'metrics.jsonl'));
-    expect(lines.map((m) => m.step)).toEqual([...first.map((m) => m.step), 160]);
-    const start = lines[0];
-    const end = lines[lines.length - 1];
-    for (const m of lines) {
-      expect(m.heldout).toBe(true);
-      expect(m.reals).toBe(300);
-      expect(m.samples).toBe(128);
-      expect(m.swdLevels).toHaveLength(3);
-      expect(m.seconds).toBeGreaterThan(0);
-      expect(Number.isFinite(m.kid)).toBe(true);
-    }
-    expect(end.swd).toBeLessThan(start.swd);
-    expect(end.kid).toBeLessThan(start.kid);
-    expect(end.diversity).toBeGreaterThan(start.diversity);
-  });
+      await resumeRun(run, { config: config(160, 0), data: demo, datasetKey: 'k', backend: 'wasm' });
+      expect(JSON.parse(await readFile(path.join(run, 'heldout.json'), 'utf8'))).toEqual(split);
+      const lines = await readMetrics(path.join(run, 'metrics.jsonl'));
+      expect(lines.map((m) => m.step)).toEqual([...first.map((m) => m.step), 160]);
+      const start = lines[0];
+      const end = lines[lines.length - 1];
+      for (const m of lines) {
+        expect(m.heldout).toBe(true);
+        expect(m.reals).toBe(300);
+        expect(m.samples).toBe(128);
+        expect(m.swdLevels).toHaveLength(3);
+        expect(m.seconds).toBeGreaterThan(0);
+        expect(Number.isFinite(m.kid)).toBe(true);
+      }
+      expect(end.swd).toBeLessThan(start.swd);
+      expect(end.kid).toBeLessThan(start.kid);
+      expect(end.diversity).toBeGreaterThan(start.diversity);
+    },
+  );
 
   it('a tiny data set trains on every image, says so, and its metrics are marked as against training images', async () => {
     const out = await tempDir();
     const events: TrainEvent[] = [];
     const data = blobData(12, 28, 1);
-    const run = await trainNewRun(out, { config: config(2), data, datasetKey: 'k', backend: 'wasm', onEvent: (e) => events.push(e) });
+    const run = await trainNewRun(out, {
+      config: config(2),
+      data,
+      datasetKey: 'k',
+      backend: 'wasm',
+      onEvent: (e) => events.push(e),
+    });
     expect(events.some((e) => e.type === 'info' && /12 images/.test(e.message))).toBe(true);
     expect(events.some((e) => e.type === 'warning')).toBe(false);
     const lines = await readMetrics(path.join(run, 'metrics.jsonl'));
@@ -110,7 +133,12 @@ describe('metrics in a run', () => {
 
   it('metrics.enabled=false: no split, no metrics file', async () => {
     const out = await tempDir();
-    const run = await trainNewRun(out, { config: parseConfig({ ...config(1), metrics: { enabled: false } }), data: blobData(300, 28, 1), datasetKey: 'k', backend: 'wasm' });
+    const run = await trainNewRun(out, {
+      config: parseConfig({ ...config(1), metrics: { enabled: false } }),
+      data: blobData(300, 28, 1),
+      datasetKey: 'k',
+      backend: 'wasm',
+    });
     expect(await readMetrics(path.join(run, 'metrics.jsonl'))).toEqual([]);
     await expect(readFile(path.join(run, 'heldout.json'))).rejects.toThrow();
   });

@@ -14,18 +14,30 @@ import { onBackend } from '../../helpers/tf';
 
 let all: ImageSet;
 /** Interleaved picks: the demo set is stored class by class. */
-const pick = (count: number, offset: number, stride = 7) => subset(all, Array.from({ length: count }, (_, i) => (i * stride + offset) % all.count));
+const pick = (count: number, offset: number, stride = 7) =>
+  subset(
+    all,
+    Array.from({ length: count }, (_, i) => (i * stride + offset) % all.count),
+  );
 
 beforeAll(async () => {
   await onBackend('wasm');
-  const ds = await loadDemoDataset({ resolution: 28, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8, cache: false });
+  const ds = await loadDemoDataset({
+    resolution: 28,
+    channels: 1,
+    resize: 'crop',
+    background: '#ffffff',
+    minSize: 8,
+    cache: false,
+  });
   all = { count: ds.count, size: 28, channels: 1, bytes: ds.pixels };
 });
 
 function withNoise(set: ImageSet, sigma: number, seed: number): ImageSet {
   const noise = new Rng(seed).normal(new Float32Array(set.bytes.length));
   const bytes = new Uint8Array(set.bytes.length);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.max(0, Math.min(255, Math.round(set.bytes[i] + sigma * 127.5 * noise[i])));
+  for (let i = 0; i < bytes.length; i++)
+    bytes[i] = Math.max(0, Math.min(255, Math.round(set.bytes[i] + sigma * 127.5 * noise[i])));
   return { ...set, bytes };
 }
 
@@ -71,7 +83,9 @@ describe('sliced Wasserstein distance', () => {
 
   it('radix sort orders floats as TypedArray.sort does (negatives, zeros, tiny and huge values)', () => {
     const rng = new Rng(3);
-    const v = rng.normal(new Float32Array(5000)).map((x, i) => (i % 97 === 0 ? 0 : i % 89 === 0 ? -0 : x * 10 ** ((i % 13) - 6)));
+    const v = rng
+      .normal(new Float32Array(5000))
+      .map((x, i) => (i % 97 === 0 ? 0 : i % 89 === 0 ? -0 : x * 10 ** ((i % 13) - 6)));
     const got = radixSortFloat32(v);
     const want = v.slice().sort();
     expect(got.every((x, i) => Object.is(x, want[i]))).toBe(true);
@@ -79,7 +93,8 @@ describe('sliced Wasserstein distance', () => {
 });
 
 describe('KID', () => {
-  const gaussian = (rng: Rng, n: number, dim: number, shift = 0) => rng.normal(new Float32Array(n * dim)).map((x) => x + shift);
+  const gaussian = (rng: Rng, n: number, dim: number, shift = 0) =>
+    rng.normal(new Float32Array(n * dim)).map((x) => x + shift);
 
   it('is unbiased: averaged over many pairs of samples of one distribution it is 0, where the biased MMD is not', () => {
     const rng = new Rng(11);
@@ -115,7 +130,10 @@ describe('KID', () => {
     // Two points at distance 5: every distinct pair is (0,0)–(3,4).
     expect(meanPairwiseDistance(new Float32Array([0, 0, 3, 4]), 2)).toBeCloseTo(5, 4);
     const rng = new Rng(13);
-    const narrow = meanPairwiseDistance(gaussian(rng, 32, 4).map((v) => v * 0.1), 4);
+    const narrow = meanPairwiseDistance(
+      gaussian(rng, 32, 4).map((v) => v * 0.1),
+      4,
+    );
     const wide = meanPairwiseDistance(gaussian(rng, 32, 4), 4);
     expect(wide).toBeGreaterThan(5 * narrow);
   });

@@ -9,7 +9,14 @@ import { onBackend } from '../../helpers/tf';
 let all: ImageSet;
 beforeAll(async () => {
   await onBackend('wasm');
-  const ds = await loadDemoDataset({ resolution: 28, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8, cache: false });
+  const ds = await loadDemoDataset({
+    resolution: 28,
+    channels: 1,
+    resize: 'crop',
+    background: '#ffffff',
+    minSize: 8,
+    cache: false,
+  });
   all = { count: ds.count, size: 28, channels: 1, bytes: ds.pixels };
 });
 
@@ -26,7 +33,10 @@ describe('nearest neighbours', () => {
   });
 
   it('a training image finds itself at distance 0 in both spaces; unseen images do not', () => {
-    const training = subset(all, Array.from({ length: 200 }, (_, i) => i * 13));
+    const training = subset(
+      all,
+      Array.from({ length: 200 }, (_, i) => i * 13),
+    );
     const queries = subset(all, [13 * 5, 13 * 77, 1, 2]);
     const before = tf.memory().numTensors;
     const r = nearestImages(queries, training, 3);
@@ -40,10 +50,22 @@ describe('nearest neighbours', () => {
   });
 
   it('copying score: near 1 for a generator that returns training images, low for unseen real images', () => {
-    const training = subset(all, Array.from({ length: 300 }, (_, i) => i * 9));
-    const heldout = subset(all, Array.from({ length: 60 }, (_, i) => i * 9 + 4));
-    const fresh = subset(all, Array.from({ length: 60 }, (_, i) => i * 9 + 7));
-    const copies = subset(all, Array.from({ length: 60 }, (_, i) => i * 9 * 5));
+    const training = subset(
+      all,
+      Array.from({ length: 300 }, (_, i) => i * 9),
+    );
+    const heldout = subset(
+      all,
+      Array.from({ length: 60 }, (_, i) => i * 9 + 4),
+    );
+    const fresh = subset(
+      all,
+      Array.from({ length: 60 }, (_, i) => i * 9 + 7),
+    );
+    const copies = subset(
+      all,
+      Array.from({ length: 60 }, (_, i) => i * 9 * 5),
+    );
     const nearest = (s: ImageSet) => nearestImages(s, training, 1).features.map((l) => l[0].distance);
     const ref = nearest(heldout);
     expect(copyingScore(nearest(copies), ref).score).toBeGreaterThan(0.9);

@@ -62,7 +62,11 @@ describe('the run lock', () => {
     const refused = await acquireRunLock(dir).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RunLockedError);
     expect(refused).toBeInstanceOf(UserError);
-    expect((refused as Error).message).toMatch(new RegExp(`^Run ${dir} is being trained by process ${holder.pid} on this machine \\(.+\\) since .+; stop that one first\\.$`));
+    expect((refused as Error).message).toMatch(
+      new RegExp(
+        `^Run ${dir} is being trained by process ${holder.pid} on this machine \\(.+\\) since .+; stop that one first\\.$`,
+      ),
+    );
     expect((refused as Error).message).not.toContain('\n');
     await expect(assertRunUnlocked(dir)).rejects.toBeInstanceOf(RunLockedError);
     // The refusal left the holder's lock as it was.
@@ -80,7 +84,10 @@ describe('the run lock', () => {
 
   it('is held by one of two trainers racing for a stale lock, never by both', async () => {
     const dir = await runFolder();
-    await writeFile(path.join(dir, LOCK_FILE), JSON.stringify({ pid: 999_999_999, host: os.hostname(), procStart: null, startedAt: '', token: 'dead' }));
+    await writeFile(
+      path.join(dir, LOCK_FILE),
+      JSON.stringify({ pid: 999_999_999, host: os.hostname(), procStart: null, startedAt: '', token: 'dead' }),
+    );
     const results = await Promise.allSettled([acquireRunLock(dir), acquireRunLock(dir), acquireRunLock(dir)]);
     // All three are this process, so the winner's lock is live for the others: exactly one wins.
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -92,7 +99,10 @@ describe('the run lock', () => {
     if (process.platform !== 'linux') return;
     const dir = await runFolder();
     // This very process, but recorded with another start time: the pid was reused.
-    await writeFile(path.join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), procStart: '1', startedAt: '', token: 'x' }));
+    await writeFile(
+      path.join(dir, LOCK_FILE),
+      JSON.stringify({ pid: process.pid, host: os.hostname(), procStart: '1', startedAt: '', token: 'x' }),
+    );
     expect((await readLockHolder(dir)).state).toBe('stale');
     const lock = await acquireRunLock(dir);
     await lock.release(dir);
@@ -100,7 +110,16 @@ describe('the run lock', () => {
 
   it('respects the lock of another host, and says which file to delete if that host is idle', async () => {
     const dir = await runFolder();
-    await writeFile(path.join(dir, LOCK_FILE), JSON.stringify({ pid: 1234, host: 'elsewhere.example', procStart: null, startedAt: '2026-01-01T00:00:00.000Z', token: 't' }));
+    await writeFile(
+      path.join(dir, LOCK_FILE),
+      JSON.stringify({
+        pid: 1234,
+        host: 'elsewhere.example',
+        procStart: null,
+        startedAt: '2026-01-01T00:00:00.000Z',
+        token: 't',
+      }),
+    );
     await expect(acquireRunLock(dir)).rejects.toThrow(
       `Run ${dir} is locked by process 1234 on host elsewhere.example since 2026-01-01T00:00:00.000Z; if that machine is not training it, delete ${path.join(dir, LOCK_FILE)}.`,
     );
@@ -136,7 +155,7 @@ describe('the status readers see', () => {
     }
   });
 
-  it('a run from before locks (no train.lock) is running only while status.json\'s pid lives', async () => {
+  it("a run from before locks (no train.lock) is running only while status.json's pid lives", async () => {
     const dir = await runFolder();
     await writeRunStatus(dir, { status: 'paused', step: 3, steps: 9, backend: 'wasm', pid: 999_999_999 });
     expect((await readRunStatus(dir)).status).toBe('interrupted');
@@ -161,9 +180,13 @@ describe('creating a run folder', () => {
 
   it('leaves nothing when filling fails, and numbers concurrent creations apart', async () => {
     const out = await tempDir('gan-create-');
-    await expect(createRunDir(out, 'x', async () => Promise.reject(new Error('disk full')))).rejects.toThrow('disk full');
+    await expect(createRunDir(out, 'x', async () => Promise.reject(new Error('disk full')))).rejects.toThrow(
+      'disk full',
+    );
     expect(await readdir(out)).toEqual([]);
-    const dirs = await Promise.all(['a', 'b', 'c', 'd'].map((n) => createRunDir(out, n, async (tmp) => writeFile(path.join(tmp, 'config.json'), n))));
+    const dirs = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((n) => createRunDir(out, n, async (tmp) => writeFile(path.join(tmp, 'config.json'), n))),
+    );
     expect(dirs.map((d) => path.basename(d).slice(0, 5)).sort()).toEqual(['00001', '00002', '00003', '00004']);
     for (const d of dirs) expect(await readFile(path.join(d, 'config.json'), 'utf8')).toBe(path.basename(d).slice(6));
   });

@@ -1,7 +1,12 @@
 /** DiffAugment: what each transform does, that real and fake batches get the same kinds, and that gradients pass. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyAugment, diffAugment, drawAugmentParams, type AugmentPolicy } from '../../../src/engine/augment/diffaugment';
+import {
+  applyAugment,
+  diffAugment,
+  drawAugmentParams,
+  type AugmentPolicy,
+} from '../../../src/engine/augment/diffaugment';
 import { parseConfig } from '../../../src/engine/config/resolve';
 import { Rng } from '../../../src/engine/rng';
 import { discriminatorStep } from '../../../src/engine/train/gan-step';
@@ -13,8 +18,17 @@ beforeAll(() => onBackend('wasm'));
 const N = 6;
 const S = 16;
 const C = 3;
-const img = () => tf.tensor4d(Array.from({ length: N * S * S * C }, (_, i) => Math.sin(i * 0.37) * 0.8), [N, S, S, C]);
-const only = (k: keyof AugmentPolicy): AugmentPolicy => ({ translation: false, cutout: false, color: false, [k]: true });
+const img = () =>
+  tf.tensor4d(
+    Array.from({ length: N * S * S * C }, (_, i) => Math.sin(i * 0.37) * 0.8),
+    [N, S, S, C],
+  );
+const only = (k: keyof AugmentPolicy): AugmentPolicy => ({
+  translation: false,
+  cutout: false,
+  color: false,
+  [k]: true,
+});
 
 describe('DiffAugment transforms', () => {
   it('translation shifts each image by (dy, dx) within 1/8 of the side, filling with zeros', () => {
@@ -77,14 +91,17 @@ describe('DiffAugment transforms', () => {
     const s = p.saturation![0];
     const k = p.contrast![0];
     const step1 = xs.map((row) => row.map((px) => px.map((v) => v + b)));
-    const step2 = step1.map((row) => row.map((px) => {
-      const m = (px[0] + px[1] + px[2]) / 3;
-      return px.map((v) => (v - m) * s + m);
-    }));
+    const step2 = step1.map((row) =>
+      row.map((px) => {
+        const m = (px[0] + px[1] + px[2]) / 3;
+        return px.map((v) => (v - m) * s + m);
+      }),
+    );
     const m2 = step2.flat(2).reduce((acc, v) => acc + v, 0) / (S * S * C);
     const want = step2.map((row) => row.map((px) => px.map((v) => (v - m2) * k + m2)));
     const got = y.arraySync()[0];
-    for (let r = 0; r < S; r++) for (let q = 0; q < S; q++) for (let c = 0; c < C; c++) expect(got[r][q][c]).toBeCloseTo(want[r][q][c], 4);
+    for (let r = 0; r < S; r++)
+      for (let q = 0; q < S; q++) for (let c = 0; c < C; c++) expect(got[r][q][c]).toBeCloseTo(want[r][q][c], 4);
     x.dispose();
     y.dispose();
   });
@@ -105,14 +122,22 @@ describe('DiffAugment transforms', () => {
     const x = img();
     const p = drawAugmentParams(new Rng(6), N, S, S, { translation: true, cutout: true, color: false }, 1);
     const w = tf.randomNormal([N, S, S, C]);
-    const g = tf.grad((t: tf.Tensor) => applyAugment(t as tf.Tensor4D, p).mul(w).sum())(x);
+    const g = tf.grad((t: tf.Tensor) =>
+      applyAugment(t as tf.Tensor4D, p)
+        .mul(w)
+        .sum(),
+    )(x);
     // Linear map A: ⟨A x, w⟩ = ⟨x, Aᵀ w⟩; check with a second input by linearity: f(x) = ⟨x, g⟩.
     const f = tf.tidy(() => applyAugment(x, p).mul(w).sum().dataSync()[0]);
     const viaGrad = tf.tidy(() => x.mul(g).sum().dataSync()[0]);
     expect(viaGrad).toBeCloseTo(f, 3);
     expect(tf.tidy(() => g.abs().sum().dataSync()[0])).toBeGreaterThan(0);
     // Colour is affine too: its gradient exists and is finite.
-    const gc = tf.grad((t: tf.Tensor) => applyAugment(t as tf.Tensor4D, drawAugmentParams(new Rng(7), N, S, S, only('color'), 1)).square().sum())(x);
+    const gc = tf.grad((t: tf.Tensor) =>
+      applyAugment(t as tf.Tensor4D, drawAugmentParams(new Rng(7), N, S, S, only('color'), 1))
+        .square()
+        .sum(),
+    )(x);
     expect(Number.isFinite(tf.tidy(() => gc.sum().dataSync()[0]))).toBe(true);
     [x, w, g, gc].forEach((t) => t.dispose());
   });
@@ -129,7 +154,10 @@ describe('DiffAugment in training', () => {
     const s = GanSession.create(config, 8);
     const seen: { which: string; zeroCols: number }[] = [];
     const spy = (images: tf.Tensor4D, which: 'real' | 'fake') => {
-      const y = applyAugment(images, drawAugmentParams(new Rng(which === 'real' ? 1 : 2), 4, 16, 16, config.augment, 1));
+      const y = applyAugment(
+        images,
+        drawAugmentParams(new Rng(which === 'real' ? 1 : 2), 4, 16, 16, config.augment, 1),
+      );
       // cutout leaves exact zeros in both batches
       seen.push({ which, zeroCols: y.equal(0).any([1, 2, 3]).cast('int32').sum().dataSync()[0] });
       return y;

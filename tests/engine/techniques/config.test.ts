@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PRESETS, PRESET_NAMES } from '../../../src/engine/config/presets';
 import { parseConfig, resolveConfig } from '../../../src/engine/config/resolve';
-import { configWarnings, dArchOf, modelSpecOf, optimizerOf, withDataClasses } from '../../../src/engine/config/techniques';
+import {
+  configWarnings,
+  dArchOf,
+  modelSpecOf,
+  optimizerOf,
+  withDataClasses,
+} from '../../../src/engine/config/techniques';
 import { customLayersIn } from '../../../src/engine/layers';
 import { buildDiscriminator, buildGenerator } from '../../../src/engine/models/dcgan';
 import { TrainConfigSchema } from '../../../src/shared/config';
@@ -12,7 +18,13 @@ import { onBackend } from '../../helpers/tf';
 
 beforeAll(() => onBackend('wasm'));
 
-type Json = { type?: string; description?: string; properties?: Record<string, Json>; default?: unknown; enum?: unknown[] };
+type Json = {
+  type?: string;
+  description?: string;
+  properties?: Record<string, Json>;
+  default?: unknown;
+  enum?: unknown[];
+};
 
 describe('config schema', () => {
   const schema = z.toJSONSchema(TrainConfigSchema, { io: 'input' }) as Json;
@@ -34,15 +46,35 @@ describe('config schema', () => {
     expect(p.d.properties!.norm.enum).toEqual(['auto', 'batch', 'instance', 'layer', 'pixel', 'none']);
     expect(p.d.properties!.spectralNorm.type).toBe('boolean');
     expect(p.labels.properties!.flip).toMatchObject({ type: 'number', minimum: 0, maximum: 0.5 });
-    expect(Object.keys(p)).toEqual(expect.arrayContaining(['augment', 'instanceNoise', 'conditional', 'gSteps', 'weightClip']));
+    expect(Object.keys(p)).toEqual(
+      expect.arrayContaining(['augment', 'instanceNoise', 'conditional', 'gSteps', 'weightClip']),
+    );
   });
 
   it('--set reaches every nested option', async () => {
     const c = await resolveConfig({
       sets: [
-        'loss=lsgan', 'd.spectralNorm=true', 'd.norm=none', 'g.upsample=pixelshuffle', 'g.dropout=0.5', 'd.minibatchStd=true', 'penalty.type=r1', 'penalty.every=4',
-        'labels.smoothing=random', 'labels.realMin=0.9', 'labels.realMax=1.1', 'instanceNoise.sigma=0.1', 'instanceNoise.decay=exponential', 'augment.translation=true',
-        'augment.ada=true', 'conditional.enabled=true', 'conditional.discriminator=channels', 'model.latentDist=uniform', 'g.optimizer=rmsprop', 'gSteps=2', 'd.kernelSize=3',
+        'loss=lsgan',
+        'd.spectralNorm=true',
+        'd.norm=none',
+        'g.upsample=pixelshuffle',
+        'g.dropout=0.5',
+        'd.minibatchStd=true',
+        'penalty.type=r1',
+        'penalty.every=4',
+        'labels.smoothing=random',
+        'labels.realMin=0.9',
+        'labels.realMax=1.1',
+        'instanceNoise.sigma=0.1',
+        'instanceNoise.decay=exponential',
+        'augment.translation=true',
+        'augment.ada=true',
+        'conditional.enabled=true',
+        'conditional.discriminator=channels',
+        'model.latentDist=uniform',
+        'g.optimizer=rmsprop',
+        'gSteps=2',
+        'd.kernelSize=3',
       ],
     });
     expect(c).toMatchObject({
@@ -61,31 +93,51 @@ describe('config schema', () => {
 
 describe('incompatible options', () => {
   it('a gradient penalty with batch norm in D is rejected, naming both options', async () => {
-    await expect(resolveConfig({ sets: ['loss=wgan-gp', 'd.norm=batch'] })).rejects.toThrow(/"d\.norm".*batch norm in D.*gradient penalty \(penalty\.type=wgan-gp via loss=wgan-gp\).*d\.norm=layer/);
-    await expect(resolveConfig({ sets: ['penalty.type=r1', 'd.norm=batch'] })).rejects.toThrow(/"d\.norm".*penalty\.type=r1/);
+    await expect(resolveConfig({ sets: ['loss=wgan-gp', 'd.norm=batch'] })).rejects.toThrow(
+      /"d\.norm".*batch norm in D.*gradient penalty \(penalty\.type=wgan-gp via loss=wgan-gp\).*d\.norm=layer/,
+    );
+    await expect(resolveConfig({ sets: ['penalty.type=r1', 'd.norm=batch'] })).rejects.toThrow(
+      /"d\.norm".*penalty\.type=r1/,
+    );
   });
 
   it('d.norm=auto moves to layer norm under a penalty, and says why', async () => {
     const c = await resolveConfig({ sets: ['penalty.type=r1'] });
     expect(dArchOf(c).norm).toBe('layer');
-    expect(configWarnings(c).join('\n')).toMatch(/d\.norm=auto uses layer norm instead of batch norm because a gradient penalty \(r1\)/);
+    expect(configWarnings(c).join('\n')).toMatch(
+      /d\.norm=auto uses layer norm instead of batch norm because a gradient penalty \(r1\)/,
+    );
     expect(dArchOf(await resolveConfig({})).norm).toBe('batch');
   });
 
   it('label tricks need a loss with targets; other conflicts name their options', async () => {
-    await expect(resolveConfig({ sets: ['loss=hinge', 'labels.smoothing=constant'] })).rejects.toThrow(/"labels\.smoothing".*loss=hinge/);
+    await expect(resolveConfig({ sets: ['loss=hinge', 'labels.smoothing=constant'] })).rejects.toThrow(
+      /"labels\.smoothing".*loss=hinge/,
+    );
     await expect(resolveConfig({ sets: ['loss=wgan', 'labels.flip=0.1'] })).rejects.toThrow(/"labels\.flip"/);
-    await expect(resolveConfig({ sets: ['labels.realMin=1.2', 'labels.realMax=0.9'] })).rejects.toThrow(/"labels\.realMin"/);
-    await expect(resolveConfig({ sets: ['d.minibatchStd=true', 'batchSize=6'] })).rejects.toThrow(/"d\.minibatchGroup".*multiple/);
+    await expect(resolveConfig({ sets: ['labels.realMin=1.2', 'labels.realMax=0.9'] })).rejects.toThrow(
+      /"labels\.realMin"/,
+    );
+    await expect(resolveConfig({ sets: ['d.minibatchStd=true', 'batchSize=6'] })).rejects.toThrow(
+      /"d\.minibatchGroup".*multiple/,
+    );
     await expect(resolveConfig({ sets: ['augment.ada=true'] })).rejects.toThrow(/"augment\.ada"/);
-    await expect(resolveConfig({ sets: ['loss=wgan', 'penalty.type=wgan-gp'] })).rejects.toThrow(/"penalty\.type".*loss=wgan-gp/);
+    await expect(resolveConfig({ sets: ['loss=wgan', 'penalty.type=wgan-gp'] })).rejects.toThrow(
+      /"penalty\.type".*loss=wgan-gp/,
+    );
     await expect(resolveConfig({ sets: ['g.norm=group'] })).rejects.toThrow(/"g\.norm"/);
   });
 
   it('warns: WGAN clipping with Adam, SGD, hinge without a Lipschitz D', async () => {
-    const wganAdam = configWarnings(await resolveConfig({ sets: ['loss=wgan', 'd.optimizer=adam', 'dSteps=5', 'd.lr=0.00005'] }));
-    expect(wganAdam).toEqual([expect.stringMatching(/loss=wgan with d\.optimizer=adam: weight clipping with a momentum optimizer is unstable/)]);
-    expect(configWarnings(await resolveConfig({ sets: ['g.optimizer=sgd'] }))).toEqual([expect.stringMatching(/g\.optimizer=sgd: plain SGD is unstable/)]);
+    const wganAdam = configWarnings(
+      await resolveConfig({ sets: ['loss=wgan', 'd.optimizer=adam', 'dSteps=5', 'd.lr=0.00005'] }),
+    );
+    expect(wganAdam).toEqual([
+      expect.stringMatching(/loss=wgan with d\.optimizer=adam: weight clipping with a momentum optimizer is unstable/),
+    ]);
+    expect(configWarnings(await resolveConfig({ sets: ['g.optimizer=sgd'] }))).toEqual([
+      expect.stringMatching(/g\.optimizer=sgd: plain SGD is unstable/),
+    ]);
     expect(configWarnings(await resolveConfig({ sets: ['loss=hinge'] })).join()).toMatch(/d\.spectralNorm/);
     expect(configWarnings(await resolveConfig({ preset: 'dcgan-64' }))).toEqual([]);
   });
@@ -101,7 +153,9 @@ describe('incompatible options', () => {
     const c = await resolveConfig({ sets: ['conditional.enabled=true'] });
     expect(withDataClasses(c, { classNames: ['a', 'b', 'c'] }).conditional.numClasses).toBe(3);
     expect(() => withDataClasses(c, { classNames: [] })).toThrow(/at least 2 class subfolders; this one has 0/);
-    expect(() => withDataClasses({ ...c, conditional: { ...c.conditional, numClasses: 4 } }, { classNames: ['a', 'b'] })).toThrow(/numClasses is 4 but the data set has 2/);
+    expect(() =>
+      withDataClasses({ ...c, conditional: { ...c.conditional, numClasses: 4 } }, { classNames: ['a', 'b'] }),
+    ).toThrow(/numClasses is 4 but the data set has 2/);
   });
 });
 
@@ -109,20 +163,36 @@ describe('recipes', () => {
   it('every preset resolves; the recipes turn on their techniques', async () => {
     for (const name of PRESET_NAMES) await expect(resolveConfig({ preset: name })).resolves.toBeTruthy();
     const wgan = await resolveConfig({ preset: 'wgan-gp' });
-    expect(wgan).toMatchObject({ loss: 'wgan-gp', dSteps: 5, penalty: { weight: 10 }, d: { norm: 'layer', beta1: 0, beta2: 0.9 } });
+    expect(wgan).toMatchObject({
+      loss: 'wgan-gp',
+      dSteps: 5,
+      penalty: { weight: 10 },
+      d: { norm: 'layer', beta1: 0, beta2: 0.9 },
+    });
     const sn = await resolveConfig({ preset: 'sngan-hinge' });
     expect(sn).toMatchObject({ loss: 'hinge', d: { spectralNorm: true, norm: 'none' } });
     expect(configWarnings(sn)).toEqual([]);
     const small = await resolveConfig({ preset: 'small-dataset' });
-    expect(small).toMatchObject({ penalty: { type: 'r1' }, augment: { translation: true, cutout: true, color: true }, ema: { enabled: true } });
+    expect(small).toMatchObject({
+      penalty: { type: 'r1' },
+      augment: { translation: true, cutout: true, color: true },
+      ema: { enabled: true },
+    });
     const rp = await resolveConfig({ preset: 'rpgan' });
-    expect(rp).toMatchObject({ loss: 'rpgan', penalty: { type: 'r1+r2' }, g: { norm: 'none' }, d: { norm: 'none', downsample: 'strided' } });
+    expect(rp).toMatchObject({
+      loss: 'rpgan',
+      penalty: { type: 'r1+r2' },
+      g: { norm: 'none' },
+      d: { norm: 'none', downsample: 'strided' },
+    });
     const classic = await resolveConfig({ preset: 'dcgan-classic' });
     expect(classic).toMatchObject({ loss: 'nonsaturating', batchSize: 128, ema: { enabled: false } });
   });
 
   it('dcgan-28 and dcgan-64 are unchanged: plain DCGAN, stock layers only', async () => {
-    expect(PRESETS['dcgan-28']).toEqual({ model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 100, baseWidth: 64 } });
+    expect(PRESETS['dcgan-28']).toEqual({
+      model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 100, baseWidth: 64 },
+    });
     for (const name of ['dcgan-28', 'dcgan-64'] as const) {
       const spec = modelSpecOf(parseConfig(PRESETS[name]));
       const g = buildGenerator({ ...spec, baseWidth: 4 }, 1);
@@ -141,7 +211,12 @@ describe('model options', () => {
   const run = (m: tf.LayersModel, x: tf.Tensor | tf.Tensor[]) => tf.tidy(() => (m.predict(x) as tf.Tensor).shape);
 
   it('G up-sampling: transposed, nearest/bilinear + conv, pixel shuffle; all reach 16×16×3', () => {
-    const expectKinds: Record<string, string> = { transposed: 'Conv2DTranspose', nearest: 'UpSampling2D', bilinear: 'UpSampling2D', pixelshuffle: 'GanDepthToSpace' };
+    const expectKinds: Record<string, string> = {
+      transposed: 'Conv2DTranspose',
+      nearest: 'UpSampling2D',
+      bilinear: 'UpSampling2D',
+      pixelshuffle: 'GanDepthToSpace',
+    };
     for (const upsample of ['transposed', 'nearest', 'bilinear', 'pixelshuffle'] as const) {
       const g = buildGenerator({ ...base, g: { upsample } }, 1);
       expect(kinds(g)).toContain(expectKinds[upsample]);
@@ -149,7 +224,9 @@ describe('model options', () => {
       g.dispose();
     }
     const bil = buildGenerator({ ...base, g: { upsample: 'bilinear' } }, 1);
-    expect(bil.layers.find((l) => l.getClassName() === 'UpSampling2D')!.getConfig()).toMatchObject({ interpolation: 'bilinear' });
+    expect(bil.layers.find((l) => l.getClassName() === 'UpSampling2D')!.getConfig()).toMatchObject({
+      interpolation: 'bilinear',
+    });
     bil.dispose();
   });
 
@@ -165,8 +242,33 @@ describe('model options', () => {
   });
 
   it('normalizations, activations, spectral norm, minibatch stddev, dropout and a linear output land where asked', () => {
-    const g = buildGenerator({ ...base, g: { norm: 'pixel', activation: 'leakyrelu', leakySlope: 0.1, spectralNorm: true, dropout: 0.5, tanhOutput: false } }, 1);
-    expect(kinds(g)).toEqual(['Reshape', 'GanSpectralNorm', 'GanPixelNorm', 'LeakyReLU', 'GanNoiseDropout', 'GanSpectralNorm', 'GanPixelNorm', 'LeakyReLU', 'GanNoiseDropout', 'GanSpectralNorm', 'Activation']);
+    const g = buildGenerator(
+      {
+        ...base,
+        g: {
+          norm: 'pixel',
+          activation: 'leakyrelu',
+          leakySlope: 0.1,
+          spectralNorm: true,
+          dropout: 0.5,
+          tanhOutput: false,
+        },
+      },
+      1,
+    );
+    expect(kinds(g)).toEqual([
+      'Reshape',
+      'GanSpectralNorm',
+      'GanPixelNorm',
+      'LeakyReLU',
+      'GanNoiseDropout',
+      'GanSpectralNorm',
+      'GanPixelNorm',
+      'LeakyReLU',
+      'GanNoiseDropout',
+      'GanSpectralNorm',
+      'Activation',
+    ]);
     expect(g.layers[3].getConfig()).toMatchObject({ alpha: 0.1 });
     expect(g.layers.at(-1)!.getConfig()).toMatchObject({ activation: 'linear' });
     g.dispose();
@@ -185,7 +287,10 @@ describe('model options', () => {
   it('conditional: G takes [z, one-hot] (embedding + conditional BN); D a projection head or label channels', () => {
     const conditional = { numClasses: 3, embedDim: 5, discriminator: 'projection' as const, batchNorm: true };
     const g = buildGenerator({ ...base, conditional }, 1);
-    expect(g.inputs.map((i) => i.shape)).toEqual([[null, 8], [null, 3]]);
+    expect(g.inputs.map((i) => i.shape)).toEqual([
+      [null, 8],
+      [null, 3],
+    ]);
     expect(kinds(g)).toContain('GanConditionalBatchNorm');
     const labels = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3).toFloat();
     expect(run(g, [tf.zeros([2, 8]), labels])).toEqual([2, 16, 16, 3]);
@@ -212,7 +317,10 @@ describe('model options', () => {
     const spec = { arch: 'dcgan-dense' as const, resolution: 28, channels: 1 as const, latentDim: 8, baseWidth: 4 };
     const g = buildGenerator({ ...spec, g: { norm: 'instance', upsample: 'nearest' } }, 1);
     expect(run(g, tf.zeros([2, 8]))).toEqual([2, 28, 28, 1]);
-    const d = buildDiscriminator({ ...spec, d: { norm: 'layer', downsample: 'avgpool', minibatchStd: true, spectralNorm: true } }, 1);
+    const d = buildDiscriminator(
+      { ...spec, d: { norm: 'layer', downsample: 'avgpool', minibatchStd: true, spectralNorm: true } },
+      1,
+    );
     expect(run(d, tf.zeros([4, 28, 28, 1]))).toEqual([4, 1]);
     g.dispose();
     d.dispose();
@@ -221,10 +329,14 @@ describe('model options', () => {
 
 describe('feeding a generator', () => {
   it('an unconditional G takes z; a conditional G takes [z, one-hot classes], cycling classes by default', async () => {
-    const { generatorClassCount, generatorInputs, classesFor, latentsFor } = await import('../../../src/engine/models/inputs');
+    const { generatorClassCount, generatorInputs, classesFor, latentsFor } =
+      await import('../../../src/engine/models/inputs');
     const base = { arch: 'dcgan-conv' as const, resolution: 16, channels: 3 as const, latentDim: 8, baseWidth: 4 };
     const plain = buildGenerator(base, 1);
-    const cond = buildGenerator({ ...base, conditional: { numClasses: 3, embedDim: 4, discriminator: 'projection', batchNorm: true } }, 1);
+    const cond = buildGenerator(
+      { ...base, conditional: { numClasses: 3, embedDim: 4, discriminator: 'projection', batchNorm: true } },
+      1,
+    );
     expect([generatorClassCount(plain), generatorClassCount(cond)]).toEqual([0, 3]);
     expect(Array.from(classesFor(5, 3))).toEqual([0, 1, 2, 0, 1]);
     expect(Array.from(classesFor(3, 3, 2))).toEqual([2, 2, 2]);
@@ -233,7 +345,12 @@ describe('feeding a generator', () => {
     expect(Math.max(...Array.from(z.dataSync()).map(Math.abs))).toBeLessThanOrEqual(1);
     expect(generatorInputs(plain, z)).toBe(z);
     const ins = generatorInputs(cond, z, [1, 2]) as tf.Tensor[];
-    expect(ins[1].arraySync()).toEqual([[0, 1, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1]]);
+    expect(ins[1].arraySync()).toEqual([
+      [0, 1, 0],
+      [0, 0, 1],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
     expect(tf.tidy(() => (cond.predict(ins) as tf.Tensor).shape)).toEqual([4, 16, 16, 3]);
     [z, ...ins].forEach((t) => t.dispose());
     plain.dispose();

@@ -1,7 +1,13 @@
 /** The custom layers' maths: spectral norm, the normalizations, pixel shuffle, minibatch stddev, pooling, dropout noise, conditional BN, projection. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GanLayers, customLayersIn, projectionLayersOf, setNoiseSeed, spectralNormLayersOf } from '../../../src/engine/layers';
+import {
+  GanLayers,
+  customLayersIn,
+  projectionLayersOf,
+  setNoiseSeed,
+  spectralNormLayersOf,
+} from '../../../src/engine/layers';
 import { buildDiscriminator } from '../../../src/engine/models/dcgan';
 import { onBackend } from '../../helpers/tf';
 
@@ -21,7 +27,12 @@ function sigmaMax(values: Float32Array, rows: number, cols: number): number {
   return s;
 }
 
-function sn(kind: 'Dense' | 'Conv2D' | 'Conv2DTranspose', config: Record<string, unknown>, inputShape: number[], seed = 5) {
+function sn(
+  kind: 'Dense' | 'Conv2D' | 'Conv2DTranspose',
+  config: Record<string, unknown>,
+  inputShape: number[],
+  seed = 5,
+) {
   return new GanLayers.GanSpectralNorm({ layer: { className: kind, config }, initStddev: 0.5, seed, inputShape });
 }
 
@@ -70,7 +81,10 @@ describe('spectral norm', () => {
     const got = tf.tidy(() => m.predict(x) as tf.Tensor);
     expect(tf.tidy(() => got.sub(expected).abs().max().dataSync()[0])).toBeLessThan(1e-5);
     const grads = tf.tidy(() => {
-      const { grads: g } = tf.variableGrads(() => (m.apply(x, { training: true }) as tf.Tensor).square().sum() as tf.Scalar, m.trainableWeights.map((v) => v.read() as tf.Variable));
+      const { grads: g } = tf.variableGrads(
+        () => (m.apply(x, { training: true }) as tf.Tensor).square().sum() as tf.Scalar,
+        m.trainableWeights.map((v) => v.read() as tf.Variable),
+      );
       return Object.values(g).map((t) => t.abs().sum().dataSync()[0]);
     });
     expect(grads.length).toBe(2);
@@ -81,11 +95,17 @@ describe('spectral norm', () => {
   });
 
   it('serialises with its u vector: a saved and reloaded model gives the same output', async () => {
-    const m = tf.sequential({ layers: [sn('Conv2D', { filters: 4, kernelSize: 3, strides: 1, padding: 'same' }, [6, 6, 2])] });
+    const m = tf.sequential({
+      layers: [sn('Conv2D', { filters: 4, kernelSize: 3, strides: 1, padding: 'same' }, [6, 6, 2])],
+    });
     const x = tf.randomNormal([1, 6, 6, 2]);
     for (let i = 0; i < 3; i++) tf.tidy(() => void m.apply(x, { training: true }));
     let artifacts!: tf.io.ModelArtifacts;
-    await m.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    await m.save(
+      tf.io.withSaveHandler(
+        async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+      ),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
     expect(customLayersIn(loaded)).toEqual(['GanSpectralNorm']);
     const a = tf.tidy(() => (m.predict(x) as tf.Tensor).dataSync());
@@ -99,7 +119,11 @@ describe('spectral norm', () => {
 });
 
 describe('normalizations', () => {
-  const x = () => tf.tensor4d(Array.from({ length: 2 * 3 * 3 * 4 }, (_, i) => Math.sin(i) * (1 + (i % 5))), [2, 3, 3, 4]);
+  const x = () =>
+    tf.tensor4d(
+      Array.from({ length: 2 * 3 * 3 * 4 }, (_, i) => Math.sin(i) * (1 + (i % 5))),
+      [2, 3, 3, 4],
+    );
 
   it('pixel norm: every pixel vector has mean square 1 (norm √C)', () => {
     const y = tf.tidy(() => new GanLayers.GanPixelNorm({}).apply(x()) as tf.Tensor);
@@ -134,7 +158,12 @@ describe('normalizations', () => {
     const yi = tf.input({ shape: [2] });
     const layer = new GanLayers.GanConditionalBatchNorm({});
     const m = tf.model({ inputs: [xi, yi], outputs: layer.apply([xi, yi]) as tf.SymbolicTensor });
-    layer.setWeights([tf.tensor2d([1, 1, 1, 2, 2, 2], [2, 3]), tf.tensor2d([0, 0, 0, 5, 5, 5], [2, 3]), tf.zeros([3]), tf.ones([3])]);
+    layer.setWeights([
+      tf.tensor2d([1, 1, 1, 2, 2, 2], [2, 3]),
+      tf.tensor2d([0, 0, 0, 5, 5, 5], [2, 3]),
+      tf.zeros([3]),
+      tf.ones([3]),
+    ]);
     const input = tf.randomNormal([4, 2, 2, 3]);
     const labels = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2).toFloat();
     const out = tf.tidy(() => m.apply([input, labels], { training: true }) as tf.Tensor);
@@ -162,7 +191,9 @@ describe('resampling and noise layers', () => {
     expect(y.shape).toEqual([2, 6, 6, 2]);
     expect(Array.from(y.dataSync())).toEqual(Array.from(ref.dataSync()));
     const layer = new GanLayers.GanDepthToSpace({ blockSize: 2 });
-    const g = tf.tidy(() => tf.grad((t: tf.Tensor) => (layer.apply(t) as tf.Tensor).mul(tf.range(0, 144).reshape([2, 6, 6, 2])).sum())(x));
+    const g = tf.tidy(() =>
+      tf.grad((t: tf.Tensor) => (layer.apply(t) as tf.Tensor).mul(tf.range(0, 144).reshape([2, 6, 6, 2])).sum())(x),
+    );
     // The gradient is the weight map pulled back through the permutation: a permutation of 0..143.
     expect(Array.from(g.dataSync()).sort((a, b) => a - b)).toEqual(Array.from({ length: 144 }, (_, i) => i));
     for (const t of [x, y, ref, g]) t.dispose();
@@ -214,7 +245,9 @@ describe('resampling and noise layers', () => {
     const layer = new GanLayers.GanProjection({});
     const m = tf.model({ inputs: [hi, yi], outputs: layer.apply([hi, yi]) as tf.SymbolicTensor });
     layer.setWeights([tf.tensor2d([1, 0, -1], [3, 1]), tf.tensor1d([0.5]), tf.tensor2d([1, 1, 1, 0, 2, 0], [2, 3])]);
-    const out = tf.tidy(() => (m.predict([tf.tensor2d([1, 2, 3, 1, 2, 3], [2, 3]), tf.tensor2d([1, 0, 0, 1], [2, 2])]) as tf.Tensor).dataSync());
+    const out = tf.tidy(() =>
+      (m.predict([tf.tensor2d([1, 2, 3, 1, 2, 3], [2, 3]), tf.tensor2d([1, 0, 0, 1], [2, 2])]) as tf.Tensor).dataSync(),
+    );
     // w·h + b = 1 − 3 + 0.5 = −1.5; class 0: + (1+2+3) = 4.5; class 1: + 2·2 = 2.5
     expect(Array.from(out)).toEqual([4.5, 2.5]);
     m.dispose();
@@ -227,7 +260,13 @@ describe('resampling and noise layers', () => {
     const layer = new GanLayers.GanProjection({ seed: 9, spectralNorm: true });
     const m = tf.model({ inputs: [hi, yi], outputs: layer.apply([hi, yi]) as tf.SymbolicTensor });
     const [, b, , ku, eu] = layer.getWeights();
-    layer.setWeights([tf.randomNormal([f, 1], 0, 0.7, 'float32', 1), b, tf.randomNormal([k, f], 0, 0.7, 'float32', 2), ku, eu]);
+    layer.setWeights([
+      tf.randomNormal([f, 1], 0, 0.7, 'float32', 1),
+      b,
+      tf.randomNormal([k, f], 0, 0.7, 'float32', 2),
+      ku,
+      eu,
+    ]);
     const h = tf.randomNormal([6, f], 0, 1, 'float32', 3);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32'), k).toFloat();
     return { m, layer, h, y };
@@ -235,7 +274,10 @@ describe('resampling and noise layers', () => {
 
   it('projection head with spectral norm: embedding and output weights have σ within 1e-2 of 1 after power iteration', () => {
     const { m, layer, h, y } = snProjection(12, 5);
-    expect(layer.nonTrainableWeights.map((v) => v.name)).toEqual([expect.stringMatching(/\/kernel_u$/), expect.stringMatching(/\/embed_u$/)]);
+    expect(layer.nonTrainableWeights.map((v) => v.name)).toEqual([
+      expect.stringMatching(/\/kernel_u$/),
+      expect.stringMatching(/\/embed_u$/),
+    ]);
     for (let i = 0; i < 30; i++) tf.tidy(() => void m.apply([h, y], { training: true }));
     const e = tf.tidy(() => layer.normalizedEmbed(false));
     const s = sigmaMax(e.dataSync() as Float32Array, 5, 12);
@@ -248,13 +290,26 @@ describe('resampling and noise layers', () => {
     expect(sigmaMax(raw[0].dataSync() as Float32Array, 12, 1)).toBeGreaterThan(1.5);
     // Inference: w·h/σ_w + b + ⟨y·E/σ_E, h⟩ with the stored u vectors, which it does not update.
     const u0 = raw.slice(3).map((t) => Array.from(t.dataSync()));
-    const expected = tf.tidy(() => tf.matMul(h, w as tf.Tensor2D).add(raw[1]).add(h.mul(tf.matMul(y, e as tf.Tensor2D)).sum(-1, true)));
+    const expected = tf.tidy(() =>
+      tf
+        .matMul(h, w as tf.Tensor2D)
+        .add(raw[1])
+        .add(h.mul(tf.matMul(y, e as tf.Tensor2D)).sum(-1, true)),
+    );
     const got = tf.tidy(() => m.predict([h, y]) as tf.Tensor);
     expect(tf.tidy(() => got.sub(expected).abs().max().dataSync()[0])).toBeLessThan(1e-5);
-    expect(layer.getWeights().slice(3).map((t) => Array.from(t.dataSync()))).toEqual(u0);
+    expect(
+      layer
+        .getWeights()
+        .slice(3)
+        .map((t) => Array.from(t.dataSync())),
+    ).toEqual(u0);
     // Gradients flow to the kernel, bias and embedding (not through u).
     const grads = tf.tidy(() => {
-      const { grads: g } = tf.variableGrads(() => (m.apply([h, y], { training: true }) as tf.Tensor).square().sum() as tf.Scalar, m.trainableWeights.map((v) => v.read() as tf.Variable));
+      const { grads: g } = tf.variableGrads(
+        () => (m.apply([h, y], { training: true }) as tf.Tensor).square().sum() as tf.Scalar,
+        m.trainableWeights.map((v) => v.read() as tf.Variable),
+      );
       return Object.values(g).map((t) => t.abs().sum().dataSync()[0]);
     });
     expect(grads.length).toBe(3);
@@ -267,18 +322,26 @@ describe('resampling and noise layers', () => {
     const { m, layer, h, y } = snProjection(6, 3);
     for (let i = 0; i < 3; i++) tf.tidy(() => void m.apply([h, y], { training: true }));
     let artifacts!: tf.io.ModelArtifacts;
-    await m.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    await m.save(
+      tf.io.withSaveHandler(
+        async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+      ),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
     const [again] = projectionLayersOf(loaded);
     expect(again.spectralNorm).toBe(true);
-    expect(again.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(layer.getWeights().map((t) => Array.from(t.dataSync())));
+    expect(again.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(
+      layer.getWeights().map((t) => Array.from(t.dataSync())),
+    );
     const a = tf.tidy(() => (m.predict([h, y]) as tf.Tensor).dataSync());
     const b = tf.tidy(() => (loaded.predict([h, y]) as tf.Tensor).dataSync());
     expect(Array.from(b)).toEqual(Array.from(a));
     // Training-mode calls advance both models' u vectors identically.
     tf.tidy(() => void m.apply([h, y], { training: true }));
     tf.tidy(() => void loaded.apply([h, y], { training: true }));
-    expect(again.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(layer.getWeights().map((t) => Array.from(t.dataSync())));
+    expect(again.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(
+      layer.getWeights().map((t) => Array.from(t.dataSync())),
+    );
     for (const t of [h, y]) t.dispose();
     m.dispose();
     loaded.dispose();
@@ -287,7 +350,15 @@ describe('resampling and noise layers', () => {
   it('a projection D is spectral-normalised in its head exactly when d.spectralNorm is on', () => {
     for (const spectralNorm of [false, true]) {
       const d = buildDiscriminator(
-        { arch: 'dcgan-conv', resolution: 16, channels: 1, latentDim: 8, baseWidth: 4, d: { spectralNorm, norm: 'none' }, conditional: { numClasses: 3, embedDim: 4, discriminator: 'projection', batchNorm: false } },
+        {
+          arch: 'dcgan-conv',
+          resolution: 16,
+          channels: 1,
+          latentDim: 8,
+          baseWidth: 4,
+          d: { spectralNorm, norm: 'none' },
+          conditional: { numClasses: 3, embedDim: 4, discriminator: 'projection', batchNorm: false },
+        },
         1,
       );
       const [p] = projectionLayersOf(d);

@@ -24,7 +24,10 @@ const F = () => tf.tensor1d(fake);
 
 describe('losses on known logits', () => {
   it('hinge: D = E[max(0, 1 − D(x))] + E[max(0, 1 + D(G(z)))], G = −E[D(G(z))]', () => {
-    expect(val(() => discriminatorLossFor('hinge', R(), F()))).toBeCloseTo(mean(real.map((x) => Math.max(0, 1 - x))) + mean(fake.map((x) => Math.max(0, 1 + x))), 6);
+    expect(val(() => discriminatorLossFor('hinge', R(), F()))).toBeCloseTo(
+      mean(real.map((x) => Math.max(0, 1 - x))) + mean(fake.map((x) => Math.max(0, 1 + x))),
+      6,
+    );
     expect(val(() => generatorLoss(F(), 'hinge'))).toBeCloseTo(-mean(fake), 6);
   });
 
@@ -33,15 +36,24 @@ describe('losses on known logits', () => {
     const f = [-3, 1, 0.5];
     const Rp = () => tf.tensor2d(r, [3, 1]);
     const Fp = () => tf.tensor2d(f, [3, 1]);
-    expect(val(() => discriminatorLossFor('rpgan', Rp(), Fp()))).toBeCloseTo(mean(r.map((x, i) => softplus(f[i] - x))), 5);
+    expect(val(() => discriminatorLossFor('rpgan', Rp(), Fp()))).toBeCloseTo(
+      mean(r.map((x, i) => softplus(f[i] - x))),
+      5,
+    );
     expect(val(() => generatorLoss(Fp(), 'rpgan', Rp()))).toBeCloseTo(mean(r.map((x, i) => softplus(x - f[i]))), 5);
     // Pairing, not means: swapping which real goes with which fake changes the loss.
-    expect(val(() => discriminatorLossFor('rpgan', tf.tensor2d([0.5, -1, 2], [3, 1]), Fp()))).not.toBeCloseTo(val(() => discriminatorLossFor('rpgan', Rp(), Fp())), 3);
+    expect(val(() => discriminatorLossFor('rpgan', tf.tensor2d([0.5, -1, 2], [3, 1]), Fp()))).not.toBeCloseTo(
+      val(() => discriminatorLossFor('rpgan', Rp(), Fp())),
+      3,
+    );
     expect(() => generatorLoss(Fp(), 'rpgan')).toThrow(/real batch/);
   });
 
   it('lsgan: D = ½E[(D(x) − 1)²] + ½E[D(G(z))²], G = ½E[(D(G(z)) − 1)²]', () => {
-    expect(val(() => discriminatorLossFor('lsgan', R(), F()))).toBeCloseTo(0.5 * mean(real.map((x) => (x - 1) ** 2)) + 0.5 * mean(fake.map((x) => x ** 2)), 6);
+    expect(val(() => discriminatorLossFor('lsgan', R(), F()))).toBeCloseTo(
+      0.5 * mean(real.map((x) => (x - 1) ** 2)) + 0.5 * mean(fake.map((x) => x ** 2)),
+      6,
+    );
     expect(val(() => generatorLoss(F(), 'lsgan'))).toBeCloseTo(0.5 * mean(fake.map((x) => (x - 1) ** 2)), 6);
   });
 
@@ -55,10 +67,18 @@ describe('losses on known logits', () => {
   it('BCE with smoothed and flipped targets: softplus(x) − t·x per sample', () => {
     const tr = [0.9, 0.7, 0]; // the last real was flipped to 0
     const tfk = [0, 0.9]; // the last fake was flipped to the real target
-    const got = val(() => discriminatorLossFor('nonsaturating', R(), F(), { real: tf.tensor1d(tr), fake: tf.tensor1d(tfk) }));
-    expect(got).toBeCloseTo(mean(real.map((x, i) => softplus(x) - tr[i] * x)) + mean(fake.map((x, i) => softplus(x) - tfk[i] * x)), 5);
+    const got = val(() =>
+      discriminatorLossFor('nonsaturating', R(), F(), { real: tf.tensor1d(tr), fake: tf.tensor1d(tfk) }),
+    );
+    expect(got).toBeCloseTo(
+      mean(real.map((x, i) => softplus(x) - tr[i] * x)) + mean(fake.map((x, i) => softplus(x) - tfk[i] * x)),
+      5,
+    );
     // t = 1 and 0 give the plain BCE.
-    expect(val(() => discriminatorLossFor('minimax', R(), F()))).toBeCloseTo(mean(real.map((x) => softplus(-x))) + mean(fake.map((x) => softplus(x))), 5);
+    expect(val(() => discriminatorLossFor('minimax', R(), F()))).toBeCloseTo(
+      mean(real.map((x) => softplus(-x))) + mean(fake.map((x) => softplus(x))),
+      5,
+    );
   });
 
   it('lsgan with targets regresses to them', () => {
@@ -74,10 +94,22 @@ describe.each(['wasm', 'cpu'] as const)('gradient penalties (%s)', (backend) => 
   const a = [0.5, -1, 0.25, 2, 1, -0.5, 0.75, 0];
   const normSq = a.reduce((s, v) => s + v * v, 0);
   const linearD = (x: tf.Tensor4D) => x.mul(tf.tensor4d(a, [1, 2, 2, 2])).sum([1, 2, 3]);
-  const batch = () => tf.tensor4d(Array.from({ length: 3 * 8 }, (_, i) => Math.cos(i)), [3, 2, 2, 2]);
+  const batch = () =>
+    tf.tensor4d(
+      Array.from({ length: 3 * 8 }, (_, i) => Math.cos(i)),
+      [3, 2, 2, 2],
+    );
 
   it('of a linear D: wgan-gp = λ(‖a‖ − 1)², r1 = r2 = γ/2·‖a‖², whatever the inputs', () => {
-    const p = (kind: 'wgan-gp' | 'r1' | 'r2' | 'r1+r2', w: number) => val(() => gradientPenalty(kind, linearD, { real: batch(), fake: batch().mul(-2) as tf.Tensor4D, epsilon: new Float32Array([0.1, 0.5, 0.9]) }, w));
+    const p = (kind: 'wgan-gp' | 'r1' | 'r2' | 'r1+r2', w: number) =>
+      val(() =>
+        gradientPenalty(
+          kind,
+          linearD,
+          { real: batch(), fake: batch().mul(-2) as tf.Tensor4D, epsilon: new Float32Array([0.1, 0.5, 0.9]) },
+          w,
+        ),
+      );
     expect(p('wgan-gp', 10)).toBeCloseTo(10 * (Math.sqrt(normSq) - 1) ** 2, 3);
     expect(p('r1', 3)).toBeCloseTo(1.5 * normSq, 4);
     expect(p('r2', 3)).toBeCloseTo(1.5 * normSq, 4);
@@ -92,17 +124,35 @@ describe.each(['wasm', 'cpu'] as const)('gradient penalties (%s)', (backend) => 
     expect(val(() => gradientPenalty('r1', quad, { real: realT(), fake: realT() }, 2))).toBeCloseTo(mean([5, 9]), 4);
     // x̂ = ε·x + (1 − ε)·0 = ε·x → ‖∇‖ = ε‖x‖.
     const eps = new Float32Array([0.5, 1]);
-    const gp = val(() => gradientPenalty('wgan-gp', quad, { real: realT(), fake: tf.zeros([2, 2, 2, 2]) as tf.Tensor4D, epsilon: eps }, 1));
+    const gp = val(() =>
+      gradientPenalty('wgan-gp', quad, { real: realT(), fake: tf.zeros([2, 2, 2, 2]) as tf.Tensor4D, epsilon: eps }, 1),
+    );
     expect(gp).toBeCloseTo(mean([(0.5 * Math.sqrt(5) - 1) ** 2, (Math.sqrt(9) - 1) ** 2]), 4);
   });
 
   it('trains through a real D (conv, LeakyReLU, layer norm, minibatch stddev, avg pooling, spectral norm): second-order gradients are finite and non-zero', () => {
-    const config = parseConfig({ model: { arch: 'dcgan-conv', resolution: 16, channels: 3, latentDim: 8, baseWidth: 4 }, d: { norm: 'layer', minibatchStd: true, downsample: 'avgpool', spectralNorm: true }, batchSize: 4 });
-    const d = buildDiscriminator({ ...config.model, d: { norm: 'layer', minibatchStd: true, downsample: 'avgpool', spectralNorm: true, minibatchGroup: 4 } }, 3);
-    const x = tf.tensor4d(Array.from({ length: 4 * 16 * 16 * 3 }, (_, i) => Math.sin(i / 5)), [4, 16, 16, 3]);
+    const config = parseConfig({
+      model: { arch: 'dcgan-conv', resolution: 16, channels: 3, latentDim: 8, baseWidth: 4 },
+      d: { norm: 'layer', minibatchStd: true, downsample: 'avgpool', spectralNorm: true },
+      batchSize: 4,
+    });
+    const d = buildDiscriminator(
+      {
+        ...config.model,
+        d: { norm: 'layer', minibatchStd: true, downsample: 'avgpool', spectralNorm: true, minibatchGroup: 4 },
+      },
+      3,
+    );
+    const x = tf.tensor4d(
+      Array.from({ length: 4 * 16 * 16 * 3 }, (_, i) => Math.sin(i / 5)),
+      [4, 16, 16, 3],
+    );
     const vars = d.trainableWeights.map((w) => w.read() as tf.Variable);
     const norms = tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => gradientPenalty('r1', (t) => d.apply(t, { training: true }) as tf.Tensor, { real: x, fake: x }, 10), vars);
+      const { grads } = tf.variableGrads(
+        () => gradientPenalty('r1', (t) => d.apply(t, { training: true }) as tf.Tensor, { real: x, fake: x }, 10),
+        vars,
+      );
       // A variable the penalty cannot reach (e.g. the last bias: ∇ₓD does not depend on it) gets no gradient.
       return vars.map((v) => (grads[v.name] ? grads[v.name].abs().sum().dataSync()[0] : 0));
     });
@@ -117,13 +167,31 @@ describe('gradient penalty through a real D: wasm matches cpu', () => {
   it('same penalty value and weight gradients on both backends', async () => {
     const run = async (backend: 'wasm' | 'cpu') => {
       await onBackend(backend);
-      const d = buildDiscriminator({ arch: 'dcgan-conv', resolution: 16, channels: 3, latentDim: 8, baseWidth: 4, d: { norm: 'layer' } }, 9);
-      const x = tf.tensor4d(Array.from({ length: 2 * 16 * 16 * 3 }, (_, i) => Math.sin(i / 3)), [2, 16, 16, 3]);
+      const d = buildDiscriminator(
+        { arch: 'dcgan-conv', resolution: 16, channels: 3, latentDim: 8, baseWidth: 4, d: { norm: 'layer' } },
+        9,
+      );
+      const x = tf.tensor4d(
+        Array.from({ length: 2 * 16 * 16 * 3 }, (_, i) => Math.sin(i / 3)),
+        [2, 16, 16, 3],
+      );
       const f = x.mul(-0.5) as tf.Tensor4D;
       const vars = d.trainableWeights.map((w) => w.read() as tf.Variable);
       const out = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => gradientPenalty('wgan-gp', (t) => d.apply(t, { training: true }) as tf.Tensor, { real: x, fake: f, epsilon: new Float32Array([0.3, 0.6]) }, 10), vars);
-        return { value: value.dataSync()[0], grads: vars.map((v) => (grads[v.name] ? Array.from(grads[v.name].dataSync()) : [])) };
+        const { value, grads } = tf.variableGrads(
+          () =>
+            gradientPenalty(
+              'wgan-gp',
+              (t) => d.apply(t, { training: true }) as tf.Tensor,
+              { real: x, fake: f, epsilon: new Float32Array([0.3, 0.6]) },
+              10,
+            ),
+          vars,
+        );
+        return {
+          value: value.dataSync()[0],
+          grads: vars.map((v) => (grads[v.name] ? Array.from(grads[v.name].dataSync()) : [])),
+        };
       });
       [x, f].forEach((t) => t.dispose());
       d.dispose();
@@ -150,7 +218,10 @@ describe('label tricks', () => {
     expect(new Set(t.fake)).toEqual(new Set([0]));
   });
 
-  for (const [lo, hi] of [[0.7, 1.2], [0.9, 1.1]]) {
+  for (const [lo, hi] of [
+    [0.7, 1.2],
+    [0.9, 1.1],
+  ]) {
     it(`random smoothing stays inside [${lo}, ${hi}] and fills it`, () => {
       const t = labelTargets(labels({ smoothing: 'random', realMin: lo, realMax: hi }), new Rng(2), 5000)!;
       const r = Array.from(t.real);

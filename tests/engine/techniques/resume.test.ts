@@ -18,35 +18,130 @@ import { tempDir } from '../../helpers/temp';
 
 beforeAll(() => onBackend('wasm'));
 
-const base = ['model.arch=dcgan-conv', 'model.resolution=16', 'model.channels=3', 'model.latentDim=8', 'model.baseWidth=4', 'batchSize=4', 'gridSize=2', 'seed=11', 'steps=6', 'sampleEvery=0', 'checkpointEvery=0', 'keepCheckpoints=5', 'ema.decay=0.9', 'ema.startStep=1'];
+const base = [
+  'model.arch=dcgan-conv',
+  'model.resolution=16',
+  'model.channels=3',
+  'model.latentDim=8',
+  'model.baseWidth=4',
+  'batchSize=4',
+  'gridSize=2',
+  'seed=11',
+  'steps=6',
+  'sampleEvery=0',
+  'checkpointEvery=0',
+  'keepCheckpoints=5',
+  'ema.decay=0.9',
+  'ema.startStep=1',
+];
 
 const CONFIGS: [string, string[]][] = [
   [
     'Adam: conditional projection + CBN, SN in G and D, lazy R1, DiffAugment with ADA, instance noise, random smoothing + flips, minibatch stddev, dropout, pixel shuffle, uniform z, dSteps=gSteps=2',
     [
-      'conditional.enabled=true', 'g.spectralNorm=true', 'd.spectralNorm=true', 'd.norm=none', 'penalty.type=r1', 'penalty.weight=1', 'penalty.every=2',
-      'augment.translation=true', 'augment.cutout=true', 'augment.color=true', 'augment.ada=true', 'augment.probability=0.5', 'augment.adaSpeed=40',
-      'instanceNoise.sigma=0.2', 'instanceNoise.steps=4', 'labels.smoothing=random', 'labels.flip=0.2', 'd.minibatchStd=true', 'd.minibatchGroup=2',
-      'g.dropout=0.2', 'g.upsample=pixelshuffle', 'model.latentDist=uniform', 'dSteps=2', 'gSteps=2', 'g.beta1=0', 'd.beta2=0.9',
+      'conditional.enabled=true',
+      'g.spectralNorm=true',
+      'd.spectralNorm=true',
+      'd.norm=none',
+      'penalty.type=r1',
+      'penalty.weight=1',
+      'penalty.every=2',
+      'augment.translation=true',
+      'augment.cutout=true',
+      'augment.color=true',
+      'augment.ada=true',
+      'augment.probability=0.5',
+      'augment.adaSpeed=40',
+      'instanceNoise.sigma=0.2',
+      'instanceNoise.steps=4',
+      'labels.smoothing=random',
+      'labels.flip=0.2',
+      'd.minibatchStd=true',
+      'd.minibatchGroup=2',
+      'g.dropout=0.2',
+      'g.upsample=pixelshuffle',
+      'model.latentDist=uniform',
+      'dSteps=2',
+      'gSteps=2',
+      'g.beta1=0',
+      'd.beta2=0.9',
     ],
   ],
   [
     'RMSProp: WGAN with clipping, label channels, instance norm in G, layer norm in D, bilinear up, avg-pool down, exponential instance noise',
-    ['loss=wgan', 'conditional.enabled=true', 'conditional.discriminator=channels', 'conditional.batchNorm=false', 'g.norm=instance', 'd.norm=layer', 'g.upsample=bilinear', 'd.downsample=avgpool', 'instanceNoise.sigma=0.3', 'instanceNoise.decay=exponential', 'd.lr=0.00005', 'g.lr=0.00005', 'dSteps=3'],
+    [
+      'loss=wgan',
+      'conditional.enabled=true',
+      'conditional.discriminator=channels',
+      'conditional.batchNorm=false',
+      'g.norm=instance',
+      'd.norm=layer',
+      'g.upsample=bilinear',
+      'd.downsample=avgpool',
+      'instanceNoise.sigma=0.3',
+      'instanceNoise.decay=exponential',
+      'd.lr=0.00005',
+      'g.lr=0.00005',
+      'dSteps=3',
+    ],
   ],
   [
     'SGD with momentum: hinge + WGAN-GP penalty, pixel norm, nearest up, kernel 3, ReLU D, LSGAN-free, constant smoothing off',
-    ['loss=hinge', 'penalty.type=wgan-gp', 'g.optimizer=sgd', 'g.momentum=0.9', 'd.optimizer=sgd', 'd.momentum=0.5', 'g.norm=pixel', 'd.norm=instance', 'g.upsample=nearest', 'g.kernelSize=3', 'd.kernelSize=3', 'd.activation=relu', 'g.activation=leakyrelu', 'g.lr=0.01', 'd.lr=0.01'],
+    [
+      'loss=hinge',
+      'penalty.type=wgan-gp',
+      'g.optimizer=sgd',
+      'g.momentum=0.9',
+      'd.optimizer=sgd',
+      'd.momentum=0.5',
+      'g.norm=pixel',
+      'd.norm=instance',
+      'g.upsample=nearest',
+      'g.kernelSize=3',
+      'd.kernelSize=3',
+      'd.activation=relu',
+      'g.activation=leakyrelu',
+      'g.lr=0.01',
+      'd.lr=0.01',
+    ],
   ],
   [
     'Adam: SNGAN projection D (hinge, SN in D including the projection embedding and output weights, d.norm=none)',
-    ['loss=hinge', 'conditional.enabled=true', 'conditional.discriminator=projection', 'conditional.batchNorm=false', 'd.spectralNorm=true', 'd.norm=none', 'g.beta1=0', 'd.beta1=0', 'd.beta2=0.9', 'g.beta2=0.9'],
+    [
+      'loss=hinge',
+      'conditional.enabled=true',
+      'conditional.discriminator=projection',
+      'conditional.batchNorm=false',
+      'd.spectralNorm=true',
+      'd.norm=none',
+      'g.beta1=0',
+      'd.beta1=0',
+      'd.beta2=0.9',
+      'g.beta2=0.9',
+    ],
   ],
-  ['LSGAN with constant smoothing, dcgan-dense at 28×28, instance norm', ['loss=lsgan', 'labels.smoothing=constant', 'model.arch=dcgan-dense', 'model.resolution=28', 'model.channels=1', 'g.norm=instance', 'd.norm=layer', 'penalty.type=r2', 'penalty.weight=0.5']],
+  [
+    'LSGAN with constant smoothing, dcgan-dense at 28×28, instance norm',
+    [
+      'loss=lsgan',
+      'labels.smoothing=constant',
+      'model.arch=dcgan-dense',
+      'model.resolution=28',
+      'model.channels=1',
+      'g.norm=instance',
+      'd.norm=layer',
+      'penalty.type=r2',
+      'penalty.weight=0.5',
+    ],
+  ],
 ];
 
 function labelled(count: number, resolution: number, channels: number) {
-  return { ...blobData(count, resolution, channels), labels: Int32Array.from({ length: count }, (_, i) => i % 3), classNames: ['a', 'b', 'c'] };
+  return {
+    ...blobData(count, resolution, channels),
+    labels: Int32Array.from({ length: count }, (_, i) => i % 3),
+    classNames: ['a', 'b', 'c'],
+  };
 }
 
 async function weightsOf(runDir: string, step: number, model: string): Promise<Float32Array[]> {
@@ -76,12 +171,18 @@ describe.each(CONFIGS)('exact resume: %s', (_name, sets) => {
       const d = await loadLayersModel(path.join(split, 'checkpoints', 'step-000006', 'd'));
       const [head] = projectionLayersOf(d);
       expect(head.spectralNorm).toBe(true);
-      expect(head.nonTrainableWeights.map((v) => v.name)).toEqual([expect.stringMatching(/\/kernel_u(_\d+)?$/), expect.stringMatching(/\/embed_u(_\d+)?$/)]);
+      expect(head.nonTrainableWeights.map((v) => v.name)).toEqual([
+        expect.stringMatching(/\/kernel_u(_\d+)?$/),
+        expect.stringMatching(/\/embed_u(_\d+)?$/),
+      ]);
       d.dispose();
     }
     const ckpt = (dir: string) => path.join(dir, 'checkpoints', 'step-000006');
     for (const file of ['optimizer-g.bin', 'optimizer-d.bin', 'optimizer.json']) {
-      expect(Buffer.compare(await readFile(path.join(ckpt(split), file)), await readFile(path.join(ckpt(straight), file))), file).toBe(0);
+      expect(
+        Buffer.compare(await readFile(path.join(ckpt(split), file)), await readFile(path.join(ckpt(straight), file))),
+        file,
+      ).toBe(0);
     }
     const stateOf = async (dir: string) => {
       const { savedAt: _t, ...rest } = JSON.parse(await readFile(path.join(ckpt(dir), 'state.json'), 'utf8'));

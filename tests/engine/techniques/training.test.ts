@@ -19,10 +19,26 @@ import { tempCacheDir } from '../../helpers/temp';
 let demo: Dataset;
 beforeAll(async () => {
   await onBackend('wasm');
-  demo = await loadDemoDataset({ resolution: 16, channels: 1, resize: 'crop', background: '#ffffff', minSize: 8, cacheDir: await tempCacheDir() });
+  demo = await loadDemoDataset({
+    resolution: 16,
+    channels: 1,
+    resize: 'crop',
+    background: '#ffffff',
+    minSize: 8,
+    cacheDir: await tempCacheDir(),
+  });
 });
 
-const small = ['model.arch=dcgan-conv', 'model.resolution=16', 'model.channels=1', 'model.latentDim=16', 'model.baseWidth=4', 'batchSize=8', 'gridSize=2', 'seed=5'];
+const small = [
+  'model.arch=dcgan-conv',
+  'model.resolution=16',
+  'model.channels=1',
+  'model.latentDim=16',
+  'model.baseWidth=4',
+  'batchSize=8',
+  'gridSize=2',
+  'seed=5',
+];
 
 async function shortRun(config: TrainConfig, steps: number) {
   const s = GanSession.create(config, demo.count, demo);
@@ -37,7 +53,9 @@ async function shortRun(config: TrainConfig, steps: number) {
 }
 
 function expectFinite(stats: Awaited<ReturnType<typeof shortRun>>) {
-  for (const st of stats) for (const v of [st.lossD, st.lossG, st.gradNormD, st.gradNormG, st.dReal, st.dFake]) expect(Number.isFinite(v)).toBe(true);
+  for (const st of stats)
+    for (const v of [st.lossD, st.lossG, st.gradNormD, st.gradNormG, st.dReal, st.dFake])
+      expect(Number.isFinite(v)).toBe(true);
 }
 
 describe('each loss trains on real images with finite losses', () => {
@@ -61,9 +79,11 @@ describe('each recipe trains on real images with finite losses', () => {
   }
 });
 
-describe('conditional GAN on the demo set\'s 10 classes', () => {
+describe("conditional GAN on the demo set's 10 classes", () => {
   it('trains with labels, and the sample grid shows one class per row', async () => {
-    const config = await resolveConfig({ sets: [...small, 'conditional.enabled=true', 'conditional.numClasses=10', 'gridSize=3'] });
+    const config = await resolveConfig({
+      sets: [...small, 'conditional.enabled=true', 'conditional.numClasses=10', 'gridSize=3'],
+    });
     const s = GanSession.create(config, demo.count, demo);
     try {
       for (let i = 0; i < 3; i++) expectFinite([await s.trainStep(demo)]);
@@ -80,7 +100,17 @@ describe('conditional GAN on the demo set\'s 10 classes', () => {
   });
 
   it('with a spectral-normalised projection D (SNGAN: hinge, d.norm=none) stays finite', async () => {
-    const config = await resolveConfig({ sets: [...small, 'conditional.enabled=true', 'conditional.numClasses=10', 'conditional.discriminator=projection', 'd.spectralNorm=true', 'd.norm=none', 'loss=hinge'] });
+    const config = await resolveConfig({
+      sets: [
+        ...small,
+        'conditional.enabled=true',
+        'conditional.numClasses=10',
+        'conditional.discriminator=projection',
+        'd.spectralNorm=true',
+        'd.norm=none',
+        'loss=hinge',
+      ],
+    });
     const s = GanSession.create(config, demo.count, demo);
     try {
       const [head] = projectionLayersOf(s.d);
@@ -101,11 +131,58 @@ describe('conditional GAN on the demo set\'s 10 classes', () => {
 });
 
 const techniqueConfigs: [string, string[]][] = [
-  ['SN in G and D, r1 lazy, DiffAugment, minibatch stddev, dropout', ['d.spectralNorm=true', 'g.spectralNorm=true', 'd.norm=none', 'penalty.type=r1', 'penalty.every=2', 'augment.translation=true', 'augment.cutout=true', 'augment.color=true', 'd.minibatchStd=true', 'g.dropout=0.3']],
-  ['wgan-gp, instance noise, pixel norm, pixel shuffle, avg pooling', ['loss=wgan-gp', 'instanceNoise.sigma=0.2', 'g.norm=pixel', 'g.upsample=pixelshuffle', 'd.downsample=avgpool']],
-  ['conditional projection with CBN, label smoothing and flipping, batch norm and SN in D', ['conditional.enabled=true', 'conditional.numClasses=10', 'labels.smoothing=random', 'labels.flip=0.1', 'd.spectralNorm=true', 'g.upsample=bilinear']],
-  ['SNGAN projection: hinge, SN in D incl. the projection head, no D norm', ['loss=hinge', 'conditional.enabled=true', 'conditional.numClasses=10', 'conditional.discriminator=projection', 'd.spectralNorm=true', 'd.norm=none']],
-  ['wgan clipping, RMSProp, label channels, r2 on layer norm', ['loss=wgan', 'conditional.enabled=true', 'conditional.numClasses=10', 'conditional.discriminator=channels', 'penalty.type=r2', 'd.norm=layer']],
+  [
+    'SN in G and D, r1 lazy, DiffAugment, minibatch stddev, dropout',
+    [
+      'd.spectralNorm=true',
+      'g.spectralNorm=true',
+      'd.norm=none',
+      'penalty.type=r1',
+      'penalty.every=2',
+      'augment.translation=true',
+      'augment.cutout=true',
+      'augment.color=true',
+      'd.minibatchStd=true',
+      'g.dropout=0.3',
+    ],
+  ],
+  [
+    'wgan-gp, instance noise, pixel norm, pixel shuffle, avg pooling',
+    ['loss=wgan-gp', 'instanceNoise.sigma=0.2', 'g.norm=pixel', 'g.upsample=pixelshuffle', 'd.downsample=avgpool'],
+  ],
+  [
+    'conditional projection with CBN, label smoothing and flipping, batch norm and SN in D',
+    [
+      'conditional.enabled=true',
+      'conditional.numClasses=10',
+      'labels.smoothing=random',
+      'labels.flip=0.1',
+      'd.spectralNorm=true',
+      'g.upsample=bilinear',
+    ],
+  ],
+  [
+    'SNGAN projection: hinge, SN in D incl. the projection head, no D norm',
+    [
+      'loss=hinge',
+      'conditional.enabled=true',
+      'conditional.numClasses=10',
+      'conditional.discriminator=projection',
+      'd.spectralNorm=true',
+      'd.norm=none',
+    ],
+  ],
+  [
+    'wgan clipping, RMSProp, label channels, r2 on layer norm',
+    [
+      'loss=wgan',
+      'conditional.enabled=true',
+      'conditional.numClasses=10',
+      'conditional.discriminator=channels',
+      'penalty.type=r2',
+      'd.norm=layer',
+    ],
+  ],
 ];
 
 describe.each(techniqueConfigs)('alternating steps with %s', (_name, sets) => {
@@ -113,7 +190,10 @@ describe.each(techniqueConfigs)('alternating steps with %s', (_name, sets) => {
   beforeAll(async () => {
     config = await resolveConfig({ sets: [...small, ...sets] });
   });
-  const labels = () => (config.conditional.enabled ? (tf.oneHot(tf.tensor1d([0, 3, 5, 9, 1, 2, 7, 8], 'int32'), 10).toFloat() as tf.Tensor2D) : null);
+  const labels = () =>
+    config.conditional.enabled
+      ? (tf.oneHot(tf.tensor1d([0, 3, 5, 9, 1, 2, 7, 8], 'int32'), 10).toFloat() as tf.Tensor2D)
+      : null;
 
   it('a D step moves D only; a G step moves G only (non-trainable weights included)', () => {
     const s = GanSession.create(config, demo.count, demo);
@@ -122,11 +202,18 @@ describe.each(techniqueConfigs)('alternating steps with %s', (_name, sets) => {
     const y = labels();
     let g0 = snapshot(s.g);
     let d0 = snapshot(s.d);
-    const headUs = () => projectionLayersOf(s.d).flatMap((l) => l.nonTrainableWeights.map((v) => Array.from(v.read().dataSync())));
+    const headUs = () =>
+      projectionLayersOf(s.d).flatMap((l) => l.nonTrainableWeights.map((v) => Array.from(v.read().dataSync())));
     let u0 = headUs();
-    const snHead = config.conditional.enabled && config.conditional.discriminator === 'projection' && config.d.spectralNorm;
+    const snHead =
+      config.conditional.enabled && config.conditional.discriminator === 'projection' && config.d.spectralNorm;
     expect(u0.length).toBe(snHead ? 2 : 0);
-    const dStats = discriminatorStep({ model: s.d, optimizer: s.optD }, s.g, real, z, { loss: config.loss, labels: y, penalty: config.penalty.type === 'none' ? null : { kind: config.loss === 'wgan-gp' ? 'wgan-gp' : 'r1', weight: 10 } });
+    const dStats = discriminatorStep({ model: s.d, optimizer: s.optD }, s.g, real, z, {
+      loss: config.loss,
+      labels: y,
+      penalty:
+        config.penalty.type === 'none' ? null : { kind: config.loss === 'wgan-gp' ? 'wgan-gp' : 'r1', weight: 10 },
+    });
     expect(sameWeights(snapshot(s.g), g0)).toBe(true);
     expect(sameWeights(snapshot(s.d), d0)).toBe(false);
     if (snHead) expect(headUs()).not.toEqual(u0); // the D step ran the head's power iteration

@@ -43,7 +43,19 @@ beforeAll(async () => {
   const root = await tempDir();
   for (const [name, sets] of Object.entries(VARIANTS)) {
     const config = await resolveConfig({
-      sets: ['model.arch=dcgan-conv', 'model.resolution=16', 'model.channels=3', 'model.latentDim=8', 'model.baseWidth=4', 'batchSize=4', 'gridSize=2', 'steps=2', 'sampleEvery=0', 'checkpointEvery=0', ...sets],
+      sets: [
+        'model.arch=dcgan-conv',
+        'model.resolution=16',
+        'model.channels=3',
+        'model.latentDim=8',
+        'model.baseWidth=4',
+        'batchSize=4',
+        'gridSize=2',
+        'steps=2',
+        'sampleEvery=0',
+        'checkpointEvery=0',
+        ...sets,
+      ],
     });
     const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
     const run = await trainNewRun(path.join(root, name), { config, data, datasetKey: null, backend: 'wasm' });

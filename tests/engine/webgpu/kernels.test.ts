@@ -21,15 +21,52 @@ interface Case {
   secondOrder?: boolean;
 }
 
-const conv = (s: number, pad: 'same' | 'valid') => (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, pad);
+const conv = (s: number, pad: 'same' | 'valid') => (x: tf.Tensor, w: tf.Tensor) =>
+  tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, pad);
 const lrelu = (x: tf.Tensor) => tf.leakyRelu(x, 0.2);
 
 const CASES: Case[] = [
-  { name: 'conv2d k4 s2 same', shapes: [[2, 8, 8, 3], [4, 4, 3, 5]], f: conv(2, 'same'), secondOrder: true },
-  { name: 'conv2d k3 s1 valid', shapes: [[2, 6, 6, 2], [3, 3, 2, 3]], f: conv(1, 'valid'), secondOrder: true },
-  { name: 'conv2dTranspose k4 s2', shapes: [[2, 4, 4, 3], [4, 4, 2, 3]], f: (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 2], 2, 'same') },
-  { name: 'matMul + bias + leakyRelu (dense)', shapes: [[3, 6], [4], [6, 4]], f: (x, b, w) => lrelu(tf.add(tf.matMul(x, w), b)), secondOrder: true },
-  { name: 'matMul transposed (SN power iteration)', shapes: [[5, 4], [5, 3]], f: (a, b) => tf.matMul(a, b, true, false), secondOrder: true },
+  {
+    name: 'conv2d k4 s2 same',
+    shapes: [
+      [2, 8, 8, 3],
+      [4, 4, 3, 5],
+    ],
+    f: conv(2, 'same'),
+    secondOrder: true,
+  },
+  {
+    name: 'conv2d k3 s1 valid',
+    shapes: [
+      [2, 6, 6, 2],
+      [3, 3, 2, 3],
+    ],
+    f: conv(1, 'valid'),
+    secondOrder: true,
+  },
+  {
+    name: 'conv2dTranspose k4 s2',
+    shapes: [
+      [2, 4, 4, 3],
+      [4, 4, 2, 3],
+    ],
+    f: (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 2], 2, 'same'),
+  },
+  {
+    name: 'matMul + bias + leakyRelu (dense)',
+    shapes: [[3, 6], [4], [6, 4]],
+    f: (x, b, w) => lrelu(tf.add(tf.matMul(x, w), b)),
+    secondOrder: true,
+  },
+  {
+    name: 'matMul transposed (SN power iteration)',
+    shapes: [
+      [5, 4],
+      [5, 3],
+    ],
+    f: (a, b) => tf.matMul(a, b, true, false),
+    secondOrder: true,
+  },
   {
     name: 'batch norm (training moments)',
     shapes: [[4, 3, 3, 2], [2]],
@@ -47,19 +84,63 @@ const CASES: Case[] = [
     },
     secondOrder: true,
   },
-  { name: 'relu, tanh, sigmoid', shapes: [[3, 5], [5]], f: (x, b) => tf.add(tf.add(tf.relu(tf.add(x, b)), tf.tanh(x)), tf.sigmoid(tf.mul(x, b))), secondOrder: true },
-  { name: 'softplus / sigmoid cross-entropy', shapes: [[6, 1], [1]], f: (x, b) => tf.losses.sigmoidCrossEntropy(tf.onesLike(x), tf.mul(x, b)) as tf.Tensor, secondOrder: true },
+  {
+    name: 'relu, tanh, sigmoid',
+    shapes: [[3, 5], [5]],
+    f: (x, b) => tf.add(tf.add(tf.relu(tf.add(x, b)), tf.tanh(x)), tf.sigmoid(tf.mul(x, b))),
+    secondOrder: true,
+  },
+  {
+    name: 'softplus / sigmoid cross-entropy',
+    shapes: [[6, 1], [1]],
+    f: (x, b) => tf.losses.sigmoidCrossEntropy(tf.onesLike(x), tf.mul(x, b)) as tf.Tensor,
+    secondOrder: true,
+  },
   // As GanAvgPool2 does it: reshape + mean, differentiable twice (AvgPoolGrad has no gradient in tfjs).
-  { name: 'avg pool 2×2 by reshape + mean (avgpool downsampling)', shapes: [[2, 4, 4, 3], [3]], f: (x, s) => tf.mean(tf.reshape(tf.mul(x, s), [2, 2, 2, 2, 2, 3]), [2, 4]), secondOrder: true },
+  {
+    name: 'avg pool 2×2 by reshape + mean (avgpool downsampling)',
+    shapes: [[2, 4, 4, 3], [3]],
+    f: (x, s) => tf.mean(tf.reshape(tf.mul(x, s), [2, 2, 2, 2, 2, 3]), [2, 4]),
+    secondOrder: true,
+  },
   // Batch 1: tfjs' cpu ResizeNearestNeighborGrad is wrong beyond the first image (wasm and webgpu agree with a block sum).
-  { name: 'resize nearest (nearest upsampling)', shapes: [[1, 3, 3, 2], [2]], f: (x, s) => tf.image.resizeNearestNeighbor(tf.mul(x, s) as tf.Tensor4D, [6, 6]) },
-  { name: 'resize bilinear (bilinear upsampling, DiffAugment)', shapes: [[2, 3, 3, 2], [2]], f: (x, s) => tf.image.resizeBilinear(tf.mul(x, s) as tf.Tensor4D, [6, 6]) },
+  {
+    name: 'resize nearest (nearest upsampling)',
+    shapes: [[1, 3, 3, 2], [2]],
+    f: (x, s) => tf.image.resizeNearestNeighbor(tf.mul(x, s) as tf.Tensor4D, [6, 6]),
+  },
+  {
+    name: 'resize bilinear (bilinear upsampling, DiffAugment)',
+    shapes: [[2, 3, 3, 2], [2]],
+    f: (x, s) => tf.image.resizeBilinear(tf.mul(x, s) as tf.Tensor4D, [6, 6]),
+  },
   // As GanDepthToSpace does it (tfjs has no DepthToSpace gradient): reshape + transpose.
-  { name: 'pixel shuffle by reshape + transpose', shapes: [[2, 2, 2, 8], [8]], f: (x, s) => tf.reshape(tf.transpose(tf.reshape(tf.mul(x, s), [2, 2, 2, 2, 2, 2]), [0, 1, 3, 2, 4, 5]), [2, 4, 4, 2]) },
+  {
+    name: 'pixel shuffle by reshape + transpose',
+    shapes: [[2, 2, 2, 8], [8]],
+    f: (x, s) =>
+      tf.reshape(tf.transpose(tf.reshape(tf.mul(x, s), [2, 2, 2, 2, 2, 2]), [0, 1, 3, 2, 4, 5]), [2, 4, 4, 2]),
+  },
   {
     name: 'pad + slice + concat (translation, cutout, label channels)',
     shapes: [[2, 4, 4, 1], [1]],
-    f: (x, s) => tf.concat([tf.slice(tf.pad(tf.mul(x, s), [[0, 0], [1, 1], [1, 1], [0, 0]]), [0, 2, 0, 0], [2, 4, 4, 1]), x], 3),
+    f: (x, s) =>
+      tf.concat(
+        [
+          tf.slice(
+            tf.pad(tf.mul(x, s), [
+              [0, 0],
+              [1, 1],
+              [1, 1],
+              [0, 0],
+            ]),
+            [0, 2, 0, 0],
+            [2, 4, 4, 1],
+          ),
+          x,
+        ],
+        3,
+      ),
     secondOrder: true,
   },
   {
@@ -74,11 +155,19 @@ const CASES: Case[] = [
   },
   {
     name: 'gather + sum (projection discriminator embedding)',
-    shapes: [[4, 5], [3, 5]],
+    shapes: [
+      [4, 5],
+      [3, 5],
+    ],
     f: (h, e) => tf.sum(tf.mul(h, tf.gather(e, tf.tensor1d([0, 2, 1, 2], 'int32'))), 1),
     secondOrder: true,
   },
-  { name: 'addN of 14 (gradient sums)', shapes: [[3, 4], [4]], f: (x, b) => tf.addN(Array.from({ length: 14 }, (_, i) => tf.mul(tf.square(tf.add(x, b)), i + 1))), secondOrder: true },
+  {
+    name: 'addN of 14 (gradient sums)',
+    shapes: [[3, 4], [4]],
+    f: (x, b) => tf.addN(Array.from({ length: 14 }, (_, i) => tf.mul(tf.square(tf.add(x, b)), i + 1))),
+    secondOrder: true,
+  },
 ];
 
 interface Out {
@@ -88,7 +177,15 @@ interface Out {
 }
 
 async function evaluate(c: Case): Promise<Out> {
-  const xs = c.shapes.map((s, i) => tf.tensor(randomData(s.reduce((a, b) => a * b, 1), 100 + i), s));
+  const xs = c.shapes.map((s, i) =>
+    tf.tensor(
+      randomData(
+        s.reduce((a, b) => a * b, 1),
+        100 + i,
+      ),
+      s,
+    ),
+  );
   const y0 = tf.tidy(() => c.f(...xs));
   const r = tf.tensor(randomData(y0.size, 7), y0.shape);
   const loss = (...ts: tf.Tensor[]) => tf.sum(tf.mul(c.f(...ts), r));
@@ -123,7 +220,10 @@ describe.skipIf(skipWebGpu())('training kernels on webgpu match cpu', () => {
       got.grads.forEach((g, k) => expect(relError(g, ref[i].grads[k]), `${c.name}: gradient ${k}`).toBeLessThan(1e-4));
       if (c.secondOrder) {
         expect(relError(got.second!, ref[i].second!), `${c.name}: second order`).toBeLessThan(1e-4);
-        expect(Math.max(...Array.from(ref[i].second!, Math.abs)), `${c.name}: second order is not trivially zero`).toBeGreaterThan(1e-6);
+        expect(
+          Math.max(...Array.from(ref[i].second!, Math.abs)),
+          `${c.name}: second order is not trivially zero`,
+        ).toBeGreaterThan(1e-6);
       }
     }
     expect(tf.memory().numTensors).toBe(before);

@@ -35,7 +35,8 @@ const base = {
   checkpointEvery: 1,
   seed: 7,
 };
-const configWith = (steps: number, extra: Record<string, unknown> = {}): TrainConfig => parseConfig({ ...base, steps, ...extra });
+const configWith = (steps: number, extra: Record<string, unknown> = {}): TrainConfig =>
+  parseConfig({ ...base, steps, ...extra });
 
 function input(config: TrainConfig, backend: string, onEvent?: (e: TrainEvent) => void): TrainingInput {
   return { config, data, datasetKey: null, backend, onEvent };
@@ -63,7 +64,9 @@ describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
     const [runDir] = await readdir(out);
     expect(await newestStep(path.join(out, runDir))).toBeNull();
     process.env.GAN_STUDIO_GPU_MEMORY = 'lots';
-    await expect(trainNewRun(out, input(config, 'webgpu'))).rejects.toThrow(/^GAN_STUDIO_GPU_MEMORY="lots" is not a size/);
+    await expect(trainNewRun(out, input(config, 'webgpu'))).rejects.toThrow(
+      /^GAN_STUDIO_GPU_MEMORY="lots" is not a size/,
+    );
     delete process.env.GAN_STUDIO_GPU_MEMORY;
   });
 
@@ -82,9 +85,14 @@ describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
     expect(err).toBeInstanceOf(Error);
     expect(err.name).toBe('GpuFaultError');
     runDir = path.join(out, (await readdir(out))[0]);
-    expect(err.message).toMatch(/^The GPU device was lost at step 3 \(.+\)\. The run stopped; its last checkpoint \(step 2\) is intact\. To continue, resume with: gan-studio train --resume .+ \(same backend\) or add --backend wasm/);
+    expect(err.message).toMatch(
+      /^The GPU device was lost at step 3 \(.+\)\. The run stopped; its last checkpoint \(step 2\) is intact\. To continue, resume with: gan-studio train --resume .+ \(same backend\) or add --backend wasm/,
+    );
     expect(await newestStep(runDir)).toBe(2);
-    expect(JSON.parse(await readFile(path.join(runDir, 'status.json'), 'utf8'))).toMatchObject({ status: 'failed', step: 3 });
+    expect(JSON.parse(await readFile(path.join(runDir, 'status.json'), 'utf8'))).toMatchObject({
+      status: 'failed',
+      step: 3,
+    });
   });
 
   it('resumes on wasm, then an out-of-memory error on webgpu stops it with the wasm checkpoint intact', async () => {
@@ -96,14 +104,17 @@ describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
     const device = webgpuDevice()!;
     const overflow = (e: TrainEvent) => {
       // Dawn answers a buffer over the device limit with a GPU error event, as it does when memory runs out.
-      if (e.type === 'start') device.createBuffer({ size: Number(device.limits.maxBufferSize) + 256, usage: GPUBufferUsage.STORAGE });
+      if (e.type === 'start')
+        device.createBuffer({ size: Number(device.limits.maxBufferSize) + 256, usage: GPUBufferUsage.STORAGE });
     };
     const err = await resumeRun(runDir, input(configWith(6), 'webgpu', overflow)).then(
       () => new Error('the run did not stop'),
       (e: unknown) => e as Error,
     );
     expect(err.name).toBe('GpuFaultError');
-    expect(err.message).toMatch(/^The GPU ran out of memory at step 5 \(.+\)\. The run stopped; its last checkpoint \(step 4\) is intact\. To continue, resume on the CPU with: gan-studio train --resume .+ --backend wasm, or start a new run with a smaller --batch\.$/);
+    expect(err.message).toMatch(
+      /^The GPU ran out of memory at step 5 \(.+\)\. The run stopped; its last checkpoint \(step 4\) is intact\. To continue, resume on the CPU with: gan-studio train --resume .+ --backend wasm, or start a new run with a smaller --batch\.$/,
+    );
     expect(await newestStep(runDir)).toBe(4);
   });
 

@@ -6,17 +6,41 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { activateWebGpu, emulationReason, probeBackends, useBackend, webgpuDevice, webgpuFault } from '../../../src/engine/backend';
+import {
+  activateWebGpu,
+  emulationReason,
+  probeBackends,
+  useBackend,
+  webgpuDevice,
+  webgpuFault,
+} from '../../../src/engine/backend';
 import { vulkanDriverFiles } from '../../../src/engine/backend/webgpu-adapter';
 import { skipWebGpu, SWIFTSHADER_ICD } from './swiftshader';
 
 describe('emulated adapters are told from real GPUs', () => {
-  const real = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200', isFallbackAdapter: false };
+  const real = {
+    vendor: 'nvidia',
+    architecture: 'hopper',
+    device: '',
+    description: 'NVIDIA H200',
+    isFallbackAdapter: false,
+  };
   it('by name or by the fallback flag', () => {
     expect(emulationReason(real)).toBeNull();
-    expect(emulationReason({ ...real, vendor: 'amd', architecture: 'rdna-3', description: 'AMD Radeon RX 7900' })).toBeNull();
-    expect(emulationReason({ ...real, vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' })).toMatch(/CPU emulation \(SwiftShader\)/);
-    expect(emulationReason({ ...real, vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toMatch(/llvmpipe/);
+    expect(
+      emulationReason({ ...real, vendor: 'amd', architecture: 'rdna-3', description: 'AMD Radeon RX 7900' }),
+    ).toBeNull();
+    expect(
+      emulationReason({
+        ...real,
+        vendor: 'google',
+        architecture: 'swiftshader',
+        description: 'SwiftShader driver 5.0.0',
+      }),
+    ).toMatch(/CPU emulation \(SwiftShader\)/);
+    expect(emulationReason({ ...real, vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toMatch(
+      /llvmpipe/,
+    );
     expect(emulationReason({ ...real, description: 'Microsoft Basic Render Driver' })).toMatch(/CPU emulation/);
     expect(emulationReason({ ...real, isFallbackAdapter: true })).toMatch(/fallback adapter/);
   });
@@ -34,11 +58,17 @@ describe.skipIf(skipWebGpu())('webgpu on SwiftShader', () => {
     const webgpu = statuses.find((s) => s.name === 'webgpu')!;
     expect(webgpu).toMatchObject({ available: true, auto: false });
     expect(webgpu.reason).toMatch(/^ready, but auto skips it: the only adapter is a CPU emulation \(SwiftShader\)/);
-    expect(webgpu.adapter).toMatchObject({ vendor: 'google', architecture: 'swiftshader', emulation: 'a CPU emulation (SwiftShader)' });
+    expect(webgpu.adapter).toMatchObject({
+      vendor: 'google',
+      architecture: 'swiftshader',
+      emulation: 'a CPU emulation (SwiftShader)',
+    });
     expect(webgpu.adapter!.limits.maxStorageBuffersPerShaderStage).toBeGreaterThan(8);
     const auto = await useBackend('auto');
     expect(auto.name).toBe('wasm');
-    expect(auto.why).toMatch(/skipped .*webgpu \(the only adapter is a CPU emulation \(SwiftShader\), slower than wasm\)/);
+    expect(auto.why).toMatch(
+      /skipped .*webgpu \(the only adapter is a CPU emulation \(SwiftShader\), slower than wasm\)/,
+    );
   });
 
   it('explicit webgpu runs on the device made with the adapter limits (AddN of 12 passes validation)', async () => {

@@ -12,7 +12,9 @@ const present = existsSync(SWIFTSHADER_ICD);
 if (present) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
 /** Why the WebGPU tests cannot run here, or null when they can. */
-export const webgpuSkipReason: string | null = present ? null : `SwiftShader's Vulkan driver is missing (${SWIFTSHADER_ICD}; apt-get install chromium libvulkan1)`;
+export const webgpuSkipReason: string | null = present
+  ? null
+  : `SwiftShader's Vulkan driver is missing (${SWIFTSHADER_ICD}; apt-get install chromium libvulkan1)`;
 
 /** true: skip the suite (and say why once). In CI a missing driver throws instead. */
 export function skipWebGpu(): boolean {

@@ -16,12 +16,26 @@ import type { StepStats } from '../../../src/engine/run/stats-log';
 import { blobData } from '../../helpers/tf';
 import { skipWebGpu } from './swiftshader';
 
-const weights = async (m: tf.LayersModel): Promise<Float32Array[]> => Promise.all(m.weights.map(async (w) => (await w.read().data()) as Float32Array));
+const weights = async (m: tf.LayersModel): Promise<Float32Array[]> =>
+  Promise.all(m.weights.map(async (w) => (await w.read().data()) as Float32Array));
 
-async function oneStep(backend: 'cpu' | 'webgpu', preset: string, sets: string[], resolution: number, leakCheck: boolean) {
+async function oneStep(
+  backend: 'cpu' | 'webgpu',
+  preset: string,
+  sets: string[],
+  resolution: number,
+  leakCheck: boolean,
+) {
   await useBackend(backend);
-  const config = await resolveConfig({ preset, sets: [...sets, 'batchSize=2', 'gridSize=2', 'seed=11', 'model.latentDim=8', 'model.baseWidth=4'] });
-  const data = { ...blobData(8, resolution, 1), labels: Int32Array.from({ length: 8 }, (_, i) => i % 3), classNames: ['a', 'b', 'c'] };
+  const config = await resolveConfig({
+    preset,
+    sets: [...sets, 'batchSize=2', 'gridSize=2', 'seed=11', 'model.latentDim=8', 'model.baseWidth=4'],
+  });
+  const data = {
+    ...blobData(8, resolution, 1),
+    labels: Int32Array.from({ length: 8 }, (_, i) => i % 3),
+    classNames: ['a', 'b', 'c'],
+  };
   const session = GanSession.create(config, data.count, data);
   try {
     const stats = await session.trainStep(data);
@@ -41,7 +55,8 @@ async function oneStep(backend: 'cpu' | 'webgpu', preset: string, sets: string[]
 const STAT_KEYS = ['lossD', 'lossG', 'dReal', 'dFake', 'gradNormD', 'gradNormG'] as const;
 
 function expectClose(got: { stats: StepStats; w: Float32Array[] }, ref: { stats: StepStats; w: Float32Array[] }) {
-  for (const k of STAT_KEYS) expect(Math.abs(got.stats[k] - ref.stats[k]) / Math.max(1, Math.abs(ref.stats[k])), k).toBeLessThan(1e-4);
+  for (const k of STAT_KEYS)
+    expect(Math.abs(got.stats[k] - ref.stats[k]) / Math.max(1, Math.abs(ref.stats[k])), k).toBeLessThan(1e-4);
   expect(got.w.length).toBe(ref.w.length);
   got.w.forEach((w, i) => {
     let m = 0;
@@ -61,10 +76,17 @@ describe.skipIf(skipWebGpu())('training steps on webgpu match cpu', () => {
 
   it('spectral norm + R1 + DiffAugment + conditional: one step', async () => {
     const sets = [
-      'model.arch=dcgan-conv', 'model.resolution=16', 'model.channels=1',
-      'd.spectralNorm=true', 'd.norm=none', 'penalty.type=r1',
-      'augment.translation=true', 'augment.cutout=true', 'augment.color=true',
-      'conditional.enabled=true', 'conditional.numClasses=3',
+      'model.arch=dcgan-conv',
+      'model.resolution=16',
+      'model.channels=1',
+      'd.spectralNorm=true',
+      'd.norm=none',
+      'penalty.type=r1',
+      'augment.translation=true',
+      'augment.cutout=true',
+      'augment.color=true',
+      'conditional.enabled=true',
+      'conditional.numClasses=3',
     ];
     const ref = await oneStep('cpu', 'dcgan-28', sets, 16, false);
     const got = await oneStep('webgpu', 'dcgan-28', sets, 16, false);

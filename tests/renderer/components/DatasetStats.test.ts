@@ -16,7 +16,11 @@ describe('DatasetStats', () => {
   });
 
   it('suggests Pad for transparent cut-outs', async () => {
-    const summary = datasetSummary({ count: 300, sourceChannels: { gray: 0, grayAlpha: 0, rgb: 10, rgba: 290, other: 0 }, options: { resolution: 64, channels: 3, resize: 'crop', background: '#ffffff', minSize: 8 } });
+    const summary = datasetSummary({
+      count: 300,
+      sourceChannels: { gray: 0, grayAlpha: 0, rgb: 10, rgba: 290, other: 0 },
+      options: { resolution: 64, channels: 3, resize: 'crop', background: '#ffffff', minSize: 8 },
+    });
     const wrapper = mount(DatasetStats, { props: { summary, options: { ...summary.options } }, ...withPinia() });
     expect(wrapper.get('[data-testid="pad-suggestion"]').text()).toContain('transparent cut-outs');
     await wrapper.get('[data-testid="use-pad"]').trigger('click');

@@ -7,7 +7,13 @@ import type { DirListing } from '@shared/contract';
 import { createFakeApi, type FakeApi } from '../fake-api';
 import { withPinia } from '../setup';
 
-const home: DirListing = { path: '/root', parent: '/', entries: [{ name: 'empty', path: '/root/empty', imageCount: 0, hasSubfolders: false }], imageCount: 0, places: [] };
+const home: DirListing = {
+  path: '/root',
+  parent: '/',
+  entries: [{ name: 'empty', path: '/root/empty', imageCount: 0, hasSubfolders: false }],
+  imageCount: 0,
+  places: [],
+};
 const pics: DirListing = { path: '/root/pics', parent: '/root', entries: [], imageCount: 300, places: [] };
 
 async function openPicker(api: FakeApi) {

@@ -31,7 +31,10 @@ describe('PreprocessPreview', () => {
     await flushPromises();
     await vi.advanceTimersByTimeAsync(LIVE_PREVIEW_DELAY_MS + 10);
     expect(api.previewPreprocessing).toHaveBeenCalledTimes(2);
-    expect(vi.mocked(api.previewPreprocessing).mock.calls[1][0].options).toMatchObject({ resolution: 32, resize: 'pad' });
+    expect(vi.mocked(api.previewPreprocessing).mock.calls[1][0].options).toMatchObject({
+      resolution: 32,
+      resize: 'pad',
+    });
     wrapper.unmount();
   });
 });

@@ -12,15 +12,24 @@ afterEach(() => setApiForTesting(null));
 describe('RunsCompare', () => {
   it('shows three runs in distinct colours with their samples side by side at one step', async () => {
     const api = createFakeApi();
-    vi.mocked(api.getRun).mockImplementation(async ({ runId }) => detail(runId, runId === '00003-c' ? [100] : [100, 200]));
-    vi.mocked(api.runStats).mockImplementation(async (req) => ({ runId: req.runId, stats: [stat(1), stat(2)], total: 2 }));
+    vi.mocked(api.getRun).mockImplementation(async ({ runId }) =>
+      detail(runId, runId === '00003-c' ? [100] : [100, 200]),
+    );
+    vi.mocked(api.runStats).mockImplementation(async (req) => ({
+      runId: req.runId,
+      stats: [stat(1), stat(2)],
+      total: 2,
+    }));
     setApiForTesting(api);
     const opts = withPinia();
     const runs = useRunsStore();
     const ids = ['00001-a', '00002-b', '00003-c'];
     await runs.compare(...ids);
     // the chart draws on a canvas, which happy-dom lacks; its options are tested in charts tests
-    const wrapper = mount(RunsCompare, { props: { ids }, global: { ...opts.global, stubs: { TimeSeriesChart: true } } });
+    const wrapper = mount(RunsCompare, {
+      props: { ids },
+      global: { ...opts.global, stubs: { TimeSeriesChart: true } },
+    });
     await flushPromises();
     const chips = wrapper.findAll('.run-chip .run-swatch').map((w) => w.classes().find((c) => c.startsWith('tt-c')));
     expect(new Set(chips).size).toBe(3); // a colour per run

@@ -9,22 +9,37 @@ import type { DatasetSummary } from '@shared/contract';
 import { createFakeApi } from '../fake-api';
 import { withPinia } from '../setup';
 
-const preset = (name: string, model: Record<string, unknown>) => ({ name, description: `Preset ${name}.`, config: TrainConfigSchema.parse({ preset: name, model }) });
+const preset = (name: string, model: Record<string, unknown>) => ({
+  name,
+  description: `Preset ${name}.`,
+  config: TrainConfigSchema.parse({ preset: name, model }),
+});
 
 /** A 300-image colour folder at 64², as "Use for training" hands it over. */
-const colourFolder = { dir: '/pics', count: 300, options: { resolution: 64, channels: 3, resize: 'pad', background: '#ffffff', minSize: 8 } } as DatasetSummary;
+const colourFolder = {
+  dir: '/pics',
+  count: 300,
+  options: { resolution: 64, channels: 3, resize: 'pad', background: '#ffffff', minSize: 8 },
+} as DatasetSummary;
 
 async function mountSetup() {
   const api = createFakeApi();
   vi.mocked(api.configSchema).mockResolvedValue({
     jsonSchema: { type: 'object', properties: {} },
     groups: [],
-    presets: [preset('dcgan-28', { arch: 'dcgan-dense', resolution: 28, channels: 1 }), preset('sngan-hinge', { arch: 'dcgan-conv', resolution: 64, channels: 3 }), preset('small-dataset', { arch: 'dcgan-conv', resolution: 64, channels: 3 })],
+    presets: [
+      preset('dcgan-28', { arch: 'dcgan-dense', resolution: 28, channels: 1 }),
+      preset('sngan-hinge', { arch: 'dcgan-conv', resolution: 64, channels: 3 }),
+      preset('small-dataset', { arch: 'dcgan-conv', resolution: 64, channels: 3 }),
+    ],
     defaultPreset: 'dcgan-28',
     resumableKeys: ['steps'],
   });
   setApiForTesting(api);
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)', component: { render: () => null } }] });
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:p(.*)', component: { render: () => null } }],
+  });
   const opts = withPinia();
   const wrapper = mount(TrainSetup, { global: { plugins: [...opts.global.plugins, router] } });
   const config = useConfigStore();

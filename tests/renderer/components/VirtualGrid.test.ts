@@ -13,7 +13,15 @@ describe('virtualized grid', () => {
     expect(l.totalHeight).toBe(6000 * 76 - 4);
     expect(l.start).toBe(0);
     expect(l.end).toBe(10 * (Math.ceil(600 / 76) + 2));
-    const mid = gridLayout({ count: 60_000, width: 800, height: 600, scrollTop: 76 * 3000, itemSize: 72, gap: 4, overscan: 2 });
+    const mid = gridLayout({
+      count: 60_000,
+      width: 800,
+      height: 600,
+      scrollTop: 76 * 3000,
+      itemSize: 72,
+      gap: 4,
+      overscan: 2,
+    });
     expect(mid.start).toBe(2998 * 10);
     expect(mid.offsetY).toBe(2998 * 76);
     expect(mid.end - mid.start).toBeLessThan(200);

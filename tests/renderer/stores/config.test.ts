@@ -17,7 +17,10 @@ afterEach(uninstallFakeApi);
 
 describe('config store', () => {
   const jsonSchema = { type: 'object', properties: {} };
-  const presetConfig = TrainConfigSchema.parse({ preset: 'dcgan-28', model: { arch: 'dcgan-dense', resolution: 28, channels: 1 } });
+  const presetConfig = TrainConfigSchema.parse({
+    preset: 'dcgan-28',
+    model: { arch: 'dcgan-dense', resolution: 28, channels: 1 },
+  });
 
   it('starts from the default preset and checks edits with the backend after a pause', async () => {
     vi.useFakeTimers();
@@ -50,7 +53,10 @@ describe('config store', () => {
   it('points the config at an imported data set', () => {
     const c = useConfigStore();
     c.values = TrainConfigSchema.parse({}) as unknown as Record<string, unknown>;
-    c.useDataset({ dir: '/pics', options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 } } as DatasetSummary);
+    c.useDataset({
+      dir: '/pics',
+      options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 },
+    } as DatasetSummary);
     expect(c.values.data).toMatchObject({ dir: '/pics', resize: 'pad', background: '#000000' });
     expect(c.values.model).toMatchObject({ resolution: 32, channels: 3 });
   });
@@ -76,12 +82,25 @@ describe('config store: the data folder', () => {
 
 describe('config store: a reload keeps the form', () => {
   it('restores the preset, the edits and the chosen data set after a reload', async () => {
-    const presetConfig = TrainConfigSchema.parse({ preset: 'dcgan-28', model: { arch: 'dcgan-dense', resolution: 28, channels: 1 } });
-    const schemaInfo = { jsonSchema: { type: 'object', properties: {} }, groups: [], presets: [{ name: 'dcgan-28', description: 'small', config: presetConfig }], defaultPreset: 'dcgan-28', resumableKeys: ['steps'] };
+    const presetConfig = TrainConfigSchema.parse({
+      preset: 'dcgan-28',
+      model: { arch: 'dcgan-dense', resolution: 28, channels: 1 },
+    });
+    const schemaInfo = {
+      jsonSchema: { type: 'object', properties: {} },
+      groups: [],
+      presets: [{ name: 'dcgan-28', description: 'small', config: presetConfig }],
+      defaultPreset: 'dcgan-28',
+      resumableKeys: ['steps'],
+    };
     vi.mocked(api.configSchema).mockResolvedValue(schemaInfo);
     const c = useConfigStore();
     await c.load();
-    c.useDataset({ dir: '/pics', count: 300, options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 } } as DatasetSummary);
+    c.useDataset({
+      dir: '/pics',
+      count: 300,
+      options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 },
+    } as DatasetSummary);
     c.setValues({ ...c.values, batchSize: 24 });
 
     setActivePinia(createPinia()); // the page reloads
@@ -106,7 +125,16 @@ describe('config store: a reload keeps the form', () => {
     vi.mocked(api.configSchema).mockResolvedValue({
       jsonSchema: { type: 'object', properties: {} },
       groups: [],
-      presets: [{ name: 'dcgan-28', description: 'small', config: TrainConfigSchema.parse({ preset: 'dcgan-28', model: { arch: 'dcgan-dense', resolution: 28, channels: 1 } }) }],
+      presets: [
+        {
+          name: 'dcgan-28',
+          description: 'small',
+          config: TrainConfigSchema.parse({
+            preset: 'dcgan-28',
+            model: { arch: 'dcgan-dense', resolution: 28, channels: 1 },
+          }),
+        },
+      ],
       defaultPreset: 'dcgan-28',
       resumableKeys: ['steps'],
     });

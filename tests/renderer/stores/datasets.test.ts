@@ -72,7 +72,11 @@ describe('datasets store', () => {
 
 describe('datasets store: a reload keeps the choice', () => {
   it('restores the folder, the options and the import on show', async () => {
-    const shown = datasetSummary({ id: 'ds-pics', dir: '/pics', options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 } });
+    const shown = datasetSummary({
+      id: 'ds-pics',
+      dir: '/pics',
+      options: { resolution: 32, channels: 3, resize: 'pad', background: '#000000', minSize: 8 },
+    });
     const store = useDatasetsStore();
     store.show(shown);
     store.options.resolution = 48; // an edit not imported yet

@@ -11,7 +11,9 @@ describe('export store', () => {
     e.checkpoint = { runId: '00001-x', step: null };
     e.quantize = 'uint8';
     await e.run();
-    expect(api.exportWeb).toHaveBeenCalledWith(expect.objectContaining({ checkpoint: { runId: '00001-x', step: null }, quantize: 'uint8' }));
+    expect(api.exportWeb).toHaveBeenCalledWith(
+      expect.objectContaining({ checkpoint: { runId: '00001-x', step: null }, quantize: 'uint8' }),
+    );
     expect(e.result?.snippets.script).toMatch(/seed 42/);
 
     const clicks: { href: string; download: string }[] = [];
@@ -20,8 +22,13 @@ describe('export store', () => {
     });
     await e.downloadZip();
     click.mockRestore();
-    expect(api.exportZip).toHaveBeenCalledWith({ checkpoint: { runId: '00001-x', step: null }, dir: '/tmp/runs/x/export-web' });
-    expect(clicks).toEqual([{ href: expect.stringMatching(/^data:application\/zip;base64,/), download: 'export-web.zip' }]);
+    expect(api.exportZip).toHaveBeenCalledWith({
+      checkpoint: { runId: '00001-x', step: null },
+      dir: '/tmp/runs/x/export-web',
+    });
+    expect(clicks).toEqual([
+      { href: expect.stringMatching(/^data:application\/zip;base64,/), download: 'export-web.zip' },
+    ]);
     expect(e.zipping).toBe(false);
     expect(e.error).toBeNull();
   });

@@ -17,7 +17,11 @@ describe('generate store', () => {
     g.baseSeed = 10;
     g.count = 4;
     await g.open({ runId: '00001-run', step: null });
-    expect(api.generateImages).toHaveBeenCalledWith({ checkpoint: { runId: '00001-run', step: null }, seeds: [10, 11, 12, 13], truncation: 1 });
+    expect(api.generateImages).toHaveBeenCalledWith({
+      checkpoint: { runId: '00001-run', step: null },
+      seeds: [10, 11, 12, 13],
+      truncation: 1,
+    });
     expect(g.images.map((i) => i.seed)).toEqual([10, 11, 12, 13]);
     g.togglePin(11);
     expect(g.canInterpolate).toBe(false);
@@ -28,7 +32,11 @@ describe('generate store', () => {
     expect(g.pins.map((p) => p.seed)).toEqual([13, 11]);
     g.framesPerSegment = 5;
     await g.interpolate();
-    expect(vi.mocked(api.interpolate).mock.calls[0][0]).toMatchObject({ pins: [{ seed: 13 }, { seed: 11 }], framesPerSegment: 5, loop: true });
+    expect(vi.mocked(api.interpolate).mock.calls[0][0]).toMatchObject({
+      pins: [{ seed: 13 }, { seed: 11 }],
+      framesPerSegment: 5,
+      loop: true,
+    });
     expect(g.frames).toHaveLength(10);
     g.togglePin(11); // unpin
     expect(g.pins.map((p) => p.seed)).toEqual([13]);
@@ -56,7 +64,18 @@ describe('generate store', () => {
   it('loads pinned latents from JSON and refuses a different latent size', async () => {
     const g = useGenerateStore();
     await g.open({ runId: '00001-run', step: null });
-    const file = { format: 'gan-studio-latents', version: 1, latentDim: 8, truncation: 0.7, checkpoint: null, pins: [{ seed: 1, z: [0, 0, 0, 0, 0, 0, 0, 1] }, { seed: 2, z: [1, 0, 0, 0, 0, 0, 0, 0] }], savedAt: '' };
+    const file = {
+      format: 'gan-studio-latents',
+      version: 1,
+      latentDim: 8,
+      truncation: 0.7,
+      checkpoint: null,
+      pins: [
+        { seed: 1, z: [0, 0, 0, 0, 0, 0, 0, 1] },
+        { seed: 2, z: [1, 0, 0, 0, 0, 0, 0, 0] },
+      ],
+      savedAt: '',
+    };
     await g.loadLatents(JSON.stringify(file));
     expect(g.truncation).toBe(0.7);
     expect(g.pins.map((p) => p.z?.length)).toEqual([8, 8]);
@@ -80,7 +99,17 @@ describe('generate store', () => {
 
   it('a conditional generator: class picker, all-classes grid, pins keep their class', async () => {
     const names = ['zero', 'one', 'two'];
-    const condMeta = (runId: string) => ({ runId, step: 100, latentDim: 8, resolution: 16, channels: 3, ema: true, numClasses: 3, classNames: names, preset: 'dcgan-28' });
+    const condMeta = (runId: string) => ({
+      runId,
+      step: 100,
+      latentDim: 8,
+      resolution: 16,
+      channels: 3,
+      ema: true,
+      numClasses: 3,
+      classNames: names,
+      preset: 'dcgan-28',
+    });
     vi.mocked(api.loadGenerator).mockImplementation(async (req) => condMeta(req.checkpoint.runId));
     vi.mocked(api.generateImages).mockImplementation(async (req) => ({
       meta: condMeta(req.checkpoint.runId),
@@ -101,7 +130,10 @@ describe('generate store', () => {
     expect(g.images.map((i) => g.className(i.class))).toEqual(['zero', 'one', 'two', 'zero']);
     g.togglePin(11, 1);
     g.togglePin(13, 0);
-    expect(g.pins.map((p) => [p.seed, p.class])).toEqual([[11, 1], [13, 0]]);
+    expect(g.pins.map((p) => [p.seed, p.class])).toEqual([
+      [11, 1],
+      [13, 0],
+    ]);
     expect(g.isPinned(11, 1)).toBe(true);
     expect(g.isPinned(11, 2)).toBe(false);
 
@@ -115,9 +147,16 @@ describe('generate store', () => {
     expect(g.classChoice).toBe(2);
 
     await g.interpolate();
-    expect(vi.mocked(api.interpolate).mock.calls[0][0].pins).toEqual([{ seed: 11, class: 1 }, { seed: 13, class: 0 }, { seed: 12, class: 2 }]);
+    expect(vi.mocked(api.interpolate).mock.calls[0][0].pins).toEqual([
+      { seed: 11, class: 1 },
+      { seed: 13, class: 0 },
+      { seed: 12, class: 2 },
+    ]);
     await g.setTruncation(0.5); // pins redraw with their own classes
-    expect(vi.mocked(api.generateImages).mock.calls.at(-1)![0]).toMatchObject({ seeds: [11, 13, 12], classes: [1, 0, 2] });
+    expect(vi.mocked(api.generateImages).mock.calls.at(-1)![0]).toMatchObject({
+      seeds: [11, 13, 12],
+      classes: [1, 0, 2],
+    });
     expect(g.pins[0].dataUrl).toBe('data:image/png;base64,seed-11-c1');
     await g.saveLatents();
     expect(vi.mocked(api.saveLatents).mock.calls[0][0].pins.map((p) => p.class)).toEqual([1, 0, 2]);
@@ -126,7 +165,18 @@ describe('generate store', () => {
     await g.generateBatch(9);
     expect(vi.mocked(api.generateBatch).mock.calls[0][0]).toMatchObject({ count: 9, class: 2 });
 
-    const file = { format: 'gan-studio-latents', version: 1, latentDim: 8, truncation: 1, checkpoint: null, pins: [{ seed: 1, z: [0, 0, 0, 0, 0, 0, 0, 1], class: 2 }, { seed: 2, z: [1, 0, 0, 0, 0, 0, 0, 0] }], savedAt: '' };
+    const file = {
+      format: 'gan-studio-latents',
+      version: 1,
+      latentDim: 8,
+      truncation: 1,
+      checkpoint: null,
+      pins: [
+        { seed: 1, z: [0, 0, 0, 0, 0, 0, 0, 1], class: 2 },
+        { seed: 2, z: [1, 0, 0, 0, 0, 0, 0, 0] },
+      ],
+      savedAt: '',
+    };
     await g.loadLatents(JSON.stringify(file));
     expect(g.pins.map((p) => p.class)).toEqual([2, undefined]);
 

@@ -42,7 +42,9 @@ describe('runs store: comparing any number of runs', () => {
     vi.mocked(api.diffRuns).mockImplementation(async ({ b }) =>
       b === '00002-b' ? [{ path: 'g.lr', a: 0.0002, b: 0.0004 }] : [{ path: 'batchSize', a: 64, b: 32 }],
     );
-    vi.mocked(api.getRun).mockImplementation(async ({ runId }) => detail(runId, runId === '00003-c' ? [100] : [100, 200]));
+    vi.mocked(api.getRun).mockImplementation(async ({ runId }) =>
+      detail(runId, runId === '00003-c' ? [100] : [100, 200]),
+    );
     const r = useRunsStore();
     await r.compare('00001-a', '00002-b', '00003-c');
     expect(r.compareIds).toEqual(['00001-a', '00002-b', '00003-c']);
@@ -54,7 +56,7 @@ describe('runs store: comparing any number of runs', () => {
     expect(r.compareSampleSteps['00003-c']).toEqual([100]);
   });
 
-  it('mergeDiffs keeps a run without the difference at the first run\'s value', () => {
+  it("mergeDiffs keeps a run without the difference at the first run's value", () => {
     expect(mergeDiffs([[{ path: 'x', a: 1, b: 2 }], []])).toEqual([{ path: 'x', values: [1, 2, 1] }]);
   });
 });

@@ -15,7 +15,17 @@ afterEach(uninstallFakeApi);
 
 describe('training store', () => {
   it('loads a live run, then appends streamed steps and samples', async () => {
-    vi.mocked(api.trainingState).mockResolvedValue({ phase: 'running', jobId: 'j', runId: '00001-run', step: 2, steps: 100, backend: 'wasm', importProgress: null, startedAt: 1, stepsThisJob: 2 });
+    vi.mocked(api.trainingState).mockResolvedValue({
+      phase: 'running',
+      jobId: 'j',
+      runId: '00001-run',
+      step: 2,
+      steps: 100,
+      backend: 'wasm',
+      importProgress: null,
+      startedAt: 1,
+      stepsThisJob: 2,
+    });
     vi.mocked(api.getRun).mockResolvedValue(detail('00001-run', [0, 1]));
     vi.mocked(api.runStats).mockResolvedValue({ runId: '00001-run', stats: [stat(1), stat(2)], total: 2 });
     const t = useTrainingStore();
@@ -34,7 +44,17 @@ describe('training store', () => {
     api.emit('training:event', { type: 'sample', jobId: 'j', runId: '00001-run', step: 4, dataUrl: 'data:x' });
     expect(t.samples.at(-1)).toEqual({ step: 4, src: 'data:x' });
 
-    api.emit('training:state', { phase: 'running', jobId: 'j', runId: '00001-run', step: 4, steps: 100, backend: 'wasm', importProgress: null, startedAt: 1, stepsThisJob: 4 });
+    api.emit('training:state', {
+      phase: 'running',
+      jobId: 'j',
+      runId: '00001-run',
+      step: 4,
+      steps: 100,
+      backend: 'wasm',
+      importProgress: null,
+      startedAt: 1,
+      stepsThisJob: 4,
+    });
     expect(t.isLive).toBe(true);
     expect(t.stepsPerSec).toBeCloseTo(10); // 100 ms per step
     expect(t.eta).toBeCloseTo(9.6);
@@ -42,28 +62,62 @@ describe('training store', () => {
 
   it('a rollback drops the steps trained again and becomes a marker; history brings its events', async () => {
     vi.mocked(api.getRun).mockResolvedValue(detail('00001-run', []));
-    const rollback = (step: number, n: number) => ({ type: 'rollback' as const, step, fromStep: 7, checkpoint: null, reason: 'a loss is NaN at step 7', rollback: n, lrScale: 0.5 ** n, time: 0 });
-    vi.mocked(api.runStats).mockResolvedValue({ runId: '00001-run', stats: [stat(1), stat(2)], total: 2, events: [rollback(1, 1)] });
+    const rollback = (step: number, n: number) => ({
+      type: 'rollback' as const,
+      step,
+      fromStep: 7,
+      checkpoint: null,
+      reason: 'a loss is NaN at step 7',
+      rollback: n,
+      lrScale: 0.5 ** n,
+      time: 0,
+    });
+    vi.mocked(api.runStats).mockResolvedValue({
+      runId: '00001-run',
+      stats: [stat(1), stat(2)],
+      total: 2,
+      events: [rollback(1, 1)],
+    });
     const t = useTrainingStore();
     await t.init();
     await t.showRun('00001-run');
     expect(t.events.map((e) => e.rollback)).toEqual([1]);
-    api.emit('training:event', { type: 'steps', jobId: 'j', runId: '00001-run', stats: [stat(3), stat(4), stat(5), stat(6), stat(7)] });
+    api.emit('training:event', {
+      type: 'steps',
+      jobId: 'j',
+      runId: '00001-run',
+      stats: [stat(3), stat(4), stat(5), stat(6), stat(7)],
+    });
     api.emit('training:event', { type: 'rollback', jobId: 'j', runId: '00001-run', event: rollback(4, 2) });
     expect(t.stats.map((s) => s.step)).toEqual([1, 2, 3, 4]);
-    expect(t.events.map((e) => [e.step, e.rollback])).toEqual([[1, 1], [4, 2]]);
+    expect(t.events.map((e) => [e.step, e.rollback])).toEqual([
+      [1, 1],
+      [4, 2],
+    ]);
     api.emit('training:event', { type: 'steps', jobId: 'j', runId: '00001-run', stats: [stat(5)] });
     expect(t.stats.map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('a resume from an earlier checkpoint drops the killed segment\'s stats and sample grids', async () => {
+  it("a resume from an earlier checkpoint drops the killed segment's stats and sample grids", async () => {
     vi.mocked(api.getRun).mockResolvedValue(detail('00003-run', [100, 200, 300]));
-    vi.mocked(api.runStats).mockResolvedValue({ runId: '00003-run', stats: [stat(100), stat(200), stat(300)], total: 3 });
+    vi.mocked(api.runStats).mockResolvedValue({
+      runId: '00003-run',
+      stats: [stat(100), stat(200), stat(300)],
+      total: 3,
+    });
     const t = useTrainingStore();
     await t.init();
     await t.showRun('00003-run');
     expect(t.samples.map((s) => s.step)).toEqual([100, 200, 300]);
-    api.emit('training:event', { type: 'started', jobId: 'j', runId: '00003-run', step: 200, steps: 400, backend: 'wasm', resumedFrom: 200 });
+    api.emit('training:event', {
+      type: 'started',
+      jobId: 'j',
+      runId: '00003-run',
+      step: 200,
+      steps: 400,
+      backend: 'wasm',
+      resumedFrom: 200,
+    });
     expect(t.stats.map((s) => s.step)).toEqual([100, 200]);
     expect(t.samples.map((s) => s.step)).toEqual([100, 200]); // the grid of step 300 came from the killed segment
   });
@@ -72,9 +126,19 @@ describe('training store', () => {
     const t = useTrainingStore();
     await t.init();
     t.runId = '00001-run';
-    api.emit('training:event', { type: 'steps', jobId: 'j', runId: '00001-run', stats: [stat(1), stat(2, { gradNormD: 300 })] });
+    api.emit('training:event', {
+      type: 'steps',
+      jobId: 'j',
+      runId: '00001-run',
+      stats: [stat(1), stat(2, { gradNormD: 300 })],
+    });
     expect(t.health.map((i) => i.id)).toEqual(['grad-explode']);
-    api.emit('training:event', { type: 'steps', jobId: 'j', runId: '00001-run', stats: [stat(3, { lossD: Number.NaN })] });
+    api.emit('training:event', {
+      type: 'steps',
+      jobId: 'j',
+      runId: '00001-run',
+      stats: [stat(3, { lossD: Number.NaN })],
+    });
     expect(t.health[0].id).toBe('nan');
   });
 
@@ -82,7 +146,16 @@ describe('training store', () => {
     vi.mocked(api.getRun).mockResolvedValue(detail('00002-run', []));
     const t = useTrainingStore();
     await t.init();
-    api.emit('training:event', { type: 'died', jobId: 'j', runId: '00002-run', reason: 'out of memory', exitCode: null, signal: 'SIGKILL', lastCheckpointStep: 500, canResume: true });
+    api.emit('training:event', {
+      type: 'died',
+      jobId: 'j',
+      runId: '00002-run',
+      reason: 'out of memory',
+      exitCode: null,
+      signal: 'SIGKILL',
+      lastCheckpointStep: 500,
+      canResume: true,
+    });
     expect(t.died?.reason).toBe('out of memory');
     const job = await t.resumeRun('00002-run');
     expect(job).toBe('job-2');

@@ -172,7 +172,12 @@ export class StudioSocket {
       if (this.ws !== ws) return;
       this.ws = null;
       this.failPending('the connection to GAN Studio was lost');
-      const why = ev.code === 1008 || ev.code === 4401 ? 'access denied (is the token in the page address right?)' : opened ? 'connection lost' : 'cannot connect';
+      const why =
+        ev.code === 1008 || ev.code === 4401
+          ? 'access denied (is the token in the page address right?)'
+          : opened
+            ? 'connection lost'
+            : 'cannot connect';
       if (opened) return this.scheduleReconnect(why);
       // Refused before the hello: a server that is down, or one that no
       // longer takes our token. Only the second is hopeless, so ask.
@@ -181,7 +186,8 @@ export class StudioSocket {
         this.setState({
           connected: false,
           attempt: this.state.attempt + 1,
-          error: 'GAN Studio refused this page’s access token (the server was started with --new-token since, or the address is wrong)',
+          error:
+            'GAN Studio refused this page’s access token (the server was started with --new-token since, or the address is wrong)',
           refused: true,
         });
       });

@@ -95,11 +95,35 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
     colorOf[s.name] = colorIndex;
     const pairs = s.x.map((x, j) => [x, input.yLog && !(s.y[j] > 0) ? null : s.y[j]] as [number, number]);
     const lineStyle = { width: 1.6, type: s.dashed ? 'dashed' : 'solid' };
-    const common = { type: 'line', showSymbol: false, symbol: 'none', animation: false, color, emphasis: { disabled: true } };
+    const common = {
+      type: 'line',
+      showSymbol: false,
+      symbol: 'none',
+      animation: false,
+      color,
+      emphasis: { disabled: true },
+    };
     if (s.smooth && smoothing > 0) {
       const smoothed = emaSmooth(s.y, smoothing);
-      series.push({ ...common, id: `${s.name}::raw`, name: s.name, data: decimate(pairs, maxPoints), lineStyle: { ...lineStyle, width: 1, opacity: 0.22 }, silent: true, tooltip: { show: false } });
-      series.push({ ...common, id: s.name, name: s.name, data: decimate(s.x.map((x, j) => [x, input.yLog && !(smoothed[j] > 0) ? null : smoothed[j]] as [number, number]), maxPoints), lineStyle });
+      series.push({
+        ...common,
+        id: `${s.name}::raw`,
+        name: s.name,
+        data: decimate(pairs, maxPoints),
+        lineStyle: { ...lineStyle, width: 1, opacity: 0.22 },
+        silent: true,
+        tooltip: { show: false },
+      });
+      series.push({
+        ...common,
+        id: s.name,
+        name: s.name,
+        data: decimate(
+          s.x.map((x, j) => [x, input.yLog && !(smoothed[j] > 0) ? null : smoothed[j]] as [number, number]),
+          maxPoints,
+        ),
+        lineStyle,
+      });
     } else {
       series.push({ ...common, id: s.name, name: s.name, data: decimate(pairs, maxPoints), lineStyle });
     }
@@ -107,8 +131,18 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
 
   // Reference lines ride on a series (ECharts draws markLines per series); each line carries its own style.
   const marks = [
-    ...(input.limits ?? []).map((l) => ({ yAxis: l.y, name: l.label, lineStyle: { color: '#f87171', type: 'dashed', width: 1 }, label: { color: '#f87171', formatter: '{b}', position: 'insideEndTop' } })),
-    ...(input.markers ?? []).map((m) => ({ xAxis: m.x, name: m.label, lineStyle: { color: '#fbbf24', type: 'solid', width: 1.2 }, label: { color: '#fbbf24', formatter: '{b}', position: 'insideEndTop' } })),
+    ...(input.limits ?? []).map((l) => ({
+      yAxis: l.y,
+      name: l.label,
+      lineStyle: { color: '#f87171', type: 'dashed', width: 1 },
+      label: { color: '#f87171', formatter: '{b}', position: 'insideEndTop' },
+    })),
+    ...(input.markers ?? []).map((m) => ({
+      xAxis: m.x,
+      name: m.label,
+      lineStyle: { color: '#fbbf24', type: 'solid', width: 1.2 },
+      label: { color: '#fbbf24', formatter: '{b}', position: 'insideEndTop' },
+    })),
   ];
   if (marks.length > 0 && series.length > 0) {
     series[series.length - 1].markLine = { silent: true, symbol: 'none', data: marks };
@@ -186,6 +220,7 @@ export function seriesCsv(series: readonly CurveSeries[]): string {
   const byStep = series.map((s) => new Map(s.x.map((x, j) => [x, s.y[j]])));
   const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const lines = [['step', ...series.map((s) => quote(s.name))].join(',')];
-  for (const step of steps) lines.push([String(step), ...byStep.map((m) => (m.has(step) ? String(m.get(step)) : ''))].join(','));
+  for (const step of steps)
+    lines.push([String(step), ...byStep.map((m) => (m.has(step) ? String(m.get(step)) : ''))].join(','));
   return `${lines.join('\n')}\n`;
 }

@@ -24,7 +24,10 @@ export const CUTOUT_SHARE = 0.5;
  * Whether to suggest Pad: most images are transparent cut-outs (a figure on
  * an empty background), which Crop would cut into.
  */
-export function suggestPad(summary: { count: number; sourceChannels: { rgba: number; grayAlpha: number } }, options: DatasetOptions): boolean {
+export function suggestPad(
+  summary: { count: number; sourceChannels: { rgba: number; grayAlpha: number } },
+  options: DatasetOptions,
+): boolean {
   const withAlpha = summary.sourceChannels.rgba + summary.sourceChannels.grayAlpha;
   return options.resize === 'crop' && summary.count > 0 && withAlpha / summary.count > CUTOUT_SHARE;
 }

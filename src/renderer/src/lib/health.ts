@@ -65,7 +65,11 @@ export const DEFAULT_HEALTH_RULES: HealthRules = {
 const NUMERIC_KEYS = ['lossD', 'lossG', 'dReal', 'dFake', 'gradNormD', 'gradNormG'] as const;
 
 /** Every issue present in `stats` (ordered by step) and in the newest sample grid's spread, most severe first. */
-export function checkHealth(stats: readonly HealthStats[], rules: HealthRules = DEFAULT_HEALTH_RULES, spread: SampleSpread | null = null): HealthIssue[] {
+export function checkHealth(
+  stats: readonly HealthStats[],
+  rules: HealthRules = DEFAULT_HEALTH_RULES,
+  spread: SampleSpread | null = null,
+): HealthIssue[] {
   const issues: HealthIssue[] = [];
   if (stats.length === 0) return issues;
 
@@ -76,7 +80,8 @@ export function checkHealth(stats: readonly HealthStats[], rules: HealthRules = 
       id: 'nan',
       severity: 'error',
       title: `NaN or infinity in ${which} at step ${firstBad.step}`,
-      detail: 'Training has diverged and will not recover. Resume from an earlier checkpoint with lower learning rates, or start again.',
+      detail:
+        'Training has diverged and will not recover. Resume from an earlier checkpoint with lower learning rates, or start again.',
       step: firstBad.step,
     });
   }
@@ -89,7 +94,8 @@ export function checkHealth(stats: readonly HealthStats[], rules: HealthRules = 
       id: 'd-collapse',
       severity: 'warning',
       title: `Discriminator loss near 0 for ${run} steps`,
-      detail: 'D wins outright, so G gets no useful gradient. Try a lower D learning rate, fewer D steps, or more data.',
+      detail:
+        'D wins outright, so G gets no useful gradient. Try a lower D learning rate, fewer D steps, or more data.',
       step: last.step,
     });
   }
@@ -97,7 +103,10 @@ export function checkHealth(stats: readonly HealthStats[], rules: HealthRules = 
   const window = stats.slice(-rules.gradWindow);
   let worst: { net: 'D' | 'G'; value: number; step: number } | null = null;
   for (const s of window) {
-    for (const [net, value] of [['D', s.gradNormD], ['G', s.gradNormG]] as const) {
+    for (const [net, value] of [
+      ['D', s.gradNormD],
+      ['G', s.gradNormG],
+    ] as const) {
       if (Number.isFinite(value) && value > rules.gradNormLimit && (!worst || value > worst.value)) {
         worst = { net, value, step: s.step };
       }
@@ -114,7 +123,12 @@ export function checkHealth(stats: readonly HealthStats[], rules: HealthRules = 
   }
 
   let flat = 0;
-  for (let i = stats.length - 1; i >= 0 && Number.isFinite(stats[i].gradNormG) && stats[i].gradNormG < rules.gVanishNorm; i--) flat++;
+  for (
+    let i = stats.length - 1;
+    i >= 0 && Number.isFinite(stats[i].gradNormG) && stats[i].gradNormG < rules.gVanishNorm;
+    i--
+  )
+    flat++;
   if (flat >= rules.gVanishSteps) {
     const last = stats[stats.length - 1];
     issues.push({
@@ -122,7 +136,7 @@ export function checkHealth(stats: readonly HealthStats[], rules: HealthRules = 
       severity: 'warning',
       title: `G's gradient has vanished: ‖∇G‖ ${formatNorm(last.gradNormG)} for ${flat} steps`,
       detail:
-        'G no longer learns: D saturates, or G\'s outputs are stuck (for example all white). Lower the learning rates (2e-4 is a usual start), and resume from a checkpoint before it began or start again.',
+        "G no longer learns: D saturates, or G's outputs are stuck (for example all white). Lower the learning rates (2e-4 is a usual start), and resume from a checkpoint before it began or start again.",
       step: last.step,
     });
   }

@@ -47,7 +47,8 @@ export function lossScale(loss: LossName | null): LossScale {
     case 'wgan':
     case 'wgan-gp':
       return {
-        lossHint: 'loss D = D(G(z)) − D(x) (+ penalty): its size estimates the Wasserstein distance and shrinks as G improves; loss G = −D(G(z))',
+        lossHint:
+          'loss D = D(G(z)) − D(x) (+ penalty): its size estimates the Wasserstein distance and shrinks as G improves; loss G = −D(G(z))',
         dTitle: 'Critic scores (raw)',
         dHint: 'unbounded scores: only the gap D(x) − D(G(z)) means something',
         dRange: null,

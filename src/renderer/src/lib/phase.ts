@@ -24,7 +24,8 @@ const RUN_STATUS_TYPE: Record<RunStatus, ChipType> = {
 
 /** The chip for the job phase `phase`, or, when no job is active, for the shown run's status (null: no run shown). */
 export function phaseChip(phase: TrainingState['phase'], shownStatus: RunStatus | null): PhaseChip {
-  if (phase !== 'idle') return { text: phase, type: phase === 'running' ? 'success' : phase === 'paused' ? 'warning' : 'primary' };
+  if (phase !== 'idle')
+    return { text: phase, type: phase === 'running' ? 'success' : phase === 'paused' ? 'warning' : 'primary' };
   if (shownStatus) return { text: shownStatus, type: RUN_STATUS_TYPE[shownStatus] };
   return { text: 'idle', type: 'info' };
 }

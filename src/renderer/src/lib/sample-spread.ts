@@ -14,7 +14,14 @@ export const GRID_GAP = 2;
  * The spread (0–1) of an RGBA grid `width`×`height` of `columns`×rows tiles;
  * null when the size does not fit that layout or there is one tile.
  */
-export function gridSpread(rgba: ArrayLike<number>, width: number, height: number, columns: number, gap = GRID_GAP, samplesPerTile = 256): number | null {
+export function gridSpread(
+  rgba: ArrayLike<number>,
+  width: number,
+  height: number,
+  columns: number,
+  gap = GRID_GAP,
+  samplesPerTile = 256,
+): number | null {
   const tile = (width - (columns + 1) * gap) / columns;
   if (!Number.isInteger(tile) || tile < 1) return null;
   const rows = Math.round((height - gap) / (tile + gap));

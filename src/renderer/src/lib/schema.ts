@@ -111,7 +111,10 @@ function isObjectSchema(schema: JsonSchema): boolean {
 }
 
 function looksLikeColour(schema: JsonSchema): boolean {
-  return schema.format === 'color' || (typeof schema.pattern === 'string' && /^\^#\[0-9a-fA-F\]\{6\}\$$/.test(schema.pattern));
+  return (
+    schema.format === 'color' ||
+    (typeof schema.pattern === 'string' && /^\^#\[0-9a-fA-F\]\{6\}\$$/.test(schema.pattern))
+  );
 }
 
 function scalarField(key: string, path: string, schema: JsonSchema, labels: Record<string, string>): ScalarField {
@@ -209,7 +212,11 @@ export function buildForm(schema: JsonSchema, options: BuildFormOptions = {}): S
   return root.children.length > 0 ? sections : sections.slice(1);
 }
 
-function buildGrouped(schema: JsonSchema, groups: readonly FieldGroup[], labels: Record<string, string>): SectionField[] {
+function buildGrouped(
+  schema: JsonSchema,
+  groups: readonly FieldGroup[],
+  labels: Record<string, string>,
+): SectionField[] {
   const covered = new Set<string>();
   const sections: SectionField[] = [];
   for (const g of groups) {
@@ -222,12 +229,28 @@ function buildGrouped(schema: JsonSchema, groups: readonly FieldGroup[], labels:
       for (const f of node.type === 'section' ? flattenFields([node]) : [node]) covered.add(f.path);
     }
     if (children.length > 0) {
-      sections.push({ type: 'section', key: g.id, path: g.id, label: g.title && g.title !== g.id ? g.title : humanize(g.id), description: g.description ?? '', default: undefined, children });
+      sections.push({
+        type: 'section',
+        key: g.id,
+        path: g.id,
+        label: g.title && g.title !== g.id ? g.title : humanize(g.id),
+        description: g.description ?? '',
+        default: undefined,
+        children,
+      });
     }
   }
   const rest = flattenFields(buildForm(schema, { labels })).filter((f) => !covered.has(f.path));
   if (rest.length > 0) {
-    sections.push({ type: 'section', key: '_other', path: '_other', label: 'Other options', description: '', default: undefined, children: rest });
+    sections.push({
+      type: 'section',
+      key: '_other',
+      path: '_other',
+      label: 'Other options',
+      description: '',
+      default: undefined,
+      children: rest,
+    });
   }
   return sections;
 }
@@ -269,7 +292,8 @@ export function setPath<T extends object>(obj: T, path: string, value: unknown):
   let cur = copy;
   for (let i = 0; i < parts.length - 1; i++) {
     const next = cur[parts[i]];
-    const child = next && typeof next === 'object' && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
+    const child =
+      next && typeof next === 'object' && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
     cur[parts[i]] = child;
     cur = child;
   }
@@ -302,7 +326,11 @@ function formatBound(v: number): string {
 export function validateField(field: ScalarField, value: unknown): string | null {
   if (value === undefined) return null; // the default applies
   if (value === null || value === '') {
-    if (field.nullable || (value === '' && field.kind === 'string' && field.pattern === undefined && field.schema.minLength === undefined)) return null;
+    if (
+      field.nullable ||
+      (value === '' && field.kind === 'string' && field.pattern === undefined && field.schema.minLength === undefined)
+    )
+      return null;
     return `${field.label} is required`;
   }
   switch (field.kind) {
@@ -318,11 +346,14 @@ export function validateField(field: ScalarField, value: unknown): string | null
       if (!Number.isFinite(value)) return `${field.label} must be finite`;
       if (field.kind === 'integer' && !Number.isInteger(value)) return `${field.label} must be a whole number`;
       if (field.min !== undefined) {
-        if (field.exclusiveMin && value <= field.min) return `${field.label} must be greater than ${formatBound(field.min)}`;
-        if (!field.exclusiveMin && value < field.min) return `${field.label} must be at least ${formatBound(field.min)}`;
+        if (field.exclusiveMin && value <= field.min)
+          return `${field.label} must be greater than ${formatBound(field.min)}`;
+        if (!field.exclusiveMin && value < field.min)
+          return `${field.label} must be at least ${formatBound(field.min)}`;
       }
       if (field.max !== undefined) {
-        if (field.exclusiveMax && value >= field.max) return `${field.label} must be less than ${formatBound(field.max)}`;
+        if (field.exclusiveMax && value >= field.max)
+          return `${field.label} must be less than ${formatBound(field.max)}`;
         if (!field.exclusiveMax && value > field.max) return `${field.label} must be at most ${formatBound(field.max)}`;
       }
       const step = field.schema.multipleOf;
@@ -335,8 +366,10 @@ export function validateField(field: ScalarField, value: unknown): string | null
     case 'color': {
       if (typeof value !== 'string') return `${field.label} must be text`;
       const { minLength, maxLength } = field.schema;
-      if (typeof minLength === 'number' && value.length < minLength) return `${field.label} must be at least ${minLength} characters`;
-      if (typeof maxLength === 'number' && value.length > maxLength) return `${field.label} must be at most ${maxLength} characters`;
+      if (typeof minLength === 'number' && value.length < minLength)
+        return `${field.label} must be at least ${minLength} characters`;
+      if (typeof maxLength === 'number' && value.length > maxLength)
+        return `${field.label} must be at most ${maxLength} characters`;
       if (field.pattern) {
         let re: RegExp | null = null;
         try {
@@ -345,7 +378,9 @@ export function validateField(field: ScalarField, value: unknown): string | null
           re = null;
         }
         if (re && !re.test(value)) {
-          return field.kind === 'color' ? `${field.label} must be a colour like #ffffff` : `${field.label} does not match the expected format (${field.pattern})`;
+          return field.kind === 'color'
+            ? `${field.label} must be a colour like #ffffff`
+            : `${field.label} does not match the expected format (${field.pattern})`;
         }
       }
       return null;

@@ -9,7 +9,9 @@ import type { Router } from 'vue-router';
 /** A failed dynamic import, in the words Chromium, Firefox and Safari use. */
 export function isChunkLoadError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /Failed to fetch dynamically imported module|error loading dynamically imported module|Importing a module script failed|Unable to preload CSS/i.test(message);
+  return /Failed to fetch dynamically imported module|error loading dynamically imported module|Importing a module script failed|Unable to preload CSS/i.test(
+    message,
+  );
 }
 
 /** The line for a view that could not be loaded. */
@@ -20,7 +22,11 @@ export function viewLoadMessage(title: string, connected: boolean): string {
 }
 
 /** Reports every failed view load on `router` through `notify`. */
-export function explainViewLoadFailures(router: Router, connected: () => boolean, notify: (message: string) => void): void {
+export function explainViewLoadFailures(
+  router: Router,
+  connected: () => boolean,
+  notify: (message: string) => void,
+): void {
   router.onError((error, to) => {
     if (!isChunkLoadError(error)) return;
     notify(viewLoadMessage(String(to.meta?.title ?? to.name ?? to.path), connected()));

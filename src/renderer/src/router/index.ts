@@ -3,10 +3,20 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw, type Router } 
 /** The five views, in sidebar order. Hash history works under file:// (Electron) and over HTTP (serve). */
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/datasets' },
-  { path: '/datasets', name: 'datasets', component: () => import('../views/DatasetsView.vue'), meta: { title: 'Datasets' } },
+  {
+    path: '/datasets',
+    name: 'datasets',
+    component: () => import('../views/DatasetsView.vue'),
+    meta: { title: 'Datasets' },
+  },
   { path: '/train', name: 'train', component: () => import('../views/TrainView.vue'), meta: { title: 'Train' } },
   { path: '/runs', name: 'runs', component: () => import('../views/RunsView.vue'), meta: { title: 'Runs' } },
-  { path: '/generate', name: 'generate', component: () => import('../views/GenerateView.vue'), meta: { title: 'Generate' } },
+  {
+    path: '/generate',
+    name: 'generate',
+    component: () => import('../views/GenerateView.vue'),
+    meta: { title: 'Generate' },
+  },
   { path: '/export', name: 'export', component: () => import('../views/ExportView.vue'), meta: { title: 'Export' } },
   { path: '/:pathMatch(.*)*', redirect: '/datasets' },
 ];

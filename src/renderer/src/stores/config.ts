@@ -21,7 +21,8 @@ interface SavedForm {
   dataset: DatasetFacts | null;
 }
 
-const isSavedForm = (v: unknown): v is SavedForm => isRecord(v) && typeof v.preset === 'string' && isRecord(v.values) && (v.dataset === null || isRecord(v.dataset));
+const isSavedForm = (v: unknown): v is SavedForm =>
+  isRecord(v) && typeof v.preset === 'string' && isRecord(v.values) && (v.dataset === null || isRecord(v.dataset));
 
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -100,7 +101,11 @@ export const useConfigStore = defineStore('config', () => {
   /** Replace the form's values; the backend checks them after a short pause. */
   function setValues(next: Record<string, unknown>): void {
     values.value = next;
-    saveJson(TRAIN_FORM_STORAGE_KEY, { preset: preset.value, values: next, dataset: dataset.value } satisfies SavedForm);
+    saveJson(TRAIN_FORM_STORAGE_KEY, {
+      preset: preset.value,
+      values: next,
+      dataset: dataset.value,
+    } satisfies SavedForm);
     resolved.value = null;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
@@ -179,5 +184,24 @@ export const useConfigStore = defineStore('config', () => {
     }
   }
 
-  return { info, preset, values, serverErrors, resolved, checking, loadError, dataset, schema, presets, valid, suggestion, load, selectPreset, setValues, useDataset, fromConfig, check };
+  return {
+    info,
+    preset,
+    values,
+    serverErrors,
+    resolved,
+    checking,
+    loadError,
+    dataset,
+    schema,
+    presets,
+    valid,
+    suggestion,
+    load,
+    selectPreset,
+    setValues,
+    useDataset,
+    fromConfig,
+    check,
+  };
 });

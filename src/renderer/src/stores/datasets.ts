@@ -12,7 +12,13 @@ export const THUMB_PAGE = 120;
 /** Pages kept in memory (older ones are dropped as the grid scrolls). */
 const MAX_PAGES = 60;
 
-export const DEFAULT_DATASET_OPTIONS: DatasetOptions = { resolution: 64, channels: 3, resize: 'crop', background: '#ffffff', minSize: 8 };
+export const DEFAULT_DATASET_OPTIONS: DatasetOptions = {
+  resolution: 64,
+  channels: 3,
+  resize: 'crop',
+  background: '#ffffff',
+  minSize: 8,
+};
 
 /** localStorage key of the chosen folder, options and shown import, so a reload keeps them. */
 export const DATASET_CHOICE_STORAGE_KEY = 'gan-studio.dataset-choice';
@@ -25,7 +31,11 @@ interface SavedChoice {
 }
 
 const isSavedChoice = (v: unknown): v is SavedChoice =>
-  isRecord(v) && (v.dir === null || typeof v.dir === 'string') && isRecord(v.options) && typeof v.options.resolution === 'number' && (v.currentId === null || typeof v.currentId === 'string');
+  isRecord(v) &&
+  (v.dir === null || typeof v.dir === 'string') &&
+  isRecord(v.options) &&
+  typeof v.options.resolution === 'number' &&
+  (v.currentId === null || typeof v.currentId === 'string');
 
 /**
  * The data set being prepared: the folder (null: the bundled demo set), the
@@ -64,7 +74,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   /** Import progress in [0, 1]. */
   const importFraction = computed(() => useTasksStore().fraction(importTaskId.value));
-  const importPhase = computed(() => (importTaskId.value ? (useTasksStore().progress[importTaskId.value]?.phase ?? 'scan') : null));
+  const importPhase = computed(() =>
+    importTaskId.value ? (useTasksStore().progress[importTaskId.value]?.phase ?? 'scan') : null,
+  );
 
   /** Load the list of data sets imported before. */
   async function loadRecent(): Promise<void> {
@@ -154,7 +166,12 @@ export const useDatasetsStore = defineStore('datasets', () => {
       wanted.map(async (p) => {
         pending.add(p);
         try {
-          const page = await getApi().datasetThumbnails({ datasetId: ds.id, offset: p * THUMB_PAGE, limit: THUMB_PAGE, size: thumbSize.value });
+          const page = await getApi().datasetThumbnails({
+            datasetId: ds.id,
+            offset: p * THUMB_PAGE,
+            limit: THUMB_PAGE,
+            size: thumbSize.value,
+          });
           if (current.value?.id !== ds.id) return;
           pages.set(p, page.items);
           if (pages.size > MAX_PAGES) {
@@ -197,7 +214,12 @@ export const useDatasetsStore = defineStore('datasets', () => {
     previewLoading.value = true;
     previewError.value = null;
     try {
-      const result = await getApi().previewPreprocessing({ dir: dir.value, options: { ...options.value }, count, displaySize: 160 });
+      const result = await getApi().previewPreprocessing({
+        dir: dir.value,
+        options: { ...options.value },
+        count,
+        displaySize: 160,
+      });
       if (mine === previewGeneration) preview.value = result;
     } catch (e) {
       if (mine === previewGeneration) previewError.value = errorMessage(e);

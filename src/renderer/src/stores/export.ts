@@ -34,7 +34,12 @@ export const useExportStore = defineStore('export', () => {
     result.value = null;
     shownPath.value = null;
     try {
-      result.value = await getApi().exportWeb({ checkpoint: ck, dir: dir.value ?? undefined, quantize: quantize.value, taskId: id });
+      result.value = await getApi().exportWeb({
+        checkpoint: ck,
+        dir: dir.value ?? undefined,
+        quantize: quantize.value,
+        taskId: id,
+      });
       return result.value;
     } catch (e) {
       error.value = errorMessage(e);
@@ -76,5 +81,20 @@ export const useExportStore = defineStore('export', () => {
     }
   }
 
-  return { checkpoint, dir, quantize, taskId, running, result, error, shownPath, zipping, fraction, phase, run, showInFolder, downloadZip };
+  return {
+    checkpoint,
+    dir,
+    quantize,
+    taskId,
+    running,
+    result,
+    error,
+    shownPath,
+    zipping,
+    fraction,
+    phase,
+    run,
+    showInFolder,
+    downloadZip,
+  };
 });

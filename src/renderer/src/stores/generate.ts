@@ -1,6 +1,14 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CheckpointRef, GeneratedImage, GeneratorMeta, LatentsFile, Pin, SavedFile, SavedFolder } from '@shared/contract';
+import type {
+  CheckpointRef,
+  GeneratedImage,
+  GeneratorMeta,
+  LatentsFile,
+  Pin,
+  SavedFile,
+  SavedFolder,
+} from '@shared/contract';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
 import { errorMessage } from '../lib/format';
@@ -66,7 +74,9 @@ export const useGenerateStore = defineStore('generate', () => {
   const numClasses = computed(() => meta.value?.numClasses ?? 0);
   const isConditional = computed(() => numClasses.value > 0);
   /** A name for every class (the data set's subfolder names; "class i" where none is known). */
-  const classNames = computed(() => Array.from({ length: numClasses.value }, (_, i) => meta.value?.classNames[i] || `class ${i}`));
+  const classNames = computed(() =>
+    Array.from({ length: numClasses.value }, (_, i) => meta.value?.classNames[i] || `class ${i}`),
+  );
 
   /** The name of a class, or null (unconditional generator, or no class). */
   function className(c: number | null | undefined): string | null {
@@ -106,7 +116,14 @@ export const useGenerateStore = defineStore('generate', () => {
   async function generate(): Promise<void> {
     const ck = checkpoint.value;
     if (!ck) return;
-    const res = await guard(loading, () => getApi().generateImages({ checkpoint: ck, seeds: gridSeeds(baseSeed.value, count.value), truncation: truncation.value, ...classArg() }));
+    const res = await guard(loading, () =>
+      getApi().generateImages({
+        checkpoint: ck,
+        seeds: gridSeeds(baseSeed.value, count.value),
+        truncation: truncation.value,
+        ...classArg(),
+      }),
+    );
     if (res) {
       images.value = res.images;
       meta.value = res.meta;
@@ -129,7 +146,10 @@ export const useGenerateStore = defineStore('generate', () => {
     if (isPinned(seed, c)) {
       pins.value = pins.value.filter((p) => !samePin(p, seed, c));
     } else {
-      pins.value = [...pins.value, c === null ? { seed, dataUrl: img?.dataUrl ?? null } : { seed, class: c, dataUrl: img?.dataUrl ?? null }];
+      pins.value = [
+        ...pins.value,
+        c === null ? { seed, dataUrl: img?.dataUrl ?? null } : { seed, class: c, dataUrl: img?.dataUrl ?? null },
+      ];
     }
     frames.value = [];
   }
@@ -155,8 +175,16 @@ export const useGenerateStore = defineStore('generate', () => {
     if (!ck || pins.value.length === 0) return;
     try {
       const classes = isConditional.value ? { classes: pins.value.map((p) => p.class ?? 0) } : {};
-      const res = await getApi().generateImages({ checkpoint: ck, seeds: pins.value.map((p) => p.seed), truncation: truncation.value, ...classes });
-      pins.value = pins.value.map((p, i) => ({ ...p, dataUrl: p.z ? p.dataUrl : (res.images[i]?.dataUrl ?? p.dataUrl) }));
+      const res = await getApi().generateImages({
+        checkpoint: ck,
+        seeds: pins.value.map((p) => p.seed),
+        truncation: truncation.value,
+        ...classes,
+      });
+      pins.value = pins.value.map((p, i) => ({
+        ...p,
+        dataUrl: p.z ? p.dataUrl : (res.images[i]?.dataUrl ?? p.dataUrl),
+      }));
     } catch (e) {
       error.value = errorMessage(e);
     }
@@ -178,20 +206,40 @@ export const useGenerateStore = defineStore('generate', () => {
     const ck = checkpoint.value;
     if (!ck || !canInterpolate.value) return;
     const res = await guard(interpolating, () =>
-      getApi().interpolate({ checkpoint: ck, pins: pinList(), framesPerSegment: framesPerSegment.value, loop: loop.value, truncation: truncation.value }),
+      getApi().interpolate({
+        checkpoint: ck,
+        pins: pinList(),
+        framesPerSegment: framesPerSegment.value,
+        loop: loop.value,
+        truncation: truncation.value,
+      }),
     );
     if (res) frames.value = res.frames;
   }
 
   /** Write the interpolation as a GIF or a folder of PNG frames. */
-  async function exportInterpolation(format: 'gif' | 'png-sequence', fps = 24, dir?: string): Promise<SavedFile | SavedFolder | null> {
+  async function exportInterpolation(
+    format: 'gif' | 'png-sequence',
+    fps = 24,
+    dir?: string,
+  ): Promise<SavedFile | SavedFolder | null> {
     const ck = checkpoint.value;
     if (!ck || !canInterpolate.value) return null;
     const tasks = useTasksStore();
     const taskId = tasks.newTaskId('interpolation');
     exportTaskId.value = taskId;
     const res = await guard(exporting, () =>
-      getApi().exportInterpolation({ checkpoint: ck, pins: pinList(), framesPerSegment: framesPerSegment.value, loop: loop.value, truncation: truncation.value, format, fps, dir, taskId }),
+      getApi().exportInterpolation({
+        checkpoint: ck,
+        pins: pinList(),
+        framesPerSegment: framesPerSegment.value,
+        loop: loop.value,
+        truncation: truncation.value,
+        format,
+        fps,
+        dir,
+        taskId,
+      }),
     );
     tasks.clear(taskId);
     exportTaskId.value = null;
@@ -203,7 +251,9 @@ export const useGenerateStore = defineStore('generate', () => {
   async function saveImage(pin: Pin, scale: number, dir?: string): Promise<SavedFile | null> {
     const ck = checkpoint.value;
     if (!ck) return null;
-    const res = await guard(exporting, () => getApi().saveImage({ checkpoint: ck, pin: toPin(pin), truncation: truncation.value, scale, dir, ...classArg() }));
+    const res = await guard(exporting, () =>
+      getApi().saveImage({ checkpoint: ck, pin: toPin(pin), truncation: truncation.value, scale, dir, ...classArg() }),
+    );
     if (res) lastSaved.value = res;
     return res;
   }
@@ -215,7 +265,18 @@ export const useGenerateStore = defineStore('generate', () => {
     const tasks = useTasksStore();
     const taskId = tasks.newTaskId('generate');
     exportTaskId.value = taskId;
-    const res = await guard(exporting, () => getApi().generateBatch({ checkpoint: ck, count: n, seed: baseSeed.value, truncation: truncation.value, scale, dir, taskId, ...classArg() }));
+    const res = await guard(exporting, () =>
+      getApi().generateBatch({
+        checkpoint: ck,
+        count: n,
+        seed: baseSeed.value,
+        truncation: truncation.value,
+        scale,
+        dir,
+        taskId,
+        ...classArg(),
+      }),
+    );
     tasks.clear(taskId);
     exportTaskId.value = null;
     if (res) lastSaved.value = res;
@@ -226,7 +287,9 @@ export const useGenerateStore = defineStore('generate', () => {
   async function saveLatents(dir?: string): Promise<SavedFile | null> {
     const ck = checkpoint.value;
     if (!ck || pins.value.length === 0) return null;
-    const res = await guard(exporting, () => getApi().saveLatents({ checkpoint: ck, pins: pinList(), truncation: truncation.value, dir }));
+    const res = await guard(exporting, () =>
+      getApi().saveLatents({ checkpoint: ck, pins: pinList(), truncation: truncation.value, dir }),
+    );
     if (res) lastSaved.value = res;
     return res;
   }
@@ -240,7 +303,11 @@ export const useGenerateStore = defineStore('generate', () => {
       return null;
     }
     truncation.value = file.truncation;
-    pins.value = file.pins.map((p) => (p.class != null && isConditional.value ? { seed: p.seed, z: p.z, class: p.class, dataUrl: null } : { seed: p.seed, z: p.z, dataUrl: null }));
+    pins.value = file.pins.map((p) =>
+      p.class != null && isConditional.value
+        ? { seed: p.seed, z: p.z, class: p.class, dataUrl: null }
+        : { seed: p.seed, z: p.z, dataUrl: null },
+    );
     frames.value = [];
     await fillLoadedPinImages();
     return file;
@@ -255,7 +322,13 @@ export const useGenerateStore = defineStore('generate', () => {
         if (p.dataUrl) return p;
         try {
           const pin = toPin(p);
-          const res = await getApi().interpolate({ checkpoint: ck, pins: [pin, pin], framesPerSegment: 2, loop: false, truncation: truncation.value });
+          const res = await getApi().interpolate({
+            checkpoint: ck,
+            pins: [pin, pin],
+            framesPerSegment: 2,
+            loop: false,
+            truncation: truncation.value,
+          });
           return { ...p, dataUrl: res.frames[0] ?? null };
         } catch {
           return p;

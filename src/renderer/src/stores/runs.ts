@@ -16,7 +16,8 @@ export function mergeDiffs(diffs: readonly ConfigDiffEntry[][]): { path: string;
       rows.get(e.path)![i + 1] = e.b;
     }
   });
-  for (const values of rows.values()) for (let i = 1; i < values.length; i++) if (values[i] === undefined) values[i] = values[0];
+  for (const values of rows.values())
+    for (let i = 1; i < values.length; i++) if (values[i] === undefined) values[i] = values[0];
   return [...rows.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([path, values]) => ({ path, values }));
 }
 
@@ -63,7 +64,8 @@ export const useRunsStore = defineStore('runs', () => {
         refreshTimer = setTimeout(() => {
           refreshTimer = null;
           void refresh();
-          if (change.runId && change.runId === selectedId.value && change.reason !== 'deleted') void select(change.runId);
+          if (change.runId && change.runId === selectedId.value && change.reason !== 'deleted')
+            void select(change.runId);
         }, 300);
       });
     }

@@ -27,7 +27,10 @@ export const useTasksStore = defineStore('tasks', () => {
   function newTaskId(kind: TaskKind): string {
     listen();
     counter++;
-    const rand = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID().slice(0, 8) : Math.random().toString(36).slice(2, 10);
+    const rand =
+      typeof crypto !== 'undefined' && 'randomUUID' in crypto
+        ? crypto.randomUUID().slice(0, 8)
+        : Math.random().toString(36).slice(2, 10);
     return `${kind}-${Date.now().toString(36)}-${counter}-${rand}`;
   }
 

@@ -1,7 +1,14 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { TrainConfig } from '@shared/config';
-import type { ResumeRunRequest, RunEventLine, StepStats, TrainingEvent, TrainingState, Unsubscribe } from '@shared/contract';
+import type {
+  ResumeRunRequest,
+  RunEventLine,
+  StepStats,
+  TrainingEvent,
+  TrainingState,
+  Unsubscribe,
+} from '@shared/contract';
 import { IDLE_TRAINING_STATE } from '@shared/training-state';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
@@ -83,7 +90,9 @@ export const useTrainingStore = defineStore('training', () => {
   const stepsPerSec = computed(() => activeStepsPerSecond(stats.value, SPEED_WINDOW));
 
   /** Seconds to the end of the live run; null when unknown. */
-  const eta = computed(() => (isLive.value && running.value ? etaSeconds(state.value.steps - state.value.step, stepsPerSec.value) : null));
+  const eta = computed(() =>
+    isLive.value && running.value ? etaSeconds(state.value.steps - state.value.step, stepsPerSec.value) : null,
+  );
 
   /** Fraction of the run trained, for the progress bar. */
   const progress = computed(() => {
@@ -197,7 +206,8 @@ export const useTrainingStore = defineStore('training', () => {
       let list: RunSample[] = detail.sampleSteps.map((step) => ({ step, src: null }));
       for (const s of samples.value) list = upsertSample(list, s);
       samples.value = list;
-      if (detail.summary.status === 'failed' && detail.summary.error && !active.value) error.value = detail.summary.error;
+      if (detail.summary.status === 'failed' && detail.summary.error && !active.value)
+        error.value = detail.summary.error;
       const newest = list[list.length - 1];
       if (newest && !newest.src) await loadSample(newest.step);
     } catch (e) {
@@ -228,7 +238,12 @@ export const useTrainingStore = defineStore('training', () => {
     died.value = null;
     finished.value = null;
     const res = await control(() => getApi().startTraining({ config: config as TrainConfig }));
-    if (res) state.value = { ...state.value, phase: state.value.phase === 'idle' ? 'starting' : state.value.phase, jobId: res.jobId };
+    if (res)
+      state.value = {
+        ...state.value,
+        phase: state.value.phase === 'idle' ? 'starting' : state.value.phase,
+        jobId: res.jobId,
+      };
     return res?.jobId ?? null;
   }
 
