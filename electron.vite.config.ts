@@ -42,8 +42,8 @@ export default defineConfig({
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           // Studio workers, started with utilityProcess.fork (src/main/utility-process.ts).
-          'training-worker': resolve(import.meta.dirname, 'src/studio/training-worker.ts'),
-          'tools-worker': resolve(import.meta.dirname, 'src/studio/tools-worker.ts'),
+          'training-worker': resolve(import.meta.dirname, 'src/studio/workers/training-worker.ts'),
+          'tools-worker': resolve(import.meta.dirname, 'src/studio/workers/tools-worker.ts'),
         },
         external: MAIN_EXTERNALS,
       },

@@ -5,7 +5,7 @@
  */
 import { utilityProcess } from 'electron';
 import { join } from 'node:path';
-import { lowerPriority, TailBuffer, type WorkerExit, type WorkerLauncher } from '../studio/worker-process';
+import { lowerPriority, TailBuffer, type WorkerExit, type WorkerLauncher } from '../studio/workers/worker-process';
 
 export const utilityLauncher: WorkerLauncher = (entry, options) => {
   const child = utilityProcess.fork(join(import.meta.dirname, `${entry}.js`), [], {

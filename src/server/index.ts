@@ -20,7 +20,7 @@ import type { AppInfo } from '../shared/contract';
 import { AUTH_PATH, TOKEN_PARAM, WS_PATH, WS_PROTOCOL_VERSION, type WsServerMessage } from '../shared/ws-protocol';
 import { StudioBackend } from '../studio/backend';
 import { serializeError } from '../studio/datasets-common';
-import { forkLauncher, type WorkerLauncher } from '../studio/worker-process';
+import { forkLauncher, type WorkerLauncher } from '../studio/workers/worker-process';
 import { sendFile, staticFile } from './static';
 
 export interface StudioServerOptions {

@@ -26,7 +26,7 @@ import { describeArgIssues, StudioRejectedError } from './errors';
 import { setupHandlers, type StudioHandlers, type StudioHost } from './handlers';
 import { PathGuard } from './paths';
 import { RunLocator } from './run-locator';
-import { ToolsClient } from './tools-client';
+import { ToolsClient } from './workers/tools-client';
 import { TrainingManager } from './training-manager';
 
 export type { StudioHandlers, StudioHost } from './handlers';

@@ -12,7 +12,7 @@ import { StudioError } from './errors';
 import { assertNotRunOwned } from './output-guard';
 import type { PathGuard } from './paths';
 import { checkpointSteps, summarizeRun, type LiveInfo } from './runs';
-import type { CheckpointLocation } from './tools-protocol';
+import type { CheckpointLocation } from './workers/tools-protocol';
 import type { TrainingManager } from './training-manager';
 
 export class RunLocator {

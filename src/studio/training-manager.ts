@@ -11,9 +11,9 @@ import type { ResumableChanges, TrainingEvent, TrainingState } from '../shared/c
 import { IDLE_TRAINING_STATE } from '../shared/training-state';
 import { StudioError } from './errors';
 import { checkpointSteps } from './runs';
-import { describeExit } from './tools-client';
-import type { WorkerLauncher, WorkerProcess } from './worker-process';
-import type { TrainingCommand, TrainingReport } from './worker-protocol';
+import { describeExit } from './workers/tools-client';
+import type { WorkerLauncher, WorkerProcess } from './workers/worker-process';
+import type { TrainingCommand, TrainingReport } from './workers/worker-protocol';
 
 const IDLE = IDLE_TRAINING_STATE;
 

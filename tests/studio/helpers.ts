@@ -11,7 +11,7 @@ import type {
   TrainingEvent,
 } from '../../src/shared/contract';
 import { StudioBackend } from '../../src/studio/backend';
-import { forkLauncher } from '../../src/studio/worker-process';
+import { forkLauncher } from '../../src/studio/workers/worker-process';
 import { tempDir } from '../helpers/temp';
 
 export const TEST_APP_INFO: AppInfo = {

@@ -16,9 +16,9 @@ import type {
 import type { DatasetRegistry } from '../dataset-registry';
 import type { PathGuard } from '../paths';
 import type { RunLocator } from '../run-locator';
-import type { ToolsClient } from '../tools-client';
+import type { ToolsClient } from '../workers/tools-client';
 import type { TrainingManager } from '../training-manager';
-import type { WorkerLauncher } from '../worker-process';
+import type { WorkerLauncher } from '../workers/worker-process';
 
 /** What the host (Electron main or the serve command) provides. */
 export interface StudioHost {

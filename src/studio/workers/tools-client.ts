@@ -2,8 +2,8 @@
  * The backend's handle on the tools process: started on first use, restarted
  * after it dies (calls in flight then reject with the reason).
  */
-import type { TaskProgress } from '../shared/contract';
-import { StudioError } from './errors';
+import type { TaskProgress } from '../../shared/contract';
+import { StudioError } from '../errors';
 import type { ToolsMethod, ToolsMethods } from './tools-protocol';
 import type { WorkerExit, WorkerLauncher, WorkerProcess } from './worker-process';
 import type { ToolsReply } from './worker-protocol';

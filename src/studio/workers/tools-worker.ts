@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { zipSync } from 'fflate';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { BackendsInfo, DatasetOptions, GeneratorMeta, PreviewItem, TaskKind } from '../shared/contract';
+import type { BackendsInfo, DatasetOptions, GeneratorMeta, PreviewItem, TaskKind } from '../../shared/contract';
 import {
   BACKEND_PREFERENCE,
   DatasetError,
@@ -38,10 +38,10 @@ import {
   type Dataset,
   type LoadedGenerator,
   type ScannedFile,
-} from '../engine';
-import { StudioError } from './errors';
-import { datasetId, serializeError, summarizeDataset, summarizeFailedImport } from './datasets-common';
-import { dataUrl, encodePng, pngDataUrl, resizePixels, toRgba, upscale } from './images';
+} from '../../engine';
+import { StudioError } from '../errors';
+import { datasetId, serializeError, summarizeDataset, summarizeFailedImport } from '../datasets-common';
+import { dataUrl, encodePng, pngDataUrl, resizePixels, toRgba, upscale } from '../images';
 import type { CheckpointLocation, PinArg, ToolsMethod, ToolsMethods } from './tools-protocol';
 import { connectToParent } from './worker-port';
 import type { ToolsReply, ToolsRequest } from './worker-protocol';

@@ -1,6 +1,6 @@
 /** Messages between the studio backend and its worker processes. */
-import type { TrainConfig } from '../shared/config';
-import type { ResumableChanges, TaskProgress, TrainingEvent } from '../shared/contract';
+import type { TrainConfig } from '../../shared/config';
+import type { ResumableChanges, TaskProgress, TrainingEvent } from '../../shared/contract';
 
 // --- training worker -------------------------------------------------------
 

@@ -1,5 +1,5 @@
 /**
- * Methods of the tools worker (src/studio/tools-worker.ts): everything heavy
+ * Methods of the tools worker (src/studio/workers/tools-worker.ts): everything heavy
  * the studio does outside training, kept off the main/serve event loop. Paths
  * arrive already checked by the backend.
  */
@@ -18,7 +18,7 @@ import type {
   SkippedFileInfo,
   ThumbnailPage,
   WebExportResult,
-} from '../shared/contract';
+} from '../../shared/contract';
 
 /** A checkpoint located on disk by the backend. */
 export interface CheckpointLocation {

@@ -9,9 +9,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrainingEvent } from '../shared/contract';
-import { PauseGate, UserError, startRun, type RunEvent, type RunRequest, type StepStats } from '../engine';
-import { datasetOptionsOf, errorMessage, serializeError, summarizeDataset } from './datasets-common';
+import type { TrainingEvent } from '../../shared/contract';
+import { PauseGate, UserError, startRun, type RunEvent, type RunRequest, type StepStats } from '../../engine';
+import { datasetOptionsOf, errorMessage, serializeError, summarizeDataset } from '../datasets-common';
 import { connectToParent } from './worker-port';
 import type { TrainingCommand, TrainingReport } from './worker-protocol';
 
