@@ -18,7 +18,7 @@
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../src/engine/backend/select';
+import { activateBackend } from '../src/engine/backend/select';
 import { useStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 
 interface Layer {
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const minMs = Number(arg('min-ms', '600'));
   const stat = arg('stat', 'median') === 'best' ? 'best' : 'median';
   const noStock = process.argv.includes('--no-stock');
-  const active = await useBackend('wasm');
+  const active = await activateBackend('wasm');
   const load = loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
@@ -115,28 +115,24 @@ async function main(): Promise<void> {
       const strides: [number, number] = [L.stride, L.stride];
       const fwd = timeKernel(() => tf.fused.conv2d({ x: big, filter, strides, pad: L.pad }), minMs, stat);
       const backpropInput = (): tf.Tensor =>
-        tf
-          .engine()
-          .runKernel('Conv2DBackpropInput', { dy: small, filter }, {
-            strides,
-            pad: L.pad,
-            dataFormat: 'NHWC',
-            inputShape: [batch, H, W, cb],
-          } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: small, filter }, {
+          strides,
+          pad: L.pad,
+          dataFormat: 'NHWC',
+          inputShape: [batch, H, W, cb],
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
       const bin = timeKernel(backpropInput, minMs, stat);
       useStockWasmKernels(true);
       const stockBin = noStock ? NaN : timeKernel(backpropInput, minMs, stat);
       useStockWasmKernels(false);
       const bf = timeKernel(
         () =>
-          tf
-            .engine()
-            .runKernel('Conv2DBackpropFilter', { x: big, dy: small }, {
-              strides,
-              pad: L.pad,
-              dataFormat: 'NHWC',
-              filterShape: [L.k, L.k, cb, cs],
-            } as unknown as tf.NamedAttrMap) as tf.Tensor,
+          tf.engine().runKernel('Conv2DBackpropFilter', { x: big, dy: small }, {
+            strides,
+            pad: L.pad,
+            dataFormat: 'NHWC',
+            filterShape: [L.k, L.k, cb, cs],
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
         minMs,
         stat,
       );

@@ -14,7 +14,7 @@
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../src/engine/backend/select';
+import { activateBackend } from '../src/engine/backend/select';
 import { useStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { Rng } from '../src/engine/rng';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const stock = process.argv.includes('--stock');
   const json = process.argv.includes('--json');
   const threads = Number(arg('threads', '1'));
-  await useBackend(backend, { threads });
+  await activateBackend(backend, { threads });
   if (stock) useStockWasmKernels(true);
   const config = await resolveConfig({ preset, overrides: { batchSize: batch, seed: 1 } });
   const { resolution, channels } = config.model;

@@ -14,7 +14,7 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { useBackend } from '../src/engine/backend/select';
+import { activateBackend } from '../src/engine/backend/select';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { importDataset } from '../src/engine/dataset';
 import { metricsReference, compareWithReference } from '../src/engine/metrics/compare';
@@ -58,7 +58,7 @@ async function makeFolder(): Promise<string> {
   return dir;
 }
 
-const backend = await useBackend(backendName);
+const backend = await activateBackend(backendName);
 const folder = await makeFolder();
 const ds = await importDataset(folder, {
   resolution: 64,

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { probeBackends, useBackend } from '../../src/engine/backend';
+import { probeBackends, activateBackend } from '../../src/engine/backend';
 import { benchmark } from '../../src/engine/bench';
 import { resolveConfig } from '../../src/engine/config/resolve';
 import { GanSession } from '../../src/engine/train/session';
@@ -61,7 +61,7 @@ async function profileStep(preset: string, batch: number) {
 if (positionals[0] === 'info') {
   process.stdout.write(JSON.stringify({ backends: await probeBackends() }) + '\n');
 } else {
-  const backend = await useBackend(values.backend as BackendName);
+  const backend = await activateBackend(values.backend as BackendName);
   const batch = Number(values.batch);
   const r = await benchmark({
     preset: values.preset,

@@ -16,7 +16,7 @@ export {
   BackendError,
   probeBackends,
   resolveThreads,
-  useBackend,
+  activateBackend,
   wasmThreadsInUse,
   withResolvedThreads,
   type ActiveBackend,

@@ -12,6 +12,9 @@
  * at a time), dataset import, thumbnails, previews, generation and export in
  * the tools worker. What runs here is small file reads and bookkeeping, so the
  * host's event loop stays responsive.
+ *
+ * "Backend" here means the app's server side behind the UI; it is unrelated
+ * to the compute backend (src/engine/backend: which tfjs backend trains).
  */
 import type { z } from 'zod';
 import {

@@ -1,10 +1,10 @@
 /** Test helpers for tfjs: backend setup and weight snapshots. */
 import type * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../../src/engine/backend';
+import { activateBackend } from '../../src/engine/backend';
 import type { BackendName } from '../../src/shared/config';
 
 export async function onBackend(name: Exclude<BackendName, 'auto'>): Promise<void> {
-  await useBackend(name);
+  await activateBackend(name);
 }
 
 /** Every weight of a model (trainable and not) as plain arrays. */

@@ -6,7 +6,7 @@ import {
   describeSkipped,
   exportForWeb,
   loadGenerator,
-  useBackend,
+  activateBackend,
   type GeneratorInfo,
   type QuantizeDtype,
 } from '../../engine';
@@ -46,7 +46,7 @@ export function registerExport(program: Command): void {
       if (flags.quantize !== undefined && !(QUANTIZE_DTYPES as readonly string[]).includes(flags.quantize)) {
         throw new UserError(`Unknown --quantize "${flags.quantize}". Choose one of: ${QUANTIZE_DTYPES.join(', ')}.`);
       }
-      await useBackend('cpu'); // export only moves weights (and checks a few images when quantizing); no native or wasm runtime needed
+      await activateBackend('cpu'); // export only moves weights (and checks a few images when quantizing); no native or wasm runtime needed
       const gen = await loadGenerator(flags.checkpoint);
       for (const skipped of gen.skipped) warn(describeSkipped(skipped));
       let result: GeneratorInfo;

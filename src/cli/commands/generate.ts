@@ -8,7 +8,7 @@ import {
   describeSkipped,
   loadGenerator,
   parseClass,
-  useBackend,
+  activateBackend,
   writeSeedBatch,
 } from '../../engine';
 import { decimal, integer } from '../parse';
@@ -58,7 +58,7 @@ export function registerGenerate(program: Command): void {
       if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
         throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
       checkImageCount(flags.count, flags.grid); // before loading anything
-      await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
+      await activateBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
       for (const skipped of gen.skipped) warn(describeSkipped(skipped));
       const progress = imageProgress(flags.count);

@@ -9,7 +9,7 @@ import {
   probeBackends,
   resolveConfig,
   resolveThreads,
-  useBackend,
+  activateBackend,
   wasmThreadsInUse,
   type GpuAdapterSummary,
 } from '../../engine';
@@ -81,7 +81,7 @@ export function registerBench(program: Command): void {
         if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
           throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
         const threads = resolveThreads(flags.threads ?? 0);
-        const backend = await useBackend(flags.backend as (typeof BACKEND_NAMES)[number], { threads });
+        const backend = await activateBackend(flags.backend as (typeof BACKEND_NAMES)[number], { threads });
         const r = await benchmark({
           preset: flags.preset,
           batch: flags.batch,

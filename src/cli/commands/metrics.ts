@@ -1,7 +1,7 @@
 /** `gan-studio metrics` (SWD, KID, diversity of a checkpoint) and `gan-studio nearest` (the memorization check). */
 import type { Command } from 'commander';
 import { BACKEND_NAMES } from '../../shared/config';
-import { useBackend } from '../../engine/backend';
+import { activateBackend } from '../../engine/backend';
 import { UserError } from '../../engine/errors';
 import { loadGenerator } from '../../engine/generate/generator';
 import { checkpointMetrics } from '../../engine/metrics/checkpoint-metrics';
@@ -23,7 +23,7 @@ export function registerMetrics(program: Command): void {
     .action(async (flags: { checkpoint: string; count: number; json?: boolean; backend: string }) => {
       if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
         throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
-      await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
+      await activateBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
       try {
         const result = await checkpointMetrics(gen, flags.count);
@@ -50,7 +50,7 @@ export function registerNearest(program: Command): void {
     .action(async (flags: { checkpoint: string; count: number; out: string; k: number; backend: string }) => {
       if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
         throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
-      await useBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
+      await activateBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
       try {
         const report = await checkpointNearest(gen, flags.count, flags.k, flags.out);

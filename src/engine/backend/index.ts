@@ -2,7 +2,7 @@ export {
   BACKEND_PREFERENCE,
   BackendError,
   probeBackends,
-  useBackend,
+  activateBackend,
   type ActiveBackend,
   type BackendStatus,
   type ConcreteBackendName,

@@ -8,6 +8,12 @@
  * wasm (@tensorflow/tfjs-backend-wasm, XNNPACK + SIMD) and cpu (plain JavaScript,
  * a reference, very slow). The two native ones are optional dependencies and are
  * loaded lazily; both register the tfjs backend named 'tensorflow'.
+ *
+ * "Backend" names three things in this codebase: this compute backend (the
+ * `BackendName` a run's config asks for, e.g. 'tensorflow-gpu'), the tfjs
+ * backend it registers (`tf.getBackend()`, e.g. 'tensorflow'; see
+ * ActiveBackend.tfBackend), and the studio backend (src/studio/backend.ts,
+ * the app's server side behind the UI), which has nothing to do with either.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../shared/config';
@@ -216,7 +222,7 @@ function finish(name: ConcreteBackendName, why: string, adapter?: GpuAdapterSumm
   return { name, tfBackend: tf.getBackend(), why, ...(adapter != null ? { adapter } : {}) };
 }
 
-export interface UseBackendOptions {
+export interface ActivateBackendOptions {
   /** CPU threads for the wasm backend (1: single-threaded build); undefined keeps what is set up. Native backends pick their own. */
   threads?: number;
 }
@@ -227,7 +233,10 @@ export interface UseBackendOptions {
  * leaves the previously active backend in place. Also registers what training
  * needs: the extra wasm kernels and zero gradients for comparison ops.
  */
-export async function useBackend(requested: BackendName, options: UseBackendOptions = {}): Promise<ActiveBackend> {
+export async function activateBackend(
+  requested: BackendName,
+  options: ActivateBackendOptions = {},
+): Promise<ActiveBackend> {
   const prev = currentBackend();
   const { threads } = options;
   if (requested !== 'auto') {

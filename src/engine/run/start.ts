@@ -6,7 +6,7 @@
  * front ends only render those events.
  */
 import type { TrainConfig } from '../../shared/config';
-import { useBackend, withResolvedThreads } from '../backend';
+import { activateBackend, withResolvedThreads } from '../backend';
 import type { Dataset, ImportPhase } from '../dataset';
 import type { PauseGate } from '../train/pause-gate';
 import { resumeRun, trainNewRun, type TrainEvent, type TrainingInput } from '../train/run-training';
@@ -46,7 +46,7 @@ export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promi
     emit({ type: 'plan', plan });
     // threads 0 (all physical cores) becomes a number here, so config.json records what ran.
     const config = withResolvedThreads(plan.config);
-    const backend = await useBackend(config.backend, { threads: config.threads });
+    const backend = await activateBackend(config.backend, { threads: config.threads });
     emit({ type: 'backend', name: backend.name, why: backend.why });
 
     let dataset: Dataset;

@@ -1,7 +1,7 @@
 /**
  * Gradient penalties on D: each needs ∇ₓD(x) inside the loss, so training
  * takes a gradient of a gradient (the zero gradients of comparison kernels
- * that useBackend registers make that work through ReLU and LeakyReLU).
+ * that activateBackend registers make that work through ReLU and LeakyReLU).
  * - wgan-gp: λ·E[(‖∇D(x̂)‖₂ − 1)²], x̂ = ε·x + (1 − ε)·G(z), ε ~ U(0, 1) per image (Gulrajani et al.);
  * - r1: γ/2·E[‖∇D(x)‖²] on reals, r2: the same on fakes (Mescheder et al.).
  */

@@ -31,7 +31,7 @@ import {
   scanFolder,
   SkipFile,
   truncate,
-  useBackend,
+  activateBackend,
   writeFileAtomic,
   writeLatentsFile,
   writeSeedBatch,
@@ -79,7 +79,7 @@ function throttled(taskId: string | undefined, kind: TaskKind): (phase: string, 
 
 let backendReady: Promise<unknown> | null = null;
 function tfReady(): Promise<unknown> {
-  backendReady ??= useBackend('auto');
+  backendReady ??= activateBackend('auto');
   return backendReady;
 }
 

@@ -1,6 +1,6 @@
 /** Shared helpers for the backend tests: deterministic data and a relative error. */
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../../../src/engine/backend';
+import { activateBackend } from '../../../src/engine/backend';
 
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32), the same on every backend. */
 export function randomData(n: number, seed: number): Float32Array {
@@ -32,10 +32,10 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return maxDiff / Math.max(1, maxRef);
 }
 
-/** Runs `f` with `backend` active (through useBackend) and restores the previous backend. */
+/** Runs `f` with `backend` active (through activateBackend) and restores the previous backend. */
 export async function onBackend<T>(backend: 'wasm' | 'cpu', f: () => T): Promise<T> {
   const prev = tf.getBackend();
-  await useBackend(backend);
+  await activateBackend(backend);
   try {
     return f();
   } finally {

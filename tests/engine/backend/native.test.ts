@@ -68,11 +68,11 @@ describe('native TensorFlow backends (simulated installs)', () => {
     ]);
     expect(statuses[0].reason).toMatch(/@tensorflow\/tfjs-node-gpu is not installed/);
     expect(tf.getBackend()).toBe('cpu');
-    const active = await sel.useBackend('auto');
+    const active = await sel.activateBackend('auto');
     expect(active).toMatchObject({ name: 'tensorflow', tfBackend: 'tensorflow' });
     expect(active.why).toMatch(/^auto picked tensorflow, the fastest available: native TensorFlow \(libtensorflow\)/);
     // With the CPU build loaded, the GPU build is not loaded beside it (two libtensorflows clash).
-    await expect(sel.useBackend('tensorflow-gpu')).rejects.toThrow(
+    await expect(sel.activateBackend('tensorflow-gpu')).rejects.toThrow(
       /^Backend 'tensorflow-gpu' is not available: the CPU build @tensorflow\/tfjs-node is already loaded/,
     );
     expect(tf.getBackend()).toBe('tensorflow');
@@ -86,7 +86,7 @@ describe('native TensorFlow backends (simulated installs)', () => {
     expect(statuses[0]).toMatchObject({ name: 'tensorflow-gpu', available: false });
     expect(statuses[0].reason).toMatch(/sees no GPU.*CUDA 11\.2/);
     expect(statuses[1]).toEqual({ name: 'tensorflow', available: true, reason: 'ready', auto: true });
-    const active = await sel.useBackend('tensorflow');
+    const active = await sel.activateBackend('tensorflow');
     expect(active.why).toMatch(/via @tensorflow\/tfjs-node-gpu/);
   });
 
@@ -94,7 +94,7 @@ describe('native TensorFlow backends (simulated installs)', () => {
     const sel = await freshSelect({
       '@tensorflow/tfjs-node-gpu': fakeNativePackage('@tensorflow/tfjs-node-gpu', true),
     });
-    const active = await sel.useBackend('auto');
+    const active = await sel.activateBackend('auto');
     expect(active).toMatchObject({ name: 'tensorflow-gpu', tfBackend: 'tensorflow' });
     expect(active.why).toMatch(/^auto picked tensorflow-gpu/);
     // The backend really computes.
@@ -107,8 +107,8 @@ describe('native TensorFlow backends (simulated installs)', () => {
     expect(statuses[1]).toMatchObject({ name: 'tensorflow', available: false });
     expect(statuses[1].reason).toMatch(/^@tensorflow\/tfjs-node failed to load: /);
     expect(statuses[1].reason).not.toMatch(/\n/);
-    await expect(sel.useBackend('tensorflow')).rejects.toBeInstanceOf(sel.BackendError);
-    expect((await sel.useBackend('auto')).name).toBe('wasm');
+    await expect(sel.activateBackend('tensorflow')).rejects.toBeInstanceOf(sel.BackendError);
+    expect((await sel.activateBackend('auto')).name).toBe('wasm');
   });
 
   it('describes load failures in one line: missing package vs missing libtensorflow', async () => {

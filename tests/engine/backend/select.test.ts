@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_PREFERENCE, BackendError, probeBackends, useBackend } from '../../../src/engine/backend';
+import { BACKEND_PREFERENCE, BackendError, probeBackends, activateBackend } from '../../../src/engine/backend';
 import { wasmBinaryDir } from '../../../src/engine/backend/wasm';
 
 describe('wasm setup', () => {
@@ -24,7 +24,7 @@ describe('wasm setup', () => {
     ];
     const before = listeners();
     try {
-      const active = await useBackend('wasm');
+      const active = await activateBackend('wasm');
       // Emscripten's rethrowing process handlers were taken off again.
       expect(listeners()).toEqual(before);
       expect(active).toMatchObject({ name: 'wasm', tfBackend: 'wasm' });
@@ -39,7 +39,7 @@ describe('wasm setup', () => {
 
 describe('probeBackends', () => {
   it('lists all five in preference order: wasm and cpu ready, native TensorFlow not installed', async () => {
-    await useBackend('cpu');
+    await activateBackend('cpu');
     const statuses = await probeBackends();
     expect(statuses.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     expect(statuses.map((s) => s.name)).toEqual([...BACKEND_PREFERENCE]);
@@ -58,17 +58,17 @@ describe('probeBackends', () => {
   });
 
   it('restores wasm too', async () => {
-    await useBackend('wasm');
+    await activateBackend('wasm');
     await probeBackends();
     expect(tf.getBackend()).toBe('wasm');
   });
 });
 
-describe('useBackend', () => {
+describe('activateBackend', () => {
   it("throws a one-line BackendError for 'tensorflow' and 'tensorflow-gpu' and keeps the active backend", async () => {
-    await useBackend('wasm');
+    await activateBackend('wasm');
     for (const name of ['tensorflow', 'tensorflow-gpu'] as const) {
-      const err = await useBackend(name).then(
+      const err = await activateBackend(name).then(
         () => null,
         (e: unknown) => e,
       );
@@ -84,8 +84,8 @@ describe('useBackend', () => {
   });
 
   it("'auto' picks wasm here and says why", async () => {
-    await useBackend('cpu');
-    const active = await useBackend('auto');
+    await activateBackend('cpu');
+    const active = await activateBackend('auto');
     expect(active.name).toBe('wasm');
     expect(active.tfBackend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
@@ -95,13 +95,13 @@ describe('useBackend', () => {
   });
 
   it("'cpu' works and is reported as such", async () => {
-    const active = await useBackend('cpu');
+    const active = await activateBackend('cpu');
     expect(active).toMatchObject({ name: 'cpu', tfBackend: 'cpu' });
     expect(tf.getBackend()).toBe('cpu');
-    await useBackend('wasm');
+    await activateBackend('wasm');
   });
 
   it('rejects an unknown name with BackendError', async () => {
-    await expect(useBackend('webgl' as unknown as 'cpu')).rejects.toBeInstanceOf(BackendError);
+    await expect(activateBackend('webgl' as unknown as 'cpu')).rejects.toBeInstanceOf(BackendError);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../../../src/engine/backend';
+import { activateBackend } from '../../../src/engine/backend';
 import { batchMatMulWasm, leakyReluWasm, meanWasm, sumWasm, tileWasm } from '../../../src/engine/backend/wasm-kernels';
 import { onBackend, randomData, relError, wasmDataCount } from './helpers';
 
@@ -23,7 +23,7 @@ async function both(f: () => { data: Float32Array | Int32Array | Uint8Array; sha
 const run = (t: tf.Tensor) => ({ data: t.dataSync() as Float32Array, shape: t.shape });
 
 beforeAll(async () => {
-  await useBackend('wasm');
+  await activateBackend('wasm');
 });
 
 describe('wasm kernel registrations', () => {

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../../../src/engine/backend';
+import { activateBackend } from '../../../src/engine/backend';
 import {
   conv2DBackpropInputWasm,
   registerWasmKernels,
@@ -72,7 +72,7 @@ const label = (c: Case): string =>
   `x=[${c.x}] ${c.format ?? 'NHWC'} k=${c.k.join('x')} cout=${c.cout} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
 
 beforeAll(async () => {
-  await useBackend('wasm');
+  await activateBackend('wasm');
 });
 
 describe('Conv2DBackpropInput on wasm', () => {

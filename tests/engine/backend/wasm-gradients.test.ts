@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../../../src/engine/backend';
+import { activateBackend } from '../../../src/engine/backend';
 import { setWasmLeakyReluGradient } from '../../../src/engine/backend/wasm-gradients';
 import { onBackend, randomData, relError, wasmDataCount } from './helpers';
 
@@ -38,7 +38,7 @@ function secondOrder(): Float32Array {
 }
 
 beforeAll(async () => {
-  await useBackend('wasm');
+  await activateBackend('wasm');
 });
 
 describe('LeakyRelu gradient on wasm', () => {

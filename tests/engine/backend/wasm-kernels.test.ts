@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../../../src/engine/backend';
+import { activateBackend } from '../../../src/engine/backend';
 import {
   conv2DBackpropFilterWasm,
   registerWasmKernels,
@@ -64,7 +64,7 @@ const label = (c: Case): string =>
   `x=[${c.x}] ${c.format ?? 'NHWC'} k=${c.k.join('x')} cout=${c.cout} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
 
 beforeAll(async () => {
-  await useBackend('wasm'); // sets the wasm paths and registers the kernels
+  await activateBackend('wasm'); // sets the wasm paths and registers the kernels
 });
 
 describe('Conv2DBackpropFilter on wasm', () => {

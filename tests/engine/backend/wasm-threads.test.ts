@@ -7,7 +7,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { physicalCores, useBackend, wasmThreadsInUse } from '../../../src/engine/backend';
+import { physicalCores, activateBackend, wasmThreadsInUse } from '../../../src/engine/backend';
 import { prepareWasm, wasmFeatures } from '../../../src/engine/backend/wasm';
 import { randomData, relError, wasmDataCount } from './helpers';
 
@@ -36,12 +36,12 @@ function workload(): Float32Array[] {
 
 afterAll(async () => {
   tf.disposeVariables();
-  await useBackend('wasm', { threads: 1 });
+  await activateBackend('wasm', { threads: 1 });
 });
 
 describe('wasm with several threads', () => {
   it('starts XNNPACK with the pool asked for, whatever the CPU count says', async () => {
-    const active = await useBackend('wasm', { threads: 3 });
+    const active = await activateBackend('wasm', { threads: 3 });
     expect(active.tfBackend).toBe('wasm');
     expect(wasmThreadsInUse()).toBe(3);
     expect(await wasmFeatures()).toBe('SIMD, 3 threads');
@@ -49,13 +49,13 @@ describe('wasm with several threads', () => {
   });
 
   it('runs every GAN Studio kernel like cpu (< 1e-4) and bit for bit like one thread', async () => {
-    await useBackend('wasm', { threads: 2 });
+    await activateBackend('wasm', { threads: 2 });
     expect(wasmThreadsInUse()).toBe(2);
     const threaded = workload();
-    await useBackend('wasm', { threads: 1 });
+    await activateBackend('wasm', { threads: 1 });
     expect(wasmThreadsInUse()).toBe(1);
     const single = workload();
-    await useBackend('cpu');
+    await activateBackend('cpu');
     const cpu = workload();
     expect(threaded).toHaveLength(cpu.length);
     for (let i = 0; i < cpu.length; i++) {
@@ -67,7 +67,7 @@ describe('wasm with several threads', () => {
   });
 
   it('leaks no tensors and no wasm buffers over repeated steps', async () => {
-    await useBackend('wasm', { threads: 2 });
+    await activateBackend('wasm', { threads: 2 });
     workload();
     const tensors = tf.memory().numTensors;
     const buffers = wasmDataCount();
@@ -77,13 +77,13 @@ describe('wasm with several threads', () => {
   });
 
   it('switches the thread count only while the backend holds no tensors', async () => {
-    await useBackend('wasm', { threads: 2 });
+    await activateBackend('wasm', { threads: 2 });
     const held = tf.scalar(1);
     try {
       expect(prepareWasm(1)).toBe(
         'the wasm backend already runs with 2 threads in this process and holds tensors (asked for 1)',
       );
-      await expect(useBackend('wasm', { threads: 1 })).rejects.toThrow(/holds tensors/);
+      await expect(activateBackend('wasm', { threads: 1 })).rejects.toThrow(/holds tensors/);
       expect(wasmThreadsInUse()).toBe(2);
       expect(held.dataSync()[0]).toBe(1);
     } finally {

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useBackend } from '../../../src/engine/backend';
+import { activateBackend } from '../../../src/engine/backend';
 import { randomData, relError } from '../backend/helpers';
 import { skipWebGpu } from './swiftshader';
 
@@ -209,10 +209,10 @@ async function evaluate(c: Case): Promise<Out> {
 
 describe.skipIf(skipWebGpu())('training kernels on webgpu match cpu', () => {
   it('forward, gradients and second-order gradients, without leaking tensors', async () => {
-    await useBackend('cpu');
+    await activateBackend('cpu');
     const ref: Out[] = [];
     for (const c of CASES) ref.push(await evaluate(c));
-    await useBackend('webgpu');
+    await activateBackend('webgpu');
     const before = tf.memory().numTensors;
     for (const [i, c] of CASES.entries()) {
       const got = await evaluate(c);
@@ -227,6 +227,6 @@ describe.skipIf(skipWebGpu())('training kernels on webgpu match cpu', () => {
       }
     }
     expect(tf.memory().numTensors).toBe(before);
-    await useBackend('cpu');
+    await activateBackend('cpu');
   });
 });

@@ -12,7 +12,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useBackend, webgpuDevice } from '../../../src/engine/backend';
+import { activateBackend, webgpuDevice } from '../../../src/engine/backend';
 import { estimateTrainingMemory } from '../../../src/engine/backend/gpu-memory';
 import { parseConfig } from '../../../src/engine/config/resolve';
 import { exportForWeb } from '../../../src/engine/export-web';
@@ -50,7 +50,7 @@ afterAll(() => {
 
 describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
   it('refuses a batch over a tiny memory budget, naming the largest batch that fits; nothing is trained', async () => {
-    await useBackend('webgpu');
+    await activateBackend('webgpu');
     const config = configWith(2, { batchSize: 8 });
     const probe = GanSession.create(config, data.count);
     const one = estimateTrainingMemory(probe, 1, false);
@@ -73,7 +73,7 @@ describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
   let runDir = '';
 
   it('a device lost in mid-run stops the run with its last checkpoint intact and a resume offer', async () => {
-    await useBackend('webgpu');
+    await activateBackend('webgpu');
     const out = await tempDir();
     const lose = (e: TrainEvent) => {
       if (e.type === 'checkpoint' && e.step === 2) webgpuDevice()!.destroy();
@@ -96,11 +96,11 @@ describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
   });
 
   it('resumes on wasm, then an out-of-memory error on webgpu stops it with the wasm checkpoint intact', async () => {
-    await useBackend('wasm');
+    await activateBackend('wasm');
     await resumeRun(runDir, input(configWith(4), 'wasm'));
     expect(await newestStep(runDir)).toBe(4);
 
-    await useBackend('webgpu'); // a fresh device: the last one was lost
+    await activateBackend('webgpu'); // a fresh device: the last one was lost
     const device = webgpuDevice()!;
     const overflow = (e: TrainEvent) => {
       // Dawn answers a buffer over the device limit with a GPU error event, as it does when memory runs out.
@@ -122,7 +122,7 @@ describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
     const old = webgpuDevice()!;
     old.destroy(); // as after a driver reset: the next activation makes a fresh device
     await old.lost;
-    await useBackend('webgpu');
+    await activateBackend('webgpu');
     expect(webgpuDevice()).not.toBe(old);
     await resumeRun(runDir, input(configWith(6), 'webgpu'));
     expect(await newestStep(runDir)).toBe(6);
@@ -138,7 +138,7 @@ describe.skipIf(skipWebGpu())('training runs on webgpu (SwiftShader)', () => {
     expect((await stat(path.join(web, 'model.json'))).size).toBeGreaterThan(100);
     gen.model.dispose();
     // The same checkpoint on cpu gives the same pictures (rounding may differ by one level).
-    await useBackend('cpu');
+    await activateBackend('cpu');
     const onCpu = await loadGenerator(runDir);
     const ref = await generateImages(onCpu, z);
     onCpu.model.dispose();

@@ -10,7 +10,7 @@ import {
   activateWebGpu,
   emulationReason,
   probeBackends,
-  useBackend,
+  activateBackend,
   webgpuDevice,
   webgpuFault,
 } from '../../../src/engine/backend';
@@ -64,7 +64,7 @@ describe.skipIf(skipWebGpu())('webgpu on SwiftShader', () => {
       emulation: 'a CPU emulation (SwiftShader)',
     });
     expect(webgpu.adapter!.limits.maxStorageBuffersPerShaderStage).toBeGreaterThan(8);
-    const auto = await useBackend('auto');
+    const auto = await activateBackend('auto');
     expect(auto.name).toBe('wasm');
     expect(auto.why).toMatch(
       /skipped .*webgpu \(the only adapter is a CPU emulation \(SwiftShader\), slower than wasm\)/,
@@ -72,7 +72,7 @@ describe.skipIf(skipWebGpu())('webgpu on SwiftShader', () => {
   });
 
   it('explicit webgpu runs on the device made with the adapter limits (AddN of 12 passes validation)', async () => {
-    const active = await useBackend('webgpu');
+    const active = await activateBackend('webgpu');
     expect(active).toMatchObject({ name: 'webgpu', tfBackend: 'webgpu' });
     expect(active.why).toMatch(/^webgpu as requested: WebGPU on google swiftshader/);
     const device = webgpuDevice()!;
@@ -85,7 +85,7 @@ describe.skipIf(skipWebGpu())('webgpu on SwiftShader', () => {
   });
 
   it('a destroyed device is a device-lost fault; the next activation makes a fresh device', async () => {
-    await useBackend('webgpu');
+    await activateBackend('webgpu');
     const first = webgpuDevice()!;
     first.destroy();
     await new Promise((r) => setTimeout(r, 50));
@@ -96,6 +96,6 @@ describe.skipIf(skipWebGpu())('webgpu on SwiftShader', () => {
     expect(webgpuFault()).toBeNull();
     const y = tf.add(tf.tensor([1, 2]), 1);
     expect(Array.from(await y.data())).toEqual([2, 3]);
-    await useBackend('cpu');
+    await activateBackend('cpu');
   });
 });

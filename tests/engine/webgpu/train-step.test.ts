@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useBackend } from '../../../src/engine/backend';
+import { activateBackend } from '../../../src/engine/backend';
 import { resolveConfig } from '../../../src/engine/config/resolve';
 import { GanSession } from '../../../src/engine/train/session';
 import type { StepStats } from '../../../src/engine/run/stats-log';
@@ -26,7 +26,7 @@ async function oneStep(
   resolution: number,
   leakCheck: boolean,
 ) {
-  await useBackend(backend);
+  await activateBackend(backend);
   const config = await resolveConfig({
     preset,
     sets: [...sets, 'batchSize=2', 'gridSize=2', 'seed=11', 'model.latentDim=8', 'model.baseWidth=4'],
@@ -71,7 +71,7 @@ describe.skipIf(skipWebGpu())('training steps on webgpu match cpu', () => {
     const got = await oneStep('webgpu', 'dcgan-28', [], 28, true);
     expectClose(got, ref);
     expect(got.leaked).toBe(0);
-    await useBackend('cpu');
+    await activateBackend('cpu');
   });
 
   it('spectral norm + R1 + DiffAugment + conditional: one step', async () => {
@@ -91,6 +91,6 @@ describe.skipIf(skipWebGpu())('training steps on webgpu match cpu', () => {
     const ref = await oneStep('cpu', 'dcgan-28', sets, 16, false);
     const got = await oneStep('webgpu', 'dcgan-28', sets, 16, false);
     expectClose(got, ref);
-    await useBackend('cpu');
+    await activateBackend('cpu');
   });
 });
