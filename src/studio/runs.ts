@@ -173,7 +173,8 @@ export async function readRunStats(
       // a line cut short by a kill
     }
   }
-  // A resumed run truncates stats.jsonl, but keep only the newest line per step to be safe.
+  // No dedupe by step: a resume and a rollback first cut stats.jsonl back to their checkpoint's step
+  // (truncateStats in src/engine/run/stats-log.ts), so no step repeats.
   const total = out.length;
   if (!maxPoints || out.length <= maxPoints) return { stats: out, total, events };
   const thinned: StepStats[] = [];

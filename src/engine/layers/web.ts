@@ -9,9 +9,9 @@
  *   <script src="gan-layers.js"></script>
  *   <script> const model = await tf.loadLayersModel('model.json'); </script>
  *
- * or as an ES module: `import { registerGanLayers } from './gan-layers.js'` is
- * not needed; the script also sets `globalThis.registerGanLayers(tf)` for pages
- * that load tfjs as a module and call it themselves.
+ * It is not an ES module. It also sets `globalThis.registerGanLayers(tf)`,
+ * so a page that loads tfjs as a module (no global `tf`) loads this script
+ * and then calls `registerGanLayers(tf)` with its own tf.
  */
 import { defineGanLayers } from './define';
 

@@ -1,13 +1,19 @@
 /**
- * The run-folder layout, after StyleGAN2-ADA, defined here and nowhere else:
- * `<out>/00001-name/` holding
+ * The run-folder layout, after StyleGAN2-ADA: `<out>/00001-name/` holding
  *   config.json                 the resolved options (there from the start: the folder is renamed into place with it)
- *   status.json                 running | paused | finished | stopped | failed, with step, pid and backend
- *   train.lock                  pid + host of the process training it (see lock.ts)
- *   stats.jsonl                 one JSON line per step
+ *   status.json                 running | paused | finished | stopped | failed, with step, steps, backend, pid (./status.ts)
+ *   train.lock                  pid + host of the process training it (./lock.ts)
+ *   stats.jsonl                 one JSON line per step, plus event lines such as rollbacks (src/shared/stats.ts)
  *   import-report.json          what the dataset import took and skipped
+ *   heldout.json                the held-out reals the metrics compare with (../metrics/holdout.ts)
+ *   metrics.jsonl               one line per metrics evaluation (../metrics/live.ts)
+ *   origin.json                 fine-tuned runs only: the run and step its weights came from (../train/init-from.ts)
  *   samples/step-000100.png     grids from fixed noise
- *   checkpoints/step-000500/    G, D, G-EMA, optimizer state, state.json
+ *   checkpoints/step-000500/    G, D, G-EMA, optimizer state, state.json (./checkpoint.ts)
+ *   checkpoints/damaged/        checkpoints a resume skipped as damaged (./checkpoint-pick.ts)
+ *   checkpoints/superseded/     checkpoints newer than the one a run was resumed from
+ * The names of the top-level files and folders are defined here (except the
+ * held-out, metrics and fine-tuning files, named by their modules).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';

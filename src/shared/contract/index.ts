@@ -21,6 +21,9 @@
  *  2. the method name in ./methods.ts (the compile fails until it matches);
  *  3. its handler in src/studio/handlers/<domain>.ts (the compile fails until
  *     every channel has one).
+ * A new domain also needs its table spread into OPERATIONS below and its
+ * setup function into src/studio/handlers/index.ts. An event is one entry in
+ * ./events.ts's EVENTS (./methods.ts derives its method from there).
  * The preload and the WebSocket client pick the method up by themselves.
  * Keep changes additive: the renderer is coded against this.
  *
