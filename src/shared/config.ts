@@ -1,3 +1,4 @@
+// One file on purpose: the one config schema; every option and its cross-field checks read in one place.
 /**
  * The one training-config schema. The engine, the CLI (`--config`, `--set`),
  * the run folder's `config.json` and the studio's forms all go through it, so a

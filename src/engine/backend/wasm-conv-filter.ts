@@ -1,3 +1,4 @@
+// One file on purpose: one kernel, its two strategies and the rule choosing between them.
 /**
  * `Conv2DBackpropFilter` for the wasm backend (the stock backend of tfjs 4.22 has none):
  * the weight gradient of every conv2d, and of every conv2dTranspose.

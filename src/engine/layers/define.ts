@@ -1,3 +1,4 @@
+// One file on purpose: defineGanLayers ships via toString() as gan-layers.js, so it cannot import pieces.
 /**
  * GAN Studio's custom tfjs layers, defined by ONE self-contained factory so the
  * very same code runs in Node (training, checkpoints) and in a browser (web

@@ -1,3 +1,4 @@
+// One file on purpose: G and D are built from the same private Net helper; a split would have to export it.
 /**
  * DCGAN generator and discriminator builders.
  *

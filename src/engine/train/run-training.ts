@@ -1,3 +1,4 @@
+// One file on purpose: new runs, resumes and trainLoop share private steps that nothing else may call.
 /**
  * The training loop around a GanSession: the run folder, stats.jsonl, sample
  * grids, checkpoints, stopping and resuming. It reports through events so the

@@ -1,3 +1,4 @@
+// One file on purpose: the tools process's entry, one method table over its per-process dataset and generator caches.
 /**
  * The tools process: dataset import and thumbnails, preprocessing previews,
  * generation, interpolation, GIF/PNG export and the web export. Everything

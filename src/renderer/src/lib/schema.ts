@@ -1,3 +1,4 @@
+// One file on purpose: building the form and validating values walk the same JSON Schema shapes.
 /**
  * Turns the training config's JSON Schema (`gan-studio config --schema`, or
  * the API's schema call) into a tree of form fields, and checks values
