@@ -131,7 +131,7 @@ describe('train --dry-run', () => {
     const r = await runCli(['train', '--dry-run', '--resume', finishedRun, '--steps', '9', '--batch', '2'], { env });
     expect(r.code).toBe(1);
     expect(r.stderrLines).toEqual([
-      'error: --resume cannot change batchSize; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, data.dir, metrics.enabled, metrics.every, metrics.samples, metrics.budget may change on resume.',
+      'error: --resume cannot change batchSize; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, threads, data.dir, metrics.enabled, metrics.every, metrics.samples, metrics.budget may change on resume.',
     ]);
     const bad = await runCli(['train', '--dry-run', '--set', 'model.resolution=30'], { env });
     expect(bad.code).toBe(1);
