@@ -186,6 +186,8 @@ describe.each(CONFIGS)('exact resume: %s', (_name, sets) => {
     }
     const stateOf = async (dir: string) => {
       const { savedAt: _t, ...rest } = JSON.parse(await readFile(path.join(ckpt(dir), 'state.json'), 'utf8'));
+      // model.json holds auto-generated layer names, which depend on how many models the process built; the weights' checksums must match.
+      for (const file of Object.keys(rest.files)) if (file.endsWith('/model.json')) delete rest.files[file];
       return rest;
     };
     const state = await stateOf(split);
