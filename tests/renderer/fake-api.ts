@@ -35,6 +35,21 @@ export const STUDIO_INFO: StudioInfo = {
 
 export const IDLE: TrainingState = IDLE_TRAINING_STATE;
 
+/** The generator every fake checkpoint holds (loadGenerator, and the meta of generate/interpolate results). */
+function generatorMeta(runId: string) {
+  return {
+    runId,
+    step: 100,
+    latentDim: 8,
+    resolution: 16,
+    channels: 3,
+    ema: true,
+    numClasses: 0,
+    classNames: [],
+    preset: 'dcgan-28',
+  };
+}
+
 export function createFakeApi(): FakeApi {
   const listeners = new Map<string, Set<Listener<unknown>>>();
   const on =
@@ -105,29 +120,9 @@ export function createFakeApi(): FakeApi {
     })),
     diffRuns: vi.fn(async () => []),
     deleteRun: vi.fn(async () => undefined),
-    loadGenerator: vi.fn(async (req) => ({
-      runId: req.checkpoint.runId,
-      step: 100,
-      latentDim: 8,
-      resolution: 16,
-      channels: 3,
-      ema: true,
-      numClasses: 0,
-      classNames: [],
-      preset: 'dcgan-28',
-    })),
+    loadGenerator: vi.fn(async (req) => generatorMeta(req.checkpoint.runId)),
     generateImages: vi.fn(async (req) => ({
-      meta: {
-        runId: req.checkpoint.runId,
-        step: 100,
-        latentDim: 8,
-        resolution: 16,
-        channels: 3,
-        ema: true,
-        numClasses: 0,
-        classNames: [],
-        preset: 'dcgan-28',
-      },
+      meta: generatorMeta(req.checkpoint.runId),
       images: req.seeds.map((seed: number, i: number) => ({
         seed,
         class: req.classes?.[i] ?? req.class ?? null,
@@ -136,17 +131,7 @@ export function createFakeApi(): FakeApi {
       size: 16,
     })),
     interpolate: vi.fn(async (req) => ({
-      meta: {
-        runId: req.checkpoint.runId,
-        step: 100,
-        latentDim: 8,
-        resolution: 16,
-        channels: 3,
-        ema: true,
-        numClasses: 0,
-        classNames: [],
-        preset: 'dcgan-28',
-      },
+      meta: generatorMeta(req.checkpoint.runId),
       frames: Array.from(
         { length: (req.pins.length - (req.loop === false ? 1 : 0)) * (req.framesPerSegment ?? 24) },
         (_, i) => `data:image/png;base64,f${i}`,
