@@ -52,7 +52,7 @@ import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/
 import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
 import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
-import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource } from './init-from';
+import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource, type InitOptions } from './init-from';
 import { GanSession, type TrainingData } from './session';
 
 export type TrainEvent =
@@ -96,6 +96,8 @@ export interface TrainingInput {
   onEvent?: (event: TrainEvent) => void;
   /** A new run only: start from this run folder's (newest) or checkpoint folder's weights. */
   initFrom?: string;
+  /** With initFrom: what to carry besides the weights (optimizer state, ADA probability). */
+  initOptions?: InitOptions;
   /** Set by trainNewRun/resumeRun: the live metrics of the run, or null when off. */
   metrics?: LiveMetrics | null;
 }
@@ -122,7 +124,7 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
     const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
     if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
     const session = GanSession.create(input.config, metrics.train.count, metrics.train);
-    if (input.initFrom) await initFrom(runDir, session, input.initFrom);
+    if (input.initFrom) await initFrom(runDir, session, input.initFrom, input.initOptions ?? {});
     done = await trainLoop(runDir, session, null, {
       ...input,
       data: metrics.train,
@@ -167,15 +169,22 @@ async function createRunFolder(
 }
 
 /** Fine-tuning: the fresh session takes another run's weights, and the run records where they came from. A refusal leaves no run folder. */
-async function initFrom(runDir: string, session: GanSession, from: string): Promise<void> {
+async function initFrom(runDir: string, session: GanSession, from: string, options: InitOptions): Promise<void> {
   try {
-    const source = await loadInitSource(from);
+    const source = await loadInitSource(from, options);
     try {
-      initSessionFrom(session, source);
+      initSessionFrom(session, source, options);
+      const keptAda = options.ada && source.augmentP !== undefined;
       await writeFileAtomic(
         path.join(runDir, ORIGIN_FILE),
         JSON.stringify(
-          { initFrom: source.dir, step: source.step, optimizer: 'fresh', adaProbability: 'restarted' },
+          {
+            initFrom: source.dir,
+            step: source.step,
+            optimizer: options.optimizer ? 'carried' : 'fresh',
+            adaProbability: keptAda ? 'kept' : 'restarted',
+            ...(keptAda ? { augmentP: source.augmentP } : {}),
+          },
           null,
           2,
         ),
