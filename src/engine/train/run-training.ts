@@ -44,7 +44,9 @@ import {
   runDirOf,
   sampleFile,
 } from '../run/run-dir';
+import { newRunInfo, readRunInfo, writeRunInfo } from '../run/run-format';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import { GAN_STUDIO_VERSION } from '../version';
 import { writeRunStatus, type WrittenRunStatus } from '../run/status';
 import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
 import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
@@ -101,8 +103,8 @@ export interface TrainingInput {
 }
 
 /**
- * Start a new run: `<outDir>/NNNNN-<name>/`, born with its config.json and
- * its lock (see createRunDir), then train.
+ * Start a new run: `<outDir>/NNNNN-<name>/`, born with its run.json,
+ * config.json and lock (see createRunDir), then train.
  */
 export async function trainNewRun(outDir: string, given: TrainingInput): Promise<string> {
   // A conditional run learns its class count from the data; config.json records it.
@@ -113,6 +115,7 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   for (const m of [probe.g, probe.d, probe.gEma]) m?.dispose();
   let lock: RunLock | null = null;
   const runDir = await createRunFolder(outDir, input.config.name, need, async (dir) => {
+    await writeRunInfo(dir, newRunInfo());
     await writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
     lock = await writeNewLock(dir);
   });
@@ -271,6 +274,9 @@ async function resumeLocked(
     session = GanSession.create(input.config, metrics.train.count, metrics.train);
   }
   if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
+  // The trainer is the one writer of a run's files: a folder of an older format becomes the current one here, and only here.
+  const { info } = await readRunInfo(runDir);
+  await writeRunInfo(runDir, { ...info, resumedBy: GAN_STUDIO_VERSION });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
   return trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
