@@ -26,7 +26,6 @@ import { conv2DBackpropInputWasm } from './wasm-conv-input';
 import { prepareFusedKernels } from './fused-gradients';
 import { leakyReluWasm } from './wasm-elementwise';
 import { registerWasmLeakyReluGradient, setWasmLeakyReluGradient } from './wasm-gradients';
-import { identityWasm } from './wasm-identity';
 import { batchMatMulWasm } from './wasm-matmul';
 import { meanWasm, sumWasm } from './wasm-reduce';
 import { tileWasm } from './wasm-tile';
@@ -40,7 +39,6 @@ export {
 } from './wasm-conv-filter';
 export { conv2DBackpropInputWasm, setConvInputStrategyForTests, type ConvInputStrategy } from './wasm-conv-input';
 export { leakyReluWasm } from './wasm-elementwise';
-export { identityWasm } from './wasm-identity';
 export { batchMatMulWasm } from './wasm-matmul';
 export { meanWasm, sumWasm } from './wasm-reduce';
 export { tileWasm } from './wasm-tile';
@@ -60,7 +58,6 @@ const EXTRAS: Extra[] = [
   { name: 'Sum', kernelFunc: sumWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Mean', kernelFunc: meanWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'LeakyRelu', kernelFunc: leakyReluWasm as unknown as tf.KernelFunc, replaces: true },
-  { name: 'Identity', kernelFunc: identityWasm as unknown as tf.KernelFunc, replaces: true },
 ];
 
 /** Names of the kernels this module registers for `wasm`. */
@@ -113,6 +110,6 @@ export function useStockWasmKernels(stock: boolean): void {
     if (stock) register(e.name, s.kernelFunc, s.setupFunc, s.disposeFunc);
     else register(e.name, e.kernelFunc, s.setupFunc, s.disposeFunc);
   }
-  // Identity was registered anew: wrap it again so it still passes on the fused ops' attributes.
+  // Keep the fused kernels' wrappers (./fused-gradients.ts) in place over whatever is registered now.
   prepareFusedKernels('wasm');
 }
