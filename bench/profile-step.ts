@@ -22,7 +22,7 @@ import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { setLazyFusedGradients } from '../src/engine/backend/fused-gradients';
 import { activateBackend } from '../src/engine/backend/select';
-import { useStockWasmKernels } from '../src/engine/backend/wasm-kernels';
+import { setStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { Rng } from '../src/engine/rng';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
@@ -47,7 +47,7 @@ function syntheticData(count: number, size: number): TrainingData {
 type Mode = 'stock' | 'eager-grads';
 
 function setMode(mode: Mode, on: boolean): void {
-  if (mode === 'stock') useStockWasmKernels(on);
+  if (mode === 'stock') setStockWasmKernels(on);
   else setLazyFusedGradients(!on);
 }
 
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const threads = Number(arg('threads', '1'));
   const byShape = process.argv.includes('--shapes');
   await activateBackend(backend, { threads });
-  if (stock) useStockWasmKernels(true);
+  if (stock) setStockWasmKernels(true);
   if (eager) setLazyFusedGradients(false);
   const config = await resolveConfig({ preset, overrides: { batchSize: batch, seed: 1 } });
   const { resolution, channels } = config.model;

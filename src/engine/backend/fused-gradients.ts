@@ -99,7 +99,7 @@ const passAttrs = (args: Parameters<tf.KernelFunc>[0], out: object): void => {
 
 /**
  * Wraps the fused kernels (and Identity) of `backendName`; idempotent, and again after
- * one of them was registered anew (useStockWasmKernels). A backend without them is skipped.
+ * one of them was registered anew (setStockWasmKernels). A backend without them is skipped.
  */
 export function prepareFusedKernels(backendName: string): void {
   wrapKernel(CONV_KERNEL, backendName, recordAttrs);

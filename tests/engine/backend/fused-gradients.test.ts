@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { activateBackend } from '../../../src/engine/backend';
 import { setLazyFusedGradients } from '../../../src/engine/backend/fused-gradients';
-import { useStockWasmKernels } from '../../../src/engine/backend/wasm-kernels';
+import { setStockWasmKernels } from '../../../src/engine/backend/wasm-kernels';
 import { parseConfig } from '../../../src/engine/config/resolve';
 import { GanSession } from '../../../src/engine/train/session';
 import { blobData } from '../../helpers/tf';
@@ -252,7 +252,7 @@ describe('a GAN step with lazy fused gradients', () => {
     const data = blobData(8, 16, 3);
     const train = async (lazy: boolean, stock: boolean) => {
       setLazyFusedGradients(lazy);
-      useStockWasmKernels(stock);
+      setStockWasmKernels(stock);
       const s = GanSession.create(config, 8);
       await s.trainStep(data);
       const counts = new Map<string, number>();
@@ -267,7 +267,7 @@ describe('a GAN step with lazy fused gradients', () => {
     const lazy = await train(true, false);
     const eager = await train(false, false);
     const stockIdentity = await train(true, true);
-    useStockWasmKernels(false);
+    setStockWasmKernels(false);
     setLazyFusedGradients(true);
     expect(lazy.weights).toEqual(eager.weights);
     expect(lazy.weights.length).toBeGreaterThan(0);
