@@ -124,6 +124,11 @@ describe('pause', () => {
         if (e.type === 'step' && e.stats.step === 2) gate.pause();
       },
     });
+    // Wait for the pause however slow the machine is, then check that the
+    // loop stays held: no step may follow 'paused' while the gate is shut.
+    for (let waited = 0; !events.includes('paused') && waited < 60_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await new Promise((r) => setTimeout(r, 300));
     expect(events.at(-1)).toBe('paused');
     expect(JSON.parse(await readFile(path.join(runDir, 'status.json'), 'utf8'))).toMatchObject({
