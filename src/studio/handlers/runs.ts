@@ -7,7 +7,7 @@ import { readRunConfig } from '../../engine/light';
 import { deleteRun, diffConfigs, listRuns, newestSampleStep, readRunStats, runDetail, sampleFile } from '../runs';
 import type { DomainHandlers, StudioContext } from './context';
 
-export function setupRuns({ tools, training, runs, emit }: StudioContext): DomainHandlers<typeof runsOperations> {
+export function setupRuns({ tools, training, runs, watcher, emit }: StudioContext): DomainHandlers<typeof runsOperations> {
   return {
     'runs:list': async () => listRuns(runs.runsRoot, runs.live()),
 
@@ -54,7 +54,17 @@ export function setupRuns({ tools, training, runs, emit }: StudioContext): Domai
         throw new StudioError(`Run ${req.runId} is training: stop it before deleting it.`);
       await runs.assertNotTrainedElsewhere(req.runId);
       await deleteRun(dir);
+      watcher.dropRun(req.runId);
       emit('runs:changed', { runId: req.runId, reason: 'deleted' });
+    },
+
+    'runs:follow': async (req) => {
+      await runs.runDir(req.runId);
+      return watcher.follow(req.runId, req.followerId);
+    },
+
+    'runs:unfollow': async (req) => {
+      watcher.unfollow(req.runId, req.followerId);
     },
   };
 }
