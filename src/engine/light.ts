@@ -21,6 +21,7 @@ export {
   LOCK_FILE,
   SAMPLES_DIR,
   STATS_FILE,
+  METRICS_FILE,
   STATUS_FILE,
   checkpointDir,
   isCheckpointFolder,

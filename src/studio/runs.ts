@@ -8,6 +8,7 @@ import type { CheckpointInfo, ConfigDiffEntry, RunDetail, RunStatus, RunSummary,
 import {
   CHECKPOINT_STATE_FILE,
   IMPORT_REPORT_FILE,
+  METRICS_FILE,
   STATS_FILE,
   checkpointDir,
   inspectRunConfig,
@@ -19,6 +20,7 @@ import {
   type RunStatusInfo,
 } from '../engine/light';
 import { StudioError } from './errors';
+import { isMetricsPoint, type MetricsPoint } from '../shared/metrics';
 import { isEventLine, type RunEventLine } from '../shared/stats';
 
 async function readJson<T>(file: string): Promise<T | null> {
@@ -216,6 +218,28 @@ export async function readRunStats(
   for (let k = 0; k < maxPoints - 1; k++) thinned.push(out[Math.floor(k * stride)]);
   thinned.push(out[out.length - 1]);
   return { stats: thinned, total, events };
+}
+
+/** metrics.jsonl from `fromStep` (exclusive): one point per quality evaluation, ascending; none when the run has no metrics. */
+export async function readRunMetrics(runDir: string, fromStep = -1): Promise<MetricsPoint[]> {
+  let text: string;
+  try {
+    text = await readFile(path.join(runDir, METRICS_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: MetricsPoint[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const m: unknown = JSON.parse(line);
+      if (isMetricsPoint(m) && m.step > fromStep) out.push(m);
+    } catch {
+      // a line cut short by a kill
+    }
+  }
+  // A resume cuts metrics.jsonl back to its checkpoint (truncateMetrics), so steps do not repeat.
+  return out.sort((a, b) => a.step - b.step);
 }
 
 export const sampleFile = layoutSampleFile;

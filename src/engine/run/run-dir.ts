@@ -25,6 +25,8 @@ export const CONFIG_FILE = 'config.json';
 export const STATUS_FILE = 'status.json';
 export const LOCK_FILE = 'train.lock';
 export const STATS_FILE = 'stats.jsonl';
+/** One line per quality evaluation (written by ../metrics/live.ts; here so tfjs-free readers find it). */
+export const METRICS_FILE = 'metrics.jsonl';
 export const IMPORT_REPORT_FILE = 'import-report.json';
 export const SAMPLES_DIR = 'samples';
 export const CHECKPOINTS_DIR = 'checkpoints';

@@ -1,6 +1,7 @@
 /** Run folders under the studio's runs root, named by their folder name (`runId`), never by a path. */
 import { z } from 'zod';
 import type { TrainConfig } from '../config';
+import type { MetricsPoint } from '../metrics';
 import type { RunEventLine, StepStats } from '../stats';
 import type { RunStatus } from '../run';
 import { runId } from './common';
@@ -8,6 +9,7 @@ import type { SkippedFileInfo } from './datasets';
 import { returns, type OperationTable } from './operation';
 
 export type { RollbackEvent, RunEventLine, StepStats } from '../stats';
+export type { MetricsPoint } from '../metrics';
 
 /** Status of a run (defined in src/shared/run.ts); resume an `interrupted` one with `training:resume-run`. */
 export type { RunStatus } from '../run';
@@ -82,6 +84,8 @@ export interface RunStatsResult {
   total: number;
   /** Events of the run after `fromStep` (rollbacks of training that recovered by itself), ascending; drawn as markers. Absent: none. */
   events?: RunEventLine[];
+  /** The run's quality evaluations (metrics.jsonl) after `fromStep`, ascending, never thinned. Absent: none. */
+  metrics?: MetricsPoint[];
 }
 
 export interface SampleImage {

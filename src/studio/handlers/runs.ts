@@ -4,7 +4,16 @@ import { readFile } from 'node:fs/promises';
 import type { runsOperations } from '../../shared/contract';
 import { StudioError } from '../errors';
 import { readRunConfig } from '../../engine/light';
-import { deleteRun, diffConfigs, listRuns, newestSampleStep, readRunStats, runDetail, sampleFile } from '../runs';
+import {
+  deleteRun,
+  diffConfigs,
+  listRuns,
+  newestSampleStep,
+  readRunMetrics,
+  readRunStats,
+  runDetail,
+  sampleFile,
+} from '../runs';
 import type { DomainHandlers, StudioContext } from './context';
 
 export function setupRuns({ tools, training, runs, watcher, emit }: StudioContext): DomainHandlers<typeof runsOperations> {
@@ -18,7 +27,11 @@ export function setupRuns({ tools, training, runs, watcher, emit }: StudioContex
 
     'runs:stats': async (req) => {
       const dir = await runs.runDir(req.runId);
-      return { runId: req.runId, ...(await readRunStats(dir, req.fromStep ?? -1, req.maxPoints)) };
+      const [stats, metrics] = await Promise.all([
+        readRunStats(dir, req.fromStep ?? -1, req.maxPoints),
+        readRunMetrics(dir, req.fromStep ?? -1),
+      ]);
+      return { runId: req.runId, ...stats, metrics };
     },
 
     'runs:sample': async (req) => {
