@@ -16,6 +16,7 @@ import type {
 import type { DatasetRegistry } from '../dataset-registry';
 import type { PathGuard } from '../paths';
 import type { RunLocator } from '../run-locator';
+import type { RunWatcher } from '../run-watcher';
 import type { ToolsClient } from '../workers/tools-client';
 import type { TrainingManager } from '../training-manager';
 import type { WorkerLauncher } from '../workers/worker-process';
@@ -38,6 +39,8 @@ export interface StudioContext {
   training: TrainingManager;
   datasets: DatasetRegistry;
   runs: RunLocator;
+  /** Follows run folders for the pages that asked (runs:follow). */
+  watcher: RunWatcher;
   emit<E extends IpcEventChannel>(channel: E, payload: IpcEventPayload<E>): void;
 }
 

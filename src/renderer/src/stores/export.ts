@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { CheckpointRef, QuantizeOption, WebExportResult } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
+import { guarded } from '../lib/guarded';
 import { useTasksStore } from './tasks';
 
 /** The TensorFlow.js web export of a checkpoint's generator, with progress. */
@@ -26,29 +27,19 @@ export const useExportStore = defineStore('export', () => {
   async function run(): Promise<WebExportResult | null> {
     const ck = checkpoint.value;
     if (!ck) return null;
-    const tasks = useTasksStore();
-    const id = tasks.newTaskId('export');
-    taskId.value = id;
-    running.value = true;
-    error.value = null;
     result.value = null;
     shownPath.value = null;
-    try {
-      result.value = await getApi().exportWeb({
-        checkpoint: ck,
-        dir: dir.value ?? undefined,
-        quantize: quantize.value,
-        taskId: id,
-      });
-      return result.value;
-    } catch (e) {
-      error.value = errorMessage(e);
-      return null;
-    } finally {
-      running.value = false;
-      tasks.clear(id);
-      taskId.value = null;
-    }
+    return useTasksStore().track('export', taskId, (id) =>
+      guarded(running, error, async () => {
+        result.value = await getApi().exportWeb({
+          checkpoint: ck,
+          dir: dir.value ?? undefined,
+          quantize: quantize.value,
+          taskId: id,
+        });
+        return result.value;
+      }),
+    );
   }
 
   /** Open the export folder in the file manager (browser mode: show its path). */

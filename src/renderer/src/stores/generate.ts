@@ -225,24 +225,21 @@ export const useGenerateStore = defineStore('generate', () => {
   ): Promise<SavedFile | SavedFolder | null> {
     const ck = checkpoint.value;
     if (!ck || !canInterpolate.value) return null;
-    const tasks = useTasksStore();
-    const taskId = tasks.newTaskId('interpolation');
-    exportTaskId.value = taskId;
-    const res = await guard(exporting, () =>
-      getApi().exportInterpolation({
-        checkpoint: ck,
-        pins: pinList(),
-        framesPerSegment: framesPerSegment.value,
-        loop: loop.value,
-        truncation: truncation.value,
-        format,
-        fps,
-        dir,
-        taskId,
-      }),
+    const res = await useTasksStore().track('interpolation', exportTaskId, (taskId) =>
+      guard(exporting, () =>
+        getApi().exportInterpolation({
+          checkpoint: ck,
+          pins: pinList(),
+          framesPerSegment: framesPerSegment.value,
+          loop: loop.value,
+          truncation: truncation.value,
+          format,
+          fps,
+          dir,
+          taskId,
+        }),
+      ),
     );
-    tasks.clear(taskId);
-    exportTaskId.value = null;
     if (res) lastSaved.value = res;
     return res;
   }
@@ -262,23 +259,20 @@ export const useGenerateStore = defineStore('generate', () => {
   async function generateBatch(n: number, scale = 1, dir?: string): Promise<SavedFolder | null> {
     const ck = checkpoint.value;
     if (!ck) return null;
-    const tasks = useTasksStore();
-    const taskId = tasks.newTaskId('generate');
-    exportTaskId.value = taskId;
-    const res = await guard(exporting, () =>
-      getApi().generateBatch({
-        checkpoint: ck,
-        count: n,
-        seed: baseSeed.value,
-        truncation: truncation.value,
-        scale,
-        dir,
-        taskId,
-        ...classArg(),
-      }),
+    const res = await useTasksStore().track('generate', exportTaskId, (taskId) =>
+      guard(exporting, () =>
+        getApi().generateBatch({
+          checkpoint: ck,
+          count: n,
+          seed: baseSeed.value,
+          truncation: truncation.value,
+          scale,
+          dir,
+          taskId,
+          ...classArg(),
+        }),
+      ),
     );
-    tasks.clear(taskId);
-    exportTaskId.value = null;
     if (res) lastSaved.value = res;
     return res;
   }
