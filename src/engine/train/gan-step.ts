@@ -169,7 +169,15 @@ export function discriminatorStep(
       const c = opts.clip;
       for (const v of trainableVariables(d.model)) v.assign(tf.clipByValue(v, -c, c));
     }
-    return { lossD: value, dReal, dFake, gradNormD: globalNorm(grads), signReal, penalty, reconstruction };
+    return {
+      lossD: value,
+      dReal,
+      dFake,
+      gradNormD: globalNorm(grads),
+      signReal,
+      penalty,
+      ...(reconstruction ? { reconstruction } : {}),
+    };
   });
 }
 
