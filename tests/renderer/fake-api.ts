@@ -147,6 +147,14 @@ export function createFakeApi(): FakeApi {
     })),
     exportInterpolation: vi.fn(async () => ({ path: '/tmp/runs/x/generated/interp.gif', dataUrl: null, bytes: 1000 })),
     generateBatch: vi.fn(async (req) => ({ path: '/tmp/out', files: req.count })),
+    nearestImages: vi.fn(async (req) => ({
+      seed: req.pin.seed,
+      sample: `data:image/png;base64,sample-${req.pin.seed}`,
+      features: [{ index: 7, distance: 1.5, dataUrl: 'data:image/png;base64,train-7' }],
+      pixels: [{ index: 9, distance: 0.25, dataUrl: 'data:image/png;base64,train-9' }],
+      size: 28,
+      searched: 2700,
+    })),
     saveLatents: vi.fn(async () => ({
       path: '/tmp/latents.json',
       dataUrl: 'data:application/json;base64,e30=',

@@ -60,6 +60,25 @@ describe('quality in the studio', () => {
     expect(tail.metrics!.map((m) => m.step)).toEqual([4]);
   });
 
+  it('finds a sample’s nearest training images in features and pixels, never among the held-out images', async () => {
+    const found = await s.call('generate:nearest', { checkpoint: { runId }, pin: { seed: 3 }, k: 2, scale: 1 });
+    const split = JSON.parse(await readFile(path.join(s.runsRoot, runId, 'heldout.json'), 'utf8')) as {
+      heldout: number[];
+    };
+    expect(found.searched).toBe(3000 - split.heldout.length);
+    for (const list of [found.features, found.pixels]) {
+      expect(list).toHaveLength(2);
+      expect(list[0].distance).toBeLessThanOrEqual(list[1].distance);
+      for (const nb of list) {
+        expect(split.heldout).not.toContain(nb.index);
+        expect(nb.dataUrl.startsWith('data:image/png;base64,')).toBe(true);
+      }
+    }
+    expect(found.sample.startsWith('data:image/png;base64,')).toBe(true);
+    const again = await s.call('generate:nearest', { checkpoint: { runId }, pin: { seed: 3 }, k: 2, scale: 1 });
+    expect(again.features.map((n) => n.index)).toEqual(found.features.map((n) => n.index)); // same seed, same sample
+  });
+
   it('starts a new run from a checkpoint with the optimizer carried, and refuses a checkpoint that is not there', async () => {
     await expect(
       s.call('training:start', { config: tinyConfig({ steps: 2 }), initFrom: { runId, step: 3 } }),

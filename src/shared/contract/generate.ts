@@ -55,6 +55,27 @@ export interface GeneratedImages {
   size: number;
 }
 
+/** One training image near a sample. */
+export interface NeighbourImage {
+  /** Index of the image in the run's data set. */
+  index: number;
+  /** Euclidean in the standardised random-net features; RMS per pixel in [-1, 1] for pixels. */
+  distance: number;
+  dataUrl: string;
+}
+
+/** `generate:nearest`: a sample and its nearest training images, in features and in pixels. */
+export interface NearestImages {
+  seed: number;
+  /** The sample itself, at the same scale as its neighbours. */
+  sample: string;
+  features: NeighbourImage[];
+  pixels: NeighbourImage[];
+  size: number;
+  /** How many training images were searched (the run's held-out images are not among them). */
+  searched: number;
+}
+
 export interface InterpolationFrames {
   meta: GeneratorMeta;
   /** Frames in order: segment by segment between consecutive pins (and back to the first with `loop`). */
@@ -209,6 +230,20 @@ export const SaveLatentsRequestSchema = z
   .strict();
 export type SaveLatentsRequest = z.input<typeof SaveLatentsRequestSchema>;
 
+export const NearestRequestSchema = z
+  .object({
+    checkpoint: CheckpointRefSchema,
+    pin: PinSchema,
+    truncation,
+    /** Conditional generators: the class when the pin carries none (default 0). */
+    class: requestClass,
+    /** Neighbours per space. */
+    k: z.number().int().min(1).max(16).default(3),
+    scale,
+  })
+  .strict();
+export type NearestRequest = z.input<typeof NearestRequestSchema>;
+
 export const ParseLatentsRequestSchema = z.object({ json: z.string().max(64 * 1024 * 1024) }).strict();
 export type ParseLatentsRequest = z.infer<typeof ParseLatentsRequestSchema>;
 
@@ -233,6 +268,8 @@ export const generateOperations = {
   },
   /** N images to a folder, image i from seed `seed + i`. */
   'generate:batch': { method: 'generateBatch', request: GenerateBatchRequestSchema, result: returns<SavedFolder>() },
+  /** The memorization check for one sample: its nearest training images (the run's data set must still be readable). */
+  'generate:nearest': { method: 'nearestImages', request: NearestRequestSchema, result: returns<NearestImages>() },
   'generate:save-latents': { method: 'saveLatents', request: SaveLatentsRequestSchema, result: returns<SavedFile>() },
   /** Checks a latents JSON (e.g. read with <input type=file>) and returns it normalised. */
   'generate:parse-latents': {

@@ -55,6 +55,7 @@ export const API_METHOD_CHANNELS = {
   exportInterpolation: 'generate:export-interpolation',
   generateBatch: 'generate:batch',
   saveLatents: 'generate:save-latents',
+  nearestImages: 'generate:nearest',
   parseLatents: 'generate:parse-latents',
   // export
   exportWeb: 'export:web',

@@ -9,6 +9,16 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
   return {
     'generate:load': async (req) => tools.call('loadGenerator', { checkpoint: await runs.checkpoint(req.checkpoint) }),
 
+    'generate:nearest': async (req) =>
+      tools.call('nearestImages', {
+        checkpoint: await runs.checkpoint(req.checkpoint),
+        pin: req.pin,
+        truncation: req.truncation,
+        class: req.class,
+        k: req.k,
+        scale: req.scale,
+      }),
+
     'generate:images': async (req) =>
       tools.call('generateImages', {
         checkpoint: await runs.checkpoint(req.checkpoint),

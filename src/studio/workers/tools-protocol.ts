@@ -12,6 +12,7 @@ import type {
   GeneratorMeta,
   InterpolationFrames,
   LatentsFile,
+  NearestImages,
   PreviewResult,
   SavedFile,
   SavedFolder,
@@ -106,6 +107,9 @@ export interface ToolsMethods {
       taskId?: string;
     },
   ): SavedFolder;
+  nearestImages(
+    args: ClassArg & { checkpoint: CheckpointLocation; pin: PinArg; truncation: number; k: number; scale: number },
+  ): NearestImages;
   saveLatents(
     args: ClassArg & { checkpoint: CheckpointLocation; pins: PinArg[]; truncation: number; file: string },
   ): SavedFile & { latents: LatentsFile };

@@ -40,6 +40,7 @@ import {
   type LoadedGenerator,
   type ScannedFile,
 } from '../../engine';
+import { sampleNearest, trainingImagesOf, type TrainingImages } from '../../engine/metrics/sample-nearest';
 import { StudioError } from '../errors';
 import { datasetId, serializeError, summarizeDataset, summarizeFailedImport } from '../datasets-common';
 import { dataUrl, encodePng, pngDataUrl, resizePixels, toRgba, upscale } from '../images';
@@ -183,6 +184,20 @@ function concat(vectors: Float32Array[], dim: number): Float32Array {
   const out = new Float32Array(vectors.length * dim);
   vectors.forEach((v, i) => out.set(v, i * dim));
   return out;
+}
+
+/** The training images of the last checkpoints asked for nearest neighbours (importing them is the slow part). */
+const trainingSets = new Map<string, Promise<TrainingImages>>();
+
+function trainingSetFor(loc: CheckpointLocation, g: LoadedGenerator): Promise<TrainingImages> {
+  let entry = trainingSets.get(loc.checkpointDir);
+  if (!entry) {
+    entry = trainingImagesOf(g);
+    trainingSets.set(loc.checkpointDir, entry);
+    entry.catch(() => trainingSets.delete(loc.checkpointDir)); // a moved data set may come back
+    while (trainingSets.size > GENERATORS_KEPT) trainingSets.delete(trainingSets.keys().next().value!);
+  }
+  return entry;
 }
 
 /** What to draw: latents (truncated), each image's noise seed (the seed rule) and class. */
@@ -466,6 +481,42 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
         onProgress: (done, total) => report('write', done, total),
       });
       return { path: result.dir, files: result.files };
+    },
+
+    async nearestImages({ checkpoint, pin, truncation, class: cls, k, scale }) {
+      const g = await generatorFor(checkpoint);
+      const training = await trainingSetFor(checkpoint, g);
+      const d = pinDrawing(g, pin, truncation, cls);
+      const batch = await generateImages(g, d.z, { classes: d.classes, noiseSeeds: d.noiseSeeds });
+      const side = batch.width;
+      const found = await sampleNearest(
+        { count: 1, size: side, channels: batch.channels, bytes: batch.bytes },
+        training,
+        k,
+      );
+      const per = side * side * batch.channels;
+      const png = (bytes: Uint8Array) =>
+        pngDataUrl(
+          encodePng(
+            upscale(bytes, side, side, batch.channels, scale),
+            side * scale,
+            side * scale,
+            batch.channels as 1 | 3,
+            3,
+          ),
+        );
+      const neighbour = (nb: { index: number; distance: number }) => {
+        const at = training.indices.indexOf(nb.index);
+        return { ...nb, dataUrl: png(training.images.bytes.subarray(at * per, (at + 1) * per)) };
+      };
+      return {
+        seed: pin.seed,
+        sample: png(batch.bytes),
+        features: found.features.map(neighbour),
+        pixels: found.pixels.map(neighbour),
+        size: side * scale,
+        searched: training.images.count,
+      };
     },
 
     async saveLatents({ checkpoint, pins, truncation, class: cls, file }) {
