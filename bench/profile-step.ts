@@ -2,7 +2,8 @@
  * Where a training step's time goes, per kernel, from tf.profile.
  *
  *   npx tsx bench/profile-step.ts [--preset dcgan-28|dcgan-64] [--batch 64] [--warmup 1] [--steps 1]
- *                                 [--backend wasm] [--threads 1] [--stock] [--json]
+ *                                 [--backend wasm|webgpu|cpu] [--threads 1] [--stock] [--json]
+ *                                 [--dispatches] [--set key=value ...]
  *
  * Runs `warmup` untimed steps of GanSession.trainStep on synthetic data, then
  * profiles `steps` steps and prints, per kernel name, the summed kernel time
@@ -11,10 +12,18 @@
  * a faster one (only Conv2DBackpropFilter, which the stock backend lacks, stays),
  * so before/after can be compared in the same run on the same machine load.
  * `--threads N` runs the wasm backend's XNNPACK pool with N threads (default 1).
+ * `--dispatches` (webgpu) also counts the compute dispatches the GPU really gets,
+ * per WebGPU program, and the host-to-GPU uploads: tf.profile's kernel list
+ * includes calls such as Reshape and Identity that dispatch nothing on webgpu.
+ * The count does not depend on the GPU's speed, so SwiftShader measures it too:
+ *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json \
+ *     npx tsx bench/profile-step.ts --backend webgpu --batch 2 --warmup 1 --dispatches
+ * `--set key=value` (repeatable) overrides a config key, as `gan-studio train --set` does.
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend/select';
+import { countWebGpuDispatches, type DispatchCount } from '../src/engine/backend/webgpu-dispatches';
 import { setStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { Rng } from '../src/engine/rng';
@@ -42,24 +51,41 @@ async function main(): Promise<void> {
   const batch = Number(arg('batch', '64'));
   const warmup = Number(arg('warmup', '1'));
   const steps = Number(arg('steps', '1'));
-  const backend = arg('backend', 'wasm') as 'wasm' | 'cpu';
+  const backend = arg('backend', 'wasm') as 'wasm' | 'cpu' | 'webgpu';
+  const dispatches = process.argv.includes('--dispatches');
+  const sets = process.argv.flatMap((a, i) =>
+    a === '--set' && i + 1 < process.argv.length ? [process.argv[i + 1]] : [],
+  );
   const stock = process.argv.includes('--stock');
   const json = process.argv.includes('--json');
   const threads = Number(arg('threads', '1'));
-  await activateBackend(backend, { threads });
+  const active = await activateBackend(backend, { threads });
+  if (active.name !== backend) throw new Error(`backend ${backend} is not available here: ${active.why}`);
   if (stock) setStockWasmKernels(true);
-  const config = await resolveConfig({ preset, overrides: { batchSize: batch, seed: 1 } });
+  if (dispatches && backend !== 'webgpu')
+    throw new Error('--dispatches counts GPU dispatches: it needs --backend webgpu');
+  const config = await resolveConfig({ preset, sets, overrides: { batchSize: batch, seed: 1 } });
   const { resolution, channels } = config.model;
   const session = GanSession.create(config, 256);
   const data = syntheticData(256, resolution * resolution * channels);
   for (let i = 0; i < warmup; i++) await session.trainStep(data);
   const byKernel = new Map<string, { ms: number; calls: number }>();
   let wall = 0;
+  const gpu: DispatchCount = { total: 0, byProgram: new Map(), uploads: 0 };
   for (let s = 0; s < steps; s++) {
     const t0 = performance.now();
-    const info = await tf.profile(async () => {
-      await session.trainStep(data);
-    });
+    const profiled = () =>
+      tf.profile(async () => {
+        await session.trainStep(data);
+      });
+    let info: Awaited<ReturnType<typeof tf.profile>>;
+    if (dispatches) {
+      const counted = await countWebGpuDispatches(profiled);
+      info = counted.result;
+      gpu.total += counted.count.total;
+      gpu.uploads += counted.count.uploads;
+      for (const [k, v] of counted.count.byProgram) gpu.byProgram.set(k, (gpu.byProgram.get(k) ?? 0) + v);
+    } else info = await profiled();
     wall += performance.now() - t0;
     for (const k of info.kernels) {
       const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
@@ -71,12 +97,27 @@ async function main(): Promise<void> {
   session.dispose();
   const rows = [...byKernel.entries()]
     .map(([name, e]) => ({ name, ms: e.ms / steps, calls: e.calls / steps }))
-    .sort((a, b) => b.ms - a.ms);
+    .sort((a, b) => b.ms - a.ms || b.calls - a.calls);
   const total = rows.reduce((p, r) => p + r.ms, 0);
   const wallPerStep = wall / steps;
+  const kernelCalls = rows.reduce((p, r) => p + r.calls, 0);
+  const programs = [...gpu.byProgram.entries()]
+    .map(([name, n]) => ({ name, dispatches: n / steps }))
+    .sort((a, b) => b.dispatches - a.dispatches);
+  const gpuSummary = dispatches ? { dispatches: gpu.total / steps, uploads: gpu.uploads / steps, programs } : undefined;
   if (json) {
     process.stdout.write(
-      JSON.stringify({ preset, batch, stock, wallMsPerStep: wallPerStep, kernelMs: total, kernels: rows }) + '\n',
+      JSON.stringify({
+        preset,
+        batch,
+        stock,
+        sets,
+        wallMsPerStep: wallPerStep,
+        kernelMs: total,
+        kernelCalls,
+        kernels: rows,
+        gpu: gpuSummary,
+      }) + '\n',
     );
     return;
   }
@@ -85,10 +126,16 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  console.log(`wall ${wallPerStep.toFixed(0)} ms/step (profiled), kernels ${total.toFixed(0)} ms/step`);
+  console.log(
+    `wall ${wallPerStep.toFixed(0)} ms/step (profiled), kernels ${total.toFixed(0)} ms/step, ${kernelCalls} kernel calls/step`,
+  );
+  if (gpuSummary) {
+    console.log(`GPU: ${gpuSummary.dispatches} dispatches/step, ${gpuSummary.uploads} uploads/step`);
+    for (const p of programs) console.log(`  ${p.name.padEnd(32)}${String(p.dispatches).padStart(8)}`);
+  }
   console.log(`${'kernel'.padEnd(26)}${'ms/step'.padStart(10)}${'calls'.padStart(8)}${'share'.padStart(8)}`);
   for (const r of rows) {
-    if (r.ms < 0.5 && rows.length > 25) continue;
+    if (total > 0 && r.ms < 0.5 && rows.length > 25) continue; // no GPU timestamps: every row, by calls
     console.log(
       `${r.name.padEnd(26)}${r.ms.toFixed(1).padStart(10)}${String(Math.round(r.calls)).padStart(8)}${((100 * r.ms) / wallPerStep).toFixed(1).padStart(7)}%`,
     );
