@@ -9,11 +9,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFile, cp, mkdir, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunConfig } from '../../../src/engine/run/config-file';
 import { configHash } from '../../../src/engine/run/config-compat';
-import { RunLockedError, newLockInfo } from '../../../src/engine/run/lock';
+import { RunLockedError } from '../../../src/engine/run/lock';
 import { planRun } from '../../../src/engine/run/plan';
 import { planRepair, repairRun } from '../../../src/engine/run/repair';
 import { readRunStatus } from '../../../src/engine/run/status';
@@ -22,6 +23,9 @@ import { tempDir } from '../../helpers/temp';
 
 /** A pid no process has any more. */
 const deadPid = (() => spawnSync(process.execPath, ['-e', '0']).pid!)();
+/** A train.lock as a trainer writes it (src/engine/run/lock.ts). */
+const lockOf = (pid: number) =>
+  JSON.stringify({ pid, host: os.hostname(), procStart: null, startedAt: new Date().toISOString(), token: '0123abcd' });
 const cwd = process.cwd();
 beforeAll(() => process.chdir(REPO_ROOT));
 afterAll(() => process.chdir(cwd));
@@ -63,7 +67,7 @@ describe('repair', () => {
 
   it('puts right a killed run: stale lock, status saying running, stats past the checkpoint, temp files', async () => {
     const dir = await copyOf(DCGAN_28);
-    await writeFile(path.join(dir, 'train.lock'), JSON.stringify({ ...newLockInfo(), pid: deadPid, procStart: null }));
+    await writeFile(path.join(dir, 'train.lock'), lockOf(deadPid));
     const status = JSON.parse(await readFile(path.join(dir, 'status.json'), 'utf8'));
     await writeFile(path.join(dir, 'status.json'), JSON.stringify({ ...status, status: 'running', pid: deadPid }));
     const stats = await readFile(path.join(dir, 'stats.jsonl'), 'utf8');
@@ -161,7 +165,7 @@ describe('repair', () => {
 
   it('refuses a run a live process trains, and a folder that is no run', async () => {
     const dir = await copyOf(DCGAN_28);
-    await writeFile(path.join(dir, 'train.lock'), JSON.stringify(newLockInfo()));
+    await writeFile(path.join(dir, 'train.lock'), lockOf(process.pid));
     await expect(planRepair(dir)).rejects.toThrow(RunLockedError);
     await expect(repairRun(dir)).rejects.toThrow(/is being trained by process \d+ on this machine/);
     await expect(repairRun(path.join(dir, 'samples'))).rejects.toThrow(/is not a run folder/);
