@@ -90,9 +90,16 @@ function run(p: FusedProgram, inputs: tf.Tensor[], values: number[]): tf.Tensor 
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 
-/** Whether the fused programs can run: the active backend is webgpu. */
+let fusedOn = true;
+
+/** Switch the fused programs off (the op chains then run on webgpu too): for before/after counts in bench/. */
+export function setFusedUpdates(on: boolean): void {
+  fusedOn = on;
+}
+
+/** Whether the fused programs run: the active backend is webgpu (and they are not switched off). */
 export function fusedUpdatesAvailable(): boolean {
-  return tf.getBackend() === 'webgpu';
+  return fusedOn && tf.getBackend() === 'webgpu';
 }
 
 /** m·c0 + g·c1 (squareGrad: g²·c1), as `m.mul(c0).add(g.mul(c1))` or `…add(g.square().mul(c1))`. */
