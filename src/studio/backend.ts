@@ -25,6 +25,7 @@ import {
 } from '../shared/contract';
 import { DatasetRegistry } from './dataset-registry';
 import { serializeError } from './datasets-common';
+import { DownloadRegistry } from './downloads';
 import { describeArgIssues, StudioRejectedError } from './errors';
 import { setupHandlers, type StudioHandlers, type StudioHost } from './handlers';
 import { PathGuard } from './paths';
@@ -47,12 +48,15 @@ export type StudioEventListener = <E extends IpcEventChannel>(channel: E, payloa
 export class StudioBackend {
   readonly paths: PathGuard;
   readonly handlers: StudioHandlers;
+  /** What the outputs wrote, for the server's download route (browser mode). */
+  readonly downloads: DownloadRegistry;
   private readonly listeners = new Set<StudioEventListener>();
   private readonly tools: ToolsClient;
   private readonly training: TrainingManager;
 
   constructor(options: StudioBackendOptions) {
     this.paths = new PathGuard(options.runsRoot);
+    this.downloads = new DownloadRegistry(options.host.mode === 'browser');
     const env = options.workerEnv ?? {};
     this.tools = new ToolsClient(options.host.launcher, env, (p) => this.emit('task:progress', p));
     this.training = new TrainingManager(options.host.launcher, this.paths.runsRoot, env, {
@@ -67,6 +71,7 @@ export class StudioBackend {
       training: this.training,
       datasets: new DatasetRegistry(this.paths.runsRoot, this.paths),
       runs: new RunLocator(this.paths, this.training),
+      downloads: this.downloads,
       emit: (channel, payload) => this.emit(channel, payload),
     });
   }

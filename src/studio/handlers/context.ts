@@ -14,6 +14,7 @@ import type {
   StudioMode,
 } from '../../shared/contract';
 import type { DatasetRegistry } from '../dataset-registry';
+import type { DownloadRegistry } from '../downloads';
 import type { PathGuard } from '../paths';
 import type { RunLocator } from '../run-locator';
 import type { ToolsClient } from '../workers/tools-client';
@@ -38,6 +39,8 @@ export interface StudioContext {
   training: TrainingManager;
   datasets: DatasetRegistry;
   runs: RunLocator;
+  /** Browser mode: download links for what the outputs wrote. */
+  downloads: DownloadRegistry;
   emit<E extends IpcEventChannel>(channel: E, payload: IpcEventPayload<E>): void;
 }
 
