@@ -19,7 +19,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend/select';
-import { useStockWasmKernels } from '../src/engine/backend/wasm-kernels';
+import { setStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 
 interface Layer {
   name: string;
@@ -122,9 +122,9 @@ async function main(): Promise<void> {
           inputShape: [batch, H, W, cb],
         } as unknown as tf.NamedAttrMap) as tf.Tensor;
       const bin = timeKernel(backpropInput, minMs, stat);
-      useStockWasmKernels(true);
+      setStockWasmKernels(true);
       const stockBin = noStock ? NaN : timeKernel(backpropInput, minMs, stat);
-      useStockWasmKernels(false);
+      setStockWasmKernels(false);
       const bf = timeKernel(
         () =>
           tf.engine().runKernel('Conv2DBackpropFilter', { x: big, dy: small }, {

@@ -15,7 +15,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend/select';
-import { useStockWasmKernels } from '../src/engine/backend/wasm-kernels';
+import { setStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { Rng } from '../src/engine/rng';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const threads = Number(arg('threads', '1'));
   await activateBackend(backend, { threads });
-  if (stock) useStockWasmKernels(true);
+  if (stock) setStockWasmKernels(true);
   const config = await resolveConfig({ preset, overrides: { batchSize: batch, seed: 1 } });
   const { resolution, channels } = config.model;
   const session = GanSession.create(config, 256);

@@ -35,6 +35,18 @@ clock starts and before it stops.
 
 Prints one JSON line like ours:
   {"preset","backend":"torch-cpu" or "torch-cuda","batch","imgPerSec","msPerStep","threads"}
+
+Quality mode (bench/fashion-vs-torch.ts drives it): with --train-data FILE the
+same step trains on real images instead of the synthetic pool, for the largest
+of --dump-at steps, and at each of those steps writes the samples of G and of
+G-EMA (both in eval mode: BatchNorm on its moving statistics, as tfjs predict
+does) for --samples latents to --dump-dir as raw bytes:
+    g-<step>.u8, ema-<step>.u8   (samples × R × R × C, NHWC, round((x+1)·127.5))
+FILE holds count × R × R × C bytes, NHWC (the layout of our data sets), read
+as byte/127.5 − 1. --ema-warmup ramps the EMA decay as ours does by default
+(src/engine/train/ema.ts: min(decay, (1+t)/(10+t)) at step t).
+
+    /usr/bin/python3 bench/torch-peer.py --preset dcgan-28 --train-data train.u8 --dump-at 600,2000 --dump-dir out --ema-warmup
 """
 import argparse
 import copy
@@ -219,6 +231,45 @@ def grad_norm(grads):
     return torch.stack([g.pow(2).sum() for g in grads]).sum().sqrt()
 
 
+def load_images(file, res, ch):
+    """count×R×R×C bytes (NHWC) → [count, C, R, R] floats in [-1, 1], as our data sets' batch() reads them."""
+    raw = open(file, 'rb').read()
+    per = res * res * ch
+    if len(raw) == 0 or len(raw) % per:
+        raise SystemExit(f'--train-data {file}: {len(raw)} bytes is not a whole number of {res}×{res}×{ch} images')
+    x = torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(-1, res, res, ch).permute(0, 3, 1, 2)
+    return x.float().div(127.5).sub(1).contiguous()
+
+
+def write_samples(model, z, file):
+    """G in eval mode on fixed latents → bytes round((x+1)·127.5), NHWC, written atomically."""
+    was = model.training
+    model.eval()
+    with torch.no_grad():
+        out = torch.cat([model(z[i:i + 256]) for i in range(0, z.shape[0], 256)])
+    model.train(was)
+    b = ((out + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).contiguous().cpu()
+    tmp = file + '.tmp'
+    with open(tmp, 'wb') as f:
+        f.write(b.numpy().tobytes())
+    os.replace(tmp, file)
+
+
+def train_and_dump(step, g, g_ema, dump_at, args, dev):
+    """Quality mode: train to the last dump step, writing G's and G-EMA's samples at each dump step."""
+    os.makedirs(args.dump_dir, exist_ok=True)
+    z = torch.randn(args.samples, LATENT, generator=torch.Generator().manual_seed(args.seed + 7)).to(dev)
+    start, done = time.perf_counter(), 0
+    for target in dump_at:
+        while done < target:
+            stats = step()
+            done += 1
+        write_samples(g, z, os.path.join(args.dump_dir, f'g-{target}.u8'))
+        write_samples(g_ema, z, os.path.join(args.dump_dir, f'ema-{target}.u8'))
+        print(json.dumps({'step': done, 'seconds': round(time.perf_counter() - start, 1), 'lossD': stats[0],
+                          'lossG': stats[1]}), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description='PyTorch peer of gan-studio bench')
     ap.add_argument('--preset', default='dcgan-28', choices=sorted(PRESETS))
@@ -228,7 +279,16 @@ def main():
     ap.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (default 1: our wasm backend is single-threaded)')
     ap.add_argument('--device', default='cpu', choices=['cpu', 'cuda'], help='cuda: time the step on the GPU (peer of --backend webgpu)')
     ap.add_argument('--json', action='store_true', help='print one JSON line')
+    ap.add_argument('--train-data', help='quality mode: train on these images (count×R×R×C bytes, NHWC)')
+    ap.add_argument('--dump-at', default='', help='quality mode: steps at which to write samples, e.g. 600,2000')
+    ap.add_argument('--dump-dir', help='quality mode: where to write g-<step>.u8 and ema-<step>.u8')
+    ap.add_argument('--samples', type=int, default=1024, help='quality mode: samples written per dump')
+    ap.add_argument('--seed', type=int, default=1, help='torch.manual_seed')
+    ap.add_argument('--ema-warmup', action='store_true', help='EMA decay min(decay, (1+t)/(10+t)), as ours by default')
     args = ap.parse_args()
+    dump_at = sorted({int(v) for v in args.dump_at.split(',') if v.strip()}) if args.dump_at else []
+    if args.train_data and (not dump_at or not args.dump_dir or min(dump_at) < 1 or args.samples < 1):
+        ap.error('--train-data needs --dump-at (steps >= 1), --dump-dir and --samples >= 1')
     if args.device == 'cuda' and not torch.cuda.is_available():
         ap.error('--device cuda: torch sees no CUDA GPU')
     dev = torch.device(args.device)
@@ -240,7 +300,7 @@ def main():
         ap.error('--batch, --steps and --threads must be >= 1, --warmup >= 0')
 
     torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
+    torch.manual_seed(args.seed)
     preset = PRESETS[args.preset]
     res, ch, n = preset['resolution'], preset['channels'], args.batch
 
@@ -266,16 +326,21 @@ def main():
               'go through it and run several times slower than with OpenBLAS (apt-get install libopenblas0-pthread)',
               file=sys.stderr)
 
-    pool = torch.tanh(torch.randn(256, ch, res, res)).to(dev)  # synthetic data, like bench.ts
+    if args.train_data:
+        pool = load_images(args.train_data, res, ch).to(dev)
+    else:
+        pool = torch.tanh(torch.randn(256, ch, res, res)).to(dev)  # synthetic data, like bench.ts
+    pool_n = pool.shape[0]
     ones, zeros = torch.ones(n, 1, device=dev), torch.zeros(n, 1, device=dev)
     keep_g, keep_d = KeepingStats(g), KeepingStats(d)
-    order, pos = torch.randperm(256), 0
+    order, pos = torch.randperm(pool_n), 0
+    steps_done = 0
 
     def step():
-        nonlocal order, pos
-        if pos + n > 256:
-            order, pos = torch.randperm(256), 0
-        idx = order[pos:pos + n] if n <= 256 else torch.randint(0, 256, (n,))
+        nonlocal order, pos, steps_done
+        if pos + n > pool_n:
+            order, pos = torch.randperm(pool_n), 0
+        idx = order[pos:pos + n] if n <= pool_n else torch.randint(0, pool_n, (n,))
         pos += n
         real = pool[idx.to(dev)]
 
@@ -302,15 +367,21 @@ def main():
             p.grad = gr
         opt_g.step()
 
+        steps_done += 1
+        decay = min(EMA_DECAY, (1 + steps_done) / (10 + steps_done)) if args.ema_warmup else EMA_DECAY
         with torch.no_grad():
             norm_g = grad_norm(grads_g)
             # EMA: θ_ema ← θ + decay·(θ_ema − θ), i.e. lerp towards θ by 1 − decay; statistics copied.
             for pe, p in ema_pairs:
-                pe.lerp_(p, 1 - EMA_DECAY)
+                pe.lerp_(p, 1 - decay)
             for be, b in ema_bufs:
                 be.copy_(b)
             # One read-back of the step's six numbers.
             return torch.stack([loss_d.detach(), loss_g.detach(), d_real, d_fake, norm_d, norm_g]).tolist()
+
+    if args.train_data:
+        train_and_dump(step, g, g_ema, dump_at, args, dev)
+        return
 
     for _ in range(args.warmup):
         step()

@@ -10,9 +10,11 @@ import { registerTrain } from './commands/train';
 import { registerExport } from './commands/export';
 import { registerGenerate } from './commands/generate';
 import { reportError, setVerbose } from './output';
+import { packageVersion } from './package-version';
 
 const program = new Command('gan-studio')
   .description('Train GANs on your own image folders, then generate and export.')
+  .version(packageVersion(), '-V, --version', 'print the version of GAN Studio')
   .option('--verbose', 'print stack traces and internal details on errors')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride()

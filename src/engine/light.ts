@@ -10,7 +10,9 @@ export { PRESET_NAMES, PRESETS, isPresetName } from './config/presets';
 export { parseConfig, parseSet, resolveConfig, type ConfigSources } from './config/resolve';
 
 export { planRun, type RunPlan, type RunRequest } from './run/plan';
-export { inspectRunConfig, readRunConfig } from './run/config-file';
+export { inspectRunConfig, readRun, readRunConfig, type RunFolder } from './run/config-file';
+export { NewerRunFormatError, RUN_FILE, RUN_FORMAT, readRunInfo, type RunInfo } from './run/run-format';
+export { GAN_STUDIO_VERSION } from './version';
 export {
   CHECKPOINTS_DIR,
   CHECKPOINT_STATE_FILE,
@@ -19,6 +21,7 @@ export {
   LOCK_FILE,
   SAMPLES_DIR,
   STATS_FILE,
+  METRICS_FILE,
   STATUS_FILE,
   checkpointDir,
   isCheckpointFolder,

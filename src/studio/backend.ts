@@ -30,6 +30,7 @@ import { describeArgIssues, StudioRejectedError } from './errors';
 import { setupHandlers, type StudioHandlers, type StudioHost } from './handlers';
 import { PathGuard } from './paths';
 import { RunLocator } from './run-locator';
+import { RunWatcher, type RunWatcherOptions } from './run-watcher';
 import { ToolsClient } from './workers/tools-client';
 import { TrainingManager } from './training-manager';
 
@@ -41,6 +42,8 @@ export interface StudioBackendOptions {
   runsRoot: string;
   /** Extra environment for the worker processes (e.g. GAN_STUDIO_CACHE). */
   workerEnv?: Record<string, string>;
+  /** How followed runs are polled (tests use a short interval). */
+  follow?: RunWatcherOptions;
 }
 
 export type StudioEventListener = <E extends IpcEventChannel>(channel: E, payload: IpcEventPayload<E>) => void;
@@ -53,6 +56,8 @@ export class StudioBackend {
   private readonly listeners = new Set<StudioEventListener>();
   private readonly tools: ToolsClient;
   private readonly training: TrainingManager;
+  /** Follows run folders for the pages that asked, wherever the run is trained. */
+  readonly watcher: RunWatcher;
 
   constructor(options: StudioBackendOptions) {
     this.paths = new PathGuard(options.runsRoot);
@@ -64,13 +69,21 @@ export class StudioBackend {
       state: (s) => this.emit('training:state', s),
       runsChanged: (runId, reason) => this.emit('runs:changed', { runId, reason }),
     });
+    const runs = new RunLocator(this.paths, this.training);
+    this.watcher = new RunWatcher(
+      this.paths.runsRoot,
+      () => runs.live(),
+      (channel, payload) => this.emit(channel, payload),
+      options.follow,
+    );
     this.handlers = setupHandlers({
       host: options.host,
       paths: this.paths,
       tools: this.tools,
       training: this.training,
       datasets: new DatasetRegistry(this.paths.runsRoot, this.paths),
-      runs: new RunLocator(this.paths, this.training),
+      runs,
+      watcher: this.watcher,
       downloads: this.downloads,
       emit: (channel, payload) => this.emit(channel, payload),
     });
@@ -119,6 +132,7 @@ export class StudioBackend {
 
   /** Stops training (with a checkpoint) and the workers. */
   async dispose(): Promise<void> {
+    this.watcher.dispose();
     await this.training.shutdown();
     this.tools.dispose();
     this.listeners.clear();

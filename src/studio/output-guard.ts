@@ -2,7 +2,7 @@
  * Where the studio's outputs (saved images, GIFs, frame folders, batches,
  * latents files, web exports) may land:
  *  - never on a run's own files: its checkpoints/ and samples/, its
- *    config.json, status.json, stats.jsonl, import-report.json, or a hidden
+ *    run.json, config.json, status.json, stats.jsonl, import-report.json, or a hidden
  *    file of the trainer (lock, temp). Only the trainer writes those. A run
  *    folder is recognised by its contents wherever it is, not only under the
  *    runs root, and after resolving symbolic links;
@@ -13,6 +13,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, SAMPLES_DIR, STATS_FILE } from '../engine/run/run-dir';
+import { RUN_FILE } from '../engine/run/run-format';
 import { OutputExistsError, StudioRejectedError } from './errors';
 import { realpathLoose } from './paths';
 
@@ -20,7 +21,7 @@ const STATUS_FILE = 'status.json';
 /** Subfolders of a run only the trainer writes in. */
 const RUN_OWNED_DIRS = new Set([CHECKPOINTS_DIR, SAMPLES_DIR]);
 /** Files of a run only the trainer writes. */
-const RUN_OWNED_FILES = new Set([CONFIG_FILE, STATUS_FILE, STATS_FILE, IMPORT_REPORT_FILE]);
+const RUN_OWNED_FILES = new Set([RUN_FILE, CONFIG_FILE, STATUS_FILE, STATS_FILE, IMPORT_REPORT_FILE]);
 
 const isDir = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 

@@ -2,12 +2,13 @@
  * Reading run folders for the Runs view: plain file reads, no tfjs, so it is
  * safe on the main/serve event loop (big stats files are parsed in slices).
  */
-import { readFile, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckpointInfo, ConfigDiffEntry, RunDetail, RunStatus, RunSummary, StepStats } from '../shared/contract';
 import {
   CHECKPOINT_STATE_FILE,
   IMPORT_REPORT_FILE,
+  METRICS_FILE,
   STATS_FILE,
   checkpointDir,
   inspectRunConfig,
@@ -16,8 +17,10 @@ import {
   listSampleSteps,
   readRunStatus,
   sampleFile as layoutSampleFile,
+  type RunStatusInfo,
 } from '../engine/light';
 import { StudioError } from './errors';
+import { isMetricsPoint, type MetricsPoint } from '../shared/metrics';
 import { isEventLine, type RunEventLine } from '../shared/stats';
 
 async function readJson<T>(file: string): Promise<T | null> {
@@ -39,6 +42,46 @@ export interface LiveInfo {
 }
 
 /**
+ * The status the studio shows for a run: its trainer's word checked against
+ * the lock (readRunStatus), and this studio's own job, which it knows best.
+ */
+export function statusAsShown(info: RunStatusInfo, id: string, live: LiveInfo): RunStatus {
+  const status = info.file;
+  if (live.liveRunId === id) return status?.status === 'paused' ? 'paused' : 'running';
+  // A process this studio started that is not on this run any more (it is exiting) does not train it.
+  if ((info.status === 'running' || info.status === 'paused') && status && live.ownPids.has(status.pid))
+    return 'interrupted';
+  return info.status;
+}
+
+/** The step of the last whole line of stats.jsonl (read from its end), 0 when none. */
+export async function readLastStatsStep(runDir: string): Promise<number> {
+  let fh: FileHandle | null = null;
+  try {
+    fh = await open(path.join(runDir, STATS_FILE), 'r');
+    const size = (await fh.stat()).size;
+    const length = Math.min(size, 16 * 1024);
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, size - length);
+    const lines = buf.subarray(0, bytesRead).toString('utf8').split('\n');
+    // The first piece may be cut by the window and the last one by a writer: both fail to parse or are skipped.
+    for (let i = lines.length - 1; i >= 0; i--) {
+      try {
+        const line = JSON.parse(lines[i]) as { step?: unknown };
+        if (typeof line.step === 'number' && !isEventLine(line)) return line.step;
+      } catch {
+        // not a whole line
+      }
+    }
+    return 0;
+  } catch {
+    return 0;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/**
  * One run as the Runs view lists it. A damaged or half-made run (no or a
  * broken config.json) is listed too, with `problem` saying what is wrong, so
  * it can be deleted; null only when `id` is not a folder.
@@ -47,27 +90,20 @@ export async function summarizeRun(runsRoot: string, id: string, live: LiveInfo)
   const dir = path.join(runsRoot, id);
   const dirStat = await stat(dir).catch(() => null);
   if (!dirStat?.isDirectory()) return null;
-  const [inspected, statusInfo, samples, checkpoints] = await Promise.all([
+  const [inspected, statusInfo, samples, checkpoints, lastStatsStep] = await Promise.all([
     inspectRunConfig(dir),
     readRunStatus(dir),
     listSampleSteps(dir),
     checkpointStepsOf(dir),
+    readLastStatsStep(dir),
   ]);
   const { config, problem } = inspected;
   const status = statusInfo.file;
   const isLive = live.liveRunId === id;
-  let runStatus: RunStatus;
-  if (isLive) runStatus = status?.status === 'paused' ? 'paused' : 'running';
-  // A process this studio started that is not on this run any more (it is exiting) does not train it.
-  else if (
-    (statusInfo.status === 'running' || statusInfo.status === 'paused') &&
-    status &&
-    live.ownPids.has(status.pid)
-  )
-    runStatus = 'interrupted';
-  else runStatus = statusInfo.status;
+  const runStatus = statusAsShown(statusInfo, id, live);
   const lastCheckpointStep = checkpoints.length ? checkpoints[checkpoints.length - 1] : null;
-  const step = Math.max(status?.step ?? 0, lastCheckpointStep ?? 0);
+  // status.json is written on changes of status only: while a trainer works, stats.jsonl says how far it got.
+  const step = Math.max(status?.step ?? 0, lastCheckpointStep ?? 0, lastStatsStep);
   const createdAt = (dirStat.birthtimeMs ? dirStat.birthtime : dirStat.mtime).toISOString();
   return {
     id,
@@ -182,6 +218,28 @@ export async function readRunStats(
   for (let k = 0; k < maxPoints - 1; k++) thinned.push(out[Math.floor(k * stride)]);
   thinned.push(out[out.length - 1]);
   return { stats: thinned, total, events };
+}
+
+/** metrics.jsonl from `fromStep` (exclusive): one point per quality evaluation, ascending; none when the run has no metrics. */
+export async function readRunMetrics(runDir: string, fromStep = -1): Promise<MetricsPoint[]> {
+  let text: string;
+  try {
+    text = await readFile(path.join(runDir, METRICS_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: MetricsPoint[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const m: unknown = JSON.parse(line);
+      if (isMetricsPoint(m) && m.step > fromStep) out.push(m);
+    } catch {
+      // a line cut short by a kill
+    }
+  }
+  // A resume cuts metrics.jsonl back to its checkpoint (truncateMetrics), so steps do not repeat.
+  return out.sort((a, b) => a.step - b.step);
 }
 
 export const sampleFile = layoutSampleFile;

@@ -13,7 +13,7 @@ import { StudioError } from './errors';
 import { checkpointSteps } from './runs';
 import { describeExit } from './workers/tools-client';
 import type { WorkerLauncher, WorkerProcess } from './workers/worker-process';
-import type { TrainingCommand, TrainingReport } from './workers/worker-protocol';
+import type { InitFromDir, TrainingCommand, TrainingReport } from './workers/worker-protocol';
 
 const IDLE = IDLE_TRAINING_STATE;
 
@@ -60,8 +60,9 @@ export class TrainingManager {
     return this.proc?.pid;
   }
 
-  startNew(config: TrainConfig): string {
-    return this.launch({ mode: 'new', runsRoot: this.runsRoot, config }, null, config.steps);
+  /** `initFrom`: fine-tune from this checkpoint folder (the worker checks the architectures). */
+  startNew(config: TrainConfig, initFrom?: InitFromDir): string {
+    return this.launch({ mode: 'new', runsRoot: this.runsRoot, config, initFrom }, null, config.steps);
   }
 
   /** `steps`: the length the resume trains to (from its plan), shown until the worker reports. */
@@ -112,7 +113,7 @@ export class TrainingManager {
 
   private launch(
     start:
-      | { mode: 'new'; runsRoot: string; config: TrainConfig }
+      | { mode: 'new'; runsRoot: string; config: TrainConfig; initFrom?: InitFromDir }
       | { mode: 'resume'; runDir: string; changes: ResumableChanges },
     runId: string | null,
     steps: number,

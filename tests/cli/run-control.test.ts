@@ -17,12 +17,10 @@ import {
   readStats,
   removeDir,
   runCli,
-  runDirs,
-  startCli,
   trainRun,
+  startTrainingRun,
   waitFor,
   type CliChild,
-  type CliResult,
 } from '../helpers/cli';
 
 let tmp: string;
@@ -55,37 +53,9 @@ async function snapshotTree(dir: string): Promise<string[]> {
 }
 
 /** A long run in its own --out folder, once it has trained `lines` steps. */
-async function startLongRun(name: string, lines = 2): Promise<{ proc: CliChild; runDir: string }> {
-  const out = path.join(tmp, `runs-${name}`);
-  const proc = startCli(
-    [
-      'train',
-      '--out',
-      out,
-      '--steps',
-      '100000',
-      '--batch',
-      '4',
-      '--checkpoint-every',
-      '3',
-      '--sample-every',
-      '0',
-      ...TINY,
-    ],
-    { env, timeoutMs: 200_000 },
-  );
-  let exited: CliResult | null = null;
-  void proc.done.then((r) => (exited = r));
-  const runDir = await waitFor(
-    async () => {
-      if (exited) throw new Error(`train exited early: ${describeResult(exited)}`);
-      const [dir] = await runDirs(out);
-      return dir && (await readStats(dir).catch(() => [])).length >= lines ? dir : null;
-    },
-    90_000,
-    `${lines} steps in stats.jsonl`,
-  );
-  return { proc, runDir };
+function startLongRun(name: string, lines = 2): Promise<{ proc: CliChild; runDir: string }> {
+  const args = ['--steps', '100000', '--batch', '4', '--checkpoint-every', '3', '--sample-every', '0', ...TINY];
+  return startTrainingRun(path.join(tmp, `runs-${name}`), args, { env, timeoutMs: 200_000, lines, waitMs: 90_000 });
 }
 
 describe('train --dry-run', () => {

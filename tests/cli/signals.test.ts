@@ -17,6 +17,7 @@ import {
   runCli,
   runDirs,
   startCli,
+  startTrainingRun,
   waitFor,
   type CliChild,
   type CliResult,
@@ -40,18 +41,7 @@ const LONG_RUN = ['--steps', '100000', '--checkpoint-every', '0', '--sample-ever
 /** Start a long training run; resolves once stats.jsonl holds at least `lines` steps. */
 async function startLongRun(extra: string[] = [], lines = 2): Promise<{ proc: CliChild; out: string; runDir: string }> {
   const out = path.join(tmp, `runs-${outs++}`);
-  const proc = startCli(['train', '--out', out, ...LONG_RUN, ...extra], { env, timeoutMs: 100_000 });
-  let exited: CliResult | null = null;
-  void proc.done.then((r) => (exited = r));
-  const runDir = await waitFor(
-    async () => {
-      if (exited) throw new Error(`train exited early: ${describeResult(exited)}`);
-      const [dir] = await runDirs(out);
-      return dir && (await readStats(dir).catch(() => [])).length >= lines ? dir : null;
-    },
-    60_000,
-    `${lines} lines in stats.jsonl`,
-  );
+  const { proc, runDir } = await startTrainingRun(out, [...LONG_RUN, ...extra], { env, timeoutMs: 100_000, lines });
   return { proc, out, runDir };
 }
 

@@ -62,6 +62,7 @@ describe('train on the demo data', () => {
       [
         'config.json',
         'import-report.json',
+        'run.json',
         'stats.jsonl',
         'status.json',
         'samples/step-000000.png',

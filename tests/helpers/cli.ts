@@ -205,6 +205,32 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * Start `gan-studio train --out OUT ARGS` in a child and wait until its run
+ * folder's stats.jsonl holds `lines` steps (default 2) or `waitMs` passes
+ * (default 60 s); fails with the child's output if train exits first.
+ */
+export async function startTrainingRun(
+  out: string,
+  args: readonly string[],
+  options: CliOptions & { lines?: number; waitMs?: number } = {},
+): Promise<{ proc: CliChild; runDir: string }> {
+  const { lines = 2, waitMs = 60_000, ...cliOptions } = options;
+  const proc = startCli(['train', '--out', out, ...args], cliOptions);
+  let exited: CliResult | null = null;
+  void proc.done.then((r) => (exited = r));
+  const runDir = await waitFor(
+    async () => {
+      if (exited) throw new Error(`train exited early: ${describeResult(exited)}`);
+      const [dir] = await runDirs(out);
+      return dir && (await readStats(dir).catch(() => [])).length >= lines ? dir : null;
+    },
+    waitMs,
+    `${lines} steps in stats.jsonl`,
+  );
+  return { proc, runDir };
+}
+
 /** stderr lines that look like a JavaScript stack frame. */
 export function stackLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /^\s+at /.test(l));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLineOption, seriesCsv } from '../../src/renderer/src/lib/charts';
+import { buildLineOption, seriesCsv } from '@renderer/lib/charts';
 
 describe('chart tools', () => {
   const series = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeOptions, optionsDiffer, suggestPad } from '../../src/renderer/src/lib/dataset-options';
+import { describeOptions, optionsDiffer, suggestPad } from '@renderer/lib/dataset-options';
 import type { DatasetOptions } from '@shared/contract';
 
 const base: DatasetOptions = { resolution: 64, channels: 3, resize: 'crop', background: '#FFFFFF', minSize: 8 };

@@ -120,6 +120,8 @@ export function createFakeApi(): FakeApi {
     })),
     diffRuns: vi.fn(async () => []),
     deleteRun: vi.fn(async () => undefined),
+    followRun: vi.fn(async () => ({ leaseMs: 30_000 })),
+    unfollowRun: vi.fn(async () => undefined),
     loadGenerator: vi.fn(async (req) => generatorMeta(req.checkpoint.runId)),
     generateImages: vi.fn(async (req) => ({
       meta: generatorMeta(req.checkpoint.runId),
@@ -174,6 +176,7 @@ export function createFakeApi(): FakeApi {
     onTrainingState: on('training:state'),
     onTaskProgress: on('task:progress'),
     onRunsChanged: on('runs:changed'),
+    onRunUpdate: on('runs:update'),
     onConnectionChange: (fn) => {
       const off = on<ConnectionState>('connection')(fn);
       fn(connection);

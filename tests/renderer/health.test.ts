@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkHealth, DEFAULT_HEALTH_RULES, type HealthStats } from '../../src/renderer/src/lib/health';
-import { GRID_GAP, gridSpread } from '../../src/renderer/src/lib/sample-spread';
+import { checkHealth, DEFAULT_HEALTH_RULES, type HealthStats } from '@renderer/lib/health';
+import { GRID_GAP, gridSpread } from '@renderer/lib/sample-spread';
 
 function steps(n: number, f: (i: number) => Partial<HealthStats> = () => ({}), from = 1): HealthStats[] {
   return Array.from({ length: n }, (_, i) => ({

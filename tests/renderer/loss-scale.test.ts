@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lossScale } from '../../src/renderer/src/lib/loss-scale';
+import { lossScale } from '@renderer/lib/loss-scale';
 
 describe('lossScale', () => {
   it('fixes D to 0–1 only where D logs probabilities', () => {

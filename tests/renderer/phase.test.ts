@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { phaseChip } from '../../src/renderer/src/lib/phase';
+import { phaseChip } from '@renderer/lib/phase';
 
 describe('the Train view phase chip', () => {
   it("shows the job phase while a job works, and the shown run's status otherwise", () => {

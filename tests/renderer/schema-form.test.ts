@@ -1,7 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import SchemaForm from '../../src/renderer/src/components/SchemaForm.vue';
+import SchemaForm from '@renderer/components/SchemaForm.vue';
 import {
   buildForm,
   flattenFields,
@@ -10,7 +10,7 @@ import {
   validateField,
   validateValues,
   type JsonSchema,
-} from '../../src/renderer/src/lib/schema';
+} from '@renderer/lib/schema';
 import { TrainConfigSchema } from '@shared/config';
 import { withPinia } from './setup';
 

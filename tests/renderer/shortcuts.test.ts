@@ -1,15 +1,15 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { defineComponent, h, KeepAlive, nextTick, ref } from 'vue';
-import ShortcutsHelp from '../../src/renderer/src/components/ShortcutsHelp.vue';
-import { confirmDestructive } from '../../src/renderer/src/lib/confirm';
+import ShortcutsHelp from '@renderer/components/ShortcutsHelp.vue';
+import { confirmDestructive } from '@renderer/lib/confirm';
 import {
   activeShortcuts,
   dispatchShortcut,
   matchesShortcut,
   shortcutLabel,
   useShortcuts,
-} from '../../src/renderer/src/lib/shortcuts';
+} from '@renderer/lib/shortcuts';
 
 describe('keyboard shortcuts', () => {
   const key = (k: string, mods: Partial<KeyboardEventInit> = {}) => new KeyboardEvent('keydown', { key: k, ...mods });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildLineOption, tooltipHtml } from '../../src/renderer/src/lib/charts';
-import { decimate, emaSmooth } from '../../src/renderer/src/lib/smoothing';
+import { buildLineOption, tooltipHtml } from '@renderer/lib/charts';
+import { decimate, emaSmooth } from '@renderer/lib/smoothing';
 
 describe('emaSmooth (debiased EMA, as TensorBoard)', () => {
   it('returns the values unchanged at weight 0', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeStepsPerSecond } from '../../src/renderer/src/lib/speed';
+import { activeStepsPerSecond } from '@renderer/lib/speed';
 
 /** Steps `from`…`to` at 10 steps/s starting at wall time `t0` ms. */
 const segment = (from: number, to: number, t0: number) =>

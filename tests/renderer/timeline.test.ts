@@ -1,8 +1,8 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
-import SampleTimeline from '../../src/renderer/src/components/SampleTimeline.vue';
-import { sampleAtStep, sampleIndexAtStep, upsertSample } from '../../src/renderer/src/lib/timeline';
+import SampleTimeline from '@renderer/components/SampleTimeline.vue';
+import { sampleAtStep, sampleIndexAtStep, upsertSample } from '@renderer/lib/timeline';
 import { withPinia } from './setup';
 
 const samples = [100, 200, 300, 400].map((step) => ({ step, src: `data:image/png;base64,s${step}` }));

@@ -10,7 +10,7 @@ import type {
   IpcInvokeResult,
   TrainingEvent,
 } from '../../src/shared/contract';
-import { StudioBackend } from '../../src/studio/backend';
+import { StudioBackend, type StudioBackendOptions } from '../../src/studio/backend';
 import { forkLauncher } from '../../src/studio/workers/worker-process';
 import { tempDir } from '../helpers/temp';
 
@@ -45,7 +45,10 @@ export interface TestStudio {
   mark(): number;
 }
 
-export async function makeStudio(mode: 'browser' | 'electron' = 'browser'): Promise<TestStudio> {
+export async function makeStudio(
+  mode: 'browser' | 'electron' = 'browser',
+  extra: Pick<StudioBackendOptions, 'follow'> = {},
+): Promise<TestStudio> {
   const root = await tempDir('gan-studio-studio-');
   const runsRoot = path.join(root, 'runs');
   const backend = new StudioBackend({
@@ -57,6 +60,7 @@ export async function makeStudio(mode: 'browser' | 'electron' = 'browser'): Prom
       launcher: forkLauncher,
       ...(mode === 'electron' ? { pickFolder: async () => null, openPath: async () => true } : {}),
     },
+    ...extra,
   });
   const events: TestStudio['events'] = [];
   const waiters = new Set<() => void>();

@@ -4,7 +4,6 @@
  * token that is part of the printed URL and kept in the user's config folder
  * (src/server/token.ts), so the URL survives restarts.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../engine';
@@ -14,6 +13,7 @@ import { buildRenderer, defaultRendererDir, packageRoot, rendererBuildReason } f
 import { integer } from '../parse';
 import { info } from '../output';
 import { openBrowser } from '../open-browser';
+import { packageVersion } from '../package-version';
 
 interface ServeFlags {
   port?: number;
@@ -57,13 +57,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
   if (flags.port !== undefined && flags.port > 65535)
     throw new UserError(`--port must be at most 65535, got ${flags.port}.`);
-  let version = '0.0.0';
-  try {
-    version =
-      (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? version;
-  } catch {
-    // keep the placeholder
-  }
+  const version = packageVersion();
   // The same token (so the same address) on every start, until --new-token.
   const saved = await loadServeToken({ rotate: flags.newToken === true });
   const start = (port: number) =>

@@ -23,6 +23,8 @@ interface TrainFlags {
   name?: string;
   resume?: string;
   initFrom?: string;
+  initOptimizer?: boolean;
+  initAda?: boolean;
   backend?: string;
   threads?: number;
   seed?: number;
@@ -50,6 +52,8 @@ export function registerTrain(program: Command): void {
       '--init-from <path>',
       'fine-tune: start a new run from the weights (G, D, G-EMA) of a run folder or checkpoint folder; the architectures must match',
     )
+    .option('--init-optimizer', "with --init-from: carry the optimizer state too (the same g/d.optimizer as that run)")
+    .option('--init-ada', 'with --init-from: keep its ADA augmentation probability (it restarts by default)')
     .option(
       '--resume <path>',
       'continue a run from its newest intact checkpoint (a run folder), or from one checkpoint folder',
@@ -82,6 +86,8 @@ function flagOverrides(flags: TrainFlags): Record<string, unknown> {
 }
 
 function runRequest(flags: TrainFlags): RunRequest {
+  if ((flags.initOptimizer || flags.initAda) && !flags.initFrom)
+    throw new UserError(`${flags.initOptimizer ? '--init-optimizer' : '--init-ada'} needs --init-from (the run to carry it from).`);
   if (!flags.resume) {
     const sources = {
       preset: flags.preset ?? (flags.data ? 'dcgan-64' : 'dcgan-28'),
@@ -89,7 +95,13 @@ function runRequest(flags: TrainFlags): RunRequest {
       sets: flags.set,
       overrides: flagOverrides(flags),
     };
-    return { mode: 'new', runsRoot: flags.out, config: { sources }, initFrom: flags.initFrom };
+    return {
+      mode: 'new',
+      runsRoot: flags.out,
+      config: { sources },
+      initFrom: flags.initFrom,
+      initOptions: flags.initFrom ? { optimizer: flags.initOptimizer, ada: flags.initAda } : undefined,
+    };
   }
   if (flags.preset || flags.config) {
     throw new UserError(

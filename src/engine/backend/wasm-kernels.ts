@@ -45,7 +45,7 @@ export { tileWasm } from './wasm-tile';
 interface Extra {
   name: string;
   kernelFunc: tf.KernelFunc;
-  /** true: replaces a stock wasm kernel (kept for `useStockWasmKernels`); false: fills a gap. */
+  /** true: replaces a stock wasm kernel (kept for `setStockWasmKernels`); false: fills a gap. */
   replaces: boolean;
 }
 
@@ -99,7 +99,7 @@ export function registerWasmKernels(): string[] {
  * replaced one (kernels the stock backend lacks stay) and tfjs's LeakyRelu gradient,
  * `false` re-installs ours.
  */
-export function useStockWasmKernels(stock: boolean): void {
+export function setStockWasmKernels(stock: boolean): void {
   registerWasmKernels();
   setWasmLeakyReluGradient(!stock);
   for (const e of EXTRAS) {

@@ -10,13 +10,14 @@ import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
 import { readBatch } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
+import { METRICS_FILE } from '../run/run-dir';
 import { setNoiseSeed } from '../layers';
 import { generatorClassCount, generatorInputs, latentsFor } from '../models/inputs';
 import { deriveSeed } from '../rng';
 import { compareWithReference, metricsReference, type MetricValues, type MetricsReference } from './compare';
 import type { ImageSet } from './image-set';
 
-export const METRICS_FILE = 'metrics.jsonl';
+export { METRICS_FILE };
 /** Most held-out images the SWD/KID reference uses (memory: 128 patches each at every level). */
 export const MAX_REFERENCE_REALS = 1024;
 

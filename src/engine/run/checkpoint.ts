@@ -225,36 +225,41 @@ export async function loadCheckpoint(
     loaded.push(d);
     const gEma = config.ema.enabled ? await loadCheckpointModel(dir, 'g_ema') : null;
     if (gEma) loaded.push(gEma);
-    let optimizerJson: Record<'g' | 'd', { step: number; specs: tf.io.WeightsManifestEntry[] }>;
-    try {
-      optimizerJson = JSON.parse(await readFile(path.join(dir, 'optimizer.json'), 'utf8'));
-    } catch (err) {
-      throw new CheckpointDamagedError(dir, `cannot read optimizer.json (${(err as Error).message})`);
-    }
-    const optimizer = {} as NonNullable<SessionParts['optimizer']>;
-    for (const name of ['g', 'd'] as const) {
-      const entry = optimizerJson?.[name];
-      if (!entry || !Array.isArray(entry.specs))
-        throw new CheckpointDamagedError(dir, `optimizer.json has no state for ${MODEL_LABEL[name]}`);
-      const { step, specs } = entry;
-      const bytes = await readFile(path.join(dir, `optimizer-${name}.bin`)).catch(() => null);
-      if (!bytes) throw new CheckpointDamagedError(dir, `optimizer-${name}.bin is missing`);
-      const expected = specs.reduce((sum, s) => sum + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
-      if (bytes.byteLength !== expected)
-        throw new CheckpointDamagedError(
-          dir,
-          `optimizer-${name}.bin is ${bytes.byteLength} bytes, expected ${expected}`,
-        );
-      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-      const bad = firstNonFinite(specs, buffer);
-      if (bad) throw new CheckpointDamagedError(dir, `optimizer state ${bad} of ${MODEL_LABEL[name]} holds NaN or Inf`);
-      optimizer[name] = { step, tensors: tf.io.decodeWeights(buffer, specs) };
-    }
+    const optimizer = await loadOptimizerState(dir);
     return { g, d, gEma, optimizer, state };
   } catch (err) {
     for (const m of loaded) m.dispose();
     throw err;
   }
+}
+
+export type OptimizerStates = NonNullable<SessionParts['optimizer']>;
+
+/** The optimizer moments and step counts of G and D in a checkpoint; damaged or non-finite state is a CheckpointDamagedError. */
+export async function loadOptimizerState(dir: string): Promise<OptimizerStates> {
+  let optimizerJson: Record<'g' | 'd', { step: number; specs: tf.io.WeightsManifestEntry[] }>;
+  try {
+    optimizerJson = JSON.parse(await readFile(path.join(dir, 'optimizer.json'), 'utf8'));
+  } catch (err) {
+    throw new CheckpointDamagedError(dir, `cannot read optimizer.json (${(err as Error).message})`);
+  }
+  const optimizer = {} as OptimizerStates;
+  for (const name of ['g', 'd'] as const) {
+    const entry = optimizerJson?.[name];
+    if (!entry || !Array.isArray(entry.specs))
+      throw new CheckpointDamagedError(dir, `optimizer.json has no state for ${MODEL_LABEL[name]}`);
+    const { step, specs } = entry;
+    const bytes = await readFile(path.join(dir, `optimizer-${name}.bin`)).catch(() => null);
+    if (!bytes) throw new CheckpointDamagedError(dir, `optimizer-${name}.bin is missing`);
+    const expected = specs.reduce((sum, s) => sum + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
+    if (bytes.byteLength !== expected)
+      throw new CheckpointDamagedError(dir, `optimizer-${name}.bin is ${bytes.byteLength} bytes, expected ${expected}`);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const bad = firstNonFinite(specs, buffer);
+    if (bad) throw new CheckpointDamagedError(dir, `optimizer state ${bad} of ${MODEL_LABEL[name]} holds NaN or Inf`);
+    optimizer[name] = { step, tensors: tf.io.decodeWeights(buffer, specs) };
+  }
+  return optimizer;
 }
 
 /** About how many bytes a checkpoint of this session takes on disk (weights, optimizer state, JSON). */

@@ -12,6 +12,7 @@ import type { TrainConfig } from '../../shared/config';
 import { RESUMABLE_KEYS, isResumableKey } from '../../shared/run';
 import { parseSet, resolveConfig, type ConfigSources } from '../config/resolve';
 import { UserError } from '../errors';
+import type { InitOptions } from '../train/init-from';
 import { readRunConfig } from './config-file';
 import { assertRunUnlocked } from './lock';
 import { isCheckpointFolder, listCheckpoints, nextRunDir, runDirOf } from './run-dir';
@@ -25,6 +26,8 @@ export type RunRequest =
       config: TrainConfig | { sources: ConfigSources };
       /** Fine-tuning: start from the weights of this run folder or checkpoint folder. */
       initFrom?: string;
+      /** With initFrom: carry the optimizer state and/or the ADA probability too. */
+      initOptions?: InitOptions;
     }
   | {
       mode: 'resume';

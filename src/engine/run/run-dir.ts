@@ -1,5 +1,6 @@
 /**
  * The run-folder layout, after StyleGAN2-ADA: `<out>/00001-name/` holding
+ *   run.json                    the folder's format and the version that made it (./run-format.ts; none before format 2)
  *   config.json                 the resolved options (there from the start: the folder is renamed into place with it)
  *   status.json                 running | paused | finished | stopped | failed, with step, steps, backend, pid (./status.ts)
  *   train.lock                  pid + host of the process training it (./lock.ts)
@@ -24,6 +25,8 @@ export const CONFIG_FILE = 'config.json';
 export const STATUS_FILE = 'status.json';
 export const LOCK_FILE = 'train.lock';
 export const STATS_FILE = 'stats.jsonl';
+/** One line per quality evaluation (written by ../metrics/live.ts; here so tfjs-free readers find it). */
+export const METRICS_FILE = 'metrics.jsonl';
 export const IMPORT_REPORT_FILE = 'import-report.json';
 export const SAMPLES_DIR = 'samples';
 export const CHECKPOINTS_DIR = 'checkpoints';
@@ -72,7 +75,7 @@ export async function nextRunDir(outDir: string, name: string): Promise<string> 
 
 /**
  * Make the next numbered run folder under `outDir`. It is built under a
- * hidden temporary name, filled by `fill` (config.json, the lock), and only
+ * hidden temporary name, filled by `fill` (run.json, config.json, the lock), and only
  * then renamed into place: a kill at any moment leaves either no run folder
  * or one that has its config. Safe against two runs starting at once.
  */

@@ -78,7 +78,11 @@ export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promi
       },
     };
     if (plan.mode === 'new')
-      await trainNewRun(plan.runsRoot, { ...input, initFrom: request.mode === 'new' ? request.initFrom : undefined });
+      await trainNewRun(plan.runsRoot, {
+        ...input,
+        initFrom: request.mode === 'new' ? request.initFrom : undefined,
+        initOptions: request.mode === 'new' ? request.initOptions : undefined,
+      });
     else await resumeRun(plan.resumeTarget ?? plan.runDir, input);
     return result;
   } catch (error) {

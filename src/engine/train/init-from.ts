@@ -2,19 +2,29 @@
  * Fine-tuning: a new run that starts from another run's weights (G, D and
  * G-EMA; `gan-studio train --init-from`). The architectures must match weight
  * for weight, or the start is refused with a line naming the first
- * difference. Everything else starts fresh: optimizer moments, step count,
- * noise and data order, and the ADA probability (augment.probability).
+ * difference. Everything else starts fresh: the step count, noise and data
+ * order; and, unless asked to carry them (InitOptions), the optimizer moments
+ * (`--init-optimizer`) and the ADA probability (`--init-ada`; otherwise it
+ * restarts at augment.probability, since a new data set needs its own).
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { loadCheckpointModel, readCheckpointState } from '../run/checkpoint';
+import { loadCheckpointModel, loadOptimizerState, readCheckpointState, type OptimizerStates } from '../run/checkpoint';
 import { resolveCheckpointDir } from '../run/run-dir';
 import { copyWeights } from './ema';
 import type { GanSession } from './session';
 
 export const ORIGIN_FILE = 'origin.json';
+
+/** What a fine-tuned run carries over besides the weights (both off by default). */
+export interface InitOptions {
+  /** Carry G's and D's optimizer state (moments and step counts); the optimizers must be of the same kind and shape. */
+  optimizer?: boolean;
+  /** Keep the source's ADA augmentation probability instead of restarting at augment.probability. */
+  ada?: boolean;
+}
 
 export interface InitSource {
   dir: string;
@@ -22,12 +32,17 @@ export interface InitSource {
   g: tf.LayersModel;
   d: tf.LayersModel;
   gEma: tf.LayersModel | null;
+  /** Loaded only when the optimizer state is to be carried. */
+  optimizer?: OptimizerStates;
+  /** The augmentation probability the source had reached (undefined: it recorded none). */
+  augmentP?: number;
 }
 
-/** Load the models of a run folder (its newest checkpoint) or a checkpoint folder. */
-export async function loadInitSource(from: string): Promise<InitSource> {
+/** Load the models of a run folder (its newest checkpoint) or a checkpoint folder, and its optimizer state when asked. */
+export async function loadInitSource(from: string, options: InitOptions = {}): Promise<InitSource> {
   const dir = await resolveCheckpointDir(from);
   const state = await readCheckpointState(dir);
+  const optimizer = options.optimizer ? await loadOptimizerState(dir) : undefined;
   const g = await loadCheckpointModel(dir, 'g');
   const d = await loadCheckpointModel(dir, 'd').catch((err) => {
     g.dispose();
@@ -35,7 +50,7 @@ export async function loadInitSource(from: string): Promise<InitSource> {
   });
   const hasEma = Boolean(await stat(path.join(dir, 'g_ema', 'model.json')).catch(() => null));
   const gEma = hasEma ? await loadCheckpointModel(dir, 'g_ema') : null;
-  return { dir, step: state.step, g, d, gEma };
+  return { dir, step: state.step, g, d, gEma, optimizer, augmentP: state.augmentP };
 }
 
 /** The first way `source` differs from `target`, weight by weight, in words; null when they match. */
@@ -53,8 +68,8 @@ export function architectureDifference(target: tf.LayersModel, source: tf.Layers
   return null;
 }
 
-/** Copy the source's weights into a fresh session, or refuse naming the difference. */
-export function initSessionFrom(session: GanSession, source: InitSource): void {
+/** Copy the source's weights (and, when asked, optimizer state and ADA probability) into a fresh session, or refuse naming the difference. */
+export function initSessionFrom(session: GanSession, source: InitSource, options: InitOptions = {}): void {
   const pairs: [tf.LayersModel, tf.LayersModel, string][] = [
     [session.g, source.g, 'G'],
     [session.d, source.d, 'D'],
@@ -67,11 +82,31 @@ export function initSessionFrom(session: GanSession, source: InitSource): void {
         `Cannot initialise from ${source.dir}: the architectures differ: ${diff}. Use the same model options (model.*, g.*, d.*, conditional.*) as that run.`,
       );
   }
+  if (options.optimizer) carryOptimizers(session, source);
   for (const [target, from] of pairs) copyWeights(target, from);
+  if (options.ada && source.augmentP !== undefined) session.augmentP = source.augmentP;
+}
+
+/** Restore both optimizers from the source's state: refused, naming the optimizer, when the kinds or slots differ. */
+function carryOptimizers(session: GanSession, source: InitSource): void {
+  if (!source.optimizer) throw new Error('initSessionFrom: the optimizer state was not loaded (loadInitSource with optimizer: true)');
+  for (const [opt, state, what, key] of [
+    [session.optG, source.optimizer.g, 'G', 'g'],
+    [session.optD, source.optimizer.d, 'D', 'd'],
+  ] as const) {
+    try {
+      opt.setState(state.step, state.tensors);
+    } catch (err) {
+      throw new UserError(
+        `Cannot carry the optimizer state from ${source.dir}: ${what}'s optimizer does not match this run's (${(err as Error).message}). Use the same ${key}.optimizer as that run, or start with fresh optimizers (no --init-optimizer).`,
+      );
+    }
+  }
 }
 
 export function disposeSource(source: InitSource): void {
   source.g.dispose();
   source.d.dispose();
   source.gEma?.dispose();
+  for (const o of [source.optimizer?.g, source.optimizer?.d]) if (o) tf.dispose(Object.values(o.tensors));
 }

@@ -8,7 +8,7 @@
  *     b ← μ·b + g (b = g on the first step),   θ ← θ − lr·b
  */
 import * as tf from '@tensorflow/tfjs';
-import { Adam } from './adam';
+import { Adam, zeroSlot } from './adam';
 
 /** What the training loop and checkpoints need from an optimizer. */
 export interface Optimizer {
@@ -63,7 +63,7 @@ export class RMSProp implements Optimizer {
     if (!(options.lr > 0)) throw new RangeError(`lr must be positive, got ${options.lr}`);
     if (!(options.rho >= 0 && options.rho < 1)) throw new RangeError(`rho must be in [0, 1), got ${options.rho}`);
     this.options = { epsilon: 1e-8, ...options };
-    this.s = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.s = vars.map((x) => zeroSlot(x));
   }
 
   apply(grads: tf.Tensor[]): void {
@@ -110,7 +110,7 @@ export class SGD implements Optimizer {
     if (!(options.momentum >= 0 && options.momentum < 1))
       throw new RangeError(`momentum must be in [0, 1), got ${options.momentum}`);
     this.options = { ...options };
-    this.b = options.momentum > 0 ? vars.map((x) => tf.variable(tf.zerosLike(x), false)) : [];
+    this.b = options.momentum > 0 ? vars.map((x) => zeroSlot(x)) : [];
   }
 
   apply(grads: tf.Tensor[]): void {

@@ -44,13 +44,15 @@ import {
   runDirOf,
   sampleFile,
 } from '../run/run-dir';
+import { newRunInfo, readRunInfo, writeRunInfo } from '../run/run-format';
 import { StatsWriter, truncateStats, type StepStats } from '../run/stats-log';
+import { GAN_STUDIO_VERSION } from '../version';
 import { writeRunStatus, type WrittenRunStatus } from '../run/status';
 import { truncateMetrics, type LiveMetrics, type MetricsLine } from '../metrics/live';
 import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
 import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
-import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource } from './init-from';
+import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource, type InitOptions } from './init-from';
 import { GanSession, type TrainingData } from './session';
 
 export type TrainEvent =
@@ -94,13 +96,15 @@ export interface TrainingInput {
   onEvent?: (event: TrainEvent) => void;
   /** A new run only: start from this run folder's (newest) or checkpoint folder's weights. */
   initFrom?: string;
+  /** With initFrom: what to carry besides the weights (optimizer state, ADA probability). */
+  initOptions?: InitOptions;
   /** Set by trainNewRun/resumeRun: the live metrics of the run, or null when off. */
   metrics?: LiveMetrics | null;
 }
 
 /**
- * Start a new run: `<outDir>/NNNNN-<name>/`, born with its config.json and
- * its lock (see createRunDir), then train.
+ * Start a new run: `<outDir>/NNNNN-<name>/`, born with its run.json,
+ * config.json and lock (see createRunDir), then train.
  */
 export async function trainNewRun(outDir: string, given: TrainingInput): Promise<string> {
   // A conditional run learns its class count from the data; config.json records it.
@@ -111,6 +115,7 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
   for (const m of [probe.g, probe.d, probe.gEma]) m?.dispose();
   let lock: RunLock | null = null;
   const runDir = await createRunFolder(outDir, input.config.name, need, async (dir) => {
+    await writeRunInfo(dir, newRunInfo());
     await writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
     lock = await writeNewLock(dir);
   });
@@ -119,7 +124,7 @@ export async function trainNewRun(outDir: string, given: TrainingInput): Promise
     const metrics = await setUpRunMetrics(runDir, input.config, input.data, true);
     if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
     const session = GanSession.create(input.config, metrics.train.count, metrics.train);
-    if (input.initFrom) await initFrom(runDir, session, input.initFrom);
+    if (input.initFrom) await initFrom(runDir, session, input.initFrom, input.initOptions ?? {});
     done = await trainLoop(runDir, session, null, {
       ...input,
       data: metrics.train,
@@ -164,15 +169,22 @@ async function createRunFolder(
 }
 
 /** Fine-tuning: the fresh session takes another run's weights, and the run records where they came from. A refusal leaves no run folder. */
-async function initFrom(runDir: string, session: GanSession, from: string): Promise<void> {
+async function initFrom(runDir: string, session: GanSession, from: string, options: InitOptions): Promise<void> {
   try {
-    const source = await loadInitSource(from);
+    const source = await loadInitSource(from, options);
     try {
-      initSessionFrom(session, source);
+      initSessionFrom(session, source, options);
+      const keptAda = options.ada && source.augmentP !== undefined;
       await writeFileAtomic(
         path.join(runDir, ORIGIN_FILE),
         JSON.stringify(
-          { initFrom: source.dir, step: source.step, optimizer: 'fresh', adaProbability: 'restarted' },
+          {
+            initFrom: source.dir,
+            step: source.step,
+            optimizer: options.optimizer ? 'carried' : 'fresh',
+            adaProbability: keptAda ? 'kept' : 'restarted',
+            ...(keptAda ? { augmentP: source.augmentP } : {}),
+          },
           null,
           2,
         ),
@@ -262,6 +274,9 @@ async function resumeLocked(
     session = GanSession.create(input.config, metrics.train.count, metrics.train);
   }
   if (metrics.note) input.onEvent?.({ type: 'info', message: metrics.note });
+  // The trainer is the one writer of a run's files: a folder of an older format becomes the current one here, and only here.
+  const { info } = await readRunInfo(runDir);
+  await writeRunInfo(runDir, { ...info, resumedBy: GAN_STUDIO_VERSION });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
   return trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });

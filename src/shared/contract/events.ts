@@ -6,6 +6,7 @@
  * preload builds its listeners from this table.
  */
 import { returns } from './operation';
+import type { RunFollowUpdate } from './runs';
 import type { TrainingEvent, TrainingState } from './training';
 
 export type TaskKind = 'import' | 'preview' | 'export' | 'generate' | 'interpolation';
@@ -51,4 +52,6 @@ export const EVENTS = {
   'training:state': { method: 'onTrainingState', payload: returns<TrainingState>() },
   'task:progress': { method: 'onTaskProgress', payload: returns<TaskProgress>() },
   'runs:changed': { method: 'onRunsChanged', payload: returns<RunsChanged>() },
+  /** What a followed run's trainer wrote (see the `runs:follow` operation); every page gets every run's, and filters by runId. */
+  'runs:update': { method: 'onRunUpdate', payload: returns<RunFollowUpdate>() },
 } as const satisfies Record<string, { method: string; payload: unknown }>;

@@ -45,6 +45,8 @@ export const API_METHOD_CHANNELS = {
   runSample: 'runs:sample',
   diffRuns: 'runs:diff',
   deleteRun: 'runs:delete',
+  followRun: 'runs:follow',
+  unfollowRun: 'runs:unfollow',
   // generate
   loadGenerator: 'generate:load',
   generateImages: 'generate:images',

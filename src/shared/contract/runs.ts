@@ -1,6 +1,7 @@
 /** Run folders under the studio's runs root, named by their folder name (`runId`), never by a path. */
 import { z } from 'zod';
 import type { TrainConfig } from '../config';
+import type { MetricsPoint } from '../metrics';
 import type { RunEventLine, StepStats } from '../stats';
 import type { RunStatus } from '../run';
 import { runId } from './common';
@@ -8,6 +9,7 @@ import type { SkippedFileInfo } from './datasets';
 import { returns, type OperationTable } from './operation';
 
 export type { RollbackEvent, RunEventLine, StepStats } from '../stats';
+export type { MetricsPoint } from '../metrics';
 
 /** Status of a run (defined in src/shared/run.ts); resume an `interrupted` one with `training:resume-run`. */
 export type { RunStatus } from '../run';
@@ -82,6 +84,8 @@ export interface RunStatsResult {
   total: number;
   /** Events of the run after `fromStep` (rollbacks of training that recovered by itself), ascending; drawn as markers. Absent: none. */
   events?: RunEventLine[];
+  /** The run's quality evaluations (metrics.jsonl) after `fromStep`, ascending, never thinned. Absent: none. */
+  metrics?: MetricsPoint[];
 }
 
 export interface SampleImage {
@@ -135,6 +139,45 @@ export type RunSampleRequest = z.infer<typeof RunSampleRequestSchema>;
 export const RunDiffRequestSchema = z.object({ a: runId, b: runId }).strict();
 export type RunDiffRequest = z.infer<typeof RunDiffRequestSchema>;
 
+/**
+ * A page following a run (its curves, samples and status, wherever it is
+ * trained: this studio, the CLI or another studio). `followerId` is any
+ * string the page makes up; calling again renews the lease, which runs out
+ * after `leaseMs` without a renewal (a page that went away without saying so).
+ */
+export const RunFollowRequestSchema = z.object({ runId, followerId: z.string().min(1).max(100) }).strict();
+export type RunFollowRequest = z.infer<typeof RunFollowRequestSchema>;
+
+export interface RunFollowLease {
+  /** Renew (call `runs:follow` again) well before this many ms pass. */
+  leaseMs: number;
+}
+
+/**
+ * What changed in a followed run's folder since the last update (the
+ * `runs:update` event). Step lines come in order, only whole lines; a change
+ * of status, checkpoints or samples also sends `runs:changed` for the run.
+ */
+export interface RunFollowUpdate {
+  runId: string;
+  /**
+   * stats.jsonl was rewritten (a resume or a rollback cut it back to a
+   * checkpoint): `stats` and `events` hold the whole file, and what the page
+   * had after them is gone.
+   */
+  reset: boolean;
+  /** New step lines (all of them on a reset), ascending. */
+  stats: StepStats[];
+  /** New event lines (rollbacks). */
+  events: RunEventLine[];
+  /** Every saved sample grid step, ascending, when that list changed; null when it did not. */
+  sampleSteps: number[] | null;
+  /** Every checkpoint step, ascending, when that list changed; null when it did not. */
+  checkpointSteps: number[] | null;
+  /** The run's status, when it changed (e.g. `interrupted` once its trainer died); null when it did not. */
+  status: RunStatus | null;
+}
+
 export const runsOperations = {
   'runs:list': { method: 'listRuns', request: undefined, result: returns<RunSummary[]>() },
   'runs:get': { method: 'getRun', request: RunIdRequestSchema, result: returns<RunDetail>() },
@@ -144,4 +187,8 @@ export const runsOperations = {
   'runs:diff': { method: 'diffRuns', request: RunDiffRequestSchema, result: returns<ConfigDiffEntry[]>() },
   /** Deletes a run folder (the UI asks for confirmation first). Rejects while it trains. */
   'runs:delete': { method: 'deleteRun', request: RunIdRequestSchema, result: returns<void>() },
+  /** Start (or renew) following a run: `runs:update` events report what its trainer writes. */
+  'runs:follow': { method: 'followRun', request: RunFollowRequestSchema, result: returns<RunFollowLease>() },
+  /** Stop following; the folder is no longer watched once no follower is left. */
+  'runs:unfollow': { method: 'unfollowRun', request: RunFollowRequestSchema, result: returns<void>() },
 } as const satisfies OperationTable;

@@ -5,8 +5,10 @@
 import { z } from 'zod';
 import { TrainConfigSchema, type TrainConfig } from '../config';
 import { RUN_CONTROL_KEYS, type RunControlKey } from '../run';
+import type { MetricsPoint } from '../metrics';
 import type { RollbackEvent, StepStats } from '../stats';
 import { runId } from './common';
+import { CheckpointRefSchema } from './runs';
 import type { DatasetSummary } from './datasets';
 import { returns, type OperationTable } from './operation';
 
@@ -100,6 +102,10 @@ export type TrainingEvent =
   | { type: 'sample'; jobId: string; runId: string; step: number; dataUrl: string }
   | { type: 'checkpoint'; jobId: string; runId: string; step: number }
   | { type: 'warning'; jobId: string; runId: string | null; message: string }
+  /** Something worth knowing that is not a problem (e.g. a data set too small to hold images out for the metrics). */
+  | { type: 'info'; jobId: string; runId: string | null; message: string }
+  /** A quality evaluation (a new line of the run's metrics.jsonl). */
+  | { type: 'metrics'; jobId: string; runId: string; metrics: MetricsPoint }
   /** Training diverged and rolled back by itself (recovery); stats after `event.step` are trained again. */
   | { type: 'rollback'; jobId: string; runId: string; event: RollbackEvent }
   | { type: 'paused'; jobId: string; runId: string; step: number }
@@ -135,10 +141,20 @@ export const ConfigResolveRequestSchema = z
   .strict();
 export type ConfigResolveRequest = z.infer<typeof ConfigResolveRequestSchema>;
 
+/** Fine-tuning: start the new run from a checkpoint's weights (`--init-from`); its architecture must match. */
+export const InitFromSchema = CheckpointRefSchema.extend({
+  /** Carry G's and D's optimizer state too (`--init-optimizer`). */
+  optimizer: z.boolean().optional(),
+  /** Keep its ADA probability instead of restarting it (`--init-ada`). */
+  ada: z.boolean().optional(),
+}).strict();
+export type InitFrom = z.infer<typeof InitFromSchema>;
+
 export const TrainingStartRequestSchema = z
   .object({
     /** The config to train (validated with the engine's TrainConfigSchema). `data.dir` must be a chosen folder or null (demo). */
     config: TrainConfigSchema,
+    initFrom: InitFromSchema.optional(),
   })
   .strict();
 export type TrainingStartRequest = z.input<typeof TrainingStartRequestSchema>;

@@ -17,6 +17,7 @@ import type { DatasetRegistry } from '../dataset-registry';
 import type { DownloadRegistry } from '../downloads';
 import type { PathGuard } from '../paths';
 import type { RunLocator } from '../run-locator';
+import type { RunWatcher } from '../run-watcher';
 import type { ToolsClient } from '../workers/tools-client';
 import type { TrainingManager } from '../training-manager';
 import type { WorkerLauncher } from '../workers/worker-process';
@@ -41,6 +42,8 @@ export interface StudioContext {
   runs: RunLocator;
   /** Browser mode: download links for what the outputs wrote. */
   downloads: DownloadRegistry;
+  /** Follows run folders for the pages that asked (runs:follow). */
+  watcher: RunWatcher;
   emit<E extends IpcEventChannel>(channel: E, payload: IpcEventPayload<E>): void;
 }
 

@@ -4,10 +4,19 @@ import { readFile } from 'node:fs/promises';
 import type { runsOperations } from '../../shared/contract';
 import { StudioError } from '../errors';
 import { readRunConfig } from '../../engine/light';
-import { deleteRun, diffConfigs, listRuns, newestSampleStep, readRunStats, runDetail, sampleFile } from '../runs';
+import {
+  deleteRun,
+  diffConfigs,
+  listRuns,
+  newestSampleStep,
+  readRunMetrics,
+  readRunStats,
+  runDetail,
+  sampleFile,
+} from '../runs';
 import type { DomainHandlers, StudioContext } from './context';
 
-export function setupRuns({ tools, training, runs, emit }: StudioContext): DomainHandlers<typeof runsOperations> {
+export function setupRuns({ tools, training, runs, watcher, emit }: StudioContext): DomainHandlers<typeof runsOperations> {
   return {
     'runs:list': async () => listRuns(runs.runsRoot, runs.live()),
 
@@ -18,7 +27,11 @@ export function setupRuns({ tools, training, runs, emit }: StudioContext): Domai
 
     'runs:stats': async (req) => {
       const dir = await runs.runDir(req.runId);
-      return { runId: req.runId, ...(await readRunStats(dir, req.fromStep ?? -1, req.maxPoints)) };
+      const [stats, metrics] = await Promise.all([
+        readRunStats(dir, req.fromStep ?? -1, req.maxPoints),
+        readRunMetrics(dir, req.fromStep ?? -1),
+      ]);
+      return { runId: req.runId, ...stats, metrics };
     },
 
     'runs:sample': async (req) => {
@@ -54,7 +67,17 @@ export function setupRuns({ tools, training, runs, emit }: StudioContext): Domai
         throw new StudioError(`Run ${req.runId} is training: stop it before deleting it.`);
       await runs.assertNotTrainedElsewhere(req.runId);
       await deleteRun(dir);
+      watcher.dropRun(req.runId);
       emit('runs:changed', { runId: req.runId, reason: 'deleted' });
+    },
+
+    'runs:follow': async (req) => {
+      await runs.runDir(req.runId);
+      return watcher.follow(req.runId, req.followerId);
+    },
+
+    'runs:unfollow': async (req) => {
+      watcher.unfollow(req.runId, req.followerId);
     },
   };
 }

@@ -24,8 +24,16 @@ export function setupTraining({
         await datasets.load();
         config.data.dir = await paths.datasetDir(config.data.dir);
       }
+      // Fine-tuning names a checkpoint by run id and step, never by a path.
+      const initFrom = req.initFrom
+        ? {
+            dir: (await runs.checkpoint(req.initFrom)).checkpointDir,
+            optimizer: req.initFrom.optimizer,
+            ada: req.initFrom.ada,
+          }
+        : undefined;
       await mkdir(paths.runsRoot, { recursive: true });
-      return { jobId: training.startNew(config) };
+      return { jobId: training.startNew(config, initFrom) };
     },
 
     'training:pause': async () => training.pause(),

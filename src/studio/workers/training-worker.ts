@@ -129,6 +129,12 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
       case 'warning':
         emit({ type: 'warning', jobId, runId, message: e.message });
         break;
+      case 'info':
+        emit({ type: 'info', jobId, runId, message: e.message });
+        break;
+      case 'metrics':
+        emit({ type: 'metrics', jobId, runId: runId!, metrics: e.metrics });
+        break;
       case 'rollback':
         emit({ type: 'rollback', jobId, runId: runId!, event: e.event });
         break;
@@ -161,7 +167,13 @@ async function run(cmd: Extract<TrainingCommand, { type: 'start' }>): Promise<vo
 
   const request: RunRequest =
     cmd.mode === 'new'
-      ? { mode: 'new', runsRoot: cmd.runsRoot, config: cmd.config }
+      ? {
+          mode: 'new',
+          runsRoot: cmd.runsRoot,
+          config: cmd.config,
+          initFrom: cmd.initFrom?.dir,
+          initOptions: cmd.initFrom ? { optimizer: cmd.initFrom.optimizer, ada: cmd.initFrom.ada } : undefined,
+        }
       : { mode: 'resume', runDir: cmd.runDir, changes: cmd.changes };
   try {
     await startRun(request, { signal: controller.signal, pause: gate, onEvent });

@@ -4,8 +4,23 @@ import type { ResumableChanges, TaskProgress, TrainingEvent } from '../../shared
 
 // --- training worker -------------------------------------------------------
 
+/** `--init-from` a checkpoint folder, with what to carry besides the weights. */
+export interface InitFromDir {
+  dir: string;
+  optimizer?: boolean;
+  ada?: boolean;
+}
+
 export type TrainingCommand =
-  | { type: 'start'; jobId: string; mode: 'new'; runsRoot: string; config: TrainConfig }
+  | {
+      type: 'start';
+      jobId: string;
+      mode: 'new';
+      runsRoot: string;
+      config: TrainConfig;
+      /** Fine-tuning: the checkpoint folder to start from (resolved by the backend from a run id and step). */
+      initFrom?: InitFromDir;
+    }
   /** The worker plans the resume itself (the run's config.json plus `changes`), under the run's lock. */
   | { type: 'start'; jobId: string; mode: 'resume'; runDir: string; changes: ResumableChanges }
   | { type: 'pause' }

@@ -11,7 +11,7 @@ import {
   conv2DBackpropInputWasm,
   registerWasmKernels,
   setConvInputStrategyForTests,
-  useStockWasmKernels,
+  setStockWasmKernels,
   type ConvInputStrategy,
 } from '../../../src/engine/backend/wasm-kernels';
 import { onBackend, randomData, relError, wasmDataCount } from './helpers';
@@ -166,13 +166,13 @@ describe('Conv2DBackpropInput on wasm', () => {
   it('matches the stock wasm kernel', async () => {
     const c: Case = { x: [3, 11, 9, 5], k: [4, 3], cout: 6, strides: [2, 3], pad: 'same' };
     const ours = await onBackend('wasm', () => backpropInput(c, 4));
-    useStockWasmKernels(true);
+    setStockWasmKernels(true);
     try {
       expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).not.toBe(conv2DBackpropInputWasm);
       const stock = await onBackend('wasm', () => backpropInput(c, 4));
       expect(relError(ours, stock)).toBeLessThan(1e-4);
     } finally {
-      useStockWasmKernels(false);
+      setStockWasmKernels(false);
     }
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(conv2DBackpropInputWasm);
   });

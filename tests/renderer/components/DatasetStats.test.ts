@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
-import DatasetStats from '../../../src/renderer/src/components/datasets/DatasetStats.vue';
+import DatasetStats from '@renderer/components/datasets/DatasetStats.vue';
 import { datasetSummary } from '../fixtures';
 import { withPinia } from '../setup';
 

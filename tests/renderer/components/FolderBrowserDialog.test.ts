@@ -1,8 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { setApiForTesting } from '../../../src/renderer/src/api/index';
-import FolderBrowserDialog from '../../../src/renderer/src/components/FolderBrowserDialog.vue';
-import { useFolderPickerStore } from '../../../src/renderer/src/stores/folder-picker';
+import { setApiForTesting } from '@renderer/api/index';
+import FolderBrowserDialog from '@renderer/components/FolderBrowserDialog.vue';
+import { useFolderPickerStore } from '@renderer/stores/folder-picker';
 import type { DirListing } from '@shared/contract';
 import { createFakeApi, type FakeApi } from '../fake-api';
 import { withPinia } from '../setup';

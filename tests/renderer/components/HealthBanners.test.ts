@@ -1,8 +1,8 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
-import HealthBanners from '../../../src/renderer/src/components/HealthBanners.vue';
-import { checkHealth } from '../../../src/renderer/src/lib/health';
+import HealthBanners from '@renderer/components/HealthBanners.vue';
+import { checkHealth } from '@renderer/lib/health';
 import { withPinia } from '../setup';
 
 describe('HealthBanners', () => {

@@ -1,9 +1,9 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { setApiForTesting } from '../../../src/renderer/src/api/index';
-import PreprocessPreview from '../../../src/renderer/src/components/datasets/PreprocessPreview.vue';
-import { LIVE_PREVIEW_DELAY_MS } from '../../../src/renderer/src/lib/dataset-options';
-import { useDatasetsStore } from '../../../src/renderer/src/stores/datasets';
+import { setApiForTesting } from '@renderer/api/index';
+import PreprocessPreview from '@renderer/components/datasets/PreprocessPreview.vue';
+import { LIVE_PREVIEW_DELAY_MS } from '@renderer/lib/dataset-options';
+import { useDatasetsStore } from '@renderer/stores/datasets';
 import { createFakeApi } from '../fake-api';
 import { withPinia } from '../setup';
 

@@ -1,8 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { setApiForTesting } from '../../../src/renderer/src/api/index';
-import RunsCompare from '../../../src/renderer/src/components/run/RunsCompare.vue';
-import { useRunsStore } from '../../../src/renderer/src/stores/runs';
+import { setApiForTesting } from '@renderer/api/index';
+import RunsCompare from '@renderer/components/run/RunsCompare.vue';
+import { useRunsStore } from '@renderer/stores/runs';
 import { createFakeApi } from '../fake-api';
 import { detail, stat } from '../fixtures';
 import { withPinia } from '../setup';

@@ -1,7 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { setApiForTesting } from '../../../src/renderer/src/api/index';
-import TrainMore from '../../../src/renderer/src/components/run/TrainMore.vue';
+import { setApiForTesting } from '@renderer/api/index';
+import TrainMore from '@renderer/components/run/TrainMore.vue';
 import { createFakeApi } from '../fake-api';
 import { detail, summary } from '../fixtures';
 import { withPinia } from '../setup';

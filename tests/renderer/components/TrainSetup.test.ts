@@ -1,9 +1,9 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryHistory, createRouter } from 'vue-router';
-import { setApiForTesting } from '../../../src/renderer/src/api/index';
-import TrainSetup from '../../../src/renderer/src/components/train/TrainSetup.vue';
-import { useConfigStore } from '../../../src/renderer/src/stores/config';
+import { setApiForTesting } from '@renderer/api/index';
+import TrainSetup from '@renderer/components/train/TrainSetup.vue';
+import { useConfigStore } from '@renderer/stores/config';
 import { TrainConfigSchema } from '@shared/config';
 import type { DatasetSummary } from '@shared/contract';
 import { createFakeApi } from '../fake-api';

@@ -1,8 +1,8 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
-import VirtualGrid from '../../../src/renderer/src/components/VirtualGrid.vue';
-import { gridLayout, pagesFor } from '../../../src/renderer/src/lib/virtual';
+import VirtualGrid from '@renderer/components/VirtualGrid.vue';
+import { gridLayout, pagesFor } from '@renderer/lib/virtual';
 import { withPinia } from '../setup';
 
 describe('virtualized grid', () => {

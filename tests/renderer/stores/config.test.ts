@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useConfigStore } from '../../../src/renderer/src/stores/config';
-import { useStudioStore } from '../../../src/renderer/src/stores/studio';
+import { useConfigStore } from '@renderer/stores/config';
+import { useStudioStore } from '@renderer/stores/studio';
 import { TrainConfigSchema } from '@shared/config';
 import type { DatasetSummary } from '@shared/contract';
 import type { FakeApi } from '../fake-api';

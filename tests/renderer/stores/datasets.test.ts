@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { nextTick } from 'vue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { THUMB_PAGE, useDatasetsStore } from '../../../src/renderer/src/stores/datasets';
+import { THUMB_PAGE, useDatasetsStore } from '@renderer/stores/datasets';
 import type { DatasetSummary } from '@shared/contract';
 import type { FakeApi } from '../fake-api';
 import { datasetSummary } from '../fixtures';

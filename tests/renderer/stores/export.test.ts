@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { useExportStore } from '../../../src/renderer/src/stores/export';
+import { useExportStore } from '@renderer/stores/export';
 import { installFakeApi, uninstallFakeApi } from './setup';
 
 afterEach(uninstallFakeApi);

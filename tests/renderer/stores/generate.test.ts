@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { gridSeeds, useGenerateStore } from '../../../src/renderer/src/stores/generate';
+import { gridSeeds, useGenerateStore } from '@renderer/stores/generate';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 

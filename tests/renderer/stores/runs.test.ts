@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mergeDiffs, useRunsStore } from '../../../src/renderer/src/stores/runs';
+import { mergeDiffs, useRunsStore } from '@renderer/stores/runs';
 import { detail, stat, summary } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';

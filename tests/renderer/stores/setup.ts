@@ -1,7 +1,7 @@
 /** Per-test plumbing for the store tests: a fresh Pinia and a fake API each time. */
 import { createPinia, setActivePinia } from 'pinia';
 import { vi } from 'vitest';
-import { setApiForTesting } from '../../../src/renderer/src/api/index';
+import { setApiForTesting } from '@renderer/api/index';
 import { createFakeApi, type FakeApi } from '../fake-api';
 
 /** Activate a fresh Pinia and install a new fake API (nothing remembered from an earlier test); returns the fake. */

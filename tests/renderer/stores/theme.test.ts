@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { THEME_STORAGE_KEY, useThemeStore } from '../../../src/renderer/src/stores/theme';
+import { THEME_STORAGE_KEY, useThemeStore } from '@renderer/stores/theme';
 import { installFakeApi, uninstallFakeApi } from './setup';
 
 beforeEach(() => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useTrainingStore } from '../../../src/renderer/src/stores/training';
+import { useTrainingStore } from '@renderer/stores/training';
 import { TrainConfigSchema } from '@shared/config';
 import { detail, stat } from '../fixtures';
 import type { FakeApi } from '../fake-api';

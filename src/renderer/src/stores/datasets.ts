@@ -3,6 +3,7 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import type { DatasetOptions, DatasetSummary, PreviewResult, SkippedFileInfo } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
+import { guarded } from '../lib/guarded';
 import { isRecord, loadJson, saveJson } from '../lib/persist';
 import { pagesFor } from '../lib/virtual';
 import { useTasksStore } from './tasks';
@@ -117,26 +118,16 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   /** Import `dir` with `options`, reporting progress; shows the result. */
   async function importDataset(): Promise<DatasetSummary | null> {
-    const tasks = useTasksStore();
-    const taskId = tasks.newTaskId('import');
-    importTaskId.value = taskId;
-    importing.value = true;
-    error.value = null;
-    try {
-      const summary = await getApi().importDataset({ dir: dir.value, options: { ...options.value }, taskId });
-      show(summary);
-      // a failed import (no usable image) still comes with its report: show both
-      if (summary.error) error.value = summary.error;
-      void loadRecent();
-      return summary;
-    } catch (e) {
-      error.value = errorMessage(e);
-      return null;
-    } finally {
-      importing.value = false;
-      tasks.clear(taskId);
-      importTaskId.value = null;
-    }
+    return useTasksStore().track('import', importTaskId, (taskId) =>
+      guarded(importing, error, async () => {
+        const summary = await getApi().importDataset({ dir: dir.value, options: { ...options.value }, taskId });
+        show(summary);
+        // a failed import (no usable image) still comes with its report: show both
+        if (summary.error) error.value = summary.error;
+        void loadRecent();
+        return summary;
+      }),
+    );
   }
 
   /** Cancel the running import. */

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { CheckpointRef, QuantizeOption, WebExportResult } from '@shared/contract';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
+import { guarded } from '../lib/guarded';
 import { withOverwriteConfirm } from '../lib/overwrite';
 import { useTasksStore } from './tasks';
 
@@ -27,33 +28,23 @@ export const useExportStore = defineStore('export', () => {
   async function run(): Promise<WebExportResult | null> {
     const ck = checkpoint.value;
     if (!ck) return null;
-    const tasks = useTasksStore();
-    const id = tasks.newTaskId('export');
-    taskId.value = id;
-    running.value = true;
-    error.value = null;
     result.value = null;
     shownPath.value = null;
-    try {
-      // A chosen folder that already holds files: ask before writing into it.
-      result.value = await withOverwriteConfirm((overwrite) =>
-        getApi().exportWeb({
-          checkpoint: ck,
-          dir: dir.value ?? undefined,
-          quantize: quantize.value,
-          taskId: id,
-          ...(overwrite ? { overwrite } : {}),
-        }),
-      );
-      return result.value;
-    } catch (e) {
-      error.value = errorMessage(e);
-      return null;
-    } finally {
-      running.value = false;
-      tasks.clear(id);
-      taskId.value = null;
-    }
+    return useTasksStore().track('export', taskId, (id) =>
+      guarded(running, error, async () => {
+        // A chosen folder that already holds files: ask before writing into it.
+        result.value = await withOverwriteConfirm((overwrite) =>
+          getApi().exportWeb({
+            checkpoint: ck,
+            dir: dir.value ?? undefined,
+            quantize: quantize.value,
+            taskId: id,
+            ...(overwrite ? { overwrite } : {}),
+          }),
+        );
+        return result.value;
+      }),
+    );
   }
 
   /** Open the export folder in the file manager (browser mode: show its path). */

@@ -256,29 +256,26 @@ export const useGenerateStore = defineStore('generate', () => {
   ): Promise<SavedFile | SavedFolder | null> {
     const ck = checkpoint.value;
     if (!ck || !canInterpolate.value) return null;
-    const tasks = useTasksStore();
-    const taskId = tasks.newTaskId('interpolation');
-    exportTaskId.value = taskId;
-    const res = await guard(exporting, () =>
-      withOverwriteConfirm((overwrite) =>
-        getApi().exportInterpolation({
-          checkpoint: ck,
-          pins: pinList(),
-          framesPerSegment: framesPerSegment.value,
-          loop: loop.value,
-          truncation: truncation.value,
-          format,
-          fps,
-          scale: outputScale.value,
-          filter: outputFilter.value,
-          dir,
-          taskId,
-          ...(overwrite ? { overwrite } : {}),
-        }),
+    const res = await useTasksStore().track('interpolation', exportTaskId, (taskId) =>
+      guard(exporting, () =>
+        withOverwriteConfirm((overwrite) =>
+          getApi().exportInterpolation({
+            checkpoint: ck,
+            pins: pinList(),
+            framesPerSegment: framesPerSegment.value,
+            loop: loop.value,
+            truncation: truncation.value,
+            format,
+            fps,
+            scale: outputScale.value,
+            filter: outputFilter.value,
+            dir,
+            taskId,
+            ...(overwrite ? { overwrite } : {}),
+          }),
+        ),
       ),
     );
-    tasks.clear(taskId);
-    exportTaskId.value = null;
     if (res) lastSaved.value = res;
     return res;
   }
@@ -309,27 +306,24 @@ export const useGenerateStore = defineStore('generate', () => {
   async function generateBatch(n: number, scale = outputScale.value, dir?: string): Promise<SavedFolder | null> {
     const ck = checkpoint.value;
     if (!ck) return null;
-    const tasks = useTasksStore();
-    const taskId = tasks.newTaskId('generate');
-    exportTaskId.value = taskId;
-    const res = await guard(exporting, () =>
-      withOverwriteConfirm((overwrite) =>
-        getApi().generateBatch({
-          checkpoint: ck,
-          count: n,
-          seed: baseSeed.value,
-          truncation: truncation.value,
-          scale,
-          filter: outputFilter.value,
-          dir,
-          taskId,
-          ...classArg(),
-          ...(overwrite ? { overwrite } : {}),
-        }),
+    const res = await useTasksStore().track('generate', exportTaskId, (taskId) =>
+      guard(exporting, () =>
+        withOverwriteConfirm((overwrite) =>
+          getApi().generateBatch({
+            checkpoint: ck,
+            count: n,
+            seed: baseSeed.value,
+            truncation: truncation.value,
+            scale,
+            filter: outputFilter.value,
+            dir,
+            taskId,
+            ...classArg(),
+            ...(overwrite ? { overwrite } : {}),
+          }),
+        ),
       ),
     );
-    tasks.clear(taskId);
-    exportTaskId.value = null;
     if (res) lastSaved.value = res;
     return res;
   }

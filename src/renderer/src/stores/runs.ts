@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
-import type { ConfigDiffEntry, RunDetail, RunSummary, StepStats, Unsubscribe } from '@shared/contract';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type { ConfigDiffEntry, RunDetail, RunFollowUpdate, RunSummary, StepStats, Unsubscribe } from '@shared/contract';
 import { getApi } from '../api/index';
+import { followRun } from '../lib/follow-run';
 import { errorMessage } from '../lib/format';
 
 /**
@@ -26,8 +27,10 @@ export const THUMB_MAX = 96;
 
 /**
  * Every run in the runs folder: the list (refreshed on `runs:changed`), the
- * selected run's detail with checkpoint thumbnails, a two-run comparison
- * (config diff and both runs' curves), delete and open-folder.
+ * selected run's detail with checkpoint thumbnails, a comparison of runs
+ * (config diff, curves, samples), delete and open-folder. The selected run,
+ * the compared runs and every run another process trains are followed live
+ * (lib/follow-run): their steps, grids and curves update as they are written.
  */
 export const useRunsStore = defineStore('runs', () => {
   const runs = shallowRef<RunSummary[]>([]);
@@ -154,6 +157,62 @@ export const useRunsStore = defineStore('runs', () => {
     compareStats.value = {};
   }
 
+  /** Runs to follow live: the selected one, the compared ones, and those trained by another process. */
+  const followedIds = computed(() => {
+    const ids = new Set<string>();
+    if (selectedId.value) ids.add(selectedId.value);
+    for (const id of compareIds.value ?? []) ids.add(id);
+    for (const r of runs.value) if ((r.status === 'running' || r.status === 'paused') && !r.live) ids.add(r.id);
+    return [...ids].sort();
+  });
+  const follows = new Map<string, Unsubscribe>();
+  watch(
+    followedIds,
+    (ids) => {
+      for (const [id, off] of follows)
+        if (!ids.includes(id)) {
+          off();
+          follows.delete(id);
+        }
+      for (const id of ids) if (!follows.has(id)) follows.set(id, followRun(getApi(), id, onFollowUpdate));
+    },
+    { flush: 'sync' },
+  );
+
+  /** Stop following every run (tests, teardown). */
+  function dispose(): void {
+    for (const off of follows.values()) off();
+    follows.clear();
+    unsubscribe?.();
+    unsubscribe = null;
+  }
+
+  /** A followed run's trainer wrote something: the list row, the detail and the comparison follow. */
+  function onFollowUpdate(u: RunFollowUpdate): void {
+    const lastStep = u.stats[u.stats.length - 1]?.step;
+    const lastSample = u.sampleSteps?.length ? u.sampleSteps[u.sampleSteps.length - 1] : undefined;
+    const patch = (r: RunSummary): RunSummary => ({
+      ...r,
+      step: u.reset ? (lastStep ?? r.step) : Math.max(r.step, lastStep ?? 0),
+      lastSampleStep: u.sampleSteps ? (lastSample ?? null) : r.lastSampleStep,
+      status: u.status ?? r.status,
+    });
+    if (lastStep !== undefined || u.sampleSteps || u.status)
+      runs.value = runs.value.map((r) => (r.id === u.runId ? patch(r) : r));
+    if (lastSample !== undefined) void loadThumb(u.runId, lastSample, u.runId);
+    const d = detail.value;
+    if (d && d.summary.id === u.runId)
+      detail.value = { ...d, summary: patch(d.summary), sampleSteps: u.sampleSteps ?? d.sampleSteps };
+    if (compareIds.value?.includes(u.runId)) {
+      const had = compareStats.value[u.runId] ?? [];
+      const last = had[had.length - 1]?.step ?? -1;
+      const fresh = u.stats.filter((x) => x.step > last);
+      if (u.reset || fresh.length)
+        compareStats.value = { ...compareStats.value, [u.runId]: u.reset ? u.stats : [...had, ...fresh] };
+      if (u.sampleSteps) compareSampleSteps.value = { ...compareSampleSteps.value, [u.runId]: u.sampleSteps };
+    }
+  }
+
   /** Delete a run folder (ask the user first). */
   async function remove(id: string): Promise<boolean> {
     try {
@@ -204,5 +263,7 @@ export const useRunsStore = defineStore('runs', () => {
     clearCompare,
     remove,
     openFolder,
+    followedIds,
+    dispose,
   };
 });

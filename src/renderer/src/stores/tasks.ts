@@ -7,8 +7,9 @@ let counter = 0;
 
 /**
  * Progress of long operations (import, preview, export, generate). A caller
- * makes a task id with `newTaskId`, passes it to the API call, and reads
- * `fraction(id)` while it runs; the `task:progress` events fill it in.
+ * makes a task id with `newTaskId` (or runs the call through `track`),
+ * passes it to the API call, and reads `fraction(id)` while it runs; the
+ * `task:progress` events fill it in.
  */
 export const useTasksStore = defineStore('tasks', () => {
   /** Latest progress by task id. */
@@ -49,5 +50,24 @@ export const useTasksStore = defineStore('tasks', () => {
     progress.value = next;
   }
 
-  return { progress, listen, newTaskId, fraction, clear };
+  /**
+   * Run `fn` with a fresh task id of `kind`, shown in `current` while it
+   * runs; the task is forgotten when it ends, however it ends.
+   */
+  async function track<T>(
+    kind: TaskKind,
+    current: { value: string | null },
+    fn: (taskId: string) => Promise<T>,
+  ): Promise<T> {
+    const taskId = newTaskId(kind);
+    current.value = taskId;
+    try {
+      return await fn(taskId);
+    } finally {
+      clear(taskId);
+      current.value = null;
+    }
+  }
+
+  return { progress, listen, newTaskId, fraction, clear, track };
 });

@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef, watch } from 'vue';
 import type { TrainConfig } from '@shared/config';
 import type {
   ResumeRunRequest,
   RunEventLine,
+  RunFollowUpdate,
   StepStats,
   TrainingEvent,
   TrainingState,
@@ -12,6 +13,7 @@ import type {
 import { IDLE_TRAINING_STATE } from '@shared/training-state';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
+import { followRun } from '../lib/follow-run';
 import { errorMessage, etaSeconds } from '../lib/format';
 import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health';
 import { measureGridSpread } from '../lib/sample-spread';
@@ -35,7 +37,9 @@ const SPEED_WINDOW = 30;
 /**
  * The training job and the run on show in the Train view: the backend's job
  * state, the run's stats and sample grids (history from `runs:*`, then live
- * from `training:event`), warnings, failures, and the controls.
+ * from `training:event` for this studio's job, or from `runs:update` for a
+ * run trained elsewhere: the CLI or another studio), warnings, failures, and
+ * the controls.
  */
 export const useTrainingStore = defineStore('training', () => {
   const state = ref<TrainingState>({ ...IDLE_STATE });
@@ -156,6 +160,38 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
+  /** What the trainer of a run on show wrote, when this studio does not train it (lib/follow-run). */
+  function onFollowUpdate(u: RunFollowUpdate): void {
+    if (u.runId !== runId.value) return;
+    if (u.reset) {
+      // a resume or rollback elsewhere cut the run back: its file is the truth now
+      stats.value = u.stats;
+      events.value = u.events;
+    } else {
+      const last = stats.value[stats.value.length - 1]?.step ?? -1;
+      const fresh = u.stats.filter((s) => s.step > last);
+      if (fresh.length) stats.value = [...stats.value, ...fresh];
+      if (u.events.length) events.value = [...events.value, ...u.events];
+    }
+    if (u.sampleSteps) {
+      const known = new Map(samples.value.map((s) => [s.step, s.src]));
+      samples.value = u.sampleSteps.map((step) => ({ step, src: known.get(step) ?? null }));
+      const newest = samples.value[samples.value.length - 1];
+      if (newest && !newest.src) void loadSample(newest.step);
+    }
+  }
+
+  // Follow the run on show unless it is this studio's job (whose events already stream in).
+  let unfollow: Unsubscribe | null = null;
+  watch(
+    () => (runId.value && !isLive.value ? runId.value : null),
+    (id) => {
+      unfollow?.();
+      unfollow = id ? followRun(getApi(), id, onFollowUpdate) : null;
+    },
+    { flush: 'sync' },
+  );
+
   /** Load the job state and listen for training events (idempotent). */
   async function init(): Promise<void> {
     const api = getApi();
@@ -180,6 +216,8 @@ export const useTrainingStore = defineStore('training', () => {
   function dispose(): void {
     for (const u of unsubscribers) u();
     unsubscribers = [];
+    unfollow?.();
+    unfollow = null;
   }
 
   /** Show a run's history: its stats and the list of its sample grids (the newest fetched). */
@@ -312,5 +350,6 @@ export const useTrainingStore = defineStore('training', () => {
     stop,
     resumeRun,
     onEvent,
+    onFollowUpdate,
   };
 });

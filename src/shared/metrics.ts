@@ -1,0 +1,36 @@
+/**
+ * One quality evaluation of a run: a line of its metrics.jsonl (written by
+ * src/engine/metrics/live.ts), as the studio plots it. Weight-free metrics of
+ * the EMA generator's samples against the run's held-out reals.
+ */
+export interface MetricsPoint {
+  step: number;
+  /** Multi-scale SWD ×10³, mean over pyramid levels (lower is better). */
+  swd: number;
+  /** SWD ×10³ per level, finest first. */
+  swdLevels: number[];
+  /** Image side of each level. */
+  swdSizes: number[];
+  /** Unbiased KID ×10³ in random-net features (0 is a perfect match; can dip below 0). */
+  kid: number;
+  /** The samples' spread ÷ the reals': about 1 is as varied as the data, far below 1 is mode collapse. */
+  diversity: number;
+  samples: number;
+  reals: number;
+  /** Wall time of the evaluation (sampling and scoring), seconds: what it cost the run. */
+  seconds: number;
+  /** False when the data set was too small to hold images out: the reals are training images. */
+  heldout: boolean;
+  /** ms since the epoch. */
+  time: number;
+}
+
+/** Diversity below this reads as mode collapse (the samples vary far less than the data). */
+export const LOW_DIVERSITY = 0.5;
+
+/** Whether a parsed metrics.jsonl line has the numbers a chart needs. */
+export function isMetricsPoint(v: unknown): v is MetricsPoint {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  return ['step', 'swd', 'kid', 'diversity', 'seconds'].every((k) => typeof m[k] === 'number');
+}

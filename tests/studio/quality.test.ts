@@ -1,0 +1,98 @@
+/**
+ * Quality in the studio backend, end to end with real worker processes and
+ * real run folders: live metrics events and metrics.jsonl through
+ * `runs:stats`, and a new run fine-tuned from a checkpoint (`initFrom`).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeStudio, tinyConfig, type TestStudio } from './helpers';
+
+let s: TestStudio;
+
+beforeAll(async () => {
+  s = await makeStudio('browser');
+});
+
+afterAll(async () => {
+  await s?.backend.dispose();
+});
+
+/** Metrics at the start and the end only, on a small held-out split: two cheap evaluations. */
+const withMetrics = (over: Record<string, unknown> = {}) =>
+  tinyConfig({
+    steps: 4,
+    sampleEvery: 0,
+    checkpointEvery: 0,
+    metrics: { enabled: true, every: 0, samples: 16, maxHoldout: 40 },
+    ...over,
+  });
+
+describe('quality in the studio', () => {
+  let runId: string;
+
+  it('forwards each evaluation as a metrics event, and runs:stats reads metrics.jsonl back', async () => {
+    const since = s.mark();
+    const { jobId } = await s.call('training:start', { config: withMetrics({ name: 'quality' }) });
+    const started = await s.trainingEvent('started', (e) => e.jobId === jobId, 60_000, since);
+    runId = started.runId;
+    const first = await s.trainingEvent('metrics', (e) => e.runId === runId, 120_000, since);
+    expect(first.metrics.step).toBe(0);
+    await s.trainingEvent('done', (e) => e.jobId === jobId, 120_000, since);
+    const live = s.events
+      .slice(since)
+      .map((e) => e.payload as { type?: string; metrics?: { step: number } })
+      .filter((p) => p.type === 'metrics')
+      .map((p) => p.metrics!.step);
+    expect(live).toEqual([0, 4]);
+
+    const read = await s.call('runs:stats', { runId });
+    expect(read.metrics!.map((m) => m.step)).toEqual([0, 4]);
+    for (const m of read.metrics!) {
+      expect(m.swd).toBeGreaterThan(0);
+      expect(Number.isFinite(m.kid)).toBe(true);
+      expect(m.diversity).toBeGreaterThan(0);
+      expect(m.seconds).toBeGreaterThan(0);
+      expect(m.heldout).toBe(true);
+      expect(m.samples).toBe(16);
+    }
+    const tail = await s.call('runs:stats', { runId, fromStep: 0 });
+    expect(tail.metrics!.map((m) => m.step)).toEqual([4]);
+  });
+
+  it('starts a new run from a checkpoint with the optimizer carried, and refuses a checkpoint that is not there', async () => {
+    await expect(
+      s.call('training:start', { config: tinyConfig({ steps: 2 }), initFrom: { runId, step: 3 } }),
+    ).rejects.toThrow(/has no checkpoint at step 3/);
+    await expect(
+      s.call('training:start', { config: tinyConfig({ steps: 2 }), initFrom: { runId: '../x' } }),
+    ).rejects.toThrow();
+
+    const since = s.mark();
+    const { jobId } = await s.call('training:start', {
+      config: tinyConfig({ steps: 2, sampleEvery: 0, checkpointEvery: 0, name: 'tuned' }),
+      initFrom: { runId, step: 4, optimizer: true },
+    });
+    const started = await s.trainingEvent('started', (e) => e.jobId === jobId, 60_000, since);
+    await s.trainingEvent('done', (e) => e.jobId === jobId, 60_000, since);
+    const origin = JSON.parse(await readFile(path.join(s.runsRoot, started.runId, 'origin.json'), 'utf8'));
+    expect(origin).toMatchObject({
+      initFrom: path.join(s.runsRoot, runId, 'checkpoints', 'step-000004'),
+      step: 4,
+      optimizer: 'carried',
+    });
+  });
+
+  it('a checkpoint of another architecture fails the job with a line naming the difference', async () => {
+    const since = s.mark();
+    const { jobId } = await s.call('training:start', {
+      config: tinyConfig({
+        steps: 2,
+        model: { arch: 'dcgan-dense', resolution: 28, channels: 1, latentDim: 16, baseWidth: 16 },
+      }),
+      initFrom: { runId },
+    });
+    const error = await s.trainingEvent('error', (e) => e.jobId === jobId, 60_000, since);
+    expect(error.message).toMatch(/architectures differ: G weight 1/);
+  });
+});
