@@ -99,11 +99,11 @@ interface Row extends Pick<MetricValues, 'swd' | 'kid' | 'diversity'> {
 const train = await readIdx(path.join(FASHION, 'train-images-idx3-ubyte.gz'), trainCount);
 const heldout = await readIdx(path.join(FASHION, 't10k-images-idx3-ubyte.gz'), heldoutCount);
 const backend = await activateBackend(backendName, { threads });
-const reference = metricsReference(heldout); // features run on tfjs: after the backend is up
+const reference = await metricsReference(heldout); // features run on tfjs: after the backend is up
 const work = await mkdtemp(path.join(tmpdir(), 'gan-fashion-torch-'));
 const rows: Row[] = [];
-const score = (side: string, step: number, seconds: number, samples: ImageSet): void => {
-  const m = compareWithReference(reference, samples);
+const score = async (side: string, step: number, seconds: number, samples: ImageSet): Promise<void> => {
+  const m = await compareWithReference(reference, samples);
   rows.push({ side, step, seconds, swd: m.swd, kid: m.kid, diversity: m.diversity });
   process.stderr.write(`${side} @ ${step}: SWD ${m.swd.toFixed(1)}, KID ${m.kid.toFixed(1)} (load ${loadavg()[0].toFixed(1)})\n`);
 };
@@ -144,7 +144,7 @@ try {
           ['torch G-EMA', `ema-${dump.step}.u8`],
         ] as const) {
           const bytes = new Uint8Array(await readFile(path.join(work, file)));
-          score(side, dump.step, dump.seconds, { count: sampleCount, size: 28, channels: 1, bytes });
+          await score(side, dump.step, dump.seconds, { count: sampleCount, size: 28, channels: 1, bytes });
         }
       });
     },
@@ -159,8 +159,8 @@ try {
     for (const target of steps) {
       while (session.step < target) await session.trainStep(data);
       const seconds = (performance.now() - started) / 1000;
-      score('ours G-EMA', target, seconds, await sampleForMetrics(session.sampleGenerator, config, sampleCount));
-      score('ours G', target, seconds, await sampleForMetrics(session.g, config, sampleCount));
+      await score('ours G-EMA', target, seconds, await sampleForMetrics(session.sampleGenerator, config, sampleCount));
+      await score('ours G', target, seconds, await sampleForMetrics(session.g, config, sampleCount));
     }
   } finally {
     session.dispose();

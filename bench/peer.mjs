@@ -61,6 +61,8 @@ try {
       backend: { type: 'string', default: 'wasm' },
       threads: { type: 'string', default: '1' },
       'torch-device': { type: 'string', default: 'cpu' },
+      'torch-threads': { type: 'string' },
+      'torch-blas-threads': { type: 'string' },
       presets: { type: 'string', default: 'dcgan-28,dcgan-64' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -73,6 +75,7 @@ if (args.help) {
   process.stdout.write(
     'usage: npm run bench:peer -- [--rounds 3] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]\n' +
       '                          [--batch 64] [--backend wasm] [--threads 1] [--torch-device cpu|cuda]\n' +
+      "                          [--torch-threads N] [--torch-blas-threads N]   (torch's pools; default --threads)\n" +
       'Times our training step (gan-studio bench) and the same step in PyTorch (bench/torch-peer.py),\n' +
       'alternating them, and prints the median img/s of each and the ratio ours/torch.\n' +
       `Without --steps/--warmup: ${Object.entries(DEFAULT_STEPS)
@@ -87,6 +90,14 @@ const steps = positiveInt('steps', args.steps);
 const warmup = positiveInt('warmup', args.warmup, 0);
 const batch = positiveInt('batch', args.batch);
 const threads = positiveInt('threads', args.threads);
+/**
+ * Torch's two CPU pools, each N by default: torch.set_num_threads (OpenMP, its
+ * intra-op pool) and OpenBLAS's own. Apart, to find torch's best split: with
+ * both at 2 on 2 cores a BLAS call inside a parallel region oversubscribes
+ * them (bench/README.md has the measurements).
+ */
+const torchThreads = positiveInt('torch-threads', args['torch-threads']) ?? threads;
+const torchBlasThreads = positiveInt('torch-blas-threads', args['torch-blas-threads']) ?? threads;
 const backend = args.backend;
 const torchDevice = args['torch-device'];
 if (!['cpu', 'cuda'].includes(torchDevice)) fail(`--torch-device must be cpu or cuda, got "${torchDevice}"`);
@@ -184,13 +195,15 @@ for (const preset of presets) {
         join(ROOT, 'bench/torch-peer.py'),
         ...common,
         '--threads',
-        String(threads),
+        String(torchThreads),
+        '--blas-threads',
+        String(torchBlasThreads),
         '--device',
         torchDevice,
       ]);
       torch.push(t.result);
       log(
-        `${preset} round ${r}/${rounds}: torch ${t.result.imgPerSec} img/s (${t.result.msPerStep} ms/step, ${t.result.threads} thread(s)) load ${loads.at(-1)}`,
+        `${preset} round ${r}/${rounds}: torch ${t.result.imgPerSec} img/s (${t.result.msPerStep} ms/step, ${t.result.threads} thread(s), BLAS ${t.result.blasThreads ?? t.result.threads}) load ${loads.at(-1)}`,
       );
       if (torchInfo === undefined && /BLAS reference/.test(t.stderr)) {
         log(
@@ -211,6 +224,8 @@ for (const preset of presets) {
     backend: ours[0].backend,
     threads,
     oursThreads: ours[0].threads ?? null,
+    torchThreads,
+    torchBlasThreads,
     rounds,
     steps: s,
     warmup: w,

@@ -70,7 +70,7 @@ const ds = await importDataset(folder, {
 // A fixed split, 20% held out: enough unseen images for SWD on a few hundred.
 const split = chooseHoldout(ds.count, 0.2, 2000, 1);
 const train = subsetData(ds, trainingIndices(split));
-const reference = metricsReference(imagesOf(ds, split.heldout, 64, 3));
+const reference = await metricsReference(imagesOf(ds, split.heldout, 64, 3));
 process.stderr.write(
   `backend ${backend.name}; ${ds.count} stamps (${train.count} train, ${split.heldout.length} held out); ${seconds} s per recipe; load ${loadavg()[0].toFixed(1)}\n`,
 );
@@ -95,7 +95,7 @@ for (const recipe of recipes) {
     while ((performance.now() - started) / 1000 < seconds) await session.trainStep(train);
     const elapsed = (performance.now() - started) / 1000;
     const samples = await sampleForMetrics(session.sampleGenerator, config, 256);
-    const m = compareWithReference(reference, samples);
+    const m = await compareWithReference(reference, samples);
     rows.push({
       recipe,
       steps: session.step,

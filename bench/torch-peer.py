@@ -59,16 +59,23 @@ import time
 def _threads_from_argv():
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument('--threads', type=int, default=1)
+    pre.add_argument('--blas-threads', type=int, default=None)
     try:
-        return max(1, pre.parse_known_args()[0].threads)
+        known = pre.parse_known_args()[0]
+        threads = max(1, known.threads)
+        return threads, max(1, known.blas_threads) if known.blas_threads is not None else threads
     except SystemExit:  # a bad value: main()'s parser reports it
-        return 1
+        return 1, 1
 
 
 # Thread pools that read their size at load time (OpenMP, and OpenBLAS when torch
 # runs on it, which torch.set_num_threads does not reach) must be sized before torch loads.
-for _var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
-    os.environ[_var] = str(_threads_from_argv())
+# OpenBLAS's pool is separate from torch's OpenMP one: with both at N, a BLAS call
+# made from inside a parallel region can run N x N threads on N cores.
+_THREADS, _BLAS_THREADS = _threads_from_argv()
+os.environ['OMP_NUM_THREADS'] = str(_THREADS)
+os.environ['MKL_NUM_THREADS'] = str(_THREADS)
+os.environ['OPENBLAS_NUM_THREADS'] = str(_BLAS_THREADS)
 
 import torch  # noqa: E402
 import torch.nn as nn
@@ -277,6 +284,7 @@ def main():
     ap.add_argument('--steps', type=int, default=10)
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (default 1: our wasm backend is single-threaded)')
+    ap.add_argument('--blas-threads', type=int, default=None, help="OpenBLAS's own pool (default: --threads)")
     ap.add_argument('--device', default='cpu', choices=['cpu', 'cuda'], help='cuda: time the step on the GPU (peer of --backend webgpu)')
     ap.add_argument('--json', action='store_true', help='print one JSON line')
     ap.add_argument('--train-data', help='quality mode: train on these images (count×R×R×C bytes, NHWC)')
@@ -395,7 +403,7 @@ def main():
         print(f'warning: NaN in step stats {stats}', file=sys.stderr)
 
     line = {'preset': args.preset, 'backend': f'torch-{dev.type}', 'batch': n,
-            'imgPerSec': round(n * 1000 / ms, 2), 'msPerStep': round(ms, 2), 'threads': args.threads}
+            'imgPerSec': round(n * 1000 / ms, 2), 'msPerStep': round(ms, 2), 'threads': args.threads, 'blasThreads': _BLAS_THREADS}
     if args.json:
         print(json.dumps(line, separators=(',', ':')))
     else:

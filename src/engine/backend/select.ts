@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../shared/config';
 import { UserError } from '../errors';
+import { registerLazyFusedGradients } from './fused-gradients';
 import { registerZeroGradients } from './gradients';
 import { loadNative, loadedNativePackage, nativeBackendInfo, type NativeLoad } from './native';
 import { prepareWasm, wasmFeatures, withoutEmscriptenProcessHandlers } from './wasm';
@@ -219,6 +220,7 @@ function brief(reason: string): string {
 
 function finish(name: ConcreteBackendName, why: string, adapter?: GpuAdapterSummary): ActiveBackend {
   registerZeroGradients();
+  registerLazyFusedGradients();
   return { name, tfBackend: tf.getBackend(), why, ...(adapter != null ? { adapter } : {}) };
 }
 
@@ -231,7 +233,8 @@ export interface ActivateBackendOptions {
  * Activates a backend for training. 'auto' takes the first that works in
  * BACKEND_PREFERENCE; an explicit name that cannot run throws BackendError and
  * leaves the previously active backend in place. Also registers what training
- * needs: the extra wasm kernels and zero gradients for comparison ops.
+ * needs: the extra wasm kernels, zero gradients for comparison ops and lazy
+ * gradients for the fused conv/matMul ops (./fused-gradients.ts).
  */
 export async function activateBackend(
   requested: BackendName,

@@ -23,6 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './wasm-conv-filter';
 import { conv2DBackpropInputWasm } from './wasm-conv-input';
+import { prepareFusedKernels } from './fused-gradients';
 import { leakyReluWasm } from './wasm-elementwise';
 import { registerWasmLeakyReluGradient, setWasmLeakyReluGradient } from './wasm-gradients';
 import { batchMatMulWasm } from './wasm-matmul';
@@ -109,4 +110,6 @@ export function setStockWasmKernels(stock: boolean): void {
     if (stock) register(e.name, s.kernelFunc, s.setupFunc, s.disposeFunc);
     else register(e.name, e.kernelFunc, s.setupFunc, s.disposeFunc);
   }
+  // Keep the fused kernels' wrappers (./fused-gradients.ts) in place over whatever is registered now.
+  prepareFusedKernels('wasm');
 }

@@ -30,6 +30,6 @@ export async function checkpointMetrics(
     indices = Array.from({ length: n }, (_, k) => Math.floor((k * data.count) / n));
   }
   const reals = imagesOf(data, indices, config.model.resolution, config.model.channels);
-  const result = await evaluateGenerator(gen.model, config, metricsReference(reals), count);
+  const result = await evaluateGenerator(gen.model, config, await metricsReference(reals), count);
   return { step: gen.state.step, ...result, heldout: Boolean(split && !split.tiny && !note), time: Date.now(), note };
 }

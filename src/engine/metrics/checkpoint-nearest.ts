@@ -63,7 +63,7 @@ export async function checkpointNearest(
   const queries: ImageSet = heldout
     ? { ...samples, count: samples.count + heldout.count, bytes: concat(samples.bytes, heldout.bytes) }
     : samples;
-  const found = nearestImages(queries, training, k);
+  const found = await nearestImages(queries, training, k);
   await mkdir(outDir, { recursive: true });
   const toData = (list: Neighbour[]) => list.map((nb) => ({ index: trainIdx[nb.index], distance: nb.distance }));
   const digits = Math.max(4, String(count - 1).length);

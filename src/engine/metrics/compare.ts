@@ -49,32 +49,34 @@ export interface MetricsReference {
   features: { net: FeatureNet; standardiser: Standardiser; reals: Float32Array; diversity: number }[];
 }
 
-export function metricsReference(reals: ImageSet, options: CompareOptions = {}): MetricsReference {
+/** The reals prepared for many comparisons. Async: tensors are read back with data(), which every backend has. */
+export async function metricsReference(reals: ImageSet, options: CompareOptions = {}): Promise<MetricsReference> {
   if (reals.count < 2) throw new Error(`metrics need at least 2 real images, got ${reals.count}`);
-  const features = (options.featureSeeds ?? FEATURE_SEEDS).map((seed) => {
+  const features: MetricsReference['features'] = [];
+  for (const seed of options.featureSeeds ?? FEATURE_SEEDS) {
     const net = featureNet(seed, reals.size, reals.channels);
-    const raw = imageFeatures(net, reals);
+    const raw = await imageFeatures(net, reals);
     const s = standardiser(raw, net.dim);
     const r = standardise(raw, s);
-    return { net, standardiser: s, reals: r, diversity: meanPairwiseDistance(r, net.dim) };
-  });
+    features.push({ net, standardiser: s, reals: r, diversity: await meanPairwiseDistance(r, net.dim) });
+  }
   return {
     set: reals,
-    swd: swdReference(reals, { seed: options.seed ?? 0, patchesPerImage: options.patchesPerImage }),
+    swd: await swdReference(reals, { seed: options.seed ?? 0, patchesPerImage: options.patchesPerImage }),
     features,
   };
 }
 
-export function compareWithReference(ref: MetricsReference, samples: ImageSet): MetricValues {
+export async function compareWithReference(ref: MetricsReference, samples: ImageSet): Promise<MetricValues> {
   assertComparable(samples, ref.set);
-  const swd = swdAgainst(ref.swd, samples);
+  const swd = await swdAgainst(ref.swd, samples);
   let kid = 0;
   let divS = 0;
   let divR = 0;
   for (const f of ref.features) {
-    const x = standardise(imageFeatures(f.net, samples), f.standardiser);
-    kid += kernelInceptionDistance(x, f.reals, f.net.dim) * 1e3;
-    divS += meanPairwiseDistance(x, f.net.dim);
+    const x = standardise(await imageFeatures(f.net, samples), f.standardiser);
+    kid += (await kernelInceptionDistance(x, f.reals, f.net.dim)) * 1e3;
+    divS += await meanPairwiseDistance(x, f.net.dim);
     divR += f.diversity;
   }
   const k = ref.features.length;
@@ -91,6 +93,10 @@ export function compareWithReference(ref: MetricsReference, samples: ImageSet): 
   };
 }
 
-export function compareSets(samples: ImageSet, reals: ImageSet, options: CompareOptions = {}): MetricValues {
-  return compareWithReference(metricsReference(reals, options), samples);
+export async function compareSets(
+  samples: ImageSet,
+  reals: ImageSet,
+  options: CompareOptions = {},
+): Promise<MetricValues> {
+  return compareWithReference(await metricsReference(reals, options), samples);
 }

@@ -52,7 +52,7 @@ export function featureNet(seed: number, size: number, channels: number): Featur
 }
 
 /** Features of every image of a set: [count, net.dim] row-major, computed in batches. */
-export function imageFeatures(net: FeatureNet, set: ImageSet, batchSize = 64): Float32Array {
+export async function imageFeatures(net: FeatureNet, set: ImageSet, batchSize = 64): Promise<Float32Array> {
   if (set.size !== net.size || set.channels !== net.channels) {
     throw new Error(
       `feature net for ${net.size}×${net.size}×${net.channels} got ${set.size}×${set.size}×${set.channels} images`,
@@ -83,8 +83,12 @@ export function imageFeatures(net: FeatureNet, set: ImageSet, batchSize = 64): F
         }
         return tf.concat(parts, 1); // [n, dim]
       });
-      out.set(feats.dataSync() as Float32Array, start * net.dim);
-      feats.dispose();
+      // An async read works on every backend (tfjs-webgpu in Node has no synchronous read-back).
+      try {
+        out.set((await feats.data()) as Float32Array, start * net.dim);
+      } finally {
+        feats.dispose();
+      }
     }
   } finally {
     for (const k of kernels) k.dispose();

@@ -8,36 +8,50 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-function kernelSums(x: Float32Array, y: Float32Array, dim: number): { xx: number; yy: number; xy: number } {
+/** Reads a scalar tensor back asynchronously (every backend can; webgpu in Node cannot synchronously) and disposes it. */
+async function readScalar(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
+}
+
+async function kernelSums(
+  x: Float32Array,
+  y: Float32Array,
+  dim: number,
+): Promise<{ xx: number; yy: number; xy: number }> {
   const m = x.length / dim;
   const n = y.length / dim;
-  return tf.tidy(() => {
+  const [xx, yy, xy] = tf.tidy(() => {
     const a = tf.tensor2d(x, [m, dim]);
     const b = tf.tensor2d(y, [n, dim]);
     const k = (p: tf.Tensor2D, q: tf.Tensor2D) => tf.pow(tf.add(tf.div(tf.matMul(p, q, false, true), dim), 1), 3);
     const kxx = k(a, a);
     const kyy = k(b, b);
     // Off-diagonal sums: total minus the trace.
-    const off = (g: tf.Tensor) => tf.sub(tf.sum(g), tf.sum(tf.mul(g, tf.eye(g.shape[0])))).dataSync()[0];
-    return { xx: off(kxx), yy: off(kyy), xy: tf.sum(k(a, b)).dataSync()[0] };
+    const off = (g: tf.Tensor) => tf.sub(tf.sum(g), tf.sum(tf.mul(g, tf.eye(g.shape[0]))));
+    return [off(kxx), off(kyy), tf.sum(k(a, b))];
   });
+  return { xx: await readScalar(xx), yy: await readScalar(yy), xy: await readScalar(xy) };
 }
 
 /** Unbiased KID of two feature sets [m, dim] and [n, dim] (m, n ≥ 2). */
-export function kernelInceptionDistance(x: Float32Array, y: Float32Array, dim: number): number {
+export async function kernelInceptionDistance(x: Float32Array, y: Float32Array, dim: number): Promise<number> {
   const m = x.length / dim;
   const n = y.length / dim;
   if (!Number.isInteger(m) || !Number.isInteger(n) || m < 2 || n < 2)
     throw new RangeError(`KID needs at least 2 vectors of dimension ${dim} per set`);
-  const s = kernelSums(x, y, dim);
+  const s = await kernelSums(x, y, dim);
   return s.xx / (m * (m - 1)) + s.yy / (n * (n - 1)) - (2 * s.xy) / (m * n);
 }
 
 /** The biased (V-statistic) MMD², which includes the diagonal: only to show, in tests, what unbiasedness buys. */
-export function biasedMmd(x: Float32Array, y: Float32Array, dim: number): number {
+export async function biasedMmd(x: Float32Array, y: Float32Array, dim: number): Promise<number> {
   const m = x.length / dim;
   const n = y.length / dim;
-  const s = kernelSums(x, y, dim);
+  const s = await kernelSums(x, y, dim);
   const diag = (v: Float32Array, count: number) => {
     let t = 0;
     for (let i = 0; i < count; i++) {
@@ -51,14 +65,15 @@ export function biasedMmd(x: Float32Array, y: Float32Array, dim: number): number
 }
 
 /** Mean Euclidean distance between distinct pairs of a feature set [n, dim]: how varied the set is. */
-export function meanPairwiseDistance(x: Float32Array, dim: number): number {
+export async function meanPairwiseDistance(x: Float32Array, dim: number): Promise<number> {
   const n = x.length / dim;
   if (n < 2) throw new RangeError('diversity needs at least 2 vectors');
-  return tf.tidy(() => {
+  const total = tf.tidy(() => {
     const a = tf.tensor2d(x, [n, dim]);
     const sq = tf.sum(tf.square(a), 1);
     const d2 = tf.relu(tf.sub(tf.add(sq.reshape([n, 1]), sq.reshape([1, n])), tf.mul(2, tf.matMul(a, a, false, true))));
     const d = tf.mul(tf.sqrt(d2), tf.sub(1, tf.eye(n))); // zero the diagonal (rounding leaves it near 0, not at it)
-    return tf.sum(d).dataSync()[0] / (n * (n - 1));
+    return tf.sum(d);
   });
+  return (await readScalar(total)) / (n * (n - 1));
 }

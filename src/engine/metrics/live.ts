@@ -74,7 +74,7 @@ export async function evaluateGenerator(
 ): Promise<MetricValues & { seconds: number }> {
   const started = performance.now();
   const samples = await sampleForMetrics(model, config, count);
-  const values = compareWithReference(ref, samples);
+  const values = await compareWithReference(ref, samples);
   return { ...values, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -91,7 +91,7 @@ export class LiveMetrics {
   ) {}
 
   /** The reference from the held-out reals (at most MAX_REFERENCE_REALS, evenly spread). */
-  static create(runDir: string, config: TrainConfig, reals: ImageSet, heldout: boolean): LiveMetrics {
+  static async create(runDir: string, config: TrainConfig, reals: ImageSet, heldout: boolean): Promise<LiveMetrics> {
     let set = reals;
     if (reals.count > MAX_REFERENCE_REALS) {
       const per = reals.size * reals.size * reals.channels;
@@ -102,7 +102,7 @@ export class LiveMetrics {
       }
       set = { ...reals, count: MAX_REFERENCE_REALS, bytes };
     }
-    return new LiveMetrics(runDir, config, metricsReference(set), heldout);
+    return new LiveMetrics(runDir, config, await metricsReference(set), heldout);
   }
 
   /** Add a training step's wall time to the budget. */

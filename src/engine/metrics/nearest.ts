@@ -14,13 +14,13 @@ export interface Neighbour {
 }
 
 /** The k nearest rows of `base` [m, dim] for each row of `query` [n, dim], by Euclidean distance, nearest first. */
-export function nearestNeighbours(
+export async function nearestNeighbours(
   query: Float32Array,
   base: Float32Array,
   dim: number,
   k: number,
   chunk = 1024,
-): Neighbour[][] {
+): Promise<Neighbour[][]> {
   const n = query.length / dim;
   const m = base.length / dim;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number ≥ 1, got ${k}`);
@@ -38,8 +38,12 @@ export function nearestNeighbours(
           tf.sub(tf.add(qq, tf.sum(tf.square(b), 1).reshape([1, rows])), tf.mul(2, tf.matMul(q, b, false, true))),
         );
       });
-      const values = d2.dataSync() as Float32Array;
-      d2.dispose();
+      let values: Float32Array;
+      try {
+        values = (await d2.data()) as Float32Array; // async: webgpu in Node has no synchronous read-back
+      } finally {
+        d2.dispose();
+      }
       for (let i = 0; i < n; i++) {
         const list = best[i];
         for (let j = 0; j < rows; j++) {
@@ -68,13 +72,19 @@ export interface NearestResult {
 }
 
 /** Nearest images of `training` for every image of `queries`. */
-export function nearestImages(queries: ImageSet, training: ImageSet, k: number, featureSeed = 1): NearestResult {
+export async function nearestImages(
+  queries: ImageSet,
+  training: ImageSet,
+  k: number,
+  featureSeed = 1,
+): Promise<NearestResult> {
   const net = featureNet(featureSeed, training.size, training.channels);
-  const ft = imageFeatures(net, training);
+  const ft = await imageFeatures(net, training);
   const s = standardiser(ft, net.dim);
-  const features = nearestNeighbours(standardise(imageFeatures(net, queries), s), standardise(ft, s), net.dim, k);
+  const qf = standardise(await imageFeatures(net, queries), s);
+  const features = await nearestNeighbours(qf, standardise(ft, s), net.dim, k);
   const dim = training.size * training.size * training.channels;
-  const pixels = nearestNeighbours(toUnit(queries), toUnit(training), dim, k);
+  const pixels = await nearestNeighbours(toUnit(queries), toUnit(training), dim, k);
   // RMS per pixel, so the number reads the same at every resolution.
   for (const list of pixels) for (const nb of list) nb.distance /= Math.sqrt(dim);
   return { features, pixels };

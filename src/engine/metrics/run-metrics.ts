@@ -5,7 +5,6 @@
  * no split: they keep training on every image, and their metrics compare
  * with training images.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { TrainingData } from '../train/session';
 import {
@@ -59,16 +58,10 @@ export async function setUpRunMetrics(
   }
   const train = split && !split.tiny ? subsetData(data, trainingIndices(split)) : data;
   let live: LiveMetrics | null = null;
-  if (config.metrics.enabled && data.count >= 2 && !readsSynchronously()) {
-    // The metrics maths reads tensors back with dataSync(); tfjs-webgpu does that through an
-    // OffscreenCanvas, which Node lacks. The split is still made, so the run's metrics can be
-    // measured later from a checkpoint on another backend.
-    const off = `Live metrics are off on the ${tf.getBackend()} backend (it cannot read tensors back synchronously in Node); measure a checkpoint with \`gan-studio metrics --checkpoint RUN --backend wasm\`.`;
-    note = note ? `${note} ${off}` : off;
-  } else if (config.metrics.enabled && data.count >= 2) {
+  if (config.metrics.enabled && data.count >= 2) {
     const { resolution, channels } = config.model;
     const realIndices = split ? split.heldout : evenly(data.count, MAX_REFERENCE_REALS);
-    live = LiveMetrics.create(
+    live = await LiveMetrics.create(
       runDir,
       config,
       imagesOf(data, realIndices, resolution, channels),
@@ -76,9 +69,4 @@ export async function setUpRunMetrics(
     );
   }
   return { train, live, split, note };
-}
-
-/** Whether the active tfjs backend can read tensors back synchronously here (webgpu in Node cannot). */
-function readsSynchronously(): boolean {
-  return tf.getBackend() !== 'webgpu';
 }

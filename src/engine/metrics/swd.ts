@@ -116,22 +116,26 @@ function sortedDistance(a: Float32Array, b: Float32Array): number {
 }
 
 /** The projections of one set of descriptors on the random directions of every repeat, each column sorted. */
-export function sortedProjections(
+export async function sortedProjections(
   desc: Float32Array,
   dim: number,
   rng: Rng,
   repeats = DIR_REPEATS,
   dirsPerRepeat = DIRS_PER_REPEAT,
   keep = Infinity,
-): Float32Array[][] {
+): Promise<Float32Array[][]> {
   const n = desc.length / dim;
   const out: Float32Array[][] = [];
   for (let r = 0; r < repeats; r++) {
     const dirs = randomDirections(dim, dirsPerRepeat, rng);
     // Read back outside tidy: tidy walks a returned typed array element by element looking for tensors.
     const projected = tf.tidy(() => tf.matMul(tf.tensor2d(desc, [n, dim]), tf.tensor2d(dirs, [dim, dirsPerRepeat])));
-    const values = projected.dataSync() as Float32Array;
-    projected.dispose();
+    let values: Float32Array;
+    try {
+      values = (await projected.data()) as Float32Array; // async: webgpu in Node has no synchronous read-back
+    } finally {
+      projected.dispose();
+    }
     out.push(sortedColumns(values, n, dirsPerRepeat, keep));
   }
   return out;
@@ -149,17 +153,17 @@ export function distanceOfSorted(a: Float32Array[][], b: Float32Array[][]): numb
 }
 
 /** Sliced Wasserstein distance of two descriptor sets of dimension `dim` (×10³). */
-export function slicedWasserstein(
+export async function slicedWasserstein(
   a: Float32Array,
   b: Float32Array,
   dim: number,
   seed: number,
   repeats = DIR_REPEATS,
   dirsPerRepeat = DIRS_PER_REPEAT,
-): number {
+): Promise<number> {
   return distanceOfSorted(
-    sortedProjections(a, dim, new Rng(seed), repeats, dirsPerRepeat),
-    sortedProjections(b, dim, new Rng(seed), repeats, dirsPerRepeat),
+    await sortedProjections(a, dim, new Rng(seed), repeats, dirsPerRepeat),
+    await sortedProjections(b, dim, new Rng(seed), repeats, dirsPerRepeat),
   );
 }
 
@@ -182,45 +186,47 @@ function fullOptions(options: SwdOptions): Required<SwdOptions> {
 }
 
 /** Every level's sorted projections of a set. The same seed gives the same patch positions and directions for any set. */
-function projectSet(set: ImageSet, o: Required<SwdOptions>, keep = Infinity): Float32Array[][][] {
+async function projectSet(set: ImageSet, o: Required<SwdOptions>, keep = Infinity): Promise<Float32Array[][][]> {
   const pyramid = laplacianPyramid({ count: set.count, size: set.size, channels: set.channels, data: toUnit(set) });
   const dim = PATCH * PATCH * set.channels;
   // The same patch positions in every set (common random numbers): a comparison sees image
   // content, not the luck of where patches fell, and a set against itself gives exactly 0.
-  return pyramid.map((level, l) => {
+  const out: Float32Array[][][] = [];
+  for (const [l, level] of pyramid.entries()) {
     const desc = patchDescriptors(level, o.patchesPerImage, new Rng(o.seed * 7919 + l + 1));
-    return sortedProjections(desc, dim, new Rng(o.seed * 104729 + l), o.dirRepeats, o.dirsPerRepeat, keep);
-  });
+    out.push(await sortedProjections(desc, dim, new Rng(o.seed * 104729 + l), o.dirRepeats, o.dirsPerRepeat, keep));
+  }
+  return out;
 }
 
 /** Quantiles kept per sorted column of a reference: bounds its memory (512 columns per level) at a negligible loss. */
 export const REFERENCE_QUANTILES = 8192;
 
-export function swdReference(set: ImageSet, options: SwdOptions = {}): SwdReference {
+export async function swdReference(set: ImageSet, options: SwdOptions = {}): Promise<SwdReference> {
   const o = fullOptions(options);
   return {
     size: set.size,
     channels: set.channels,
     sizes: pyramidSizes(set.size),
-    levels: projectSet(set, o, REFERENCE_QUANTILES),
+    levels: await projectSet(set, o, REFERENCE_QUANTILES),
     options: o,
   };
 }
 
 /** Multi-scale SWD of a set against a prepared reference. */
-export function swdAgainst(reference: SwdReference, set: ImageSet): SwdResult {
+export async function swdAgainst(reference: SwdReference, set: ImageSet): Promise<SwdResult> {
   if (set.size !== reference.size || set.channels !== reference.channels) {
     throw new Error(
       `cannot compare ${set.size}×${set.size}×${set.channels} images with ${reference.size}×${reference.size}×${reference.channels}`,
     );
   }
-  const projected = projectSet(set, reference.options);
+  const projected = await projectSet(set, reference.options);
   const levels = projected.map((p, l) => distanceOfSorted(p, reference.levels[l]));
   return { swd: levels.reduce((s, v) => s + v, 0) / levels.length, levels, sizes: reference.sizes };
 }
 
 /** Multi-scale SWD between two image sets of the same geometry (sizes may differ). */
-export function multiScaleSwd(a: ImageSet, b: ImageSet, options: SwdOptions = {}): SwdResult {
+export async function multiScaleSwd(a: ImageSet, b: ImageSet, options: SwdOptions = {}): Promise<SwdResult> {
   assertComparable(a, b);
-  return swdAgainst(swdReference(b, options), a);
+  return swdAgainst(await swdReference(b, options), a);
 }

@@ -1,5 +1,9 @@
-/** Shared helpers for the backend tests: deterministic data and a relative error. */
+/**
+ * Shared helpers for the backend tests: deterministic data, a relative error,
+ * wasm-against-cpu runs, a leak check and the convolution cases.
+ */
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
 import { activateBackend } from '../../../src/engine/backend';
 
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32), the same on every backend. */
@@ -43,8 +47,96 @@ export async function onBackend<T>(backend: 'wasm' | 'cpu', f: () => T): Promise
   }
 }
 
+/** Runs `f` on wasm, then on cpu (the reference). */
+export async function onWasmAndCpu<T>(f: () => T): Promise<{ wasm: T; cpu: T }> {
+  const wasm = await onBackend('wasm', f);
+  const cpu = await onBackend('cpu', f);
+  return { wasm, cpu };
+}
+
+/** `relError` of `f`'s output on wasm against its output on cpu. */
+export async function wasmVsCpu(f: () => ArrayLike<number>): Promise<number> {
+  const { wasm, cpu } = await onWasmAndCpu(f);
+  return relError(wasm, cpu);
+}
+
 /** Number of tensors the wasm backend holds (its dataIdMap), or -1 when not reachable. */
 export function wasmDataCount(): number {
   const b = tf.engine().registry.wasm as unknown as { numDataIds?: () => number } | undefined;
   return b?.numDataIds != null ? b.numDataIds() : -1;
+}
+
+/**
+ * Runs `repeat` (on the active wasm backend) and expects neither the
+ * engine's tensors nor the wasm backend's buffers to have grown.
+ */
+export function expectNoLeak(repeat: () => void): void {
+  const tensors = tf.memory().numTensors;
+  const buffers = wasmDataCount();
+  expect(buffers).toBeGreaterThanOrEqual(0);
+  repeat();
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(wasmDataCount()).toBe(buffers);
+}
+
+export type ConvPad =
+  'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+type Shape4 = [number, number, number, number];
+
+/** A 2-D convolution for the Conv2DBackprop* kernel tests. */
+export interface ConvCase {
+  /** The conv's input shape (= dx), NHWC (or NCHW when format is NCHW). */
+  x: Shape4;
+  k: [number, number]; // kh, kw
+  cout: number; // channels of dy
+  strides: number | [number, number];
+  pad: ConvPad;
+  format?: 'NHWC' | 'NCHW';
+}
+
+export const convCaseLabel = (c: ConvCase): string =>
+  `x=[${c.x}] ${c.format ?? 'NHWC'} k=${c.k.join('x')} cout=${c.cout} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
+
+/** The filter's and dy's shapes of a case (dy in the case's data format). */
+export function convShapes(c: ConvCase): { format: 'NHWC' | 'NCHW'; filterShape: Shape4; dyShape: Shape4 } {
+  const format = c.format ?? 'NHWC';
+  const [n, a, b, d] = c.x;
+  const cin = format === 'NHWC' ? d : a;
+  const filterShape: Shape4 = [c.k[0], c.k[1], cin, c.cout];
+  const nhwc: Shape4 = format === 'NHWC' ? c.x : [n, b, d, a];
+  const info = tf.backend_util.computeConv2DInfo(nhwc, filterShape, c.strides, 1, c.pad);
+  const dyShape: Shape4 =
+    format === 'NHWC' ? [n, info.outHeight, info.outWidth, c.cout] : [n, c.cout, info.outHeight, info.outWidth];
+  return { format, filterShape, dyShape };
+}
+
+/** A tensor of `shape` filled with `randomData(…, seed)`. */
+export const randomTensor = (shape: number[], seed: number): tf.Tensor =>
+  tf.tensor(
+    randomData(
+      shape.reduce((p, q) => p * q, 1),
+      seed,
+    ),
+    shape,
+  );
+
+/** Strides 1–3, kernels 1–5, same/valid, odd sizes, batch 1 and 5, Cin ≠ Cout. */
+export function convGrid(): ConvCase[] {
+  const grid: ConvCase[] = [];
+  const sizes: [number, number][] = [
+    [7, 7],
+    [9, 6],
+  ];
+  for (const strides of [1, 2, 3]) {
+    for (const k of [1, 2, 3, 4, 5]) {
+      for (const pad of ['same', 'valid'] as const) {
+        const [h, w] = sizes[(strides + k) % 2];
+        const batch = (k + strides) % 3 === 0 ? 1 : 5;
+        if (pad === 'valid' && (k > h || k > w)) continue;
+        grid.push({ x: [batch, h, w, 3], k: [k, k], cout: 4, strides, pad });
+      }
+    }
+  }
+  return grid;
 }

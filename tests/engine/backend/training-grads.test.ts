@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { registerZeroGradients, ZERO_GRADIENT_KERNELS } from '../../../src/engine/backend';
-import { onBackend, randomData, relError } from './helpers';
+import { onBackend, onWasmAndCpu, randomData, relError } from './helpers';
 
 const Z = 8;
 const BATCH = 4;
@@ -132,8 +132,7 @@ function trainingStep(): Result {
 
 describe('training a small DCGAN on wasm', () => {
   it('matches the cpu backend: loss, every gradient, a gradient penalty and two Adam steps', async () => {
-    const wasm = await onBackend('wasm', trainingStep);
-    const cpu = await onBackend('cpu', trainingStep);
+    const { wasm, cpu } = await onWasmAndCpu(trainingStep);
     expect(Math.abs(wasm.loss - cpu.loss)).toBeLessThan(1e-4);
     expect(wasm.grads.length).toBe(cpu.grads.length);
     wasm.grads.forEach((g, i) => expect(relError(g, cpu.grads[i]), `grad ${i}`).toBeLessThan(1e-4));
@@ -190,8 +189,7 @@ describe('zero gradients for comparison kernels', () => {
         };
         return tf.grad(penalty)(w).dataSync() as Float32Array;
       });
-    const wasm = await onBackend('wasm', run);
-    const cpu = await onBackend('cpu', run);
+    const { wasm, cpu } = await onWasmAndCpu(run);
     expect(relError(wasm, cpu)).toBeLessThan(1e-4);
     expect(Math.max(...Array.from(cpu, Math.abs))).toBeGreaterThan(1e-3);
     // Other comparison ops and sign get zero gradients.

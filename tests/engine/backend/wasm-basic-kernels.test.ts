@@ -8,16 +8,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../../../src/engine/backend';
 import { batchMatMulWasm, leakyReluWasm, meanWasm, sumWasm, tileWasm } from '../../../src/engine/backend/wasm-kernels';
-import { onBackend, randomData, relError, wasmDataCount } from './helpers';
+import { expectNoLeak, onBackend, onWasmAndCpu, randomData, relError } from './helpers';
 
 const size = (s: number[]): number => s.reduce((p, q) => p * q, 1);
 const rand = (shape: number[], seed: number): tf.Tensor => tf.tensor(randomData(size(shape), seed), shape);
 
 async function both(f: () => { data: Float32Array | Int32Array | Uint8Array; shape: number[] }): Promise<number> {
-  const w = await onBackend('wasm', () => tf.tidy(() => f()));
-  const c = await onBackend('cpu', () => tf.tidy(() => f()));
-  expect(w.shape).toEqual(c.shape);
-  return relError(w.data, c.data);
+  const { wasm, cpu } = await onWasmAndCpu(() => tf.tidy(() => f()));
+  expect(wasm.shape).toEqual(cpu.shape);
+  return relError(wasm.data, cpu.data);
 }
 
 const run = (t: tf.Tensor) => ({ data: t.dataSync() as Float32Array, shape: t.shape });
@@ -225,12 +224,9 @@ describe('leaks', () => {
           g.dataSync();
         });
       work(1);
-      const tensors = tf.memory().numTensors;
-      const buffers = wasmDataCount();
-      expect(buffers).toBeGreaterThanOrEqual(0);
-      for (let i = 0; i < 10; i++) work(i);
-      expect(tf.memory().numTensors).toBe(tensors);
-      expect(wasmDataCount()).toBe(buffers);
+      expectNoLeak(() => {
+        for (let i = 0; i < 10; i++) work(i);
+      });
     });
   });
 

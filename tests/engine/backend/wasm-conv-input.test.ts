@@ -14,45 +14,26 @@ import {
   setStockWasmKernels,
   type ConvInputStrategy,
 } from '../../../src/engine/backend/wasm-kernels';
-import { onBackend, randomData, relError, wasmDataCount } from './helpers';
-
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-
-interface Case {
-  /** The conv's input shape (= dx), NHWC (or NCHW when format is NCHW). */
-  x: [number, number, number, number];
-  k: [number, number]; // kh, kw
-  cout: number; // channels of dy
-  strides: number | [number, number];
-  pad: Pad;
-  format?: 'NHWC' | 'NCHW';
-}
+import {
+  type ConvCase,
+  convCaseLabel,
+  convGrid,
+  convShapes,
+  expectNoLeak,
+  onBackend,
+  onWasmAndCpu,
+  randomData,
+  randomTensor,
+  relError,
+  wasmVsCpu,
+} from './helpers';
 
 /** dx on the active backend through the registered kernel (the path conv2dTranspose and tf.grad take). */
-function backpropInput(c: Case, seed: number): Float32Array {
+function backpropInput(c: ConvCase, seed: number): Float32Array {
   return tf.tidy(() => {
-    const format = c.format ?? 'NHWC';
-    const [n, a, b, d] = c.x;
-    const cin = format === 'NHWC' ? d : a;
-    const filterShape: [number, number, number, number] = [c.k[0], c.k[1], cin, c.cout];
-    const nhwc: [number, number, number, number] = format === 'NHWC' ? c.x : [n, b, d, a];
-    const info = tf.backend_util.computeConv2DInfo(nhwc, filterShape, c.strides, 1, c.pad);
-    const dyShape =
-      format === 'NHWC' ? [n, info.outHeight, info.outWidth, c.cout] : [n, c.cout, info.outHeight, info.outWidth];
-    const dy = tf.tensor(
-      randomData(
-        dyShape.reduce((p, q) => p * q, 1),
-        seed,
-      ),
-      dyShape,
-    );
-    const filter = tf.tensor(
-      randomData(
-        filterShape.reduce((p, q) => p * q, 1),
-        seed + 1,
-      ),
-      filterShape,
-    );
+    const { format, filterShape, dyShape } = convShapes(c);
+    const dy = randomTensor(dyShape, seed);
+    const filter = randomTensor(filterShape, seed + 1);
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: format, inputShape: c.x };
     const dx = tf
       .engine()
@@ -62,14 +43,7 @@ function backpropInput(c: Case, seed: number): Float32Array {
   });
 }
 
-async function compare(c: Case, seed = 1): Promise<number> {
-  const wasm = await onBackend('wasm', () => backpropInput(c, seed));
-  const cpu = await onBackend('cpu', () => backpropInput(c, seed));
-  return relError(wasm, cpu);
-}
-
-const label = (c: Case): string =>
-  `x=[${c.x}] ${c.format ?? 'NHWC'} k=${c.k.join('x')} cout=${c.cout} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
+const compare = (c: ConvCase, seed = 1): Promise<number> => wasmVsCpu(() => backpropInput(c, seed));
 
 beforeAll(async () => {
   await activateBackend('wasm');
@@ -82,23 +56,8 @@ describe('Conv2DBackpropInput on wasm', () => {
     expect(registerWasmKernels()).toEqual([]); // idempotent
   });
 
-  // Strides 1–3, kernels 1–5, same/valid, odd sizes, batch 1 and 5, Cin ≠ Cout.
-  const grid: Case[] = [];
-  const sizes: [number, number][] = [
-    [7, 7],
-    [9, 6],
-  ];
-  for (const strides of [1, 2, 3]) {
-    for (const k of [1, 2, 3, 4, 5]) {
-      for (const pad of ['same', 'valid'] as const) {
-        const [h, w] = sizes[(strides + k) % 2];
-        const batch = (k + strides) % 3 === 0 ? 1 : 5;
-        if (pad === 'valid' && (k > h || k > w)) continue;
-        grid.push({ x: [batch, h, w, 3], k: [k, k], cout: 4, strides, pad });
-      }
-    }
-  }
-  it.each(grid.map((c) => [label(c), c] as const))('matches cpu: %s', async (_name, c) => {
+  const grid = convGrid();
+  it.each(grid.map((c) => [convCaseLabel(c), c] as const))('matches cpu: %s', async (_name, c) => {
     expect(await compare(c)).toBeLessThan(1e-4);
   });
 
@@ -108,15 +67,15 @@ describe('Conv2DBackpropInput on wasm', () => {
       const prev = setConvInputStrategyForTests(forced);
       try {
         for (const c of grid)
-          expect(await compare({ ...c, x: [c.x[0], c.x[1], c.x[2], 5] }), label(c)).toBeLessThan(1e-4);
-        for (const c of odd) expect(await compare(c), label(c)).toBeLessThan(1e-4);
+          expect(await compare({ ...c, x: [c.x[0], c.x[1], c.x[2], 5] }), convCaseLabel(c)).toBeLessThan(1e-4);
+        for (const c of odd) expect(await compare(c), convCaseLabel(c)).toBeLessThan(1e-4);
       } finally {
         setConvInputStrategyForTests(prev);
       }
     });
   }
 
-  const odd: Case[] = [
+  const odd: ConvCase[] = [
     { x: [2, 11, 7, 2], k: [5, 4], cout: 3, strides: [2, 3], pad: 'same' },
     { x: [1, 13, 10, 5], k: [3, 5], cout: 2, strides: [3, 2], pad: 'valid' },
     { x: [2, 8, 9, 3], k: [3, 4], cout: 5, strides: [1, 2], pad: 'same' },
@@ -155,7 +114,7 @@ describe('Conv2DBackpropInput on wasm', () => {
     { x: [4, 4, 4, 16], k: [4, 4], cout: 8, strides: 1, pad: 'valid' }, // DCGAN 1×1 → 4×4 first layer
     { x: [3, 14, 14, 32], k: [4, 4], cout: 24, strides: 2, pad: 'same' }, // wide channels: set() copies
   ];
-  it.each(odd.map((c) => [label(c), c] as const))('matches cpu: %s', async (_name, c) => {
+  it.each(odd.map((c) => [convCaseLabel(c), c] as const))('matches cpu: %s', async (_name, c) => {
     expect(await compare(c)).toBeLessThan(1e-4);
   });
 
@@ -164,7 +123,7 @@ describe('Conv2DBackpropInput on wasm', () => {
   }, 120_000);
 
   it('matches the stock wasm kernel', async () => {
-    const c: Case = { x: [3, 11, 9, 5], k: [4, 3], cout: 6, strides: [2, 3], pad: 'same' };
+    const c: ConvCase = { x: [3, 11, 9, 5], k: [4, 3], cout: 6, strides: [2, 3], pad: 'same' };
     const ours = await onBackend('wasm', () => backpropInput(c, 4));
     setStockWasmKernels(true);
     try {
@@ -195,47 +154,42 @@ describe('Conv2DBackpropInput on wasm', () => {
 
   it('does not leak: engine tensors and wasm buffers stay flat over repeated calls', async () => {
     await onBackend('wasm', () => {
-      const c: Case = { x: [4, 9, 9, 3], k: [4, 4], cout: 5, strides: 2, pad: 'same' };
+      const c: ConvCase = { x: [4, 9, 9, 3], k: [4, 4], cout: 5, strides: 2, pad: 'same' };
       backpropInput(c, 3); // warm-up
-      const tensors = tf.memory().numTensors;
-      const buffers = wasmDataCount();
-      expect(buffers).toBeGreaterThanOrEqual(0);
-      for (let i = 0; i < 20; i++) backpropInput({ ...c, strides: (i % 3) + 1, pad: i % 2 ? 'same' : 'valid' }, i);
-      backpropInput(
-        {
-          x: [2, 6, 6, 2],
-          k: [3, 3],
-          cout: 3,
-          strides: 2,
-          pad: [
-            [0, 0],
-            [4, 0],
-            [0, 5],
-            [0, 0],
-          ],
-        },
-        1,
-      );
-      backpropInput({ x: [2, 3, 9, 7], k: [3, 3], cout: 4, strides: 2, pad: 'same', format: 'NCHW' }, 1);
-      backpropInput({ x: [2, 10, 10, 3], k: [2, 2], cout: 4, strides: 3, pad: 'valid' }, 1);
-      expect(tf.memory().numTensors).toBe(tensors);
-      expect(wasmDataCount()).toBe(buffers);
+      expectNoLeak(() => {
+        for (let i = 0; i < 20; i++) backpropInput({ ...c, strides: (i % 3) + 1, pad: i % 2 ? 'same' : 'valid' }, i);
+        backpropInput(
+          {
+            x: [2, 6, 6, 2],
+            k: [3, 3],
+            cout: 3,
+            strides: 2,
+            pad: [
+              [0, 0],
+              [4, 0],
+              [0, 5],
+              [0, 0],
+            ],
+          },
+          1,
+        );
+        backpropInput({ x: [2, 3, 9, 7], k: [3, 3], cout: 4, strides: 2, pad: 'same', format: 'NCHW' }, 1);
+        backpropInput({ x: [2, 10, 10, 3], k: [2, 2], cout: 4, strides: 3, pad: 'valid' }, 1);
+      });
       // Through conv2dTranspose and its gradients (dy of the transpose = a forward conv, dW = Conv2DBackpropFilter).
-      const z = tf.tensor(randomData(4 * 5 * 5 * 6, 5), [4, 5, 5, 6]) as tf.Tensor4D;
-      const f = tf.tensor(randomData(4 * 4 * 3 * 6, 6), [4, 4, 3, 6]) as tf.Tensor4D;
-      const before = tf.memory().numTensors;
-      const beforeBuffers = wasmDataCount();
-      for (let i = 0; i < 10; i++) {
-        const [gz, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [4, 10, 10, 3], 2, 'same'))),
-        )([z, f]);
-        tf.dispose([gz, gf]);
-      }
-      expect(tf.memory().numTensors).toBe(before);
-      expect(wasmDataCount()).toBe(beforeBuffers);
-      tf.dispose([z, f]);
-      expect(tf.memory().numTensors).toBe(tensors);
-      expect(wasmDataCount()).toBe(buffers);
+      expectNoLeak(() => {
+        const z = tf.tensor(randomData(4 * 5 * 5 * 6, 5), [4, 5, 5, 6]) as tf.Tensor4D;
+        const f = tf.tensor(randomData(4 * 4 * 3 * 6, 6), [4, 4, 3, 6]) as tf.Tensor4D;
+        expectNoLeak(() => {
+          for (let i = 0; i < 10; i++) {
+            const [gz, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+              tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [4, 10, 10, 3], 2, 'same'))),
+            )([z, f]);
+            tf.dispose([gz, gf]);
+          }
+        });
+        tf.dispose([z, f]);
+      });
     });
   });
 
@@ -261,8 +215,7 @@ describe('Conv2DBackpropInput on wasm', () => {
         );
         return [gx.dataSync() as Float32Array, y.dataSync() as Float32Array];
       });
-    const wasm = await onBackend('wasm', run);
-    const cpu = await onBackend('cpu', run);
+    const { wasm, cpu } = await onWasmAndCpu(run);
     expect(relError(wasm[0], cpu[0])).toBeLessThan(1e-4);
     expect(relError(wasm[1], cpu[1])).toBeLessThan(1e-4);
   });

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../../../src/engine/backend';
 import { setWasmLeakyReluGradient } from '../../../src/engine/backend/wasm-gradients';
-import { onBackend, randomData, relError, wasmDataCount } from './helpers';
+import { expectNoLeak, onBackend, randomData, relError, wasmVsCpu } from './helpers';
 
 const SHAPE = [3, 7, 5, 4];
 const N = SHAPE.reduce((p, q) => p * q, 1);
@@ -57,9 +57,7 @@ describe('LeakyRelu gradient on wasm', () => {
   });
 
   it('second-order gradients match cpu', async () => {
-    const w = await onBackend('wasm', secondOrder);
-    const c = await onBackend('cpu', secondOrder);
-    expect(relError(w, c)).toBeLessThan(1e-4);
+    expect(await wasmVsCpu(secondOrder)).toBeLessThan(1e-4);
   });
 
   it('uses Step + Multiply on wasm and Greater + Select elsewhere', async () => {
@@ -77,14 +75,12 @@ describe('LeakyRelu gradient on wasm', () => {
     await onBackend('wasm', () => {
       firstOrder(0.2);
       secondOrder();
-      const tensors = tf.memory().numTensors;
-      const buffers = wasmDataCount();
-      for (let i = 0; i < 5; i++) {
-        firstOrder(0.2);
-        secondOrder();
-      }
-      expect(tf.memory().numTensors).toBe(tensors);
-      expect(wasmDataCount()).toBe(buffers);
+      expectNoLeak(() => {
+        for (let i = 0; i < 5; i++) {
+          firstOrder(0.2);
+          secondOrder();
+        }
+      });
     });
   });
 });

@@ -13,38 +13,26 @@ import {
   setIm2colBudgetForTests,
   type ConvFilterStrategy,
 } from '../../../src/engine/backend/wasm-kernels';
-import { onBackend, randomData, relError, wasmDataCount } from './helpers';
-
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-
-interface Case {
-  x: [number, number, number, number]; // NHWC (or NCHW when format is NCHW)
-  k: [number, number]; // kh, kw
-  cout: number;
-  strides: number | [number, number];
-  pad: Pad;
-  format?: 'NHWC' | 'NCHW';
-}
+import {
+  type ConvCase,
+  convCaseLabel,
+  convGrid,
+  convShapes,
+  expectNoLeak,
+  onBackend,
+  onWasmAndCpu,
+  randomData,
+  randomTensor,
+  relError,
+  wasmVsCpu,
+} from './helpers';
 
 /** dW on the active backend through the registered kernel (the path tf.grad takes). */
-function backpropFilter(c: Case, seed: number): Float32Array {
+function backpropFilter(c: ConvCase, seed: number): Float32Array {
   return tf.tidy(() => {
-    const format = c.format ?? 'NHWC';
-    const [n, a, b, d] = c.x;
-    const cin = format === 'NHWC' ? d : a;
-    const filterShape: [number, number, number, number] = [c.k[0], c.k[1], cin, c.cout];
-    const nhwc: [number, number, number, number] = format === 'NHWC' ? c.x : [n, b, d, a];
-    const info = tf.backend_util.computeConv2DInfo(nhwc, filterShape, c.strides, 1, c.pad);
-    const dyShape =
-      format === 'NHWC' ? [n, info.outHeight, info.outWidth, c.cout] : [n, c.cout, info.outHeight, info.outWidth];
-    const x = tf.tensor(randomData(n * a * b * d, seed), c.x);
-    const dy = tf.tensor(
-      randomData(
-        dyShape.reduce((p, q) => p * q, 1),
-        seed + 1,
-      ),
-      dyShape,
-    );
+    const { format, filterShape, dyShape } = convShapes(c);
+    const x = randomTensor(c.x, seed);
+    const dy = randomTensor(dyShape, seed + 1);
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: format, filterShape };
     const dw = tf
       .engine()
@@ -54,14 +42,7 @@ function backpropFilter(c: Case, seed: number): Float32Array {
   });
 }
 
-async function compare(c: Case, seed = 1): Promise<number> {
-  const wasm = await onBackend('wasm', () => backpropFilter(c, seed));
-  const cpu = await onBackend('cpu', () => backpropFilter(c, seed));
-  return relError(wasm, cpu);
-}
-
-const label = (c: Case): string =>
-  `x=[${c.x}] ${c.format ?? 'NHWC'} k=${c.k.join('x')} cout=${c.cout} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
+const compare = (c: ConvCase, seed = 1): Promise<number> => wasmVsCpu(() => backpropFilter(c, seed));
 
 beforeAll(async () => {
   await activateBackend('wasm'); // sets the wasm paths and registers the kernels
@@ -74,22 +55,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
     expect(registerWasmKernels()).toEqual([]); // idempotent
   });
 
-  // Strides 1–3, kernels 1–5, same/valid, odd sizes, batch 1 and 5, Cin ≠ Cout.
-  const grid: Case[] = [];
-  const sizes: [number, number][] = [
-    [7, 7],
-    [9, 6],
-  ];
-  for (const strides of [1, 2, 3]) {
-    for (const k of [1, 2, 3, 4, 5]) {
-      for (const pad of ['same', 'valid'] as const) {
-        const [h, w] = sizes[(strides + k) % 2];
-        const batch = (k + strides) % 3 === 0 ? 1 : 5;
-        if (pad === 'valid' && (k > h || k > w)) continue;
-        grid.push({ x: [batch, h, w, 3], k: [k, k], cout: 4, strides, pad });
-      }
-    }
-  }
+  const grid = convGrid();
   // Every case through each strategy: 'auto' (the default), one forward conv, im2col.
   const strategies: ConvFilterStrategy[] = ['auto', 'conv', 'im2col'];
   const withStrategy = async <T>(s: ConvFilterStrategy, f: () => Promise<T>): Promise<T> => {
@@ -100,13 +66,14 @@ describe('Conv2DBackpropFilter on wasm', () => {
       setConvFilterStrategyForTests(prev);
     }
   };
-  const each = (cases: Case[]) => strategies.flatMap((s) => cases.map((c) => [`${s}: ${label(c)}`, s, c] as const));
+  const each = (cases: ConvCase[]) =>
+    strategies.flatMap((s) => cases.map((c) => [`${s}: ${convCaseLabel(c)}`, s, c] as const));
 
   it.each(each(grid))('matches cpu: %s', async (_name, s, c) => {
     expect(await withStrategy(s, () => compare(c))).toBeLessThan(1e-4);
   });
 
-  const odd: Case[] = [
+  const odd: ConvCase[] = [
     { x: [2, 11, 7, 2], k: [5, 4], cout: 3, strides: [2, 3], pad: 'same' },
     { x: [1, 13, 10, 5], k: [3, 5], cout: 2, strides: [3, 2], pad: 'valid' },
     { x: [2, 8, 9, 3], k: [3, 4], cout: 5, strides: [1, 2], pad: 'same' },
@@ -161,17 +128,15 @@ describe('Conv2DBackpropFilter on wasm', () => {
       for (const c of [
         { x: [5, 9, 9, 3], k: [4, 4], cout: 4, strides: 2, pad: 'same' },
         { x: [4, 7, 7, 2], k: [3, 3], cout: 3, strides: 1, pad: 'valid' },
-      ] as Case[]) {
-        expect(await compare(c), label(c)).toBeLessThan(1e-4);
+      ] as ConvCase[]) {
+        expect(await compare(c), convCaseLabel(c)).toBeLessThan(1e-4);
       }
       await onBackend('wasm', () => {
-        const c: Case = { x: [5, 9, 9, 3], k: [4, 4], cout: 4, strides: 2, pad: 'same' };
+        const c: ConvCase = { x: [5, 9, 9, 3], k: [4, 4], cout: 4, strides: 2, pad: 'same' };
         backpropFilter(c, 1);
-        const tensors = tf.memory().numTensors;
-        const buffers = wasmDataCount();
-        for (let i = 0; i < 5; i++) backpropFilter(c, i);
-        expect(tf.memory().numTensors).toBe(tensors);
-        expect(wasmDataCount()).toBe(buffers);
+        expectNoLeak(() => {
+          for (let i = 0; i < 5; i++) backpropFilter(c, i);
+        });
       });
     } finally {
       setIm2colBudgetForTests(prev);
@@ -218,26 +183,21 @@ describe('Conv2DBackpropFilter on wasm', () => {
 
   const leakCheck = () =>
     onBackend('wasm', () => {
-      const c: Case = { x: [4, 9, 9, 3], k: [4, 4], cout: 5, strides: 2, pad: 'same' };
+      const c: ConvCase = { x: [4, 9, 9, 3], k: [4, 4], cout: 5, strides: 2, pad: 'same' };
       backpropFilter(c, 3); // warm-up
-      const tensors = tf.memory().numTensors;
-      const buffers = wasmDataCount();
-      expect(buffers).toBeGreaterThanOrEqual(0);
-      for (let i = 0; i < 20; i++) backpropFilter({ ...c, strides: (i % 3) + 1 }, i);
-      // Through the gradient path too.
-      const x = tf.tensor(randomData(4 * 9 * 9 * 3, 5), [4, 9, 9, 3]) as tf.Tensor4D;
-      const f = tf.tensor(randomData(4 * 4 * 3 * 5, 6), [4, 4, 3, 5]) as tf.Tensor4D;
-      const before = tf.memory().numTensors;
-      const beforeBuffers = wasmDataCount();
-      for (let i = 0; i < 10; i++) {
-        const g = tf.grad((ff: tf.Tensor) => tf.sum(tf.conv2d(x, ff as tf.Tensor4D, 2, 'same')))(f);
-        g.dispose();
-      }
-      expect(tf.memory().numTensors).toBe(before);
-      expect(wasmDataCount()).toBe(beforeBuffers);
-      tf.dispose([x, f]);
-      expect(tf.memory().numTensors).toBe(tensors);
-      expect(wasmDataCount()).toBe(buffers);
+      expectNoLeak(() => {
+        for (let i = 0; i < 20; i++) backpropFilter({ ...c, strides: (i % 3) + 1 }, i);
+        // Through the gradient path too.
+        const x = tf.tensor(randomData(4 * 9 * 9 * 3, 5), [4, 9, 9, 3]) as tf.Tensor4D;
+        const f = tf.tensor(randomData(4 * 4 * 3 * 5, 6), [4, 4, 3, 5]) as tf.Tensor4D;
+        expectNoLeak(() => {
+          for (let i = 0; i < 10; i++) {
+            const g = tf.grad((ff: tf.Tensor) => tf.sum(tf.conv2d(x, ff as tf.Tensor4D, 2, 'same')))(f);
+            g.dispose();
+          }
+        });
+        tf.dispose([x, f]);
+      });
     });
 
   it.each(strategies)(
@@ -263,8 +223,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
         const [ga, gb] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a as tf.Tensor4D, b as tf.Tensor4D))([f1, f2]);
         return [ga.dataSync() as Float32Array, gb.dataSync() as Float32Array];
       });
-    const wasm = await onBackend('wasm', run);
-    const cpu = await onBackend('cpu', run);
+    const { wasm, cpu } = await onWasmAndCpu(run);
     expect(relError(wasm[0], cpu[0])).toBeLessThan(1e-4);
     expect(relError(wasm[1], cpu[1])).toBeLessThan(1e-4);
   });

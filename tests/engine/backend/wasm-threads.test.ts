@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { physicalCores, activateBackend, wasmThreadsInUse } from '../../../src/engine/backend';
 import { prepareWasm, wasmFeatures } from '../../../src/engine/backend/wasm';
-import { randomData, relError, wasmDataCount } from './helpers';
+import { expectNoLeak, randomData, relError } from './helpers';
 
 /** The ops whose kernels GAN Studio replaces or adds on wasm, plus XNNPACK's conv and matMul, each through tf.grad where it has one. */
 function workload(): Float32Array[] {
@@ -69,11 +69,9 @@ describe('wasm with several threads', () => {
   it('leaks no tensors and no wasm buffers over repeated steps', async () => {
     await activateBackend('wasm', { threads: 2 });
     workload();
-    const tensors = tf.memory().numTensors;
-    const buffers = wasmDataCount();
-    for (let i = 0; i < 3; i++) workload();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(wasmDataCount()).toBe(buffers);
+    expectNoLeak(() => {
+      for (let i = 0; i < 3; i++) workload();
+    });
   });
 
   it('switches the thread count only while the backend holds no tensors', async () => {

@@ -44,28 +44,29 @@ function withNoise(set: ImageSet, sigma: number, seed: number): ImageSet {
 describe('sliced Wasserstein distance', () => {
   const fast = { patchesPerImage: 32 };
 
-  it('of a set against itself is 0 (same patch positions), well below the distance to a slightly noisy copy', () => {
+  it('of a set against itself is 0 (same patch positions), well below the distance to a slightly noisy copy', async () => {
     const x = pick(48, 0);
-    const self = multiScaleSwd(x, x, fast);
-    const noisy = multiScaleSwd(x, withNoise(x, 0.1, 1), fast);
+    const self = await multiScaleSwd(x, x, fast);
+    const noisy = await multiScaleSwd(x, withNoise(x, 0.1, 1), fast);
     expect(self.sizes).toEqual([28, 14, 7]);
     expect(self.levels).toHaveLength(3);
     expect(self.swd).toBeLessThan(1e-9);
     expect(noisy.swd).toBeGreaterThan(1);
   });
 
-  it('grows with the noise added, and two halves of one data set are closer than data and noise', () => {
+  it('grows with the noise added, and two halves of one data set are closer than data and noise', async () => {
     const x = pick(48, 0);
-    const values = [0.05, 0.2, 0.6].map((s) => multiScaleSwd(x, withNoise(x, s, 2), fast).swd);
+    const values: number[] = [];
+    for (const s of [0.05, 0.2, 0.6]) values.push((await multiScaleSwd(x, withNoise(x, s, 2), fast)).swd);
     expect(values[1]).toBeGreaterThan(values[0]);
     expect(values[2]).toBeGreaterThan(values[1]);
-    const other = multiScaleSwd(x, pick(48, 3), fast).swd;
+    const other = (await multiScaleSwd(x, pick(48, 3), fast)).swd;
     expect(other).toBeLessThan(values[2]);
   });
 
-  it('is the same for the same seed and compares sets of different sizes', () => {
-    const a = multiScaleSwd(pick(30, 0), pick(45, 1), fast);
-    const b = multiScaleSwd(pick(30, 0), pick(45, 1), fast);
+  it('is the same for the same seed and compares sets of different sizes', async () => {
+    const a = await multiScaleSwd(pick(30, 0), pick(45, 1), fast);
+    const b = await multiScaleSwd(pick(30, 0), pick(45, 1), fast);
     expect(a).toEqual(b);
     expect(Number.isFinite(a.swd)).toBe(true);
   });
@@ -96,7 +97,7 @@ describe('KID', () => {
   const gaussian = (rng: Rng, n: number, dim: number, shift = 0) =>
     rng.normal(new Float32Array(n * dim)).map((x) => x + shift);
 
-  it('is unbiased: averaged over many pairs of samples of one distribution it is 0, where the biased MMD is not', () => {
+  it('is unbiased: averaged over many pairs of samples of one distribution it is 0, where the biased MMD is not', async () => {
     const rng = new Rng(11);
     const dim = 8;
     const kids: number[] = [];
@@ -104,8 +105,8 @@ describe('KID', () => {
     for (let t = 0; t < 40; t++) {
       const x = gaussian(rng, 16, dim);
       const y = gaussian(rng, 16, dim);
-      kids.push(kernelInceptionDistance(x, y, dim));
-      biased.push(biasedMmd(x, y, dim));
+      kids.push(await kernelInceptionDistance(x, y, dim));
+      biased.push(await biasedMmd(x, y, dim));
     }
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     const sd = Math.sqrt(mean(kids.map((k) => (k - mean(kids)) ** 2)));
@@ -116,50 +117,50 @@ describe('KID', () => {
     expect(kids.some((k) => k < 0)).toBe(true);
   });
 
-  it('is clearly positive between different distributions and grows with their distance', () => {
+  it('is clearly positive between different distributions and grows with their distance', async () => {
     const rng = new Rng(12);
     const dim = 8;
     const x = gaussian(rng, 64, dim);
-    const near = kernelInceptionDistance(x, gaussian(rng, 64, dim, 0.3), dim);
-    const far = kernelInceptionDistance(x, gaussian(rng, 64, dim, 1), dim);
+    const near = await kernelInceptionDistance(x, gaussian(rng, 64, dim, 0.3), dim);
+    const far = await kernelInceptionDistance(x, gaussian(rng, 64, dim, 1), dim);
     expect(near).toBeGreaterThan(0);
     expect(far).toBeGreaterThan(near);
   });
 
-  it('mean pairwise distance of a set is its spread', () => {
+  it('mean pairwise distance of a set is its spread', async () => {
     // Two points at distance 5: every distinct pair is (0,0)–(3,4).
-    expect(meanPairwiseDistance(new Float32Array([0, 0, 3, 4]), 2)).toBeCloseTo(5, 4);
+    expect(await meanPairwiseDistance(new Float32Array([0, 0, 3, 4]), 2)).toBeCloseTo(5, 4);
     const rng = new Rng(13);
-    const narrow = meanPairwiseDistance(
+    const narrow = await meanPairwiseDistance(
       gaussian(rng, 32, 4).map((v) => v * 0.1),
       4,
     );
-    const wide = meanPairwiseDistance(gaussian(rng, 32, 4), 4);
+    const wide = await meanPairwiseDistance(gaussian(rng, 32, 4), 4);
     expect(wide).toBeGreaterThan(5 * narrow);
   });
 });
 
 describe('random-net features', () => {
-  it('are deterministic for a seed and differ between seeds', () => {
+  it('are deterministic for a seed and differ between seeds', async () => {
     const x = pick(10, 0);
     const a = featureNet(1, 28, 1);
     const b = featureNet(1, 28, 1);
     expect(a.kernels.every((k, i) => k.every((v, j) => v === b.kernels[i][j]))).toBe(true);
     expect(a.widths).toEqual([32, 64, 128]); // 28 → 14 → 7 → 4
-    const fa = imageFeatures(a, x);
-    const fb = imageFeatures(b, x);
+    const fa = await imageFeatures(a, x);
+    const fb = await imageFeatures(b, x);
     expect(fa.length).toBe(10 * a.dim);
     expect(fa.every((v, i) => Object.is(v, fb[i]))).toBe(true);
-    const other = imageFeatures(featureNet(2, 28, 1), x);
+    const other = await imageFeatures(featureNet(2, 28, 1), x);
     expect(other.some((v, i) => Math.abs(v - fa[i]) > 1e-3)).toBe(true);
     expect(() => featureNet(1, 28, 2)).toThrow(/channels/);
   });
 
-  it('compareSets: a set against another half of the data scores better than against noise, and leaks no tensors', () => {
+  it('compareSets: a set against another half of the data scores better than against noise, and leaks no tensors', async () => {
     const reals = pick(40, 1, 13);
     const before = tf.memory().numTensors;
-    const same = compareSets(pick(40, 5, 13), reals);
-    const noise = compareSets(withNoise(pick(40, 5, 13), 0.8, 4), reals);
+    const same = await compareSets(pick(40, 5, 13), reals);
+    const noise = await compareSets(withNoise(pick(40, 5, 13), 0.8, 4), reals);
     expect(tf.memory().numTensors).toBe(before);
     expect(same.swd).toBeLessThan(noise.swd);
     expect(same.kid).toBeLessThan(noise.kid);
@@ -167,6 +168,6 @@ describe('random-net features', () => {
     expect(same.diversity).toBeLessThan(1.3);
     // One image repeated: a collapsed generator.
     const collapsed = subset(all, new Array(40).fill(3));
-    expect(compareSets(collapsed, reals).diversity).toBeLessThan(0.05);
+    expect((await compareSets(collapsed, reals)).diversity).toBeLessThan(0.05);
   });
 });

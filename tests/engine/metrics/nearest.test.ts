@@ -21,10 +21,10 @@ beforeAll(async () => {
 });
 
 describe('nearest neighbours', () => {
-  it('finds the k nearest rows with their Euclidean distances, nearest first, across chunks', () => {
+  it('finds the k nearest rows with their Euclidean distances, nearest first, across chunks', async () => {
     const base = new Float32Array([0, 0, 10, 0, 3, 4, 1, 1, -6, 8]);
     const query = new Float32Array([0, 0, 9, 1]);
-    const found = nearestNeighbours(query, base, 2, 3, 2);
+    const found = await nearestNeighbours(query, base, 2, 3, 2);
     expect(found[0].map((n) => n.index)).toEqual([0, 3, 2]);
     expect(found[0][1].distance).toBeCloseTo(Math.SQRT2, 5);
     expect(found[0][2].distance).toBeCloseTo(5, 5);
@@ -32,14 +32,14 @@ describe('nearest neighbours', () => {
     expect(found[1][0].distance).toBeCloseTo(Math.SQRT2, 5);
   });
 
-  it('a training image finds itself at distance 0 in both spaces; unseen images do not', () => {
+  it('a training image finds itself at distance 0 in both spaces; unseen images do not', async () => {
     const training = subset(
       all,
       Array.from({ length: 200 }, (_, i) => i * 13),
     );
     const queries = subset(all, [13 * 5, 13 * 77, 1, 2]);
     const before = tf.memory().numTensors;
-    const r = nearestImages(queries, training, 3);
+    const r = await nearestImages(queries, training, 3);
     expect(tf.memory().numTensors).toBe(before);
     expect(r.features[0][0]).toMatchObject({ index: 5 });
     expect(r.pixels[1][0]).toMatchObject({ index: 77 });
@@ -49,7 +49,7 @@ describe('nearest neighbours', () => {
     expect(r.features[3]).toHaveLength(3);
   });
 
-  it('copying score: near 1 for a generator that returns training images, low for unseen real images', () => {
+  it('copying score: near 1 for a generator that returns training images, low for unseen real images', async () => {
     const training = subset(
       all,
       Array.from({ length: 300 }, (_, i) => i * 9),
@@ -66,9 +66,9 @@ describe('nearest neighbours', () => {
       all,
       Array.from({ length: 60 }, (_, i) => i * 9 * 5),
     );
-    const nearest = (s: ImageSet) => nearestImages(s, training, 1).features.map((l) => l[0].distance);
-    const ref = nearest(heldout);
-    expect(copyingScore(nearest(copies), ref).score).toBeGreaterThan(0.9);
-    expect(copyingScore(nearest(fresh), ref).score).toBeLessThan(0.3);
+    const nearest = async (s: ImageSet) => (await nearestImages(s, training, 1)).features.map((l) => l[0].distance);
+    const ref = await nearest(heldout);
+    expect(copyingScore(await nearest(copies), ref).score).toBeGreaterThan(0.9);
+    expect(copyingScore(await nearest(fresh), ref).score).toBeLessThan(0.3);
   });
 });

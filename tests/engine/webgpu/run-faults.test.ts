@@ -34,6 +34,8 @@ const base = {
   sampleEvery: 0,
   checkpointEvery: 1,
   seed: 7,
+  // Live metrics run on webgpu too; the fewest samples keep SwiftShader's time down.
+  metrics: { samples: 16 },
 };
 const configWith = (steps: number, extra: Record<string, unknown> = {}): TrainConfig =>
   parseConfig({ ...base, steps, ...extra });
