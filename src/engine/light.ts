@@ -45,6 +45,7 @@ export {
 } from './run/lock';
 export { readRunStatus, readStatusFile, type RunStatusInfo, type StatusFile } from './run/status';
 export { readStats, type StepStats } from './run/stats-log';
+export { planRepair, repairRun, type RepairAction, type RepairKind, type RepairReport } from './run/repair';
 
 export { DatasetError, defaultCacheDir, demoDatasetDir, formatReport, importDataset, loadDemoDataset } from './dataset';
 export type { Dataset, ImportPhase, ImportProgress, ImportReport } from './dataset';
