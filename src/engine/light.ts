@@ -7,7 +7,7 @@
 export { UserError } from './errors';
 
 export { PRESET_NAMES, PRESETS, isPresetName } from './config/presets';
-export { parseConfig, parseSet, resolveConfig, type ConfigSources } from './config/resolve';
+export { configTree, parseConfig, parseSet, resolveConfig, type ConfigSources } from './config/resolve';
 
 export { planRun, type RunPlan, type RunRequest } from './run/plan';
 export { inspectRunConfig, readRun, readRunConfig, type RunFolder } from './run/config-file';
