@@ -11,10 +11,6 @@ export function setVerbose(on: boolean): void {
   verbose = on;
 }
 
-export function isVerbose(): boolean {
-  return verbose;
-}
-
 export function info(message: string): void {
   process.stderr.write(`${message}\n`);
 }

@@ -7,7 +7,7 @@ import type { StepStats } from '../engine';
 
 const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);
@@ -28,7 +28,7 @@ const ESTIMATE_STEPS = 3;
 const ESTIMATE_MIN_SECONDS = 60;
 
 /** The line that says, once training has found its pace, how long the whole run will take here. */
-export function estimateLine(msPerStep: number, stepsLeft: number): string | null {
+function estimateLine(msPerStep: number, stepsLeft: number): string | null {
   const seconds = (msPerStep * stepsLeft) / 1000;
   if (!(seconds >= ESTIMATE_MIN_SECONDS)) return null;
   return `estimate: about ${formatDuration(seconds)} for the ${stepsLeft} steps left, at ${Math.round(msPerStep)} ms/step here (Ctrl-C stops with a checkpoint; --resume continues)`;

@@ -24,7 +24,7 @@ import { MODULE_SNIPPET, SCRIPT_SNIPPET } from './web-export/snippets';
 export { QUANTIZE_DTYPES, type QuantizeDtype } from './web-export/quantize';
 
 /** Seeds the quantized model is compared on against the float one (the seed rule: seeds 0..7). */
-export const QUANTIZE_CHECK_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7];
+const QUANTIZE_CHECK_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7];
 
 export interface QuantizationReport {
   dtype: QuantizeDtype;
@@ -74,7 +74,7 @@ export interface WebExportOptions {
 const require = createRequire(import.meta.url);
 
 /** The tfjs browser bundle the demo page uses: the same tfjs version the engine runs. */
-export function tfjsBundlePath(): string {
+function tfjsBundlePath(): string {
   return require.resolve('@tensorflow/tfjs/dist/tf.min.js');
 }
 

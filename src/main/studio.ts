@@ -9,7 +9,7 @@ import { StudioBackend } from '../studio/backend';
 import type { IpcManager } from './ipc';
 import { utilityLauncher } from './utility-process';
 
-export function appInfo(): AppInfo {
+function appInfo(): AppInfo {
   return {
     name: app.getName(),
     version: app.getVersion(),
@@ -26,7 +26,7 @@ export function appInfo(): AppInfo {
 }
 
 /** Where the desktop app keeps run folders: $GAN_STUDIO_RUNS, else ~/Documents/GAN Studio/runs. */
-export function desktopRunsRoot(): string {
+function desktopRunsRoot(): string {
   const fromEnv = process.env['GAN_STUDIO_RUNS']?.trim();
   return fromEnv ? path.resolve(fromEnv) : path.join(app.getPath('documents'), 'GAN Studio', 'runs');
 }

@@ -4,7 +4,7 @@ import type { IpcManager } from './ipc';
 import { rendererEntryUrl, type RendererLocation } from './renderer-location';
 
 /** The window background, shown before the renderer paints; matches the renderer theme. */
-export const WINDOW_BACKGROUND = '#0f1117';
+const WINDOW_BACKGROUND = '#0f1117';
 
 export function createMainWindow(location: RendererLocation, ipc: IpcManager): BrowserWindow {
   const window = new BrowserWindow({

@@ -29,7 +29,7 @@ export function userConfigDir(
   return path.join(env['XDG_CONFIG_HOME'] || path.join(home, '.config'), 'gan-studio');
 }
 
-export function serveTokenFile(env: NodeJS.ProcessEnv = process.env): string {
+function serveTokenFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(userConfigDir(env), TOKEN_FILE);
 }
 

@@ -15,7 +15,7 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const RESIZE_MODES = ['crop', 'pad', 'stretch'] as const;
 export type ResizeMode = (typeof RESIZE_MODES)[number];
 
-export const MODEL_ARCHS = ['dcgan-dense', 'dcgan-conv'] as const;
+export const MODEL_ARCHS = ['dcgan-dense', 'dcgan-conv', 'fastgan'] as const;
 export type ModelArch = (typeof MODEL_ARCHS)[number];
 
 export const LOSSES = ['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'hinge', 'lsgan', 'rpgan'] as const;
@@ -74,7 +74,7 @@ export const ModelConfigSchema = z
       .enum(MODEL_ARCHS)
       .default('dcgan-conv')
       .describe(
-        'dcgan-dense: a dense projection then two up-convolutions (28×28 only). dcgan-conv: the all-convolutional DCGAN for powers of two from 16 to 256.',
+        'dcgan-dense: a dense projection then two up-convolutions (28×28 only). dcgan-conv: the all-convolutional DCGAN for powers of two from 16 to 256. fastgan: FastGAN (Liu et al. 2021), G with skip-layer excitation and GLUs, D with reconstruction decoders, for powers of two from 64 to 256; it has its own layers, so the g.*/d.* layer options (norm, activation, upsample, downsample, kernelSize, spectralNorm, dropout, minibatchStd) do not apply.',
       ),
     resolution: z
       .number()
@@ -118,6 +118,13 @@ export const ModelConfigSchema = z
         code: 'custom',
         path: ['resolution'],
         message: 'arch dcgan-conv needs a power of two from 16 to 256',
+      });
+    }
+    if (m.arch === 'fastgan' && !isPowerOfTwoInRange(m.resolution, 64, 256)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resolution'],
+        message: `arch fastgan needs a power of two from 64 to 256, got ${m.resolution}`,
       });
     }
   });
@@ -652,6 +659,7 @@ export function effectivePenalty(c: { loss: LossName; penalty: { type: PenaltyNa
 
 /** The fields configConflicts reads (a structural type: the schema's own type would be circular here). */
 type ConflictInput = {
+  model: { arch: ModelArch };
   loss: LossName;
   penalty: { type: PenaltyName; weight: number; every: number };
   d: { norm: NormName; minibatchStd: boolean; minibatchGroup: number };
@@ -703,6 +711,18 @@ export function configConflicts(c: ConflictInput): ConfigConflict[] {
       path: ['augment', 'ada'],
       message:
         'augment.ada adapts the probability of augmentations, but none is on: set augment.translation, augment.cutout or augment.color',
+    });
+  }
+  if (c.model.arch === 'fastgan' && penalty !== 'none') {
+    out.push({
+      path: ['penalty', 'type'],
+      message: `model.arch=fastgan has batch norm in D, which cannot be combined with a gradient penalty (penalty.type=${penalty}${c.penalty.type === 'auto' ? ` via loss=${c.loss}` : ''}); its D is steadied by reconstruction instead: set penalty.type=none`,
+    });
+  }
+  if (c.model.arch === 'fastgan' && c.conditional.enabled) {
+    out.push({
+      path: ['conditional', 'enabled'],
+      message: 'model.arch=fastgan is unconditional: set conditional.enabled=false, or use model.arch=dcgan-conv',
     });
   }
   if (c.conditional.enabled && c.conditional.numClasses === 1) {

@@ -40,6 +40,10 @@ export const PRESET_GUIDE: Readonly<Record<string, PresetGuide>> = {
     what: 'the relativistic pairing loss of R3GAN with R1 + R2 penalties (γ = 1, every 4th D step), plain conv nets without normalization, nearest upsampling in G, strided D, DiffAugment, EMA, batch 32, width 32.',
     when: 'small colour data sets where the non-saturating loss is unstable; each G step also scores a real batch, so steps cost a little more.',
   },
+  fastgan: {
+    what: 'FastGAN (Liu et al. 2021): G with skip-layer excitation and GLUs, D with two small decoders that reconstruct the real image and a random quarter of it (L1), hinge loss, DiffAugment, EMA, batch 16, width 32, 64–256 px.',
+    when: 'a few hundred colour images at 64–256 px; each 64-px step costs about 1.3× a small-dataset step, at half its batch.',
+  },
 };
 
 /** The facts of a data set the suggestion looks at. */

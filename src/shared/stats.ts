@@ -14,6 +14,8 @@ export interface StepStats {
   gradNormD: number;
   gradNormG: number;
   imgPerSec: number;
+  /** fastgan: the reconstruction L1 of D's decoders on the real batch (included in lossD); absent otherwise. */
+  lossRecon?: number;
   /** Wall-clock time of the step's end, ms since the epoch. */
   time: number;
 }

@@ -41,7 +41,7 @@ const GROUP_ORDER = ['run', 'data', 'model', 'training', 'g', 'd', 'ema', 'outpu
 
 type JsonSchemaNode = { type?: string; properties?: Record<string, JsonSchemaNode>; description?: string };
 
-export function configGroups(jsonSchema: JsonSchemaNode): ConfigGroup[] {
+function configGroups(jsonSchema: JsonSchemaNode): ConfigGroup[] {
   const groups = new Map<string, string[]>();
   const add = (g: string, field: string) => {
     if (!groups.has(g)) groups.set(g, []);

@@ -5,7 +5,7 @@ import type { DatasetOptions, DatasetSummary } from '../shared/contract';
 import { UserError, type Dataset, type ImportReport } from '../engine/light';
 
 /** How many skipped files a summary carries inline. */
-export const SUMMARY_SKIPPED = 200;
+const SUMMARY_SKIPPED = 200;
 
 /** A stable handle for a folder imported with given options. */
 export function datasetId(dir: string | null, options: DatasetOptions): string {

@@ -31,7 +31,7 @@ export async function realpathLoose(p: string): Promise<string> {
   }
 }
 
-export function isInside(child: string, parent: string): boolean {
+function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

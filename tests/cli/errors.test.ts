@@ -83,7 +83,7 @@ describe('train: bad options', () => {
 
   it('an unknown preset', async () => {
     expectStderr(await cli(['train', '--preset', 'dcgan-999', '--steps', '1']), [
-      'error: Unknown preset "dcgan-999". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset, rpgan.',
+      'error: Unknown preset "dcgan-999". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset, rpgan, fastgan.',
     ]);
   });
 

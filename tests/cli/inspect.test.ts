@@ -83,7 +83,7 @@ describe('bench --json', () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderrLines).toEqual([
-      'error: Unknown preset "nope". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset, rpgan.',
+      'error: Unknown preset "nope". Choose one of: dcgan-28, dcgan-64, dcgan-classic, wgan-gp, sngan-hinge, small-dataset, rpgan, fastgan.',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 /** Sample values the store tests share: step stats, run summaries and run details. */
 import { TrainConfigSchema } from '@shared/config';
-import type { DatasetSummary, RunDetail, RunSummary, StepStats } from '@shared/contract';
+import type { DatasetSummary, MetricsPoint, RunDetail, RunSummary, StepStats } from '@shared/contract';
 
 export const stat = (step: number, extra: Partial<StepStats> = {}): StepStats => ({
   step,
@@ -11,6 +11,22 @@ export const stat = (step: number, extra: Partial<StepStats> = {}): StepStats =>
   gradNormD: 2,
   gradNormG: 1,
   imgPerSec: 500,
+  time: 1_000_000 + step * 100,
+  ...extra,
+});
+
+/** One quality evaluation (a metrics.jsonl line). */
+export const metricsPoint = (step: number, extra: Partial<MetricsPoint> = {}): MetricsPoint => ({
+  step,
+  swd: 100,
+  swdLevels: [90, 110],
+  swdSizes: [28, 14],
+  kid: 20,
+  diversity: 0.9,
+  samples: 256,
+  reals: 300,
+  seconds: 2,
+  heldout: true,
   time: 1_000_000 + step * 100,
   ...extra,
 });

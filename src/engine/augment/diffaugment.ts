@@ -39,8 +39,8 @@ export interface AugmentParams {
   cutSize: number;
 }
 
-export const TRANSLATION_RATIO = 0.125;
-export const CUTOUT_RATIO = 0.5;
+const TRANSLATION_RATIO = 0.125;
+const CUTOUT_RATIO = 0.5;
 
 export function anyAugment(p: AugmentPolicy): boolean {
   return p.translation || p.cutout || p.color;

@@ -90,7 +90,7 @@ const UNITS: Record<string, number> = {
 };
 
 /** Parses "8GB", "512MiB", "1.5g" or plain bytes; null when unset or unreadable. */
-export function parseMemorySize(text: string | undefined): number | null {
+function parseMemorySize(text: string | undefined): number | null {
   if (text == null) return null;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   if (!m) return null;
@@ -99,7 +99,7 @@ export function parseMemorySize(text: string | undefined): number | null {
 }
 
 /** The GPU memory budget the user set (GAN_STUDIO_GPU_MEMORY), or null. */
-export function gpuMemoryBudget(env: NodeJS.ProcessEnv = process.env): number | null {
+function gpuMemoryBudget(env: NodeJS.ProcessEnv = process.env): number | null {
   const raw = env.GAN_STUDIO_GPU_MEMORY;
   if (raw == null || raw === '') return null;
   const bytes = parseMemorySize(raw);
@@ -121,7 +121,7 @@ const human = (bytes: number): string =>
       : `${Math.ceil(bytes / 2 ** 10)} KiB`;
 
 /** The largest batch that fits both limits (0: not even one image). */
-export function largestFittingBatch(perBatch1: MemoryEstimate, limits: DeviceLimits, budget: number | null): number {
+function largestFittingBatch(perBatch1: MemoryEstimate, limits: DeviceLimits, budget: number | null): number {
   const oneBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
   let best = Math.floor(oneBuffer / Math.max(1, perBatch1.largestTensorBytes));
   if (budget != null) best = Math.min(best, Math.floor((budget - perBatch1.fixedBytes) / perBatch1.perImageBytes));

@@ -60,9 +60,6 @@ const EXTRAS: Extra[] = [
   { name: 'LeakyRelu', kernelFunc: leakyReluWasm as unknown as tf.KernelFunc, replaces: true },
 ];
 
-/** Names of the kernels this module registers for `wasm`. */
-export const WASM_EXTRA_KERNELS = EXTRAS.map((e) => e.name);
-
 let registered = false;
 
 function register(

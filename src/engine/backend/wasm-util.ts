@@ -42,11 +42,6 @@ export function reshape(backend: KernelBackend, x: TensorInfo, shape: number[]):
   return runWasm(backend, 'Reshape', { x }, { shape });
 }
 
-/** Frees a backend-level intermediate. */
-export function free(backend: KernelBackend, t: TensorInfo): void {
-  backend.disposeData(t.dataId);
-}
-
 export function pair(v: number | [number, number]): [number, number] {
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }

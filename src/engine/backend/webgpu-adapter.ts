@@ -57,7 +57,7 @@ export function emulationReason(info: {
 }
 
 /** What a user needs to get a WebGPU adapter on this platform. */
-export function driverHint(platform: NodeJS.Platform = process.platform): string {
+function driverHint(platform: NodeJS.Platform = process.platform): string {
   if (platform === 'linux')
     return 'install a Vulkan driver: mesa-vulkan-drivers for AMD/Intel, or the NVIDIA driver with its Vulkan ICD';
   if (platform === 'win32') return 'update the GPU driver (Dawn uses D3D12 or Vulkan)';
@@ -108,7 +108,7 @@ let dawn: Promise<{ ok: true; gpu: GPU } | { ok: false; reason: string }> | null
  * and `navigator.gpu`: tfjs-backend-webgpu checks navigator.gpu in its backend's
  * constructor. Never throws.
  */
-export function loadDawn(): Promise<{ ok: true; gpu: GPU } | { ok: false; reason: string }> {
+function loadDawn(): Promise<{ ok: true; gpu: GPU } | { ok: false; reason: string }> {
   dawn ??= (async () => {
     let mod: DawnModule;
     try {

@@ -26,11 +26,7 @@ function stockKernel(name: string): Stock {
 }
 
 /** AddN in chunks of at most (storage buffers per stage − 1) inputs. */
-export function addNWebGpu(args: {
-  inputs: tf.TensorInfo[];
-  backend: tf.KernelBackend;
-  attrs?: unknown;
-}): tf.TensorInfo {
+function addNWebGpu(args: { inputs: tf.TensorInfo[]; backend: tf.KernelBackend; attrs?: unknown }): tf.TensorInfo {
   const sum = stockAddN!;
   const backend = args.backend as WebGpuBackendLike;
   const maxInputs = Math.max(2, backend.device.limits.maxStorageBuffersPerShaderStage - 1);
@@ -46,9 +42,6 @@ export function addNWebGpu(args: {
   for (const t of temps) backend.disposeData(t.dataId);
   return out;
 }
-
-/** Kernels this module registers for `webgpu`. */
-export const WEBGPU_EXTRA_KERNELS = ['AddN'] as const;
 
 /** Registers the kernels above once (after tfjs-backend-webgpu is imported). */
 export function registerWebGpuKernels(): void {

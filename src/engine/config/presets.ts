@@ -95,6 +95,24 @@ export const PRESETS = {
     d: { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.99, norm: 'none', downsample: 'strided' },
     ema: { enabled: true, decay: 0.999, startStep: 100 },
   },
+  /**
+   * Recipe: FastGAN (Liu et al., ICLR 2021; the recipe behind lightweight-gan)
+   * for 100–1,000 images: G with skip-layer excitation and GLUs, BN; D with
+   * two small decoders that reconstruct the real image (whole, at half size)
+   * and a random quarter of it, an L1 reconstruction loss (no LPIPS: it needs
+   * downloaded weights), the hinge loss, DiffAugment (colour, translation,
+   * cutout) and EMA. Adam 2e-4, β=(0.5, 0.999), batch 8 in the paper; 16 here.
+   */
+  fastgan: {
+    model: { arch: 'fastgan', resolution: 64, channels: 3, latentDim: 128, baseWidth: 32 },
+    loss: 'hinge',
+    batchSize: 16,
+    penalty: { type: 'none' },
+    augment: { translation: true, cutout: true, color: true, probability: 1 },
+    g: { optimizer: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 },
+    d: { optimizer: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 },
+    ema: { enabled: true, decay: 0.999, startStep: 100 },
+  },
 } as const satisfies Record<string, TrainConfigInput>;
 
 export type PresetName = keyof typeof PRESETS;

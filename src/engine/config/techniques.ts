@@ -134,7 +134,8 @@ export function configWarnings(config: TrainConfig): string[] {
       `loss=${config.loss} with dSteps=1: Wasserstein critics are usually trained several times per G update (dSteps=5).`,
     );
   }
-  if (config.loss === 'hinge' && !config.d.spectralNorm && penalty === 'none') {
+  // fastgan's D is regularised by its reconstruction loss instead (Liu et al. 2021).
+  if (config.loss === 'hinge' && !config.d.spectralNorm && penalty === 'none' && config.model.arch !== 'fastgan') {
     out.push(
       'loss=hinge without d.spectralNorm or a penalty: the hinge loss is meant for a Lipschitz-constrained D (SNGAN); set d.spectralNorm=true.',
     );

@@ -22,9 +22,9 @@ import type { ScanResult } from './scan.js';
 import type { ImportReport } from './types.js';
 
 /** Bump whenever decoding/preprocessing changes its output, or the file layout changes. */
-export const CACHE_FORMAT_VERSION = 1;
+const CACHE_FORMAT_VERSION = 1;
 /** Cache files kept per source folder (different options), newest first. */
-export const KEEP_PER_FOLDER = 3;
+const KEEP_PER_FOLDER = 3;
 
 const MAGIC = Buffer.from('GANSDSC\0', 'latin1');
 const END_MAGIC = Buffer.from('GANSDEND', 'latin1');
@@ -268,7 +268,7 @@ export async function touchCache(file: string): Promise<void> {
 }
 
 /** Keep the KEEP_PER_FOLDER newest cache files of `root`; drop its stale temp files. */
-export async function pruneCache(cacheDir: string, root: string): Promise<void> {
+async function pruneCache(cacheDir: string, root: string): Promise<void> {
   const prefix = `${rootTag(root)}-`;
   const names = (await fs.readdir(cacheDir)).filter((n) => n.startsWith(prefix));
   const entries = await Promise.all(

@@ -14,7 +14,7 @@ import type { ResolvedOptions } from './options.js';
 import { describeFsError, type ScannedFile } from './scan.js';
 
 /** Files bigger than this are not read (a stray video or disk image in the folder). */
-export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 export type SourceLayout = 'gray' | 'grayAlpha' | 'rgb' | 'rgba' | 'other';
 
@@ -53,7 +53,7 @@ function firstLine(msg: string): string {
 }
 
 /** A sharp/libvips error as a skip reason. */
-export function describeSharpError(e: unknown): string {
+function describeSharpError(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   if (/unsupported image format/i.test(msg)) return 'not an image: unrecognised file format';
   if (/buffer is empty/i.test(msg)) return 'empty file (0 bytes)';
@@ -87,7 +87,7 @@ function chooseKernel(w: number, h: number, o: ResolvedOptions): 'lanczos3' | 'm
 }
 
 /** Rec. 601 luma of 8-bit sRGB (as PIL "L", OpenCV and tf.image.rgb_to_grayscale); exact for gray (r = g = b). */
-export function rgbToLuma(rgb: Uint8Array, out: Uint8Array): void {
+function rgbToLuma(rgb: Uint8Array, out: Uint8Array): void {
   for (let i = 0, j = 0; j < out.length; i += 3, j++) {
     out[j] = Math.floor((299 * rgb[i] + 587 * rgb[i + 1] + 114 * rgb[i + 2] + 500) / 1000);
   }

@@ -20,7 +20,7 @@ import { ReportBuilder } from './report.js';
 import { compareRelPaths, scanFolder } from './scan.js';
 import { DatasetError, type Dataset, type ImportOptions, type SkippedFile } from './types.js';
 
-export const ROOT_FILE_REASON =
+const ROOT_FILE_REASON =
   'outside the class folders (images directly in the root are not used when it has class subfolders)';
 
 function plural(n: number, word: string): string {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { RESIZE_MODES, type ResizeMode } from '../../shared/config.js';
 import { DatasetError, type ImportOptions, type ImportProgress } from './types.js';
 
-export const MAX_RESOLUTION = 4096;
+const MAX_RESOLUTION = 4096;
 
 export interface Rgb {
   r: number;
@@ -41,7 +41,7 @@ export function defaultCacheDir(): string {
   return root ? path.join(path.resolve(root), 'datasets') : path.join(os.homedir(), '.cache', 'gan-studio', 'datasets');
 }
 
-export function parseHexColor(s: string): Rgb | null {
+function parseHexColor(s: string): Rgb | null {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(s);
   if (!m) return null;
   return { r: parseInt(m[1], 16), g: parseInt(m[2], 16), b: parseInt(m[3], 16) };

@@ -38,7 +38,7 @@ export interface ScanOptions {
 /** OS clutter that is never an image a user meant to train on. */
 const CLUTTER = new Set(['__MACOSX', 'Thumbs.db', 'desktop.ini', '$RECYCLE.BIN', 'System Volume Information']);
 
-export function isIgnoredName(name: string): boolean {
+function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || CLUTTER.has(name);
 }
 

@@ -25,6 +25,9 @@
  * - GanProjection     projection discriminator head: w·h + b + ⟨embed(y), h⟩. With
  *                     spectralNorm, w and the embedding are each divided by their σ
  *                     (persistent u vectors `kernel_u`, `embed_u`, as GanSpectralNorm).
+ * - GanGLU            gated linear unit over channels: a · sigmoid(b), [a | b] = x (fastgan).
+ * - GanQuarterCrop    one quarter (top-left, top-right, bottom-left, bottom-right) of a
+ *                     feature map; which one is set per step (fastgan D's part decoder).
  */
 import type * as tfType from '@tensorflow/tfjs';
 
@@ -567,6 +570,46 @@ export function defineGanLayers(tf: Tf) {
     }
   }
 
+  class GanGLU extends Layer {
+    static className = 'GanGLU';
+    constructor(args: Record<string, unknown> = {}) {
+      super(args as never);
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const x = first(inputs);
+        const c = x.shape[x.shape.length - 1] as number;
+        const [a, b] = tf.split(x, [c / 2, c / 2], -1);
+        return a.mul(tf.sigmoid(b));
+      });
+    }
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const s = firstShape(inputShape);
+      return [...s.slice(0, -1), (s[s.length - 1] as number) / 2];
+    }
+  }
+
+  class GanQuarterCrop extends Layer {
+    static className = 'GanQuarterCrop';
+    /** 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right. Training state set before each step, not serialised. */
+    quarter = 0;
+    constructor(args: Record<string, unknown> = {}) {
+      super(args as never);
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const x = first(inputs);
+        const [n, h, w, c] = x.shape as number[];
+        const q = this.quarter;
+        return x.slice([0, (q >> 1) * (h / 2), (q & 1) * (w / 2), 0], [n, h / 2, w / 2, c]);
+      });
+    }
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const [n, h, w, c] = firstShape(inputShape);
+      return [n, h == null ? null : h / 2, w == null ? null : w / 2, c];
+    }
+  }
+
   const classes = {
     GanSpectralNorm,
     GanPixelNorm,
@@ -578,6 +621,8 @@ export function defineGanLayers(tf: Tf) {
     GanMinibatchStd,
     GanAvgPool2,
     GanProjection,
+    GanGLU,
+    GanQuarterCrop,
   };
   for (const cls of Object.values(classes))
     tf.serialization.registerClass(

@@ -57,3 +57,18 @@ export function spectralNormLayersOf(model: tf.LayersModel): GanSpectralNormLaye
 export function projectionLayersOf(model: tf.LayersModel): GanProjectionLayer[] {
   return allLayers(model).filter((l): l is GanProjectionLayer => l instanceof GanLayers.GanProjection);
 }
+
+export type GanQuarterCropLayer = InstanceType<typeof GanLayers.GanQuarterCrop>;
+
+/**
+ * Choose the quarter (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right)
+ * that fastgan D's part decoder sees in its next forward pass. Returns whether
+ * the model has a quarter-crop layer.
+ */
+export function setCropQuarter(model: tf.LayersModel, quarter: number): boolean {
+  if (!(Number.isInteger(quarter) && quarter >= 0 && quarter < 4))
+    throw new RangeError(`quarter must be 0, 1, 2 or 3, got ${quarter}`);
+  const layers = allLayers(model).filter((l): l is GanQuarterCropLayer => l instanceof GanLayers.GanQuarterCrop);
+  for (const l of layers) l.quarter = quarter;
+  return layers.length > 0;
+}

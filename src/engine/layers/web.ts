@@ -23,7 +23,7 @@ export const BUILD_HELPERS = [
 ].join('\n');
 
 /** The JavaScript of `gan-layers.js`. */
-export function webLayersSource(): string {
+function webLayersSource(): string {
   return `/* GAN Studio custom tfjs layers for exported generators. Load after tf.min.js. Generated; do not edit. */
 (function (root) {
 ${BUILD_HELPERS}

@@ -14,9 +14,9 @@ import { Rng, deriveSeed } from '../rng';
 import type { TrainingData } from '../train/session';
 import type { ImageSet } from './image-set';
 
-export const HELDOUT_FILE = 'heldout.json';
+const HELDOUT_FILE = 'heldout.json';
 /** Below this many images a data set is not split. */
-export const MIN_SPLIT_COUNT = 200;
+const MIN_SPLIT_COUNT = 200;
 
 export interface HoldoutSplit {
   format: 1;

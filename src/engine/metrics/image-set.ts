@@ -2,7 +2,6 @@
  * The image sets the metrics compare: count × size × size × channels bytes,
  * NHWC, 0..255 (the layout of a Dataset's pixels and of generated batches).
  */
-import type { ImageBatch } from '../image/png';
 
 export interface ImageSet {
   count: number;
@@ -10,12 +9,6 @@ export interface ImageSet {
   channels: number;
   /** count × size² × channels bytes, NHWC. */
   bytes: Uint8Array;
-}
-
-/** A generated batch (square images) as an ImageSet. */
-export function fromBatch(batch: ImageBatch): ImageSet {
-  if (batch.height !== batch.width) throw new Error(`metrics need square images, got ${batch.width}×${batch.height}`);
-  return { count: batch.count, size: batch.height, channels: batch.channels, bytes: batch.bytes };
 }
 
 /** The images `indices` of a set, copied. */

@@ -96,7 +96,7 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * sorted.length)))];
 }
 
-export const COPYING_QUANTILE = 0.05;
+const COPYING_QUANTILE = 0.05;
 /** A copying score above this is shown as a warning. */
 export const COPYING_WARNING = 0.3;
 

@@ -55,7 +55,7 @@ function blur(p: Planes, gain = 1): Planes {
 }
 
 /** Blur, then keep every second pixel: size → ceil(size / 2). */
-export function pyramidDown(p: Planes): Planes {
+function pyramidDown(p: Planes): Planes {
   const b = blur(p);
   const half = Math.ceil(p.size / 2);
   const { count, channels } = p;
@@ -71,7 +71,7 @@ export function pyramidDown(p: Planes): Planes {
 }
 
 /** Zero-stuff to `size`, then blur with gain 4: the inverse step of pyramidDown. */
-export function pyramidUp(p: Planes, size: number): Planes {
+function pyramidUp(p: Planes, size: number): Planes {
   const { count, channels } = p;
   const stuffed = new Float32Array(count * size * size * channels);
   for (let n = 0; n < count; n++)

@@ -16,10 +16,10 @@ import { assertComparable, toUnit, type ImageSet } from './image-set';
 import { radixSortFloat32 } from './radix-sort';
 import { laplacianPyramid, pyramidSizes, type Planes } from './pyramid';
 
-export const PATCH = 7;
-export const PATCHES_PER_IMAGE = 128;
-export const DIR_REPEATS = 4;
-export const DIRS_PER_REPEAT = 128;
+const PATCH = 7;
+const PATCHES_PER_IMAGE = 128;
+const DIR_REPEATS = 4;
+const DIRS_PER_REPEAT = 128;
 
 export interface SwdOptions {
   /** Seed of the patch positions and the projection directions. */
@@ -39,7 +39,7 @@ export interface SwdResult {
 }
 
 /** Random 7×7 neighbourhoods of one pyramid level, normalised per channel: [count·patches, 49·channels] (fewer patches where the level has fewer positions). */
-export function patchDescriptors(level: Planes, patchesPerImage: number, rng: Rng): Float32Array {
+function patchDescriptors(level: Planes, patchesPerImage: number, rng: Rng): Float32Array {
   const { count, size, channels, data } = level;
   if (size < PATCH) throw new Error(`level of ${size} px is smaller than a ${PATCH}×${PATCH} patch`);
   const dim = PATCH * PATCH * channels;
@@ -116,7 +116,7 @@ function sortedDistance(a: Float32Array, b: Float32Array): number {
 }
 
 /** The projections of one set of descriptors on the random directions of every repeat, each column sorted. */
-export async function sortedProjections(
+async function sortedProjections(
   desc: Float32Array,
   dim: number,
   rng: Rng,
@@ -142,7 +142,7 @@ export async function sortedProjections(
 }
 
 /** SWD (×10³) from two sets' sorted projections on the same directions: mean over directions, then repeats. */
-export function distanceOfSorted(a: Float32Array[][], b: Float32Array[][]): number {
+function distanceOfSorted(a: Float32Array[][], b: Float32Array[][]): number {
   let total = 0;
   for (let r = 0; r < a.length; r++) {
     let s = 0;
@@ -150,21 +150,6 @@ export function distanceOfSorted(a: Float32Array[][], b: Float32Array[][]): numb
     total += s / a[r].length;
   }
   return (total / a.length) * 1e3;
-}
-
-/** Sliced Wasserstein distance of two descriptor sets of dimension `dim` (×10³). */
-export async function slicedWasserstein(
-  a: Float32Array,
-  b: Float32Array,
-  dim: number,
-  seed: number,
-  repeats = DIR_REPEATS,
-  dirsPerRepeat = DIRS_PER_REPEAT,
-): Promise<number> {
-  return distanceOfSorted(
-    await sortedProjections(a, dim, new Rng(seed), repeats, dirsPerRepeat),
-    await sortedProjections(b, dim, new Rng(seed), repeats, dirsPerRepeat),
-  );
 }
 
 /** A set prepared once for many comparisons (the held-out reals): its sorted projections at every level. */
@@ -200,7 +185,7 @@ async function projectSet(set: ImageSet, o: Required<SwdOptions>, keep = Infinit
 }
 
 /** Quantiles kept per sorted column of a reference: bounds its memory (512 columns per level) at a negligible loss. */
-export const REFERENCE_QUANTILES = 8192;
+const REFERENCE_QUANTILES = 8192;
 
 export async function swdReference(set: ImageSet, options: SwdOptions = {}): Promise<SwdReference> {
   const o = fullOptions(options);

@@ -109,7 +109,7 @@ export function defaultDArch(arch: ModelArch): DArch {
   };
 }
 
-export function checkModelSpec(spec: ModelSpec): void {
+function checkModelSpec(spec: ModelSpec): void {
   const { arch, resolution, channels, latentDim, baseWidth } = spec;
   if (arch !== 'dcgan-dense' && arch !== 'dcgan-conv')
     throw new RangeError(`model.arch: unknown architecture "${String(arch)}"`);

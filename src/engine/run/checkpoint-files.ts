@@ -61,8 +61,3 @@ export async function verifyManifest(
   }
   return null;
 }
-
-/** Total size of the files in a manifest. */
-export function manifestBytes(manifest: FileManifest): number {
-  return Object.values(manifest).reduce((sum, e) => sum + e.bytes, 0);
-}

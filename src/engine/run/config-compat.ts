@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { TrainConfigSchema, type TrainConfig } from '../../shared/config';
 
 /** Options (dotted paths) that never change the training maths. */
-export const NON_MATHS_OPTIONS = [
+const NON_MATHS_OPTIONS = [
   'name',
   'preset',
   'backend',
@@ -50,7 +50,7 @@ export function mathsOptions(config: TrainConfig): Tree {
   return without(config as unknown as Tree, NON_MATHS_OPTIONS);
 }
 
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (isTree(value)) {
     return `{${Object.keys(value)

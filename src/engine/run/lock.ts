@@ -131,7 +131,7 @@ export async function assertRunUnlocked(runDir: string): Promise<void> {
     throw new RunLockedError(describeHolder(runDir, holder), holder.lock);
 }
 
-export function newLockInfo(): LockInfo {
+function newLockInfo(): LockInfo {
   return {
     pid: process.pid,
     host: os.hostname(),

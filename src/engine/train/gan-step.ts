@@ -16,11 +16,13 @@
  * Options (all optional; without them this is the plain DCGAN step): the GAN
  * loss, one-hot labels for a conditional GAN, a `prepare` hook that turns an
  * image batch into what D sees (DiffAugment, instance noise), per-sample
- * targets (label smoothing and flipping), a gradient penalty, WGAN weight clipping.
+ * targets (label smoothing and flipping), a gradient penalty, WGAN weight clipping,
+ * and fastgan's reconstruction of the real batch by D's decoders.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossName } from '../../shared/config';
 import type { Optimizer } from './optimizers';
+import { fastganReconstructionLoss } from '../models/fastgan';
 import { discriminatorLossFor, generatorLoss, outputIsLogit, type DTargets } from './losses';
 import { gradientPenalty, type PenaltyKind } from './penalties';
 
@@ -39,6 +41,8 @@ export interface DStepStats {
   signReal?: tf.Scalar;
   /** The gradient penalty in lossD (0 when none was applied). */
   penalty?: tf.Scalar;
+  /** fastgan: the weighted reconstruction L1 in lossD. */
+  reconstruction?: tf.Scalar;
 }
 
 export interface GStepStats {
@@ -58,6 +62,12 @@ export interface DStepOptions {
   penalty?: { kind: PenaltyKind; weight: number; epsilon?: Float32Array } | null;
   /** WGAN: clip every D weight to [−clip, clip] after the update. */
   clip?: number | null;
+  /**
+   * fastgan: D (d.model) also outputs reconstructions of the real batch; `score` is
+   * D's score output alone (same weights), used for fakes and the penalty. The
+   * part decoder's quarter must already be set on D (setCropQuarter).
+   */
+  reconstruction?: { score: tf.LayersModel; quarter: number; weight: number } | null;
 }
 
 export interface GStepOptions {
@@ -119,19 +129,28 @@ export function discriminatorStep(
       real: opts.targets?.real ? tf.tensor1d(opts.targets.real) : null,
       fake: opts.targets?.fake ? tf.tensor1d(opts.targets.fake) : null,
     };
-    const dOf = (x: tf.Tensor4D) => applyModel(d.model, x, labels);
+    const recon = opts.reconstruction ?? null;
+    const dOf = (x: tf.Tensor4D) => applyModel(recon ? recon.score : d.model, x, labels);
     let dReal!: tf.Scalar;
     let dFake!: tf.Scalar;
     let signReal!: tf.Scalar;
     let penalty!: tf.Scalar;
+    let reconstruction: tf.Scalar | undefined;
     const { value, grads } = gradientsOf(trainableVariables(d.model), () => {
-      const realOut = dOf(realIn);
+      let realOut: tf.Tensor;
+      if (recon) {
+        // One pass of the whole D over the reals: its score, and the decoders' images for the L1.
+        const outs = d.model.apply(realIn, { training: true }) as tf.Tensor[];
+        realOut = outs[0];
+        reconstruction = tf.keep(fastganReconstructionLoss(outs, realIn, recon.quarter).mul(recon.weight) as tf.Scalar);
+      } else realOut = dOf(realIn);
       const fakeOut = dOf(fakeIn);
       const show = (t: tf.Tensor) => (outputIsLogit(loss) ? tf.sigmoid(t) : t).mean() as tf.Scalar;
       dReal = tf.keep(show(realOut));
       dFake = tf.keep(show(fakeOut));
       signReal = tf.keep(tf.sign(realOut).mean() as tf.Scalar);
-      const base = discriminatorLossFor(loss, realOut, fakeOut, targets);
+      let base = discriminatorLossFor(loss, realOut, fakeOut, targets);
+      if (reconstruction) base = base.add(reconstruction) as tf.Scalar;
       if (!opts.penalty) {
         penalty = tf.keep(tf.scalar(0));
         return base;
@@ -150,7 +169,15 @@ export function discriminatorStep(
       const c = opts.clip;
       for (const v of trainableVariables(d.model)) v.assign(tf.clipByValue(v, -c, c));
     }
-    return { lossD: value, dReal, dFake, gradNormD: globalNorm(grads), signReal, penalty };
+    return {
+      lossD: value,
+      dReal,
+      dFake,
+      gradNormD: globalNorm(grads),
+      signReal,
+      penalty,
+      ...(reconstruction ? { reconstruction } : {}),
+    };
   });
 }
 

@@ -8,8 +8,9 @@ import { effectivePenalty, type TrainConfig } from '../../shared/config';
 import { adaUpdate, anyAugment, applyAugment, drawAugmentParams } from '../augment/diffaugment';
 import { modelSpecOf as fullModelSpecOf, optimizerOf } from '../config/techniques';
 import { readBatch, type ImageBatch } from '../image/png';
-import { setNoiseSeed } from '../layers';
-import { buildDiscriminator, buildGenerator, type ModelSpec } from '../models/dcgan';
+import { setCropQuarter, setNoiseSeed } from '../layers';
+import { buildDiscriminator, buildGenerator, type ModelSpec } from '../models';
+import { FASTGAN_RECONSTRUCTION_WEIGHT, fastganScoreView, hasReconstructions } from '../models/fastgan';
 import { Rng, deriveSeed, type RngState } from '../rng';
 import type { StepStats } from '../run/stats-log';
 import { copyWeights, emaDecayAt, updateEma } from './ema';
@@ -62,6 +63,8 @@ export function modelSpecOf(config: TrainConfig): ModelSpec {
 export class GanSession {
   readonly g: tf.LayersModel;
   readonly d: tf.LayersModel;
+  /** D's score alone: D itself, or for fastgan a view of D without its (training-only) decoders, same weights. */
+  readonly dScore: tf.LayersModel;
   readonly gEma: tf.LayersModel | null;
   readonly optG: Optimizer;
   readonly optD: Optimizer;
@@ -118,6 +121,7 @@ export class GanSession {
   ) {
     this.g = parts.g;
     this.d = parts.d;
+    this.dScore = hasReconstructions(parts.d) ? fastganScoreView(parts.d) : parts.d;
     this.gEma = config.ema.enabled ? parts.gEma : null;
     if (config.ema.enabled && !this.gEma) throw new Error('EMA is enabled but the checkpoint has no G-EMA');
     this.lrScale = parts.state?.lrScale ?? 1;
@@ -235,6 +239,14 @@ export class GanSession {
     return { kind, weight: weight * every, epsilon };
   }
 
+  /** fastgan: the quarter the part decoder reconstructs in the next D update (from the tricks stream), set on D; else null. */
+  private reconstructionFor(): { score: tf.LayersModel; quarter: number; weight: number } | null {
+    if (this.dScore === this.d) return null;
+    const quarter = this.tricks.int(4);
+    setCropQuarter(this.d, quarter);
+    return { score: this.dScore, quarter, weight: FASTGAN_RECONSTRUCTION_WEIGHT };
+  }
+
   /** Seed G's dropout noise for its next forward pass (no-op without g.dropout). */
   private seedNoise(model: tf.LayersModel, tag: string): void {
     setNoiseSeed(model, deriveSeed(this.config.seed, `dropout/${this.step}/${tag}`));
@@ -262,6 +274,7 @@ export class GanSession {
             targets,
             penalty: this.penaltyFor(this.optD.step + 1, batchSize),
             clip,
+            reconstruction: this.reconstructionFor(),
           });
         } finally {
           real.images.dispose();
@@ -282,7 +295,7 @@ export class GanSession {
             : null;
         try {
           this.seedNoise(this.g, `g${k}`);
-          gStats = generatorStep({ model: this.g, optimizer: this.optG }, this.d, z, loss, {
+          gStats = generatorStep({ model: this.g, optimizer: this.optG }, this.dScore, z, loss, {
             labels,
             prepare: this.prepareFn(),
             real: real?.images ?? null,
@@ -303,6 +316,7 @@ export class GanSession {
       scalars.push(lossD, lossG, dReal, dFake, gradNormD, gradNormG);
       if (dStats!.signReal) scalars.push(dStats!.signReal);
       if (dStats!.penalty) scalars.push(dStats!.penalty);
+      const reconAt = dStats!.reconstruction ? scalars.push(dStats!.reconstruction) - 1 : -1;
       // One read-back for the whole step.
       const stacked = tf.stack(scalars);
       const values = await stacked.data();
@@ -321,6 +335,7 @@ export class GanSession {
         gradNormG: values[5],
         imgPerSec: batchSize / seconds,
         time: Date.now(),
+        ...(reconAt >= 0 ? { lossRecon: values[reconAt] } : {}),
       };
     } finally {
       for (const t of scalars) t.dispose();

@@ -75,7 +75,7 @@ const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
 /** IEEE 754 half precision bits of each value, rounded to nearest even. */
-export function toFloat16(values: Float32Array): Uint16Array {
+function toFloat16(values: Float32Array): Uint16Array {
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) {
     f32[0] = values[i];

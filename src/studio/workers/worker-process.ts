@@ -65,7 +65,7 @@ export class TailBuffer {
  * Where a worker entry is: `<name>.ts` next to this file (source tree, run
  * through tsx) or `<name>.js` (a bundle).
  */
-export function workerEntryPath(
+function workerEntryPath(
   entry: WorkerEntry,
   dir = path.dirname(fileURLToPath(import.meta.url)),
 ): { file: string; typescript: boolean } {

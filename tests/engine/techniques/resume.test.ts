@@ -122,6 +122,21 @@ const CONFIGS: [string, string[]][] = [
     ],
   ],
   [
+    'fastgan at 64 px: SLE + GLU G, D with reconstruction decoders and a random quarter per D update, hinge, DiffAugment, BN in G and D',
+    [
+      'model.arch=fastgan',
+      'model.resolution=64',
+      'metrics.enabled=false',
+      'loss=hinge',
+      'augment.translation=true',
+      'augment.cutout=true',
+      'augment.color=true',
+      'augment.probability=1',
+      'g.beta1=0.5',
+      'd.beta1=0.5',
+    ],
+  ],
+  [
     'LSGAN with constant smoothing, dcgan-dense at 28×28, instance norm',
     [
       'loss=lsgan',

@@ -78,3 +78,19 @@ describe('TrainSetup presets', () => {
     wrapper.unmount();
   });
 });
+
+describe('TrainSetup fine-tuning', () => {
+  it('shows the checkpoint a new run starts from, its carry-over options, and removes it', async () => {
+    const { wrapper, config } = await mountSetup();
+    expect(wrapper.find('[data-testid="init-from"]').exists()).toBe(false);
+    config.fromCheckpoint(TrainConfigSchema.parse({ preset: 'dcgan-28' }), '00007-big', 2000);
+    await flushPromises();
+    expect(wrapper.get('[data-testid="init-from-source"]').text()).toBe('00007-big @ step 2,000');
+    await wrapper.get('[data-testid="init-from-optimizer"] input').setValue(true);
+    expect(config.initFrom).toEqual({ runId: '00007-big', step: 2000, optimizer: true });
+    await wrapper.get('[data-testid="init-from-remove"]').trigger('click');
+    expect(config.initFrom).toBeNull();
+    expect(wrapper.find('[data-testid="init-from"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});

@@ -15,7 +15,7 @@ let api: GanStudioApi | null = null;
 let socket: StudioSocket | null = null;
 
 /** True in the desktop app (the preload API is there). */
-export function isDesktop(): boolean {
+function isDesktop(): boolean {
   return typeof window !== 'undefined' && window.ganStudio !== undefined;
 }
 

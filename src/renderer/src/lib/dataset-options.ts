@@ -18,7 +18,7 @@ export function optionsDiffer(a: DatasetOptions, b: DatasetOptions): (keyof Data
 }
 
 /** Share of source images with an alpha channel above which they are taken for cut-outs. */
-export const CUTOUT_SHARE = 0.5;
+const CUTOUT_SHARE = 0.5;
 
 /**
  * Whether to suggest Pad: most images are transparent cut-outs (a figure on

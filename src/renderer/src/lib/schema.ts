@@ -98,7 +98,7 @@ function typesOf(schema: JsonSchema): string[] {
 }
 
 /** The allowed constant values of an enum-like schema, or null. */
-export function enumOptions(schema: JsonSchema): unknown[] | null {
+function enumOptions(schema: JsonSchema): unknown[] | null {
   if (Array.isArray(schema.enum)) return schema.enum;
   const alts = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(alts) && alts.length > 0 && alts.every((a) => 'const' in a || Array.isArray(a.enum))) {
@@ -178,7 +178,7 @@ export interface BuildFormOptions {
 }
 
 /** The sub-schema at a dotted path of an object schema, or null. */
-export function schemaAt(schema: JsonSchema, path: string): JsonSchema | null {
+function schemaAt(schema: JsonSchema, path: string): JsonSchema | null {
   let cur: JsonSchema | undefined = schema;
   for (const part of path.split('.')) {
     cur = cur?.properties?.[part];

@@ -7,7 +7,7 @@
  */
 
 /** A gap this many times the median step time or longer is a pause, not work. */
-export const GAP_FACTOR = 5;
+const GAP_FACTOR = 5;
 
 /** Steps per second over the last `window` steps, pauses and pre-resume time excluded; 0 when unknown. */
 export function activeStepsPerSecond(stats: readonly { step: number; time: number }[], window = 30): number {

@@ -15,7 +15,7 @@ export function isChunkLoadError(error: unknown): boolean {
 }
 
 /** The line for a view that could not be loaded. */
-export function viewLoadMessage(title: string, connected: boolean): string {
+function viewLoadMessage(title: string, connected: boolean): string {
   return connected
     ? `Could not load the ${title} view. Reload the page to try again.`
     : `Cannot open ${title} yet: the GAN Studio server is not answering, so this view cannot be loaded. It opens once the server is back (the banner above says when).`;

@@ -1,7 +1,7 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw, type Router } from 'vue-router';
 
 /** The five views, in sidebar order. Hash history works under file:// (Electron) and over HTTP (serve). */
-export const routes: RouteRecordRaw[] = [
+const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/datasets' },
   {
     path: '/datasets',

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { TrainConfig } from '@shared/config';
-import type { ConfigCheck, ConfigSchemaInfo, DatasetSummary } from '@shared/contract';
+import type { ConfigCheck, ConfigSchemaInfo, DatasetSummary, InitFrom } from '@shared/contract';
 import { suggestPreset, type DatasetFacts, type PresetSuggestion } from '@shared/preset-guide';
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
@@ -46,6 +46,8 @@ export const useConfigStore = defineStore('config', () => {
   const loadError = ref<string | null>(null);
   /** The imported data set the config points at ("Use for training"), null for the preset's own data. */
   const dataset = ref<DatasetFacts | null>(null);
+  /** Fine-tuning: the next run starts from this checkpoint's weights ("New run from this checkpoint"); null for a fresh start. */
+  const initFrom = ref<InitFrom | null>(null);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let generation = 0;
 
@@ -150,7 +152,29 @@ export const useConfigStore = defineStore('config', () => {
   function fromConfig(config: TrainConfig): void {
     preset.value = config.preset ?? preset.value;
     dataset.value = null;
+    initFrom.value = null;
     setValues(clone(config) as unknown as Record<string, unknown>);
+  }
+
+  /**
+   * "New run from this checkpoint": the run's config in the form (its
+   * architecture must match the checkpoint's) and its weights as the start;
+   * the user then picks the data set. Optimizer state and the ADA probability
+   * start fresh unless the user ticks them (setInitFrom).
+   */
+  function fromCheckpoint(config: TrainConfig, runId: string, step: number): void {
+    fromConfig(config);
+    initFrom.value = { runId, step };
+  }
+
+  /** Change what the fine-tuned run carries over (optimizer, ada). */
+  function setInitFrom(patch: Partial<Pick<InitFrom, 'optimizer' | 'ada'>>): void {
+    if (initFrom.value) initFrom.value = { ...initFrom.value, ...patch };
+  }
+
+  /** Start from scratch after all (the init-from source removed). */
+  function clearInitFrom(): void {
+    initFrom.value = null;
   }
 
   /** Ask the backend now; returns its verdict (and updates the errors). */
@@ -193,6 +217,7 @@ export const useConfigStore = defineStore('config', () => {
     checking,
     loadError,
     dataset,
+    initFrom,
     schema,
     presets,
     valid,
@@ -202,6 +227,9 @@ export const useConfigStore = defineStore('config', () => {
     setValues,
     useDataset,
     fromConfig,
+    fromCheckpoint,
+    setInitFrom,
+    clearInitFrom,
     check,
   };
 });

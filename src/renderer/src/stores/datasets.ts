@@ -13,7 +13,7 @@ export const THUMB_PAGE = 120;
 /** Pages kept in memory (older ones are dropped as the grid scrolls). */
 const MAX_PAGES = 60;
 
-export const DEFAULT_DATASET_OPTIONS: DatasetOptions = {
+const DEFAULT_DATASET_OPTIONS: DatasetOptions = {
   resolution: 64,
   channels: 3,
   resize: 'crop',
@@ -22,7 +22,7 @@ export const DEFAULT_DATASET_OPTIONS: DatasetOptions = {
 };
 
 /** localStorage key of the chosen folder, options and shown import, so a reload keeps them. */
-export const DATASET_CHOICE_STORAGE_KEY = 'gan-studio.dataset-choice';
+const DATASET_CHOICE_STORAGE_KEY = 'gan-studio.dataset-choice';
 
 interface SavedChoice {
   dir: string | null;

@@ -1,6 +1,14 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { ConfigDiffEntry, RunDetail, RunFollowUpdate, RunSummary, StepStats, Unsubscribe } from '@shared/contract';
+import type {
+  ConfigDiffEntry,
+  MetricsPoint,
+  RunDetail,
+  RunFollowUpdate,
+  RunSummary,
+  StepStats,
+  Unsubscribe,
+} from '@shared/contract';
 import { getApi } from '../api/index';
 import { followRun } from '../lib/follow-run';
 import { errorMessage } from '../lib/format';
@@ -49,6 +57,10 @@ export const useRunsStore = defineStore('runs', () => {
   /** The saved sample grid steps of each compared run. */
   const compareSampleSteps = shallowRef<Record<string, number[]>>({});
   const compareStats = shallowRef<Record<string, StepStats[]>>({});
+  /** The quality evaluations (metrics.jsonl) of each compared run. */
+  const compareMetrics = shallowRef<Record<string, MetricsPoint[]>>({});
+  /** The selected run's quality evaluations. */
+  const detailMetrics = shallowRef<MetricsPoint[]>([]);
   /** A message after open-folder (browser mode shows the path). */
   const notice = ref<string | null>(null);
   let unsubscribe: Unsubscribe | null = null;
@@ -112,12 +124,20 @@ export const useRunsStore = defineStore('runs', () => {
     selectedId.value = id;
     if (!id) {
       detail.value = null;
+      detailMetrics.value = [];
       return;
     }
     try {
-      const d = await getApi().getRun({ runId: id });
+      const [d, quality] = await Promise.all([
+        getApi().getRun({ runId: id }),
+        // metrics.jsonl comes with the stats; 10 points of those are enough here
+        getApi()
+          .runStats({ runId: id, maxPoints: 10 })
+          .catch(() => null),
+      ]);
       if (selectedId.value !== id) return;
       detail.value = d;
+      detailMetrics.value = quality?.metrics ?? [];
       for (const c of d.checkpoints) if (c.sampleStep !== null) void loadThumb(id, c.sampleStep);
     } catch (e) {
       error.value = errorMessage(e);
@@ -143,6 +163,7 @@ export const useRunsStore = defineStore('runs', () => {
       diff.value = diffs[0];
       diffTable.value = mergeDiffs(diffs);
       compareStats.value = Object.fromEntries(ids.map((id, i) => [id, stats[i].stats]));
+      compareMetrics.value = Object.fromEntries(ids.map((id, i) => [id, stats[i].metrics ?? []]));
       compareSampleSteps.value = Object.fromEntries(ids.map((id, i) => [id, details[i]?.sampleSteps ?? []]));
     } catch (e) {
       error.value = errorMessage(e);
@@ -155,6 +176,7 @@ export const useRunsStore = defineStore('runs', () => {
     diffTable.value = [];
     compareSampleSteps.value = {};
     compareStats.value = {};
+    compareMetrics.value = {};
   }
 
   /** Runs to follow live: the selected one, the compared ones, and those trained by another process. */
@@ -252,6 +274,8 @@ export const useRunsStore = defineStore('runs', () => {
     diff,
     diffTable,
     compareStats,
+    compareMetrics,
+    detailMetrics,
     compareSampleSteps,
     notice,
     withCheckpoints,

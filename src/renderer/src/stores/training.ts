@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import type { TrainConfig } from '@shared/config';
+import type { MetricsPoint } from '@shared/metrics';
 import type {
+  InitFrom,
   ResumeRunRequest,
   RunEventLine,
   RunFollowUpdate,
@@ -18,6 +20,7 @@ import { errorMessage, etaSeconds } from '../lib/format';
 import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health';
 import { measureGridSpread } from '../lib/sample-spread';
 import { activeStepsPerSecond } from '../lib/speed';
+import { upsertMetrics } from '../lib/quality';
 import { upsertSample } from '../lib/timeline';
 
 export const IDLE_STATE = IDLE_TRAINING_STATE;
@@ -49,7 +52,11 @@ export const useTrainingStore = defineStore('training', () => {
   /** The run's events (rollbacks of training that recovered by itself), drawn as markers on the curves. */
   const events = shallowRef<RunEventLine[]>([]);
   const samples = shallowRef<RunSample[]>([]);
+  /** The run's quality evaluations (metrics.jsonl, then live `metrics` events), ascending by step. */
+  const metrics = shallowRef<MetricsPoint[]>([]);
   const warnings = ref<string[]>([]);
+  /** Lines worth knowing that are not problems (`info` events, e.g. no held-out split on a tiny data set). */
+  const notes = ref<string[]>([]);
   /** Error line of a failed job, or of a control call. */
   const error = ref<string | null>(null);
   const died = shallowRef<DiedEvent | null>(null);
@@ -120,6 +127,7 @@ export const useTrainingStore = defineStore('training', () => {
           stats.value = stats.value.filter((s) => s.step <= ev.step);
           events.value = events.value.filter((e) => e.step <= ev.step);
           samples.value = samples.value.filter((s) => s.step <= ev.step);
+          metrics.value = metrics.value.filter((m) => m.step <= ev.step);
         }
         break;
       case 'steps':
@@ -135,6 +143,7 @@ export const useTrainingStore = defineStore('training', () => {
         // the steps after the rollback's checkpoint are trained again, as on a resume
         stats.value = stats.value.filter((s) => s.step <= ev.event.step);
         samples.value = samples.value.filter((s) => s.step <= ev.event.step);
+        metrics.value = metrics.value.filter((m) => m.step <= ev.event.step);
         events.value = [...events.value.filter((e) => e.step <= ev.event.step), ev.event];
         break;
       case 'sample':
@@ -145,6 +154,12 @@ export const useTrainingStore = defineStore('training', () => {
         break;
       case 'warning':
         warnings.value = [...warnings.value, ev.message];
+        break;
+      case 'info':
+        notes.value = [...notes.value, ev.message];
+        break;
+      case 'metrics':
+        if (ev.runId === runId.value) metrics.value = upsertMetrics(metrics.value, ev.metrics);
         break;
       case 'error':
         error.value = ev.message;
@@ -227,7 +242,9 @@ export const useTrainingStore = defineStore('training', () => {
     stats.value = [];
     events.value = [];
     samples.value = [];
+    metrics.value = [];
     warnings.value = [];
+    notes.value = [];
     loss.value = null;
     gridColumns.value = null;
     spread.value = null;
@@ -241,6 +258,8 @@ export const useTrainingStore = defineStore('training', () => {
       const lastHist = history.stats[history.stats.length - 1]?.step ?? -1;
       stats.value = [...history.stats, ...live.filter((s) => s.step > lastHist)];
       events.value = [...(history.events ?? []), ...events.value.filter((e) => e.step > lastHist)];
+      // live evaluations may have arrived while loading too
+      metrics.value = metrics.value.reduce(upsertMetrics, history.metrics ?? []);
       let list: RunSample[] = detail.sampleSteps.map((step) => ({ step, src: null }));
       for (const s of samples.value) list = upsertSample(list, s);
       samples.value = list;
@@ -271,11 +290,13 @@ export const useTrainingStore = defineStore('training', () => {
 
   const control = <T>(fn: () => Promise<T>): Promise<T | null> => guarded(busy, error, fn);
 
-  /** Start a new run with a full config. */
-  async function start(config: TrainConfig | Record<string, unknown>): Promise<string | null> {
+  /** Start a new run with a full config; `initFrom` fine-tunes it from a checkpoint's weights. */
+  async function start(config: TrainConfig | Record<string, unknown>, initFrom?: InitFrom): Promise<string | null> {
     died.value = null;
     finished.value = null;
-    const res = await control(() => getApi().startTraining({ config: config as TrainConfig }));
+    const res = await control(() =>
+      getApi().startTraining({ config: config as TrainConfig, ...(initFrom ? { initFrom } : {}) }),
+    );
     if (res)
       state.value = {
         ...state.value,
@@ -322,7 +343,9 @@ export const useTrainingStore = defineStore('training', () => {
     stats,
     events,
     samples,
+    metrics,
     warnings,
+    notes,
     error,
     died,
     finished,

@@ -1,0 +1,69 @@
+/**
+ * The quality curves of a run (metrics.jsonl: SWD, KID, diversity per
+ * evaluation) for the charts, what the evaluations cost, and the warnings
+ * they call for. Pure, so the numbers can be tested without a canvas.
+ */
+import { LOW_DIVERSITY, type MetricsPoint } from '@shared/metrics';
+import type { CurveSeries } from './charts';
+import { formatNumber } from './format';
+
+export type QualityKey = 'swd' | 'kid' | 'diversity';
+
+/** What each metric is, for the chart titles and hints. */
+export const QUALITY_METRICS: Record<QualityKey, { title: string; hint: string }> = {
+  swd: {
+    title: 'SWD ×10³',
+    hint: 'Multi-scale sliced Wasserstein distance of the EMA samples to held-out images (lower is better).',
+  },
+  kid: {
+    title: 'KID ×10³',
+    hint: 'Kernel inception distance in random-net features, unbiased: 0 matches the data; it can dip below 0.',
+  },
+  diversity: {
+    title: 'Diversity',
+    hint: 'How varied the samples are ÷ how varied the data is: about 1 is as varied; far below 1 is mode collapse.',
+  },
+};
+
+/** Add or replace the evaluation of `point.step`, ascending by step. */
+export function upsertMetrics(list: readonly MetricsPoint[], point: MetricsPoint): MetricsPoint[] {
+  const out = list.filter((m) => m.step !== point.step);
+  out.push(point);
+  return out.sort((a, b) => a.step - b.step);
+}
+
+/** One curve of one metric. */
+export function qualitySeries(
+  points: readonly MetricsPoint[],
+  key: QualityKey,
+  name: string = QUALITY_METRICS[key].title,
+  color = 0,
+): CurveSeries {
+  return { name, x: points.map((m) => m.step), y: points.map((m) => m[key]), color };
+}
+
+/** The cost of the evaluations in one line, e.g. "Last evaluation 3.2 s (256 samples against 300 held-out images); 4 so far, 12.5 s in all." */
+export function evaluationCost(points: readonly MetricsPoint[]): string | null {
+  const last = points[points.length - 1];
+  if (!last) return null;
+  const total = points.reduce((s, m) => s + m.seconds, 0);
+  const against = last.heldout ? `${last.reals} held-out images` : `${last.reals} training images`;
+  return (
+    `Last evaluation ${formatNumber(last.seconds, 2)} s (${last.samples} samples against ${against}); ` +
+    `${points.length} so far, ${formatNumber(total, 3)} s in all.`
+  );
+}
+
+/** Warnings the newest evaluation calls for (collapse, no held-out split). */
+export function qualityWarnings(points: readonly MetricsPoint[]): string[] {
+  const last = points[points.length - 1];
+  if (!last) return [];
+  const out: string[] = [];
+  if (last.step > 0 && last.diversity < LOW_DIVERSITY)
+    out.push(
+      `Diversity is ${formatNumber(last.diversity, 2)} at step ${last.step.toLocaleString()}: the samples vary far less than the data (mode collapse?).`,
+    );
+  if (!last.heldout)
+    out.push('The data set is too small to hold images out: the metrics compare the samples with training images.');
+  return out;
+}
