@@ -1,17 +1,36 @@
 /**
  * The goal measurement of the small-data recipes: real colour clip-art with
  * alpha (Debian's tuxpaint stamps), a few hundred images at 64 px padded onto
- * white, a fixed held-out split, each recipe trained for the same wall-clock
- * budget, then scored with the project's own multi-scale SWD (and KID,
- * diversity) of 256 EMA samples against the held-out images.
+ * white, a fixed held-out split, each recipe trained for the same budget, then
+ * scored with the project's own multi-scale SWD (and KID, diversity) of 256
+ * EMA samples against the held-out images.
  *
- *   npx tsx bench/small-data-recipes.ts [--seconds 180] [--images 400] [--recipes small-dataset,rpgan] [--backend wasm] [--json]
+ *   npx tsx bench/small-data-recipes.ts [--recipes small-dataset,fastgan,rpgan] [--images 400]
+ *       [--cpu-seconds 180 | --seconds 180 | --steps 100] [--calibrate 3] [--init-from]
+ *       [--pretrain-cpu-seconds 180] [--threads 1] [--backend wasm] [--json]
  *
- * Prints one row per recipe: steps reached in the budget, SWD, its ratio to
- * small-dataset's (the goal: ≤ 0.8), KID and diversity. The machine's load
- * average is printed too: on a shared machine the steps reached vary with it.
+ * Budgets (one of):
+ * - `--cpu-seconds N` (fair on a loaded machine): each recipe's CPU time per
+ *   step is calibrated over `--calibrate` steps (after one warm-up step), the
+ *   recipes taking turns step by step so that all see the same load; each
+ *   recipe then trains round(N / its CPU seconds per step) steps in all. With
+ *   one compute thread (`--threads 1`, the default) a step's CPU time is what
+ *   its wall time would be on a quiet machine, so N is "N seconds of
+ *   quiet-machine time" per recipe, whatever the load while it runs.
+ * - `--seconds N`: N wall-clock seconds each (only fair on a quiet machine).
+ * - `--steps N`: N steps each (to repeat a table's step counts).
+ *
+ * `--init-from` adds the fine-tuning row: `small-dataset` first trained on the
+ * stamps that are in neither the training nor the held-out split (another
+ * set of the same kind; `--pretrain-cpu-seconds`, default the recipe budget),
+ * then fine-tuned on the training split for the same number of steps as
+ * `small-dataset` from scratch (its G, D and G-EMA carried over, as
+ * `train --init-from` does).
+ *
+ * Prints one row per recipe: steps, CPU seconds per step, SWD, its ratio to
+ * small-dataset's (the goal: ≤ 0.8), KID and diversity, and the load average.
  */
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { activateBackend } from '../src/engine/backend/select';
@@ -20,18 +39,45 @@ import { importDataset } from '../src/engine/dataset';
 import { metricsReference, compareWithReference } from '../src/engine/metrics/compare';
 import { chooseHoldout, imagesOf, subsetData, trainingIndices } from '../src/engine/metrics/holdout';
 import { sampleForMetrics } from '../src/engine/metrics/live';
-import { GanSession } from '../src/engine/train/session';
+import { initSessionFrom } from '../src/engine/train/init-from';
+import { GanSession, type TrainingData } from '../src/engine/train/session';
 
-function arg(name: string, fallback: string): string {
+function arg(name: string, fallback: string | null): string | null {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
+function numberArg(name: string, fallback: number | null, min: number): number | null {
+  const text = arg(name, fallback === null ? null : String(fallback));
+  if (text === null) return null;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min) {
+    process.stderr.write(`error: --${name} must be a number of at least ${min}, got "${text}"\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
 const STAMPS = '/usr/share/tuxpaint/stamps';
-const seconds = Number(arg('seconds', '180'));
-const wanted = Number(arg('images', '400'));
-const recipes = arg('recipes', 'small-dataset,rpgan').split(',');
+const RESOLUTION = 64;
+const recipes = arg('recipes', 'small-dataset,fastgan,rpgan')!.split(',');
+const wanted = numberArg('images', 400, 50)!;
+const wallSeconds = numberArg('seconds', null, 1);
+const fixedSteps = numberArg('steps', null, 1);
+const cpuSeconds = numberArg('cpu-seconds', wallSeconds === null && fixedSteps === null ? 180 : null, 1);
+const calibrateSteps = numberArg('calibrate', 3, 1)!;
+const withInit = process.argv.includes('--init-from');
+const pretrainCpuSeconds = numberArg('pretrain-cpu-seconds', cpuSeconds ?? 180, 1)!;
+const threads = numberArg('threads', 1, 1)!;
 const backendName = arg('backend', 'wasm') as 'wasm';
+if ([wallSeconds, fixedSteps, cpuSeconds].filter((b) => b !== null).length !== 1) {
+  process.stderr.write('error: give one budget: --cpu-seconds N, --seconds N or --steps N\n');
+  process.exit(2);
+}
+if (withInit && !recipes.includes('small-dataset')) {
+  process.stderr.write('error: --init-from compares with small-dataset from scratch: add it to --recipes\n');
+  process.exit(2);
+}
 
 async function pngsUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -43,83 +89,202 @@ async function pngsUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** A flat folder of `wanted` stamps, picked evenly from the sorted list (no class subfolders: unconditional). */
-async function makeFolder(): Promise<string> {
-  const all = await pngsUnder(STAMPS);
-  if (all.length < 50)
-    throw new Error(`found only ${all.length} PNG stamps under ${STAMPS} (apt-get install tuxpaint-stamps-default)`);
-  const n = Math.min(wanted, all.length);
-  const dir = path.join(tmpdir(), `gan-bench-stamps-${n}`);
+/** A fresh flat folder holding `files` (no class subfolders: unconditional). */
+async function folderOf(name: string, files: string[]): Promise<string> {
+  const dir = path.join(tmpdir(), name);
+  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  for (let k = 0; k < n; k++) {
-    const src = all[Math.floor((k * all.length) / n)];
-    await copyFile(src, path.join(dir, `${String(k).padStart(4, '0')}.png`));
-  }
+  for (let k = 0; k < files.length; k++) await copyFile(files[k], path.join(dir, `${String(k).padStart(4, '0')}.png`));
   return dir;
 }
 
-const backend = await activateBackend(backendName);
-const folder = await makeFolder();
-const ds = await importDataset(folder, {
-  resolution: 64,
-  channels: 3,
-  resize: 'pad',
+const importOptions = {
+  resolution: RESOLUTION,
+  channels: 3 as const,
+  resize: 'pad' as const,
   background: '#ffffff',
   minSize: 8,
-});
+};
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** One recipe in training: its session, the CPU seconds of its calibration steps and of all its steps. */
+interface Entry {
+  name: string;
+  preset: string;
+  data: TrainingData;
+  session: GanSession;
+  calibration: number[];
+  cpu: number;
+  wall: number;
+  target: number;
+}
+
+async function newSession(preset: string, data: TrainingData): Promise<GanSession> {
+  const config = await resolveConfig({
+    preset,
+    sets: [`model.resolution=${RESOLUTION}`, 'model.channels=3', 'seed=1', 'metrics.enabled=false'],
+  });
+  return GanSession.create(config, data.count, data);
+}
+
+async function step(e: Entry): Promise<number> {
+  const c0 = cpuNow();
+  const t0 = performance.now();
+  await e.session.trainStep(e.data);
+  const used = cpuNow() - c0;
+  e.cpu += used;
+  e.wall += (performance.now() - t0) / 1000;
+  return used;
+}
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+/** The steps each entry trains under the budget; calibrates (all entries taking turns) when the budget is CPU time. */
+async function planSteps(entries: Entry[], budget: number | null): Promise<void> {
+  if (budget === null) return;
+  for (const e of entries) await step(e); // warm-up: kernels compiled, buffers allocated
+  for (let k = 0; k < calibrateSteps; k++) for (const e of entries) e.calibration.push(await step(e));
+  for (const e of entries) e.target = Math.max(e.session.step, Math.round(budget / median(e.calibration)));
+}
+
+async function train(e: Entry): Promise<void> {
+  if (wallSeconds !== null) {
+    const started = performance.now();
+    while ((performance.now() - started) / 1000 < wallSeconds) await step(e);
+    return;
+  }
+  while (e.session.step < e.target) await step(e);
+}
+
+const wallStarted = performance.now();
+const backend = await activateBackend(backendName, { threads });
+const all = await pngsUnder(STAMPS);
+if (all.length < 50)
+  throw new Error(`found only ${all.length} PNG stamps under ${STAMPS} (apt-get install tuxpaint-stamps-default)`);
+const n = Math.min(wanted, all.length);
+const picked = Array.from({ length: n }, (_, k) => all[Math.floor((k * all.length) / n)]);
+const ds = await importDataset(await folderOf(`gan-bench-stamps-${n}`, picked), importOptions);
 // A fixed split, 20% held out: enough unseen images for SWD on a few hundred.
 const split = chooseHoldout(ds.count, 0.2, 2000, 1);
-const train = subsetData(ds, trainingIndices(split));
-const reference = await metricsReference(imagesOf(ds, split.heldout, 64, 3));
+const trainSet = subsetData(ds, trainingIndices(split));
+const reference = await metricsReference(imagesOf(ds, split.heldout, RESOLUTION, 3));
+const budgetText =
+  cpuSeconds !== null
+    ? `${cpuSeconds} CPU-s per recipe (steps calibrated over ${calibrateSteps})`
+    : wallSeconds !== null
+      ? `${wallSeconds} wall-clock s per recipe`
+      : `${fixedSteps} steps per recipe`;
 process.stderr.write(
-  `backend ${backend.name}; ${ds.count} stamps (${train.count} train, ${split.heldout.length} held out); ${seconds} s per recipe; load ${loadavg()[0].toFixed(1)}\n`,
+  `backend ${backend.name}, ${threads} thread(s); ${ds.count} stamps (${trainSet.count} train, ${split.heldout.length} held out); ${budgetText}; load ${loadavg()[0].toFixed(1)}\n`,
 );
+
+const entries: Entry[] = [];
+const blank = { calibration: [], cpu: 0, wall: 0, target: fixedSteps ?? 0 };
+for (const recipe of recipes)
+  entries.push({ name: recipe, preset: recipe, data: trainSet, session: await newSession(recipe, trainSet), ...blank });
+
+let pretrainNote = '';
+if (withInit) {
+  // The stamps in neither split: a disjoint set of the same kind to pretrain on.
+  const others = all.filter((f) => !picked.includes(f));
+  const pre = await importDataset(await folderOf(`gan-bench-stamps-other-${others.length}`, others), importOptions);
+  const source: Entry = {
+    name: 'pretrain',
+    preset: 'small-dataset',
+    data: pre,
+    session: await newSession('small-dataset', pre),
+    ...blank,
+  };
+  await planSteps([source], fixedSteps === null ? pretrainCpuSeconds : null);
+  if (fixedSteps !== null) source.target = fixedSteps;
+  await train(source);
+  const s = source.session;
+  const tuned = await newSession('small-dataset', trainSet);
+  initSessionFrom(tuned, {
+    dir: `pretraining on ${pre.count} other stamps`,
+    step: s.step,
+    g: s.g,
+    d: s.d,
+    gEma: s.gEma,
+  });
+  pretrainNote = `pretrained ${s.step} steps (${source.cpu.toFixed(0)} CPU-s) on ${pre.count} other stamps`;
+  process.stderr.write(`${pretrainNote}\n`);
+  s.dispose();
+  entries.push({ name: 'small-dataset ← init', preset: 'small-dataset', data: trainSet, session: tuned, ...blank });
+}
+
+// The fine-tuned row is small-dataset itself (same step cost): it gets the steps small-dataset reaches.
+const calibrated = entries.filter((e) => e.name !== 'small-dataset ← init');
+await planSteps(calibrated, cpuSeconds);
+const scratch = entries.find((e) => e.name === 'small-dataset')!;
+const tunedEntry = entries.find((e) => e.name === 'small-dataset ← init');
 
 const rows: {
   recipe: string;
   steps: number;
-  seconds: number;
+  cpuPerStep: number;
+  cpuSeconds: number;
+  wallSeconds: number;
   swd: number;
   kid: number;
   diversity: number;
   load: number;
 }[] = [];
-for (const recipe of recipes) {
-  const config = await resolveConfig({
-    preset: recipe,
-    sets: ['model.resolution=64', 'model.channels=3', 'seed=1', 'metrics.enabled=false'],
-  });
-  const session = GanSession.create(config, train.count, train);
-  const started = performance.now();
+for (const e of entries) {
   try {
-    while ((performance.now() - started) / 1000 < seconds) await session.trainStep(train);
-    const elapsed = (performance.now() - started) / 1000;
-    const samples = await sampleForMetrics(session.sampleGenerator, config, 256);
+    if (e === tunedEntry) {
+      // As many steps as small-dataset from scratch reached (trained before it: it comes first in entries).
+      e.target = scratch.session.step;
+      while (e.session.step < e.target) await step(e);
+    } else await train(e);
+    const samples = await sampleForMetrics(e.session.sampleGenerator, e.session.config, 256);
     const m = await compareWithReference(reference, samples);
     rows.push({
-      recipe,
-      steps: session.step,
-      seconds: elapsed,
+      recipe: e.name,
+      steps: e.session.step,
+      cpuPerStep: e.cpu / e.session.step,
+      cpuSeconds: e.cpu,
+      wallSeconds: e.wall,
       swd: m.swd,
       kid: m.kid,
       diversity: m.diversity,
       load: loadavg()[0],
     });
-    process.stderr.write(`${recipe}: ${session.step} steps in ${elapsed.toFixed(0)} s, SWD ${m.swd.toFixed(1)}\n`);
+    process.stderr.write(
+      `${e.name}: ${e.session.step} steps, ${e.cpu.toFixed(0)} CPU-s in ${e.wall.toFixed(0)} s, SWD ${m.swd.toFixed(1)}\n`,
+    );
   } finally {
-    session.dispose();
+    e.session.dispose();
   }
 }
 
+const totalSeconds = (performance.now() - wallStarted) / 1000;
 const base = rows.find((r) => r.recipe === 'small-dataset');
 if (process.argv.includes('--json'))
-  process.stdout.write(JSON.stringify({ seconds, images: ds.count, heldout: split.heldout.length, rows }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      budget: { cpuSeconds, wallSeconds, steps: fixedSteps, calibrateSteps, threads },
+      images: ds.count,
+      heldout: split.heldout.length,
+      pretrain: pretrainNote || null,
+      totalSeconds,
+      rows,
+    }) + '\n',
+  );
 else {
-  process.stdout.write(`recipe          | steps | SWD     | ÷ small-dataset | KID      | diversity | load\n`);
+  process.stdout.write(`${budgetText}; ${threads} thread(s); total ${totalSeconds.toFixed(0)} s\n`);
+  if (pretrainNote) process.stdout.write(`small-dataset ← init: ${pretrainNote}, then fine-tuned\n`);
+  process.stdout.write(
+    `recipe               | steps | CPU-s/step | SWD     | ÷ small-dataset | KID      | diversity | load\n`,
+  );
   for (const r of rows) {
     const ratio = base ? (r.swd / base.swd).toFixed(2) : '-';
     process.stdout.write(
-      `${r.recipe.padEnd(15)} | ${String(r.steps).padStart(5)} | ${r.swd.toFixed(1).padStart(7)} | ${ratio.padStart(15)} | ${r.kid.toFixed(1).padStart(8)} | ${r.diversity.toFixed(2).padStart(9)} | ${r.load.toFixed(1)}\n`,
+      `${r.recipe.padEnd(20)} | ${String(r.steps).padStart(5)} | ${r.cpuPerStep.toFixed(2).padStart(10)} | ${r.swd.toFixed(1).padStart(7)} | ${ratio.padStart(15)} | ${r.kid.toFixed(1).padStart(8)} | ${r.diversity.toFixed(2).padStart(9)} | ${r.load.toFixed(1)}\n`,
     );
   }
 }

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench, registerConfig, registerInfo } from './commands/inspect';
 import { registerMetrics, registerNearest } from './commands/metrics';
+import { registerRepair } from './commands/repair';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
 import { registerExport } from './commands/export';
@@ -25,6 +26,7 @@ registerGenerate(program);
 registerExport(program);
 registerMetrics(program);
 registerNearest(program);
+registerRepair(program);
 registerBench(program);
 registerInfo(program);
 registerConfig(program);

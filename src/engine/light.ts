@@ -7,7 +7,7 @@
 export { UserError } from './errors';
 
 export { PRESET_NAMES, PRESETS, isPresetName } from './config/presets';
-export { parseConfig, parseSet, resolveConfig, type ConfigSources } from './config/resolve';
+export { configTree, parseConfig, parseSet, resolveConfig, type ConfigSources } from './config/resolve';
 
 export { planRun, type RunPlan, type RunRequest } from './run/plan';
 export { inspectRunConfig, readRun, readRunConfig, type RunFolder } from './run/config-file';
@@ -45,6 +45,7 @@ export {
 } from './run/lock';
 export { readRunStatus, readStatusFile, type RunStatusInfo, type StatusFile } from './run/status';
 export { readStats, type StepStats } from './run/stats-log';
+export { planRepair, repairRun, type RepairAction, type RepairKind, type RepairReport } from './run/repair';
 
 export { DatasetError, defaultCacheDir, demoDatasetDir, formatReport, importDataset, loadDemoDataset } from './dataset';
 export type { Dataset, ImportPhase, ImportProgress, ImportReport } from './dataset';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { TrainConfigSchema } from '../shared/config';
 import type { ConfigCheck, ConfigGroup, ConfigResolveRequest, ConfigSchemaInfo, PresetInfo } from '../shared/contract';
-import { PRESET_NAMES, PRESETS, UserError, isPresetName, parseConfig, parseSet } from '../engine/light';
+import { PRESET_NAMES, PRESETS, configTree, parseConfig } from '../engine/light';
 import { RUN_CONTROL_KEYS } from '../shared/run';
 
 const PRESET_DESCRIPTIONS: Record<string, string> = {
@@ -85,40 +85,10 @@ export function configSchemaInfo(): ConfigSchemaInfo {
   return cachedSchema;
 }
 
-type Tree = Record<string, unknown>;
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function deepMerge(base: Tree, over: Tree): Tree {
-  const out: Tree = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isTree(v) && isTree(out[k]) ? deepMerge(out[k] as Tree, v) : v;
-  return out;
-}
-
-function setPath(tree: Tree, key: string, value: unknown): void {
-  const parts = key.split('.');
-  let node = tree;
-  for (const part of parts.slice(0, -1)) {
-    if (!isTree(node[part])) node[part] = {};
-    node = node[part] as Tree;
-  }
-  node[parts[parts.length - 1]] = value;
-}
-
 /** preset < config < sets, checked; every issue reported, the first as a CLI-style line. */
 export function resolveConfigRequest(req: ConfigResolveRequest): ConfigCheck {
   try {
-    let tree: Tree = {};
-    if (req.preset !== undefined) {
-      if (!isPresetName(req.preset))
-        throw new UserError(`Unknown preset "${req.preset}". Choose one of: ${PRESET_NAMES.join(', ')}.`);
-      tree = deepMerge(tree, structuredClone(PRESETS[req.preset]) as Tree);
-      tree.preset = req.preset;
-    }
-    if (req.config) tree = deepMerge(tree, structuredClone(req.config));
-    for (const entry of req.sets ?? []) {
-      const { key, value } = parseSet(entry);
-      setPath(tree, key, value);
-    }
+    const tree = configTree({ preset: req.preset, config: req.config, sets: req.sets });
     const result = TrainConfigSchema.safeParse(tree);
     if (result.success) return { ok: true, config: result.data };
     const issues = result.error.issues.flatMap((issue) =>

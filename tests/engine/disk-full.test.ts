@@ -3,10 +3,13 @@
  * (needs root; skipped elsewhere). A disk that fills mid-run stops with one
  * line naming the folder and the room a checkpoint needs, the last good
  * checkpoint stays intact and resumes bit for bit once there is room; a disk
- * full at the start leaves no run folder; low space warns early.
+ * full at the start leaves no run folder; low space warns early; a disk
+ * that fills in the middle of a checkpoint's write (after the free-space
+ * check let it start) leaves the previous checkpoint intact, no half-written
+ * temp folder, and a bit-exact resume.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statfsSync, watch, writeFileSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +88,58 @@ describe.skipIf(!canMount)('disk space', () => {
       const b = await readFile(path.join(straight, 'checkpoints', 'step-000004', model, 'weights.bin'));
       expect(Buffer.compare(a, b), model).toBe(0);
     }
+  });
+
+  it('a disk that fills in the middle of a checkpoint write: previous checkpoint intact, temp folder gone, bit-exact resume', async () => {
+    const out = path.join(mnt, 'e');
+    mkdirSync(out);
+    const straight = await trainNewRun(tempDirSync(), { config, data, datasetKey: 'k', backend: 'wasm' });
+    let runDir = '';
+    let watcher: ReturnType<typeof watch> | null = null;
+    const seen: string[] = [];
+    const err = await trainNewRun(out, {
+      config,
+      data,
+      datasetKey: 'k',
+      backend: 'wasm',
+      onEvent: (e) => {
+        if (e.type === 'start') runDir = e.runDir;
+        // Once step 2 is saved, watch for the temp folder of step 4's save: the disk fills while it is being written.
+        if (e.type === 'checkpoint' && e.step === 2) {
+          watcher = watch(path.join(runDir, 'checkpoints'), (_, name) => {
+            if (!name?.startsWith('.step-000004.tmp-') || seen.length > 0) return;
+            seen.push(name);
+            fill('filler', 0);
+          });
+        }
+      },
+    })
+      .catch((e: unknown) => e)
+      .finally(() => (watcher as ReturnType<typeof watch> | null)?.close());
+    try {
+      // The free-space check before the save passed: the write itself hit ENOSPC.
+      expect(seen).toHaveLength(1);
+      expect(err).toBeInstanceOf(DiskFullError);
+      expect((err as Error).message).toMatch(
+        /^Disk full: cannot write in .*The last good checkpoint \(step 2\) is intact\./,
+      );
+      // Only the previous checkpoint: the half-written temp folder was removed.
+      expect(await readdir(path.join(runDir, 'checkpoints'))).toEqual(['step-000002']);
+      for (const model of ['g', 'd', 'g_ema']) {
+        const a = await readFile(path.join(runDir, 'checkpoints', 'step-000002', model, 'weights.bin'));
+        const b = await readFile(path.join(straight, 'checkpoints', 'step-000002', model, 'weights.bin'));
+        expect(Buffer.compare(a, b), model).toBe(0);
+      }
+    } finally {
+      await rm(path.join(mnt, 'filler'), { force: true });
+    }
+    await resumeRun(runDir, { config, data, datasetKey: 'k', backend: 'wasm' });
+    for (const model of ['g', 'd', 'g_ema']) {
+      const a = await readFile(path.join(runDir, 'checkpoints', 'step-000004', model, 'weights.bin'));
+      const b = await readFile(path.join(straight, 'checkpoints', 'step-000004', model, 'weights.bin'));
+      expect(Buffer.compare(a, b), model).toBe(0);
+    }
+    expect((await readdir(path.join(runDir, 'checkpoints'))).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
   it('a disk already full at the start leaves no run folder', async () => {

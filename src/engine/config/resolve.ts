@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { TrainConfigSchema, type TrainConfig } from '../../shared/config';
 import { UserError } from '../errors';
-import { PRESET_NAMES, PRESETS, isPresetName } from './presets';
+import { PRESET_NAMES, PRESETS, isPresetName, type PresetName } from './presets';
 
 export interface ConfigSources {
   /** A complete or partial config to start from instead of the schema defaults (a run's config.json on resume). */
@@ -24,15 +24,23 @@ export interface ConfigSources {
 type Tree = Record<string, unknown>;
 
 export async function resolveConfig(sources: ConfigSources): Promise<TrainConfig> {
+  if (sources.preset !== undefined) checkPreset(sources.preset); // before the file: an unknown preset is the first error
+  const config = sources.configFile ? await readConfigFile(sources.configFile) : undefined;
+  return parseConfig(configTree({ ...sources, config }));
+}
+
+/**
+ * The unchecked config tree, lowest priority first: base < preset < config <
+ * sets (in order) < overrides. Throws a UserError for an unknown preset or a
+ * malformed `key=value`.
+ */
+export function configTree(sources: Omit<ConfigSources, 'configFile'> & { config?: object }): Record<string, unknown> {
   let tree: Tree = sources.base ? (structuredClone(sources.base) as Tree) : {};
   if (sources.preset !== undefined) {
-    if (!isPresetName(sources.preset)) {
-      throw new UserError(`Unknown preset "${sources.preset}". Choose one of: ${PRESET_NAMES.join(', ')}.`);
-    }
-    tree = deepMerge(tree, structuredClone(PRESETS[sources.preset]) as Tree);
+    tree = deepMerge(tree, structuredClone(PRESETS[checkPreset(sources.preset)]) as Tree);
     tree.preset = sources.preset;
   }
-  if (sources.configFile) tree = deepMerge(tree, await readConfigFile(sources.configFile));
+  if (sources.config) tree = deepMerge(tree, structuredClone(sources.config) as Tree);
   for (const entry of sources.sets ?? []) {
     const { key, value } = parseSet(entry);
     setPath(tree, key, value);
@@ -40,7 +48,12 @@ export async function resolveConfig(sources: ConfigSources): Promise<TrainConfig
   for (const [key, value] of Object.entries(sources.overrides ?? {})) {
     if (value !== undefined) setPath(tree, key, value);
   }
-  return parseConfig(tree);
+  return tree;
+}
+
+function checkPreset(name: string): PresetName {
+  if (!isPresetName(name)) throw new UserError(`Unknown preset "${name}". Choose one of: ${PRESET_NAMES.join(', ')}.`);
+  return name;
 }
 
 /** Validate a config tree; the error names the first bad option. */

@@ -7,7 +7,7 @@
 import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { CheckpointDamagedError } from './checkpoint';
+import { CheckpointDamagedError } from './checkpoint-state';
 import { CHECKPOINTS_DIR, CHECKPOINT_STATE_FILE, isCheckpointFolder, listCheckpoints, runDirOf } from './run-dir';
 
 export { isCheckpointFolder } from './run-dir';

@@ -12,7 +12,8 @@ export interface PhaseChip {
   type: ChipType;
 }
 
-const RUN_STATUS_TYPE: Record<RunStatus, ChipType> = {
+/** The tag colour of each run status (the phase chip, the runs table). */
+export const RUN_STATUS_TYPE: Record<RunStatus, ChipType> = {
   new: 'info',
   running: 'primary',
   paused: 'warning',
