@@ -29,6 +29,8 @@ export * from './generate';
 export { describeSkipped, type SkippedCheckpoint } from './run/checkpoint-pick';
 export { QUANTIZE_DTYPES, exportForWeb, type GeneratorInfo, type QuantizeDtype } from './export-web';
 export { gridPng, imagePng, type ImageBatch } from './image/png';
+export { checkUpscale, MAX_UPSCALE, upscalePixels } from './image/scale';
+export { encodeGif, gifDelayCs, MAX_GIF_FPS, type GifOptions } from './image/gif';
 
 export { decodeInto, SkipFile } from './dataset/decode';
 export { scanFolder, type ScannedFile } from './dataset/scan';

@@ -17,10 +17,18 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { buildContentSecurityPolicy } from '../shared/csp';
 import type { AppInfo } from '../shared/contract';
-import { AUTH_PATH, TOKEN_PARAM, WS_PATH, WS_PROTOCOL_VERSION, type WsServerMessage } from '../shared/ws-protocol';
+import {
+  AUTH_PATH,
+  DOWNLOAD_PATH,
+  TOKEN_PARAM,
+  WS_PATH,
+  WS_PROTOCOL_VERSION,
+  type WsServerMessage,
+} from '../shared/ws-protocol';
 import { StudioBackend } from '../studio/backend';
 import { serializeError } from '../studio/datasets-common';
 import { forkLauncher, type WorkerLauncher } from '../studio/workers/worker-process';
+import { sendDownload } from './download';
 import { sendFile, staticFile } from './static';
 
 export interface StudioServerOptions {
@@ -204,6 +212,16 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
         return res.end();
       }
       if (url.pathname === WS_PATH) return deny(res, 426, 'Upgrade to a WebSocket.');
+      // Outputs the studio wrote, by the id it issued for each (no path in the URL).
+      if (url.pathname.startsWith(`${DOWNLOAD_PATH}/`)) {
+        const entry = backend.downloads.get(url.pathname.slice(DOWNLOAD_PATH.length + 1).split('/')[0]);
+        if (entry && (await sendDownload(res, entry, securityHeaders, req.method === 'HEAD'))) return;
+        return deny(
+          res,
+          404,
+          'Nothing to download here: the file was moved or deleted, or the link is from before a restart.',
+        );
+      }
       const file = staticFile(options.rendererDir, url.pathname);
       const headers: Record<string, string> = { ...securityHeaders };
       if (viaQuery) headers['set-cookie'] = `${cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`;

@@ -20,6 +20,12 @@ export const WS_PATH = '/api/ws';
  * WebSocket is refused, to tell "server down" from "token no longer valid".
  */
 export const AUTH_PATH = '/api/auth';
+/**
+ * Browser mode's downloads: `${DOWNLOAD_PATH}/<id>/<file name>` streams an
+ * output the studio wrote (a folder as a zip). The id is one the studio
+ * issued for that output; the URL carries no path.
+ */
+export const DOWNLOAD_PATH = '/api/download';
 export const WS_PROTOCOL_VERSION = 1;
 /** Query parameter (page URL and WebSocket URL) that carries the access token. */
 export const TOKEN_PARAM = 'token';

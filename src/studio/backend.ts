@@ -25,6 +25,7 @@ import {
 } from '../shared/contract';
 import { DatasetRegistry } from './dataset-registry';
 import { serializeError } from './datasets-common';
+import { DownloadRegistry } from './downloads';
 import { describeArgIssues, StudioRejectedError } from './errors';
 import { setupHandlers, type StudioHandlers, type StudioHost } from './handlers';
 import { PathGuard } from './paths';
@@ -50,6 +51,8 @@ export type StudioEventListener = <E extends IpcEventChannel>(channel: E, payloa
 export class StudioBackend {
   readonly paths: PathGuard;
   readonly handlers: StudioHandlers;
+  /** What the outputs wrote, for the server's download route (browser mode). */
+  readonly downloads: DownloadRegistry;
   private readonly listeners = new Set<StudioEventListener>();
   private readonly tools: ToolsClient;
   private readonly training: TrainingManager;
@@ -58,6 +61,7 @@ export class StudioBackend {
 
   constructor(options: StudioBackendOptions) {
     this.paths = new PathGuard(options.runsRoot);
+    this.downloads = new DownloadRegistry(options.host.mode === 'browser');
     const env = options.workerEnv ?? {};
     this.tools = new ToolsClient(options.host.launcher, env, (p) => this.emit('task:progress', p));
     this.training = new TrainingManager(options.host.launcher, this.paths.runsRoot, env, {
@@ -80,6 +84,7 @@ export class StudioBackend {
       datasets: new DatasetRegistry(this.paths.runsRoot, this.paths),
       runs,
       watcher: this.watcher,
+      downloads: this.downloads,
       emit: (channel, payload) => this.emit(channel, payload),
     });
   }

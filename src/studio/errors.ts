@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { UserError } from '../engine/light';
+import { OUTPUT_EXISTS_ERROR } from '../shared/output-errors';
 
 /** An error whose message is one line meant for the user (shown as is by the UI). */
 export class StudioError extends UserError {
@@ -9,6 +10,11 @@ export class StudioError extends UserError {
 /** A call refused before it ran: bad arguments or a path the user did not choose. */
 export class StudioRejectedError extends StudioError {
   override name = 'StudioRejectedError';
+}
+
+/** An output that would replace existing files the user did not confirm replacing (the page asks, then retries with overwrite). */
+export class OutputExistsError extends StudioError {
+  override name = OUTPUT_EXISTS_ERROR;
 }
 
 /** Zod issues of an argument tuple as one line: `runId: not a run id; seeds: …`. */

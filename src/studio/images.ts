@@ -100,20 +100,3 @@ export function resizePixels(
 export function upscale(src: Uint8Array, w: number, h: number, channels: number, scale: number): Uint8Array {
   return scale === 1 ? src : resizePixels(src, w, h, channels, w * scale, h * scale);
 }
-
-/** Gray or RGB to RGBA (for the GIF encoder). */
-export function toRgba(src: Uint8Array, channels: number): Uint8Array {
-  const n = src.length / channels;
-  const out = new Uint8Array(n * 4);
-  for (let i = 0; i < n; i++) {
-    if (channels === 1) {
-      out[i * 4] = out[i * 4 + 1] = out[i * 4 + 2] = src[i];
-    } else {
-      out[i * 4] = src[i * channels];
-      out[i * 4 + 1] = src[i * channels + 1];
-      out[i * 4 + 2] = src[i * channels + 2];
-    }
-    out[i * 4 + 3] = 255;
-  }
-  return out;
-}

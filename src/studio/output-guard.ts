@@ -14,7 +14,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, SAMPLES_DIR, STATS_FILE } from '../engine/run/run-dir';
 import { RUN_FILE } from '../engine/run/run-format';
-import { StudioError, StudioRejectedError } from './errors';
+import { OutputExistsError, StudioRejectedError } from './errors';
 import { realpathLoose } from './paths';
 
 const STATUS_FILE = 'status.json';
@@ -86,7 +86,7 @@ export async function outputTarget(
   if (name) {
     target = path.join(dir, name);
     if (existsSync(target) && !overwrite) {
-      throw new StudioError(`${name} already exists in ${dir}: choose another name, or confirm replacing it.`);
+      throw new OutputExistsError(`${name} already exists in ${dir}: choose another name, or confirm replacing it.`);
     }
   } else {
     let n = 1;
@@ -105,7 +105,7 @@ export async function checkOutputFolder(dir: string, overwrite = false): Promise
   if (overwrite) return;
   const entries = (await readdir(dir).catch(() => [] as string[])).filter((n) => !n.startsWith('.'));
   if (entries.length)
-    throw new StudioError(
+    throw new OutputExistsError(
       `${dir} already holds files: choose an empty folder, or confirm writing into it (files of the same name are replaced).`,
     );
 }

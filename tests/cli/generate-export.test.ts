@@ -159,6 +159,23 @@ describe('generate', () => {
     expect(files).toEqual(['seed0-0000.png']);
     expect(await pngInfo(path.join(dir, files[0]))).toEqual({ width: 56, height: 56, channels: 1 });
   });
+
+  it('--filter lanczos upscales smoothly (other pixels than nearest), and an unknown filter is one line', async () => {
+    const crisp = await generate(['--checkpoint', runDir, '--count', '1', '--scale', '3']);
+    const smooth = await generate(['--checkpoint', runDir, '--count', '1', '--scale', '3', '--filter', 'lanczos']);
+    expect(await pngInfo(path.join(smooth.dir, smooth.files[0]))).toEqual({ width: 84, height: 84, channels: 1 });
+    const [a, b] = await Promise.all([crisp, smooth].map((g) => sharp(path.join(g.dir, g.files[0])).raw().toBuffer()));
+    expect(b.length).toBe(a.length);
+    expect(b.equals(a)).toBe(false);
+    const bad = await runCli(
+      ['generate', '--checkpoint', runDir, '--count', '1', '--out', outDir(), '--filter', 'cubic'],
+      {
+        env,
+      },
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderrLines).toEqual(['error: Unknown upscale filter "cubic". Choose one of: nearest, lanczos.']);
+  });
 });
 
 describe('export --format tfjs', () => {

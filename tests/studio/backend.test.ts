@@ -367,6 +367,25 @@ describe('training in its own process', () => {
     expect('bytes' in gif && gif.path.endsWith('.gif')).toBe(true);
     const gifMeta = await sharp((gif as { path: string }).path, { pages: -1 }).metadata();
     expect(gifMeta.pages).toBe(6);
+    // At a chosen scale, smooth: 28 px frames become 112 px, and smoothing changes them.
+    const bigGif = await s.call('generate:export-interpolation', {
+      checkpoint,
+      pins: [{ seed: 1 }, { seed: 2 }],
+      framesPerSegment: 3,
+      format: 'gif',
+      scale: 4,
+      filter: 'lanczos',
+      fps: 10,
+    });
+    const bigMeta = await sharp(bigGif.path, { pages: -1 }).metadata();
+    expect([bigMeta.width, bigMeta.pageHeight, bigMeta.pages]).toEqual([112, 112, 6]);
+    expect(bigMeta.delay).toEqual(Array(6).fill(100));
+    const crisp = await s.call('generate:save-image', { checkpoint, pin: { seed: 7 }, scale: 4 });
+    const smooth = await s.call('generate:save-image', { checkpoint, pin: { seed: 7 }, scale: 4, filter: 'lanczos' });
+    expect(path.basename(smooth.path)).toBe('seed7-x4-lanczos.png');
+    const [crispPx, smoothPx] = await Promise.all([crisp, smooth].map((f) => sharp(f.path).raw().toBuffer()));
+    expect(smoothPx.length).toBe(crispPx.length);
+    expect(smoothPx.equals(crispPx)).toBe(false);
     const seq = await s.call('generate:export-interpolation', {
       checkpoint,
       pins: [{ seed: 1 }, { seed: 2 }],

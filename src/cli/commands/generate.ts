@@ -1,10 +1,12 @@
 /** `gan-studio generate`: images from a trained generator, by the seed rule (src/engine/generate/seed-rule.ts). */
 import type { Command } from 'commander';
 import { BACKEND_NAMES } from '../../shared/config';
+import { UPSCALE_FILTERS, type UpscaleFilter } from '../../shared/upscale';
 import {
   MAX_BATCH_IMAGES,
   UserError,
   checkImageCount,
+  checkUpscale,
   describeSkipped,
   loadGenerator,
   parseClass,
@@ -22,6 +24,7 @@ interface GenerateFlags {
   seed: number;
   grid?: boolean;
   scale: number;
+  filter: string;
   truncation: number;
   class?: string;
   backend: string;
@@ -45,7 +48,12 @@ export function registerGenerate(program: Command): void {
       0,
     )
     .option('--grid', 'also write grid.png with all images')
-    .option('--scale <n>', 'integer upscale of the saved PNGs (nearest neighbour)', integer('--scale', 1), 1)
+    .option('--scale <n>', 'integer upscale of the saved PNGs', integer('--scale', 1), 1)
+    .option(
+      '--filter <name>',
+      `how --scale enlarges: ${UPSCALE_FILTERS.join(' (crisp pixels) or ')} (smooth, sharp's lanczos3)`,
+      'nearest',
+    )
     .option(
       '--truncation <psi>',
       'truncation ψ: scale the latents towards their mean (1: none)',
@@ -58,6 +66,7 @@ export function registerGenerate(program: Command): void {
       if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
         throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
       checkImageCount(flags.count, flags.grid); // before loading anything
+      const filter: UpscaleFilter = checkUpscale(flags.scale, flags.filter);
       await activateBackend(flags.backend as (typeof BACKEND_NAMES)[number]);
       const gen = await loadGenerator(flags.checkpoint);
       for (const skipped of gen.skipped) warn(describeSkipped(skipped));
@@ -71,6 +80,7 @@ export function registerGenerate(program: Command): void {
           truncation: flags.truncation,
           class: cls,
           scale: flags.scale,
+          filter,
           grid: flags.grid,
           onProgress: (done) => progress.update(done),
         });

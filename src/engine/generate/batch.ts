@@ -6,7 +6,9 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors';
 import { gridPng, imagePng, type ImageBatch } from '../image/png';
+import { checkUpscale } from '../image/scale';
 import { writeFileAtomic } from '../io/atomic';
+import type { UpscaleFilter } from '../../shared/upscale';
 import { checkClass, type LoadedGenerator } from './generator';
 import { generateSeeds, GENERATE_BATCH } from './images';
 import { classOf, seedOf } from './rule';
@@ -24,8 +26,10 @@ export interface WriteBatchOptions {
   truncation?: number;
   /** Conditional generators: the class of every image; default: image k gets class k mod numClasses. */
   class?: number | null;
-  /** Integer nearest-neighbour upscale of the PNGs. */
+  /** Integer upscale of the PNGs. */
   scale?: number;
+  /** How they are upscaled: crisp pixels (nearest, default) or smooth (Lanczos). */
+  filter?: UpscaleFilter;
   /** Also write grid.png with every image (at most MAX_GRID_IMAGES). */
   grid?: boolean;
   /** The file name of image k; default `seed<s>-<k>.png`, k zero-padded to `digits`. */
@@ -83,12 +87,13 @@ export async function prepareOutputFolder(dir: string): Promise<void> {
 export async function writeSeedBatch(gen: LoadedGenerator, options: WriteBatchOptions): Promise<WriteBatchResult> {
   const { dir, seed, count } = options;
   checkImageCount(count, options.grid);
+  const scale = options.scale ?? 1;
+  const filter = checkUpscale(scale, options.filter);
   const fixed = checkClass(gen, options.class);
   await prepareOutputFolder(dir);
   const batchSize = options.batchSize ?? GENERATE_BATCH;
   const digits = Math.max(4, String(count - 1).length);
   const name = options.fileName ?? ((im) => defaultImageName(seed, im.k, im.digits));
-  const scale = options.scale ?? 1;
   const gridParts: ImageBatch[] = [];
   options.onProgress?.(0, count);
   for (let start = 0; start < count; start += batchSize) {
@@ -99,7 +104,7 @@ export async function writeSeedBatch(gen: LoadedGenerator, options: WriteBatchOp
     const images = await generateSeeds(gen, seeds, { truncation: options.truncation, classes, batchSize });
     for (let i = 0; i < n; i++) {
       const file = name({ seed: seeds[i], k: start + i, class: classes?.[i] ?? null, digits });
-      await writeFileAtomic(path.join(dir, file), await imagePng(images, i, scale));
+      await writeFileAtomic(path.join(dir, file), await imagePng(images, i, scale, filter));
     }
     if (options.grid) gridParts.push(images);
     options.onProgress?.(start + n, count);
@@ -107,7 +112,7 @@ export async function writeSeedBatch(gen: LoadedGenerator, options: WriteBatchOp
   let grid: string | null = null;
   if (options.grid) {
     grid = path.join(dir, 'grid.png');
-    await writeFileAtomic(grid, await gridPng(joinBatches(gridParts), { scale }));
+    await writeFileAtomic(grid, await gridPng(joinBatches(gridParts), { scale, filter }));
   }
   return { dir, files: count, grid };
 }

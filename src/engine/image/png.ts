@@ -4,7 +4,8 @@
  * few lines and sharp has no notion of a batch.
  */
 import type * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
+import type { UpscaleFilter } from '../../shared/upscale';
+import { scaledImage } from './scale';
 
 /** Map [-1, 1] floats to bytes, clamped and rounded. */
 export function toBytes(values: Float32Array | Int32Array | Uint8Array): Uint8Array {
@@ -35,8 +36,10 @@ export interface GridOptions {
   columns?: number;
   /** Gap between images, in pixels. */
   gap?: number;
-  /** Integer nearest-neighbour upscale, so 28-pixel samples stay readable. */
+  /** Integer upscale, so 28-pixel samples stay readable. */
   scale?: number;
+  /** How to upscale: crisp pixels (default) or smooth Lanczos. */
+  filter?: UpscaleFilter;
   background?: number;
 }
 
@@ -58,21 +61,28 @@ export async function gridPng(batch: ImageBatch, options: GridOptions = {}): Pro
       grid.set(bytes.subarray(src, src + width * channels), ((y0 + y) * gridW + x0) * channels);
     }
   }
-  return encode(grid, gridW, gridH, channels, options.scale ?? 1);
+  return encode(grid, gridW, gridH, channels, options.scale ?? 1, options.filter);
 }
 
-/** The n-th image of the batch as a PNG. */
-export async function imagePng(batch: ImageBatch, n: number, scale = 1): Promise<Buffer> {
+/** The n-th image of the batch as a PNG, upscaled `scale` times with `filter`. */
+export async function imagePng(
+  batch: ImageBatch,
+  n: number,
+  scale = 1,
+  filter: UpscaleFilter = 'nearest',
+): Promise<Buffer> {
   const { height, width, channels, bytes } = batch;
   const size = height * width * channels;
-  return encode(bytes.subarray(n * size, (n + 1) * size), width, height, channels, scale);
+  return encode(bytes.subarray(n * size, (n + 1) * size), width, height, channels, scale, filter);
 }
 
-function encode(pixels: Uint8Array, width: number, height: number, channels: number, scale: number): Promise<Buffer> {
-  let image = sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), {
-    raw: { width, height, channels: channels as 1 | 3 | 4 },
-  });
-  if (scale > 1) image = image.resize(width * scale, height * scale, { kernel: 'nearest' });
-  if (channels === 1) image = image.toColourspace('b-w');
-  return image.png().toBuffer();
+function encode(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  scale: number,
+  filter: UpscaleFilter = 'nearest',
+): Promise<Buffer> {
+  return scaledImage(pixels, width, height, channels, scale, filter).png().toBuffer();
 }

@@ -4,6 +4,7 @@
  * renderer (or a hostile page) never reaches a handler.
  */
 import { z } from 'zod';
+import { UPSCALE_FILTERS } from '../upscale';
 
 export const runId = z.string().regex(/^\d{5,}-[\w.-]{1,64}$/, 'not a run id (a run folder name like 00001-run)');
 export const absPath = z.string().min(1).max(4096);
@@ -21,6 +22,8 @@ export const seed = z
   .max(2 ** 31 - 1);
 export const truncation = z.number().min(0).max(2).default(1);
 export const scale = z.number().int().min(1).max(16).default(1);
+/** How an upscale enlarges (src/shared/upscale.ts): crisp pixels (nearest) or smooth (lanczos). */
+export const upscaleFilter = z.enum(UPSCALE_FILTERS).default('nearest');
 /**
  * A class of a conditional generator (an index; the tools worker checks it is
  * below the generator's numClasses and names the classes otherwise).

@@ -25,6 +25,8 @@ export interface WebExportResult {
   snippets: { script: string; module: string };
   /** The demo page inside the folder (index.html). */
   demo: string;
+  /** Browser mode: the server URL path that downloads the folder as one zip (streamed); null in the desktop app. */
+  download?: string | null;
 }
 
 /** `export:zip`: the export folder as one zip, for a browser download. */

@@ -1,6 +1,6 @@
 /** Generation from a run's checkpoint: grids, interpolation, saved images, batches and latents files. */
 import { z } from 'zod';
-import { absPath, classIndex, fileName, requestClass, scale, seed, taskId, truncation } from './common';
+import { absPath, classIndex, fileName, requestClass, scale, seed, taskId, truncation, upscaleFilter } from './common';
 import { returns, type OperationTable } from './operation';
 import { CheckpointRefSchema } from './runs';
 
@@ -62,16 +62,20 @@ export interface InterpolationFrames {
   size: number;
 }
 
-/** A file the backend wrote; `dataUrl` is there for small files so browser mode can offer a download. */
+/** A file the backend wrote; `dataUrl` is there for small files so browser mode can show or offer it. */
 export interface SavedFile {
   path: string;
   dataUrl: string | null;
   bytes: number;
+  /** Browser mode: the server URL path that downloads it (see DOWNLOAD_PATH); null in the desktop app. */
+  download?: string | null;
 }
 
 export interface SavedFolder {
   path: string;
   files: number;
+  /** Browser mode: the server URL path that downloads the folder as one zip; null in the desktop app. */
+  download?: string | null;
 }
 
 /** The pinned-latents JSON file: reproduces a result exactly. */
@@ -145,8 +149,10 @@ export const SaveImageRequestSchema = z
     truncation,
     /** Conditional generators: the class when the pin carries none (default 0). */
     class: requestClass,
-    /** Integer nearest-neighbour upscale. */
+    /** Integer upscale. */
     scale: z.number().int().min(1).max(32).default(4),
+    /** Crisp pixels (nearest) or smooth (lanczos). */
+    filter: upscaleFilter,
     /** A chosen folder; default: `<run>/generated/`. */
     dir: absPath.optional(),
     /** Default: `seed<seed>-x<scale>.png` (numbered `-2`, `-3`, … when taken). */
@@ -161,8 +167,10 @@ export const ExportInterpolationRequestSchema = z
   .object({
     ...interpolationFields,
     format: z.enum(['gif', 'png-sequence']),
-    /** Frames per second of the GIF. */
-    fps: z.number().int().min(1).max(60).default(24),
+    /** Frames per second of the GIF (at most 50: browsers slow down GIF frames shorter than 2 cs). */
+    fps: z.number().int().min(1).max(50).default(24),
+    /** How `scale` enlarges the frames: crisp pixels (nearest) or smooth (lanczos). */
+    filter: upscaleFilter,
     /** A chosen folder; default: `<run>/generated/`. */
     dir: absPath.optional(),
     /** GIF file name, or the PNG sequence's folder name. Default: `interp-<seeds>.gif` / `interp-<seeds>/`. */
@@ -182,6 +190,8 @@ export const GenerateBatchRequestSchema = z
     seed,
     truncation,
     scale,
+    /** How `scale` enlarges the PNGs: crisp pixels (nearest) or smooth (lanczos). */
+    filter: upscaleFilter,
     /** Conditional generators: one class for all; null or left out: image i gets class i mod numClasses. */
     class: requestClass,
     /** A chosen folder; default: `<run>/generated/batch-<seed>/` (numbered when taken). */

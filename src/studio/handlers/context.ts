@@ -14,6 +14,7 @@ import type {
   StudioMode,
 } from '../../shared/contract';
 import type { DatasetRegistry } from '../dataset-registry';
+import type { DownloadRegistry } from '../downloads';
 import type { PathGuard } from '../paths';
 import type { RunLocator } from '../run-locator';
 import type { RunWatcher } from '../run-watcher';
@@ -39,6 +40,8 @@ export interface StudioContext {
   training: TrainingManager;
   datasets: DatasetRegistry;
   runs: RunLocator;
+  /** Browser mode: download links for what the outputs wrote. */
+  downloads: DownloadRegistry;
   /** Follows run folders for the pages that asked (runs:follow). */
   watcher: RunWatcher;
   emit<E extends IpcEventChannel>(channel: E, payload: IpcEventPayload<E>): void;

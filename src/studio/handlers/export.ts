@@ -4,7 +4,7 @@ import type { exportOperations } from '../../shared/contract';
 import { checkOutputFolder, outputTarget } from '../output-guard';
 import type { DomainHandlers, StudioContext } from './context';
 
-export function setupExport({ tools, runs }: StudioContext): DomainHandlers<typeof exportOperations> {
+export function setupExport({ tools, runs, downloads }: StudioContext): DomainHandlers<typeof exportOperations> {
   return {
     'export:web': async (req) => {
       const checkpoint = await runs.checkpoint(req.checkpoint);
@@ -18,7 +18,8 @@ export function setupExport({ tools, runs }: StudioContext): DomainHandlers<type
         await mkdir(dir, { recursive: true });
       }
       const quantize = req.quantize && req.quantize !== 'none' ? req.quantize : null;
-      return tools.call('exportWeb', { checkpoint, dir, quantize, taskId: req.taskId });
+      const result = await tools.call('exportWeb', { checkpoint, dir, quantize, taskId: req.taskId });
+      return { ...result, download: downloads.offer(result.dir, 'folder') };
     },
     'export:zip': async (req) => {
       const checkpoint = await runs.checkpoint(req.checkpoint);

@@ -5,7 +5,7 @@ import { parseLatentsFile as parseLatents } from '../../engine/generate/latents-
 import { checkOutputFolder, outputTarget } from '../output-guard';
 import type { DomainHandlers, StudioContext } from './context';
 
-export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<typeof generateOperations> {
+export function setupGenerate({ tools, runs, downloads }: StudioContext): DomainHandlers<typeof generateOperations> {
   return {
     'generate:load': async (req) => tools.call('loadGenerator', { checkpoint: await runs.checkpoint(req.checkpoint) }),
 
@@ -34,16 +34,19 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
       const checkpoint = await runs.checkpoint(req.checkpoint);
       const dir = await runs.outputDir(req.dir, checkpoint.runDir, 'generated');
       const cls = req.pin.class ?? req.class;
-      const defaultName = `seed${req.pin.seed}${cls != null ? `-class${cls}` : ''}-x${req.scale}.png`;
+      const smooth = req.filter === 'lanczos' && req.scale > 1 ? '-lanczos' : '';
+      const defaultName = `seed${req.pin.seed}${cls != null ? `-class${cls}` : ''}-x${req.scale}${smooth}.png`;
       const file = await outputTarget(dir, { name: req.fileName, defaultName, overwrite: req.overwrite, kind: 'file' });
-      return tools.call('saveImage', {
+      const saved = await tools.call('saveImage', {
         checkpoint,
         pin: req.pin,
         truncation: req.truncation,
         scale: req.scale,
+        filter: req.filter,
         class: req.class,
         file,
       });
+      return { ...saved, download: downloads.offer(saved.path, 'file') };
     },
 
     'generate:export-interpolation': async (req) => {
@@ -61,7 +64,8 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
         kind: gif ? 'file' : 'folder',
       });
       const { overwrite: _overwrite, ...rest } = req;
-      return tools.call('exportInterpolation', { ...rest, checkpoint, target });
+      const saved = await tools.call('exportInterpolation', { ...rest, checkpoint, target });
+      return { ...saved, download: downloads.offer(saved.path, gif ? 'file' : 'folder') };
     },
 
     'generate:batch': async (req) => {
@@ -75,16 +79,18 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
         dir = await outputTarget(generated, { defaultName: `batch-${req.seed}`, kind: 'folder' });
         await mkdir(dir, { recursive: true });
       }
-      return tools.call('generateBatch', {
+      const saved = await tools.call('generateBatch', {
         checkpoint,
         count: req.count,
         seed: req.seed,
         truncation: req.truncation,
         scale: req.scale,
+        filter: req.filter,
         class: req.class,
         dir,
         taskId: req.taskId,
       });
+      return { ...saved, download: downloads.offer(saved.path, 'folder') };
     },
 
     'generate:save-latents': async (req) => {
@@ -99,7 +105,7 @@ export function setupGenerate({ tools, runs }: StudioContext): DomainHandlers<ty
         class: req.class,
         file,
       });
-      return saved;
+      return { ...saved, download: downloads.offer(saved.path, 'file') };
     },
 
     'generate:parse-latents': async (req) => parseLatents(req.json),

@@ -3,6 +3,7 @@
  * the studio does outside training, kept off the main/serve event loop. Paths
  * arrive already checked by the backend.
  */
+import type { UpscaleFilter } from '../../shared/upscale';
 import type {
   BackendsInfo,
   DatasetOptions,
@@ -78,7 +79,14 @@ export interface ToolsMethods {
     },
   ): InterpolationFrames;
   saveImage(
-    args: ClassArg & { checkpoint: CheckpointLocation; pin: PinArg; truncation: number; scale: number; file: string },
+    args: ClassArg & {
+      checkpoint: CheckpointLocation;
+      pin: PinArg;
+      truncation: number;
+      scale: number;
+      filter: UpscaleFilter;
+      file: string;
+    },
   ): SavedFile;
   exportInterpolation(
     args: ClassArg & {
@@ -88,6 +96,7 @@ export interface ToolsMethods {
       loop: boolean;
       truncation: number;
       scale: number;
+      filter: UpscaleFilter;
       format: 'gif' | 'png-sequence';
       fps: number;
       /** The GIF file, or the folder of the PNG sequence. */
@@ -102,6 +111,7 @@ export interface ToolsMethods {
       seed: number;
       truncation: number;
       scale: number;
+      filter: UpscaleFilter;
       dir: string;
       taskId?: string;
     },

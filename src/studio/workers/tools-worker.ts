@@ -5,7 +5,6 @@
  * here is CPU-heavy or loads tfjs, so it runs beside the main/serve process,
  * never in it. Calls run concurrently (tfjs work interleaves at awaits).
  */
-import gifenc from 'gifenc';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { zipSync } from 'fflate';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import {
   classOf,
   decodeInto,
   demoDatasetDir,
+  encodeGif,
   exportForWeb,
   generateImages,
   hasImageExtension,
@@ -32,6 +32,7 @@ import {
   scanFolder,
   SkipFile,
   truncate,
+  upscalePixels,
   activateBackend,
   writeFileAtomic,
   writeLatentsFile,
@@ -42,7 +43,8 @@ import {
 } from '../../engine';
 import { StudioError } from '../errors';
 import { datasetId, serializeError, summarizeDataset, summarizeFailedImport } from '../datasets-common';
-import { dataUrl, encodePng, pngDataUrl, resizePixels, toRgba, upscale } from '../images';
+import type { UpscaleFilter } from '../../shared/upscale';
+import { dataUrl, encodePng, pngDataUrl, resizePixels, upscale } from '../images';
 import type { CheckpointLocation, PinArg, ToolsMethod, ToolsMethods } from './tools-protocol';
 import { connectToParent } from './worker-port';
 import type { ToolsReply, ToolsRequest } from './worker-protocol';
@@ -192,11 +194,16 @@ interface Drawing {
   classes: number[] | null;
 }
 
-/** Generated images as PNG buffers (and raw pixels), upscaled. */
+/**
+ * Generated images as PNG buffers (and raw pixels), upscaled: crisp pixels
+ * by our own replication (fast, and the same pixels as sharp's nearest
+ * kernel that the CLI uses), smooth ones by the engine's Lanczos (sharp).
+ */
 async function render(
   g: LoadedGenerator,
   d: Drawing,
   scale: number,
+  filter: UpscaleFilter = 'nearest',
 ): Promise<{ pngs: Buffer[]; pixels: Uint8Array[]; size: number }> {
   const batch = await generateImages(g, d.z, {
     classes: g.numClasses > 0 ? d.classes : null,
@@ -206,7 +213,11 @@ async function render(
   const pngs: Buffer[] = [];
   const pixels: Uint8Array[] = [];
   for (let i = 0; i < batch.count; i++) {
-    const px = upscale(batch.bytes.subarray(i * per, (i + 1) * per), batch.width, batch.height, batch.channels, scale);
+    const src = batch.bytes.subarray(i * per, (i + 1) * per);
+    const px =
+      filter === 'nearest'
+        ? upscale(src, batch.width, batch.height, batch.channels, scale)
+        : await upscalePixels(src, batch.width, batch.height, batch.channels, scale, filter);
     pixels.push(px);
     pngs.push(encodePng(px, batch.width * scale, batch.height * scale, batch.channels as 1 | 3, 3));
   }
@@ -409,10 +420,10 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
       return { meta: metaOf(checkpoint, g), frames: pngs.map(pngDataUrl), size };
     },
 
-    async saveImage({ checkpoint, pin, truncation, scale, class: cls, file }) {
+    async saveImage({ checkpoint, pin, truncation, scale, filter, class: cls, file }) {
       const g = await generatorFor(checkpoint);
       checkClass(g, cls);
-      const { pngs } = await render(g, pinDrawing(g, pin, truncation, cls), scale);
+      const { pngs } = await render(g, pinDrawing(g, pin, truncation, cls), scale, filter);
       await writeFileAtomic(file, pngs[0]);
       return { path: file, dataUrl: pngDataUrl(pngs[0]), bytes: pngs[0].length };
     },
@@ -423,7 +434,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
       const drawing = interpolationDrawing(g, args.pins, args.framesPerSegment, args.loop, args.truncation, args.class);
       const frames = drawing.noiseSeeds.length;
       report('render', 0, frames);
-      const { pngs, pixels, size } = await render(g, drawing, args.scale);
+      const { pngs, pixels, size } = await render(g, drawing, args.scale, args.filter);
       if (args.format === 'png-sequence') {
         await mkdir(args.target, { recursive: true });
         for (let i = 0; i < pngs.length; i++) {
@@ -432,16 +443,9 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
         }
         return { path: args.target, files: pngs.length };
       }
-      const gif = gifenc.GIFEncoder();
-      const delay = Math.round(1000 / args.fps);
-      for (let i = 0; i < pixels.length; i++) {
-        const rgba = toRgba(pixels[i], g.channels);
-        const palette = gifenc.quantize(rgba, 256, { format: 'rgb565' });
-        gif.writeFrame(gifenc.applyPalette(rgba, palette, 'rgb565'), size, size, { palette, delay, repeat: 0 });
-        report('encode', i + 1, frames);
-      }
-      gif.finish();
-      const bytes = gif.bytes();
+      const bytes = encodeGif(pixels, size, size, g.channels, { fps: args.fps }, (done) =>
+        report('encode', done, frames),
+      );
       await writeFileAtomic(args.target, bytes);
       return {
         path: args.target,
@@ -450,7 +454,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
       };
     },
 
-    async generateBatch({ checkpoint, count, seed, truncation, scale, class: cls, dir, taskId }) {
+    async generateBatch({ checkpoint, count, seed, truncation, scale, filter, class: cls, dir, taskId }) {
       const g = await generatorFor(checkpoint);
       const report = throttled(taskId, 'generate');
       // The engine's batch writer: image k is seed + k, streamed to disk batch by batch.
@@ -460,6 +464,7 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
         count,
         truncation,
         scale,
+        filter,
         class: checkClass(g, cls),
         fileName: ({ seed: s, k, class: c, digits }) =>
           `seed${s}${c === null ? '' : `-class${c}`}-${String(k).padStart(digits, '0')}.png`,

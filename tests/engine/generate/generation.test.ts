@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/engine/config/resolve';
 import { UserError } from '../../../src/engine/errors';
@@ -87,6 +88,33 @@ describe('generation', () => {
       /A grid holds at most 1024 images/,
     );
     await expect(writeSeedBatch(gen, { dir, seed: 0, count: 0 })).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('writes a batch at a chosen scale, crisp or smooth (Lanczos), and refuses an unknown filter', async () => {
+    const read = async (dir: string, name: string) =>
+      sharp(path.join(dir, name)).raw().toBuffer({ resolveWithObject: true });
+    const plain = await tempDir();
+    const crisp = await tempDir();
+    const smooth = await tempDir();
+    await writeSeedBatch(gen, { dir: plain, seed: 4, count: 2 });
+    await writeSeedBatch(gen, { dir: crisp, seed: 4, count: 2, scale: 3 });
+    await writeSeedBatch(gen, { dir: smooth, seed: 4, count: 2, scale: 3, filter: 'lanczos', grid: true });
+    const name = (await readdir(plain)).sort()[0];
+    const [p, c, l] = await Promise.all([read(plain, name), read(crisp, name), read(smooth, name)]);
+    expect([c.info.width, c.info.height, l.info.width, l.info.height]).toEqual([48, 48, 48, 48]);
+    // Nearest: every source pixel becomes a 3×3 block of itself.
+    for (const [x, y] of [
+      [0, 0],
+      [5, 9],
+      [15, 15],
+    ])
+      for (let ch = 0; ch < 3; ch++)
+        expect(c.data[((y * 3 + 1) * 48 + x * 3 + 2) * 3 + ch]).toBe(p.data[(y * 16 + x) * 3 + ch]);
+    expect(l.data.equals(c.data)).toBe(false);
+    expect((await sharp(path.join(smooth, 'grid.png')).metadata()).width).toBeGreaterThan(2 * 48);
+    await expect(
+      writeSeedBatch(gen, { dir: await tempDir(), seed: 1, count: 1, scale: 2, filter: 'cubic' as never }),
+    ).rejects.toThrow(/Unknown upscale filter "cubic"/);
   });
 
   it('says a file is not a folder instead of failing with EEXIST', async () => {

@@ -4,6 +4,7 @@ import type { CheckpointRef, QuantizeOption, WebExportResult } from '@shared/con
 import { getApi } from '../api/index';
 import { errorMessage } from '../lib/format';
 import { guarded } from '../lib/guarded';
+import { withOverwriteConfirm } from '../lib/overwrite';
 import { useTasksStore } from './tasks';
 
 /** The TensorFlow.js web export of a checkpoint's generator, with progress. */
@@ -31,12 +32,16 @@ export const useExportStore = defineStore('export', () => {
     shownPath.value = null;
     return useTasksStore().track('export', taskId, (id) =>
       guarded(running, error, async () => {
-        result.value = await getApi().exportWeb({
-          checkpoint: ck,
-          dir: dir.value ?? undefined,
-          quantize: quantize.value,
-          taskId: id,
-        });
+        // A chosen folder that already holds files: ask before writing into it.
+        result.value = await withOverwriteConfirm((overwrite) =>
+          getApi().exportWeb({
+            checkpoint: ck,
+            dir: dir.value ?? undefined,
+            quantize: quantize.value,
+            taskId: id,
+            ...(overwrite ? { overwrite } : {}),
+          }),
+        );
         return result.value;
       }),
     );
@@ -55,9 +60,20 @@ export const useExportStore = defineStore('export', () => {
 
   const zipping = ref(false);
 
-  /** Download the written export as one zip (browser mode has no folder to open). */
+  /**
+   * Download the written export as one zip (browser mode has no folder to
+   * open): the server streams it from the export's download link; without one
+   * (an older server), the zip comes back as a data URL.
+   */
   async function downloadZip(): Promise<void> {
     if (!result.value || !checkpoint.value) return;
+    if (result.value.download) {
+      const link = document.createElement('a');
+      link.href = result.value.download;
+      link.download = `${result.value.dir.split(/[\\/]/).pop() ?? 'export'}.zip`;
+      link.click();
+      return;
+    }
     zipping.value = true;
     try {
       const zip = await getApi().exportZip({ checkpoint: checkpoint.value, dir: result.value.dir });

@@ -9,8 +9,10 @@ import type {
   SavedFile,
   SavedFolder,
 } from '@shared/contract';
+import type { UpscaleFilter } from '@shared/upscale';
 import { getApi } from '../api/index';
 import { guarded } from '../lib/guarded';
+import { withOverwriteConfirm } from '../lib/overwrite';
 import { errorMessage } from '../lib/format';
 import { useTasksStore } from './tasks';
 
@@ -47,6 +49,11 @@ export function gridSeeds(base: number, count: number): number[] {
  * tile knows its class and a pin keeps the class of the tile it came from;
  * single images and batches use the picked class (batches cycle with "All",
  * a pin without a class uses class 0). Unconditional generators send no class.
+ *
+ * Everything written (PNGs, batches, GIFs, PNG sequences) is enlarged by
+ * `outputScale` with `outputFilter` (crisp pixels or smooth Lanczos). A save
+ * the studio refuses because it would replace files asks "Replace …?" and
+ * retries with overwrite on yes.
  */
 export const useGenerateStore = defineStore('generate', () => {
   const checkpoint = ref<CheckpointRef | null>(null);
@@ -66,6 +73,16 @@ export const useGenerateStore = defineStore('generate', () => {
   const exporting = ref(false);
   const exportTaskId = ref<string | null>(null);
   const error = ref<string | null>(null);
+  /** Integer upscale of everything written (the grid shows 1×, drawn crisp by the browser). */
+  const outputScale = ref(4);
+  /** How outputs are enlarged: crisp pixels (nearest) or smooth (Lanczos). */
+  const outputFilter = ref<UpscaleFilter>('nearest');
+  /**
+   * The image at z = 0 (what ψ = 0 gives every sample, and what lower ψ pulls
+   * samples toward): shown beside the slider, because for many generators it
+   * is not a typical image (a DCGAN on dark-background data draws near black).
+   */
+  const centreImage = ref<string | null>(null);
   /** What the last save wrote (path, and a data URL for a browser download when small). */
   const lastSaved = shallowRef<SavedFile | SavedFolder | null>(null);
 
@@ -108,8 +125,22 @@ export const useGenerateStore = defineStore('generate', () => {
     if (!m) return;
     meta.value = m;
     if (classChoice.value !== null && classChoice.value >= m.numClasses) classChoice.value = null;
+    centreImage.value = null;
     await generate();
     await refreshPinImages();
+  }
+
+  /** G(0), drawn when first asked for (the ψ explanation): ψ = 0 scales any seed's z to 0 (the picked class, or class 0). */
+  async function refreshCentreImage(): Promise<void> {
+    const ck = checkpoint.value;
+    if (!ck || centreImage.value) return;
+    try {
+      const cls = isConditional.value ? { class: classChoice.value ?? 0 } : {};
+      const res = await getApi().generateImages({ checkpoint: ck, seeds: [0], truncation: 0, ...cls });
+      centreImage.value = res.images[0]?.dataUrl ?? null;
+    } catch {
+      // only an illustration: the grid's own call reports errors
+    }
   }
 
   /** Draw the grid: `count` images from seeds baseSeed, baseSeed+1, … */
@@ -227,16 +258,43 @@ export const useGenerateStore = defineStore('generate', () => {
     if (!ck || !canInterpolate.value) return null;
     const res = await useTasksStore().track('interpolation', exportTaskId, (taskId) =>
       guard(exporting, () =>
-        getApi().exportInterpolation({
+        withOverwriteConfirm((overwrite) =>
+          getApi().exportInterpolation({
+            checkpoint: ck,
+            pins: pinList(),
+            framesPerSegment: framesPerSegment.value,
+            loop: loop.value,
+            truncation: truncation.value,
+            format,
+            fps,
+            scale: outputScale.value,
+            filter: outputFilter.value,
+            dir,
+            taskId,
+            ...(overwrite ? { overwrite } : {}),
+          }),
+        ),
+      ),
+    );
+    if (res) lastSaved.value = res;
+    return res;
+  }
+
+  /** Save one sample as a PNG, upscaled `scale` times with the output filter. */
+  async function saveImage(pin: Pin, scale = outputScale.value, dir?: string): Promise<SavedFile | null> {
+    const ck = checkpoint.value;
+    if (!ck) return null;
+    const res = await guard(exporting, () =>
+      withOverwriteConfirm((overwrite) =>
+        getApi().saveImage({
           checkpoint: ck,
-          pins: pinList(),
-          framesPerSegment: framesPerSegment.value,
-          loop: loop.value,
+          pin: toPin(pin),
           truncation: truncation.value,
-          format,
-          fps,
+          scale,
+          filter: outputFilter.value,
           dir,
-          taskId,
+          ...classArg(),
+          ...(overwrite ? { overwrite } : {}),
         }),
       ),
     );
@@ -244,33 +302,26 @@ export const useGenerateStore = defineStore('generate', () => {
     return res;
   }
 
-  /** Save one sample as a PNG, upscaled `scale` times (nearest neighbour). */
-  async function saveImage(pin: Pin, scale: number, dir?: string): Promise<SavedFile | null> {
-    const ck = checkpoint.value;
-    if (!ck) return null;
-    const res = await guard(exporting, () =>
-      getApi().saveImage({ checkpoint: ck, pin: toPin(pin), truncation: truncation.value, scale, dir, ...classArg() }),
-    );
-    if (res) lastSaved.value = res;
-    return res;
-  }
-
-  /** Generate `n` images (seeds baseSeed…) into a folder. */
-  async function generateBatch(n: number, scale = 1, dir?: string): Promise<SavedFolder | null> {
+  /** Generate `n` images (seeds baseSeed…) into a folder, upscaled with the output scale and filter. */
+  async function generateBatch(n: number, scale = outputScale.value, dir?: string): Promise<SavedFolder | null> {
     const ck = checkpoint.value;
     if (!ck) return null;
     const res = await useTasksStore().track('generate', exportTaskId, (taskId) =>
       guard(exporting, () =>
-        getApi().generateBatch({
-          checkpoint: ck,
-          count: n,
-          seed: baseSeed.value,
-          truncation: truncation.value,
-          scale,
-          dir,
-          taskId,
-          ...classArg(),
-        }),
+        withOverwriteConfirm((overwrite) =>
+          getApi().generateBatch({
+            checkpoint: ck,
+            count: n,
+            seed: baseSeed.value,
+            truncation: truncation.value,
+            scale,
+            filter: outputFilter.value,
+            dir,
+            taskId,
+            ...classArg(),
+            ...(overwrite ? { overwrite } : {}),
+          }),
+        ),
       ),
     );
     if (res) lastSaved.value = res;
@@ -282,7 +333,15 @@ export const useGenerateStore = defineStore('generate', () => {
     const ck = checkpoint.value;
     if (!ck || pins.value.length === 0) return null;
     const res = await guard(exporting, () =>
-      getApi().saveLatents({ checkpoint: ck, pins: pinList(), truncation: truncation.value, dir }),
+      withOverwriteConfirm((overwrite) =>
+        getApi().saveLatents({
+          checkpoint: ck,
+          pins: pinList(),
+          truncation: truncation.value,
+          dir,
+          ...(overwrite ? { overwrite } : {}),
+        }),
+      ),
     );
     if (res) lastSaved.value = res;
     return res;
@@ -337,6 +396,7 @@ export const useGenerateStore = defineStore('generate', () => {
     if (value !== null && !(Number.isInteger(value) && value >= 0 && value < numClasses.value)) return;
     classChoice.value = value;
     frames.value = [];
+    centreImage.value = null;
     await generate();
   }
 
@@ -369,6 +429,9 @@ export const useGenerateStore = defineStore('generate', () => {
     exportTaskId,
     exportFraction,
     error,
+    outputScale,
+    outputFilter,
+    centreImage,
     lastSaved,
     canInterpolate,
     isPinned,
@@ -387,5 +450,6 @@ export const useGenerateStore = defineStore('generate', () => {
     loadLatents,
     setClass,
     setTruncation,
+    refreshCentreImage,
   };
 });
