@@ -5,8 +5,8 @@
  * run is no longer shown, or becomes this studio's own job.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useRunsStore } from '../../../src/renderer/src/stores/runs';
-import { useTrainingStore } from '../../../src/renderer/src/stores/training';
+import { useRunsStore } from '@renderer/stores/runs';
+import { useTrainingStore } from '@renderer/stores/training';
 import { detail, stat, summary } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
