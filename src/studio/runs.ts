@@ -140,7 +140,7 @@ export async function runDetail(runsRoot: string, id: string, live: LiveInfo): P
   if (!summary) throw new StudioError(`Run ${id} not found.`);
   const dir = summary.dir;
   const { config, problem } = await inspectRunConfig(dir);
-  if (!config) throw new StudioError(`Run ${id} is damaged: ${problem} It can only be deleted.`);
+  if (!config) throw new StudioError(`Run ${id} is damaged: ${problem} Repair it (or delete it) in the runs list.`);
   const report = await readJson<RunDetail['importReport'] & Record<string, unknown>>(
     path.join(dir, IMPORT_REPORT_FILE),
   );

@@ -120,6 +120,12 @@ export function createFakeApi(): FakeApi {
     })),
     diffRuns: vi.fn(async () => []),
     deleteRun: vi.fn(async () => undefined),
+    repairRun: vi.fn(async (req) => ({
+      runId: req.runId,
+      actions: [{ kind: 'status', description: 'write the missing status.json: stopped at step 4' }],
+      unrepairable: [],
+      applied: req.apply,
+    })),
     followRun: vi.fn(async () => ({ leaseMs: 30_000 })),
     unfollowRun: vi.fn(async () => undefined),
     loadGenerator: vi.fn(async (req) => generatorMeta(req.checkpoint.runId)),

@@ -85,7 +85,7 @@ describe('damaged and half-made runs', () => {
 
   it('runs:get says what is wrong instead of "not found"; runs:delete removes one', async () => {
     await expect(s.call('runs:get', { runId: '00003-badjson' })).rejects.toThrow(
-      /^Run 00003-badjson is damaged: Corrupt .*config\.json: .* It can only be deleted\.$/,
+      /^Run 00003-badjson is damaged: Corrupt .*config\.json: .* Repair it \(or delete it\) in the runs list\.$/,
     );
     await expect(s.call('runs:get', { runId: '00009-absent' })).rejects.toThrow('Run 00009-absent not found.');
     await expect(s.call('training:resume-run', { runId: '00002-noconfig' })).rejects.toThrow(
@@ -120,5 +120,39 @@ describe('a run another process trains', () => {
     });
     const after = (await s.call('runs:list')).find((r) => r.id === '00005-held')!;
     expect(after).toMatchObject({ status: 'interrupted', live: false, resumable: true, step: 3 });
+  });
+});
+
+describe('runs:repair', () => {
+  it('lists what it would do, repairs a damaged run on apply, and says what it cannot repair', async () => {
+    const { cp, rm } = await import('node:fs/promises');
+    const { DCGAN_28, fixturePath } = await import('../helpers/fixture-runs');
+    const dir = path.join(s.runsRoot, '00006-repairme');
+    await cp(fixturePath(DCGAN_28), dir, { recursive: true });
+    await rm(path.join(dir, 'config.json'));
+    await rm(path.join(dir, 'status.json'));
+    const listed = (await s.call('runs:list')).find((r) => r.id === '00006-repairme');
+    expect(listed?.problem).toMatch(/no config\.json/);
+
+    const dry = await s.call('runs:repair', { runId: '00006-repairme', apply: false });
+    expect(dry.applied).toBe(false);
+    expect(dry.actions.map((a) => a.kind)).toEqual(['config', 'status']);
+    expect((await readdir(dir)).includes('config.json')).toBe(false); // the dry run changed nothing
+
+    const done = await s.call('runs:repair', { runId: '00006-repairme', apply: true });
+    expect(done).toMatchObject({ runId: '00006-repairme', applied: true, unrepairable: [] });
+    expect((await s.call('runs:list')).find((r) => r.id === '00006-repairme')).toMatchObject({
+      problem: null,
+      status: 'stopped',
+      step: 4,
+    });
+
+    // No checkpoint to rebuild config.json from: said, not done.
+    expect(await s.call('runs:repair', { runId: '00004-invalid', apply: false })).toMatchObject({
+      unrepairable: ['config.json is missing or unreadable and there is no intact checkpoint to rebuild it from.'],
+    });
+    // Validated like every call: a runId that is a path, or a missing flag, is refused.
+    await expect(s.call('runs:repair', { runId: '../x', apply: true })).rejects.toThrow();
+    await expect(s.call('runs:repair', { runId: '00006-repairme' })).rejects.toThrow();
   });
 });

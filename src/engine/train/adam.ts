@@ -6,6 +6,7 @@
  * The update is PyTorch's: θ ← θ − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamMoment, adamParam, fusedUpdatesAvailable } from '../backend/webgpu-fused';
 
 /**
  * A zero-filled, non-trainable slot shaped like `x`. tf.variable shares the
@@ -55,9 +56,19 @@ export class Adam {
     // Bias corrections in float64 on the host: exact and identical on every backend.
     const stepSize = lr / (1 - beta1 ** this.step);
     const invSqrtBc2 = 1 / Math.sqrt(1 - beta2 ** this.step);
+    // On webgpu, 3 fused dispatches per variable instead of 13 (same formula, same float32 order).
+    const fused = fusedUpdatesAvailable();
     tf.tidy(() => {
       for (let i = 0; i < this.vars.length; i++) {
         const g = grads[i];
+        if (fused) {
+          const m = adamMoment(this.m[i], g, beta1, 1 - beta1, false);
+          const v = adamMoment(this.v[i], g, beta2, 1 - beta2, true);
+          this.m[i].assign(m);
+          this.v[i].assign(v);
+          this.vars[i].assign(adamParam(this.vars[i], m, v, invSqrtBc2, epsilon, stepSize));
+          continue;
+        }
         const m = this.m[i].mul(beta1).add(g.mul(1 - beta1));
         const v = this.v[i].mul(beta2).add(g.square().mul(1 - beta2));
         this.m[i].assign(m);

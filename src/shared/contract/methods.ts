@@ -45,6 +45,7 @@ export const API_METHOD_CHANNELS = {
   runSample: 'runs:sample',
   diffRuns: 'runs:diff',
   deleteRun: 'runs:delete',
+  repairRun: 'runs:repair',
   followRun: 'runs:follow',
   unfollowRun: 'runs:unfollow',
   // generate

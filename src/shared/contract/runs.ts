@@ -25,7 +25,8 @@ export interface RunSummary {
   /**
    * What is wrong with a damaged or half-made run folder (no or a broken
    * config.json), null for a sound run. Such a run is listed so it can be
-   * deleted; it cannot be resumed, and `runs:get` refuses it with this line.
+   * repaired (`runs:repair`) or deleted; it cannot be resumed, and `runs:get`
+   * refuses it with this line.
    */
   problem: string | null;
   preset: string;
@@ -178,6 +179,26 @@ export interface RunFollowUpdate {
   status: RunStatus | null;
 }
 
+export const RepairRunRequestSchema = z
+  .object({
+    runId,
+    /** false: only list what would be done (nothing changes); true: do it. */
+    apply: z.boolean(),
+  })
+  .strict();
+export type RepairRunRequest = z.infer<typeof RepairRunRequestSchema>;
+
+/** What a repair did, or would do (src/engine/run/repair.ts); it never deletes weights. */
+export interface RunRepairResult {
+  runId: string;
+  /** In order; `kind` names the repair (stale-lock, leftovers, partial-checkpoint, damaged-checkpoint, restore-checkpoint, config, run-file, stats, status). */
+  actions: { kind: string; description: string }[];
+  /** Problems a repair cannot fix, one line each. */
+  unrepairable: string[];
+  /** False for the dry run. */
+  applied: boolean;
+}
+
 export const runsOperations = {
   'runs:list': { method: 'listRuns', request: undefined, result: returns<RunSummary[]>() },
   'runs:get': { method: 'getRun', request: RunIdRequestSchema, result: returns<RunDetail>() },
@@ -187,6 +208,8 @@ export const runsOperations = {
   'runs:diff': { method: 'diffRuns', request: RunDiffRequestSchema, result: returns<ConfigDiffEntry[]>() },
   /** Deletes a run folder (the UI asks for confirmation first). Rejects while it trains. */
   'runs:delete': { method: 'deleteRun', request: RunIdRequestSchema, result: returns<void>() },
+  /** Repairs a damaged or interrupted run (`apply: false` only lists what it would do). Rejects while it trains. */
+  'runs:repair': { method: 'repairRun', request: RepairRunRequestSchema, result: returns<RunRepairResult>() },
   /** Start (or renew) following a run: `runs:update` events report what its trainer writes. */
   'runs:follow': { method: 'followRun', request: RunFollowRequestSchema, result: returns<RunFollowLease>() },
   /** Stop following; the folder is no longer watched once no follower is left. */

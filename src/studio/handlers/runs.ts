@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { runsOperations } from '../../shared/contract';
 import { StudioError } from '../errors';
-import { readRunConfig } from '../../engine/light';
+import { planRepair, readRunConfig, repairRun } from '../../engine/light';
 import {
   deleteRun,
   diffConfigs,
@@ -16,7 +16,13 @@ import {
 } from '../runs';
 import type { DomainHandlers, StudioContext } from './context';
 
-export function setupRuns({ tools, training, runs, watcher, emit }: StudioContext): DomainHandlers<typeof runsOperations> {
+export function setupRuns({
+  tools,
+  training,
+  runs,
+  watcher,
+  emit,
+}: StudioContext): DomainHandlers<typeof runsOperations> {
   return {
     'runs:list': async () => listRuns(runs.runsRoot, runs.live()),
 
@@ -69,6 +75,16 @@ export function setupRuns({ tools, training, runs, watcher, emit }: StudioContex
       await deleteRun(dir);
       watcher.dropRun(req.runId);
       emit('runs:changed', { runId: req.runId, reason: 'deleted' });
+    },
+
+    'runs:repair': async (req) => {
+      const dir = await runs.runDir(req.runId);
+      if (training.liveRunId === req.runId)
+        throw new StudioError(`Run ${req.runId} is training: stop it before repairing it.`);
+      await runs.assertNotTrainedElsewhere(req.runId);
+      const report = req.apply ? await repairRun(dir) : await planRepair(dir);
+      if (req.apply) emit('runs:changed', { runId: req.runId, reason: 'updated' });
+      return { runId: req.runId, actions: report.actions, unrepairable: report.unrepairable, applied: report.applied };
     },
 
     'runs:follow': async (req) => {

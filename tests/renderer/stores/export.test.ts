@@ -32,4 +32,23 @@ describe('export store', () => {
     expect(e.zipping).toBe(false);
     expect(e.error).toBeNull();
   });
+
+  it("downloads through the server's streaming link when the export has one, without a data URL", async () => {
+    const api = installFakeApi();
+    const base = await api.exportWeb({ checkpoint: { runId: '00001-x', step: null } });
+    vi.mocked(api.exportWeb).mockResolvedValueOnce({ ...base, download: '/api/download/abc/export-web.zip' });
+    const e = useExportStore();
+    e.checkpoint = { runId: '00001-x', step: null };
+    await e.run();
+    const clicks: { href: string; download: string }[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicks.push({ href: this.href, download: this.download });
+    });
+    await e.downloadZip();
+    click.mockRestore();
+    expect(api.exportZip).not.toHaveBeenCalled();
+    expect(clicks).toEqual([
+      { href: expect.stringMatching(/\/api\/download\/abc\/export-web\.zip$/), download: 'export-web.zip' },
+    ]);
+  });
 });

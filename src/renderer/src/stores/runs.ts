@@ -5,6 +5,7 @@ import type {
   MetricsPoint,
   RunDetail,
   RunFollowUpdate,
+  RunRepairResult,
   RunSummary,
   StepStats,
   Unsubscribe,
@@ -252,6 +253,22 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /**
+   * Repair a damaged or interrupted run: `apply: false` only asks what would
+   * be done. After a repair the list is read again. Null when it failed
+   * (`error` says why).
+   */
+  async function repair(id: string, apply: boolean): Promise<RunRepairResult | null> {
+    try {
+      const result = await getApi().repairRun({ runId: id, apply });
+      if (apply) await refresh();
+      return result;
+    } catch (e) {
+      error.value = errorMessage(e);
+      return null;
+    }
+  }
+
   /** Open the run folder in the file manager (browser mode: tells where it is). */
   async function openFolder(id: string): Promise<void> {
     try {
@@ -286,6 +303,7 @@ export const useRunsStore = defineStore('runs', () => {
     compare,
     clearCompare,
     remove,
+    repair,
     openFolder,
     followedIds,
     dispose,
