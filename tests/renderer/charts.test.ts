@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLineOption, seriesCsv } from '@renderer/lib/charts';
+import { buildLineOption, seriesCsv, stepAtX, stepToX } from '@renderer/lib/charts';
 
 describe('chart tools', () => {
   const series = [
@@ -24,5 +24,66 @@ describe('chart tools', () => {
 
   it('CSV: a step column and a column per curve, quoted where needed', () => {
     expect(seriesCsv(series)).toBe('step,loss D,"loss ""G"", raw"\n1,1.4,\n2,0,0.7\n3,0.5,0.6\n');
+  });
+});
+
+describe('x axis mode and step cursor', () => {
+  type Opt = {
+    xAxis: { type: string };
+    legend: { data: string[] };
+    series: {
+      name: string;
+      data: [number, number | null, number][];
+      markLine?: { data: { xAxis?: number; name: string }[] };
+    }[];
+    tooltip: { formatter: (p: unknown) => string };
+  };
+  const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+  const timed = { name: 'loss D', x: [10, 20, 30], y: [1, 2, 3], t: [T0, T0 + 60_000, T0 + 3_600_000] };
+  const untimed = { name: 'old', x: [10, 20], y: [5, 6] };
+
+  it('wall time puts each point at its time (a time axis), keeps its step, and leaves out series without times', () => {
+    const opt = buildLineOption({ series: [timed, untimed], xMode: 'time' }) as Opt;
+    expect(opt.xAxis.type).toBe('time');
+    expect(opt.series.map((s) => s.name)).toEqual(['loss D']);
+    expect(opt.legend.data).toEqual(['loss D']);
+    expect(opt.series[0].data).toEqual([
+      [T0, 1, 10],
+      [T0 + 60_000, 2, 20],
+      [T0 + 3_600_000, 3, 30],
+    ]);
+    const title = opt.tooltip.formatter([{ seriesName: 'loss D', seriesId: 'loss D', value: [T0 + 60_000, 2, 20] }]);
+    expect(title).toContain('step 20 · ');
+    const step = buildLineOption({ series: [timed, untimed] }) as Opt;
+    expect(step.xAxis.type).toBe('value');
+    expect(step.series[0].data[1]).toEqual([20, 2]);
+    expect(step.tooltip.formatter([{ seriesName: 'loss D', value: [20, 2] }])).toContain('step 20</div>');
+  });
+
+  it('marks the cursor step on the chart, at its time in time mode, with the rollback markers moved too', () => {
+    const marks = (o: unknown) => (o as Opt).series.at(-1)!.markLine!.data;
+    expect(marks(buildLineOption({ series: [timed], cursor: 20 }))).toEqual([
+      expect.objectContaining({ xAxis: 20, name: 'step 20' }),
+    ]);
+    const inTime = marks(
+      buildLineOption({ series: [timed], cursor: 25, xMode: 'time', markers: [{ x: 30, label: 'r' }] }),
+    );
+    expect(inTime).toEqual([
+      expect.objectContaining({ xAxis: T0 + 3_600_000, name: 'r' }),
+      expect.objectContaining({ xAxis: T0 + 60_000, name: 'step 25' }), // the last point at or before step 25
+    ]);
+    expect((buildLineOption({ series: [timed], cursor: null }) as Opt).series[0].markLine).toBeUndefined();
+  });
+
+  it('the step under the pointer is the nearest point of any series, in either mode', () => {
+    expect(stepAtX([timed], 24)).toBe(20);
+    expect(stepAtX([timed], 26)).toBe(30);
+    expect(stepAtX([timed], 2)).toBe(10);
+    expect(stepAtX([timed, { name: 'b', x: [23], y: [0] }], 24)).toBe(23);
+    expect(stepAtX([timed], T0 + 2_000_000, 'time')).toBe(30);
+    expect(stepAtX([timed], T0 + 1_000, 'time')).toBe(10);
+    expect(stepAtX([untimed], T0, 'time')).toBeNull();
+    expect(stepToX([timed], 29, 'time')).toBe(T0 + 60_000);
+    expect(stepToX([untimed], 29, 'time')).toBeNull();
   });
 });

@@ -12,11 +12,16 @@ import { decimate, emaSmooth } from './smoothing';
 
 export const CHART_PALETTE = ['#8b7cf6', '#38bdf8', '#f472b6', '#4ade80', '#fbbf24', '#fb923c'] as const;
 
+/** What the x axis measures: the training step, or the wall-clock time each step ended. */
+export type XMode = 'step' | 'time';
+
 /** One curve: x (the step) and y values of equal length. */
 export interface CurveSeries {
   name: string;
   x: readonly number[];
   y: readonly number[];
+  /** Wall-clock time of each point (ms since the epoch, stats.jsonl's `time`), for the wall-time x axis. */
+  t?: readonly number[];
   /** Index into CHART_PALETTE. */
   color?: number;
   /** Draw it smoothed (plus the raw curve faintly) when smoothing > 0. */
@@ -43,6 +48,64 @@ export interface LineOptionInput {
   yMax?: number;
   /** Logarithmic y axis (points ≤ 0 are left out: a log axis cannot place them). */
   yLog?: boolean;
+  /** Step (default) or wall-clock time on x; in time mode, series without `t` are left out. */
+  xMode?: XMode;
+  /** A step to mark with a vertical line (the step the sample timeline shows); null or left out: none. */
+  cursor?: number | null;
+}
+
+/** Index of the last point at or before `step` (the first when `step` is before them all); -1 when none. */
+function indexAtStep(xs: readonly number[], step: number): number {
+  if (xs.length === 0) return -1;
+  let lo = 0;
+  let hi = xs.length - 1;
+  if (step < xs[0]) return 0;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (xs[mid] <= step) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Where `step` lies on the x axis: itself, or in time mode the time of the first timed series' point at that step. */
+export function stepToX(series: readonly CurveSeries[], step: number, xMode: XMode = 'step'): number | null {
+  if (xMode === 'step') return step;
+  const timed = series.find((s) => s.t && s.t.length === s.x.length && s.x.length > 0);
+  if (!timed) return null;
+  return timed.t![indexAtStep(timed.x, step)];
+}
+
+/**
+ * The step under an x axis value (a hover or a click on the chart): the
+ * nearest point's step of any series, so the answer is always a step that
+ * was trained; null when the chart has no points.
+ */
+export function stepAtX(series: readonly CurveSeries[], x: number, xMode: XMode = 'step'): number | null {
+  let best: number | null = null;
+  let bestDist = Infinity;
+  for (const s of series) {
+    const xs = xMode === 'time' ? s.t : s.x;
+    if (!xs || xs.length !== s.x.length || xs.length === 0) continue;
+    // both are ascending: the nearest is at the insertion point or just before it
+    const i = indexAtStep(xs, x);
+    for (const j of [i, i + 1]) {
+      if (j < 0 || j >= xs.length) continue;
+      const d = Math.abs(xs[j] - x);
+      if (d < bestDist) {
+        bestDist = d;
+        best = s.x[j];
+      }
+    }
+  }
+  return best;
+}
+
+/** A wall-clock time as the tooltip shows it (local time, to the second). */
+function clock(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 function escapeHtml(s: string): string {
@@ -65,17 +128,24 @@ interface TooltipParam {
 }
 
 /** The tooltip HTML for ECharts' axis trigger (class-based: CSP-safe). */
-export function tooltipHtml(params: TooltipParam | TooltipParam[], colorOf: Record<string, number>): string {
+export function tooltipHtml(
+  params: TooltipParam | TooltipParam[],
+  colorOf: Record<string, number>,
+  xMode: XMode = 'step',
+): string {
   const list = Array.isArray(params) ? params : [params];
   const visible = list.filter((p) => !String(p.seriesId ?? '').endsWith('::raw'));
   const first = list[0];
-  const step = Array.isArray(first?.value) ? first.value[0] : first?.axisValue;
+  // points are [step, y], or [time, y, step] in time mode
+  const x = Array.isArray(first?.value) ? first.value[0] : first?.axisValue;
+  const step = Array.isArray(first?.value) && first.value.length > 2 ? first.value[2] : x;
+  const when = xMode === 'time' && typeof x === 'number' ? ` · ${clock(x)}` : '';
   const rows = visible.map((p) => {
     const y = Array.isArray(p.value) ? p.value[1] : p.value;
     const c = colorOf[p.seriesName ?? ''] ?? 0;
     return `<div class="tt-row"><span class="tt-dot tt-c${c}"></span><span class="tt-name">${escapeHtml(p.seriesName ?? '')}</span><span class="tt-val">${fmt(y)}</span></div>`;
   });
-  return `<div class="tt"><div class="tt-title">step ${fmt(step)}</div>${rows.join('')}</div>`;
+  return `<div class="tt"><div class="tt-title">step ${fmt(step)}${when}</div>${rows.join('')}</div>`;
 }
 
 /** The full ECharts option for a set of curves. */
@@ -86,14 +156,22 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
   const text = dark ? '#969fb0' : '#5d6778';
   const axisLine = dark ? '#313849' : '#cdd2dc';
   const split = dark ? 'rgba(255,255,255,0.06)' : 'rgba(0,0,0,0.06)';
+  const xMode = input.xMode ?? 'step';
   const colorOf: Record<string, number> = {};
   const series: Record<string, unknown>[] = [];
+  const timed = (s: CurveSeries) => xMode === 'step' || (s.t !== undefined && s.t.length === s.x.length);
 
   input.series.forEach((s, i) => {
+    if (!timed(s)) return;
     const colorIndex = (s.color ?? i) % CHART_PALETTE.length;
     const color = CHART_PALETTE[colorIndex];
     colorOf[s.name] = colorIndex;
-    const pairs = s.x.map((x, j) => [x, input.yLog && !(s.y[j] > 0) ? null : s.y[j]] as [number, number]);
+    // [x, y], plus the step in time mode (the tooltip names it)
+    const point = (j: number, y: number) =>
+      xMode === 'time'
+        ? [s.t![j], input.yLog && !(y > 0) ? null : y, s.x[j]]
+        : [s.x[j], input.yLog && !(y > 0) ? null : y];
+    const pairs = s.x.map((_, j) => point(j, s.y[j]));
     const lineStyle = { width: 1.6, type: s.dashed ? 'dashed' : 'solid' };
     const common = {
       type: 'line',
@@ -119,7 +197,7 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
         id: s.name,
         name: s.name,
         data: decimate(
-          s.x.map((x, j) => [x, input.yLog && !(smoothed[j] > 0) ? null : smoothed[j]] as [number, number]),
+          s.x.map((_, j) => point(j, smoothed[j])),
           maxPoints,
         ),
         lineStyle,
@@ -137,13 +215,29 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
       lineStyle: { color: '#f87171', type: 'dashed', width: 1 },
       label: { color: '#f87171', formatter: '{b}', position: 'insideEndTop' },
     })),
-    ...(input.markers ?? []).map((m) => ({
-      xAxis: m.x,
-      name: m.label,
-      lineStyle: { color: '#fbbf24', type: 'solid', width: 1.2 },
-      label: { color: '#fbbf24', formatter: '{b}', position: 'insideEndTop' },
-    })),
+    ...(input.markers ?? []).flatMap((m) => {
+      const x = stepToX(input.series, m.x, xMode);
+      if (x === null) return [];
+      return [
+        {
+          xAxis: x,
+          name: m.label,
+          lineStyle: { color: '#fbbf24', type: 'solid', width: 1.2 },
+          label: { color: '#fbbf24', formatter: '{b}', position: 'insideEndTop' },
+        },
+      ];
+    }),
   ];
+  const cursorX = input.cursor == null ? null : stepToX(input.series, input.cursor, xMode);
+  if (cursorX !== null) {
+    const cursorColor = dark ? '#e6e8ef' : '#1b2130';
+    marks.push({
+      xAxis: cursorX,
+      name: `step ${input.cursor}`,
+      lineStyle: { color: cursorColor, type: 'dashed', width: 1 },
+      label: { color: cursorColor, formatter: '{b}', position: 'insideEndBottom' },
+    });
+  }
   if (marks.length > 0 && series.length > 0) {
     series[series.length - 1].markLine = { silent: true, symbol: 'none', data: marks };
   }
@@ -160,7 +254,7 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
       itemHeight: 3,
       icon: 'rect',
       textStyle: { color: text, fontSize: 11 },
-      data: input.series.map((s) => s.name),
+      data: input.series.filter(timed).map((s) => s.name),
     },
     tooltip: {
       trigger: 'axis',
@@ -170,10 +264,10 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
       borderColor: axisLine,
       textStyle: { color: dark ? '#e6e8ef' : '#1b2130', fontSize: 12 },
       axisPointer: { type: 'line', lineStyle: { color: axisLine } },
-      formatter: (params: unknown) => tooltipHtml(params as TooltipParam[], colorOf),
+      formatter: (params: unknown) => tooltipHtml(params as TooltipParam[], colorOf, xMode),
     },
     xAxis: {
-      type: 'value',
+      type: xMode === 'time' ? 'time' : 'value',
       min: 'dataMin',
       max: 'dataMax',
       axisLine: { lineStyle: { color: axisLine } },

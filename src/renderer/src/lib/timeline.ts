@@ -39,3 +39,14 @@ export function upsertSample<T extends SampleRef>(samples: readonly T[], sample:
   out.splice(i, 0, sample);
   return out;
 }
+
+/**
+ * The sample nearest to `step` (either side; the earlier one on a tie), for a
+ * step picked on a chart. `samples` must be sorted by step. Null when none.
+ */
+export function nearestSample<T extends SampleRef>(samples: readonly T[], step: number): T | null {
+  const before = sampleAtStep(samples, step);
+  if (!before) return null;
+  const next = samples[samples.indexOf(before) + 1];
+  return next && next.step - step < step - before.step ? next : before;
+}

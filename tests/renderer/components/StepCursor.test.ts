@@ -1,0 +1,101 @@
+/**
+ * The Train view's step cursor and x axis: the sample timeline's step is
+ * marked on every chart; pointing at a chart previews the nearest grid, a
+ * click pins it; one chart's x axis switch (step / wall time) switches all.
+ * The charts draw on a canvas, which happy-dom lacks: a stand-in with the
+ * chart's props and events takes their place, the wiring around is real.
+ */
+import { flushPromises, mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { defineComponent, h } from 'vue';
+import { createMemoryHistory, createRouter } from 'vue-router';
+import { setApiForTesting } from '@renderer/api/index';
+import { useTrainingStore } from '@renderer/stores/training';
+import TrainView from '@renderer/views/TrainView.vue';
+import { createFakeApi } from '../fake-api';
+import { detail, stat } from '../fixtures';
+import { withPinia } from '../setup';
+
+afterEach(() => setApiForTesting(null));
+
+const ChartStandIn = defineComponent({
+  name: 'TimeSeriesChart',
+  props: { series: { type: Array, default: () => [] }, cursor: { type: Number, default: null }, xMode: String },
+  emits: ['hover', 'pick', 'update:xMode'],
+  setup(props) {
+    return () => h('div', { class: 'chart-stand-in', 'data-cursor': props.cursor, 'data-x-mode': props.xMode });
+  },
+});
+
+async function mountTrain() {
+  const api = createFakeApi();
+  vi.mocked(api.configSchema).mockRejectedValue(new Error('no schema in this test'));
+  vi.mocked(api.getRun).mockImplementation(async (req) => detail(req.runId, [0, 10, 20, 30]));
+  vi.mocked(api.runStats).mockResolvedValue({
+    runId: '00001-run',
+    stats: [0, 5, 10, 15, 20, 25, 30].map((s) => stat(s)),
+    total: 7,
+  });
+  setApiForTesting(api);
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:p(.*)', component: { render: () => null } }],
+  });
+  const opts = withPinia();
+  const wrapper = mount(TrainView, {
+    global: { plugins: [...opts.global.plugins, router], stubs: { TimeSeriesChart: ChartStandIn } },
+  });
+  await useTrainingStore().showRun('00001-run');
+  await flushPromises();
+  return wrapper;
+}
+
+describe('Train view: step cursor and x axis', () => {
+  it('marks the timeline step on every chart, previews on hover, pins on click', async () => {
+    const wrapper = await mountTrain();
+    const charts = () => wrapper.findAllComponents(ChartStandIn);
+    const cursors = () => charts().map((c) => c.props('cursor'));
+    const label = () => wrapper.get('[data-testid="timeline-label"]').text();
+    expect(charts()).toHaveLength(4);
+    expect(cursors()).toEqual([30, 30, 30, 30]); // following the newest grid
+    expect(label()).toContain('step 30');
+    // every chart's curves carry wall-clock times, for the time axis
+    expect((charts()[0].props('series') as { t?: number[] }[])[0].t).toEqual(
+      [0, 5, 10, 15, 20, 25, 30].map((s) => stat(s).time),
+    );
+
+    charts()[2].vm.$emit('pick', 12); // nearest grid: step 10
+    await flushPromises();
+    expect(label()).toContain('step 10');
+    expect(cursors()).toEqual([10, 10, 10, 10]);
+
+    charts()[1].vm.$emit('hover', 17); // nearest grid: step 20, for as long as the pointer is there
+    await flushPromises();
+    expect(label()).toContain('step 20');
+    expect(cursors()).toEqual([20, 20, 20, 20]);
+    charts()[1].vm.$emit('hover', null);
+    await flushPromises();
+    expect(label()).toContain('step 10');
+
+    charts()[0].vm.$emit('pick', 29); // the newest grid: follow new ones again
+    await flushPromises();
+    expect(label()).toContain('step 30');
+    expect(
+      wrapper
+        .findAll('button')
+        .find((b) => b.text() === 'Latest')
+        ?.attributes('disabled'),
+    ).toBeDefined();
+    wrapper.unmount();
+  });
+
+  it("one chart's x axis switch switches them all", async () => {
+    const wrapper = await mountTrain();
+    const charts = () => wrapper.findAllComponents(ChartStandIn);
+    expect(charts().map((c) => c.props('xMode'))).toEqual(['step', 'step', 'step', 'step']);
+    charts()[3].vm.$emit('update:xMode', 'time');
+    await flushPromises();
+    expect(charts().map((c) => c.props('xMode'))).toEqual(['time', 'time', 'time', 'time']);
+    wrapper.unmount();
+  });
+});
