@@ -15,7 +15,8 @@
  * each and the ratio ours/torch (above 1: we are faster), with the 1-minute load
  * average before each run. `--threads N` gives both sides N threads: ours through
  * `gan-studio bench --threads N` (the wasm backend's XNNPACK pool), torch through
- * torch.set_num_threads and its OpenMP/OpenBLAS pools. See bench/README.md.
+ * torch.set_num_threads (its OpenMP pool), with OpenBLAS's own pool at 1 thread,
+ * torch's fastest split (measured below). See bench/README.md.
  *
  * PyTorch is only used when it is already there (Debian's python3-torch, run
  * with /usr/bin/python3); this script never installs anything.
@@ -75,7 +76,7 @@ if (args.help) {
   process.stdout.write(
     'usage: npm run bench:peer -- [--rounds 3] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]\n' +
       '                          [--batch 64] [--backend wasm] [--threads 1] [--torch-device cpu|cuda]\n' +
-      "                          [--torch-threads N] [--torch-blas-threads N]   (torch's pools; default --threads)\n" +
+      "                          [--torch-threads N] [--torch-blas-threads N]   (torch's OpenMP pool, default --threads; its OpenBLAS pool, default 1)\n" +
       'Times our training step (gan-studio bench) and the same step in PyTorch (bench/torch-peer.py),\n' +
       'alternating them, and prints the median img/s of each and the ratio ours/torch.\n' +
       `Without --steps/--warmup: ${Object.entries(DEFAULT_STEPS)
@@ -91,13 +92,16 @@ const warmup = positiveInt('warmup', args.warmup, 0);
 const batch = positiveInt('batch', args.batch);
 const threads = positiveInt('threads', args.threads);
 /**
- * Torch's two CPU pools, each N by default: torch.set_num_threads (OpenMP, its
- * intra-op pool) and OpenBLAS's own. Apart, to find torch's best split: with
- * both at 2 on 2 cores a BLAS call inside a parallel region oversubscribes
- * them (bench/README.md has the measurements).
+ * Torch's two CPU pools: torch.set_num_threads (OpenMP, its intra-op pool),
+ * N by default, and OpenBLAS's own, 1 by default. Torch calls BLAS from inside
+ * its parallel regions, so OpenBLAS threads on top oversubscribe the cores.
+ * Measured on a quiet 2-core machine (load 1.4-1.6), img/s at batch 64,
+ * OpenMP+OpenBLAS threads: dcgan-28 2+2 161, 2+1 270, 1+2 254, 1+1 240;
+ * dcgan-64 2+2 17.3, 2+1 25.2, 1+2 20.8, 1+1 17.3. So N+1 is torch's best
+ * use of N cores, and the peer we compare with (bench/README.md).
  */
 const torchThreads = positiveInt('torch-threads', args['torch-threads']) ?? threads;
-const torchBlasThreads = positiveInt('torch-blas-threads', args['torch-blas-threads']) ?? threads;
+const torchBlasThreads = positiveInt('torch-blas-threads', args['torch-blas-threads']) ?? 1;
 const backend = args.backend;
 const torchDevice = args['torch-device'];
 if (!['cpu', 'cuda'].includes(torchDevice)) fail(`--torch-device must be cpu or cuda, got "${torchDevice}"`);

@@ -84,9 +84,11 @@ function bench(threads, b) {
   });
 }
 
+/** The median, to 2 decimals (the mean of two middles would print 80.53999999999999). */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const m = s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return Math.round(m * 100) / 100;
 };
 const load1 = () => Math.round(loadavg()[0] * 100) / 100;
 const log = (s) => process.stderr.write(s + '\n');

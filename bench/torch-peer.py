@@ -63,7 +63,7 @@ def _threads_from_argv():
     try:
         known = pre.parse_known_args()[0]
         threads = max(1, known.threads)
-        return threads, max(1, known.blas_threads) if known.blas_threads is not None else threads
+        return threads, max(1, known.blas_threads) if known.blas_threads is not None else 1
     except SystemExit:  # a bad value: main()'s parser reports it
         return 1, 1
 
@@ -284,7 +284,7 @@ def main():
     ap.add_argument('--steps', type=int, default=10)
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (default 1: our wasm backend is single-threaded)')
-    ap.add_argument('--blas-threads', type=int, default=None, help="OpenBLAS's own pool (default: --threads)")
+    ap.add_argument('--blas-threads', type=int, default=None, help="OpenBLAS's own pool (default 1: torch calls BLAS inside its own parallel regions, so more oversubscribes; bench/peer.mjs has the measurements)")
     ap.add_argument('--device', default='cpu', choices=['cpu', 'cuda'], help='cuda: time the step on the GPU (peer of --backend webgpu)')
     ap.add_argument('--json', action='store_true', help='print one JSON line')
     ap.add_argument('--train-data', help='quality mode: train on these images (count×R×R×C bytes, NHWC)')
