@@ -105,7 +105,9 @@ const rows: Row[] = [];
 const score = async (side: string, step: number, seconds: number, samples: ImageSet): Promise<void> => {
   const m = await compareWithReference(reference, samples);
   rows.push({ side, step, seconds, swd: m.swd, kid: m.kid, diversity: m.diversity });
-  process.stderr.write(`${side} @ ${step}: SWD ${m.swd.toFixed(1)}, KID ${m.kid.toFixed(1)} (load ${loadavg()[0].toFixed(1)})\n`);
+  process.stderr.write(
+    `${side} @ ${step}: SWD ${m.swd.toFixed(1)}, KID ${m.kid.toFixed(1)} (load ${loadavg()[0].toFixed(1)})\n`,
+  );
 };
 
 try {
@@ -178,5 +180,9 @@ else {
     process.stdout.write(
       `${r.side.padEnd(12)} | ${String(r.step).padStart(4)} | ${r.swd.toFixed(1).padStart(6)} | ${r.kid.toFixed(1).padStart(8)} | ${r.diversity.toFixed(2).padStart(9)} | ${r.seconds.toFixed(0).padStart(7)}\n`,
     );
-  process.stdout.write(`load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(
+    `load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
 }

@@ -4,7 +4,12 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config/resolve';
-import { architectureDifference, disposeSource, initSessionFrom, loadInitSource } from '../../src/engine/train/init-from';
+import {
+  architectureDifference,
+  disposeSource,
+  initSessionFrom,
+  loadInitSource,
+} from '../../src/engine/train/init-from';
 import { trainNewRun } from '../../src/engine/train/run-training';
 import { GanSession } from '../../src/engine/train/session';
 import { blobData, onBackend, sameWeights, snapshot } from '../helpers/tf';
@@ -93,7 +98,12 @@ describe('init from', () => {
       await a.trainStep(data);
       const stateOf = (s: GanSession, which: 'optG' | 'optD') => {
         const { step, tensors } = s[which].getState();
-        return { step, values: Object.keys(tensors).sort().map((k) => Array.from(tensors[k].dataSync())) };
+        return {
+          step,
+          values: Object.keys(tensors)
+            .sort()
+            .map((k) => Array.from(tensors[k].dataSync())),
+        };
       };
       const source = {
         dir: 'a',
@@ -138,7 +148,13 @@ describe('init from', () => {
       initFrom: first,
       initOptions: { optimizer: true, ada: true },
     });
-    const fresh = await trainNewRun(out, { config: config(5), data, datasetKey: 'k', backend: 'wasm', initFrom: first });
+    const fresh = await trainNewRun(out, {
+      config: config(5),
+      data,
+      datasetKey: 'k',
+      backend: 'wasm',
+      initFrom: first,
+    });
     const optSteps = async (run: string) => {
       const o = JSON.parse(await readFile(path.join(run, 'checkpoints', 'step-000002', 'optimizer.json'), 'utf8'));
       return [o.g.step, o.d.step];
@@ -165,7 +181,9 @@ describe('init from', () => {
         initFrom: first,
         initOptions: { optimizer: true },
       }),
-    ).rejects.toThrow(/Cannot carry the optimizer state from .+: G's optimizer does not match this run's .+g\.optimizer/);
+    ).rejects.toThrow(
+      /Cannot carry the optimizer state from .+: G's optimizer does not match this run's .+g\.optimizer/,
+    );
     expect(await readdir(out)).toEqual(runs);
   });
 });

@@ -52,7 +52,7 @@ export function registerTrain(program: Command): void {
       '--init-from <path>',
       'fine-tune: start a new run from the weights (G, D, G-EMA) of a run folder or checkpoint folder; the architectures must match',
     )
-    .option('--init-optimizer', "with --init-from: carry the optimizer state too (the same g/d.optimizer as that run)")
+    .option('--init-optimizer', 'with --init-from: carry the optimizer state too (the same g/d.optimizer as that run)')
     .option('--init-ada', 'with --init-from: keep its ADA augmentation probability (it restarts by default)')
     .option(
       '--resume <path>',
@@ -87,7 +87,9 @@ function flagOverrides(flags: TrainFlags): Record<string, unknown> {
 
 function runRequest(flags: TrainFlags): RunRequest {
   if ((flags.initOptimizer || flags.initAda) && !flags.initFrom)
-    throw new UserError(`${flags.initOptimizer ? '--init-optimizer' : '--init-ada'} needs --init-from (the run to carry it from).`);
+    throw new UserError(
+      `${flags.initOptimizer ? '--init-optimizer' : '--init-ada'} needs --init-from (the run to carry it from).`,
+    );
   if (!flags.resume) {
     const sources = {
       preset: flags.preset ?? (flags.data ? 'dcgan-64' : 'dcgan-28'),

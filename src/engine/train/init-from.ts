@@ -89,7 +89,8 @@ export function initSessionFrom(session: GanSession, source: InitSource, options
 
 /** Restore both optimizers from the source's state: refused, naming the optimizer, when the kinds or slots differ. */
 function carryOptimizers(session: GanSession, source: InitSource): void {
-  if (!source.optimizer) throw new Error('initSessionFrom: the optimizer state was not loaded (loadInitSource with optimizer: true)');
+  if (!source.optimizer)
+    throw new Error('initSessionFrom: the optimizer state was not loaded (loadInitSource with optimizer: true)');
   for (const [opt, state, what, key] of [
     [session.optG, source.optimizer.g, 'G', 'g'],
     [session.optD, source.optimizer.d, 'D', 'd'],
