@@ -183,9 +183,16 @@ process.stderr.write(
 );
 
 const entries: Entry[] = [];
-const blank = { calibration: [], cpu: 0, wall: 0, target: fixedSteps ?? 0 };
+/** A fresh tally per entry: a shared `calibration` array would give every recipe the same step count. */
+const blank = () => ({ calibration: [] as number[], cpu: 0, wall: 0, target: fixedSteps ?? 0 });
 for (const recipe of recipes)
-  entries.push({ name: recipe, preset: recipe, data: trainSet, session: await newSession(recipe, trainSet), ...blank });
+  entries.push({
+    name: recipe,
+    preset: recipe,
+    data: trainSet,
+    session: await newSession(recipe, trainSet),
+    ...blank(),
+  });
 
 let pretrainNote = '';
 if (withInit) {
@@ -197,7 +204,7 @@ if (withInit) {
     preset: 'small-dataset',
     data: pre,
     session: await newSession('small-dataset', pre),
-    ...blank,
+    ...blank(),
   };
   await planSteps([source], fixedSteps === null ? pretrainCpuSeconds : null);
   if (fixedSteps !== null) source.target = fixedSteps;
@@ -214,7 +221,7 @@ if (withInit) {
   pretrainNote = `pretrained ${s.step} steps (${source.cpu.toFixed(0)} CPU-s) on ${pre.count} other stamps`;
   process.stderr.write(`${pretrainNote}\n`);
   s.dispose();
-  entries.push({ name: 'small-dataset ← init', preset: 'small-dataset', data: trainSet, session: tuned, ...blank });
+  entries.push({ name: 'small-dataset ← init', preset: 'small-dataset', data: trainSet, session: tuned, ...blank() });
 }
 
 // The fine-tuned row is small-dataset itself (same step cost): it gets the steps small-dataset reaches.
