@@ -24,24 +24,12 @@ import { setLazyFusedGradients } from '../src/engine/backend/fused-gradients';
 import { activateBackend } from '../src/engine/backend/select';
 import { setStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 import { resolveConfig } from '../src/engine/config/resolve';
-import { Rng } from '../src/engine/rng';
+import { syntheticData } from '../src/engine/bench';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-
-function syntheticData(count: number, size: number): TrainingData {
-  const pool = new Rng(1).normal(new Float32Array(count * size)).map((v) => Math.tanh(v));
-  return {
-    count,
-    batch(indices, out = new Float32Array(indices.length * size)) {
-      for (let i = 0; i < indices.length; i++)
-        out.set(pool.subarray(indices[i] * size, (indices[i] + 1) * size), i * size);
-      return out;
-    },
-  };
 }
 
 type Mode = 'stock' | 'eager-grads';

@@ -26,8 +26,8 @@ export interface BenchOptions {
   sets?: string[];
 }
 
-/** Random images in [-1, 1]; speed does not depend on what the pixels show. */
-function syntheticData(count: number, size: number): TrainingData {
+/** Random images in [-1, 1]; speed does not depend on what the pixels show (also bench/'s scripts). */
+export function syntheticData(count: number, size: number): TrainingData {
   const pool = new Rng(1).normal(new Float32Array(count * size)).map((v) => Math.tanh(v));
   return {
     count,
