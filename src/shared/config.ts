@@ -223,7 +223,7 @@ export const GeneratorConfigSchema = z
       .enum(INITS)
       .default('normal')
       .describe(
-        'Initial weights of G\'s layers (dcgan-dense and dcgan-conv). normal: N(0, 0.02), as DCGAN (right with batch norm, which rescales each layer). he: N(0, gain²/fan-in) per layer (He et al. 2015), which keeps the signal at unit scale through a net without normalization; with N(0, 0.02) such a net starts with outputs near 0 that hardly depend on its input.',
+        "Initial weights of G's layers (dcgan-dense and dcgan-conv). normal: N(0, 0.02), as DCGAN (right with batch norm, which rescales each layer). he: N(0, gain²/fan-in) per layer (He et al. 2015), which keeps the signal at unit scale through a net without normalization; with N(0, 0.02) such a net starts with outputs near 0 that hardly depend on its input.",
       ),
     spectralNorm: spectralNormField('G', false),
     dropout: z
@@ -275,7 +275,7 @@ export const DiscriminatorConfigSchema = z
       .enum(INITS)
       .default('normal')
       .describe(
-        'Initial weights of D\'s layers (dcgan-dense and dcgan-conv). normal: N(0, 0.02), as DCGAN (right with batch norm, which rescales each layer). he: N(0, gain²/fan-in) per layer (He et al. 2015), which keeps the signal at unit scale through a net without normalization; with N(0, 0.02) such a net starts with outputs near 0 that hardly depend on its input.',
+        "Initial weights of D's layers (dcgan-dense and dcgan-conv). normal: N(0, 0.02), as DCGAN (right with batch norm, which rescales each layer). he: N(0, gain²/fan-in) per layer (He et al. 2015), which keeps the signal at unit scale through a net without normalization; with N(0, 0.02) such a net starts with outputs near 0 that hardly depend on its input.",
       ),
     spectralNorm: spectralNormField('D', false),
     minibatchStd: z

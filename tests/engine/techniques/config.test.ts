@@ -320,7 +320,8 @@ describe('model options', () => {
     const std = (t: tf.Tensor) => tf.tidy(() => Math.sqrt(tf.moments(t).variance.dataSync()[0]));
     const he = buildGenerator({ ...spec, g: { ...spec.g, init: 'he', upsample: 'nearest', kernelSize: 3 } }, 1);
     const normal = buildGenerator({ ...spec, g: { ...spec.g, upsample: 'nearest', kernelSize: 3 } }, 1);
-    const kernels = (m: tf.LayersModel) => m.layers.filter((l) => l.getWeights().length > 0).map((l) => l.getWeights()[0]);
+    const kernels = (m: tf.LayersModel) =>
+      m.layers.filter((l) => l.getWeights().length > 0).map((l) => l.getWeights()[0]);
     // g0 (convT from 1×1: fan-in 32, ReLU gain √2), a hidden 3×3 conv (fan-in 9·128), the image conv (9·16, gain 1).
     const [g0, g1, , , out] = kernels(he);
     expect(std(g0)).toBeCloseTo(Math.sqrt(2 / 32), 2);
@@ -330,7 +331,14 @@ describe('model options', () => {
     const z = tf.randomNormal([16, 32], 0, 1, 'float32', 7);
     // The spread of G's images across z: what D and the loss can act on.
     const spread = (g: tf.LayersModel) =>
-      tf.tidy(() => Math.sqrt(tf.moments(g.predict(z) as tf.Tensor, 0).variance.mean().dataSync()[0]));
+      tf.tidy(() =>
+        Math.sqrt(
+          tf
+            .moments(g.predict(z) as tf.Tensor, 0)
+            .variance.mean()
+            .dataSync()[0],
+        ),
+      );
     expect(spread(he)).toBeGreaterThan(0.1);
     expect(spread(normal)).toBeLessThan(0.01);
     const dHe = buildDiscriminator({ ...base, resolution: 64, baseWidth: 16, d: { norm: 'none', init: 'he' } }, 1);
