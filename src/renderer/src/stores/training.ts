@@ -20,7 +20,7 @@ import { errorMessage, etaSeconds } from '../lib/format';
 import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health';
 import { measureGridSpread } from '../lib/sample-spread';
 import { activeStepsPerSecond } from '../lib/speed';
-import { upsertMetrics } from '../lib/quality';
+import { followedMetrics, upsertMetrics } from '../lib/quality';
 import { upsertSample } from '../lib/timeline';
 
 const IDLE_STATE = IDLE_TRAINING_STATE;
@@ -188,6 +188,7 @@ export const useTrainingStore = defineStore('training', () => {
       if (fresh.length) stats.value = [...stats.value, ...fresh];
       if (u.events.length) events.value = [...events.value, ...u.events];
     }
+    if (u.metricsReset || u.metrics.length) metrics.value = followedMetrics(metrics.value, u);
     if (u.sampleSteps) {
       const known = new Map(samples.value.map((s) => [s.step, s.src]));
       samples.value = u.sampleSteps.map((step) => ({ step, src: known.get(step) ?? null }));
