@@ -33,7 +33,7 @@ export function mergeDiffs(diffs: readonly ConfigDiffEntry[][]): { path: string;
 }
 
 /** Longer side of run and checkpoint thumbnails, px. */
-export const THUMB_MAX = 96;
+const THUMB_MAX = 96;
 
 /**
  * Every run in the runs folder: the list (refreshed on `runs:changed`), the

@@ -23,16 +23,16 @@ import { activeStepsPerSecond } from '../lib/speed';
 import { followedMetrics, upsertMetrics } from '../lib/quality';
 import { upsertSample } from '../lib/timeline';
 
-export const IDLE_STATE = IDLE_TRAINING_STATE;
+const IDLE_STATE = IDLE_TRAINING_STATE;
 
 /** One saved grid of the run on show; `src` is null until fetched. */
-export interface RunSample {
+interface RunSample {
   step: number;
   src: string | null;
 }
 
 /** The training process ended without finishing (crash, kill, out of memory). */
-export type DiedEvent = Extract<TrainingEvent, { type: 'died' }>;
+type DiedEvent = Extract<TrainingEvent, { type: 'died' }>;
 
 /** Steps used for the speed and ETA estimate. */
 const SPEED_WINDOW = 30;
