@@ -28,11 +28,12 @@ describe.skipIf(skipWebGpu())('GPU timestamps when profiling', () => {
     const b = tf.randomNormal([256, 128]);
     const m = tf.zeros([64, 128]);
     await tf.matMul(a, b).data(); // compile first
+    const outputs: tf.Tensor[] = [];
     const profile = await tf.profile(async () => {
       const c = tf.matMul(a, b);
       const next = adamMoment(m, c, 0.9, 0.1, true);
       await next.data();
-      return [c, next];
+      outputs.push(c, next);
     });
     const matMul = profile.kernels.find((k) => k.name === 'BatchMatMul')!;
     expect(matMul.kernelTimeMs as number).toBeGreaterThan(0);
@@ -42,7 +43,7 @@ describe.skipIf(skipWebGpu())('GPU timestamps when profiling', () => {
     expect(programs[0][1]).toBeGreaterThan(0);
     const fused = profile.kernels.find((k) => k.name === 'GanSquaredMoment')!;
     expect(programsOf(fused.extraInfo).map(([name]) => name)).toEqual(['FusedUpdateProgram']);
-    tf.dispose([a, b, m, ...profile.result]);
+    tf.dispose([a, b, m, ...outputs]);
     await activateBackend('cpu');
 
     // Dawn is loaded now, with timestamps: asking again is harmless.
