@@ -8,7 +8,6 @@ import type {
   BackendsInfo,
   DatasetOptions,
   DatasetSummary,
-  ExportZip,
   GeneratedImages,
   GeneratorMeta,
   InterpolationFrames,
@@ -129,7 +128,6 @@ export interface ToolsMethods {
     quantize: 'uint8' | 'float16' | null;
     taskId?: string;
   }): WebExportResult;
-  exportZip(args: { dir: string }): ExportZip;
 }
 
 export type ToolsMethod = keyof ToolsMethods;
