@@ -126,12 +126,6 @@ export async function activateWebGpu(): Promise<WebGpuActivation> {
   return { ok: true, adapter: summary, detail: `WebGPU on ${describeAdapter(summary)}` };
 }
 
-/** The adapter in use or found, or null when Dawn found none (or is not installed). */
-export async function webgpuAdapter(): Promise<GpuAdapterSummary | null> {
-  const found = await findAdapter();
-  return found.ok ? found.summary : null;
-}
-
 /** The GPU device tfjs uses, or null before activateWebGpu. */
 export function webgpuDevice(): GPUDevice | null {
   return live?.device ?? null;

@@ -24,7 +24,7 @@ export function optimizerOf(config: TrainConfig, net: 'g' | 'd'): ConcreteOptimi
   return config.loss === 'wgan' ? 'rmsprop' : 'adam';
 }
 
-export function gArchOf(config: TrainConfig): GArch {
+function gArchOf(config: TrainConfig): GArch {
   const base = defaultGArch(config.model.arch);
   const g = config.g;
   return {
@@ -57,7 +57,7 @@ export function dArchOf(config: TrainConfig): DArch {
   };
 }
 
-export function conditionalOf(config: TrainConfig): ConditionalArch | null {
+function conditionalOf(config: TrainConfig): ConditionalArch | null {
   const c = config.conditional;
   if (!c.enabled) return null;
   if (c.numClasses < 2)

@@ -32,6 +32,15 @@ export function upsertMetrics(list: readonly MetricsPoint[], point: MetricsPoint
   return out.sort((a, b) => a.step - b.step);
 }
 
+/** A followed run's new evaluations (lib/follow-run) applied to what the page has: all of them on a reset. */
+export function followedMetrics(
+  list: readonly MetricsPoint[],
+  update: { metricsReset: boolean; metrics: readonly MetricsPoint[] },
+): MetricsPoint[] {
+  if (update.metricsReset) return [...update.metrics].sort((a, b) => a.step - b.step);
+  return update.metrics.reduce(upsertMetrics, [...list]);
+}
+
 /** One curve of one metric, with each evaluation's wall-clock time for the time axis. */
 export function qualitySeries(
   points: readonly MetricsPoint[],

@@ -24,7 +24,7 @@ export interface PinnedLatent extends Pin {
 const MAX_SEED = 2 ** 31 - 1;
 
 /** A random seed in [0, 2^31 - 1]. */
-export function randomSeed(): number {
+function randomSeed(): number {
   if (typeof crypto !== 'undefined' && 'getRandomValues' in crypto) {
     return crypto.getRandomValues(new Uint32Array(1))[0] % (MAX_SEED + 1);
   }
