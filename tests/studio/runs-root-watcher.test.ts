@@ -26,7 +26,8 @@ const listChanges = (since: number) =>
 
 describe('the runs folder watched for runs made elsewhere', () => {
   it('reports a run folder renamed into place and one removed, and nothing in between', async () => {
-    await sleep(300); // the first look records how the folder is
+    await mkdir(s.runsRoot, { recursive: true });
+    await sleep(300); // a look has recorded how the folder is
     const quiet = s.mark();
     await sleep(500);
     expect(listChanges(quiet)).toBe(0);
