@@ -28,6 +28,9 @@ type NormName = (typeof NORMS)[number];
 
 const G_ACTIVATIONS = ['auto', 'relu', 'leakyrelu'] as const;
 const D_ACTIVATIONS = ['leakyrelu', 'relu'] as const;
+/** Weight initialisation of dcgan-dense / dcgan-conv layers. */
+const INITS = ['normal', 'he'] as const;
+export type InitName = (typeof INITS)[number];
 const UPSAMPLES = ['transposed', 'nearest', 'bilinear', 'pixelshuffle'] as const;
 export type UpsampleName = (typeof UPSAMPLES)[number];
 const DOWNSAMPLES = ['strided', 'avgpool'] as const;
@@ -215,6 +218,12 @@ const GeneratorConfigSchema = z
         'How G doubles the resolution: transposed convolution (DCGAN), nearest or bilinear upsampling then a convolution (fewer checkerboard artefacts), or pixelshuffle (a convolution to 4× channels, then depth-to-space).',
       ),
     kernelSize: kernelSizeField('G'),
+    init: z
+      .enum(INITS)
+      .default('normal')
+      .describe(
+        "Initial weights of G's layers (dcgan-dense and dcgan-conv). normal: N(0, 0.02), as DCGAN (right with batch norm, which rescales each layer). he: N(0, gain²/fan-in) per layer (He et al. 2015), which keeps the signal at unit scale through a net without normalization; with N(0, 0.02) such a net starts with outputs near 0 that hardly depend on its input.",
+      ),
     spectralNorm: spectralNormField('G', false),
     dropout: z
       .number()
@@ -261,6 +270,12 @@ const DiscriminatorConfigSchema = z
         'How D halves the resolution: strided convolution (DCGAN) or a stride-1 convolution then 2×2 average pooling. Both avoid the sparse gradients of max pooling.',
       ),
     kernelSize: kernelSizeField('D'),
+    init: z
+      .enum(INITS)
+      .default('normal')
+      .describe(
+        "Initial weights of D's layers (dcgan-dense and dcgan-conv). normal: N(0, 0.02), as DCGAN (right with batch norm, which rescales each layer). he: N(0, gain²/fan-in) per layer (He et al. 2015), which keeps the signal at unit scale through a net without normalization; with N(0, 0.02) such a net starts with outputs near 0 that hardly depend on its input.",
+      ),
     spectralNorm: spectralNormField('D', false),
     minibatchStd: z
       .boolean()

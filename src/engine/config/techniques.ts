@@ -36,6 +36,7 @@ function gArchOf(config: TrainConfig): GArch {
     spectralNorm: g.spectralNorm,
     dropout: g.dropout,
     tanhOutput: g.tanhOutput,
+    init: g.init,
   };
 }
 
@@ -54,6 +55,7 @@ export function dArchOf(config: TrainConfig): DArch {
     spectralNorm: d.spectralNorm,
     minibatchStd: d.minibatchStd,
     minibatchGroup: d.minibatchGroup,
+    init: d.init,
   };
 }
 
