@@ -26,11 +26,7 @@ import { setStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { syntheticData } from '../src/engine/bench';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg } from './args';
 
 type Mode = 'stock' | 'eager-grads';
 
