@@ -9,7 +9,7 @@ import { BACKEND_NAMES } from '../../shared/config';
 import { PRESET_NAMES, UserError, formatReport, planRun, startRun, type RunEvent, type RunRequest } from '../../engine';
 import { collect, integer } from '../parse';
 import { info, warn } from '../output';
-import { formatMetricsLine } from '../metrics-format';
+import { copyingWarning, formatMetricsLine } from '../metrics-format';
 import { importProgress, stepProgress, type StepProgress } from '../progress';
 
 interface TrainFlags {
@@ -144,7 +144,7 @@ async function train(flags: TrainFlags): Promise<void> {
       ? `${signal}: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)`
       : `${signal}: stopping`;
     if (progress) progress.log(message);
-    else info(message);
+    else bar.log(message);
     controller.abort();
   };
 
@@ -193,16 +193,20 @@ async function train(flags: TrainFlags): Promise<void> {
         break;
       case 'warning':
         if (progress) progress.log(`warning: ${event.message}`);
-        else warn(event.message);
+        else bar.log(`warning: ${event.message}`);
         break;
       case 'info':
         if (progress) progress.log(event.message);
-        else info(event.message);
+        else bar.log(event.message);
         break;
-      case 'metrics':
+      case 'metrics': {
         if (progress) progress.log(formatMetricsLine(event.metrics));
         else info(formatMetricsLine(event.metrics));
+        const copying = copyingWarning(event.metrics.copying);
+        if (copying && progress) progress.log(`warning: ${copying}`);
+        else if (copying) warn(copying);
         break;
+      }
       case 'done':
         progress?.stop();
         progress = null;
