@@ -133,14 +133,14 @@ async function makeReplica(job: ReplicaJob, rank: number, buffers: ExchangeBuffe
     const vars = model.weights;
     let off = 0;
     if (rank === 0) for (const w of vars) off += copyTensorInto(w.read(), ex.slot, off);
-    else off = vars.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+    else off = vars.reduce((s, w) => s + w.read().size, 0);
     const all = ex.broadcast(0, off);
     if (rank !== 0) {
       off = 0;
       tf.tidy(() => {
         for (const w of vars) {
-          const size = w.shape.reduce((a, b) => a * b, 1);
-          w.write(tensorFrom(all.subarray(off, off + size), w.shape));
+          const { size, shape } = w.read();
+          w.write(tensorFrom(all.subarray(off, off + size), shape));
           off += size;
         }
       });
