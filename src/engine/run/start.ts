@@ -94,14 +94,19 @@ export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promi
 
 /**
  * Replicas (config.replicas > 1) are single-threaded wasm engines, one per worker
- * thread (src/engine/train/replicas.ts): the run's threads is 1 then (what ran), and a
- * backend other than wasm (or auto, which becomes wasm) is refused.
+ * thread (src/engine/train/replicas.ts): the run's threads is 1 then (what ran); a
+ * backend other than wasm (or auto, which becomes wasm) and a batch that does not
+ * split evenly are refused before anything is created.
  */
 function forReplicas(config: TrainConfig): TrainConfig {
   if (config.replicas <= 1) return config;
   if (config.backend !== 'wasm' && config.backend !== 'auto')
     throw new UserError(
       `replicas ${config.replicas} runs on the wasm backend, not ${config.backend}: use --backend wasm, or --replicas 1.`,
+    );
+  if (config.batchSize % config.replicas !== 0)
+    throw new UserError(
+      `--replicas ${config.replicas} needs a batch size that splits evenly over ${config.replicas} (batchSize is ${config.batchSize}).`,
     );
   return config.threads === 1 ? config : { ...config, threads: 1 };
 }
