@@ -1,5 +1,6 @@
 /**
- * Lists the exports under src/ that nothing imports: `npm run dead-exports`.
+ * Lists the exports under src/ that nothing imports: `npm run dead-exports`
+ * (part of `npm run lint`; `--explain` also prints what it keeps and why).
  *
  * One TypeScript program over src/, tests/, bench/ and scripts/, with each
  * .vue file's <script> blocks as a virtual .ts file beside it (so relative
@@ -7,10 +8,16 @@
  * and re-export is followed through its aliases to the declaration it names;
  * an export whose declaration no other file reaches is printed (`type` for
  * an interface or type alias), marked "used in its file" when it could
- * simply lose its `export`. `import * as`
- * and `import()` of a module count as using all of its exports. Exports of
- * the engine's public entries (index.ts, light.ts) are API and not listed.
- * Prints nothing and exits 0 when every export is used; exits 1 otherwise.
+ * simply lose its `export`. `import * as` and `import()` of a module count
+ * as using all of its exports.
+ *
+ * Kept without being listed, each for a stated reason:
+ * - exports of the engine's public entries (index.ts, light.ts): they are API;
+ * - a type named in the signature of a live export of its file (a parameter,
+ *   return, property or member type): callers may need to name it to build
+ *   the options or hold the result;
+ * - an entry of KEEP below, with its one-line reason.
+ * Prints nothing and exits 0 when every other export is used; exits 1 otherwise.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -161,7 +168,23 @@ function usedInFile(sf: ts.SourceFile, name: string, decls: readonly ts.Declarat
   return found;
 }
 
-const dead: string[] = [];
+/**
+ * Exports kept on purpose although nothing imports them yet, each with why.
+ * Keyed `file:name`. Keep this short: an entry here is a promise to callers.
+ */
+const KEEP: Record<string, string> = {};
+
+/** A dead export: where, what, and whether its own file uses it. */
+interface Dead {
+  file: string;
+  line: number;
+  name: string;
+  isType: boolean;
+  local: boolean;
+  decls: readonly ts.Declaration[];
+}
+
+const dead: Dead[] = [];
 for (const sf of ours) {
   const file = rel(sf.fileName);
   if (!file.startsWith('src/') || ENTRIES.has(file) || wholeModules.has(sf) || isVueScript(sf.fileName)) continue;
@@ -175,9 +198,88 @@ for (const sf of ours) {
     const line = sf.getLineAndCharacterOfPosition(decls[0].getStart()).line + 1;
     const local = usedInFile(sf, exp.name, decls);
     const isType = decls.every((d) => ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d));
-    dead.push(`${file}:${line} ${isType ? 'type ' : ''}${exp.name}${local ? ' (used in its file)' : ''}`);
+    dead.push({ file, line, name: exp.name, isType, local, decls });
   }
 }
 
-for (const d of dead) console.log(d);
-process.exitCode = dead.length ? 1 : 0;
+/**
+ * The parts of a declaration a caller sees: parameter, return, property and
+ * member types, not bodies or initialisers. A type named there is part of
+ * the export's signature, so a caller may need to name it too (to build the
+ * options object, or hold the result) and it stays exported.
+ */
+function signatureParts(d: ts.Declaration): ts.Node[] {
+  const fn = (f: ts.SignatureDeclarationBase): ts.Node[] => [
+    ...(f.typeParameters ?? []),
+    ...f.parameters.map((p) => p.type).filter((t): t is ts.TypeNode => !!t),
+    ...(f.type ? [f.type] : []),
+  ];
+  if (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) return [d];
+  if (ts.isFunctionDeclaration(d)) return fn(d);
+  if (ts.isVariableDeclaration(d)) {
+    const init = d.initializer;
+    const fromInit = init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? fn(init) : [];
+    return [...(d.type ? [d.type] : []), ...fromInit];
+  }
+  if (ts.isClassDeclaration(d)) {
+    const parts: ts.Node[] = [...(d.typeParameters ?? []), ...(d.heritageClauses ?? [])];
+    for (const m of d.members) {
+      const mods = ts.canHaveModifiers(m) ? (ts.getModifiers(m) ?? []) : [];
+      if (mods.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword) || (m.name && ts.isPrivateIdentifier(m.name)))
+        continue;
+      if (ts.isPropertyDeclaration(m) && m.type) parts.push(m.type);
+      else if (ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessor(m)) parts.push(...fn(m));
+    }
+    return parts;
+  }
+  return [];
+}
+
+/** Which exported declaration of the file names `decls` in its signature, or undefined. */
+const byDecl = new Map<ts.Declaration, Dead>();
+for (const d of dead) for (const decl of d.decls) byDecl.set(decl, d);
+const publicVia = new Map<Dead, string>();
+/** Live exports: used from outside (or public entries), and, as the loop goes, types those name. */
+const live: { name: string; decls: readonly ts.Declaration[] }[] = [];
+for (const sf of ours) {
+  const file = rel(sf.fileName);
+  if (!file.startsWith('src/')) continue;
+  const mod = checker.getSymbolAtLocation(sf);
+  for (const exp of mod ? checker.getExportsOfModule(mod) : []) {
+    const decls = (resolveAlias(exp).declarations ?? []).filter((d) => d.getSourceFile() === sf);
+    if (decls.length && !decls.some((d) => byDecl.has(d))) live.push({ name: exp.name, decls });
+  }
+}
+for (let i = 0; i < live.length; i++) {
+  const { name, decls } = live[i];
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) {
+      const s = checker.getSymbolAtLocation(node);
+      for (const target of s ? (resolveAlias(s).declarations ?? []) : []) {
+        const d = byDecl.get(target);
+        if (d && d.isType && !publicVia.has(d) && d.decls.every((x) => x !== node.parent)) {
+          publicVia.set(d, name);
+          live.push({ name: d.name, decls: d.decls });
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const decl of decls) for (const part of signatureParts(decl)) visit(part);
+}
+
+const explain = process.argv.includes('--explain');
+let unexplained = 0;
+for (const d of dead) {
+  const where = `${d.file}:${d.line} ${d.isType ? 'type ' : ''}${d.name}`;
+  const why =
+    KEEP[`${d.file}:${d.name}`] ??
+    (publicVia.has(d) ? `a type named in the exported signature of ${publicVia.get(d)}` : '');
+  if (why) {
+    if (explain) console.log(`${where}: kept, ${why}`);
+    continue;
+  }
+  unexplained++;
+  console.log(`${where}${d.local ? ' (used in its file)' : ''}`);
+}
+process.exitCode = unexplained ? 1 : 0;

@@ -15,37 +15,39 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const RESIZE_MODES = ['crop', 'pad', 'stretch'] as const;
 export type ResizeMode = (typeof RESIZE_MODES)[number];
 
-export const MODEL_ARCHS = ['dcgan-dense', 'dcgan-conv', 'fastgan'] as const;
+const MODEL_ARCHS = ['dcgan-dense', 'dcgan-conv', 'fastgan'] as const;
 export type ModelArch = (typeof MODEL_ARCHS)[number];
 
 export const LOSSES = ['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'hinge', 'lsgan', 'rpgan'] as const;
 export type LossName = (typeof LOSSES)[number];
 
-export const OPTIMIZERS = ['auto', 'adam', 'rmsprop', 'sgd'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+const OPTIMIZERS = ['auto', 'adam', 'rmsprop', 'sgd'] as const;
 
-export const NORMS = ['auto', 'batch', 'instance', 'layer', 'pixel', 'none'] as const;
-export type NormName = (typeof NORMS)[number];
+const NORMS = ['auto', 'batch', 'instance', 'layer', 'pixel', 'none'] as const;
+type NormName = (typeof NORMS)[number];
 
-export const G_ACTIVATIONS = ['auto', 'relu', 'leakyrelu'] as const;
-export const D_ACTIVATIONS = ['leakyrelu', 'relu'] as const;
-export const UPSAMPLES = ['transposed', 'nearest', 'bilinear', 'pixelshuffle'] as const;
+const G_ACTIVATIONS = ['auto', 'relu', 'leakyrelu'] as const;
+const D_ACTIVATIONS = ['leakyrelu', 'relu'] as const;
+/** Weight initialisation of dcgan-dense / dcgan-conv layers. */
+const INITS = ['normal', 'he'] as const;
+export type InitName = (typeof INITS)[number];
+const UPSAMPLES = ['transposed', 'nearest', 'bilinear', 'pixelshuffle'] as const;
 export type UpsampleName = (typeof UPSAMPLES)[number];
-export const DOWNSAMPLES = ['strided', 'avgpool'] as const;
+const DOWNSAMPLES = ['strided', 'avgpool'] as const;
 export type DownsampleName = (typeof DOWNSAMPLES)[number];
 
-export const PENALTIES = ['auto', 'none', 'wgan-gp', 'r1', 'r2', 'r1+r2'] as const;
+const PENALTIES = ['auto', 'none', 'wgan-gp', 'r1', 'r2', 'r1+r2'] as const;
 export type PenaltyName = (typeof PENALTIES)[number];
 
-export const LABEL_SMOOTHING = ['none', 'constant', 'random'] as const;
-export const NOISE_DECAYS = ['linear', 'exponential', 'none'] as const;
-export const LATENT_DISTS = ['normal', 'uniform'] as const;
+const LABEL_SMOOTHING = ['none', 'constant', 'random'] as const;
+const NOISE_DECAYS = ['linear', 'exponential', 'none'] as const;
+const LATENT_DISTS = ['normal', 'uniform'] as const;
 export type LatentDist = (typeof LATENT_DISTS)[number];
-export const CONDITIONAL_D = ['projection', 'channels'] as const;
+const CONDITIONAL_D = ['projection', 'channels'] as const;
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff');
 
-export const DataConfigSchema = z
+const DataConfigSchema = z
   .object({
     dir: z
       .string()
@@ -68,7 +70,7 @@ export const DataConfigSchema = z
   })
   .strict();
 
-export const ModelConfigSchema = z
+const ModelConfigSchema = z
   .object({
     arch: z
       .enum(MODEL_ARCHS)
@@ -193,7 +195,7 @@ function kernelSizeField(net: 'G' | 'D') {
     );
 }
 
-export const GeneratorConfigSchema = z
+const GeneratorConfigSchema = z
   .object({
     ...optimizerFields('G'),
     norm: z
@@ -216,6 +218,12 @@ export const GeneratorConfigSchema = z
         'How G doubles the resolution: transposed convolution (DCGAN), nearest or bilinear upsampling then a convolution (fewer checkerboard artefacts), or pixelshuffle (a convolution to 4× channels, then depth-to-space).',
       ),
     kernelSize: kernelSizeField('G'),
+    init: z
+      .enum(INITS)
+      .default('normal')
+      .describe(
+        "Initial weights of G's layers (dcgan-dense and dcgan-conv). normal: N(0, 0.02), as DCGAN (right with batch norm, which rescales each layer). he: N(0, gain²/fan-in) per layer (He et al. 2015), which keeps the signal at unit scale through a net without normalization; with N(0, 0.02) such a net starts with outputs near 0 that hardly depend on its input.",
+      ),
     spectralNorm: spectralNormField('G', false),
     dropout: z
       .number()
@@ -234,7 +242,7 @@ export const GeneratorConfigSchema = z
   })
   .strict();
 
-export const DiscriminatorConfigSchema = z
+const DiscriminatorConfigSchema = z
   .object({
     ...optimizerFields('D'),
     norm: z
@@ -262,6 +270,12 @@ export const DiscriminatorConfigSchema = z
         'How D halves the resolution: strided convolution (DCGAN) or a stride-1 convolution then 2×2 average pooling. Both avoid the sparse gradients of max pooling.',
       ),
     kernelSize: kernelSizeField('D'),
+    init: z
+      .enum(INITS)
+      .default('normal')
+      .describe(
+        "Initial weights of D's layers (dcgan-dense and dcgan-conv). normal: N(0, 0.02), as DCGAN (right with batch norm, which rescales each layer). he: N(0, gain²/fan-in) per layer (He et al. 2015), which keeps the signal at unit scale through a net without normalization; with N(0, 0.02) such a net starts with outputs near 0 that hardly depend on its input.",
+      ),
     spectralNorm: spectralNormField('D', false),
     minibatchStd: z
       .boolean()
@@ -279,7 +293,7 @@ export const DiscriminatorConfigSchema = z
   })
   .strict();
 
-export const PenaltyConfigSchema = z
+const PenaltyConfigSchema = z
   .object({
     type: z
       .enum(PENALTIES)
@@ -307,7 +321,7 @@ export const PenaltyConfigSchema = z
   })
   .strict();
 
-export const LabelTricksSchema = z
+const LabelTricksSchema = z
   .object({
     smoothing: z
       .enum(LABEL_SMOOTHING)
@@ -329,7 +343,7 @@ export const LabelTricksSchema = z
   })
   .strict();
 
-export const InstanceNoiseSchema = z
+const InstanceNoiseSchema = z
   .object({
     sigma: z
       .number()
@@ -349,7 +363,7 @@ export const InstanceNoiseSchema = z
   })
   .strict();
 
-export const AugmentConfigSchema = z
+const AugmentConfigSchema = z
   .object({
     translation: z
       .boolean()
@@ -390,7 +404,7 @@ export const AugmentConfigSchema = z
   })
   .strict();
 
-export const ConditionalConfigSchema = z
+const ConditionalConfigSchema = z
   .object({
     enabled: z
       .boolean()
@@ -429,7 +443,7 @@ export const ConditionalConfigSchema = z
   })
   .strict();
 
-export const EmaConfigSchema = z
+const EmaConfigSchema = z
   .object({
     enabled: z
       .boolean()
@@ -458,7 +472,7 @@ export const EmaConfigSchema = z
   })
   .strict();
 
-export const RecoveryConfigSchema = z
+const RecoveryConfigSchema = z
   .object({
     enabled: z
       .boolean()
@@ -498,7 +512,7 @@ export const RecoveryConfigSchema = z
   })
   .strict();
 
-export const MetricsConfigSchema = z
+const MetricsConfigSchema = z
   .object({
     enabled: z
       .boolean()
@@ -655,7 +669,7 @@ function isPowerOfTwoInRange(n: number, lo: number, hi: number): boolean {
   return n >= lo && n <= hi && (n & (n - 1)) === 0;
 }
 
-export interface ConfigConflict {
+interface ConfigConflict {
   path: (string | number)[];
   message: string;
 }
@@ -679,7 +693,7 @@ type ConflictInput = {
 };
 
 /** Combinations that cannot work, each naming its options. The schema rejects them. */
-export function configConflicts(c: ConflictInput): ConfigConflict[] {
+function configConflicts(c: ConflictInput): ConfigConflict[] {
   const out: ConfigConflict[] = [];
   const penalty = effectivePenalty(c);
   if (penalty !== 'none' && c.d.norm === 'batch') {

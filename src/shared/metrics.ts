@@ -17,6 +17,13 @@ export interface MetricsPoint {
   diversity: number;
   samples: number;
   reals: number;
+  /**
+   * Copying score: the share of samples whose nearest training image is closer
+   * than 95% of the held-out images are to the training set (about 0.05 for
+   * new images, near 1 when G reproduces its data). Null or absent when the
+   * run has no held-out images, or its data set is too large to search live.
+   */
+  copying?: number | null;
   /** Wall time of the evaluation (sampling and scoring), seconds: what it cost the run. */
   seconds: number;
   /** False when the data set was too small to hold images out: the reals are training images. */
@@ -24,6 +31,13 @@ export interface MetricsPoint {
   /** ms since the epoch. */
   time: number;
 }
+
+/**
+ * A copying score (the share of samples closer to a training image than 95%
+ * of held-out images are) above this is shown as a warning: new images score
+ * about 0.05.
+ */
+export const COPYING_WARNING = 0.3;
 
 /** Diversity below this reads as mode collapse (the samples vary far less than the data). */
 export const LOW_DIVERSITY = 0.5;

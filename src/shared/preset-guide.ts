@@ -63,7 +63,7 @@ export interface PresetSuggestion {
 }
 
 /** Data sets up to this many images get the small-data recipe (the README's "100–2,000 images"). */
-export const SMALL_DATASET_MAX = 2000;
+const SMALL_DATASET_MAX = 2000;
 
 /** The preset that fits a data set best, by the README's "when" column. */
 export function suggestPreset(facts: DatasetFacts): PresetSuggestion {

@@ -2,7 +2,7 @@
  * Follows run folders for the pages that asked (`runs:follow`), wherever the
  * run is trained: by this studio, the CLI or another studio process. As
  * TensorBoard does, it reads what the trainer writes: new lines of
- * stats.jsonl (incrementally, ./stats-tail.ts), new sample grids and
+ * stats.jsonl and metrics.jsonl (incrementally, ./stats-tail.ts), new sample grids and
  * checkpoints, and the status (status.json checked against the live holder
  * of train.lock, so a killed trainer reads as `interrupted`).
  *
@@ -20,6 +20,7 @@ import {
   listCheckpoints,
   listSampleSteps,
   LOCK_FILE,
+  METRICS_FILE,
   readRunStatus,
   SAMPLES_DIR,
   STATS_FILE,
@@ -44,6 +45,8 @@ interface Followed {
   /** followerId → when its lease ends (ms since the epoch). */
   followers: Map<string, number>;
   tail: StatsTail;
+  /** metrics.jsonl: the quality evaluations, live as the trainer writes them. */
+  metricsTail: StatsTail;
   sampleSteps: string;
   checkpointSteps: string;
   status: RunStatus | null;
@@ -89,6 +92,7 @@ export class RunWatcher {
         dir,
         followers: new Map(),
         tail: new StatsTail(path.join(dir, STATS_FILE)),
+        metricsTail: new StatsTail(path.join(dir, METRICS_FILE)),
         sampleSteps: '',
         checkpointSteps: '',
         status: null,
@@ -99,7 +103,7 @@ export class RunWatcher {
       const r = run;
       // What is there now is the page's history (runs:get, runs:stats): only later changes are reported.
       r.ready = (async () => {
-        await r.tail.skipToEnd();
+        await Promise.all([r.tail.skipToEnd(), r.metricsTail.skipToEnd()]);
         const [samples, checkpoints, status, signature] = await Promise.all([
           listSampleSteps(dir),
           listCheckpoints(dir),
@@ -169,6 +173,7 @@ export class RunWatcher {
   private async look(run: Followed): Promise<void> {
     await run.ready;
     const chunk = await run.tail.read();
+    const quality = await run.metricsTail.read();
     const signature = await this.signatureOf(run.dir);
     const changedFiles = signature !== run.signature;
     run.signature = signature;
@@ -194,12 +199,14 @@ export class RunWatcher {
       run.status = now;
     }
     if (!this.runs.has(run.runId)) return; // unfollowed meanwhile
-    if (chunk || sampleSteps || checkpointSteps || status) {
+    if (chunk || quality || sampleSteps || checkpointSteps || status) {
       const update: RunFollowUpdate = {
         runId: run.runId,
         reset: chunk?.reset ?? false,
         stats: chunk?.stats ?? [],
         events: chunk?.events ?? [],
+        metricsReset: quality?.reset ?? false,
+        metrics: quality?.metrics ?? [],
         sampleSteps,
         checkpointSteps,
         status,

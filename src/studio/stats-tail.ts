@@ -7,6 +7,7 @@
  * checkpoint) is read again from the start, and says so with `reset`.
  */
 import { open, stat } from 'node:fs/promises';
+import { isMetricsPoint, type MetricsPoint } from '../shared/metrics';
 import type { StepStats } from '../shared/stats';
 import { isEventLine, type RunEventLine } from '../shared/stats';
 
@@ -15,6 +16,8 @@ export interface StatsChunk {
   reset: boolean;
   stats: StepStats[];
   events: RunEventLine[];
+  /** Quality evaluations (lines of metrics.jsonl). */
+  metrics: MetricsPoint[];
 }
 
 const NEWLINE = 0x0a;
@@ -69,7 +72,7 @@ export class StatsTail {
       this.ino = null;
       this.offset = 0;
       this.partial = Buffer.alloc(0);
-      return { reset: true, stats: [], events: [] };
+      return { reset: true, stats: [], events: [], metrics: [] };
     }
     let reset = false;
     if (this.ino !== null && (st.ino !== this.ino || st.size < this.offset)) {
@@ -78,9 +81,9 @@ export class StatsTail {
       this.partial = Buffer.alloc(0);
     }
     this.ino = st.ino;
-    if (st.size === this.offset) return reset ? { reset, stats: [], events: [] } : null;
+    if (st.size === this.offset) return reset ? { reset, stats: [], events: [], metrics: [] } : null;
 
-    const out: StatsChunk = { reset, stats: [], events: [] };
+    const out: StatsChunk = { reset, stats: [], events: [], metrics: [] };
     const fh = await open(this.file, 'r');
     try {
       while (this.offset < st.size) {
@@ -95,7 +98,7 @@ export class StatsTail {
     } finally {
       await fh.close();
     }
-    return out.reset || out.stats.length > 0 || out.events.length > 0 ? out : null;
+    return out.reset || out.stats.length > 0 || out.events.length > 0 || out.metrics.length > 0 ? out : null;
   }
 
   /** Parse the whole lines of `bytes` into `out`; keep the unfinished rest. */
@@ -106,8 +109,10 @@ export class StatsTail {
     for (const line of bytes.subarray(0, lastNewline).toString('utf8').split('\n')) {
       if (!line) continue;
       try {
-        const parsed = JSON.parse(line) as StepStats | RunEventLine;
-        if (isEventLine(parsed)) out.events.push(parsed);
+        const parsed = JSON.parse(line) as StepStats | RunEventLine | MetricsPoint;
+        // an evaluation has a step too: tell it apart first
+        if (isMetricsPoint(parsed)) out.metrics.push(parsed);
+        else if (isEventLine(parsed)) out.events.push(parsed);
         else if (typeof parsed?.step === 'number') out.stats.push(parsed);
       } catch {
         // a line cut short by a kill, then completed by nothing: skipped, as readRunStats does

@@ -52,7 +52,7 @@ describe('metrics', () => {
     const lines = train.stderrLines.filter((l) => l.startsWith('metrics'));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
-      /^metrics step 0: SWD \d+\.\d \(28px \d+\.\d, 14px \d+\.\d, 7px \d+\.\d\) {2}KID -?\d+\.\d\d {2}diversity \d\.\d\d {2}\(32 samples vs 300 held-out images, \d+\.\d s\)$/,
+      /^metrics step 0: SWD \d+\.\d \(28px \d+\.\d, 14px \d+\.\d, 7px \d+\.\d\) {2}KID -?\d+\.\d\d {2}diversity \d\.\d\d {2}copying \d+%( \(high\))? {2}\(32 samples vs 300 held-out images, \d+\.\d s\)$/,
     );
     expect(lines[1]).toMatch(/^metrics step 2: /);
   });
@@ -64,6 +64,12 @@ describe('metrics', () => {
     const m = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(m).toMatchObject({ step: 2, samples: 32, reals: 300, heldout: true, swdSizes: [28, 14, 7] });
     for (const k of ['swd', 'kid', 'diversity', 'seconds']) expect(Number.isFinite(m[k])).toBe(true);
+    // The copying score is the live one: the same engine function on the same samples of the same generator.
+    const lines = (await fs.readFile(path.join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n');
+    const live = JSON.parse(lines[lines.length - 1]) as { step: number; copying: number };
+    expect(live.step).toBe(2);
+    expect(typeof live.copying).toBe('number');
+    expect(m.copying).toBe(live.copying);
   }, 300_000);
 
   it('a missing checkpoint or a bad --count is one error line', async () => {
@@ -115,5 +121,7 @@ describe('nearest', () => {
       expect(s.features.some((n) => held.has(n.index))).toBe(false);
     }
     expect(r.stderrLines.some((l) => /copying score \d+%/.test(l))).toBe(true);
+    // The training images' features came from the cache the run's live metrics wrote (one file per data set and seed).
+    expect((await fs.readdir(path.join(tmp, 'cache', 'features'))).filter((n) => n.endsWith('.gsft'))).toHaveLength(1);
   }, 300_000);
 });

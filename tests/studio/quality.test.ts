@@ -55,6 +55,9 @@ describe('quality in the studio', () => {
       expect(m.seconds).toBeGreaterThan(0);
       expect(m.heldout).toBe(true);
       expect(m.samples).toBe(16);
+      // the run-level copying score, from the same engine function as gan-studio metrics/nearest
+      expect(m.copying).toBeGreaterThanOrEqual(0);
+      expect(m.copying).toBeLessThanOrEqual(1);
     }
     const tail = await s.call('runs:stats', { runId, fromStep: 0 });
     expect(tail.metrics!.map((m) => m.step)).toEqual([4]);

@@ -36,7 +36,7 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined>, t
 const updates = () => s.events.filter((e) => e.channel === 'runs:update').map((e) => e.payload as RunFollowUpdate);
 
 describe('following a run started from the CLI', () => {
-  it('streams its steps, samples and checkpoints, then shows it interrupted once killed', async () => {
+  it('streams its steps, evaluations, samples and checkpoints, then shows it interrupted once killed', async () => {
     cli = startCli(
       [
         'train',
@@ -53,6 +53,15 @@ describe('following a run started from the CLI', () => {
         '--checkpoint-every',
         '6',
         ...TINY,
+        // quality evaluations too, often and cheap: metrics.jsonl is followed like stats.jsonl
+        '--set',
+        'metrics.enabled=true',
+        '--set',
+        'metrics.every=5',
+        '--set',
+        'metrics.samples=16',
+        '--set',
+        'metrics.budget=1',
       ],
       { env: { GAN_STUDIO_CACHE: path.join(s.root, 'cache') }, timeoutMs: 200_000 },
     );
@@ -69,9 +78,14 @@ describe('following a run started from the CLI', () => {
     const history = await s.call('runs:stats', { runId: run.id });
     const since = s.mark();
 
-    await until('a new sample grid and checkpoint', async () => {
+    await until('a new sample grid, checkpoint and evaluation', async () => {
       const u = updates().filter((x) => x.runId === run.id);
-      return u.some((x) => x.sampleSteps?.length) && u.some((x) => x.checkpointSteps?.length) && u.length >= 3;
+      return (
+        u.some((x) => x.sampleSteps?.length) &&
+        u.some((x) => x.checkpointSteps?.length) &&
+        u.some((x) => x.metrics.length) &&
+        u.length >= 3
+      );
     });
     const streamed = updates()
       .filter((u) => u.runId === run.id)
@@ -90,6 +104,19 @@ describe('following a run started from the CLI', () => {
       .map((l) => JSON.parse(l) as { step: number });
     const inFile = new Set(fileSteps.map((l) => l.step));
     expect(streamed.every((st) => inFile.has(st))).toBe(true);
+    // Its evaluations stream in as metrics.jsonl grows, later than the history, each a line of the file.
+    const evaluations = updates()
+      .filter((u) => u.runId === run.id)
+      .flatMap((u) => u.metrics);
+    const lastEvaluated = history.metrics?.[history.metrics.length - 1]?.step ?? -1;
+    expect(evaluations.length).toBeGreaterThan(0);
+    expect(evaluations.every((m) => m.step % 5 === 0)).toBe(true);
+    expect(evaluations[evaluations.length - 1].step).toBeGreaterThanOrEqual(lastEvaluated);
+    const metricLines = (await readFile(path.join(run.dir, 'metrics.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { step: number; swd: number });
+    for (const m of evaluations) expect(metricLines.find((l) => l.step === m.step)?.swd).toBe(m.swd);
     // New grids change the run list too (thumbnails, the Runs detail).
     await s.waitFor('runs:changed', (c) => c.runId === run.id && c.reason === 'updated', 10_000, since);
     const sampled = updates().find((u) => u.runId === run.id && u.sampleSteps?.length)!;

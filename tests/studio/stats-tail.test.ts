@@ -7,6 +7,7 @@ import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IpcEventChannel, RunFollowUpdate } from '../../src/shared/contract';
+import { truncateMetrics } from '../../src/engine/metrics/live';
 import { readLastStatsStep } from '../../src/studio/runs';
 import { RunWatcher } from '../../src/studio/run-watcher';
 import { StatsTail } from '../../src/studio/stats-tail';
@@ -62,7 +63,7 @@ describe('StatsTail', () => {
     await writeFile(file, line(1));
     expect((await tail.read())?.stats.map((s) => s.step)).toEqual([1]);
     await writeFile(file, ''); // truncated in place: same inode, smaller
-    expect(await tail.read()).toEqual({ reset: true, stats: [], events: [] });
+    expect(await tail.read()).toEqual({ reset: true, stats: [], events: [], metrics: [] });
   });
 
   it('readLastStatsStep finds the last whole step line from the end of a long file', async () => {
@@ -71,6 +72,64 @@ describe('StatsTail', () => {
     await writeFile(path.join(dir, 'stats.jsonl'), lines + JSON.stringify({ type: 'rollback', step: 9 }) + '\n{"st');
     expect(await readLastStatsStep(dir)).toBe(400);
     expect(await readLastStatsStep(path.join(dir, 'missing'))).toBe(0);
+  });
+});
+
+/** A metrics.jsonl line as LiveMetrics writes it. */
+const evaluation = (step: number) =>
+  JSON.stringify({
+    step,
+    swd: 100 - step,
+    swdLevels: [90, 110],
+    swdSizes: [28, 14],
+    kid: 5,
+    diversity: 0.9,
+    diversitySamples: 9,
+    diversityReals: 10,
+    samples: 16,
+    reals: 16,
+    seconds: 0.5,
+    heldout: true,
+    time: 1000 * step,
+  }) + '\n';
+
+describe('RunWatcher and metrics.jsonl', () => {
+  it("streams a followed run's new evaluations, and all of them again when a resume cuts the file back", async () => {
+    const root = await tempDir('gan-watch-');
+    const dir = path.join(root, '00001-m');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'stats.jsonl'), line(1));
+    await writeFile(path.join(dir, 'metrics.jsonl'), evaluation(0));
+    const events: { channel: IpcEventChannel; payload: unknown }[] = [];
+    const watcher = new RunWatcher(
+      root,
+      () => ({ liveRunId: null, ownPids: new Set() }),
+      (channel, payload) => events.push({ channel, payload }),
+      { intervalMs: 60_000 },
+    );
+    const updates = () => events.filter((e) => e.channel === 'runs:update').map((e) => e.payload as RunFollowUpdate);
+    try {
+      await watcher.follow('00001-m', 'page');
+      // an evaluation alone (no new step line) is an update; the history (step 0) is not sent again
+      await appendFile(path.join(dir, 'metrics.jsonl'), evaluation(10) + evaluation(20).slice(0, 9));
+      await watcher.tick();
+      expect(updates().map((u) => [u.metricsReset, u.metrics.map((m) => m.step), u.stats.length])).toEqual([
+        [false, [10], 0],
+      ]);
+      expect(updates()[0].metrics[0].swd).toBe(90);
+      await appendFile(path.join(dir, 'metrics.jsonl'), evaluation(20).slice(9) + evaluation(30));
+      await watcher.tick();
+      expect(updates()[1].metrics.map((m) => m.step)).toEqual([20, 30]);
+      // a resume from step 20 rewrites the file with the engine's own cut
+      await truncateMetrics(dir, 20);
+      await watcher.tick();
+      expect(updates()[2]).toMatchObject({ metricsReset: true, reset: false });
+      expect(updates()[2].metrics.map((m) => m.step)).toEqual([0, 10, 20]);
+      await watcher.tick();
+      expect(updates()).toHaveLength(3);
+    } finally {
+      watcher.dispose();
+    }
   });
 });
 

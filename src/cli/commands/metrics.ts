@@ -6,7 +6,7 @@ import { UserError } from '../../engine/errors';
 import { loadGenerator } from '../../engine/generate/generator';
 import { checkpointMetrics } from '../../engine/metrics/checkpoint-metrics';
 import { NEAREST_FILE, checkpointNearest } from '../../engine/metrics/checkpoint-nearest';
-import { formatMetricsLine } from '../metrics-format';
+import { copyingWarning, formatMetricsLine } from '../metrics-format';
 import { info, warn } from '../output';
 import { integer } from '../parse';
 
@@ -30,6 +30,8 @@ export function registerMetrics(program: Command): void {
         if (result.note) info(result.note);
         if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
         else info(formatMetricsLine(result));
+        const copying = copyingWarning(result.copying);
+        if (copying) warn(copying);
       } finally {
         gen.model.dispose();
       }
@@ -57,9 +59,12 @@ export function registerNearest(program: Command): void {
         if (report.note) info(report.note);
         if (report.copying) {
           const pct = (report.copying.score * 100).toFixed(0);
-          const line = `copying score ${pct}%: share of samples closer to a training image than 95% of the ${report.copying.heldout} held-out images are`;
-          if (report.copying.warning) warn(`${line}. The generator may be reproducing its training images.`);
-          else info(line);
+          const high = copyingWarning(report.copying.score);
+          if (high) warn(high);
+          else
+            info(
+              `copying score ${pct}%: share of samples closer to a training image than 95% of the ${report.copying.heldout} held-out images are`,
+            );
         }
         info(
           `wrote ${report.samples.length} strips (sample, then its ${flags.k} nearest in features, then in pixels) and ${NEAREST_FILE} to ${flags.out}`,

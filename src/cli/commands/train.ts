@@ -9,7 +9,7 @@ import { BACKEND_NAMES } from '../../shared/config';
 import { PRESET_NAMES, UserError, formatReport, planRun, startRun, type RunEvent, type RunRequest } from '../../engine';
 import { collect, integer } from '../parse';
 import { info, warn } from '../output';
-import { formatMetricsLine } from '../metrics-format';
+import { copyingWarning, formatMetricsLine } from '../metrics-format';
 import { importProgress, stepProgress, type StepProgress } from '../progress';
 
 interface TrainFlags {
@@ -206,10 +206,14 @@ async function train(flags: TrainFlags): Promise<void> {
         if (progress) progress.log(event.message);
         else info(event.message);
         break;
-      case 'metrics':
+      case 'metrics': {
         if (progress) progress.log(formatMetricsLine(event.metrics));
         else info(formatMetricsLine(event.metrics));
+        const copying = copyingWarning(event.metrics.copying);
+        if (copying && progress) progress.log(`warning: ${copying}`);
+        else if (copying) warn(copying);
         break;
+      }
       case 'done':
         progress?.stop();
         progress = null;

@@ -11,5 +11,5 @@ export { physicalCores, resolveThreads, withResolvedThreads } from './threads';
 export { wasmThreadsInUse } from './wasm';
 export { registerWasmKernels, conv2DBackpropFilterWasm } from './wasm-kernels';
 export { registerZeroGradients, ZERO_GRADIENT_KERNELS } from './gradients';
-export { activateWebGpu, webgpuAdapter, webgpuDevice, webgpuFault, type GpuFault, type GpuFaultKind } from './webgpu';
+export { activateWebGpu, webgpuDevice, webgpuFault, type GpuFault, type GpuFaultKind } from './webgpu';
 export { describeAdapter, emulationReason, type GpuAdapterSummary } from './webgpu-adapter';

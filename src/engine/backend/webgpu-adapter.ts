@@ -104,6 +104,28 @@ function firstLine(err: unknown): string {
 let dawn: Promise<{ ok: true; gpu: GPU } | { ok: false; reason: string }> | null = null;
 
 /**
+ * Profiling only (bench/profile-step.ts, the GPU kit): GPU timestamps at full
+ * precision. Dawn rounds timestamp queries to 2^16 ns (65.5 µs, measured on
+ * SwiftShader) unless its timestamp_quantization toggle is off, which needs
+ * allow_unsafe_apis; and the device must be created with 'timestamp-query'.
+ * Normal training never asks for either.
+ */
+let gpuTimestamps = false;
+const TIMESTAMP_FLAGS = ['enable-dawn-features=allow_unsafe_apis', 'disable-dawn-features=timestamp_quantization'];
+
+/** Asks for full-precision GPU timestamps (profiling). It must come before Dawn loads, i.e. before webgpu starts. */
+export function requestGpuTimestamps(): void {
+  if (dawn != null && !gpuTimestamps)
+    throw new Error('GPU timestamps must be requested before Dawn is loaded (before the webgpu backend starts)');
+  gpuTimestamps = true;
+}
+
+/** Whether requestGpuTimestamps was called: devices are then created with 'timestamp-query' where the adapter has it. */
+export function gpuTimestampsRequested(): boolean {
+  return gpuTimestamps;
+}
+
+/**
  * Loads dawn.node once per process, installs the WebGPU globals (GPUBufferUsage, …)
  * and `navigator.gpu`: tfjs-backend-webgpu checks navigator.gpu in its backend's
  * constructor. Never throws.
@@ -128,7 +150,7 @@ function loadDawn(): Promise<{ ok: true; gpu: GPU } | { ok: false; reason: strin
       for (const [key, value] of Object.entries(mod.globals)) {
         if (!(key in globalThis)) (globalThis as Record<string, unknown>)[key] = value;
       }
-      const gpu = mod.create([]);
+      const gpu = mod.create(gpuTimestamps ? TIMESTAMP_FLAGS : []);
       const g = globalThis as unknown as { navigator?: Record<string, unknown> };
       if (g.navigator == null)
         Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });

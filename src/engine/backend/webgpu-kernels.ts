@@ -7,10 +7,13 @@
  *   fails validation and silently yields zeros (Adam's and the penalties' gradient
  *   sums reach 12+ terms). This one sums in chunks that fit, with the stock kernel.
  *
+ * - `GanMoment`, `GanAdamParam`, … : the fused optimizer and EMA updates (./webgpu-fused.ts).
+ *
  * Everything else training uses was checked against the `cpu` backend and found
  * right (tests/engine/webgpu/kernels.test.ts), so nothing else is replaced.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerFusedUpdateKernels } from './webgpu-fused';
 
 type Stock = (args: { inputs: tf.TensorInfo[]; backend: tf.KernelBackend; attrs?: unknown }) => tf.TensorInfo;
 
@@ -45,6 +48,7 @@ function addNWebGpu(args: { inputs: tf.TensorInfo[]; backend: tf.KernelBackend; 
 
 /** Registers the kernels above once (after tfjs-backend-webgpu is imported). */
 export function registerWebGpuKernels(): void {
+  registerFusedUpdateKernels();
   if (stockAddN != null) return;
   stockAddN = stockKernel('AddN');
   tf.unregisterKernel('AddN', 'webgpu');

@@ -11,7 +11,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWebGpuKernels } from './webgpu-kernels';
-import { adapterInfoOf, describeAdapter, findAdapter, forgetAdapter, type GpuAdapterSummary } from './webgpu-adapter';
+import {
+  adapterInfoOf,
+  describeAdapter,
+  findAdapter,
+  forgetAdapter,
+  gpuTimestampsRequested,
+  type GpuAdapterSummary,
+} from './webgpu-adapter';
 
 export type GpuFaultKind = 'device-lost' | 'out-of-memory' | 'gpu-error';
 
@@ -39,7 +46,10 @@ function firstLine(text: string): string {
 
 async function createDevice(adapter: GPUAdapter): Promise<LiveDevice> {
   const l = adapter.limits;
+  // Timestamp queries only when profiling (requestGpuTimestamps): tfjs then times every program in tf.profile.
+  const timestamps = gpuTimestampsRequested() && adapter.features.has('timestamp-query');
   const device = await adapter.requestDevice({
+    requiredFeatures: timestamps ? ['timestamp-query'] : [],
     requiredLimits: {
       maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
       maxBufferSize: l.maxBufferSize,
@@ -126,15 +136,14 @@ export async function activateWebGpu(): Promise<WebGpuActivation> {
   return { ok: true, adapter: summary, detail: `WebGPU on ${describeAdapter(summary)}` };
 }
 
-/** The adapter in use or found, or null when Dawn found none (or is not installed). */
-export async function webgpuAdapter(): Promise<GpuAdapterSummary | null> {
-  const found = await findAdapter();
-  return found.ok ? found.summary : null;
-}
-
 /** The GPU device tfjs uses, or null before activateWebGpu. */
 export function webgpuDevice(): GPUDevice | null {
   return live?.device ?? null;
+}
+
+/** Whether the live device times GPU work (it was created with 'timestamp-query' for profiling). */
+export function webgpuTimestamps(): boolean {
+  return live?.device.features.has('timestamp-query') ?? false;
 }
 
 /** The first fault on the live device (loss, out of memory, another GPU error), or null. */

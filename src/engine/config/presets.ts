@@ -84,6 +84,10 @@ export const PRESETS = {
    * nearest-neighbour upsampling + 3×3 convs in G, strided convolutions in D
    * (no pooling or resizing in D: tfjs 4.22 lacks their second-order
    * gradients), Adam β=(0, 0.99), DiffAugment and EMA as in small-dataset.
+   * He initialisation in both nets: without normalization, DCGAN's N(0, 0.02)
+   * shrinks the signal layer by layer (G's first images had a standard
+   * deviation of 0.005 and hardly depended on z; D's scores were ~3e-5),
+   * where R3GAN's own nets are built to keep it at unit scale from the start.
    */
   rpgan: {
     model: { arch: 'dcgan-conv', resolution: 64, channels: 3, latentDim: 128, baseWidth: 32 },
@@ -91,8 +95,17 @@ export const PRESETS = {
     batchSize: 32,
     penalty: { type: 'r1+r2', weight: 1, every: 4 },
     augment: { translation: true, cutout: true, color: true, probability: 1 },
-    g: { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.99, norm: 'none', upsample: 'nearest', kernelSize: 3 },
-    d: { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.99, norm: 'none', downsample: 'strided' },
+    g: {
+      optimizer: 'adam',
+      lr: 2e-4,
+      beta1: 0,
+      beta2: 0.99,
+      norm: 'none',
+      upsample: 'nearest',
+      kernelSize: 3,
+      init: 'he',
+    },
+    d: { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.99, norm: 'none', downsample: 'strided', init: 'he' },
     ema: { enabled: true, decay: 0.999, startStep: 100 },
   },
   /**

@@ -24,7 +24,7 @@ export function optimizerOf(config: TrainConfig, net: 'g' | 'd'): ConcreteOptimi
   return config.loss === 'wgan' ? 'rmsprop' : 'adam';
 }
 
-export function gArchOf(config: TrainConfig): GArch {
+function gArchOf(config: TrainConfig): GArch {
   const base = defaultGArch(config.model.arch);
   const g = config.g;
   return {
@@ -36,6 +36,7 @@ export function gArchOf(config: TrainConfig): GArch {
     spectralNorm: g.spectralNorm,
     dropout: g.dropout,
     tanhOutput: g.tanhOutput,
+    init: g.init,
   };
 }
 
@@ -54,10 +55,11 @@ export function dArchOf(config: TrainConfig): DArch {
     spectralNorm: d.spectralNorm,
     minibatchStd: d.minibatchStd,
     minibatchGroup: d.minibatchGroup,
+    init: d.init,
   };
 }
 
-export function conditionalOf(config: TrainConfig): ConditionalArch | null {
+function conditionalOf(config: TrainConfig): ConditionalArch | null {
   const c = config.conditional;
   if (!c.enabled) return null;
   if (c.numClasses < 2)

@@ -21,7 +21,7 @@ export function checkUpscale(scale: number, filter: string = 'nearest'): Upscale
 }
 
 /** sharp's resize kernel for a filter. */
-export function sharpKernel(filter: UpscaleFilter): 'nearest' | 'lanczos3' {
+function sharpKernel(filter: UpscaleFilter): 'nearest' | 'lanczos3' {
   return filter === 'lanczos' ? 'lanczos3' : 'nearest';
 }
 

@@ -8,11 +8,11 @@ import { defineGanLayers } from './define';
 
 export const GanLayers = defineGanLayers(tf);
 export type GanSpectralNormLayer = InstanceType<typeof GanLayers.GanSpectralNorm>;
-export type GanNoiseDropoutLayer = InstanceType<typeof GanLayers.GanNoiseDropout>;
+type GanNoiseDropoutLayer = InstanceType<typeof GanLayers.GanNoiseDropout>;
 export type GanProjectionLayer = InstanceType<typeof GanLayers.GanProjection>;
 
 /** Class names of the custom layers (as written in model.json). */
-export const CUSTOM_LAYER_NAMES: readonly string[] = Object.keys(GanLayers);
+const CUSTOM_LAYER_NAMES: readonly string[] = Object.keys(GanLayers);
 
 /** Every layer of a model, descending into nested models. */
 function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
@@ -32,7 +32,7 @@ export function customLayersIn(model: tf.LayersModel): string[] {
 }
 
 /** The dropout-noise layers of a model (G with g.dropout > 0). */
-export function noiseLayersOf(model: tf.LayersModel): GanNoiseDropoutLayer[] {
+function noiseLayersOf(model: tf.LayersModel): GanNoiseDropoutLayer[] {
   return allLayers(model).filter((l): l is GanNoiseDropoutLayer => l instanceof GanLayers.GanNoiseDropout);
 }
 
@@ -58,7 +58,7 @@ export function projectionLayersOf(model: tf.LayersModel): GanProjectionLayer[] 
   return allLayers(model).filter((l): l is GanProjectionLayer => l instanceof GanLayers.GanProjection);
 }
 
-export type GanQuarterCropLayer = InstanceType<typeof GanLayers.GanQuarterCrop>;
+type GanQuarterCropLayer = InstanceType<typeof GanLayers.GanQuarterCrop>;
 
 /**
  * Choose the quarter (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right)

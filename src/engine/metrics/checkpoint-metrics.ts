@@ -9,6 +9,7 @@ import { importForConfig } from '../train/training-data';
 import { metricsReference } from './compare';
 import { imagesOf, readHoldout } from './holdout';
 import { evaluateGenerator, MAX_REFERENCE_REALS, type MetricsLine } from './live';
+import { searchBaseOf } from './sample-nearest';
 
 export async function checkpointMetrics(
   gen: LoadedGenerator,
@@ -29,7 +30,10 @@ export async function checkpointMetrics(
     const n = Math.min(data.count, MAX_REFERENCE_REALS);
     indices = Array.from({ length: n }, (_, k) => Math.floor((k * data.count) / n));
   }
-  const reals = imagesOf(data, indices, config.model.resolution, config.model.channels);
-  const result = await evaluateGenerator(gen.model, config, await metricsReference(reals), count);
+  const { resolution, channels } = config.model;
+  const reals = imagesOf(data, indices, resolution, channels);
+  // The same copying score as the live one (training features from the feature cache).
+  const copying = note ? null : (await searchBaseOf(data, split, { resolution, channels })).copying;
+  const result = await evaluateGenerator(gen.model, config, await metricsReference(reals), count, copying);
   return { step: gen.state.step, ...result, heldout: Boolean(split && !split.tiny && !note), time: Date.now(), note };
 }

@@ -9,11 +9,13 @@ import type { LoadedGenerator } from '../generate/generator';
 import { gridPng } from '../image/png';
 import { writeFileAtomic } from '../io/atomic';
 import { runDirOf } from '../run/run-dir';
-import { importForConfig } from '../train/training-data';
-import { imagesOf, readHoldout, trainingIndices } from './holdout';
+import { copyingOf } from './copying';
+import type { FeatureCacheOptions } from './feature-cache';
+import { readHoldout } from './holdout';
 import type { ImageSet } from './image-set';
 import { sampleForMetrics } from './live';
-import { COPYING_WARNING, copyingScore, nearestImages, type Neighbour } from './nearest';
+import { nearestImages, type Neighbour } from './nearest';
+import { trainingImagesOf } from './sample-nearest';
 
 export const NEAREST_FILE = 'nearest.json';
 
@@ -49,23 +51,16 @@ export async function checkpointNearest(
   count: number,
   k: number,
   outDir: string,
+  cache: FeatureCacheOptions = {},
 ): Promise<NearestReport> {
-  const config = gen.config;
-  const data = await importForConfig(config);
-  const split = await readHoldout(runDirOf(gen.checkpointDir));
-  const usable = split && split.datasetCount === data.count ? split : null;
-  const trainIdx = usable ? trainingIndices(usable) : Array.from({ length: data.count }, (_, i) => i);
-  const { resolution, channels } = config.model;
-  const training = imagesOf(data, trainIdx, resolution, channels);
-  const samples = await sampleForMetrics(gen.model, config, count);
-  const heldout = usable && !usable.tiny ? imagesOf(data, usable.heldout, resolution, channels) : null;
-  // One search for samples and held-out reals together: the same features, the same standardiser.
-  const queries: ImageSet = heldout
-    ? { ...samples, count: samples.count + heldout.count, bytes: concat(samples.bytes, heldout.bytes) }
-    : samples;
-  const found = await nearestImages(queries, training, k);
+  const { resolution } = gen.config.model;
+  // The training images and their features (from the feature cache), the held-out side of the copying score.
+  const training = await trainingImagesOf(gen, cache);
+  const samples = await sampleForMetrics(gen.model, gen.config, count);
+  const found = await nearestImages(samples, training.images, k, training.base);
   await mkdir(outDir, { recursive: true });
-  const toData = (list: Neighbour[]) => list.map((nb) => ({ index: trainIdx[nb.index], distance: nb.distance }));
+  const toData = (list: Neighbour[]) =>
+    list.map((nb) => ({ index: training.indices[nb.index], distance: nb.distance }));
   const digits = Math.max(4, String(count - 1).length);
   const report: NearestReport = {
     checkpoint: gen.checkpointDir,
@@ -79,31 +74,22 @@ export async function checkpointNearest(
     const file = `nearest-${String(i).padStart(digits, '0')}.png`;
     await writeFileAtomic(
       path.join(outDir, file),
-      await gridPng(strip(samples, i, training, found.features[i], found.pixels[i]), {
+      await gridPng(strip(samples, i, training.images, found.features[i], found.pixels[i]), {
         columns: k + 1,
         scale: resolution < 64 ? 2 : 1,
       }),
     );
     report.samples.push({ file, features: toData(found.features[i]), pixels: toData(found.pixels[i]) });
   }
-  if (heldout) {
-    const c = copyingScore(
-      found.features.slice(0, count).map((l) => l[0].distance),
-      found.features.slice(count).map((l) => l[0].distance),
-    );
-    report.copying = { ...c, warning: c.score > COPYING_WARNING, heldout: heldout.count };
+  if (training.copying) {
+    const c = await copyingOf(training.copying, samples);
+    report.copying = { score: c.score, threshold: c.threshold, warning: c.warning, heldout: c.heldout };
   } else {
-    report.note = usable?.tiny
+    const split = await readHoldout(runDirOf(gen.checkpointDir));
+    report.note = split?.tiny
       ? 'This run trained on every image (a tiny data set): no held-out images, so no copying score.'
       : 'This run has no held-out split that matches the data set: no copying score.';
   }
   await writeFileAtomic(path.join(outDir, NEAREST_FILE), JSON.stringify(report, null, 2));
   return report;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -15,6 +15,7 @@ import { setNoiseSeed } from '../layers';
 import { generatorClassCount, generatorInputs, latentsFor } from '../models/inputs';
 import { deriveSeed } from '../rng';
 import { compareWithReference, metricsReference, type MetricValues, type MetricsReference } from './compare';
+import { copyingOf, type CopyingReference } from './copying';
 import type { ImageSet } from './image-set';
 
 export { METRICS_FILE };
@@ -23,6 +24,8 @@ export const MAX_REFERENCE_REALS = 1024;
 
 export interface MetricsLine extends MetricValues {
   step: number;
+  /** The copying score (./copying.ts), 0..1; null without held-out images or for a data set too large to search live. */
+  copying: number | null;
   /** Wall time of the evaluation (sampling + scoring), in seconds. */
   seconds: number;
   /** False when the data set was too small to hold images out: the reals are training images. */
@@ -65,17 +68,19 @@ export async function sampleForMetrics(
   return { count, size: resolution, channels, bytes };
 }
 
-/** Score a generator against a prepared reference. */
+/** Score a generator against a prepared reference (and its copying score, when a copying reference is given). */
 export async function evaluateGenerator(
   model: tf.LayersModel,
   config: TrainConfig,
   ref: MetricsReference,
   count: number,
-): Promise<MetricValues & { seconds: number }> {
+  copying: CopyingReference | null = null,
+): Promise<MetricValues & { seconds: number; copying: number | null }> {
   const started = performance.now();
   const samples = await sampleForMetrics(model, config, count);
   const values = await compareWithReference(ref, samples);
-  return { ...values, seconds: (performance.now() - started) / 1000 };
+  const copied = copying ? (await copyingOf(copying, samples)).score : null;
+  return { ...values, copying: copied, seconds: (performance.now() - started) / 1000 };
 }
 
 export class LiveMetrics {
@@ -88,10 +93,17 @@ export class LiveMetrics {
     private readonly config: TrainConfig,
     private readonly reference: MetricsReference,
     private readonly heldout: boolean,
+    private readonly copying: CopyingReference | null,
   ) {}
 
   /** The reference from the held-out reals (at most MAX_REFERENCE_REALS, evenly spread). */
-  static async create(runDir: string, config: TrainConfig, reals: ImageSet, heldout: boolean): Promise<LiveMetrics> {
+  static async create(
+    runDir: string,
+    config: TrainConfig,
+    reals: ImageSet,
+    heldout: boolean,
+    copying: CopyingReference | null = null,
+  ): Promise<LiveMetrics> {
     let set = reals;
     if (reals.count > MAX_REFERENCE_REALS) {
       const per = reals.size * reals.size * reals.channels;
@@ -102,7 +114,7 @@ export class LiveMetrics {
       }
       set = { ...reals, count: MAX_REFERENCE_REALS, bytes };
     }
-    return new LiveMetrics(runDir, config, await metricsReference(set), heldout);
+    return new LiveMetrics(runDir, config, await metricsReference(set), heldout, copying);
   }
 
   /** Add a training step's wall time to the budget. */
@@ -119,7 +131,13 @@ export class LiveMetrics {
 
   /** Evaluate, append the line to metrics.jsonl, return it. */
   async evaluate(step: number, model: tf.LayersModel): Promise<MetricsLine> {
-    const result = await evaluateGenerator(model, this.config, this.reference, this.config.metrics.samples);
+    const result = await evaluateGenerator(
+      model,
+      this.config,
+      this.reference,
+      this.config.metrics.samples,
+      this.copying,
+    );
     const line: MetricsLine = { step, ...result, heldout: this.heldout, time: Date.now() };
     await appendFile(path.join(this.runDir, METRICS_FILE), JSON.stringify(line) + '\n');
     this.lastCost = result.seconds;

@@ -4,7 +4,7 @@
  * distances; and a run-level copying score.
  */
 import * as tf from '@tensorflow/tfjs';
-import { featureNet, imageFeatures, standardise, standardiser } from './features';
+import { featureNet, imageFeatures, standardise, standardiser, type FeatureNet, type Standardiser } from './features';
 import { toUnit, type ImageSet } from './image-set';
 
 export interface Neighbour {
@@ -71,18 +71,48 @@ export interface NearestResult {
   pixels: Neighbour[][];
 }
 
-/** Nearest images of `training` for every image of `queries`. */
+/** The seed of the feature net the memorization check searches in. */
+export const NEAREST_FEATURE_SEED = 1;
+
+/** The training set's features as the search needs them: standardised by their own statistics. */
+export interface FeatureBase {
+  net: FeatureNet;
+  standardiser: Standardiser;
+  /** [count, net.dim], standardised, in the training set's order. */
+  rows: Float32Array;
+}
+
+/** A search base from the training images' raw features (e.g. from the feature cache). */
+export function featureBase(net: FeatureNet, raw: Float32Array): FeatureBase {
+  const s = standardiser(raw, net.dim);
+  return { net, standardiser: s, rows: standardise(raw, s) };
+}
+
+/** Queries' features, standardised as the base's. */
+export async function queryFeatures(base: FeatureBase, queries: ImageSet): Promise<Float32Array> {
+  return standardise(await imageFeatures(base.net, queries), base.standardiser);
+}
+
+/**
+ * Nearest images of `training` for every image of `queries`. `base` is the
+ * training images' features when known (the feature cache); without it they
+ * are computed here, which is the slow part of a search.
+ */
 export async function nearestImages(
   queries: ImageSet,
   training: ImageSet,
   k: number,
-  featureSeed = 1,
+  base?: FeatureBase,
 ): Promise<NearestResult> {
-  const net = featureNet(featureSeed, training.size, training.channels);
-  const ft = await imageFeatures(net, training);
-  const s = standardiser(ft, net.dim);
-  const qf = standardise(await imageFeatures(net, queries), s);
-  const features = await nearestNeighbours(qf, standardise(ft, s), net.dim, k);
+  if (!base) {
+    const net = featureNet(NEAREST_FEATURE_SEED, training.size, training.channels);
+    base = featureBase(net, await imageFeatures(net, training));
+  }
+  if (base.rows.length !== training.count * base.net.dim)
+    throw new RangeError(
+      `nearestImages: the feature base has ${base.rows.length / base.net.dim} rows for ${training.count} images`,
+    );
+  const features = await nearestNeighbours(await queryFeatures(base, queries), base.rows, base.net.dim, k);
   const dim = training.size * training.size * training.channels;
   const pixels = await nearestNeighbours(toUnit(queries), toUnit(training), dim, k);
   // RMS per pixel, so the number reads the same at every resolution.
@@ -97,14 +127,12 @@ function quantile(values: number[], q: number): number {
 }
 
 const COPYING_QUANTILE = 0.05;
-/** A copying score above this is shown as a warning. */
-export const COPYING_WARNING = 0.3;
 
 /**
  * The share of samples whose nearest training image is closer than all but
  * COPYING_QUANTILE of the held-out reals are to the training set. A generator
  * that draws new images from the data distribution scores about 0.05; one
- * that reproduces its training images scores near 1.
+ * that reproduces its training images scores near 1. (./copying.ts applies it.)
  */
 export function copyingScore(
   sampleNearest: number[],

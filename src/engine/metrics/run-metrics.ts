@@ -17,6 +17,15 @@ import {
   type HoldoutSplit,
 } from './holdout';
 import { LiveMetrics, MAX_REFERENCE_REALS, truncateMetrics } from './live';
+import { searchBaseOf } from './sample-nearest';
+
+/**
+ * Data sets up to this many images get the live copying score: it needs every
+ * image's features once (cached per data set, ./feature-cache.ts) and a search
+ * of the training set per evaluation. Memorization is a small-data worry; for
+ * larger sets `gan-studio nearest` measures it on demand.
+ */
+const MAX_LIVE_COPYING_IMAGES = 12_000;
 
 export interface RunMetricsSetup {
   /** The images training uses. */
@@ -61,11 +70,24 @@ export async function setUpRunMetrics(
   if (config.metrics.enabled && data.count >= 2) {
     const { resolution, channels } = config.model;
     const realIndices = split ? split.heldout : evenly(data.count, MAX_REFERENCE_REALS);
+    const heldout = Boolean(split && !split.tiny);
+    const copying =
+      heldout && data.count <= MAX_LIVE_COPYING_IMAGES
+        ? (await searchBaseOf(data, split, { resolution, channels })).copying
+        : null;
+    if (heldout && !copying)
+      note = [
+        note,
+        `No live copying score: the data set has over ${MAX_LIVE_COPYING_IMAGES.toLocaleString('en-US')} images (gan-studio nearest measures it for a checkpoint).`,
+      ]
+        .filter(Boolean)
+        .join(' ');
     live = await LiveMetrics.create(
       runDir,
       config,
       imagesOf(data, realIndices, resolution, channels),
-      Boolean(split && !split.tiny),
+      heldout,
+      copying,
     );
   }
   return { train, live, split, note };

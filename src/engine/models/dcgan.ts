@@ -27,7 +27,7 @@
  *   DCGAN, 4×4 kernels, BatchNorm between layers, ReLU in G, LeakyReLU 0.2 in D.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DownsampleName, ModelArch, UpsampleName } from '../../shared/config';
+import type { DownsampleName, InitName, ModelArch, UpsampleName } from '../../shared/config';
 import { GanLayers } from '../layers';
 import { deriveSeed } from '../rng';
 
@@ -42,6 +42,7 @@ export interface GArch {
   spectralNorm: boolean;
   dropout: number;
   tanhOutput: boolean;
+  init: InitName;
 }
 
 export interface DArch {
@@ -53,6 +54,7 @@ export interface DArch {
   spectralNorm: boolean;
   minibatchStd: boolean;
   minibatchGroup: number;
+  init: InitName;
 }
 
 export interface ConditionalArch {
@@ -93,6 +95,7 @@ export function defaultGArch(arch: ModelArch): GArch {
     spectralNorm: false,
     dropout: 0,
     tanhOutput: true,
+    init: 'normal',
   };
 }
 
@@ -106,6 +109,7 @@ export function defaultDArch(arch: ModelArch): DArch {
     spectralNorm: false,
     minibatchStd: false,
     minibatchGroup: 4,
+    init: 'normal',
   };
 }
 
@@ -128,9 +132,27 @@ function checkModelSpec(spec: ModelSpec): void {
     throw new RangeError(`conditional.numClasses must be at least 2, got ${c.numClasses}`);
 }
 
-/** Seeded DCGAN initializer, one stream per layer so adding a layer does not reshuffle the others. */
-function kernelInit(seed: number, layer: string) {
-  return tf.initializers.randomNormal({ mean: 0, stddev: INIT_STDDEV, seed: deriveSeed(seed, `${layer}/kernel`) });
+/**
+ * Seeded kernel initializer, one stream per layer so adding a layer does not
+ * reshuffle the others: N(0, 0.02) (DCGAN), or for init 'he' N(0, (gain/√fanIn)²)
+ * (He et al. 2015), which keeps activations at unit scale through layers that
+ * no normalization rescales. The fan-in is passed in, not read from the kernel
+ * shape: tfjs's fan of a transposed conv's kernel counts its output channels.
+ */
+function kernelInit(seed: number, layer: string, init: InitName, fan: Fan) {
+  const stddev = init === 'he' ? fan.gain / Math.sqrt(fan.fanIn) : INIT_STDDEV;
+  return tf.initializers.randomNormal({ mean: 0, stddev, seed: deriveSeed(seed, `${layer}/kernel`) });
+}
+
+/** Inputs that reach one output of a layer, and the gain of the activation that follows it (1: none). */
+interface Fan {
+  fanIn: number;
+  gain: number;
+}
+
+/** He et al.'s gain for ReLU or LeakyReLU of negative slope a: √(2 / (1 + a²)). */
+function activationGain(kind: 'relu' | 'leakyrelu', slope: number): number {
+  return Math.sqrt(2 / (1 + (kind === 'relu' ? 0 : slope * slope)));
 }
 
 /** Number of stride-2 steps between 4×4 and the output resolution. */
@@ -155,6 +177,7 @@ class Net {
   constructor(
     private readonly seed: number,
     private readonly sn: boolean,
+    private readonly init: InitName = 'normal',
   ) {}
 
   add(layer: tf.layers.Layer, withLabels = false): void {
@@ -174,6 +197,7 @@ class Net {
       useBias?: boolean;
       inputShape?: number[];
     },
+    fan: Fan,
   ): void {
     const useBias = cfg.useBias ?? true;
     if (this.sn) {
@@ -188,7 +212,7 @@ class Net {
       );
       return;
     }
-    const common = { ...cfg, useBias, kernelInitializer: kernelInit(this.seed, name) };
+    const common = { ...cfg, useBias, kernelInitializer: kernelInit(this.seed, name, this.init, fan) };
     if (kind === 'Dense') this.add(tf.layers.dense({ ...common, units: cfg.units! }));
     else if (kind === 'Conv2D')
       this.add(tf.layers.conv2d({ ...common, filters: cfg.filters!, kernelSize: cfg.kernelSize! }));
@@ -246,7 +270,7 @@ const biasBefore = (norm: ConcreteNorm): boolean => norm === 'pixel' || norm ===
 export function buildGenerator(spec: ModelSpec, seed: number): tf.LayersModel {
   checkModelSpec(spec);
   const a: GArch = { ...defaultGArch(spec.arch), ...spec.g };
-  const net = new Net(seed, a.spectralNorm);
+  const net = new Net(seed, a.spectralNorm, a.init);
   const cond = spec.conditional ?? null;
   const inDim = spec.latentDim + (cond ? cond.embedDim : 0);
   const cbn = cond !== null && cond.batchNorm;
@@ -255,20 +279,38 @@ export function buildGenerator(spec: ModelSpec, seed: number): tf.LayersModel {
     net.activation(a.activation, a.leakySlope);
     if (a.dropout > 0) net.add(new GanLayers.GanNoiseDropout({ rate: a.dropout }));
   };
-  /** ×2 resolution to `filters` channels. */
-  const up = (name: string, filters: number, useBias: boolean) => {
+  const gain = activationGain(a.activation, a.leakySlope);
+  /** ×2 resolution from `inputs` to `filters` channels; `last`: the image layer (no activation after it). */
+  const up = (name: string, inputs: number, filters: number, useBias: boolean, last = false) => {
     const k = a.kernelSize;
+    const g = last ? 1 : gain;
     switch (a.upsample) {
       case 'transposed':
-        net.weighted('Conv2DTranspose', name, { filters, kernelSize: k, strides: 2, padding: 'same', useBias });
+        // A stride-2 transposed conv reaches each output with (k/2)² taps per input channel.
+        net.weighted(
+          'Conv2DTranspose',
+          name,
+          { filters, kernelSize: k, strides: 2, padding: 'same', useBias },
+          { fanIn: (k * k * inputs) / 4, gain: g },
+        );
         return;
       case 'nearest':
       case 'bilinear':
         net.add(tf.layers.upSampling2d({ size: [2, 2], interpolation: a.upsample }));
-        net.weighted('Conv2D', name, { filters, kernelSize: k, strides: 1, padding: 'same', useBias });
+        net.weighted(
+          'Conv2D',
+          name,
+          { filters, kernelSize: k, strides: 1, padding: 'same', useBias },
+          { fanIn: k * k * inputs, gain: g },
+        );
         return;
       case 'pixelshuffle':
-        net.weighted('Conv2D', name, { filters: filters * 4, kernelSize: k, strides: 1, padding: 'same', useBias });
+        net.weighted(
+          'Conv2D',
+          name,
+          { filters: filters * 4, kernelSize: k, strides: 1, padding: 'same', useBias },
+          { fanIn: k * k * inputs, gain: g },
+        );
         net.add(new GanLayers.GanDepthToSpace({ blockSize: 2 }));
         return;
     }
@@ -279,7 +321,12 @@ export function buildGenerator(spec: ModelSpec, seed: number): tf.LayersModel {
   if (spec.arch === 'dcgan-dense') {
     // [z] → dense → [7·7·w] → (BN, act) → reshape [7,7,w] → up → [14,14,w/2] → norm, act → up → [28,28,C] → tanh
     const w = spec.baseWidth * 2;
-    net.weighted('Dense', 'g0', { units: 7 * 7 * w, useBias: hiddenBias, ...(inputShape ? { inputShape } : {}) });
+    net.weighted(
+      'Dense',
+      'g0',
+      { units: 7 * 7 * w, useBias: hiddenBias, ...(inputShape ? { inputShape } : {}) },
+      { fanIn: inDim, gain },
+    );
     if (a.norm === 'batch') {
       hidden('g0'); // the dcgan-28 layout: batch norm on the dense features, then reshape
       net.add(tf.layers.reshape({ targetShape: [7, 7, w] }));
@@ -287,26 +334,32 @@ export function buildGenerator(spec: ModelSpec, seed: number): tf.LayersModel {
       net.add(tf.layers.reshape({ targetShape: [7, 7, w] }));
       hidden('g0');
     }
-    up('g1', w / 2, hiddenBias);
+    up('g1', w, w / 2, hiddenBias);
     hidden('g1');
-    up('g2', spec.channels, true);
+    up('g2', w / 2, spec.channels, true, true);
   } else {
     // [z] → reshape [1,1,z] → convT k4 valid → [4,4,w0] → (up → norm, act) × (n−1) → up → [R,R,C] → tanh
     const n = upsamplingSteps(spec.resolution);
     net.add(tf.layers.reshape({ targetShape: [1, 1, inDim], ...(inputShape ? { inputShape } : {}) }));
-    net.weighted('Conv2DTranspose', 'g0', {
-      filters: widthAt(spec.baseWidth, 0, n),
-      kernelSize: 4,
-      strides: 1,
-      padding: 'valid',
-      useBias: hiddenBias,
-    });
+    // From a 1×1 map each output of the 4×4 kernel sees one tap per input channel.
+    net.weighted(
+      'Conv2DTranspose',
+      'g0',
+      {
+        filters: widthAt(spec.baseWidth, 0, n),
+        kernelSize: 4,
+        strides: 1,
+        padding: 'valid',
+        useBias: hiddenBias,
+      },
+      { fanIn: inDim, gain },
+    );
     hidden('g0');
     for (let i = 1; i < n; i++) {
-      up(`g${i}`, widthAt(spec.baseWidth, i, n), hiddenBias);
+      up(`g${i}`, widthAt(spec.baseWidth, i - 1, n), widthAt(spec.baseWidth, i, n), hiddenBias);
       hidden(`g${i}`);
     }
-    up(`g${n}`, spec.channels, true);
+    up(`g${n}`, widthAt(spec.baseWidth, n - 1, n), spec.channels, true, true);
   }
   net.add(tf.layers.activation({ activation: a.tanhOutput ? 'tanh' : 'linear' }));
 
@@ -327,22 +380,27 @@ export function buildGenerator(spec: ModelSpec, seed: number): tf.LayersModel {
 export function buildDiscriminator(spec: ModelSpec, seed: number): tf.LayersModel {
   checkModelSpec(spec);
   const a: DArch = { ...defaultDArch(spec.arch), ...spec.d };
-  const net = new Net(seed, a.spectralNorm);
+  const net = new Net(seed, a.spectralNorm, a.init);
   const cond = spec.conditional ?? null;
   const R = spec.resolution;
   const inputShape = cond ? undefined : [R, R, spec.channels];
   const hiddenBias = biasBefore(a.norm);
   const k = a.kernelSize;
-  /** ÷2 resolution to `filters` channels. */
-  const down = (name: string, filters: number, useBias: boolean, first = false) => {
+  const gain = activationGain(a.activation, a.leakySlope);
+  /** Channels of D's input: the image, and the label maps of a 'channels' conditional D. */
+  const imageChannels = spec.channels + (cond?.discriminator === 'channels' ? cond.numClasses : 0);
+  /** ÷2 resolution from `inputs` to `filters` channels (an activation follows). */
+  const down = (name: string, inputs: number, filters: number, useBias: boolean, first = false) => {
     const shape = first && inputShape ? { inputShape } : {};
+    const fan = { fanIn: k * k * inputs, gain };
     if (a.downsample === 'strided') {
-      net.weighted('Conv2D', name, { filters, kernelSize: k, strides: 2, padding: 'same', useBias, ...shape });
+      net.weighted('Conv2D', name, { filters, kernelSize: k, strides: 2, padding: 'same', useBias, ...shape }, fan);
     } else {
-      net.weighted('Conv2D', name, { filters, kernelSize: k, strides: 1, padding: 'same', useBias, ...shape });
+      net.weighted('Conv2D', name, { filters, kernelSize: k, strides: 1, padding: 'same', useBias, ...shape }, fan);
       net.add(new GanLayers.GanAvgPool2({}));
     }
   };
+  const mbstdChannels = a.minibatchStd ? 1 : 0;
   const act = () => net.activation(a.activation, a.leakySlope);
   const mbstd = () => {
     if (a.minibatchStd) net.add(new GanLayers.GanMinibatchStd({ groupSize: a.minibatchGroup }));
@@ -352,23 +410,23 @@ export function buildDiscriminator(spec: ModelSpec, seed: number): tf.LayersMode
   if (spec.arch === 'dcgan-dense') {
     // [28,28,C] → down → [14,14,w] → act → down → [7,7,2w] → (norm) act → (mbstd) → flatten → dense → [1]
     const w = spec.baseWidth;
-    down('d0', w, true, true);
+    down('d0', imageChannels, w, true, true);
     act();
-    down('d1', w * 2, hiddenBias);
+    down('d1', w, w * 2, hiddenBias);
     net.norm(a.norm, 'd1/bn');
     act();
     mbstd();
     net.add(tf.layers.flatten());
     if (projection)
       net.add(new GanLayers.GanProjection({ seed: deriveSeed(seed, 'd2/kernel'), spectralNorm: a.spectralNorm }), true);
-    else net.weighted('Dense', 'd2', { units: 1 });
+    else net.weighted('Dense', 'd2', { units: 1 }, { fanIn: 7 * 7 * (w * 2 + mbstdChannels), gain: 1 });
   } else {
     // [R,R,C] → down → [R/2,R/2,w] → act → (down → norm, act) × (n−1) → [4,4,·] → (mbstd) → conv k4 valid → [1,1,1] → flatten
     const n = upsamplingSteps(R);
-    down('d0', widthAt(spec.baseWidth, n - 1, n), true, true);
+    down('d0', imageChannels, widthAt(spec.baseWidth, n - 1, n), true, true);
     act();
     for (let i = 1; i < n; i++) {
-      down(`d${i}`, widthAt(spec.baseWidth, n - 1 - i, n), hiddenBias);
+      down(`d${i}`, widthAt(spec.baseWidth, n - i, n), widthAt(spec.baseWidth, n - 1 - i, n), hiddenBias);
       net.norm(a.norm, `d${i}/bn`);
       act();
     }
@@ -381,7 +439,12 @@ export function buildDiscriminator(spec: ModelSpec, seed: number): tf.LayersMode
         true,
       );
     } else {
-      net.weighted('Conv2D', `d${n}`, { filters: 1, kernelSize: 4, strides: 1, padding: 'valid' });
+      net.weighted(
+        'Conv2D',
+        `d${n}`,
+        { filters: 1, kernelSize: 4, strides: 1, padding: 'valid' },
+        { fanIn: 16 * (widthAt(spec.baseWidth, 0, n) + mbstdChannels), gain: 1 },
+      );
       net.add(tf.layers.flatten());
     }
   }

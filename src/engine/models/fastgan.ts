@@ -37,8 +37,8 @@ import { GanLayers } from '../layers';
 import { deriveSeed } from '../rng';
 import type { ModelSpec } from './dcgan';
 
-export const FASTGAN_MIN_RESOLUTION = 64;
-export const FASTGAN_MAX_RESOLUTION = 256;
+const FASTGAN_MIN_RESOLUTION = 64;
+const FASTGAN_MAX_RESOLUTION = 256;
 /** DCGAN-style init, N(0, 0.02) for convs and N(1, 0.02) for BN scales, as the official code. */
 const INIT_STDDEV = 0.02;
 /** PyTorch's BatchNorm defaults (momentum 0.1 there is 0.9 here). */
@@ -74,7 +74,7 @@ export function checkFastganSpec(spec: ModelSpec): void {
  * to [w/2, 8w] (so G's full-resolution block, the costliest, is w/2 wide, as the
  * paper narrows its last blocks).
  */
-export function fastganWidth(baseWidth: number, side: number, resolution: number): number {
+function fastganWidth(baseWidth: number, side: number, resolution: number): number {
   return Math.max(1, Math.round(baseWidth * Math.min(MAX_WIDTH_MULTIPLIER, Math.max(0.5, resolution / (2 * side)))));
 }
 
@@ -91,7 +91,7 @@ export function slePairs(resolution: number): [number, number][] {
 }
 
 /** Side of D's reconstructions: half the image, so the quarter is reproduced at its own resolution. */
-export function decoderSide(resolution: number): number {
+function decoderSide(resolution: number): number {
   return resolution / 2;
 }
 

@@ -127,7 +127,7 @@ export async function hasModel(dir: string, state: CheckpointState, name: ModelN
 }
 
 /** Refuse a checkpoint whose recorded maths options differ from `config`; options added since it was saved take their defaults. */
-export function checkOptionsMatch(dir: string, state: CheckpointState, config: TrainConfig): void {
+function checkOptionsMatch(dir: string, state: CheckpointState, config: TrainConfig): void {
   const mismatch = (detail: string) =>
     new UserError(
       `Checkpoint ${dir} was made with different model or training options than this config (${detail}); only run-control options (steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, threads, the data folder) may change on resume.`,

@@ -110,7 +110,7 @@ function gradientsOf(vars: tf.Variable[], loss: () => tf.Scalar): { value: tf.Sc
 }
 
 /** Apply a (possibly conditional) model in training mode. */
-export function applyModel(
+function applyModel(
   model: tf.LayersModel,
   x: tf.Tensor,
   labels: tf.Tensor2D | null | undefined,

@@ -8,6 +8,7 @@
  *     b ← μ·b + g (b = g on the first step),   θ ← θ − lr·b
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamMoment, fusedUpdatesAvailable, momentumBuffer, rmspropParam, sgdParam } from '../backend/webgpu-fused';
 import { Adam, zeroSlot } from './adam';
 
 /** What the training loop and checkpoints need from an optimizer. */
@@ -71,9 +72,17 @@ export class RMSProp implements Optimizer {
       throw new Error(`RMSProp: ${grads.length} gradients for ${this.vars.length} variables`);
     this.step += 1;
     const { lr, rho, epsilon } = this.options;
+    // On webgpu, 2 fused dispatches per variable instead of 9 (same formula, same float32 order).
+    const fused = fusedUpdatesAvailable();
     tf.tidy(() => {
       for (let i = 0; i < this.vars.length; i++) {
         const g = grads[i];
+        if (fused) {
+          const s = adamMoment(this.s[i], g, rho, 1 - rho, true);
+          this.s[i].assign(s);
+          this.vars[i].assign(rmspropParam(this.vars[i], g, s, epsilon, lr));
+          continue;
+        }
         const s = this.s[i].mul(rho).add(g.square().mul(1 - rho));
         this.s[i].assign(s);
         this.vars[i].assign(this.vars[i].sub(g.div(s.sqrt().add(epsilon)).mul(lr)));
@@ -118,14 +127,16 @@ export class SGD implements Optimizer {
       throw new Error(`SGD: ${grads.length} gradients for ${this.vars.length} variables`);
     this.step += 1;
     const { lr, momentum } = this.options;
+    // On webgpu, one fused dispatch per update instead of two ops each (same formula, same float32 order).
+    const fused = fusedUpdatesAvailable();
     tf.tidy(() => {
       for (let i = 0; i < this.vars.length; i++) {
         let d = grads[i];
         if (momentum > 0) {
-          d = this.step === 1 ? d : this.b[i].mul(momentum).add(d);
+          if (this.step > 1) d = fused ? momentumBuffer(this.b[i], d, momentum) : this.b[i].mul(momentum).add(d);
           this.b[i].assign(d);
         }
-        this.vars[i].assign(this.vars[i].sub(d.mul(lr)));
+        this.vars[i].assign(fused ? sgdParam(this.vars[i], d, lr) : this.vars[i].sub(d.mul(lr)));
       }
     });
   }

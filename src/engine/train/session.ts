@@ -82,7 +82,7 @@ export interface SessionParts {
 }
 
 /** The model spec of a config, every technique option included. */
-export function modelSpecOf(config: TrainConfig): ModelSpec {
+function modelSpecOf(config: TrainConfig): ModelSpec {
   return fullModelSpecOf(config);
 }
 

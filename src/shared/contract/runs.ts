@@ -171,6 +171,10 @@ export interface RunFollowUpdate {
   stats: StepStats[];
   /** New event lines (rollbacks). */
   events: RunEventLine[];
+  /** metrics.jsonl was rewritten (a resume cut it back): `metrics` holds the whole file. */
+  metricsReset: boolean;
+  /** New quality evaluations (lines of metrics.jsonl; all of them on a metrics reset), ascending. */
+  metrics: MetricsPoint[];
   /** Every saved sample grid step, ascending, when that list changed; null when it did not. */
   sampleSteps: number[] | null;
   /** Every checkpoint step, ascending, when that list changed; null when it did not. */

@@ -4,6 +4,7 @@
  * arrive already checked by the backend.
  */
 import type { UpscaleFilter } from '../../shared/upscale';
+import type { DatasetLocation } from '../dataset-registry';
 import type {
   BackendsInfo,
   DatasetOptions,
@@ -38,12 +39,6 @@ export interface PinArg {
 
 /** Conditional generators' class of a call: see `requestClass` in src/shared/contract/common.ts. */
 type ClassArg = { class?: number | null };
-
-export interface DatasetLocation {
-  datasetId: string;
-  dir: string | null;
-  options: DatasetOptions;
-}
 
 export interface ToolsMethods {
   probeBackends(args: Record<string, never>): BackendsInfo;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/engine/config/resolve';
 import { loadGenerator } from '../../../src/engine/generate/generator';
-import { sampleNearest, trainingImagesOf } from '../../../src/engine/metrics/sample-nearest';
+import { sampleNearest, searchBaseOf, trainingImagesOf } from '../../../src/engine/metrics/sample-nearest';
 import { trainNewRun } from '../../../src/engine/train/run-training';
 import { blobData, onBackend } from '../../helpers/tf';
 import { tempDir } from '../../helpers/temp';
@@ -39,7 +39,14 @@ describe('sample nearest', () => {
     const data = blobData(6, 16, 3);
     const per = 16 * 16 * 3;
     const bytes = Uint8Array.from(data.batch([0, 1, 2, 3, 4, 5]), (v) => Math.round((v + 1) * 127.5));
-    const training = { images: { count: 6, size: 16, channels: 3, bytes }, indices: [10, 11, 12, 13, 14, 15] };
+    const search = await searchBaseOf(data, null, { resolution: 16, channels: 3 }, { cache: false });
+    expect(search.copying).toBeNull(); // no split: nothing to compare a copying score with
+    // data-set indices as a split would leave them (10… here, to tell them from search positions)
+    const training = {
+      ...search,
+      images: { count: 6, size: 16, channels: 3, bytes },
+      indices: [10, 11, 12, 13, 14, 15],
+    };
     const found = await sampleNearest(
       { count: 1, size: 16, channels: 3, bytes: bytes.slice(3 * per, 4 * per) },
       training,

@@ -182,9 +182,11 @@ describe('recipes', () => {
     expect(rp).toMatchObject({
       loss: 'rpgan',
       penalty: { type: 'r1+r2' },
-      g: { norm: 'none' },
-      d: { norm: 'none', downsample: 'strided' },
+      g: { norm: 'none', init: 'he' },
+      d: { norm: 'none', downsample: 'strided', init: 'he' },
     });
+    // The other recipes keep DCGAN's N(0, 0.02).
+    expect(small).toMatchObject({ g: { init: 'normal' }, d: { init: 'normal' } });
     const classic = await resolveConfig({ preset: 'dcgan-classic' });
     expect(classic).toMatchObject({ loss: 'nonsaturating', batchSize: 128, ema: { enabled: false } });
   });
@@ -311,6 +313,42 @@ describe('model options', () => {
     expect(out).toBeGreaterThan(0);
     [g, d, dc].forEach((m) => m.dispose());
     labels.dispose();
+  });
+
+  it("init=he: each kernel's spread is gain/√fan-in, and a net without normalization keeps its signal; N(0, 0.02) loses it", () => {
+    const spec = { ...base, resolution: 64, latentDim: 32, baseWidth: 16, g: { norm: 'none' as const } };
+    const std = (t: tf.Tensor) => tf.tidy(() => Math.sqrt(tf.moments(t).variance.dataSync()[0]));
+    const he = buildGenerator({ ...spec, g: { ...spec.g, init: 'he', upsample: 'nearest', kernelSize: 3 } }, 1);
+    const normal = buildGenerator({ ...spec, g: { ...spec.g, upsample: 'nearest', kernelSize: 3 } }, 1);
+    const kernels = (m: tf.LayersModel) =>
+      m.layers.filter((l) => l.getWeights().length > 0).map((l) => l.getWeights()[0]);
+    // g0 (convT from 1×1: fan-in 32, ReLU gain √2), a hidden 3×3 conv (fan-in 9·128), the image conv (9·16, gain 1).
+    const [g0, g1, , , out] = kernels(he);
+    expect(std(g0)).toBeCloseTo(Math.sqrt(2 / 32), 2);
+    expect(std(g1)).toBeCloseTo(Math.sqrt(2 / (9 * 128)), 2);
+    expect(std(out)).toBeCloseTo(1 / Math.sqrt(9 * 16), 2);
+    for (const k of kernels(normal)) expect(std(k)).toBeCloseTo(0.02, 2);
+    const z = tf.randomNormal([16, 32], 0, 1, 'float32', 7);
+    // The spread of G's images across z: what D and the loss can act on.
+    const spread = (g: tf.LayersModel) =>
+      tf.tidy(() =>
+        Math.sqrt(
+          tf
+            .moments(g.predict(z) as tf.Tensor, 0)
+            .variance.mean()
+            .dataSync()[0],
+        ),
+      );
+    expect(spread(he)).toBeGreaterThan(0.1);
+    expect(spread(normal)).toBeLessThan(0.01);
+    const dHe = buildDiscriminator({ ...base, resolution: 64, baseWidth: 16, d: { norm: 'none', init: 'he' } }, 1);
+    const dNormal = buildDiscriminator({ ...base, resolution: 64, baseWidth: 16, d: { norm: 'none' } }, 1);
+    const x = tf.randomUniform([8, 64, 64, 3], -1, 1, 'float32', 3);
+    const score = (d: tf.LayersModel) => tf.tidy(() => std(d.predict(x) as tf.Tensor));
+    expect(score(dHe)).toBeGreaterThan(100 * score(dNormal));
+    for (const m of [he, normal, dHe, dNormal]) m.dispose();
+    z.dispose();
+    x.dispose();
   });
 
   it('dcgan-dense takes the options too', () => {

@@ -14,7 +14,7 @@ import {
   webgpuDevice,
   webgpuFault,
 } from '../../../src/engine/backend';
-import { vulkanDriverFiles } from '../../../src/engine/backend/webgpu-adapter';
+import { requestGpuTimestamps, vulkanDriverFiles } from '../../../src/engine/backend/webgpu-adapter';
 import { skipWebGpu, SWIFTSHADER_ICD } from './swiftshader';
 
 describe('emulated adapters are told from real GPUs', () => {
@@ -77,6 +77,9 @@ describe.skipIf(skipWebGpu())('webgpu on SwiftShader', () => {
     expect(active.why).toMatch(/^webgpu as requested: WebGPU on google swiftshader/);
     const device = webgpuDevice()!;
     expect(device.limits.maxStorageBuffersPerShaderStage).toBe(active.adapter!.limits.maxStorageBuffersPerShaderStage);
+    // Timestamp queries are for profiling only (tests/engine/webgpu/timestamps.test.ts), never for training.
+    expect(device.features.has('timestamp-query')).toBe(false);
+    expect(() => requestGpuTimestamps()).toThrow(/before Dawn is loaded/);
     const parts = Array.from({ length: 12 }, (_, i) => tf.fill([3], i));
     const sum = tf.addN(parts);
     expect(Array.from(await sum.data())).toEqual([66, 66, 66]);

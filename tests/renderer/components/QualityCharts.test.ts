@@ -26,6 +26,24 @@ describe('QualityCharts', () => {
     wrapper.unmount();
   });
 
+  it('shows the copying score, and warns with what to do when it is high', () => {
+    const opts = withPinia();
+    const wrapper = mount(QualityCharts, {
+      props: { metrics: [metricsPoint(0, { copying: 0.05 }), metricsPoint(500, { copying: 0.04 })] },
+      global: { ...opts.global, stubs: { TimeSeriesChart: true } },
+    });
+    expect(wrapper.get('[data-testid="metrics-copying"]').text()).toMatch(/^Copying 4% at step 500/);
+    expect(wrapper.find('[data-testid="metrics-warning"]').exists()).toBe(false);
+    wrapper.setProps({ metrics: [metricsPoint(0, { copying: 0.05 }), metricsPoint(900, { copying: 0.62 })] });
+    return wrapper.vm.$nextTick().then(() => {
+      expect(wrapper.get('[data-testid="metrics-copying"]').text()).toMatch(/^Copying 62% at step 900/);
+      const warning = wrapper.get('[data-testid="metrics-warning"]').text();
+      expect(warning).toMatch(/Copying score 62% at step 900/);
+      expect(warning).toMatch(/earlier checkpoint, more augmentation/);
+      wrapper.unmount();
+    });
+  });
+
   it('says when a run has no evaluation yet, with no warning', () => {
     const opts = withPinia();
     const wrapper = mount(QualityCharts, {

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useRunsStore } from '@renderer/stores/runs';
 import { useTrainingStore } from '@renderer/stores/training';
-import { detail, stat, summary } from '../fixtures';
+import { detail, metricsPoint, stat, summary } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 
@@ -24,6 +24,8 @@ const update = (runId: string, extra: Record<string, unknown> = {}) => ({
   reset: false,
   stats: [],
   events: [],
+  metricsReset: false,
+  metrics: [],
   sampleSteps: null,
   checkpointSteps: null,
   status: null,
@@ -49,10 +51,21 @@ describe('training store: a run trained elsewhere', () => {
     expect(t.samples[1].src).toBe('data:image/png;base64,sample-10'); // kept
     await vi.waitFor(() => expect(t.samples[2].src).toBe('data:image/png;base64,sample-20')); // the new grid is fetched
 
+    // its evaluations (metrics.jsonl) draw the quality curves live
+    api.emit('runs:update', update('00001-cli', { metrics: [metricsPoint(0), metricsPoint(10, { swd: 50 })] }));
+    api.emit('runs:update', update('00001-cli', { metrics: [metricsPoint(20, { swd: 40 })] }));
+    expect(t.metrics.map((m) => [m.step, m.swd])).toEqual([
+      [0, metricsPoint(0).swd],
+      [10, 50],
+      [20, 40],
+    ]);
+
     // a resume elsewhere cut the run back to step 2
     api.emit('runs:update', update('00001-cli', { reset: true, stats: [stat(1), stat(2)], sampleSteps: [0] }));
     expect(t.stats.map((s) => s.step)).toEqual([1, 2]);
     expect(t.samples.map((s) => s.step)).toEqual([0]);
+    api.emit('runs:update', update('00001-cli', { metricsReset: true, metrics: [metricsPoint(0)] }));
+    expect(t.metrics.map((m) => m.step)).toEqual([0]);
 
     await t.showRun('00003-next');
     expect(api.unfollowRun).toHaveBeenCalledWith({ runId: '00001-cli', followerId });
@@ -122,6 +135,14 @@ describe('runs store: runs trained elsewhere', () => {
     api.emit('runs:update', update('00002-cli', { stats: [stat(1), stat(9)], sampleSteps: [8, 12] }));
     expect(r.compareStats['00002-cli'].map((s) => s.step)).toEqual([1, 9]);
     expect(r.compareSampleSteps['00002-cli']).toEqual([8, 12]);
+    api.emit('runs:update', update('00002-cli', { metrics: [metricsPoint(10, { kid: 3 })] }));
+    expect(r.compareMetrics['00002-cli'].map((m) => [m.step, m.kid])).toEqual([[10, 3]]);
+    vi.mocked(api.getRun).mockImplementation(async (req) => detail(req.runId, [8, 12]));
+    await r.select('00002-cli');
+    api.emit('runs:update', update('00002-cli', { metrics: [metricsPoint(20)] }));
+    expect(r.detailMetrics.map((m) => m.step)).toContain(20);
+    expect(r.compareMetrics['00002-cli'].map((m) => m.step)).toEqual([10, 20]);
+    await r.select(null);
 
     // its trainer died: the row says so, and it is no longer followed unless shown
     api.emit('runs:update', update('00002-cli', { status: 'interrupted' }));

@@ -18,7 +18,7 @@ export interface BackendExplanation {
 }
 
 /** "nvidia hopper (NVIDIA H200)", with a flag when it is an emulation or a fallback adapter. */
-export function adapterLine(a: GpuAdapterSummary): string {
+function adapterLine(a: GpuAdapterSummary): string {
   const name = [a.vendor, a.architecture].filter((s) => s !== '').join(' ') || 'unknown vendor';
   const desc = a.description !== '' ? ` (${a.description})` : '';
   const flags = [a.emulation ? `${a.emulation}` : 'a real GPU', a.fallback && !a.emulation ? 'fallback adapter' : null]

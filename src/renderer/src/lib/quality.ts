@@ -3,7 +3,7 @@
  * evaluation) for the charts, what the evaluations cost, and the warnings
  * they call for. Pure, so the numbers can be tested without a canvas.
  */
-import { LOW_DIVERSITY, type MetricsPoint } from '@shared/metrics';
+import { COPYING_WARNING, LOW_DIVERSITY, type MetricsPoint } from '@shared/metrics';
 import type { CurveSeries } from './charts';
 import { formatNumber } from './format';
 
@@ -32,6 +32,15 @@ export function upsertMetrics(list: readonly MetricsPoint[], point: MetricsPoint
   return out.sort((a, b) => a.step - b.step);
 }
 
+/** A followed run's new evaluations (lib/follow-run) applied to what the page has: all of them on a reset. */
+export function followedMetrics(
+  list: readonly MetricsPoint[],
+  update: { metricsReset: boolean; metrics: readonly MetricsPoint[] },
+): MetricsPoint[] {
+  if (update.metricsReset) return [...update.metrics].sort((a, b) => a.step - b.step);
+  return update.metrics.reduce(upsertMetrics, [...list]);
+}
+
 /** One curve of one metric. */
 export function qualitySeries(
   points: readonly MetricsPoint[],
@@ -54,11 +63,22 @@ export function evaluationCost(points: readonly MetricsPoint[]): string | null {
   );
 }
 
-/** Warnings the newest evaluation calls for (collapse, no held-out split). */
+/** The newest evaluation's copying score in words; null when it has none. */
+export function copyingSummary(points: readonly MetricsPoint[]): string | null {
+  const last = points[points.length - 1];
+  if (typeof last?.copying !== 'number') return null;
+  return `Copying ${formatNumber(last.copying * 100, 2)}% at step ${last.step.toLocaleString()}: samples closer to a training image than 95% of held-out images are (about 5% for new images).`;
+}
+
+/** Warnings the newest evaluation calls for (copying, collapse, no held-out split), each with what to do. */
 export function qualityWarnings(points: readonly MetricsPoint[]): string[] {
   const last = points[points.length - 1];
   if (!last) return [];
   const out: string[] = [];
+  if (last.step > 0 && typeof last.copying === 'number' && last.copying > COPYING_WARNING)
+    out.push(
+      `Copying score ${formatNumber(last.copying * 100, 2)}% at step ${last.step.toLocaleString()}: that many samples are closer to a training image than 95% of held-out images are, so the generator may be reproducing its data. Try an earlier checkpoint, more augmentation (augment.diff, augment.ada), more images or a smaller model; in Generate, a sample's nearest training images show what it copies.`,
+    );
   if (last.step > 0 && last.diversity < LOW_DIVERSITY)
     out.push(
       `Diversity is ${formatNumber(last.diversity, 2)} at step ${last.step.toLocaleString()}: the samples vary far less than the data (mode collapse?).`,

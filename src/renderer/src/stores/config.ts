@@ -10,10 +10,10 @@ import { setPath, type JsonSchema } from '../lib/schema';
 import { useStudioStore } from './studio';
 
 /** How long after the last edit the config is checked by the backend. */
-export const RESOLVE_DEBOUNCE_MS = 250;
+const RESOLVE_DEBOUNCE_MS = 250;
 
 /** localStorage key of the Train form (preset, values, chosen data set), so a reload keeps the edits. */
-export const TRAIN_FORM_STORAGE_KEY = 'gan-studio.train-form';
+const TRAIN_FORM_STORAGE_KEY = 'gan-studio.train-form';
 
 interface SavedForm {
   preset: string;

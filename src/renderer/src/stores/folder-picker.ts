@@ -3,7 +3,7 @@ import { ref } from 'vue';
 import { getApi } from '../api/index';
 import { useStudioStore } from './studio';
 
-export type FolderPurpose = 'dataset' | 'output';
+type FolderPurpose = 'dataset' | 'output';
 
 /**
  * Choosing a folder. In the desktop app this is the native dialog; in browser

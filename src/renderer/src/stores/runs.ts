@@ -13,6 +13,7 @@ import type {
 import { getApi } from '../api/index';
 import { followRun } from '../lib/follow-run';
 import { errorMessage } from '../lib/format';
+import { followedMetrics } from '../lib/quality';
 
 /**
  * One table from the diffs of run 1 against runs 2…n: a row per option that
@@ -32,7 +33,7 @@ export function mergeDiffs(diffs: readonly ConfigDiffEntry[][]): { path: string;
 }
 
 /** Longer side of run and checkpoint thumbnails, px. */
-export const THUMB_MAX = 96;
+const THUMB_MAX = 96;
 
 /**
  * Every run in the runs folder: the list (refreshed on `runs:changed`), the
@@ -224,8 +225,11 @@ export const useRunsStore = defineStore('runs', () => {
       runs.value = runs.value.map((r) => (r.id === u.runId ? patch(r) : r));
     if (lastSample !== undefined) void loadThumb(u.runId, lastSample, u.runId);
     const d = detail.value;
-    if (d && d.summary.id === u.runId)
+    const newMetrics = u.metricsReset || u.metrics.length > 0;
+    if (d && d.summary.id === u.runId) {
       detail.value = { ...d, summary: patch(d.summary), sampleSteps: u.sampleSteps ?? d.sampleSteps };
+      if (newMetrics) detailMetrics.value = followedMetrics(detailMetrics.value, u);
+    }
     if (compareIds.value?.includes(u.runId)) {
       const had = compareStats.value[u.runId] ?? [];
       const last = had[had.length - 1]?.step ?? -1;
@@ -233,6 +237,11 @@ export const useRunsStore = defineStore('runs', () => {
       if (u.reset || fresh.length)
         compareStats.value = { ...compareStats.value, [u.runId]: u.reset ? u.stats : [...had, ...fresh] };
       if (u.sampleSteps) compareSampleSteps.value = { ...compareSampleSteps.value, [u.runId]: u.sampleSteps };
+      if (newMetrics)
+        compareMetrics.value = {
+          ...compareMetrics.value,
+          [u.runId]: followedMetrics(compareMetrics.value[u.runId] ?? [], u),
+        };
     }
   }
 

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 
-export type ThemeName = 'dark' | 'light';
+type ThemeName = 'dark' | 'light';
 
 /** localStorage key of the chosen theme. */
 export const THEME_STORAGE_KEY = 'gan-studio.theme';

@@ -20,19 +20,19 @@ import { errorMessage, etaSeconds } from '../lib/format';
 import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health';
 import { measureGridSpread } from '../lib/sample-spread';
 import { activeStepsPerSecond } from '../lib/speed';
-import { upsertMetrics } from '../lib/quality';
+import { followedMetrics, upsertMetrics } from '../lib/quality';
 import { upsertSample } from '../lib/timeline';
 
-export const IDLE_STATE = IDLE_TRAINING_STATE;
+const IDLE_STATE = IDLE_TRAINING_STATE;
 
 /** One saved grid of the run on show; `src` is null until fetched. */
-export interface RunSample {
+interface RunSample {
   step: number;
   src: string | null;
 }
 
 /** The training process ended without finishing (crash, kill, out of memory). */
-export type DiedEvent = Extract<TrainingEvent, { type: 'died' }>;
+type DiedEvent = Extract<TrainingEvent, { type: 'died' }>;
 
 /** Steps used for the speed and ETA estimate. */
 const SPEED_WINDOW = 30;
@@ -188,6 +188,7 @@ export const useTrainingStore = defineStore('training', () => {
       if (fresh.length) stats.value = [...stats.value, ...fresh];
       if (u.events.length) events.value = [...events.value, ...u.events];
     }
+    if (u.metricsReset || u.metrics.length) metrics.value = followedMetrics(metrics.value, u);
     if (u.sampleSteps) {
       const known = new Map(samples.value.map((s) => [s.step, s.src]));
       samples.value = u.sampleSteps.map((step) => ({ step, src: known.get(step) ?? null }));
