@@ -159,7 +159,12 @@ try {
   const started = performance.now();
   try {
     for (const target of steps) {
-      while (session.step < target) await session.trainStep(data);
+      while (session.step < target) {
+        await session.trainStep(data);
+        // trainStep's awaits settle as microtasks, which never let the event loop reach I/O: without this
+        // turn, torch's progress lines (and the scoring of its dumps) wait until our training ends.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const seconds = (performance.now() - started) / 1000;
       await score('ours G-EMA', target, seconds, await sampleForMetrics(session.sampleGenerator, config, sampleCount));
       await score('ours G', target, seconds, await sampleForMetrics(session.g, config, sampleCount));

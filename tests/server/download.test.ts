@@ -139,6 +139,16 @@ describe('downloads', () => {
       ),
     );
     expect(Object.keys(frames).sort()).toEqual(['frame-0000.png', 'frame-0001.png', 'frame-0002.png']);
+
+    // A web export: the folder of the demo page and the model, as one zip of exactly what it wrote.
+    const exported = await wsCall('export:web', { checkpoint: { runId }, quantize: 'uint8' });
+    expect(exported.ok).toBe(true);
+    const web = exported.result as { dir: string; files: string[]; download: string };
+    const zip = unzipSync(
+      new Uint8Array(await (await fetch(`${server.origin}${withToken(web.download)}`)).arrayBuffer()),
+    );
+    expect(Object.keys(zip).sort()).toEqual(web.files);
+    expect(Buffer.from(zip['generator.json']).equals(await readFile(path.join(web.dir, 'generator.json')))).toBe(true);
   });
 
   it('gives nothing for an id it did not issue, a path, or an output that was deleted', async () => {

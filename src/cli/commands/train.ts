@@ -151,7 +151,7 @@ async function train(flags: TrainFlags): Promise<void> {
       ? `${signal}: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)`
       : `${signal}: stopping`;
     if (progress) progress.log(message);
-    else info(message);
+    else bar.log(message);
     controller.abort();
   };
 
@@ -200,11 +200,11 @@ async function train(flags: TrainFlags): Promise<void> {
         break;
       case 'warning':
         if (progress) progress.log(`warning: ${event.message}`);
-        else warn(event.message);
+        else bar.log(`warning: ${event.message}`);
         break;
       case 'info':
         if (progress) progress.log(event.message);
-        else info(event.message);
+        else bar.log(event.message);
         break;
       case 'metrics': {
         if (progress) progress.log(formatMetricsLine(event.metrics));
