@@ -41,11 +41,7 @@ import { chooseHoldout, imagesOf, subsetData, trainingIndices } from '../src/eng
 import { sampleForMetrics } from '../src/engine/metrics/live';
 import { initSessionFrom } from '../src/engine/train/init-from';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
-
-function arg(name: string, fallback: string | null): string | null {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg } from './args';
 
 function numberArg(name: string, fallback: number | null, min: number): number | null {
   const text = arg(name, fallback === null ? null : String(fallback));

@@ -155,6 +155,17 @@ export function importProgress(tty = Boolean(process.stderr.isTTY)) {
       }
       phase = p.phase;
     },
+    /** Print a message without breaking the bar (a signal or a warning during the import). */
+    log(message: string) {
+      if (!bar) {
+        process.stderr.write(`${message}\n`);
+        return;
+      }
+      // As for the step bar: the bar restores the cursor it saved at its start when it stops, so save it
+      // again on the bar's new line, or the final line would be written over the bar's remains.
+      process.stderr.write(`\r\x1b[2K${message}\n\x1b7`);
+      bar.render();
+    },
     stop() {
       bar?.stop();
       bar = null;

@@ -1,13 +1,14 @@
 /**
  * `gan-studio train` on a real terminal (a pty from util-linux's `script`):
- * the progress bar must not write over the lines printed around it, so the
- * screen ends with the checkpoint lines and the final line intact.
+ * the progress bars (import and training) must not write over the lines
+ * printed around them, so the screen ends with the checkpoint lines, the
+ * signal line and the final line intact.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, TINY, makeTempDir, removeDir } from '../helpers/cli';
+import { CLI, REPO_ROOT, TINY, makeTempDir, removeDir } from '../helpers/cli';
 import { renderTerminal } from '../helpers/terminal';
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -20,6 +21,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeDir(tmp);
 });
+
+const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+
+/** What the terminal shows at the end of `log` (script's own first and last lines left out), blank lines dropped. */
+async function screenOf(log: string): Promise<string[]> {
+  const raw = await fs.readFile(log, 'utf8');
+  expect(raw).toContain('\x1b['); // it really drew a bar
+  return renderTerminal(raw.replace(/^Script started.*\n/, '').replace(/\nScript done.*\n?$/, '')).filter(
+    (l) => l.trim() !== '',
+  );
+}
 
 describe.skipIf(!hasScript)('train on a terminal', () => {
   it('keeps the checkpoint lines and the final line whole under the progress bar', async () => {
@@ -40,17 +52,13 @@ describe.skipIf(!hasScript)('train on a terminal', () => {
       '0',
       ...TINY,
     ];
-    const command = [process.execPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const command = [process.execPath, ...args].map(quote).join(' ');
     execFileSync('script', ['-q', '-e', '-c', command, log], {
       env: { ...process.env, GAN_STUDIO_CACHE: path.join(tmp, 'cache'), NO_COLOR: '1' },
       stdio: 'ignore',
       timeout: 110_000,
     });
-    const raw = await fs.readFile(log, 'utf8');
-    expect(raw).toContain('\x1b['); // it really drew a bar
-    const screen = renderTerminal(raw.replace(/^Script started.*\n/, '').replace(/\nScript done.*\n?$/, '')).filter(
-      (l) => l.trim() !== '',
-    );
+    const screen = await screenOf(log);
     const runDir = path.join(out, '00001-run');
     const tail = screen.slice(-3);
     expect(tail).toEqual([
@@ -58,5 +66,41 @@ describe.skipIf(!hasScript)('train on a terminal', () => {
       `checkpoint: ${path.join(runDir, 'checkpoints', 'step-000004')}`,
       `finished at step 4: ${runDir}`,
     ]);
+  }, 120_000);
+
+  it('keeps the signal line and the final line whole when Ctrl-C comes during the import', async () => {
+    // A folder the import takes seconds over (the demo images, each linked four times), so the signal
+    // lands while the import bar is drawn; a fresh cache, so the import really decodes.
+    const demo = path.join(REPO_ROOT, 'resources', 'demo', 'fashion-mnist');
+    const data = path.join(tmp, 'many');
+    for (const cls of await fs.readdir(demo)) {
+      for (let copy = 0; copy < 4; copy++) {
+        const dir = path.join(data, `${cls}-${copy}`);
+        await fs.mkdir(dir, { recursive: true });
+        for (const f of await fs.readdir(path.join(demo, cls)))
+          await fs.symlink(path.join(demo, cls, f), path.join(dir, f));
+      }
+    }
+    const log = path.join(tmp, 'tty-import.log');
+    const pidFile = path.join(tmp, 'trainer.pid');
+    const args = [CLI, 'train', '--data', data, '--out', path.join(tmp, 'runs-import'), '--steps', '4', ...TINY];
+    // The shell writes its pid and becomes the trainer, so the signal goes to the trainer alone.
+    const command = `echo $$ > ${quote(pidFile)}; exec ${[process.execPath, ...args].map(quote).join(' ')}`;
+    const child = spawn('script', ['-q', '-e', '-c', command, log], {
+      env: { ...process.env, GAN_STUDIO_CACHE: path.join(tmp, 'cache-import'), NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 100_000;
+    while (!(await fs.readFile(log, 'utf8').catch(() => '')).includes('importing')) {
+      if (Date.now() > deadline) throw new Error('the import bar never appeared');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(Number((await fs.readFile(pidFile, 'utf8')).trim()), 'SIGINT');
+    expect(await exited).toBe(0);
+    const tail = (await screenOf(log)).slice(-3);
+    expect(tail[0]).toBe('SIGINT: stopping');
+    expect(tail[1]).toMatch(/^importing \S+ \d+\/12000 images$/); // the bar as it stood, on a line of its own
+    expect(tail[2]).toBe('stopped during the dataset import; nothing was trained.');
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkHealth, DEFAULT_HEALTH_RULES, type HealthStats } from '@renderer/lib/health';
-import { GRID_GAP, gridSpread } from '@renderer/lib/sample-spread';
+import { GRID_GAP, gridSpread, spreadOnShow } from '@renderer/lib/sample-spread';
 
 function steps(n: number, f: (i: number) => Partial<HealthStats> = () => ({}), from = 1): HealthStats[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -69,11 +69,46 @@ describe('vanishing G gradients and mode collapse', () => {
   });
 
   it('flags a sample grid whose tiles no longer differ, with what to try', () => {
-    expect(checkHealth(steps(10), DEFAULT_HEALTH_RULES, { step: 400, spread: 0.15 })).toEqual([]);
-    const issues = checkHealth(steps(10), DEFAULT_HEALTH_RULES, { step: 400, spread: 0.004 });
+    expect(checkHealth(steps(10), DEFAULT_HEALTH_RULES, { step: 400, spread: 0.15, peak: 0.2 })).toEqual([]);
+    const issues = checkHealth(steps(10), DEFAULT_HEALTH_RULES, { step: 400, spread: 0.004, peak: 0.15 });
     expect(issues.map((i) => i.id)).toEqual(['mode-collapse']);
     expect(issues[0].title).toContain('step 400');
+    expect(issues[0].title).toContain('no longer differ');
     expect(issues[0].detail).toMatch(/Try a lower G learning rate/);
+  });
+
+  it("does not call a young G's identical grey tiles a collapse: they never varied yet", () => {
+    // Measured on a small-dataset run on 300 tuxpaint stamps: 0.0008 at step 0, 0.0046 at 20, 0.018 at 60, 0.043 at 180.
+    expect(checkHealth(steps(10), DEFAULT_HEALTH_RULES, { step: 0, spread: 0.0008, peak: null })).toEqual([]);
+    expect(checkHealth(steps(10), DEFAULT_HEALTH_RULES, { step: 60, spread: 0.018, peak: 0.0137 })).toEqual([]);
+    // Still identical long after the start: flagged although no grid varied before.
+    const late = checkHealth(steps(10), DEFAULT_HEALTH_RULES, {
+      step: DEFAULT_HEALTH_RULES.collapseAfterStep,
+      spread: 0.001,
+      peak: 0.001,
+    });
+    expect(late.map((i) => i.id)).toEqual(['mode-collapse']);
+    expect(late[0].title).toContain('barely differ');
+  });
+});
+
+describe('spreadOnShow', () => {
+  it("gives the newest grid's spread and the highest of the earlier grids still on the timeline", () => {
+    const measured = new Map([
+      [0, 0.001],
+      [100, 0.12],
+      [200, 0.005],
+    ]);
+    const timeline = [0, 100, 200].map((step) => ({ step }));
+    expect(spreadOnShow(timeline, measured)).toEqual({ step: 200, spread: 0.005, peak: 0.12 });
+    expect(spreadOnShow(timeline.slice(0, 1), measured)).toEqual({ step: 0, spread: 0.001, peak: null });
+    expect(spreadOnShow([...timeline, { step: 300 }], measured)).toBeNull(); // the newest is not measured yet
+    // A resume from step 0 dropped the grids after it: their spreads no longer count.
+    expect(spreadOnShow([{ step: 0 }, { step: 50 }], new Map([...measured, [50, 0.004]]))).toEqual({
+      step: 50,
+      spread: 0.004,
+      peak: 0.001,
+    });
   });
 });
 

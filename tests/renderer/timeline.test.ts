@@ -92,11 +92,14 @@ describe('SampleTimeline lightbox', () => {
     (document.querySelector('[data-testid="lightbox-prev"]') as HTMLButtonElement).click();
     await nextTick();
     expect(box()?.getAttribute('data-step')).toBe('300');
-    document
-      .querySelector('[data-testid="lightbox"]')!
-      .dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    // The keys work wherever the focus is (the dialog takes it when it opens, not the image).
+    const press = (key: string) => document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    press('ArrowLeft');
     await nextTick();
     expect(box()?.getAttribute('data-step')).toBe('200');
+    press('ArrowRight');
+    await nextTick();
+    expect(box()?.getAttribute('data-step')).toBe('300');
     wrapper.unmount();
   });
 });

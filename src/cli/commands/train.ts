@@ -27,6 +27,7 @@ interface TrainFlags {
   initAda?: boolean;
   backend?: string;
   threads?: number;
+  replicas?: number;
   seed?: number;
   sampleEvery?: number;
   checkpointEvery?: number;
@@ -64,6 +65,11 @@ export function registerTrain(program: Command): void {
       'CPU threads for the wasm backend (default: all physical cores; same results for any count)',
       integer('--threads'),
     )
+    .option(
+      '--replicas <n>',
+      'data-parallel wasm replicas, one per core, each on 1/N of the batch (default 1; results depend on N, see docs/perf-notes.md)',
+      integer('--replicas', 1),
+    )
     .option('--seed <n>', 'random seed (same seed and backend: same run)', integer('--seed'))
     .option('--sample-every <n>', 'save a sample grid every N steps', integer('--sample-every'))
     .option('--checkpoint-every <n>', 'save a checkpoint every N steps', integer('--checkpoint-every'))
@@ -78,6 +84,7 @@ function flagOverrides(flags: TrainFlags): Record<string, unknown> {
     name: flags.name,
     backend: flags.backend,
     threads: flags.threads,
+    replicas: flags.replicas,
     seed: flags.seed,
     sampleEvery: flags.sampleEvery,
     checkpointEvery: flags.checkpointEvery,
@@ -144,7 +151,7 @@ async function train(flags: TrainFlags): Promise<void> {
       ? `${signal}: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)`
       : `${signal}: stopping`;
     if (progress) progress.log(message);
-    else info(message);
+    else bar.log(message);
     controller.abort();
   };
 
@@ -193,11 +200,11 @@ async function train(flags: TrainFlags): Promise<void> {
         break;
       case 'warning':
         if (progress) progress.log(`warning: ${event.message}`);
-        else warn(event.message);
+        else bar.log(`warning: ${event.message}`);
         break;
       case 'info':
         if (progress) progress.log(event.message);
-        else info(event.message);
+        else bar.log(event.message);
         break;
       case 'metrics': {
         if (progress) progress.log(formatMetricsLine(event.metrics));

@@ -9,11 +9,12 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h } from 'vue';
 import { createMemoryHistory, createRouter } from 'vue-router';
+import type { MetricsPoint } from '@shared/metrics';
 import { setApiForTesting } from '@renderer/api/index';
 import { useTrainingStore } from '@renderer/stores/training';
 import TrainView from '@renderer/views/TrainView.vue';
 import { createFakeApi } from '../fake-api';
-import { detail, stat } from '../fixtures';
+import { detail, metricsPoint, stat } from '../fixtures';
 import { withPinia } from '../setup';
 
 afterEach(() => setApiForTesting(null));
@@ -27,7 +28,7 @@ const ChartStandIn = defineComponent({
   },
 });
 
-async function mountTrain() {
+async function mountTrain(metrics: MetricsPoint[] = []) {
   const api = createFakeApi();
   vi.mocked(api.configSchema).mockRejectedValue(new Error('no schema in this test'));
   vi.mocked(api.getRun).mockImplementation(async (req) => detail(req.runId, [0, 10, 20, 30]));
@@ -35,6 +36,7 @@ async function mountTrain() {
     runId: '00001-run',
     stats: [0, 5, 10, 15, 20, 25, 30].map((s) => stat(s)),
     total: 7,
+    metrics,
   });
   setApiForTesting(api);
   const router = createRouter({
@@ -96,6 +98,36 @@ describe('Train view: step cursor and x axis', () => {
     charts()[3].vm.$emit('update:xMode', 'time');
     await flushPromises();
     expect(charts().map((c) => c.props('xMode'))).toEqual(['time', 'time', 'time', 'time']);
+    wrapper.unmount();
+  });
+
+  it('links the quality charts as the loss charts: the cursor, hover and pick, and the shared x axis', async () => {
+    const wrapper = await mountTrain([metricsPoint(0), metricsPoint(15), metricsPoint(30)]);
+    const charts = () => wrapper.findAllComponents(ChartStandIn);
+    const quality = () => wrapper.get('[data-testid="quality-charts"]').findAllComponents(ChartStandIn);
+    const label = () => wrapper.get('[data-testid="timeline-label"]').text();
+    expect(charts()).toHaveLength(7);
+    expect(quality()).toHaveLength(3);
+    expect(charts().map((c) => c.props('cursor'))).toEqual(Array(7).fill(30));
+    // the quality curves carry each evaluation's wall-clock time, for the time axis
+    expect((quality()[0].props('series') as { t?: number[] }[])[0].t).toEqual(
+      [0, 15, 30].map((s) => metricsPoint(s).time),
+    );
+
+    quality()[1].vm.$emit('hover', 15); // KID at step 15: the nearest grid is step 10 or 20
+    await flushPromises();
+    expect(label()).toMatch(/step (10|20) /);
+    const hovered = Number(/step (\d+)/.exec(label())![1]);
+    expect(charts().map((c) => c.props('cursor'))).toEqual(Array(7).fill(hovered));
+    quality()[1].vm.$emit('hover', null);
+    quality()[2].vm.$emit('pick', 0);
+    await flushPromises();
+    expect(label()).toContain('step 0');
+    expect(charts().map((c) => c.props('cursor'))).toEqual(Array(7).fill(0));
+
+    quality()[0].vm.$emit('update:xMode', 'time');
+    await flushPromises();
+    expect(charts().map((c) => c.props('xMode'))).toEqual(Array(7).fill('time'));
     wrapper.unmount();
   });
 });

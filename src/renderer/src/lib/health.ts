@@ -41,8 +41,14 @@ export interface HealthRules {
   gVanishNorm: number;
   /** …when it stays there for this many consecutive latest steps. */
   gVanishSteps: number;
-  /** A sample grid whose tiles differ less than this (sampleSpread, 0–1) has collapsed. */
+  /** A sample grid whose tiles differ less than this (sampleSpread, 0–1) has collapsed… */
   collapseSpread: number;
+  /**
+   * …when an earlier grid of the run varied (twice that spread), or past this
+   * step. A young G makes near-identical tiles (the grey of an untrained net):
+   * they have not collapsed, they never varied yet.
+   */
+  collapseAfterStep: number;
 }
 
 /** How much the tiles of a sample grid differ from each other (see lib/sample-spread). */
@@ -50,6 +56,8 @@ export interface SampleSpread {
   step: number;
   /** Mean over pixel positions of the standard deviation across tiles, 0–1. */
   spread: number;
+  /** The highest spread of the run's earlier grids that were measured; null when none was. */
+  peak: number | null;
 }
 
 export const DEFAULT_HEALTH_RULES: HealthRules = {
@@ -60,6 +68,7 @@ export const DEFAULT_HEALTH_RULES: HealthRules = {
   gVanishNorm: 1e-6,
   gVanishSteps: 20,
   collapseSpread: 0.02,
+  collapseAfterStep: 500,
 };
 
 const NUMERIC_KEYS = ['lossD', 'lossG', 'dReal', 'dFake', 'gradNormD', 'gradNormG'] as const;
@@ -141,11 +150,12 @@ export function checkHealth(
     });
   }
 
-  if (spread && spread.spread < rules.collapseSpread) {
+  const variedBefore = spread?.peak != null && spread.peak >= 2 * rules.collapseSpread;
+  if (spread && spread.spread < rules.collapseSpread && (variedBefore || spread.step >= rules.collapseAfterStep)) {
     issues.push({
       id: 'mode-collapse',
       severity: 'warning',
-      title: `The samples at step ${spread.step} barely differ from each other (mode collapse)`,
+      title: `The samples at step ${spread.step} ${variedBefore ? 'no longer differ' : 'barely differ'} from each other (mode collapse)`,
       detail:
         'G makes (nearly) the same image for every z. Try a lower G learning rate, a loss with better gradients (hinge with spectral norm, or wgan-gp), minibatch standard deviation in D, or more augmentation; resume from a checkpoint whose samples still varied.',
       step: spread.step,

@@ -7,6 +7,8 @@
  * samples that vary.
  */
 
+import type { SampleSpread } from './health';
+
 /** Gap between tiles in a saved grid, px (gridPng's default). */
 export const GRID_GAP = 2;
 
@@ -68,4 +70,27 @@ export async function measureGridSpread(src: string, columns: number): Promise<n
   ctx.drawImage(img, 0, 0);
   const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
   return gridSpread(data, canvas.width, canvas.height, columns);
+}
+
+/**
+ * The spread of the newest grid on the timeline, with the highest spread of
+ * the earlier ones that were measured: collapse is samples that no longer
+ * vary, so the health check needs to know whether they ever did (a young G's
+ * tiles are all the same grey). Only grids still on the timeline count, so a
+ * resume, which drops the grids of a killed segment, drops their spreads too.
+ * Null while the newest grid is not measured.
+ */
+export function spreadOnShow(
+  timeline: readonly { step: number }[],
+  measured: ReadonlyMap<number, number>,
+): SampleSpread | null {
+  const newest = timeline[timeline.length - 1];
+  const value = newest ? measured.get(newest.step) : undefined;
+  if (!newest || value === undefined) return null;
+  let peak: number | null = null;
+  for (const s of timeline) {
+    const v = s.step < newest.step ? measured.get(s.step) : undefined;
+    if (v !== undefined && (peak === null || v > peak)) peak = v;
+  }
+  return { step: newest.step, spread: value, peak };
 }

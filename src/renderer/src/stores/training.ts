@@ -18,7 +18,7 @@ import { guarded } from '../lib/guarded';
 import { followRun } from '../lib/follow-run';
 import { errorMessage, etaSeconds } from '../lib/format';
 import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health';
-import { measureGridSpread } from '../lib/sample-spread';
+import { measureGridSpread, spreadOnShow } from '../lib/sample-spread';
 import { activeStepsPerSecond } from '../lib/speed';
 import { followedMetrics, upsertMetrics } from '../lib/quality';
 import { upsertSample } from '../lib/timeline';
@@ -67,8 +67,10 @@ export const useTrainingStore = defineStore('training', () => {
   const loss = ref<TrainConfig['loss'] | null>(null);
   /** Tiles per row of the run's sample grids (its config's gridSize). */
   const gridColumns = ref<number | null>(null);
-  /** How much the newest grid's tiles differ (mode collapse when near 0). */
-  const spread = shallowRef<SampleSpread | null>(null);
+  /** How much each measured grid's tiles differ, by step (lib/sample-spread). */
+  const spreads = shallowRef<ReadonlyMap<number, number>>(new Map());
+  /** The newest grid's spread, with the highest of the earlier grids on the timeline (lib/sample-spread). */
+  const spread = computed<SampleSpread | null>(() => spreadOnShow(samples.value, spreads.value));
   let unsubscribers: Unsubscribe[] = [];
 
   const phase = computed(() => state.value.phase);
@@ -80,14 +82,14 @@ export const useTrainingStore = defineStore('training', () => {
 
   const health = computed<HealthIssue[]>(() => checkHealth(stats.value, undefined, spread.value));
 
-  /** Measure the newest grid's spread (in the background; a page that cannot decode images skips it). */
+  /** Measure a grid's spread (in the background; a page that cannot decode images skips it). */
   async function measureSpread(step: number, src: string): Promise<void> {
     const id = runId.value;
     const columns = gridColumns.value;
     if (!columns) return;
     const value = await measureGridSpread(src, columns);
-    const newest = samples.value[samples.value.length - 1];
-    if (value !== null && runId.value === id && newest?.step === step) spread.value = { step, spread: value };
+    if (value === null || runId.value !== id || samples.value.find((s) => s.step === step)?.src !== src) return;
+    spreads.value = new Map(spreads.value).set(step, value);
   }
 
   /** Images per second, averaged over the last steps. */
@@ -248,7 +250,7 @@ export const useTrainingStore = defineStore('training', () => {
     notes.value = [];
     loss.value = null;
     gridColumns.value = null;
-    spread.value = null;
+    spreads.value = new Map();
     try {
       const [detail, history] = await Promise.all([api.getRun({ runId: id }), api.runStats({ runId: id })]);
       if (runId.value !== id) return;
@@ -282,7 +284,7 @@ export const useTrainingStore = defineStore('training', () => {
       const img = await getApi().runSample({ runId: id, step });
       if (runId.value === id) {
         samples.value = upsertSample(samples.value, { step, src: img.dataUrl });
-        if (samples.value[samples.value.length - 1]?.step === step) void measureSpread(step, img.dataUrl);
+        void measureSpread(step, img.dataUrl);
       }
     } catch (e) {
       error.value = errorMessage(e);
