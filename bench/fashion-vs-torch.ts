@@ -30,11 +30,7 @@ import { compareWithReference, metricsReference, type MetricValues } from '../sr
 import type { ImageSet } from '../src/engine/metrics/image-set';
 import { sampleForMetrics } from '../src/engine/metrics/live';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg } from './args';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const steps = arg('steps', '600,2000')
@@ -159,7 +155,12 @@ try {
   const started = performance.now();
   try {
     for (const target of steps) {
-      while (session.step < target) await session.trainStep(data);
+      while (session.step < target) {
+        await session.trainStep(data);
+        // trainStep's awaits settle as microtasks, which never let the event loop reach I/O: without this
+        // turn, torch's progress lines (and the scoring of its dumps) wait until our training ends.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const seconds = (performance.now() - started) / 1000;
       await score('ours G-EMA', target, seconds, await sampleForMetrics(session.sampleGenerator, config, sampleCount));
       await score('ours G', target, seconds, await sampleForMetrics(session.g, config, sampleCount));

@@ -16,7 +16,9 @@
  * average before each run. `--threads N` gives both sides N threads: ours through
  * `gan-studio bench --threads N` (the wasm backend's XNNPACK pool), torch through
  * torch.set_num_threads (its OpenMP pool), with OpenBLAS's own pool at 1 thread,
- * torch's fastest split (measured below). See bench/README.md.
+ * torch's fastest split (measured below). With `--replicas`, ours uses its N cores as
+ * N data-parallel replicas instead (`gan-studio bench --replicas N`: one single-threaded
+ * wasm engine per worker thread, 1/N of the batch each). See bench/README.md.
  *
  * PyTorch is only used when it is already there (Debian's python3-torch, run
  * with /usr/bin/python3); this script never installs anything.
@@ -61,6 +63,7 @@ try {
       batch: { type: 'string', default: '64' },
       backend: { type: 'string', default: 'wasm' },
       threads: { type: 'string', default: '1' },
+      replicas: { type: 'boolean', default: false },
       'torch-device': { type: 'string', default: 'cpu' },
       'torch-threads': { type: 'string' },
       'torch-blas-threads': { type: 'string' },
@@ -77,6 +80,7 @@ if (args.help) {
     'usage: npm run bench:peer -- [--rounds 3] [--presets dcgan-28,dcgan-64] [--steps N] [--warmup W]\n' +
       '                          [--batch 64] [--backend wasm] [--threads 1] [--torch-device cpu|cuda]\n' +
       "                          [--torch-threads N] [--torch-blas-threads N]   (torch's OpenMP pool, default --threads; its OpenBLAS pool, default 1)\n" +
+      '                          [--replicas]   (ours: --threads N as N data-parallel replicas, not N intra-op threads)\n' +
       'Times our training step (gan-studio bench) and the same step in PyTorch (bench/torch-peer.py),\n' +
       'alternating them, and prints the median img/s of each and the ratio ours/torch.\n' +
       `Without --steps/--warmup: ${Object.entries(DEFAULT_STEPS)
@@ -186,11 +190,17 @@ for (const preset of presets) {
         ...common,
         '--backend',
         backend,
-        '--threads',
-        String(threads),
+        ...(args.replicas && threads > 1
+          ? ['--threads', '1', '--replicas', String(threads)]
+          : ['--threads', String(threads)]),
       ]);
       ours.push(o.result);
-      const oursThreads = o.result.threads == null ? '' : `, ${o.result.threads} thread(s)`;
+      const oursThreads =
+        o.result.threads == null
+          ? ''
+          : (o.result.replicas ?? 1) > 1
+            ? `, ${o.result.replicas} replicas`
+            : `, ${o.result.threads} thread(s)`;
       log(
         `${preset} round ${r}/${rounds}: ours  ${o.result.imgPerSec} img/s (${o.result.msPerStep} ms/step, ${o.result.backend}${oursThreads}) load ${loads.at(-1)}`,
       );
@@ -228,6 +238,7 @@ for (const preset of presets) {
     backend: ours[0].backend,
     threads,
     oursThreads: ours[0].threads ?? null,
+    oursReplicas: ours[0].replicas ?? 1,
     torchThreads,
     torchBlasThreads,
     rounds,
@@ -254,7 +265,12 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].l
 const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
 const out = [];
 out.push('');
-const oursThreads = summaries[0].oursThreads == null ? '' : `, ${summaries[0].oursThreads} thread(s)`;
+const oursThreads =
+  summaries[0].oursThreads == null
+    ? ''
+    : summaries[0].oursReplicas > 1
+      ? `, ${summaries[0].oursReplicas} replicas`
+      : `, ${summaries[0].oursThreads} thread(s)`;
 out.push(
   `ours: ${summaries[0].backend}${oursThreads}; ${torchInfo ? torchInfo.replace(/^.*?torch /, 'torch ') : `torch, ${threads} thread(s)`}`,
 );

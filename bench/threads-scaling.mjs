@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 /**
- * How our wasm training step scales with threads, and the two ways to use more cores.
+ * How our wasm training step scales with cores, both ways of using them.
  *
  *   node bench/threads-scaling.mjs [--preset dcgan-28] [--threads 2] [--rounds 3]
- *                                  [--batch 64] [--steps N] [--warmup W]
+ *                                  [--batch 64] [--steps N] [--warmup W] [--bound]
  *
- * Each round runs, one after the other (so machine load hits all three alike):
+ * Each round runs, one after the other (so machine load hits all alike):
  *   1. `gan-studio bench --threads 1` at batch B: the single-threaded step;
  *   2. `gan-studio bench --threads N` at batch B: intra-op threads (XNNPACK's pool in
- *      the threaded wasm build; what GAN Studio ships);
- *   3. N concurrent `gan-studio bench --threads 1` processes at batch B/N: the best
- *      case of data-parallel replicas (one engine per core, a slice of the batch each),
- *      with no gradient exchange and no BatchNorm synchronisation at all, so an upper
- *      bound for that design.
+ *      the threaded wasm build);
+ *   3. `gan-studio bench --replicas N` at batch B: data-parallel replicas, N
+ *      single-threaded engines (worker threads) on B/N each, with the real gradient
+ *      all-reduce through shared memory and the replicated update
+ *      (src/engine/train/replicas.ts);
+ *   4. with --bound: N concurrent `gan-studio bench --threads 1` processes at batch B/N,
+ *      replicas with no exchange at all (an upper bound for that design).
  * It prints img/s of each (medians), the speed-ups over 1, the serial fraction s that
- * Amdahl's law gives for the measured N-thread speed-up S (s = (N/S − 1)/(N − 1)),
- * what that s predicts for 8 threads, and the 1-minute load average before each run.
+ * Amdahl's law gives for each measured N-way speed-up S (s = (N/S − 1)/(N − 1)), what
+ * that s predicts for 8 cores, and the 1-minute load average before each run.
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '64' },
     steps: { type: 'string' },
     warmup: { type: 'string' },
+    bound: { type: 'boolean', default: false },
   },
 });
 const n = Number(args.threads);
@@ -47,7 +50,7 @@ for (const [k, v] of Object.entries({ threads: n, rounds, batch, steps })) {
 }
 if (batch % n !== 0) throw new Error(`--batch ${batch} must split evenly over --threads ${n}`);
 
-function bench(threads, b) {
+function bench(threads, b, replicas = 1) {
   const argv = [
     join(ROOT, 'bin/gan-studio.mjs'),
     'bench',
@@ -63,6 +66,7 @@ function bench(threads, b) {
     'wasm',
     '--threads',
     String(threads),
+    ...(replicas > 1 ? ['--replicas', String(replicas)] : []),
     '--json',
   ];
   return new Promise((resolve, reject) => {
@@ -96,6 +100,7 @@ const log = (s) => process.stderr.write(s + '\n');
 const one = [];
 const many = [];
 const replicas = [];
+const bound = [];
 const loads = [];
 for (let r = 1; r <= rounds; r++) {
   loads.push(load1());
@@ -106,40 +111,54 @@ for (let r = 1; r <= rounds; r++) {
   if (b.threads !== n) throw new Error(`asked for ${n} threads, the backend ran ${b.threads}`);
   many.push(b.imgPerSec);
   loads.push(load1());
-  const parts = await Promise.all(Array.from({ length: n }, () => bench(1, batch / n)));
-  // The replicas finish a step together only as fast as the slowest one.
-  replicas.push(n * Math.min(...parts.map((p) => p.imgPerSec)));
+  const c = await bench(1, batch, n);
+  if (c.replicas !== n) throw new Error(`asked for ${n} replicas, the bench ran ${c.replicas}`);
+  replicas.push(c.imgPerSec);
+  if (args.bound) {
+    loads.push(load1());
+    const parts = await Promise.all(Array.from({ length: n }, () => bench(1, batch / n)));
+    // The replicas finish a step together only as fast as the slowest one.
+    bound.push(Math.round(n * Math.min(...parts.map((p) => p.imgPerSec)) * 100) / 100);
+  }
   log(
-    `round ${r}/${rounds}: 1 thread ${a.imgPerSec} | ${n} threads ${b.imgPerSec} | ${n} replicas ${replicas.at(-1).toFixed(2)} img/s (load ${loads.slice(-3).join(', ')})`,
+    `round ${r}/${rounds}: 1 thread ${a.imgPerSec} | ${n} threads ${b.imgPerSec} | ${n} replicas ${c.imgPerSec}` +
+      (args.bound ? ` | bound ${bound.at(-1)}` : '') +
+      ` img/s (load ${loads.slice(args.bound ? -4 : -3).join(', ')})`,
   );
 }
 const m1 = median(one);
 const mn = median(many);
 const mr = median(replicas);
-const speedup = mn / m1;
-const serial = n > 1 ? Math.min(1, Math.max(0, (n / speedup - 1) / (n - 1))) : 1;
-const at8 = 1 / (serial + (1 - serial) / 8);
+/** Amdahl's serial fraction of an N-way speed-up, and what it predicts for 8 cores. */
+const amdahl = (speedup) => {
+  const serial = n > 1 ? Math.min(1, Math.max(0, (n / speedup - 1) / (n - 1))) : 1;
+  return {
+    speedup: Math.round(speedup * 1000) / 1000,
+    serialFraction: Math.round(serial * 1000) / 1000,
+    predictedSpeedupAt8: Math.round((1 / (serial + (1 - serial) / 8)) * 100) / 100,
+  };
+};
+const t = amdahl(mn / m1);
+const rep = amdahl(mr / m1);
 const summary = {
   preset: args.preset,
   batch,
-  threads: n,
+  n,
   rounds,
   oneThreadImgPerSec: m1,
   threadedImgPerSec: mn,
-  replicasUpperBoundImgPerSec: Math.round(mr * 100) / 100,
-  speedup: Math.round(speedup * 1000) / 1000,
-  replicasSpeedup: Math.round((mr / m1) * 1000) / 1000,
-  serialFraction: Math.round(serial * 1000) / 1000,
-  predictedSpeedupAt8: Math.round(at8 * 100) / 100,
+  replicasImgPerSec: mr,
+  threads: t,
+  replicas: rep,
+  ...(args.bound ? { replicasUpperBoundImgPerSec: median(bound) } : {}),
   load1: { min: Math.min(...loads), max: Math.max(...loads) },
-  one,
-  many,
-  replicas: replicas.map((x) => Math.round(x * 100) / 100),
+  runs: { one, many, replicas, ...(args.bound ? { bound } : {}) },
 };
 process.stdout.write(
-  `${args.preset}, batch ${batch}: 1 thread ${m1} img/s, ${n} threads ${mn} img/s (×${summary.speedup}), ` +
-    `${n} replicas at most ${summary.replicasUpperBoundImgPerSec} img/s (×${summary.replicasSpeedup}); ` +
-    `serial fraction ${summary.serialFraction} → ×${summary.predictedSpeedupAt8} on 8 threads; load ${summary.load1.min}–${summary.load1.max}\n` +
+  `${args.preset}, batch ${batch}: 1 thread ${m1} img/s; ${n} threads ${mn} img/s (×${t.speedup}, serial fraction ${t.serialFraction} → ×${t.predictedSpeedupAt8} on 8); ` +
+    `${n} replicas ${mr} img/s (×${rep.speedup}, serial fraction ${rep.serialFraction} → ×${rep.predictedSpeedupAt8} on 8)` +
+    (args.bound ? `; no-exchange bound ${summary.replicasUpperBoundImgPerSec} img/s` : '') +
+    `; load ${summary.load1.min}–${summary.load1.max}\n` +
     JSON.stringify(summary) +
     '\n',
 );

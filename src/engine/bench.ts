@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from './config/resolve';
 import { Rng } from './rng';
+import { ReplicaPool } from './train/replicas';
 import { GanSession, type TrainingData } from './train/session';
 
 export interface BenchResult {
@@ -16,6 +17,8 @@ export interface BenchResult {
   msPerStep: number;
   steps: number;
   warmup: number;
+  /** Data-parallel replicas the steps ran on (1: one engine). */
+  replicas: number;
 }
 
 export interface BenchOptions {
@@ -24,6 +27,8 @@ export interface BenchOptions {
   steps: number;
   warmup: number;
   sets?: string[];
+  /** Data-parallel replicas (./train/replicas.ts); the wasm backend must be active with 1 thread. */
+  replicas?: number;
 }
 
 /** Random images in [-1, 1]; speed does not depend on what the pixels show (also bench/'s scripts). */
@@ -48,6 +53,8 @@ export async function benchmark(options: BenchOptions): Promise<BenchResult> {
   const { resolution, channels } = config.model;
   const session = GanSession.create(config, 256);
   const data = syntheticData(256, resolution * resolution * channels);
+  const replicas = options.replicas ?? 1;
+  const pool = replicas > 1 ? await ReplicaPool.start(session, replicas, data) : null;
   try {
     for (let i = 0; i < options.warmup; i++) await session.trainStep(data);
     const start = performance.now();
@@ -61,8 +68,10 @@ export async function benchmark(options: BenchOptions): Promise<BenchResult> {
       msPerStep: ms,
       steps: options.steps,
       warmup: options.warmup,
+      replicas,
     };
   } finally {
+    await pool?.stop();
     session.dispose();
   }
 }

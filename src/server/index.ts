@@ -46,6 +46,8 @@ export interface StudioServerOptions {
   appInfo?: AppInfo;
   /** Where request errors go. Default: console.error. */
   log?: (line: string) => void;
+  /** Keeps the download links across restarts (serve: next to the token); none: they end with the process. */
+  downloadsFile?: string;
 }
 
 export interface StudioServer {
@@ -134,6 +136,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
   const backend = new StudioBackend({
     runsRoot: options.runsRoot,
     workerEnv: options.workerEnv,
+    downloadsFile: options.downloadsFile,
     host: { mode: 'browser', appInfo: () => appInfo, launcher: options.launcher ?? forkLauncher },
   });
 
@@ -219,7 +222,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
         return deny(
           res,
           404,
-          'Nothing to download here: the file was moved or deleted, or the link is from before a restart.',
+          'Nothing to download here: the file was moved or deleted, or the link is older than the last 1,000 downloads.',
         );
       }
       const file = staticFile(options.rendererDir, url.pathname);

@@ -587,6 +587,15 @@ export const TrainConfigSchema = z
       .describe(
         "CPU threads for the wasm backend (XNNPACK's thread pool inside each convolution and matrix product; results are bit-identical for any count, so it may change on resume). 0: all physical cores, resolved when the run starts and recorded in config.json. Native backends choose their own threads.",
       ),
+    replicas: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe(
+        "Data-parallel replicas on the wasm backend: N single-threaded engines (worker threads), each training on 1/N of the batch, the mean of their gradients applied by all. Scales with cores better than threads, but BatchNorm then normalises over each replica's B/N images, so results depend on N (deterministic for a seed and N) and it cannot change on resume. 1: off. batchSize must split evenly.",
+      ),
     steps: z
       .number()
       .int()

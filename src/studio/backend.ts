@@ -26,6 +26,7 @@ import {
 import { DatasetRegistry } from './dataset-registry';
 import { serializeError } from './datasets-common';
 import { DownloadRegistry } from './downloads';
+import { RunsRootWatcher } from './runs-root-watcher';
 import { describeArgIssues, StudioRejectedError } from './errors';
 import { setupHandlers, type StudioHandlers, type StudioHost } from './handlers';
 import { PathGuard } from './paths';
@@ -44,6 +45,8 @@ export interface StudioBackendOptions {
   workerEnv?: Record<string, string>;
   /** How followed runs are polled (tests use a short interval). */
   follow?: RunWatcherOptions;
+  /** Browser mode: where the download links are kept across restarts (none: in memory only). */
+  downloadsFile?: string;
 }
 
 export type StudioEventListener = <E extends IpcEventChannel>(channel: E, payload: IpcEventPayload<E>) => void;
@@ -58,10 +61,12 @@ export class StudioBackend {
   private readonly training: TrainingManager;
   /** Follows run folders for the pages that asked, wherever the run is trained. */
   readonly watcher: RunWatcher;
+  /** Notices run folders made or removed by another process, so the run list refreshes. */
+  private readonly rootWatcher: RunsRootWatcher;
 
   constructor(options: StudioBackendOptions) {
     this.paths = new PathGuard(options.runsRoot);
-    this.downloads = new DownloadRegistry(options.host.mode === 'browser');
+    this.downloads = new DownloadRegistry(options.host.mode === 'browser', options.downloadsFile ?? null);
     const env = options.workerEnv ?? {};
     this.tools = new ToolsClient(options.host.launcher, env, (p) => this.emit('task:progress', p));
     this.training = new TrainingManager(options.host.launcher, this.paths.runsRoot, env, {
@@ -76,6 +81,12 @@ export class StudioBackend {
       (channel, payload) => this.emit(channel, payload),
       options.follow,
     );
+    this.rootWatcher = new RunsRootWatcher(
+      this.paths.runsRoot,
+      () => this.emit('runs:changed', { runId: null, reason: 'created' }),
+      options.follow?.intervalMs,
+    );
+    this.rootWatcher.start();
     this.handlers = setupHandlers({
       host: options.host,
       paths: this.paths,
@@ -133,8 +144,10 @@ export class StudioBackend {
   /** Stops training (with a checkpoint) and the workers. */
   async dispose(): Promise<void> {
     this.watcher.dispose();
+    this.rootWatcher.dispose();
     await this.training.shutdown();
     this.tools.dispose();
     this.listeners.clear();
+    await this.downloads.flush();
   }
 }

@@ -43,13 +43,54 @@ describe('bench --json', () => {
     const lines = r.stdout.split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]) as Record<string, unknown>;
-    expect(Object.keys(line).sort()).toEqual(['backend', 'batch', 'imgPerSec', 'msPerStep', 'preset', 'threads']);
-    // Without --threads the wasm backend gets every physical core.
-    expect(line).toMatchObject({ preset: 'dcgan-28', backend: 'wasm', batch: 8, threads: physicalCores() });
+    expect(Object.keys(line).sort()).toEqual([
+      'backend',
+      'batch',
+      'imgPerSec',
+      'msPerStep',
+      'preset',
+      'replicas',
+      'threads',
+    ]);
+    // Without --threads the wasm backend gets every physical core (in one engine: replicas 1).
+    expect(line).toMatchObject({
+      preset: 'dcgan-28',
+      backend: 'wasm',
+      batch: 8,
+      threads: physicalCores(),
+      replicas: 1,
+    });
     expect(line.imgPerSec).toBeGreaterThan(0);
     expect(line.msPerStep).toBeGreaterThan(0);
     // img/s and ms/step describe the same timing (both rounded to 2 decimals).
     expect(line.imgPerSec as number).toBeCloseTo((8 * 1000) / (line.msPerStep as number), -1);
+  });
+
+  it('--replicas 2 times the step on two single-threaded replicas', async () => {
+    const r = expectSuccess(
+      await runCli(
+        [
+          'bench',
+          '--batch',
+          '8',
+          '--steps',
+          '1',
+          '--warmup',
+          '1',
+          '--set',
+          'model.baseWidth=8',
+          '--backend',
+          'wasm',
+          '--replicas',
+          '2',
+          '--json',
+        ],
+        { env },
+      ),
+    );
+    const line = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ preset: 'dcgan-28', backend: 'wasm', batch: 8, threads: 1, replicas: 2 });
+    expect(line.imgPerSec).toBeGreaterThan(0);
   });
 
   it('without --json prints one human line', async () => {

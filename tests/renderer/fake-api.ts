@@ -180,11 +180,6 @@ export function createFakeApi(): FakeApi {
       snippets: { script: '<script>/* draws seed 42 */</script>', module: "import * as tf from '@tensorflow/tfjs';" },
       demo: 'index.html',
     })),
-    exportZip: vi.fn(async () => ({
-      name: 'export-web.zip',
-      dataUrl: 'data:application/zip;base64,UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==',
-      bytes: 22,
-    })),
     onWindowFocusChanged: on('window:focus-changed'),
     onTrainingEvent: on('training:event'),
     onTrainingState: on('training:state'),

@@ -13,7 +13,13 @@ describe('quality curves', () => {
       [100, 50],
       [200, 10],
     ]);
-    expect(qualitySeries(list, 'swd', 'SWD', 2)).toEqual({ name: 'SWD', x: [0, 100, 200], y: [100, 50, 10], color: 2 });
+    expect(qualitySeries(list, 'swd', 'SWD', 2)).toEqual({
+      name: 'SWD',
+      x: [0, 100, 200],
+      y: [100, 50, 10],
+      t: list.map((m) => m.time),
+      color: 2,
+    });
   });
 
   it('says what the evaluations cost, against held-out or training images', () => {

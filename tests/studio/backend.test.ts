@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, TrainingEvent } from '../../src/shared/contract';
@@ -459,16 +458,6 @@ describe('training in its own process', () => {
     expect(small.quantization).toMatchObject({ dtype: 'uint8', floatWeightBytes: exported.weightBytes });
     expect(small.weightBytes).toBeLessThan(exported.weightBytes / 3.5);
     await expect(s.call('export:web', { checkpoint, quantize: 'int4' })).rejects.toThrow(/quantize/);
-
-    // One zip of the folder, for browser mode's download.
-    const zip = await s.call('export:zip', { checkpoint, dir: small.dir });
-    expect(zip.name).toBe(`${path.basename(small.dir)}.zip`);
-    const unzipped = unzipSync(Buffer.from(zip.dataUrl.slice(zip.dataUrl.indexOf(',') + 1), 'base64'));
-    expect(Object.keys(unzipped).sort()).toEqual(small.files);
-    expect(Buffer.from(unzipped['generator.json']).equals(await readFile(path.join(small.dir, 'generator.json')))).toBe(
-      true,
-    );
-    await expect(s.call('export:zip', { checkpoint, dir: '/etc' })).rejects.toThrow(/only use folders you chose/);
   });
 
   it('diffs two runs and deletes one', async () => {

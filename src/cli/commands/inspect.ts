@@ -65,6 +65,12 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'untimed warm-up steps', integer('--warmup'), 2)
     .option('--backend <name>', `compute backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
     .option('--threads <n>', 'CPU threads for the wasm backend (default: all physical cores)', integer('--threads', 1))
+    .option(
+      '--replicas <n>',
+      'data-parallel wasm replicas (one single-threaded engine per worker thread, 1/N of the batch each)',
+      integer('--replicas', 1),
+      1,
+    )
     .option('--set <key=value>', 'set a model or training option (repeatable)', collect, [])
     .option('--json', 'print one JSON line')
     .action(
@@ -75,25 +81,37 @@ export function registerBench(program: Command): void {
         warmup: number;
         backend: string;
         threads?: number;
+        replicas: number;
         set: string[];
         json?: boolean;
       }) => {
         if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend))
           throw new UserError(`Unknown backend "${flags.backend}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
-        const threads = resolveThreads(flags.threads ?? 0);
-        const backend = await activateBackend(flags.backend as (typeof BACKEND_NAMES)[number], { threads });
+        const replicas = flags.replicas;
+        if (replicas > 1 && !['wasm', 'auto'].includes(flags.backend))
+          throw new UserError(`--replicas ${replicas} runs on the wasm backend, not ${flags.backend}.`);
+        if (replicas > 1 && flags.threads != null && flags.threads > 1)
+          throw new UserError('--replicas and --threads both split the work over cores: choose one.');
+        // Each replica is a single-threaded engine.
+        const threads = replicas > 1 ? 1 : resolveThreads(flags.threads ?? 0);
+        const backend = await activateBackend(
+          replicas > 1 ? 'wasm' : (flags.backend as (typeof BACKEND_NAMES)[number]),
+          { threads },
+        );
         const r = await benchmark({
           preset: flags.preset,
           batch: flags.batch,
           steps: flags.steps,
           warmup: flags.warmup,
           sets: flags.set,
+          replicas,
         });
         const used = backend.tfBackend === 'wasm' ? (wasmThreadsInUse() ?? 1) : null;
         const line = {
           preset: r.preset,
           backend: backend.name,
           threads: used,
+          replicas: r.replicas,
           batch: r.batch,
           imgPerSec: round(r.imgPerSec),
           msPerStep: round(r.msPerStep),
@@ -101,7 +119,7 @@ export function registerBench(program: Command): void {
         if (flags.json) process.stdout.write(JSON.stringify(line) + '\n');
         else
           process.stdout.write(
-            `${line.preset} on ${line.backend}${used != null ? ` (${used} thread${used === 1 ? '' : 's'})` : ''}, batch ${line.batch}: ${line.imgPerSec} img/s, ${line.msPerStep} ms/step (${r.steps} steps after ${r.warmup} warm-up)\n`,
+            `${line.preset} on ${line.backend}${used != null ? ` (${used} thread${used === 1 ? '' : 's'})` : ''}${r.replicas > 1 ? ` × ${r.replicas} replicas` : ''}, batch ${line.batch}: ${line.imgPerSec} img/s, ${line.msPerStep} ms/step (${r.steps} steps after ${r.warmup} warm-up)\n`,
           );
       },
     );

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../engine';
 import { startStudioServer } from '../../server';
-import { loadServeToken } from '../../server/token';
+import { loadServeToken, userConfigDir } from '../../server/token';
 import { buildRenderer, defaultRendererDir, packageRoot, rendererBuildReason } from '../../server/renderer-build';
 import { integer } from '../parse';
 import { info } from '../output';
@@ -65,6 +65,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       host: flags.host,
       port,
       token: saved.token,
+      // Download links outlive a restart, as the token does (the same folder, readable by this user only).
+      downloadsFile: path.join(userConfigDir(), 'downloads.json'),
       runsRoot: path.resolve(flags.runs),
       rendererDir,
       appInfo: {

@@ -27,6 +27,7 @@ interface TrainFlags {
   initAda?: boolean;
   backend?: string;
   threads?: number;
+  replicas?: number;
   seed?: number;
   sampleEvery?: number;
   checkpointEvery?: number;
@@ -64,6 +65,11 @@ export function registerTrain(program: Command): void {
       'CPU threads for the wasm backend (default: all physical cores; same results for any count)',
       integer('--threads'),
     )
+    .option(
+      '--replicas <n>',
+      'data-parallel wasm replicas, one per core, each on 1/N of the batch (default 1; results depend on N, see docs/perf-notes.md)',
+      integer('--replicas', 1),
+    )
     .option('--seed <n>', 'random seed (same seed and backend: same run)', integer('--seed'))
     .option('--sample-every <n>', 'save a sample grid every N steps', integer('--sample-every'))
     .option('--checkpoint-every <n>', 'save a checkpoint every N steps', integer('--checkpoint-every'))
@@ -78,6 +84,7 @@ function flagOverrides(flags: TrainFlags): Record<string, unknown> {
     name: flags.name,
     backend: flags.backend,
     threads: flags.threads,
+    replicas: flags.replicas,
     seed: flags.seed,
     sampleEvery: flags.sampleEvery,
     checkpointEvery: flags.checkpointEvery,

@@ -128,6 +128,35 @@ export function drawAugmentParams(
   return out;
 }
 
+/**
+ * The parameters of images from..to−1 of a batch's (a data-parallel replica's slice),
+ * so every replica augments its images exactly as one engine would augment the whole
+ * batch. Kinds that no image of the slice gets are skipped, as drawAugmentParams does.
+ */
+export function sliceAugmentParams(p: AugmentParams, from: number, to: number): AugmentParams {
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= p.n))
+    throw new RangeError(`slice ${from}..${to} is outside a batch of ${p.n}`);
+  const cut = <T extends Float32Array | Int32Array | Uint8Array>(a: T | null): T | null =>
+    a ? (a.slice(from, to) as T) : null;
+  const out: AugmentParams = {
+    ...p,
+    n: to - from,
+    brightness: cut(p.brightness),
+    saturation: cut(p.saturation),
+    contrast: cut(p.contrast),
+    dy: cut(p.dy),
+    dx: cut(p.dx),
+    cutOn: cut(p.cutOn),
+    cutY: cut(p.cutY),
+    cutX: cut(p.cutX),
+  };
+  if (out.brightness && out.brightness.every((b, i) => b === 0 && out.saturation![i] === 1 && out.contrast![i] === 1))
+    out.brightness = out.saturation = out.contrast = null;
+  if (out.dy && out.dy.every((d, i) => d === 0 && out.dx![i] === 0)) out.dy = out.dx = null;
+  if (out.cutOn && out.cutOn.every((v) => v === 0)) out.cutOn = out.cutY = out.cutX = null;
+  return out;
+}
+
 /** Shift matrices T[i] with T[i][r][r − d] = 1: (T·x)[r] = x[r − d], zero where r − d falls outside. */
 function shiftMatrices(shifts: Int32Array, size: number): tf.Tensor3D {
   const m = new Float32Array(shifts.length * size * size);

@@ -8,6 +8,7 @@
 import type { TrainConfig } from '../../shared/config';
 import { activateBackend, withResolvedThreads } from '../backend';
 import type { Dataset, ImportPhase } from '../dataset';
+import { UserError } from '../errors';
 import type { PauseGate } from '../train/pause-gate';
 import { resumeRun, trainNewRun, type TrainEvent, type TrainingInput } from '../train/run-training';
 import { importForConfig } from '../train/training-data';
@@ -45,8 +46,8 @@ export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promi
     const plan = await planRun(request);
     emit({ type: 'plan', plan });
     // threads 0 (all physical cores) becomes a number here, so config.json records what ran.
-    const config = withResolvedThreads(plan.config);
-    const backend = await activateBackend(config.backend, { threads: config.threads });
+    const config = forReplicas(withResolvedThreads(plan.config));
+    const backend = await activateBackend(config.replicas > 1 ? 'wasm' : config.backend, { threads: config.threads });
     emit({ type: 'backend', name: backend.name, why: backend.why });
 
     let dataset: Dataset;
@@ -89,6 +90,25 @@ export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promi
     emit({ type: 'failed', message: error instanceof Error ? error.message : String(error), error });
     throw error;
   }
+}
+
+/**
+ * Replicas (config.replicas > 1) are single-threaded wasm engines, one per worker
+ * thread (src/engine/train/replicas.ts): the run's threads is 1 then (what ran); a
+ * backend other than wasm (or auto, which becomes wasm) and a batch that does not
+ * split evenly are refused before anything is created.
+ */
+function forReplicas(config: TrainConfig): TrainConfig {
+  if (config.replicas <= 1) return config;
+  if (config.backend !== 'wasm' && config.backend !== 'auto')
+    throw new UserError(
+      `replicas ${config.replicas} runs on the wasm backend, not ${config.backend}: use --backend wasm, or --replicas 1.`,
+    );
+  if (config.batchSize % config.replicas !== 0)
+    throw new UserError(
+      `--replicas ${config.replicas} needs a batch size that splits evenly over ${config.replicas} (batchSize is ${config.batchSize}).`,
+    );
+  return config.threads === 1 ? config : { ...config, threads: 1 };
 }
 
 function throttledProgress(emit: (e: RunEvent) => void) {

@@ -68,13 +68,20 @@ export interface DStepOptions {
    * part decoder's quarter must already be set on D (setCropQuarter).
    */
   reconstruction?: { score: tf.LayersModel; quarter: number; weight: number } | null;
+  /** Data-parallel replicas: turns this replica's gradients into the mean over all replicas before the update. */
+  reduceGrads?: ReduceGrads | null;
 }
+
+/** Gradients (in variable order) in, the gradients to apply out (same shapes); runs inside the step's tidy. */
+export type ReduceGrads = (grads: tf.Tensor[]) => tf.Tensor[];
 
 export interface GStepOptions {
   labels?: tf.Tensor2D | null;
   prepare?: PrepareFn;
   /** loss=rpgan: the real batch G's fakes are paired with. */
   real?: tf.Tensor4D | null;
+  /** See DStepOptions.reduceGrads. */
+  reduceGrads?: ReduceGrads | null;
 }
 
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
@@ -164,7 +171,8 @@ export function discriminatorStep(
       penalty = tf.keep(p.clone());
       return base.add(p) as tf.Scalar;
     });
-    d.optimizer.apply(grads);
+    const applied = opts.reduceGrads ? opts.reduceGrads(grads) : grads;
+    d.optimizer.apply(applied);
     if (opts.clip != null) {
       const c = opts.clip;
       for (const v of trainableVariables(d.model)) v.assign(tf.clipByValue(v, -c, c));
@@ -173,7 +181,7 @@ export function discriminatorStep(
       lossD: value,
       dReal,
       dFake,
-      gradNormD: globalNorm(grads),
+      gradNormD: globalNorm(applied),
       signReal,
       penalty,
       ...(reconstruction ? { reconstruction } : {}),
@@ -199,8 +207,9 @@ export function generatorStep(
           : undefined;
         return generatorLoss(applyModel(d, seen, labels), loss, real);
       });
-      g.optimizer.apply(grads);
-      return { lossG: value, gradNormG: globalNorm(grads) };
+      const applied = opts.reduceGrads ? opts.reduceGrads(grads) : grads;
+      g.optimizer.apply(applied);
+      return { lossG: value, gradNormG: globalNorm(applied) };
     }),
   );
 }

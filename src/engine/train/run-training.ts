@@ -53,6 +53,7 @@ import { setUpRunMetrics, type RunMetricsSetup } from '../metrics/run-metrics';
 import type { PauseGate } from './pause-gate';
 import { DivergenceWatch, divergedError, formatScale, rollBack, type RollbackEvent } from './recovery';
 import { ORIGIN_FILE, disposeSource, initSessionFrom, loadInitSource, type InitOptions } from './init-from';
+import { ReplicaPool } from './replicas';
 import { GanSession, type TrainingData } from './session';
 
 export type TrainEvent =
@@ -351,6 +352,11 @@ async function trainLoop(
   let lastSample = -1;
   let lastCheckpoint = -1;
   let lastFlush = Date.now();
+  // --replicas N: worker copies of the session, started from its state (again after a rollback).
+  const replicas: { pool: ReplicaPool | null } = { pool: null };
+  const replicate = async () => {
+    if (config.replicas > 1) replicas.pool = await ReplicaPool.start(session, config.replicas, data);
+  };
 
   const writeStatus = (status: WrittenRunStatus, extra: { error?: string } = {}) =>
     writeRunStatus(runDir, { status, step: session.step, steps: config.steps, backend: input.backend, ...extra });
@@ -417,8 +423,10 @@ async function trainLoop(
       throw divergedError(reason, session, config);
     await stats.flush();
     const { session: next, event } = await rollBack(runDir, session, data, reason);
+    await replicas.pool?.stop();
     session.dispose();
     session = next;
+    await replicate();
     watch = new DivergenceWatch(config.recovery, session.explodingSteps);
     // The steps after the checkpoint are trained again: their lines go, the rollback's line stays.
     await truncateStats(statsFile, session.step);
@@ -447,6 +455,7 @@ async function trainLoop(
       resumedFrom: resumedFrom?.dir ?? null,
       resumedFromStep: resumedFrom?.step ?? null,
     });
+    await replicate();
     if (session.step === 0) await sample(); // step 0: what the untrained G makes
     if (session.step === 0) await evaluate(); // and how far it is from the data
 
@@ -507,10 +516,12 @@ async function trainLoop(
         ? new GpuFaultError(fault, gpuFaultMessage(fault, faultContext()))
         : caught;
     if (isDiskFull(err)) err = await diskFull(await freeBytes(runDir));
+    await replicas.pool?.abort((err as Error).message).catch(() => undefined);
     await stats.flush().catch(() => undefined);
     await writeStatus('failed', { error: (err as Error).message }).catch(() => undefined);
     throw err;
   } finally {
+    await replicas.pool?.stop().catch(() => undefined);
     session.dispose();
   }
 }

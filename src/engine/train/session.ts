@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { effectivePenalty, type TrainConfig } from '../../shared/config';
-import { adaUpdate, anyAugment, applyAugment, drawAugmentParams } from '../augment/diffaugment';
+import { adaUpdate, anyAugment, applyAugment, drawAugmentParams, sliceAugmentParams } from '../augment/diffaugment';
+import { copyTensorInto, tensorFrom } from '../backend/wasm-heap';
 import { modelSpecOf as fullModelSpecOf, optimizerOf } from '../config/techniques';
 import { readBatch, type ImageBatch } from '../image/png';
 import { setCropQuarter, setNoiseSeed } from '../layers';
@@ -14,9 +15,17 @@ import { FASTGAN_RECONSTRUCTION_WEIGHT, fastganScoreView, hasReconstructions } f
 import { Rng, deriveSeed, type RngState } from '../rng';
 import type { StepStats } from '../run/stats-log';
 import { copyWeights, emaDecayAt, updateEma } from './ema';
-import { discriminatorStep, generatorStep, trainableVariables, type DStepStats, type PrepareFn } from './gan-step';
+import {
+  discriminatorStep,
+  generatorStep,
+  trainableVariables,
+  type DStepStats,
+  type PrepareFn,
+  type ReduceGrads,
+} from './gan-step';
 import { makeOptimizer, type Optimizer } from './optimizers';
 import type { PenaltyKind } from './penalties';
+import type { ReplicaExchange } from './replica-exchange';
 import { BatchSampler, type SamplerState } from './sampler';
 import { instanceNoiseSigma, labelTargets, sampleLatent } from './tricks';
 
@@ -45,6 +54,23 @@ export interface SessionState {
   explodingSteps?: number;
   /** The step the last rollback returned to, until a newer checkpoint is saved (a second divergence then goes further back). */
   rolledBackTo?: number;
+}
+
+/**
+ * A data-parallel replica's part in each step (./replicas.ts). Every replica holds the
+ * same weights, optimizer state and random streams; each draws the whole batch's
+ * randomness exactly as one engine would (so the streams stay in step and equal to a
+ * single engine's), trains on its own rows of the batch, and takes the mean of all
+ * replicas' gradients (a fixed-order sum, ./replica-exchange.ts) before the update.
+ */
+export interface ReplicaRole {
+  rank: number;
+  count: number;
+  exchange: ReplicaExchange;
+  /** The whole real batch, shared: rank 0 fills it, each replica reads its rows. */
+  pixels: Float32Array;
+  /** Rank 0: called as each step begins (wakes the other replicas). */
+  beginStep?: () => void;
 }
 
 export interface SessionParts {
@@ -89,6 +115,8 @@ export class GanSession {
   private readonly fixedLabels: Int32Array | null;
   private readonly numClasses: number;
   private readonly labels: ArrayLike<number> | null;
+  /** Set while this session is one of several data-parallel replicas. */
+  private role: ReplicaRole | null = null;
 
   /** A new session with freshly initialised models. `data` (or its class names) fills conditional.numClasses when it is 0. */
   static create(
@@ -187,9 +215,46 @@ export class GanSession {
     return this.gEma ?? this.g;
   }
 
+  /** Makes this session a data-parallel replica (null: train on the whole batch again). */
+  setReplicaRole(role: ReplicaRole | null): void {
+    if (role && this.config.batchSize % role.count !== 0)
+      throw new RangeError(`batch size ${this.config.batchSize} does not split over ${role.count} replicas`);
+    this.role = role;
+  }
+
+  /** The rows of the batch this session trains on: all of them, or its replica's slice. */
+  private get rows(): { from: number; to: number } {
+    const b = this.config.batchSize;
+    if (!this.role) return { from: 0, to: b };
+    const per = b / this.role.count;
+    return { from: this.role.rank * per, to: (this.role.rank + 1) * per };
+  }
+
+  /** This session's rows of per-sample values drawn for the whole batch (`perRow` values each). */
+  private mine<T extends Float32Array | Int32Array | Uint32Array>(values: T, perRow = 1): T {
+    if (!this.role) return values;
+    const { from, to } = this.rows;
+    return values.slice(from * perRow, to * perRow) as T;
+  }
+
+  /** Replicas: gradients → their mean over all replicas, in slot order (bit-identical on every replica). */
+  private readonly reduceGrads: ReduceGrads = (grads) => {
+    const ex = this.role!.exchange;
+    let length = 0;
+    for (const g of grads) length += copyTensorInto(g, ex.slot, length);
+    const mean = ex.allReduceMean(length);
+    let at = 0;
+    return grads.map((g) => {
+      const t = tensorFrom(mean.subarray(at, at + g.size), g.shape);
+      at += g.size;
+      return t;
+    });
+  };
+
   private latent(count: number): tf.Tensor2D {
     const { latentDim, latentDist } = this.config.model;
-    return tf.tensor2d(sampleLatent(this.noise, count, latentDim, latentDist), [count, latentDim]);
+    const values = this.mine(sampleLatent(this.noise, count, latentDim, latentDist), latentDim);
+    return tf.tensor2d(values, [values.length / latentDim, latentDim]);
   }
 
   private oneHot(classes: ArrayLike<number>): tf.Tensor2D {
@@ -200,17 +265,24 @@ export class GanSession {
 
   private realBatch(data: TrainingData): { images: tf.Tensor4D; labels: tf.Tensor2D | null } {
     const { batchSize, model } = this.config;
-    const indices = this.sampler.next(batchSize);
+    const all = this.sampler.next(batchSize);
+    const size = model.resolution * model.resolution * model.channels;
+    const role = this.role;
     // A fresh array per batch: the cpu backend keeps a reference to the array it is given.
-    const pixels = data.batch(
-      indices,
-      new Float32Array(batchSize * model.resolution * model.resolution * model.channels),
-    );
-    const images = tf.tensor4d(pixels, [batchSize, model.resolution, model.resolution, model.channels]);
+    let pixels: Float32Array;
+    if (!role) pixels = data.batch(all, new Float32Array(batchSize * size));
+    else {
+      // Only rank 0 holds the dataset: it shares the whole batch, each replica copies its rows.
+      if (role.rank === 0) role.pixels.set(data.batch(all, new Float32Array(batchSize * size)));
+      role.exchange.barrier();
+      pixels = this.mine(role.pixels.subarray(0, batchSize * size), size);
+    }
+    const { from, to } = this.rows;
+    const images = tf.tensor4d(pixels, [to - from, model.resolution, model.resolution, model.channels]);
     if (this.numClasses === 0) return { images, labels: null };
     const source = data.labels ?? this.labels;
     if (!source) throw new Error('conditional.enabled: the training data has no labels');
-    return { images, labels: this.oneHot(Array.from(indices, (i) => source[i])) };
+    return { images, labels: this.oneHot(Array.from(all.subarray(from, to), (i) => source[i])) };
   }
 
   /** What D sees of a batch: DiffAugment (with the current p), then instance noise. Draws from the tricks stream. */
@@ -221,11 +293,19 @@ export class GanSession {
     if (!augmenting && sigma <= 0) return undefined;
     return (images) => {
       const [n, h, w, c] = images.shape;
-      let x = augmenting
-        ? applyAugment(images, drawAugmentParams(this.tricks, n, h, w, augment, this.augmentP))
-        : images;
-      if (sigma > 0)
-        x = x.add(tf.tensor4d(this.tricks.normal(new Float32Array(n * h * w * c)), [n, h, w, c]).mul(sigma));
+      // A replica draws for the whole batch (the streams stay in step) and uses its rows.
+      const all = this.role ? this.config.batchSize : n;
+      const { from, to } = this.role ? this.rows : { from: 0, to: n };
+      if (to - from !== n) throw new Error(`a replica's batch of ${n} is not its ${to - from} rows`);
+      let x = images;
+      if (augmenting) {
+        const params = drawAugmentParams(this.tricks, all, h, w, augment, this.augmentP);
+        x = applyAugment(images, this.role ? sliceAugmentParams(params, from, to) : params);
+      }
+      if (sigma > 0) {
+        const noise = this.mine(this.tricks.normal(new Float32Array(all * h * w * c)), h * w * c);
+        x = x.add(tf.tensor4d(noise, [n, h, w, c]).mul(sigma));
+      }
       return x;
     };
   }
@@ -235,7 +315,8 @@ export class GanSession {
     const kind = effectivePenalty(this.config);
     const { every, weight } = this.config.penalty;
     if (kind === 'none' || dUpdate % every !== 0) return null;
-    const epsilon = kind === 'wgan-gp' ? Float32Array.from({ length: n }, () => this.tricks.uniform()) : undefined;
+    const epsilon =
+      kind === 'wgan-gp' ? this.mine(Float32Array.from({ length: n }, () => this.tricks.uniform())) : undefined;
     return { kind, weight: weight * every, epsilon };
   }
 
@@ -249,7 +330,9 @@ export class GanSession {
 
   /** Seed G's dropout noise for its next forward pass (no-op without g.dropout). */
   private seedNoise(model: tf.LayersModel, tag: string): void {
-    setNoiseSeed(model, deriveSeed(this.config.seed, `dropout/${this.step}/${tag}`));
+    // Replicas other than 0 get their own masks (rank 0's are a single engine's).
+    const rank = this.role && this.role.rank > 0 ? `/r${this.role.rank}` : '';
+    setNoiseSeed(model, deriveSeed(this.config.seed, `dropout/${this.step}/${tag}${rank}`));
   }
 
   /** dSteps D updates, gSteps G updates, the EMA update; returns the step's numbers. */
@@ -258,6 +341,8 @@ export class GanSession {
     const { batchSize, dSteps, gSteps, loss, ema, augment } = this.config;
     const scalars: tf.Scalar[] = [];
     const clip = loss === 'wgan' ? this.config.weightClip : null;
+    const reduceGrads = this.role ? this.reduceGrads : null;
+    this.role?.beginStep?.();
     try {
       let dStats: DStepStats | undefined;
       for (let k = 0; k < dSteps; k++) {
@@ -266,7 +351,8 @@ export class GanSession {
         const z = this.latent(batchSize);
         try {
           this.seedNoise(this.g, `d${k}`);
-          const targets = labelTargets(this.config.labels, this.tricks, batchSize);
+          const drawn = labelTargets(this.config.labels, this.tricks, batchSize);
+          const targets = drawn && { real: this.mine(drawn.real), fake: this.mine(drawn.fake) };
           dStats = discriminatorStep({ model: this.d, optimizer: this.optD }, this.g, real.images, z, {
             loss,
             labels: real.labels,
@@ -275,6 +361,7 @@ export class GanSession {
             penalty: this.penaltyFor(this.optD.step + 1, batchSize),
             clip,
             reconstruction: this.reconstructionFor(),
+            reduceGrads,
           });
         } finally {
           real.images.dispose();
@@ -291,7 +378,7 @@ export class GanSession {
         const labels = real
           ? real.labels
           : this.numClasses > 0
-            ? this.oneHot(Array.from({ length: batchSize }, () => this.tricks.int(this.numClasses)))
+            ? this.oneHot(this.mine(Int32Array.from({ length: batchSize }, () => this.tricks.int(this.numClasses))))
             : null;
         try {
           this.seedNoise(this.g, `g${k}`);
@@ -299,6 +386,7 @@ export class GanSession {
             labels,
             prepare: this.prepareFn(),
             real: real?.images ?? null,
+            reduceGrads,
           });
         } finally {
           z.dispose();
@@ -319,8 +407,13 @@ export class GanSession {
       const reconAt = dStats!.reconstruction ? scalars.push(dStats!.reconstruction) - 1 : -1;
       // One read-back for the whole step.
       const stacked = tf.stack(scalars);
-      const values = await stacked.data();
+      let values = (await stacked.data()) as Float32Array;
       stacked.dispose();
+      if (this.role) {
+        // Each replica's losses and D outputs are means over its rows: their mean is the batch's (ADA reads it too).
+        this.role.exchange.slot.set(values);
+        values = this.role.exchange.allReduceMean(values.length).slice();
+      }
       if (augment.ada && dStats!.signReal) {
         this.augmentP = adaUpdate(this.augmentP, values[6], augment.adaTarget, batchSize * dSteps, augment.adaSpeed);
       }

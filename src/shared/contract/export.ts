@@ -29,13 +29,6 @@ export interface WebExportResult {
   download?: string | null;
 }
 
-/** `export:zip`: the export folder as one zip, for a browser download. */
-export interface ExportZip {
-  name: string;
-  dataUrl: string;
-  bytes: number;
-}
-
 export const WebExportRequestSchema = z
   .object({
     checkpoint: CheckpointRefSchema,
@@ -50,18 +43,7 @@ export const WebExportRequestSchema = z
   .strict();
 export type WebExportRequest = z.infer<typeof WebExportRequestSchema>;
 
-export const ExportZipRequestSchema = z
-  .object({
-    checkpoint: CheckpointRefSchema,
-    /** The folder `export:web` wrote (its result's `dir`). */
-    dir: absPath,
-  })
-  .strict();
-export type ExportZipRequest = z.infer<typeof ExportZipRequestSchema>;
-
 export const exportOperations = {
   /** TensorFlow.js web export; progress as `task:progress` kind 'export'. */
   'export:web': { method: 'exportWeb', request: WebExportRequestSchema, result: returns<WebExportResult>() },
-  /** A written export as one zip (browser mode has no folder to open). */
-  'export:zip': { method: 'exportZip', request: ExportZipRequestSchema, result: returns<ExportZip>() },
 } as const satisfies OperationTable;

@@ -60,7 +60,6 @@ export const API_METHOD_CHANNELS = {
   parseLatents: 'generate:parse-latents',
   // export
   exportWeb: 'export:web',
-  exportZip: 'export:zip',
 } as const;
 
 type Events = typeof EVENTS;

@@ -21,11 +21,5 @@ export function setupExport({ tools, runs, downloads }: StudioContext): DomainHa
       const result = await tools.call('exportWeb', { checkpoint, dir, quantize, taskId: req.taskId });
       return { ...result, download: downloads.offer(result.dir, 'folder') };
     },
-    'export:zip': async (req) => {
-      const checkpoint = await runs.checkpoint(req.checkpoint);
-      // Only a folder inside the run or one the user chose: the same guard as the export's own target.
-      const dir = await runs.outputDir(req.dir, checkpoint.runDir, '');
-      return tools.call('exportZip', { dir });
-    },
   };
 }

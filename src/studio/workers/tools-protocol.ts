@@ -9,7 +9,6 @@ import type {
   BackendsInfo,
   DatasetOptions,
   DatasetSummary,
-  ExportZip,
   GeneratedImages,
   GeneratorMeta,
   InterpolationFrames,
@@ -124,7 +123,6 @@ export interface ToolsMethods {
     quantize: 'uint8' | 'float16' | null;
     taskId?: string;
   }): WebExportResult;
-  exportZip(args: { dir: string }): ExportZip;
 }
 
 export type ToolsMethod = keyof ToolsMethods;

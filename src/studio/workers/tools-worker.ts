@@ -5,8 +5,7 @@
  * here is CPU-heavy or loads tfjs, so it runs beside the main/serve process,
  * never in it. Calls run concurrently (tfjs work interleaves at awaits).
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { zipSync } from 'fflate';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { BackendsInfo, DatasetOptions, GeneratorMeta, PreviewItem, TaskKind } from '../../shared/contract';
@@ -55,9 +54,6 @@ const send = (m: ToolsReply): void => port.send(m);
 port.onParentGone(() => process.exit(0));
 
 const cancels = new Map<string, AbortController>();
-
-/** Zips larger than this are not sent as one data URL. */
-const MAX_ZIP_BYTES = 128 * 1024 * 1024;
 
 function progress(taskId: string | undefined, kind: TaskKind, phase: string, done: number, total: number): void {
   if (taskId) send({ type: 'progress', progress: { taskId, kind, phase, done, total } });
@@ -561,22 +557,6 @@ const methods: { [M in ToolsMethod]: (args: Parameters<ToolsMethods[M]>[0]) => P
         snippets: info.snippets,
         demo: info.demo,
       };
-    },
-
-    async exportZip({ dir }) {
-      // The folder's files (not hidden temp files, not subfolders), deflated; the tfjs bundle dominates the size.
-      const files: Record<string, Uint8Array> = {};
-      for (const entry of await readdir(dir, { withFileTypes: true })) {
-        if (entry.isFile() && !entry.name.startsWith('.'))
-          files[entry.name] = await readFile(path.join(dir, entry.name));
-      }
-      if (Object.keys(files).length === 0) throw new StudioError(`${dir} holds no export to zip.`);
-      const bytes = zipSync(files, { level: 6 });
-      if (bytes.length > MAX_ZIP_BYTES)
-        throw new StudioError(
-          `The export is ${Math.round(bytes.length / 1e6)} MB zipped, too big to download here; copy the folder ${dir} instead.`,
-        );
-      return { name: `${path.basename(dir)}.zip`, dataUrl: dataUrl('application/zip', bytes), bytes: bytes.length };
     },
   };
 

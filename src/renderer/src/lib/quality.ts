@@ -41,14 +41,14 @@ export function followedMetrics(
   return update.metrics.reduce(upsertMetrics, [...list]);
 }
 
-/** One curve of one metric. */
+/** One curve of one metric, with each evaluation's wall-clock time for the time axis. */
 export function qualitySeries(
   points: readonly MetricsPoint[],
   key: QualityKey,
   name: string = QUALITY_METRICS[key].title,
   color = 0,
 ): CurveSeries {
-  return { name, x: points.map((m) => m.step), y: points.map((m) => m[key]), color };
+  return { name, x: points.map((m) => m.step), y: points.map((m) => m[key]), t: points.map((m) => m.time), color };
 }
 
 /** The cost of the evaluations in one line, e.g. "Last evaluation 3.2 s (256 samples against 300 held-out images); 4 so far, 12.5 s in all." */

@@ -58,34 +58,18 @@ export const useExportStore = defineStore('export', () => {
     }
   }
 
-  const zipping = ref(false);
-
   /**
    * Download the written export as one zip (browser mode has no folder to
-   * open): the server streams it from the export's download link; without one
-   * (an older server), the zip comes back as a data URL.
+   * open): the server streams it from the export's download link. The
+   * desktop app has no link, and shows the folder instead.
    */
-  async function downloadZip(): Promise<void> {
-    if (!result.value || !checkpoint.value) return;
-    if (result.value.download) {
-      const link = document.createElement('a');
-      link.href = result.value.download;
-      link.download = `${result.value.dir.split(/[\\/]/).pop() ?? 'export'}.zip`;
-      link.click();
-      return;
-    }
-    zipping.value = true;
-    try {
-      const zip = await getApi().exportZip({ checkpoint: checkpoint.value, dir: result.value.dir });
-      const link = document.createElement('a');
-      link.href = zip.dataUrl;
-      link.download = zip.name;
-      link.click();
-    } catch (e) {
-      error.value = errorMessage(e);
-    } finally {
-      zipping.value = false;
-    }
+  function downloadZip(): void {
+    const link = result.value?.download;
+    if (!link || !result.value) return;
+    const a = document.createElement('a');
+    a.href = link;
+    a.download = `${result.value.dir.split(/[\\/]/).pop() ?? 'export'}.zip`;
+    a.click();
   }
 
   return {
@@ -97,7 +81,6 @@ export const useExportStore = defineStore('export', () => {
     result,
     error,
     shownPath,
-    zipping,
     fraction,
     phase,
     run,
