@@ -63,9 +63,9 @@ export interface PresetSuggestion {
 }
 
 /** Data sets up to this many images get a small-data recipe (the README's "100–2,000 images"). */
-export const SMALL_DATASET_MAX = 2000;
+const SMALL_DATASET_MAX = 2000;
 /** Colour sets up to this many images ("a few hundred", the README's fastgan row) get fastgan. */
-export const FASTGAN_MAX = 1000;
+const FASTGAN_MAX = 1000;
 /** fastgan's resolutions: powers of two from 64 to 256. */
 const FASTGAN_SIZES = [64, 128, 256];
 
