@@ -20,6 +20,7 @@ import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend/select';
 import { setStockWasmKernels } from '../src/engine/backend/wasm-kernels';
+import { arg } from './args';
 
 interface Layer {
   name: string;
@@ -57,11 +58,6 @@ const DCGAN64: Layer[] = [
   layer([4, 4, 512], [1, 1, 100], 4, 1, 'valid'), // G's first layer
   layer([4, 4, 512], [1, 1, 1], 4, 1, 'valid'), // D's last layer
 ];
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 
 function timeKernel(fn: () => tf.Tensor, minMs: number, stat: 'median' | 'best'): number {
   // The callbacks return nothing: tidy() walks a returned container, which for a big

@@ -18,11 +18,8 @@ import WebSocket from 'ws';
 import { startStudioServer } from '../src/server';
 import { defaultRendererDir } from '../src/server/renderer-build';
 import type { TrainingEvent } from '../src/shared/contract';
+import { arg } from './args';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const seconds = Number(arg('seconds', '60'));
 const backendName = arg('backend', 'auto');
 

@@ -30,11 +30,7 @@ import { compareWithReference, metricsReference, type MetricValues } from '../sr
 import type { ImageSet } from '../src/engine/metrics/image-set';
 import { sampleForMetrics } from '../src/engine/metrics/live';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg } from './args';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const steps = arg('steps', '600,2000')

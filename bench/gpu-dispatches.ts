@@ -17,11 +17,7 @@ import { setFusedUpdates } from '../src/engine/backend/webgpu-fused';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { syntheticData } from '../src/engine/bench';
 import { GanSession } from '../src/engine/train/session';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg } from './args';
 
 async function main(): Promise<void> {
   const preset = arg('preset', 'dcgan-28');

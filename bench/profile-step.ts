@@ -40,12 +40,8 @@ import { resolveConfig } from '../src/engine/config/resolve';
 import { syntheticData } from '../src/engine/bench';
 import { GanSession } from '../src/engine/train/session';
 import type { BackendName } from '../src/shared/config';
+import { arg } from './args';
 import { kernelMsPerStep, newTally, perStep, profileStep, rows as sortedRows, type Tally } from './kernel-profile';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 
 type Mode = 'stock' | 'eager-grads' | 'unfused';
 const MODES: Mode[] = ['stock', 'eager-grads', 'unfused'];

@@ -30,7 +30,8 @@
  * Prints one row per recipe: steps, CPU seconds per step, SWD, its ratio to
  * small-dataset's (the goal: ≤ 0.8), KID and diversity, and the load average.
  */
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { activateBackend } from '../src/engine/backend/select';
@@ -41,11 +42,7 @@ import { chooseHoldout, imagesOf, subsetData, trainingIndices } from '../src/eng
 import { sampleForMetrics } from '../src/engine/metrics/live';
 import { initSessionFrom } from '../src/engine/train/init-from';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
-
-function arg(name: string, fallback: string | null): string | null {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg } from './args';
 
 function numberArg(name: string, fallback: number | null, min: number): number | null {
   const text = arg(name, fallback === null ? null : String(fallback));
@@ -89,11 +86,20 @@ async function pngsUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** A fresh flat folder holding `files` (no class subfolders: unconditional). */
+/** Folders made by this process, removed at exit. */
+const madeFolders: string[] = [];
+process.on('exit', () => {
+  for (const dir of madeFolders) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A fresh flat folder holding `files` (no class subfolders: unconditional), private to
+ * this process: runs side by side (one recipe each) must not share one and rebuild it
+ * under each other's feet.
+ */
 async function folderOf(name: string, files: string[]): Promise<string> {
-  const dir = path.join(tmpdir(), name);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  const dir = await mkdtemp(path.join(tmpdir(), `${name}-`));
+  madeFolders.push(dir);
   for (let k = 0; k < files.length; k++) await copyFile(files[k], path.join(dir, `${String(k).padStart(4, '0')}.png`));
   return dir;
 }

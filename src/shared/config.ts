@@ -109,9 +109,24 @@ const ModelConfigSchema = z
       .describe(
         'Filters in the widest-resolution layer; the other layers scale from it. Halve it for speed, double it for capacity.',
       ),
+    reconstructionWeight: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(1)
+      .describe(
+        "fastgan only: the weight of D's self-supervised reconstruction L1 (its decoders rebuild the real image and a random quarter of it) in D's loss. 1 is the paper's; more steadies D on tiny data sets at the cost of its real/fake score, 0 turns the reconstruction off.",
+      ),
   })
   .strict()
   .superRefine((m, ctx) => {
+    if (m.arch !== 'fastgan' && m.reconstructionWeight !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reconstructionWeight'],
+        message: `model.reconstructionWeight weights fastgan's D reconstruction and applies to model.arch=fastgan only (this model is ${m.arch}): remove it, or set model.arch=fastgan`,
+      });
+    }
     if (m.arch === 'dcgan-dense' && m.resolution !== 28) {
       ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'arch dcgan-dense needs resolution 28' });
     }

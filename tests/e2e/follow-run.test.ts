@@ -188,10 +188,14 @@ describe.skipIf(!hasChromium)('following a CLI run in the browser', () => {
     await page.click('[data-testid="chart-swd"] [data-testid="chart-csv"]');
     const csv = await readFile((await (await csvDownload).path())!, 'utf8');
     const [head, ...rows] = csv.trim().split('\n');
-    expect(head).toBe('step,SWD ×10³');
+    expect(head).toBe('step,time,SWD ×10³');
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows[0].split(',')[0]).toBe('0'); // the evaluation at step 0
-    expect(rows.every((r) => Number.isFinite(Number(r.split(',')[1])))).toBe(true);
+    for (const r of rows) {
+      const [, time, swd] = r.split(',');
+      expect(Date.parse(time)).toBeGreaterThan(Date.now() - 3_600_000); // when the evaluation ran
+      expect(Number.isFinite(Number(swd))).toBe(true);
+    }
 
     const pngDownload = page.waitForEvent('download');
     await page.click('[data-testid="chart-swd"] button:has-text("PNG")');

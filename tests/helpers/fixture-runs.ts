@@ -60,7 +60,11 @@ export const DCGAN_28: FixtureRun = {
   expected: 'format-2-dcgan-28',
 };
 
-/** Most techniques at once, after tests/engine/techniques/resume.test.ts's first config. */
+/**
+ * Most techniques at once, after tests/engine/techniques/resume.test.ts's first config.
+ * A copy on purpose, not an import: these sets describe the committed fixture
+ * folders, so they must not move when that test's config does.
+ */
 export const TECHNIQUES: FixtureRun = {
   folder: 'format-2/00002-techniques',
   runFormat: 2,

@@ -25,6 +25,17 @@ describe('chart tools', () => {
   it('CSV: a step column and a column per curve, quoted where needed', () => {
     expect(seriesCsv(series)).toBe('step,loss D,"loss ""G"", raw"\n1,1.4,\n2,0,0.7\n3,0.5,0.6\n');
   });
+
+  it('a CSV of timed curves says when each step ended, as the time axis draws it', () => {
+    const t0 = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const timed = [
+      { name: 'SWD', x: [0, 10], y: [300, 250], t: [t0, t0 + 61_000] },
+      { name: 'no times', x: [5], y: [1] },
+    ];
+    expect(seriesCsv(timed)).toBe(
+      'step,time,SWD,no times\n0,2026-01-02T03:04:05.000Z,300,\n5,,,1\n10,2026-01-02T03:05:06.000Z,250,\n',
+    );
+  });
 });
 
 describe('x axis mode and step cursor', () => {

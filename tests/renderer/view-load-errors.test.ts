@@ -1,7 +1,7 @@
 /** A view that cannot load (server down) says why instead of doing nothing. */
 import { describe, expect, it } from 'vitest';
 import { createMemoryHistory, createRouter } from 'vue-router';
-import { explainViewLoadFailures, isChunkLoadError } from '@renderer/lib/view-load-errors';
+import { explainViewLoadFailures, isChunkLoadError, retryFailedStylesheets } from '@renderer/lib/view-load-errors';
 
 function routerWithFailingView() {
   const router = createRouter({
@@ -53,5 +53,43 @@ describe('view load failures', () => {
     expect(lines).toEqual([]);
     expect(isChunkLoadError(new TypeError('error loading dynamically imported module'))).toBe(true);
     expect(isChunkLoadError(new TypeError('Importing a module script failed.'))).toBe(true);
+  });
+});
+
+describe('stylesheets that failed while the server was down', () => {
+  it('are asked for again later, so a view that loads once the server is back has its styles', async () => {
+    const doc = document.implementation.createHTMLDocument('studio');
+    const stylesheets = retryFailedStylesheets(doc);
+    // Links without href (happy-dom would fetch one and fail every stylesheet); the errors are sent by hand.
+    const link = (rel: string) => {
+      const el = doc.createElement('link');
+      el.rel = rel;
+      doc.head.append(el);
+      return el;
+    };
+    const failed = link('stylesheet');
+    Object.defineProperty(failed, 'href', { value: 'http://127.0.0.1:7860/assets/ExportView-abc.css' });
+    const loaded = link('stylesheet');
+    const preload = link('modulepreload');
+    let seenByVite = false; // vite's own listener on the link still hears the error (and rejects the load)
+    failed.addEventListener('error', () => (seenByVite = true));
+    failed.dispatchEvent(new Event('error'));
+    preload.dispatchEvent(new Event('error'));
+    expect(seenByVite).toBe(true);
+    expect([...doc.head.querySelectorAll('link')]).toEqual([loaded, preload]); // the failed stylesheet is gone
+
+    // What the retry adds (happy-dom fails it at once, like a server still down, so watch the additions).
+    const added: string[] = [];
+    new MutationObserver((records) => {
+      for (const r of records)
+        for (const n of r.addedNodes)
+          if (n instanceof HTMLLinkElement) added.push(`${n.rel} ${n.getAttribute('href')}`);
+    }).observe(doc.head, { childList: true });
+    stylesheets.retry();
+    await Promise.resolve();
+    expect(added).toEqual(['stylesheet http://127.0.0.1:7860/assets/ExportView-abc.css']);
+    stylesheets.retry(); // it failed again, so it is asked for again, once
+    await Promise.resolve();
+    expect(added).toHaveLength(2);
   });
 });

@@ -4,37 +4,22 @@
  * id the studio issued for it (the URL holds no path, so no traversal), and
  * a refused overwrite reaches the page by its error name.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { TrainingEvent } from '../../src/shared/contract';
 import { OUTPUT_EXISTS_ERROR } from '../../src/shared/output-errors';
 import { DOWNLOAD_PATH } from '../../src/shared/ws-protocol';
 import { DownloadRegistry } from '../../src/studio/downloads';
-import { startStudioServer, type StudioServer } from '../../src/server';
-import { tempDir } from '../helpers/temp';
-import { TEST_APP_INFO, tinyConfig } from '../studio/helpers';
+import type { StudioServer } from '../../src/server';
+import { connectApi, serveWithTrainedRun, type ApiSocket } from './helpers';
 
 let server: StudioServer;
 let root: string;
 let runId: string;
-let ws: WebSocket;
-const replies = new Map<number, { ok: boolean; result?: unknown; error?: { name: string; message: string } }>();
-let nextId = 1;
-
-async function wsCall(channel: string, request: unknown) {
-  const id = nextId++;
-  ws.send(JSON.stringify({ type: 'invoke', id, channel, args: [request] }));
-  const started = Date.now();
-  while (!replies.has(id)) {
-    if (Date.now() - started > 60_000) throw new Error(`no reply to ${channel}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return replies.get(id)!;
-}
+let api: ApiSocket;
+const wsCall = (channel: string, request: unknown) => api.call(channel, request);
 
 /** A GET of a raw path (fetch would normalise `..` away before sending). */
 function rawGet(p: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
@@ -51,43 +36,17 @@ function rawGet(p: string, headers: Record<string, string> = {}): Promise<{ stat
 const withToken = (p: string) => `${p}${p.includes('?') ? '&' : '?'}token=${server.token}`;
 
 beforeAll(async () => {
-  root = await tempDir('gan-studio-download-');
-  const rendererDir = path.join(root, 'renderer');
-  await mkdir(rendererDir, { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>GAN Studio</title>');
+  ({ server, root, runId } = await serveWithTrainedRun('gan-studio-download-', {
+    steps: 2,
+    sampleEvery: 0,
+    checkpointEvery: 2,
+  }));
   await writeFile(path.join(root, 'secret.txt'), 'secret');
-  server = await startStudioServer({
-    runsRoot: path.join(root, 'runs'),
-    rendererDir,
-    appInfo: TEST_APP_INFO,
-    workerEnv: { GAN_STUDIO_CACHE: path.join(root, 'cache') },
-    log: () => {},
-  });
-  const done = new Promise<TrainingEvent>((resolve) =>
-    server.backend.on((channel, payload) => {
-      const e = payload as TrainingEvent;
-      if (channel === 'training:event' && (e.type === 'done' || e.type === 'error' || e.type === 'died')) resolve(e);
-    }),
-  );
-  await server.backend.invoke('training:start', [
-    { config: tinyConfig({ steps: 2, sampleEvery: 0, checkpointEvery: 2 }) },
-  ]);
-  const end = await done;
-  expect(end.type).toBe('done');
-  runId = (end as { runId: string }).runId;
-  ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws?token=${server.token}`, { origin: server.origin });
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d)) as { type: string; id: number };
-    if (m.type === 'result') replies.set(m.id, m as never);
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
+  api = await connectApi(server);
 }, 180_000);
 
 afterAll(async () => {
-  ws?.close();
+  api?.ws.close();
   await server?.close();
 });
 

@@ -6,14 +6,13 @@
  * in front of the same real backend, with a run trained for real.
  */
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import type { TrainingEvent } from '../../src/shared/contract';
-import { startStudioServer, type StudioServer } from '../../src/server';
+import type { StudioServer } from '../../src/server';
 import { tempDir } from '../helpers/temp';
-import { TEST_APP_INFO, tinyConfig } from '../studio/helpers';
+import { connectApi, serveWithTrainedRun, type ApiSocket, type WsReply } from './helpers';
 
 type Handler = (event: unknown, ...args: unknown[]) => Promise<unknown>;
 const ipcHandlers = vi.hoisted(() => new Map<string, Handler>());
@@ -26,12 +25,10 @@ vi.mock('electron', () => ({
 const { IpcManager } = await import('../../src/main/ipc');
 
 let server: StudioServer;
-let root: string;
 let runDir: string;
 let runId: string;
+let api: ApiSocket;
 let ws: WebSocket;
-const replies = new Map<number, { ok: boolean; result?: unknown; error?: { name: string; message: string } }>();
-let nextId = 1;
 
 /** Every file of the run with its hash, except what the studio may write (generated/, export-web*). */
 async function runFiles(dir: string): Promise<Record<string, string>> {
@@ -47,63 +44,21 @@ async function runFiles(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-function sendRaw(text: string): void {
-  ws.send(text);
-}
-
-async function wsCall(
-  channel: string,
-  request?: unknown,
-): Promise<{ ok: boolean; result?: unknown; error?: { name: string; message: string } }> {
-  const id = nextId++;
-  sendRaw(JSON.stringify({ type: 'invoke', id, channel, args: request === undefined ? [] : [request] }));
-  return reply(id);
-}
-
-async function reply(id: number, timeoutMs = 60_000) {
-  const started = Date.now();
-  while (!replies.has(id)) {
-    if (Date.now() - started > timeoutMs) throw new Error(`no reply to ${id}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return replies.get(id)!;
-}
+const sendRaw = (text: string): void => api.send(text);
+const wsCall = (channel: string, request?: unknown): Promise<WsReply> => api.call(channel, request);
+const reply = (id: number): Promise<WsReply> => api.reply(id);
+const nextMessageId = (): number => api.nextId();
 
 beforeAll(async () => {
-  root = await tempDir('gan-studio-run-files-');
-  const rendererDir = path.join(root, 'renderer');
-  await mkdir(rendererDir, { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>GAN Studio</title>');
-  server = await startStudioServer({
-    runsRoot: path.join(root, 'runs'),
-    rendererDir,
-    appInfo: TEST_APP_INFO,
-    workerEnv: { GAN_STUDIO_CACHE: path.join(root, 'cache') },
-    log: () => {},
-  });
-  const done = new Promise<TrainingEvent>((resolve) =>
-    server.backend.on((channel, payload) => {
-      const e = payload as TrainingEvent;
-      if (channel === 'training:event' && (e.type === 'done' || e.type === 'error' || e.type === 'died')) resolve(e);
-    }),
-  );
-  await server.backend.invoke('training:start', [
-    { config: tinyConfig({ steps: 4, sampleEvery: 2, checkpointEvery: 2, name: 'guarded' }) },
-  ]);
-  const end = await done;
-  expect(end.type).toBe('done');
-  runId = (end as { runId: string }).runId;
+  ({ server, runId } = await serveWithTrainedRun('gan-studio-run-files-', {
+    steps: 4,
+    sampleEvery: 2,
+    checkpointEvery: 2,
+    name: 'guarded',
+  }));
   runDir = path.join(server.backend.runsRoot, runId);
-
-  ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws?token=${server.token}`, { origin: server.origin });
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d)) as { type: string; id: number };
-    if (m.type === 'result') replies.set(m.id, m as never);
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
+  api = await connectApi(server);
+  ws = api.ws;
 });
 
 afterAll(async () => {
@@ -299,19 +254,19 @@ describe('over the WebSocket', () => {
   it('answers malformed invokes with an error result and keeps the link', async () => {
     sendRaw('not json');
     sendRaw(JSON.stringify({ type: 'invoke', channel: 'studio:info', args: [] })); // no id: nothing to answer
-    const id = nextId++;
+    const id = nextMessageId();
     sendRaw(JSON.stringify({ type: 'bogus', id }));
     expect(await reply(id)).toMatchObject({
       ok: false,
       error: { message: expect.stringMatching(/Not an invoke message/) },
     });
-    const id2 = nextId++;
+    const id2 = nextMessageId();
     sendRaw(JSON.stringify({ type: 'invoke', id: id2, channel: 'runs:list', args: 'nope' }));
     expect(await reply(id2)).toMatchObject({
       ok: false,
       error: { name: 'StudioRejectedError', message: expect.stringMatching(/Invalid arguments for "runs:list"/) },
     });
-    const id3 = nextId++;
+    const id3 = nextMessageId();
     sendRaw(JSON.stringify({ type: 'invoke', id: id3, args: [] }));
     expect(await reply(id3)).toMatchObject({
       ok: false,

@@ -13,6 +13,43 @@ export interface Neighbour {
   distance: number;
 }
 
+/** At most this many queries are searched in plain JavaScript. */
+const FEW_QUERIES = 4;
+
+function insert(list: Neighbour[], kk: number, index: number, d: number): void {
+  if (list.length < kk || d < list[list.length - 1].distance) {
+    let at = list.length;
+    while (at > 0 && list[at - 1].distance > d) at--;
+    list.splice(at, 0, { index, distance: d });
+    if (list.length > kk) list.pop();
+  }
+}
+
+function nearestByLoop(
+  query: Float32Array,
+  base: Float32Array,
+  dim: number,
+  n: number,
+  m: number,
+  kk: number,
+  best: Neighbour[][],
+): Neighbour[][] {
+  for (let i = 0; i < n; i++) {
+    const qi = i * dim;
+    for (let j = 0; j < m; j++) {
+      const bj = j * dim;
+      let d = 0;
+      for (let t = 0; t < dim; t++) {
+        const diff = query[qi + t] - base[bj + t];
+        d += diff * diff;
+      }
+      insert(best[i], kk, j, d);
+    }
+  }
+  for (const list of best) for (const nb of list) nb.distance = Math.sqrt(nb.distance);
+  return best;
+}
+
 /** The k nearest rows of `base` [m, dim] for each row of `query` [n, dim], by Euclidean distance, nearest first. */
 export async function nearestNeighbours(
   query: Float32Array,
@@ -26,6 +63,8 @@ export async function nearestNeighbours(
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number ≥ 1, got ${k}`);
   const kk = Math.min(k, m);
   const best: Neighbour[][] = Array.from({ length: n }, () => []);
+  // A few queries (the studio's click): a plain loop beats uploading the whole base to a backend each time.
+  if (n <= FEW_QUERIES) return nearestByLoop(query, base, dim, n, m, kk, best);
   const q = tf.tensor2d(query, [n, dim]);
   const qq = tf.tidy(() => tf.sum(tf.square(q), 1, true)); // [n, 1]
   try {
@@ -46,15 +85,7 @@ export async function nearestNeighbours(
       }
       for (let i = 0; i < n; i++) {
         const list = best[i];
-        for (let j = 0; j < rows; j++) {
-          const d = values[i * rows + j];
-          if (list.length < kk || d < list[list.length - 1].distance) {
-            let at = list.length;
-            while (at > 0 && list[at - 1].distance > d) at--;
-            list.splice(at, 0, { index: start + j, distance: d });
-            if (list.length > kk) list.pop();
-          }
-        }
+        for (let j = 0; j < rows; j++) insert(list, kk, start + j, values[i * rows + j]);
       }
     }
   } finally {
@@ -114,10 +145,21 @@ export async function nearestImages(
     );
   const features = await nearestNeighbours(await queryFeatures(base, queries), base.rows, base.net.dim, k);
   const dim = training.size * training.size * training.channels;
-  const pixels = await nearestNeighbours(toUnit(queries), toUnit(training), dim, k);
+  const pixels = await nearestNeighbours(toUnit(queries), unitPixels(training), dim, k);
   // RMS per pixel, so the number reads the same at every resolution.
   for (const list of pixels) for (const nb of list) nb.distance /= Math.sqrt(dim);
   return { features, pixels };
+}
+
+/** A training set's pixels as floats, kept while the set is (the studio searches one set click after click). */
+const unitCache = new WeakMap<ImageSet, Float32Array>();
+function unitPixels(set: ImageSet): Float32Array {
+  let unit = unitCache.get(set);
+  if (!unit || unit.length !== set.bytes.length) {
+    unit = toUnit(set);
+    unitCache.set(set, unit);
+  }
+  return unit;
 }
 
 /** The distance below which only `q` of the held-out images lie from the training set. */

@@ -49,8 +49,6 @@ const D_SLOPE = 0.2;
 const SLE_SLOPE = 0.1;
 /** Widest map: 8× the base width (as dcgan-conv). */
 const MAX_WIDTH_MULTIPLIER = 8;
-/** The reconstruction L1's weight in D's loss (the paper adds its LPIPS term unweighted). */
-export const FASTGAN_RECONSTRUCTION_WEIGHT = 1;
 /** Decoder maps stay at least this wide. */
 const MIN_DECODER_WIDTH = 8;
 

@@ -31,7 +31,7 @@ import type { GanSession, SessionState, TrainingData } from './session';
 /** Environment variable read by the replica workers (tests only): `step:K` makes replica 1 throw in step K. */
 export const REPLICA_FAULT_ENV = 'GAN_STUDIO_TEST_REPLICA_FAULT';
 
-export const CMD_STEP = 1;
+const CMD_STEP = 1;
 export const CMD_STOP = 2;
 
 /** A float32 tensor as plain data (structured-cloned to a worker). */

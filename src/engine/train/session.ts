@@ -11,7 +11,7 @@ import { modelSpecOf as fullModelSpecOf, optimizerOf } from '../config/technique
 import { readBatch, type ImageBatch } from '../image/png';
 import { setCropQuarter, setNoiseSeed } from '../layers';
 import { buildDiscriminator, buildGenerator, type ModelSpec } from '../models';
-import { FASTGAN_RECONSTRUCTION_WEIGHT, fastganScoreView, hasReconstructions } from '../models/fastgan';
+import { fastganScoreView, hasReconstructions } from '../models/fastgan';
 import { Rng, deriveSeed, type RngState } from '../rng';
 import type { StepStats } from '../run/stats-log';
 import { copyWeights, emaDecayAt, updateEma } from './ema';
@@ -325,7 +325,7 @@ export class GanSession {
     if (this.dScore === this.d) return null;
     const quarter = this.tricks.int(4);
     setCropQuarter(this.d, quarter);
-    return { score: this.dScore, quarter, weight: FASTGAN_RECONSTRUCTION_WEIGHT };
+    return { score: this.dScore, quarter, weight: this.config.model.reconstructionWeight };
   }
 
   /** Seed G's dropout noise for its next forward pass (no-op without g.dropout). */

@@ -2,6 +2,9 @@
  * GAN Studio's extra wasm kernels against the JS cpu backend.
  *
  * Error measure everywhere: max|wasm − cpu| / max(1, max|cpu|), required < 1e-4.
+ *
+ * Mirrors wasm-conv-input.test.ts (the input gradient) on purpose, case for case: what they share is in
+ * ./helpers.ts; what stays here is this kernel, its attributes and its strategies.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';

@@ -1,20 +1,15 @@
 /** Robustness: every kind of bad file is skipped with a reason; bad folders give one clear DatasetError. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, formatReport, importDataset, type ImportReport } from '../../../src/engine/dataset/index.js';
-import { grayPng, isRoot, makeTempDir, removeDir, solidRgb, testOptions, writeFile } from './helpers.js';
+import { grayPng, isRoot, solidRgb, suiteTempDirs, testOptions, writeFile } from './helpers.js';
 
 let tmp: string;
 let cache: string;
-
-beforeAll(async () => {
-  tmp = await makeTempDir();
-  cache = await makeTempDir('gan-ds-cache-');
-});
-afterAll(async () => {
-  await removeDir(tmp);
-  await removeDir(cache);
+suiteTempDirs((t, c) => {
+  tmp = t;
+  cache = c;
 });
 
 function reasonOf(report: ImportReport, file: string): string | undefined {

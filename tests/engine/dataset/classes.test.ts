@@ -1,18 +1,14 @@
 /** Class subfolders → classNames and labels; ordering; progress; abort. */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importDataset, type ImportProgress } from '../../../src/engine/dataset/index.js';
-import { makeTempDir, removeDir, solidRgb, testOptions, writeFile } from './helpers.js';
+import { solidRgb, suiteTempDirs, testOptions, writeFile } from './helpers.js';
 
 let tmp: string;
 let cache: string;
-beforeAll(async () => {
-  tmp = await makeTempDir();
-  cache = await makeTempDir('gan-ds-cache-');
-});
-afterAll(async () => {
-  await removeDir(tmp);
-  await removeDir(cache);
+suiteTempDirs((t, c) => {
+  tmp = t;
+  cache = c;
 });
 
 const png = (v: number) => solidRgb(20, 20, v, v, v).png().toBuffer();

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
+import { afterAll, beforeAll } from 'vitest';
 import type { ImportOptions } from '../../../src/engine/dataset/index.js';
 
 export async function makeTempDir(prefix = 'gan-ds-'): Promise<string> {
@@ -12,6 +13,21 @@ export async function makeTempDir(prefix = 'gan-ds-'): Promise<string> {
 export async function removeDir(dir: string): Promise<void> {
   await fs.chmod(dir, 0o755).catch(() => {});
   await fs.rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * A data folder and a private cache folder for one test file: made before
+ * its tests, handed to `set`, and removed after them.
+ */
+export function suiteTempDirs(set: (tmp: string, cache: string) => void): void {
+  const made: string[] = [];
+  beforeAll(async () => {
+    made.push(await makeTempDir(), await makeTempDir('gan-ds-cache-'));
+    set(made[0], made[1]);
+  });
+  afterAll(async () => {
+    for (const dir of made) await removeDir(dir);
+  });
 }
 
 /** Default import options for tests; always with a private cache folder. */

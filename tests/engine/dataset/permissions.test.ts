@@ -5,7 +5,7 @@
  */
 import type * as FsPromises from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof FsPromises>();
@@ -29,17 +29,13 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 });
 
 const { importDataset } = await import('../../../src/engine/dataset/index.js');
-const { makeTempDir, removeDir, solidRgb, testOptions, writeFile } = await import('./helpers.js');
+const { solidRgb, suiteTempDirs, testOptions, writeFile } = await import('./helpers.js');
 
 let tmp: string;
 let cache: string;
-beforeAll(async () => {
-  tmp = await makeTempDir();
-  cache = await makeTempDir('gan-ds-cache-');
-});
-afterAll(async () => {
-  await removeDir(tmp);
-  await removeDir(cache);
+suiteTempDirs((t, c) => {
+  tmp = t;
+  cache = c;
 });
 
 it('an unreadable file is skipped as "permission denied"', async () => {

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoDatasetDir, formatReport, importDataset, loadDemoDataset } from '../../../src/engine/dataset/index.js';
-import { makeTempDir, pixelAt, removeDir, testOptions } from './helpers.js';
+import { pixelAt, suiteTempDirs, testOptions } from './helpers.js';
 
 const STAMPS = '/usr/share/tuxpaint/stamps';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -27,13 +27,9 @@ const DEMO_CLASSES = [
 
 let tmp: string;
 let cache: string;
-beforeAll(async () => {
-  tmp = await makeTempDir();
-  cache = await makeTempDir('gan-ds-cache-');
-});
-afterAll(async () => {
-  await removeDir(tmp);
-  await removeDir(cache);
+suiteTempDirs((t, c) => {
+  tmp = t;
+  cache = c;
 });
 
 describe('Tux Paint stamps', () => {

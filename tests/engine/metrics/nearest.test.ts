@@ -32,6 +32,20 @@ describe('nearest neighbours', () => {
     expect(found[1][0].distance).toBeCloseTo(Math.SQRT2, 5);
   });
 
+  it('a few queries (a plain loop) and many (chunked tensors) find the same neighbours', async () => {
+    const dim = 7;
+    const base = Float32Array.from({ length: 50 * dim }, (_, i) => Math.sin(i * 1.7) * 3);
+    const query = Float32Array.from({ length: 6 * dim }, (_, i) => Math.cos(i * 0.9) * 2);
+    const before = tf.memory().numTensors;
+    const many = await nearestNeighbours(query, base, dim, 4, 8); // 6 queries: tensors, 7 chunks
+    expect(tf.memory().numTensors).toBe(before);
+    for (let i = 0; i < 6; i++) {
+      const one = await nearestNeighbours(query.subarray(i * dim, (i + 1) * dim), base, dim, 4); // the loop
+      expect(one[0].map((nb) => nb.index)).toEqual(many[i].map((nb) => nb.index));
+      one[0].forEach((nb, j) => expect(nb.distance).toBeCloseTo(many[i][j].distance, 3));
+    }
+  });
+
   it('a training image finds itself at distance 0 in both spaces; unseen images do not', async () => {
     const training = subset(
       all,

@@ -36,6 +36,8 @@ const base = [
   'ema.startStep=1',
 ];
 
+// tests/helpers/fixture-runs.ts's TECHNIQUES copies the first config on purpose:
+// it describes committed fixture runs and stays frozen; change these freely.
 const CONFIGS: [string, string[]][] = [
   [
     'Adam: conditional projection + CBN, SN in G and D, lazy R1, DiffAugment with ADA, instance noise, random smoothing + flips, minibatch stddev, dropout, pixel shuffle, uniform z, dSteps=gSteps=2',

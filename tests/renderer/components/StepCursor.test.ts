@@ -21,7 +21,13 @@ afterEach(() => setApiForTesting(null));
 
 const ChartStandIn = defineComponent({
   name: 'TimeSeriesChart',
-  props: { series: { type: Array, default: () => [] }, cursor: { type: Number, default: null }, xMode: String },
+  props: {
+    series: { type: Array, default: () => [] },
+    cursor: { type: Number, default: null },
+    xMode: String,
+    smoothing: Number,
+    markers: { type: Array, default: () => [] },
+  },
   emits: ['hover', 'pick', 'update:xMode'],
   setup(props) {
     return () => h('div', { class: 'chart-stand-in', 'data-cursor': props.cursor, 'data-x-mode': props.xMode });
@@ -104,7 +110,8 @@ describe('Train view: step cursor and x axis', () => {
   it('links the quality charts as the loss charts: the cursor, hover and pick, and the shared x axis', async () => {
     const wrapper = await mountTrain([metricsPoint(0), metricsPoint(15), metricsPoint(30)]);
     const charts = () => wrapper.findAllComponents(ChartStandIn);
-    const quality = () => wrapper.get('[data-testid="quality-charts"]').findAllComponents(ChartStandIn);
+    const quality = () =>
+      charts().filter((c) => wrapper.get('[data-testid="quality-charts"]').element.contains(c.element));
     const label = () => wrapper.get('[data-testid="timeline-label"]').text();
     expect(charts()).toHaveLength(7);
     expect(quality()).toHaveLength(3);
@@ -113,6 +120,13 @@ describe('Train view: step cursor and x axis', () => {
     expect((quality()[0].props('series') as { t?: number[] }[])[0].t).toEqual(
       [0, 15, 30].map((s) => metricsPoint(s).time),
     );
+    // smoothed with the Losses slider, with the rollback markers, as the loss charts are
+    expect(quality().map((c) => c.props('smoothing'))).toEqual([0.6, 0.6, 0.6]);
+    expect((quality()[0].props('series') as { smooth?: boolean }[])[0].smooth).toBe(true);
+    useTrainingStore().events = [{ step: 20, rollback: 1, lrScale: 0.5 } as never];
+    await flushPromises();
+    expect(quality().map((c) => c.props('markers'))).toEqual(Array(3).fill(charts()[0].props('markers')));
+    expect(charts()[0].props('markers')).toEqual([{ x: 20, label: 'rollback 1 (lr ×0.5)' }]);
 
     quality()[1].vm.$emit('hover', 15); // KID at step 15: the nearest grid is step 10 or 20
     await flushPromises();

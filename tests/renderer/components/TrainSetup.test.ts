@@ -31,6 +31,7 @@ async function mountSetup() {
       preset('dcgan-28', { arch: 'dcgan-dense', resolution: 28, channels: 1 }),
       preset('sngan-hinge', { arch: 'dcgan-conv', resolution: 64, channels: 3 }),
       preset('small-dataset', { arch: 'dcgan-conv', resolution: 64, channels: 3 }),
+      preset('fastgan', { arch: 'fastgan', resolution: 64, channels: 3 }),
     ],
     defaultPreset: 'dcgan-28',
     resumableKeys: ['steps'],
@@ -66,10 +67,10 @@ describe('TrainSetup presets', () => {
     config.useDataset(colourFolder);
     await flushPromises();
     const suggestion = wrapper.get('[data-testid="preset-suggestion"]');
-    expect(suggestion.text()).toContain('small-dataset');
-    expect(suggestion.text()).toContain('300 colour images at 64²');
+    expect(suggestion.text()).toContain('Suggested: fastgan.');
+    expect(suggestion.text()).toContain('300 colour images at 64²: a few hundred colour images at 64–256 px');
     await wrapper.get('[data-testid="use-suggestion"]').trigger('click');
-    expect(config.preset).toBe('small-dataset');
+    expect(config.preset).toBe('fastgan');
     expect(wrapper.find('[data-testid="preset-suggestion"]').exists()).toBe(false);
 
     config.selectPreset('dcgan-28'); // a preset made for 1×28² …

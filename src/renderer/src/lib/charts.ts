@@ -308,13 +308,28 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
   };
 }
 
-/** The curves as CSV: a `step` column and one column per series (empty where a series has no value at that step). */
+/**
+ * The curves as CSV: a `step` column, a `time` column (ISO 8601, UTC) when
+ * the series carry wall-clock times (what the time axis draws), and one
+ * column per series (empty where a series has no value at that step).
+ */
 export function seriesCsv(series: readonly CurveSeries[]): string {
   const steps = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
   const byStep = series.map((s) => new Map(s.x.map((x, j) => [x, s.y[j]])));
+  const times = new Map<number, number>();
+  for (const s of series)
+    if (s.t && s.t.length === s.x.length) s.x.forEach((x, j) => times.has(x) || times.set(x, s.t![j]));
+  const timed = times.size > 0;
+  const timeOf = (step: number) => (times.has(step) ? new Date(times.get(step)!).toISOString() : '');
   const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = [['step', ...series.map((s) => quote(s.name))].join(',')];
+  const lines = [['step', ...(timed ? ['time'] : []), ...series.map((s) => quote(s.name))].join(',')];
   for (const step of steps)
-    lines.push([String(step), ...byStep.map((m) => (m.has(step) ? String(m.get(step)) : ''))].join(','));
+    lines.push(
+      [
+        String(step),
+        ...(timed ? [timeOf(step)] : []),
+        ...byStep.map((m) => (m.has(step) ? String(m.get(step)) : '')),
+      ].join(','),
+    );
   return `${lines.join('\n')}\n`;
 }

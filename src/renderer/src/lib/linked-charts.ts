@@ -14,8 +14,8 @@ export interface LinkedChartsInput {
   cursor: () => number | null | undefined;
   /** The shared x axis choice (a parent's v-model, or a local ref). */
   xMode: Ref<XMode>;
-  /** EMA smoothing for the curves that take it; none: 0. */
-  smoothing?: Ref<number>;
+  /** EMA smoothing for the curves that take it (the Losses slider); none: 0. */
+  smoothing?: () => number;
   hover: (step: number | null) => void;
   pick: (step: number) => void;
 }
@@ -37,7 +37,7 @@ export function useLinkedCharts(input: LinkedChartsInput): ComputedRef<LinkedCha
     xMode: input.xMode.value,
     'onUpdate:xMode': setXMode,
     cursor: input.cursor() ?? null,
-    smoothing: input.smoothing?.value ?? 0,
+    smoothing: input.smoothing?.() ?? 0,
     onHover: input.hover,
     onPick: input.pick,
   }));

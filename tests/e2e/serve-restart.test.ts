@@ -1,0 +1,110 @@
+/// <reference lib="dom" />
+/**
+ * A restart of `gan-studio serve` as a page in Debian's Chromium lives through it:
+ *  - while the server is down, a click on a view that is not loaded yet says why nothing opens;
+ *  - the server comes back with the token kept in the config folder, so the same page reconnects,
+ *    and that view then opens whole (with its stylesheet, which failed to load while down);
+ *  - after `--new-token` the old page says it was refused and how to get back in, and a reload of
+ *    its address gets a page that says the same (not a bare 401).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../helpers/chromium';
+import { tempCacheDir, tempDir } from '../helpers/temp';
+
+let server: ChildProcess | null = null;
+let browser: Browser | null = null;
+let page: Page;
+let configDir = '';
+let runs = '';
+let cache = '';
+
+/** Starts serve and resolves with the address it printed. */
+function startServer(...extra: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['bin/gan-studio.mjs', 'serve', '--no-open', '--runs', runs, ...extra], {
+    env: { ...process.env, GAN_STUDIO_CACHE: cache, GAN_STUDIO_CONFIG: configDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server = child;
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not print its URL:\n${out}`)), 240_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${out}`)));
+  });
+}
+
+async function stopServer(): Promise<void> {
+  const child = server;
+  server = null;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const connectionLine = () => page.textContent('[data-testid="connection-alert"]').catch(() => null);
+
+describe.skipIf(!hasChromium)('a restart of the server, seen from the page', () => {
+  beforeAll(async () => {
+    [configDir, runs, cache] = await Promise.all([
+      tempDir('gan-studio-config-'),
+      tempDir('gan-studio-runs-'),
+      tempCacheDir(),
+    ]);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopServer();
+  });
+
+  it('a view clicked while it is down says why, and opens whole once the same address works again', async () => {
+    const url = await startServer('--port', '0');
+    const port = new URL(url).port;
+    await page.goto(url);
+    await page.waitForSelector('[data-nav="datasets"]');
+
+    await stopServer();
+    await page.waitForSelector('[data-testid="connection-alert"]', { timeout: 30_000 });
+    await page.click('[data-nav="export"]'); // not loaded yet: its chunk and stylesheet cannot come
+    await page.waitForSelector('.el-message:has-text("Cannot open Export yet")', { timeout: 30_000 });
+    expect(page.url()).not.toContain('/export');
+
+    expect(await startServer('--port', port)).toBe(url); // the token was kept: the same address
+    await page.waitForSelector('[data-testid="connection-alert"]', { state: 'detached', timeout: 60_000 });
+    await page.click('[data-nav="export"]');
+    await page.waitForSelector('[data-testid="export-web"]');
+    // Export's own (scoped) styles are there: its labels are a column 90 px wide, not run into their fields.
+    const labelWidth = await page.$eval('.view .row .k', (el) => getComputedStyle(el).width);
+    expect(labelWidth).toBe('90px');
+  }, 300_000);
+
+  it('after --new-token the old page says it was refused and how to get back in, also on a reload', async () => {
+    const oldUrl = page.url();
+    await stopServer();
+    const newUrl = await startServer('--port', new URL(oldUrl).port, '--new-token');
+    expect(new URL(newUrl).searchParams.get('token')).not.toBe(new URL(oldUrl).searchParams.get('token'));
+    await expect.poll(connectionLine, { timeout: 60_000 }).toMatch(/refused this page’s access token/);
+    expect(await connectionLine()).toContain('?token=');
+
+    const res = await page.reload();
+    expect(res?.status()).toBe(401);
+    expect(res?.headers()['content-type']).toMatch(/^text\/html/);
+    const text = await page.textContent('body');
+    expect(text).toContain('To get back in');
+    expect(text).toContain('gan-studio serve');
+  }, 300_000);
+});
