@@ -9,46 +9,21 @@
  *  - export for the web.
  * Screenshots of every view, dark and light, go to tests/e2e/screenshots/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from '../helpers/chromium';
-import { tempCacheDir, tempDir } from '../helpers/temp';
+import { startServe, type ServeChild } from '../helpers/serve';
 
 const SHOTS = path.resolve('tests/e2e/screenshots');
 const VIEWS = ['datasets', 'train', 'runs', 'generate', 'export'] as const;
 
-let server: ChildProcess | null = null;
+let server: ServeChild | null = null;
 let browser: Browser | null = null;
 let page: Page;
 let url = '';
 const pageErrors: string[] = [];
-
-async function startServer(): Promise<string> {
-  const runs = await tempDir('gan-studio-e2e-runs-');
-  const cache = await tempCacheDir();
-  server = spawn(process.execPath, ['bin/gan-studio.mjs', 'serve', '--no-open', '--port', '0', '--runs', runs], {
-    env: { ...process.env, GAN_STUDIO_CACHE: cache },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL:\n${out}`)), 240_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    server!.stdout!.on('data', onData);
-    server!.stderr!.on('data', onData);
-    server!.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${out}`)));
-  });
-}
 
 async function go(view: (typeof VIEWS)[number]): Promise<void> {
   await page.click(`[data-nav="${view}"]`);
@@ -76,7 +51,8 @@ async function setField(pathName: string, value: string): Promise<void> {
 describe.skipIf(!hasChromium)('GAN Studio in the browser (serve)', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    url = await startServer();
+    server = await startServe();
+    url = server.url;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -89,7 +65,7 @@ describe.skipIf(!hasChromium)('GAN Studio in the browser (serve)', () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await server?.stop();
   });
 
   it('imports the demo data set and shows the report', async () => {

@@ -17,7 +17,7 @@ export interface ServeChild {
   config: string;
   /** Everything it printed so far. */
   output(): string;
-  /** SIGTERM, and resolves once it exited. */
+  /** SIGTERM (SIGKILL after 30 s), and resolves once it exited. */
   stop(): Promise<void>;
 }
 
@@ -64,7 +64,10 @@ export async function startServe(
     output: () => out,
     stop: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      // it saves a checkpoint of a training first; one that hangs is killed
+      const hung = setTimeout(() => proc.kill('SIGKILL'), 30_000);
       await exited;
+      clearTimeout(hung);
     },
   };
 }
