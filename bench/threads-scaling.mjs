@@ -18,6 +18,9 @@
  * It prints img/s of each (medians), the speed-ups over 1, the serial fraction s that
  * Amdahl's law gives for each measured N-way speed-up S (s = (N/S − 1)/(N − 1)), what
  * that s predicts for 8 cores, and the 1-minute load average before each run.
+ * It also prints each design's CPU time per step (all threads of the process) over the
+ * single thread's: the extra work a design does (exchange, copies, spinning), which the
+ * machine's load changes far less than wall time.
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -100,20 +103,24 @@ const log = (s) => process.stderr.write(s + '\n');
 const one = [];
 const many = [];
 const replicas = [];
+const cpu = { one: [], many: [], replicas: [] };
 const bound = [];
 const loads = [];
 for (let r = 1; r <= rounds; r++) {
   loads.push(load1());
   const a = await bench(1, batch);
   one.push(a.imgPerSec);
+  cpu.one.push(a.cpuMsPerStep);
   loads.push(load1());
   const b = await bench(n, batch);
   if (b.threads !== n) throw new Error(`asked for ${n} threads, the backend ran ${b.threads}`);
   many.push(b.imgPerSec);
+  cpu.many.push(b.cpuMsPerStep);
   loads.push(load1());
   const c = await bench(1, batch, n);
   if (c.replicas !== n) throw new Error(`asked for ${n} replicas, the bench ran ${c.replicas}`);
   replicas.push(c.imgPerSec);
+  cpu.replicas.push(c.cpuMsPerStep);
   if (args.bound) {
     loads.push(load1());
     const parts = await Promise.all(Array.from({ length: n }, () => bench(1, batch / n)));
@@ -140,6 +147,8 @@ const amdahl = (speedup) => {
 };
 const t = amdahl(mn / m1);
 const rep = amdahl(mr / m1);
+const cpuMs = { one: median(cpu.one), many: median(cpu.many), replicas: median(cpu.replicas) };
+const work = (x) => Math.round((x / cpuMs.one) * 1000) / 1000;
 const summary = {
   preset: args.preset,
   batch,
@@ -151,6 +160,8 @@ const summary = {
   threads: t,
   replicas: rep,
   ...(args.bound ? { replicasUpperBoundImgPerSec: median(bound) } : {}),
+  cpuMsPerStep: cpuMs,
+  cpuWorkRatio: { threads: work(cpuMs.many), replicas: work(cpuMs.replicas) },
   load1: { min: Math.min(...loads), max: Math.max(...loads) },
   runs: { one, many, replicas, ...(args.bound ? { bound } : {}) },
 };
@@ -158,6 +169,7 @@ process.stdout.write(
   `${args.preset}, batch ${batch}: 1 thread ${m1} img/s; ${n} threads ${mn} img/s (×${t.speedup}, serial fraction ${t.serialFraction} → ×${t.predictedSpeedupAt8} on 8); ` +
     `${n} replicas ${mr} img/s (×${rep.speedup}, serial fraction ${rep.serialFraction} → ×${rep.predictedSpeedupAt8} on 8)` +
     (args.bound ? `; no-exchange bound ${summary.replicasUpperBoundImgPerSec} img/s` : '') +
+    `; CPU time per step over 1 thread's: threads ×${summary.cpuWorkRatio.threads}, replicas ×${summary.cpuWorkRatio.replicas}` +
     `; load ${summary.load1.min}–${summary.load1.max}\n` +
     JSON.stringify(summary) +
     '\n',

@@ -19,6 +19,8 @@ export interface BenchResult {
   warmup: number;
   /** Data-parallel replicas the steps ran on (1: one engine). */
   replicas: number;
+  /** CPU time of the whole process (every thread) per timed step: the work a step costs, which load hardly changes. */
+  cpuMsPerStep: number;
 }
 
 export interface BenchOptions {
@@ -58,8 +60,10 @@ export async function benchmark(options: BenchOptions): Promise<BenchResult> {
   try {
     for (let i = 0; i < options.warmup; i++) await session.trainStep(data);
     const start = performance.now();
+    const cpu = process.cpuUsage();
     for (let i = 0; i < options.steps; i++) await session.trainStep(data);
     const ms = (performance.now() - start) / options.steps;
+    const used = process.cpuUsage(cpu);
     return {
       preset: options.preset,
       backend: tf.getBackend(),
@@ -69,6 +73,7 @@ export async function benchmark(options: BenchOptions): Promise<BenchResult> {
       steps: options.steps,
       warmup: options.warmup,
       replicas,
+      cpuMsPerStep: (used.user + used.system) / 1000 / options.steps,
     };
   } finally {
     await pool?.stop();

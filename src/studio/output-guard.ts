@@ -12,8 +12,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, SAMPLES_DIR, STATS_FILE } from '../engine/run/run-dir';
-import { RUN_FILE } from '../engine/run/run-format';
+import { CHECKPOINTS_DIR, CONFIG_FILE, IMPORT_REPORT_FILE, RUN_FILE, SAMPLES_DIR, STATS_FILE } from '../engine/light';
 import { OutputExistsError, StudioRejectedError } from './errors';
 import { realpathLoose } from './paths';
 

@@ -46,6 +46,7 @@ describe('bench --json', () => {
     expect(Object.keys(line).sort()).toEqual([
       'backend',
       'batch',
+      'cpuMsPerStep',
       'imgPerSec',
       'msPerStep',
       'preset',
@@ -62,6 +63,7 @@ describe('bench --json', () => {
     });
     expect(line.imgPerSec).toBeGreaterThan(0);
     expect(line.msPerStep).toBeGreaterThan(0);
+    expect(line.cpuMsPerStep).toBeGreaterThan(0);
     // img/s and ms/step describe the same timing (both rounded to 2 decimals).
     expect(line.imgPerSec as number).toBeCloseTo((8 * 1000) / (line.msPerStep as number), -1);
   });

@@ -3,7 +3,7 @@
  * real run folders: live metrics events and metrics.jsonl through
  * `runs:stats`, and a new run fine-tuned from a checkpoint (`initFrom`).
  */
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStudio, tinyConfig, type TestStudio } from './helpers';
@@ -103,6 +103,31 @@ describe('quality in the studio', () => {
       step: 4,
       optimizer: 'carried',
     });
+  });
+
+  it('fine-tunes on a different data set: the new run trains on its own folder and records the source checkpoint', async () => {
+    // 40 images of one class of the demo set, in a folder of their own
+    const other = path.join(s.root, 'bags');
+    await mkdir(other, { recursive: true });
+    const bagDir = path.join('resources', 'demo', 'fashion-mnist', 'bag');
+    for (const name of (await readdir(bagDir)).slice(0, 40))
+      await copyFile(path.join(bagDir, name), path.join(other, name));
+    await s.call('fs:choose-folder', { path: other, purpose: 'dataset' }); // as the folder browser grants it
+    const since = s.mark();
+    const { jobId } = await s.call('training:start', {
+      config: tinyConfig({ steps: 2, sampleEvery: 0, checkpointEvery: 0, name: 'bags', data: { dir: other } }),
+      initFrom: { runId, step: 4 },
+    });
+    const started = await s.trainingEvent('started', (e) => e.jobId === jobId, 120_000, since);
+    const done = await s.trainingEvent('done', (e) => e.jobId === jobId, 120_000, since);
+    expect(done.status).toBe('finished');
+    const dir = path.join(s.runsRoot, started.runId);
+    const origin = JSON.parse(await readFile(path.join(dir, 'origin.json'), 'utf8'));
+    expect(origin).toMatchObject({ step: 4, optimizer: 'fresh' });
+    const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as { data: { dir: string } };
+    expect(config.data.dir).toBe(other);
+    const report = JSON.parse(await readFile(path.join(dir, 'import-report.json'), 'utf8')) as { imported: number };
+    expect(report.imported).toBe(40);
   });
 
   it('a checkpoint of another architecture fails the job with a line naming the difference', async () => {

@@ -115,6 +115,7 @@ export function registerBench(program: Command): void {
           batch: r.batch,
           imgPerSec: round(r.imgPerSec),
           msPerStep: round(r.msPerStep),
+          cpuMsPerStep: round(r.cpuMsPerStep),
         };
         if (flags.json) process.stdout.write(JSON.stringify(line) + '\n');
         else

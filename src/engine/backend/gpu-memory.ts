@@ -30,9 +30,38 @@ export interface MemoryEstimate {
   largestTensorBytes: number;
 }
 
-/** tfjs-webgpu keeps freed buffers in a pool for reuse, so the peak exceeds the live tensors. */
-const POOL_SLACK = 1.5;
 const FLOAT = 4;
+
+/**
+ * The model's coefficients, calibrated on SwiftShader against what tfjs-webgpu
+ * really allocates (src/engine/backend/webgpu-buffers.ts, bench/gpu-memory.ts;
+ * buffer sizes do not depend on the GPU). tfjs-webgpu pools every freed buffer
+ * by its exact size and never gives it back, so what a step needs is its live
+ * tensors plus one or two spares of every size it makes.
+ *
+ * Per weight (fitted on dcgan-28 and on a spectral-norm + R1 + DiffAugment config):
+ * G about 5.5 copies (the weight, its gradient, Adam's two slots, the fused
+ * update's new buffers and the squared gradient of the gradient norm, less
+ * what the pool shares between them); D 9, and 18 with a gradient penalty,
+ * whose second differentiation makes weight-sized gradients of gradients; the
+ * EMA copy and its spare 2. (RMSProp and SGD keep fewer slots: more margin.)
+ */
+const G_WEIGHT_COPIES = 5.5;
+const D_WEIGHT_COPIES = 9;
+const PENALTY_D_WEIGHT_COPIES = 18;
+const EMA_WEIGHT_COPIES = 2;
+/**
+ * Per image: each layer output of G and D is kept for the backward pass with its
+ * gradient and spares (4.5 copies; D's counted twice with a penalty, which
+ * differentiates D's gradient again), and the image itself is copied by the
+ * augmentations and losses (about 8 copies).
+ */
+const ACTIVATION_COPIES = 4.5;
+const IMAGE_COPIES = 8;
+/** Uniform, staging and per-channel buffers that do not grow with the model or the batch. */
+const CONSTANT_BYTES = 256 * 2 ** 10;
+/** Measured spread between configs (bench/gpu-memory.ts): the estimate stays above what is allocated. */
+const MARGIN = 1.15;
 
 function elements(shape: (number | null)[]): number {
   return shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1);
@@ -55,17 +84,21 @@ function activations(model: tf.LayersModel): { sum: number; max: number } {
 }
 
 /**
- * Estimated GPU memory for one training step. Every activation of G and D is kept
- * for the backward pass with a gradient of the same size and a temporary; D runs on
- * real and fake images; a gradient penalty (R1/R2/WGAN-GP) differentiates D twice,
- * which doubles what D keeps. Weights carry a gradient and two Adam slots.
+ * Estimated GPU memory for one training step: a bounded overestimate of what
+ * tfjs-webgpu allocates, within 1.0–1.5× of it on the configs measured
+ * (tests/engine/webgpu/memory-estimate.test.ts). `penalty`: R1/R2/WGAN-GP,
+ * which differentiate D twice.
  */
 export function estimateTrainingMemory(models: MemoryModels, batch: number, penalty: boolean): MemoryEstimate {
   const g = activations(models.g);
   const d = activations(models.d);
-  const perImage = FLOAT * (3 * g.sum + 2 * 3 * d.sum * (penalty ? 2 : 1)) * POOL_SLACK;
-  const params = models.g.countParams() * 4 + models.d.countParams() * 4 + (models.gEma?.countParams() ?? 0);
-  const fixed = FLOAT * params * POOL_SLACK;
+  const image = elements(models.g.outputs[0].shape);
+  const perImage = FLOAT * MARGIN * (ACTIVATION_COPIES * (g.sum + d.sum * (penalty ? 2 : 1)) + IMAGE_COPIES * image);
+  const weights =
+    G_WEIGHT_COPIES * models.g.countParams() +
+    (penalty ? PENALTY_D_WEIGHT_COPIES : D_WEIGHT_COPIES) * models.d.countParams() +
+    EMA_WEIGHT_COPIES * (models.gEma?.countParams() ?? 0);
+  const fixed = FLOAT * MARGIN * weights + CONSTANT_BYTES;
   return {
     batch,
     bytes: Math.ceil(fixed + batch * perImage),

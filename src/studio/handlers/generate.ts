@@ -1,9 +1,9 @@
 /** Handlers of the generate domain (src/shared/contract/generate.ts): the tools worker generates and writes. */
-import { mkdir } from 'node:fs/promises';
 import type { generateOperations } from '../../shared/contract';
 import { parseLatentsFile as parseLatents } from '../../engine/generate/latents-file';
-import { checkOutputFolder, outputTarget } from '../output-guard';
+import { outputTarget } from '../output-guard';
 import type { DomainHandlers, StudioContext } from './context';
+import { outputFolder } from './output-folder';
 
 export function setupGenerate({ tools, runs, downloads }: StudioContext): DomainHandlers<typeof generateOperations> {
   return {
@@ -80,15 +80,13 @@ export function setupGenerate({ tools, runs, downloads }: StudioContext): Domain
 
     'generate:batch': async (req) => {
       const checkpoint = await runs.checkpoint(req.checkpoint);
-      let dir: string;
-      if (req.dir) {
-        dir = await runs.outputDir(req.dir, checkpoint.runDir, '');
-        await checkOutputFolder(dir, req.overwrite);
-      } else {
-        const generated = await runs.outputDir(undefined, checkpoint.runDir, 'generated');
-        dir = await outputTarget(generated, { defaultName: `batch-${req.seed}`, kind: 'folder' });
-        await mkdir(dir, { recursive: true });
-      }
+      const dir = await outputFolder(
+        runs,
+        checkpoint.runDir,
+        req,
+        () => runs.outputDir(undefined, checkpoint.runDir, 'generated'),
+        `batch-${req.seed}`,
+      );
       const saved = await tools.call('generateBatch', {
         checkpoint,
         count: req.count,

@@ -106,6 +106,9 @@ describe('metrics in a run', () => {
         expect(m.swdLevels).toHaveLength(3);
         expect(m.seconds).toBeGreaterThan(0);
         expect(Number.isFinite(m.kid)).toBe(true);
+        // the copying score against the held-out images, before and after the resume
+        expect(m.copying).toBeGreaterThanOrEqual(0);
+        expect(m.copying).toBeLessThanOrEqual(1);
       }
       expect(end.swd).toBeLessThan(start.swd);
       expect(end.kid).toBeLessThan(start.kid);

@@ -4,6 +4,7 @@ import { useConfigStore } from '@renderer/stores/config';
 import { useRunsStore } from '@renderer/stores/runs';
 import { useTrainingStore } from '@renderer/stores/training';
 import { TrainConfigSchema } from '@shared/config';
+import type { DatasetSummary } from '@shared/contract';
 import { detail, metricsPoint, stat } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
@@ -91,7 +92,15 @@ describe('quality in the stores', () => {
     config.clearInitFrom();
     await training.start(runConfig, config.initFrom ?? undefined);
     expect(api.startTraining).toHaveBeenLastCalledWith({ config: runConfig });
+    // On a different data set: "Use for training" on another folder keeps the start checkpoint.
     config.fromCheckpoint(runConfig, '00004-big', 1500);
+    config.useDataset({
+      dir: '/small-set',
+      count: 120,
+      options: { resolution: 28, channels: 1, resize: 'pad', background: '#ffffff', minSize: 8 },
+    } as DatasetSummary);
+    expect(config.initFrom).toEqual({ runId: '00004-big', step: 1500 });
+    expect((config.values.data as { dir: string }).dir).toBe('/small-set');
     config.fromConfig(runConfig); // "New run from this config" is a fresh start
     expect(config.initFrom).toBeNull();
   });
