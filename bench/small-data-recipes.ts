@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/small-data-recipes.ts [--recipes small-dataset,fastgan,rpgan] [--images 400]
  *       [--cpu-seconds 180 | --seconds 180 | --steps 100] [--calibrate 3] [--init-from]
- *       [--pretrain-cpu-seconds 180] [--threads 1] [--backend wasm] [--json]
+ *       [--pretrain-cpu-seconds 180] [--threads 1] [--backend wasm] [--set key=value …] [--json]
  *
  * Budgets (one of):
  * - `--cpu-seconds N` (fair on a loaded machine): each recipe's CPU time per
@@ -67,6 +67,10 @@ const withInit = process.argv.includes('--init-from');
 const pretrainCpuSeconds = numberArg('pretrain-cpu-seconds', cpuSeconds ?? 180, 1)!;
 const threads = numberArg('threads', 1, 1)!;
 const backendName = arg('backend', 'wasm') as 'wasm';
+/** `--set key=value` (repeatable): options on top of every recipe, e.g. to measure one change against the table. */
+const extraSets = process.argv.flatMap((a, i) =>
+  a === '--set' && i + 1 < process.argv.length ? [process.argv[i + 1]] : [],
+);
 if ([wallSeconds, fixedSteps, cpuSeconds].filter((b) => b !== null).length !== 1) {
   process.stderr.write('error: give one budget: --cpu-seconds N, --seconds N or --steps N\n');
   process.exit(2);
@@ -132,7 +136,7 @@ interface Entry {
 async function newSession(preset: string, data: TrainingData): Promise<GanSession> {
   const config = await resolveConfig({
     preset,
-    sets: [`model.resolution=${RESOLUTION}`, 'model.channels=3', 'seed=1', 'metrics.enabled=false'],
+    sets: [`model.resolution=${RESOLUTION}`, 'model.channels=3', 'seed=1', 'metrics.enabled=false', ...extraSets],
   });
   return GanSession.create(config, data.count, data);
 }
