@@ -6,6 +6,13 @@ import pluginVue from 'eslint-plugin-vue';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// The engine's public entries are src/engine/index.ts and, for processes that
+// must not load tfjs, src/engine/light.ts: front ends never reach past them.
+const DEEP_ENGINE_IMPORT = {
+  regex: '^(\\.\\./)+engine/(?!(index|light)$)',
+  message: 'Import the engine through its public entry: engine (index.ts), or engine/light without tfjs.',
+};
+
 export default defineConfig(
   globalIgnores([
     'out/**',
@@ -36,6 +43,12 @@ export default defineConfig(
   },
 
   // Renderer: browser globals, TypeScript inside .vue files.
+  {
+    files: ['src/cli/**/*.ts', 'src/server/**/*.ts', 'src/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [DEEP_ENGINE_IMPORT] }],
+    },
+  },
   {
     files: ['src/renderer/**/*.{ts,vue}'],
     languageOptions: {
@@ -140,6 +153,7 @@ export default defineConfig(
               regex: '^(\\.\\./)+(cli|server|main|preload|renderer)(/|$)',
               message: 'src/studio builds on the engine and src/shared only.',
             },
+            DEEP_ENGINE_IMPORT,
             { regex: '^@renderer/', message: 'src/studio never imports the renderer.' },
           ],
         },

@@ -1,5 +1,5 @@
 /** How the CLI prints an evaluation: one line, the headline numbers first. */
-import type { MetricValues } from '../engine/metrics/compare';
+import type { MetricValues } from '../engine';
 import { COPYING_WARNING } from '../shared/metrics';
 
 export function formatMetricsLine(

@@ -26,6 +26,10 @@ export {
 export { benchmark, type BenchResult } from './bench';
 
 export * from './generate';
+export { checkpointMetrics } from './metrics/checkpoint-metrics';
+export { NEAREST_FILE, checkpointNearest } from './metrics/checkpoint-nearest';
+export { sampleNearest, trainingImagesOf, type TrainingImages } from './metrics/sample-nearest';
+export type { MetricValues } from './metrics/compare';
 export { describeSkipped, type SkippedCheckpoint } from './run/checkpoint-pick';
 export { QUANTIZE_DTYPES, exportForWeb, type GeneratorInfo, type QuantizeDtype } from './export-web';
 export { gridPng, imagePng, type ImageBatch } from './image/png';

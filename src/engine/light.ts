@@ -51,3 +51,5 @@ export { DatasetError, defaultCacheDir, demoDatasetDir, formatReport, importData
 export type { Dataset, ImportPhase, ImportProgress, ImportReport } from './dataset';
 export { IMAGE_EXTENSIONS, hasImageExtension } from './image/extensions';
 export { writeDirAtomic, writeFileAtomic } from './io/atomic';
+// tfjs-free (zod and the seed rule's RNG only): the studio backend reads a user's latents file without loading tfjs.
+export { parseLatentsFile } from './generate/latents-file';

@@ -28,13 +28,19 @@ describe('layering (no-restricted-imports per folder)', () => {
     ['src/renderer/src/stores/x.ts', "import a from 'node:fs';"],
     ['src/shared/x.ts', "import a from 'node:fs';"],
     ['src/shared/contract/x.ts', "import { a } from '../../engine/rng';"],
+    ['src/studio/x.ts', "import { a } from '../engine/rng';"],
+    ['src/studio/workers/x.ts', "import { a } from '../../engine/metrics/sample-nearest';"],
+    ['src/cli/commands/x.ts', "import { a } from '../../engine/backend';"],
+    ['src/server/x.ts', "import { a } from '../engine/run/run-dir';"],
   ])('%s: %s is refused', async (file, code) => {
     expect(await restricted(file, code)).toHaveLength(1);
   });
 
   it.each([
     ['src/engine/train/x.ts', "import { a } from '../../shared/config';"],
-    ['src/studio/x.ts', "import { a } from '../engine/rng';"],
+    ['src/studio/x.ts', "import { a } from '../engine';"],
+    ['src/studio/handlers/x.ts', "import { a } from '../../engine/light';"],
+    ['src/cli/commands/x.ts', "import { a } from '../../engine';"],
     ['src/renderer/src/stores/x.ts', "import { a } from '@shared/training-state';"],
     ['src/renderer/src/components/run/x.ts', "import { a } from '../../stores/studio';"],
     ['src/main/x.ts', "import { app as a } from 'electron';"],

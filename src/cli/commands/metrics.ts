@@ -1,11 +1,14 @@
 /** `gan-studio metrics` (SWD, KID, diversity of a checkpoint) and `gan-studio nearest` (the memorization check). */
 import type { Command } from 'commander';
 import { BACKEND_NAMES } from '../../shared/config';
-import { activateBackend } from '../../engine/backend';
-import { UserError } from '../../engine/errors';
-import { loadGenerator } from '../../engine/generate/generator';
-import { checkpointMetrics } from '../../engine/metrics/checkpoint-metrics';
-import { NEAREST_FILE, checkpointNearest } from '../../engine/metrics/checkpoint-nearest';
+import {
+  NEAREST_FILE,
+  UserError,
+  activateBackend,
+  checkpointMetrics,
+  checkpointNearest,
+  loadGenerator,
+} from '../../engine';
 import { copyingWarning, formatMetricsLine } from '../metrics-format';
 import { info, warn } from '../output';
 import { integer } from '../parse';

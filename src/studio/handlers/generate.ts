@@ -1,6 +1,6 @@
 /** Handlers of the generate domain (src/shared/contract/generate.ts): the tools worker generates and writes. */
 import type { generateOperations } from '../../shared/contract';
-import { parseLatentsFile as parseLatents } from '../../engine/generate/latents-file';
+import { parseLatentsFile as parseLatents } from '../../engine/light';
 import { outputTarget } from '../output-guard';
 import type { DomainHandlers, StudioContext } from './context';
 import { outputFolder } from './output-folder';

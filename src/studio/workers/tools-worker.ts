@@ -39,8 +39,10 @@ import {
   type Dataset,
   type LoadedGenerator,
   type ScannedFile,
+  sampleNearest,
+  trainingImagesOf,
+  type TrainingImages,
 } from '../../engine';
-import { sampleNearest, trainingImagesOf, type TrainingImages } from '../../engine/metrics/sample-nearest';
 import { StudioError } from '../errors';
 import { datasetId, serializeError, summarizeDataset, summarizeFailedImport } from '../datasets-common';
 import type { UpscaleFilter } from '../../shared/upscale';
