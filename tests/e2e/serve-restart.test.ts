@@ -4,6 +4,7 @@
  *  - while the server is down, a click on a view that is not loaded yet says why nothing opens;
  *  - the server comes back with the token kept in the config folder, so the same page reconnects,
  *    and that view then opens whole (with its stylesheet, which failed to load while down);
+ *  - (on the way: at 1024×700 Train's setup fits its panel);
  *  - after `--new-token` the old page says it was refused and how to get back in, and a reload of
  *    its address gets a page that says the same (not a bare 401).
  */
@@ -91,6 +92,19 @@ describe.skipIf(!hasChromium)('a restart of the server, seen from the page', () 
     const labelWidth = await page.$eval('.view .row .k', (el) => getComputedStyle(el).width);
     expect(labelWidth).toBe('90px');
   }, 300_000);
+
+  it("at 1024×700 Train's setup stays inside its panel and leaves the form room", async () => {
+    await page.click('[data-nav="train"]');
+    await page.waitForSelector('[data-testid="config-form"]');
+    const box = await page.$eval('[data-testid="setup"]', (setup) => {
+      const panel = setup.getBoundingClientRect();
+      const top = setup.querySelector('.setup-top')!.getBoundingClientRect();
+      const form = setup.querySelector('.setup-form')!.getBoundingClientRect();
+      return { panelBottom: panel.bottom, topBottom: top.bottom, formHeight: form.height };
+    });
+    expect(box.topBottom).toBeLessThanOrEqual(box.panelBottom); // the backend's reasons do not run over the charts
+    expect(box.formHeight).toBeGreaterThan(150);
+  });
 
   it('after --new-token the old page says it was refused and how to get back in, also on a reload', async () => {
     const oldUrl = page.url();

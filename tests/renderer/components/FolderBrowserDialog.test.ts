@@ -52,12 +52,14 @@ describe('FolderBrowserDialog', () => {
     expect(q('.folder-dialog [role="alert"]')?.textContent).toContain('Folder not found: /root/typo');
     const choose = q<HTMLButtonElement>('[data-testid="choose-folder"]')!;
     expect(choose.disabled).toBe(true); // /root is still listed, but it is not what was asked for
+    expect(q('.folder-dialog .here')?.textContent).not.toContain('images directly in this folder'); // nor counted as it
     choose.click();
     await flushPromises();
     expect(api.chooseFolder).not.toHaveBeenCalled();
 
     await typePath('/root/pics');
     expect(choose.disabled).toBe(false);
+    expect(q('.folder-dialog .here')?.textContent?.trim()).toBe('300 images directly in this folder');
     choose.click();
     await flushPromises();
     expect(api.chooseFolder).toHaveBeenCalledWith(expect.objectContaining({ path: '/root/pics', purpose: 'dataset' }));

@@ -4,6 +4,7 @@ import { createMemoryHistory, createRouter } from 'vue-router';
 import { setApiForTesting } from '@renderer/api/index';
 import TrainSetup from '@renderer/components/train/TrainSetup.vue';
 import { useConfigStore } from '@renderer/stores/config';
+import { useFolderPickerStore } from '@renderer/stores/folder-picker';
 import { TrainConfigSchema } from '@shared/config';
 import type { DatasetSummary } from '@shared/contract';
 import { createFakeApi } from '../fake-api';
@@ -92,6 +93,31 @@ describe('TrainSetup fine-tuning', () => {
     await wrapper.get('[data-testid="init-from-remove"]').trigger('click');
     expect(config.initFrom).toBeNull();
     expect(wrapper.find('[data-testid="init-from"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});
+
+describe('TrainSetup data folder', () => {
+  it('Browse… picks the training folder right there, starting from the one chosen, and a cancel changes nothing', async () => {
+    const { wrapper, config } = await mountSetup();
+    config.useDataset(colourFolder);
+    await flushPromises();
+    const picker = useFolderPickerStore();
+    await wrapper.get('[data-testid="browse-data"]').trigger('click');
+    await flushPromises();
+    expect(picker.open).toBe(true);
+    expect(picker.purpose).toBe('dataset');
+    expect(picker.startPath).toBe('/pics');
+    picker.settle(null);
+    await flushPromises();
+    expect((config.values.data as { dir: string }).dir).toBe('/pics');
+
+    await wrapper.get('[data-testid="browse-data"]').trigger('click');
+    await flushPromises();
+    picker.settle('/home/me/stamps');
+    await flushPromises();
+    expect((config.values.data as { dir: string }).dir).toBe('/home/me/stamps');
+    expect(wrapper.text()).toContain('/home/me/stamps');
     wrapper.unmount();
   });
 });
