@@ -44,6 +44,8 @@ export default defineConfig({
           // Studio workers, started with utilityProcess.fork (src/main/utility-process.ts).
           'training-worker': resolve(import.meta.dirname, 'src/studio/workers/training-worker.ts'),
           'tools-worker': resolve(import.meta.dirname, 'src/studio/workers/tools-worker.ts'),
+          // A worker_thread of the training worker (--replicas N, src/engine/train/replicas.ts).
+          'replica-worker': resolve(import.meta.dirname, 'src/engine/train/replica-worker.ts'),
         },
         external: MAIN_EXTERNALS,
       },

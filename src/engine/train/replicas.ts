@@ -83,8 +83,12 @@ function workerEntry(): { url: URL; execArgv: string[] } {
     }
     return { url: pathToFileURL(ts), execArgv: ['--import', tsx] };
   }
-  const js = path.join(dir, 'replica-worker.js');
-  if (!existsSync(js)) throw new UserError(`--replicas needs the replica worker (${ts}), which this build lacks.`);
+  // Built (electron-vite's main bundle): an entry of its own, beside this file or,
+  // when this module landed in a shared chunk, one folder up.
+  const js = [path.join(dir, 'replica-worker.js'), path.join(dir, '..', 'replica-worker.js')].find((f) =>
+    existsSync(f),
+  );
+  if (!js) throw new UserError(`--replicas needs the replica worker (${ts}), which this build lacks.`);
   return { url: pathToFileURL(js), execArgv: [] };
 }
 
