@@ -22,6 +22,17 @@ describe('chart tools', () => {
     expect((buildLineOption({ series }) as { yAxis: { type: string } }).yAxis.type).toBe('value');
   });
 
+  it('a curve of one point so far is drawn as a dot (a line needs two), longer curves as lines only', () => {
+    const opt = buildLineOption({ series: [{ name: 'SWD', x: [0], y: [300] }, ...series] }) as {
+      series: { name: string; showSymbol: boolean; symbol: string }[];
+    };
+    expect(opt.series.map((s) => [s.name, s.showSymbol, s.symbol])).toEqual([
+      ['SWD', true, 'circle'],
+      ['loss D', false, 'none'],
+      ['loss "G", raw', false, 'none'],
+    ]);
+  });
+
   it('CSV: a step column and a column per curve, quoted where needed', () => {
     expect(seriesCsv(series)).toBe('step,loss D,"loss ""G"", raw"\n1,1.4,\n2,0,0.7\n3,0.5,0.6\n');
   });

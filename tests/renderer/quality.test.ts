@@ -35,6 +35,11 @@ describe('quality curves', () => {
       /^Diversity is 0\.3 at step 500: .*mode collapse/,
     );
     expect(qualityWarnings([metricsPoint(500, { diversity: 0.9 })])).toEqual([]);
+    // young and never varied: not yet a collapse; varied, then lost it: a collapse at any step
+    expect(qualityWarnings([metricsPoint(200, { diversity: 0.11 })])).toEqual([]);
+    expect(qualityWarnings([metricsPoint(100, { diversity: 0.8 }), metricsPoint(200, { diversity: 0.11 })])[0]).toMatch(
+      /^Diversity is 0\.11 at step 200: .*mode collapse/,
+    );
     expect(qualityWarnings([metricsPoint(500, { heldout: false })])[0]).toMatch(/too small to hold images out/);
   });
 });

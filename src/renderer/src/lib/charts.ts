@@ -173,10 +173,12 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
         : [s.x[j], input.yLog && !(y > 0) ? null : y];
     const pairs = s.x.map((_, j) => point(j, s.y[j]));
     const lineStyle = { width: 1.6, type: s.dashed ? 'dashed' : 'solid' };
+    // A line needs two points: a curve of one evaluation so far is drawn as a dot.
+    const lone = s.x.length === 1;
     const common = {
       type: 'line',
-      showSymbol: false,
-      symbol: 'none',
+      showSymbol: lone,
+      symbol: lone ? 'circle' : 'none',
       animation: false,
       color,
       emphasis: { disabled: true },

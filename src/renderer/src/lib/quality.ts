@@ -4,6 +4,7 @@
  * they call for. Pure, so the numbers can be tested without a canvas.
  */
 import { COPYING_WARNING, LOW_DIVERSITY, type MetricsPoint } from '@shared/metrics';
+import { DEFAULT_HEALTH_RULES } from './health';
 import type { CurveSeries } from './charts';
 import { formatNumber } from './format';
 
@@ -79,7 +80,14 @@ export function qualityWarnings(points: readonly MetricsPoint[]): string[] {
     out.push(
       `Copying score ${formatNumber(last.copying * 100, 2)}% at step ${last.step.toLocaleString()}: that many samples are closer to a training image than 95% of held-out images are, so the generator may be reproducing its data. Try an earlier checkpoint, more augmentation (augment.diff, augment.ada), more images or a smaller model; in Generate, a sample's nearest training images show what it copies.`,
     );
-  if (last.step > 0 && last.diversity < LOW_DIVERSITY)
+  // A young G has not collapsed, it has not varied yet (diversity 0.1 at step 200 of a
+  // healthy run): warn once it varied and lost it, or past the health banner's age.
+  const variedBefore = points.slice(0, -1).some((m) => m.diversity >= LOW_DIVERSITY);
+  if (
+    last.step > 0 &&
+    last.diversity < LOW_DIVERSITY &&
+    (variedBefore || last.step >= DEFAULT_HEALTH_RULES.collapseAfterStep)
+  )
     out.push(
       `Diversity is ${formatNumber(last.diversity, 2)} at step ${last.step.toLocaleString()}: the samples vary far less than the data (mode collapse?).`,
     );
