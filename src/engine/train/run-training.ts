@@ -496,6 +496,8 @@ async function trainLoop(
       if (live?.due(session.step)) await evaluate();
       if (Date.now() - lastFlush > 2000) {
         await stats.flush();
+        // status.json's step follows the run, for readers of that file alone (scripts, a run list).
+        await writeStatus('running');
         lastFlush = Date.now();
       }
       await nextTick();
