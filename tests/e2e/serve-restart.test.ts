@@ -8,50 +8,29 @@
  *  - after `--new-token` the old page says it was refused and how to get back in, and a reload of
  *    its address gets a page that says the same (not a bare 401).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from '../helpers/chromium';
+import { startServe, type ServeChild } from '../helpers/serve';
 import { tempCacheDir, tempDir } from '../helpers/temp';
 
-let server: ChildProcess | null = null;
+let server: ServeChild | null = null;
 let browser: Browser | null = null;
 let page: Page;
 let configDir = '';
 let runs = '';
 let cache = '';
 
-/** Starts serve and resolves with the address it printed. */
-function startServer(...extra: string[]): Promise<string> {
-  const child = spawn(process.execPath, ['bin/gan-studio.mjs', 'serve', '--no-open', '--runs', runs, ...extra], {
-    env: { ...process.env, GAN_STUDIO_CACHE: cache, GAN_STUDIO_CONFIG: configDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL:\n${out}`)), 240_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${out}`)));
-  });
+/** Starts serve on the test's folders (the same config folder each time: the kept token) and resolves with its address. */
+async function startServer(...args: string[]): Promise<string> {
+  server = await startServe({ runs, cache, config: configDir, args });
+  return server.url;
 }
 
 async function stopServer(): Promise<void> {
   const child = server;
   server = null;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  await child?.stop();
 }
 
 const connectionLine = () => page.textContent('[data-testid="connection-alert"]').catch(() => null);
