@@ -2,10 +2,11 @@
  * Exact resume: 10 steps in one go must give the very same weights, optimizer
  * moments and curves as 5 steps, a stop, and 5 more from the checkpoint.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config/resolve';
+import { listSampleSteps } from '../../src/engine/run/run-dir';
 import { readStats } from '../../src/engine/run/stats-log';
 import { resumeRun, trainNewRun, type TrainEvent } from '../../src/engine/train/run-training';
 import type { TrainConfig } from '../../src/shared/config';
@@ -63,6 +64,21 @@ describe('resume', () => {
     await (await import('node:fs/promises')).appendFile(statsFile, extra.join('') + '{"step": 5, "truncat');
     await resumeRun(run, { config: { ...base, steps: 5 }, data, datasetKey: 'k', backend: 'wasm' });
     expect((await readStats(statsFile)).map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('drops the sample grids of steps after the checkpoint it resumes from', async () => {
+    const out = await tempDir();
+    const run = await train({ ...base, steps: 6, sampleEvery: 2, checkpointEvery: 3 }, out);
+    expect(await listSampleSteps(run)).toEqual([0, 2, 4, 6]);
+    // A kill before step 6's checkpoint: the grid of step 6 shows a segment that is trained again.
+    await rm(path.join(run, 'checkpoints', 'step-000006'), { recursive: true });
+    await resumeRun(run, {
+      config: { ...base, steps: 4, sampleEvery: 2, checkpointEvery: 3 },
+      data,
+      datasetKey: 'k',
+      backend: 'wasm',
+    });
+    expect(await listSampleSteps(run)).toEqual([0, 2, 4]);
   });
 
   it('refuses a checkpoint made with other model options', async () => {

@@ -157,6 +157,15 @@ export function listSampleSteps(runDir: string): Promise<number[]> {
   return stepsMatching(path.join(runDir, SAMPLES_DIR), SAMPLE_NAME);
 }
 
+/**
+ * Removes the sample grids of steps after `step`: on a resume from an earlier
+ * checkpoint, or a rollback, they show a segment that is trained again (its
+ * stats lines go the same way), and the studio would show them as the run's.
+ */
+export async function dropSamplesAfter(runDir: string, step: number): Promise<void> {
+  for (const s of await listSampleSteps(runDir)) if (s > step) await rm(sampleFile(runDir, s), { force: true });
+}
+
 /** Steps of the complete checkpoints in a run, oldest first (temp folders of an interrupted save are ignored). */
 export async function listCheckpoints(runDir: string): Promise<{ step: number; dir: string }[]> {
   return (await stepsMatching(path.join(runDir, CHECKPOINTS_DIR), CHECKPOINT_NAME)).map((step) => ({

@@ -39,6 +39,7 @@ import {
   IMPORT_REPORT_FILE,
   STATS_FILE,
   createRunDir,
+  dropSamplesAfter,
   listCheckpoints,
   pruneCheckpoints,
   runDirOf,
@@ -280,6 +281,7 @@ async function resumeLocked(
   await writeRunInfo(runDir, { ...info, resumedBy: GAN_STUDIO_VERSION });
   await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(input.config, null, 2));
   await truncateStats(path.join(runDir, STATS_FILE), session.step);
+  await dropSamplesAfter(runDir, session.step);
   return trainLoop(runDir, session, resumedFrom, { ...input, data: metrics.train, metrics: metrics.live, dataKey });
 }
 
@@ -431,6 +433,7 @@ async function trainLoop(
     // The steps after the checkpoint are trained again: their lines go, the rollback's line stays.
     await truncateStats(statsFile, session.step);
     await truncateMetrics(runDir, session.step);
+    await dropSamplesAfter(runDir, session.step);
     stats.add(event);
     await stats.flush();
     lastCheckpoint = event.checkpoint ? session.step : -1;
