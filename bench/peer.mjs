@@ -23,11 +23,12 @@
  * PyTorch is only used when it is already there (Debian's python3-torch, run
  * with /usr/bin/python3); this script never installs anything.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { spawnJson } from './spawn-json.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Debian's python3 with python3-torch; GAN_STUDIO_PYTHON for another (e.g. a CUDA torch). */
@@ -127,38 +128,7 @@ if (probe.error || probe.status !== 0) {
 }
 
 /** Run a command; resolve with the last JSON line of its stdout, plus its stderr. */
-function runChild(cmd, argv) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`${cmd}: ${e.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = out
-        .trim()
-        .split('\n')
-        .reverse()
-        .find((l) => l.startsWith('{'));
-      if (code !== 0 || !line) {
-        const tail = (err.trim() || out.trim()).split('\n').slice(-8).join('\n');
-        reject(new Error(`${[cmd, ...argv].join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail}`));
-        return;
-      }
-      try {
-        resolve({ result: JSON.parse(line), stderr: err });
-      } catch {
-        reject(new Error(`${[cmd, ...argv].join(' ')} printed a line that is not JSON: ${line}`));
-      }
-    });
-  });
-}
+const runChild = (cmd, argv) => spawnJson(cmd, argv, { cwd: ROOT, timeoutMs: CHILD_TIMEOUT_MS });
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

@@ -20,7 +20,6 @@
  * Each replica run also reports where its exchange time went (copy out of wasm, the
  * all-reduce including barrier waits, copy back in, the weight broadcast).
  */
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +30,7 @@ import { activateBackend } from '../src/engine/backend';
 import { copyTensorInto, tensorFrom } from '../src/engine/backend/wasm-heap';
 import { syntheticData } from '../src/engine/bench';
 import { resolveConfig } from '../src/engine/config/resolve';
+import { spawnJson } from './spawn-json.mjs';
 import { optimizerOf } from '../src/engine/config/techniques';
 import { Rng, deriveSeed } from '../src/engine/rng';
 import { copyWeights, emaDecayAt, updateEma } from '../src/engine/train/ema';
@@ -271,25 +271,7 @@ async function runReplicas(job: ReplicaJob) {
   };
 }
 
-function spawnJson(argv: string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const line = out
-        .trim()
-        .split('\n')
-        .reverse()
-        .find((l) => l.startsWith('{'));
-      if (code !== 0 || !line)
-        reject(new Error(`run failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
-      else resolve(JSON.parse(line) as Record<string, unknown>);
-    });
-  });
-}
+const runJson = async (argv: string[]) => (await spawnJson(process.execPath, argv, { cwd: ROOT })).result;
 
 async function parentMain(): Promise<void> {
   const { values: args } = parseArgs({
@@ -345,7 +327,7 @@ async function parentMain(): Promise<void> {
       let res: Record<string, unknown>;
       if (mode === 't1' || mode === 'tN') {
         const threads = mode === 't1' ? 1 : n;
-        res = await spawnJson([
+        res = await runJson([
           join(ROOT, 'bin/gan-studio.mjs'),
           'bench',
           ...common,
@@ -356,7 +338,7 @@ async function parentMain(): Promise<void> {
           '--json',
         ]);
       } else {
-        res = await spawnJson([
+        res = await runJson([
           '--import',
           'tsx',
           fileURLToPath(import.meta.url),

@@ -22,11 +22,11 @@
  * single thread's: the extra work a design does (exchange, copies, spinning), which the
  * machine's load changes far less than wall time.
  */
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { spawnJson } from './spawn-json.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_STEPS = { 'dcgan-28': { steps: 10, warmup: 2 }, 'dcgan-64': { steps: 2, warmup: 1 } };
@@ -72,23 +72,7 @@ function bench(threads, b, replicas = 1) {
     ...(replicas > 1 ? ['--replicas', String(replicas)] : []),
     '--json',
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const line = out
-        .trim()
-        .split('\n')
-        .reverse()
-        .find((l) => l.startsWith('{'));
-      if (code !== 0 || !line)
-        reject(new Error(`bench failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
-      else resolve(JSON.parse(line));
-    });
-  });
+  return spawnJson(process.execPath, argv, { cwd: ROOT }).then((r) => r.result);
 }
 
 /** The median, to 2 decimals (the mean of two middles would print 80.53999999999999). */
