@@ -55,7 +55,7 @@ describe.skipIf(!hasChromium)('a restart of the server, seen from the page', () 
     const url = await startServer('--port', '0');
     const port = new URL(url).port;
     await page.goto(url);
-    await page.waitForSelector('[data-nav="datasets"]');
+    await page.waitForSelector('[data-nav="datasets"]', { timeout: 60_000 });
 
     await stopServer();
     await page.waitForSelector('[data-testid="connection-alert"]', { timeout: 30_000 });
@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)('a restart of the server, seen from the page', () 
     expect(await startServer('--port', port)).toBe(url); // the token was kept: the same address
     await page.waitForSelector('[data-testid="connection-alert"]', { state: 'detached', timeout: 60_000 });
     await page.click('[data-nav="export"]');
-    await page.waitForSelector('[data-testid="export-web"]');
+    await page.waitForSelector('[data-testid="export-web"]', { timeout: 60_000 });
     // Export's own (scoped) styles are there: its labels are a column 90 px wide, not run into their fields.
     const labelWidth = await page.$eval('.view .row .k', (el) => getComputedStyle(el).width);
     expect(labelWidth).toBe('90px');
@@ -74,7 +74,8 @@ describe.skipIf(!hasChromium)('a restart of the server, seen from the page', () 
 
   it("at 1024×700 Train's setup stays inside its panel and leaves the form room", async () => {
     await page.click('[data-nav="train"]');
-    await page.waitForSelector('[data-testid="config-form"]');
+    // The form waits for the backend's schema and backend probe: slow on a loaded 2-core machine (CI timed out at 30 s).
+    await page.waitForSelector('[data-testid="config-form"]', { timeout: 100_000 });
     const box = await page.$eval('[data-testid="setup"]', (setup) => {
       const panel = setup.getBoundingClientRect();
       const top = setup.querySelector('.setup-top')!.getBoundingClientRect();
