@@ -73,6 +73,13 @@ describe.skipIf(!hasChromium)('a restart of the server, seen from the page', () 
   }, 300_000);
 
   it("at 1024×700 Train's setup stays inside its panel and leaves the form room", async () => {
+    // The last test's warnings (6 s each) sit over the top bar at 1024 px: let them go first, or say what they were.
+    await page
+      .waitForFunction(() => document.querySelectorAll('.el-message').length === 0, undefined, { timeout: 60_000 })
+      .catch(async (e: Error) => {
+        const shown = await page.$$eval('.el-message', (els) => els.map((el) => el.textContent ?? '').join(' | '));
+        throw new Error(`${e.message}; still shown: ${shown}`);
+      });
     await page.click('[data-nav="train"]');
     // The form waits for the backend's schema and backend probe: slow on a loaded 2-core machine (CI timed out at 30 s).
     await page.waitForSelector('[data-testid="config-form"]', { timeout: 100_000 });
