@@ -9,9 +9,10 @@
  * Support on macOS, %APPDATA% on Windows) + gan-studio.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '../engine/light';
 
 const TOKEN_FILE = 'serve-token';
 /** 24 random bytes as base64url. */
@@ -41,23 +42,8 @@ export interface ServeToken {
 }
 
 /** Writes the token readable by this user only, atomically (a crash leaves the old token or the new one). */
-async function writeToken(file: string, token: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${token}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
+const writeToken = (file: string, token: string) =>
+  writeFileAtomic(file, `${token}\n`, { mode: 0o600, dirMode: 0o700 });
 
 /** The saved token, or a new one (saved) when there is none, it is not a token, or `rotate` asks for one. */
 export async function loadServeToken(options: { file?: string; rotate?: boolean } = {}): Promise<ServeToken> {

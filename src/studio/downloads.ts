@@ -15,8 +15,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../engine/light';
 import { DOWNLOAD_PATH } from '../shared/ws-protocol';
 
 export interface DownloadEntry {
@@ -135,20 +135,6 @@ export class DownloadRegistry {
     for (const [id, entry] of this.entries) merged.set(id, entry);
     const kept = [...merged].slice(-KEPT);
     const body = JSON.stringify({ format: FORMAT, entries: kept.map(([id, e]) => [id, e.path, e.kind]) });
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    try {
-      const handle = await open(tmp, 'wx', 0o600);
-      try {
-        await handle.writeFile(body);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, file);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
+    await writeFileAtomic(file, body, { mode: 0o600, dirMode: 0o700 });
   }
 }

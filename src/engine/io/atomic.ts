@@ -14,11 +14,19 @@ function tempSibling(target: string): string {
   );
 }
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
+/**
+ * `mode` is the new file's (created so from the start: a secret is never readable by
+ * others, not even as the temp file); `dirMode` that of folders made on the way.
+ */
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  options: { mode?: number; dirMode?: number } = {},
+): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true, mode: options.dirMode });
   const tmp = tempSibling(target);
   try {
-    const handle = await open(tmp, 'w');
+    const handle = await open(tmp, 'w', options.mode ?? 0o666);
     try {
       await handle.writeFile(data);
       await handle.sync(); // the rename must not land before the bytes do
