@@ -1,4 +1,10 @@
-/** Run an async job for every index 0..count-1 with at most `limit` in flight. */
+/**
+ * Run an async job for every index 0..count-1 with at most `limit` in flight.
+ * A failure or an abort stops new jobs from starting, and the call rejects
+ * only once the jobs already running have settled: nothing of it keeps
+ * working (writing into the caller's buffers, reporting progress) after it
+ * has returned.
+ */
 export async function forEachLimited(
   count: number,
   limit: number,
@@ -6,19 +12,24 @@ export async function forEachLimited(
   signal?: AbortSignal,
 ): Promise<void> {
   let next = 0;
-  let failed = false;
+  // The first failure (or the abort), kept to reject with once every worker has stopped.
+  let failure: { error: unknown } | null = null;
   const worker = async (): Promise<void> => {
-    while (!failed && next < count) {
-      signal?.throwIfAborted();
+    while (failure === null && next < count) {
+      if (signal?.aborted) {
+        failure = { error: signal.reason };
+        return;
+      }
       const i = next++;
       try {
         await job(i);
       } catch (e) {
-        failed = true; // stop the other workers from taking new jobs
-        throw e;
+        failure ??= { error: e }; // the other workers take no new jobs
+        return;
       }
     }
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker);
-  await Promise.all(workers);
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker));
+  if (failure !== null) throw (failure as { error: unknown }).error;
+  signal?.throwIfAborted();
 }

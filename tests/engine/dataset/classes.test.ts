@@ -103,4 +103,30 @@ describe('progress and abort', () => {
       name: 'AbortError',
     });
   });
+
+  it('an aborted import rejects only once its decodes in flight have finished: nothing reports after it', async () => {
+    // Several decodes in flight when the signal comes: before, the import rejected at once and the others
+    // went on decoding and reporting progress, so a terminal bar drawn for them was never stopped.
+    const dir = path.join(tmp, 'abort-inflight');
+    for (let i = 0; i < 40; i++) await writeFile(dir, `${i}.png`, await png(i));
+    const ac = new AbortController();
+    let rejected = false;
+    const late: ImportProgress[] = [];
+    const p = importDataset(
+      dir,
+      testOptions(cache, {
+        cache: false,
+        concurrency: 4,
+        signal: ac.signal,
+        onProgress: (e) => {
+          if (rejected) late.push({ ...e });
+          if (e.phase === 'decode' && e.done === 5) ac.abort();
+        },
+      }),
+    );
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    rejected = true;
+    await new Promise((r) => setTimeout(r, 500)); // time for any straggler to report
+    expect(late).toEqual([]);
+  });
 });
