@@ -39,8 +39,12 @@ export interface RunHooks {
 
 export type RunResult = { status: 'finished' | 'stopped'; runDir: string; step: number } | { status: 'cancelled' };
 
+/** Every event comes before the returned promise settles: none is sent after it (a late one is dropped). */
 export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promise<RunResult> {
-  const emit = (event: RunEvent): void => hooks.onEvent?.(event);
+  let settled = false;
+  const emit = (event: RunEvent): void => {
+    if (!settled) hooks.onEvent?.(event);
+  };
   const { signal } = hooks;
   try {
     const plan = await planRun(request);
@@ -89,6 +93,8 @@ export async function startRun(request: RunRequest, hooks: RunHooks = {}): Promi
   } catch (error) {
     emit({ type: 'failed', message: error instanceof Error ? error.message : String(error), error });
     throw error;
+  } finally {
+    settled = true;
   }
 }
 
