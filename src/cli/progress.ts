@@ -2,7 +2,7 @@
  * Training and import progress for the terminal: a live bar on a TTY, plain
  * log lines (about one every few seconds) when output goes to a file or a pipe.
  */
-import cliProgress from 'cli-progress';
+import { LiveLine, bar } from './live-line';
 import type { StepStats } from '../engine';
 
 const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
@@ -73,39 +73,20 @@ function barOrLines(startStep: number, total: number, batchSize: number, tty: bo
   const eta = (s: StepStats, imgPerSec: number) => formatDuration(((total - s.step) * batchSize) / imgPerSec);
 
   if (tty) {
-    const bar = new cliProgress.SingleBar(
-      {
-        format:
-          'step {value}/{total} {bar} {ips} img/s | D {lossD} G {lossG} | D(x) {dReal} D(G(z)) {dFake} | ETA {etaText}',
-        barsize: 24,
-        hideCursor: true,
-        stream: process.stderr,
-        etaBuffer: 20,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(total, startStep, { ips: '-', lossD: '-', lossG: '-', dReal: '-', dFake: '-', etaText: '?' });
+    const line = new LiveLine();
+    // What matters most first (step, ETA, speed): an 80-column terminal cuts the end of the line.
+    line.set(`step ${startStep}/${total} ${bar(startStep / total)} ETA ? | - img/s | D - G - | D(x) - D(G(z)) -`, true);
     return {
       update(s) {
         const ips = speed(s);
-        bar.update(s.step, {
-          ips: ips.toFixed(1),
-          lossD: fmt(s.lossD),
-          lossG: fmt(s.lossG),
-          dReal: fmt(s.dReal, 2),
-          dFake: fmt(s.dFake, 2),
-          etaText: eta(s, ips),
-        });
+        line.set(
+          `step ${s.step}/${total} ${bar(s.step / total)} ETA ${eta(s, ips)} | ${ips.toFixed(1)} img/s | ` +
+            `D ${fmt(s.lossD)} G ${fmt(s.lossG)} | D(x) ${fmt(s.dReal, 2)} D(G(z)) ${fmt(s.dFake, 2)}`,
+          s.step === total,
+        );
       },
-      log(message) {
-        // The bar saved the cursor at its start and restores it on stop(): save it again on the bar's new
-        // line, or the final line would be written over this message.
-        process.stderr.write(`\r\x1b[2K${message}\n\x1b7`);
-        bar.render();
-      },
-      stop() {
-        bar.stop();
-      },
+      log: (message) => line.log(message),
+      stop: () => line.stop(),
     };
   }
 
@@ -128,24 +109,17 @@ function barOrLines(startStep: number, total: number, batchSize: number, tty: bo
   };
 }
 
-/** Import progress: a bar on a TTY, a line per quarter otherwise. */
+/** Import progress: a bar on a TTY, a line per quarter otherwise. Once stopped it draws nothing more. */
 export function importProgress(tty = Boolean(process.stderr.isTTY)) {
-  let bar: cliProgress.SingleBar | null = null;
-  let phase = '';
+  let line: LiveLine | null = null;
+  let stopped = false;
   let lastQuarter = -1;
   return {
     update(p: { phase: string; done: number; total: number }) {
-      if (p.phase !== 'decode' || p.total === 0) return;
+      if (stopped || p.phase !== 'decode' || p.total === 0) return;
       if (tty) {
-        if (!bar || phase !== p.phase) {
-          bar?.stop();
-          bar = new cliProgress.SingleBar(
-            { format: 'importing {bar} {value}/{total} images', stream: process.stderr, hideCursor: true },
-            cliProgress.Presets.shades_classic,
-          );
-          bar.start(p.total, p.done);
-        }
-        bar.update(p.done);
+        line ??= new LiveLine();
+        line.set(`importing ${bar(p.done / p.total)} ${p.done}/${p.total} images`, p.done === p.total);
       } else {
         const quarter = Math.floor((4 * p.done) / p.total);
         if (quarter !== lastQuarter) {
@@ -153,45 +127,32 @@ export function importProgress(tty = Boolean(process.stderr.isTTY)) {
           process.stderr.write(`importing: ${p.done}/${p.total} images\n`);
         }
       }
-      phase = p.phase;
     },
     /** Print a message without breaking the bar (a signal or a warning during the import). */
     log(message: string) {
-      if (!bar) {
-        process.stderr.write(`${message}\n`);
-        return;
-      }
-      // As for the step bar: the bar restores the cursor it saved at its start when it stops, so save it
-      // again on the bar's new line, or the final line would be written over the bar's remains.
-      process.stderr.write(`\r\x1b[2K${message}\n\x1b7`);
-      bar.render();
+      if (line) line.log(message);
+      else process.stderr.write(`${message}\n`);
     },
+    /** Leave the bar as it stands on a line of its own; later updates (late decodes) are ignored. */
     stop() {
-      bar?.stop();
-      bar = null;
+      stopped = true;
+      line?.stop();
+      line = null;
     },
   };
 }
 
 /** Generation progress: a bar on a TTY; off a TTY, a line per quarter for big batches only (small ones just finish). */
 export function imageProgress(total: number, tty = Boolean(process.stderr.isTTY)) {
-  let bar: cliProgress.SingleBar | null = null;
+  let line: LiveLine | null = null;
   let lastQuarter = 0;
+  const started = Date.now();
   return {
     update(done: number) {
       if (tty) {
-        if (!bar) {
-          bar = new cliProgress.SingleBar(
-            {
-              format: 'generating {bar} {value}/{total} images | ETA {eta_formatted}',
-              stream: process.stderr,
-              hideCursor: true,
-            },
-            cliProgress.Presets.shades_classic,
-          );
-          bar.start(total, done);
-        }
-        bar.update(done);
+        line ??= new LiveLine();
+        const eta = done > 0 ? formatDuration((((Date.now() - started) / done) * (total - done)) / 1000) : '?';
+        line.set(`generating ${bar(done / total)} ${done}/${total} images | ETA ${eta}`, done === total);
       } else if (total >= 1000) {
         const quarter = Math.floor((4 * done) / total);
         if (quarter > lastQuarter && done < total) process.stderr.write(`generating: ${done}/${total} images\n`);
@@ -199,8 +160,8 @@ export function imageProgress(total: number, tty = Boolean(process.stderr.isTTY)
       }
     },
     stop() {
-      bar?.stop();
-      bar = null;
+      line?.stop();
+      line = null;
     },
   };
 }

@@ -2,7 +2,8 @@
  * `gan-studio train` on a real terminal (a pty from util-linux's `script`):
  * the progress bars (import and training) must not write over the lines
  * printed around them, so the screen ends with the checkpoint lines, the
- * signal line and the final line intact.
+ * signal line and the final line intact, and the bar's last state on a line
+ * of its own between them.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -60,12 +61,14 @@ describe.skipIf(!hasScript)('train on a terminal', () => {
     });
     const screen = await screenOf(log);
     const runDir = path.join(out, '00001-run');
-    const tail = screen.slice(-3);
-    expect(tail).toEqual([
-      `checkpoint: ${path.join(runDir, 'checkpoints', 'step-000002')}`,
-      `checkpoint: ${path.join(runDir, 'checkpoints', 'step-000004')}`,
-      `finished at step 4: ${runDir}`,
-    ]);
+    const tail = screen.slice(-4);
+    const shown = `the terminal showed:\n${screen.slice(-8).join('\n')}`;
+    expect(tail[0], shown).toBe(`checkpoint: ${path.join(runDir, 'checkpoints', 'step-000002')}`);
+    expect(tail[1], shown).toBe(`checkpoint: ${path.join(runDir, 'checkpoints', 'step-000004')}`);
+    // The bar as it ended: full, with the ETA kept inside script's 80 columns (the line is cut, never wrapped).
+    expect(tail[2], shown).toMatch(/^step 4\/4 \u2588+ ETA 0s \| [\d.]+ img\/s \| D /);
+    expect(tail[2].length, shown).toBeLessThan(80);
+    expect(tail[3], shown).toBe(`finished at step 4: ${runDir}`);
   }, 120_000);
 
   it('keeps the signal line and the final line whole when Ctrl-C comes during the import', async () => {
@@ -96,10 +99,20 @@ describe.skipIf(!hasScript)('train on a terminal', () => {
       if (Date.now() > deadline) throw new Error('the import bar never appeared');
       await new Promise((r) => setTimeout(r, 50));
     }
-    process.kill(Number((await fs.readFile(pidFile, 'utf8')).trim()), 'SIGINT');
+    const trainer = Number((await fs.readFile(pidFile, 'utf8')).trim());
+    process.kill(trainer, 'SIGINT');
+    // One Ctrl-C must end the process: nothing (a bar's timer, a decode still running) may keep it alive.
     // A stop that never comes fails with what the terminal showed, not with the test's timeout.
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 90_000))]);
-    if (code === 'hung') child.kill('SIGKILL');
+    if (code === 'hung') {
+      // The trainer first (killing `script` alone leaves it running), then script.
+      try {
+        process.kill(trainer, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      child.kill('SIGKILL');
+    }
     const screen = await screenOf(log);
     const shown = `the terminal showed:\n${screen.slice(-8).join('\n')}`;
     expect(code, shown).toBe(0);
