@@ -172,9 +172,11 @@ export class RunWatcher {
 
   private async look(run: Followed): Promise<void> {
     await run.ready;
+    // The files' signature before the logs: a trainer flushes stats.jsonl before it writes a checkpoint,
+    // so an update that reports a new checkpoint also carries the steps up to it.
+    const signature = await this.signatureOf(run.dir);
     const chunk = await run.tail.read();
     const quality = await run.metricsTail.read();
-    const signature = await this.signatureOf(run.dir);
     const changedFiles = signature !== run.signature;
     run.signature = signature;
     run.sinceStatus++;

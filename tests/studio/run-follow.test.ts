@@ -78,9 +78,10 @@ describe('following a run started from the CLI', () => {
     const history = await s.call('runs:stats', { runId: run.id });
     const since = s.mark();
 
-    await until('a new sample grid, checkpoint and evaluation', async () => {
+    await until('new steps, a sample grid, a checkpoint and an evaluation', async () => {
       const u = updates().filter((x) => x.runId === run.id);
       return (
+        u.some((x) => x.stats.length) &&
         u.some((x) => x.sampleSteps?.length) &&
         u.some((x) => x.checkpointSteps?.length) &&
         u.some((x) => x.metrics.length) &&
@@ -97,6 +98,12 @@ describe('following a run started from the CLI', () => {
     expect(new Set(streamed).size).toBe(streamed.length);
     const lastHistory = history.stats[history.stats.length - 1]?.step ?? 0;
     expect(streamed[streamed.length - 1]).toBeGreaterThan(lastHistory);
+    // A new checkpoint is never reported ahead of its step's stats (the trainer flushes them before saving).
+    let seen = lastHistory;
+    for (const u of updates().filter((x) => x.runId === run.id)) {
+      for (const st of u.stats) seen = Math.max(seen, st.step);
+      if (u.checkpointSteps?.length) expect(Math.max(...u.checkpointSteps)).toBeLessThanOrEqual(seen);
+    }
     // Every streamed step is a line of the file, with the file's numbers.
     const fileSteps = (await readFile(path.join(run.dir, 'stats.jsonl'), 'utf8'))
       .split('\n')
