@@ -7,6 +7,7 @@ import type {
   ResumeRunRequest,
   RunEventLine,
   RunFollowUpdate,
+  RunSummary,
   StepStats,
   TrainingEvent,
   TrainingState,
@@ -21,6 +22,7 @@ import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health'
 import { measureGridSpread, spreadOnShow } from '../lib/sample-spread';
 import { activeStepsPerSecond } from '../lib/speed';
 import { followedMetrics, upsertMetrics } from '../lib/quality';
+import { rememberedRun, rememberRun, runToShow } from '../lib/run-on-show';
 import { upsertSample } from '../lib/timeline';
 
 const IDLE_STATE = IDLE_TRAINING_STATE;
@@ -210,6 +212,21 @@ export const useTrainingStore = defineStore('training', () => {
     { flush: 'sync' },
   );
 
+  // a reload of this tab shows the same run again (showLastRun)
+  watch(runId, (id) => rememberRun(id));
+
+  /**
+   * With no job and no run on show (a reload, a fresh studio): show the run
+   * this tab showed last, else one another process trains, else the one that
+   * ended last (lib/run-on-show), so the view opens on its curves, samples
+   * and status. `list` is the Runs list.
+   */
+  async function showLastRun(list: readonly RunSummary[]): Promise<void> {
+    if (runId.value || active.value) return;
+    const id = runToShow(list, rememberedRun());
+    if (id) await showRun(id);
+  }
+
   /** Load the job state and listen for training events (idempotent). */
   async function init(): Promise<void> {
     const api = getApi();
@@ -368,6 +385,7 @@ export const useTrainingStore = defineStore('training', () => {
     init,
     dispose,
     showRun,
+    showLastRun,
     loadSample,
     start,
     pause,
