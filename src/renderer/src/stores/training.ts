@@ -234,8 +234,11 @@ export const useTrainingStore = defineStore('training', () => {
       unsubscribers = [
         api.onTrainingEvent(onEvent),
         api.onTrainingState((s) => {
+          // The job's run goes on show when the job gets it (a start, a resume), not on every later
+          // state: a run opened from Runs while the job trains stays on show.
+          const jobRun = s.phase !== 'idle' && s.runId !== state.value.runId ? s.runId : null;
           state.value = s;
-          if (s.runId && s.phase !== 'idle' && runId.value !== s.runId) void showRun(s.runId);
+          if (jobRun && runId.value !== jobRun) void showRun(jobRun);
         }),
       ];
     }
