@@ -22,6 +22,7 @@ import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health'
 import { measureGridSpread, spreadOnShow } from '../lib/sample-spread';
 import { activeStepsPerSecond } from '../lib/speed';
 import { followedMetrics, upsertMetrics } from '../lib/quality';
+import { onReconnect } from '../lib/reconnect';
 import { rememberedRun, rememberRun, runToShow } from '../lib/run-on-show';
 import { upsertSample } from '../lib/timeline';
 
@@ -227,6 +228,31 @@ export const useTrainingStore = defineStore('training', () => {
     if (id) await showRun(id);
   }
 
+  /**
+   * Take the backend's job state; returns the job's run when it should go on
+   * show now. It does when the job gets its run (a start, a resume), not on
+   * every later state: a run opened from Runs while the job trains stays on show.
+   */
+  function applyState(s: TrainingState): string | null {
+    const jobRun = s.phase !== 'idle' && s.runId !== state.value.runId ? s.runId : null;
+    state.value = s;
+    return jobRun && runId.value !== jobRun ? jobRun : null;
+  }
+
+  /**
+   * The link came back (serve restarted): the job may have ended with the old
+   * server, or another begun, and steps of the run on show went by unseen.
+   * Read the job state and the run on show again.
+   */
+  async function resync(): Promise<void> {
+    try {
+      const id = applyState(await getApi().trainingState()) ?? runId.value;
+      if (id) await showRun(id);
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
   /** Load the job state and listen for training events (idempotent). */
   async function init(): Promise<void> {
     const api = getApi();
@@ -234,12 +260,10 @@ export const useTrainingStore = defineStore('training', () => {
       unsubscribers = [
         api.onTrainingEvent(onEvent),
         api.onTrainingState((s) => {
-          // The job's run goes on show when the job gets it (a start, a resume), not on every later
-          // state: a run opened from Runs while the job trains stays on show.
-          const jobRun = s.phase !== 'idle' && s.runId !== state.value.runId ? s.runId : null;
-          state.value = s;
-          if (jobRun && runId.value !== jobRun) void showRun(jobRun);
+          const next = applyState(s);
+          if (next) void showRun(next);
         }),
+        onReconnect(api, () => void resync()),
       ];
     }
     try {
