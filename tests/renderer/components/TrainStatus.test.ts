@@ -102,3 +102,29 @@ describe('TrainStatus while the job trains another run', () => {
     expect(wrapper.find('[data-testid="show-live-run"]').exists()).toBe(false);
   });
 });
+
+describe('TrainStatus for a run another process trains', () => {
+  it('shows an ETA from its followed steps, and none once it stopped', async () => {
+    vi.mocked(api.trainingState).mockResolvedValue({ ...job(0), phase: 'idle', runId: null, jobId: null });
+    const cli = summary('00004-cli', { status: 'running', step: 200, steps: 1200, live: false });
+    vi.mocked(api.getRun).mockResolvedValue({ ...detail('00004-cli', [0]), summary: cli });
+    // 100 ms a step (fixtures' stat times): 1000 steps to go take 100 s
+    vi.mocked(api.runStats).mockResolvedValue({
+      runId: '00004-cli',
+      stats: Array.from({ length: 50 }, (_, i) => stat(151 + i)),
+      total: 50,
+    });
+    const t = useTrainingStore();
+    await t.init();
+    await t.showRun('00004-cli');
+    const wrapper = mount(TrainStatus, {
+      props: { run: cli, setupOpen: true },
+      global: { plugins: [getActivePinia()!] },
+    });
+    await flushPromises();
+    expect(wrapper.get('[data-testid="phase"]').text()).toBe('running');
+    expect(wrapper.get('[data-testid="eta"]').text()).toBe('1m 40s');
+    await wrapper.setProps({ run: { ...cli, status: 'stopped' } });
+    expect(wrapper.get('[data-testid="eta"]').text()).toBe('—');
+  });
+});
