@@ -14,6 +14,8 @@ type Listener<T> = (payload: T) => void;
 export interface FakeApi extends GanStudioApi {
   emit<E extends keyof IpcEventMap>(channel: E, payload: IpcEventMap[E]): void;
   listenerCount(channel: keyof IpcEventMap | 'connection'): number;
+  /** The link's state changes, as the browser-mode socket reports it (a drop, a reconnect). */
+  setConnection(state: ConnectionState): void;
 }
 
 export const STUDIO_INFO: StudioInfo = {
@@ -196,6 +198,10 @@ export function createFakeApi(): FakeApi {
     },
     listenerCount(channel) {
       return listeners.get(channel)?.size ?? 0;
+    },
+    setConnection(state) {
+      Object.assign(connection, state);
+      for (const fn of listeners.get('connection') ?? []) fn(state);
     },
   };
   return api;

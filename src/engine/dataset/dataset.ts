@@ -1,5 +1,5 @@
 /** The in-memory Dataset object: uint8 pixels plus batch() to [-1, 1] floats. */
-import type { Dataset, ImportReport } from './types.js';
+import type { Dataset } from './types.js';
 
 /** byte → (byte / 127.5) - 1, so 0 → -1 and 255 → 1 exactly. */
 const TO_UNIT = (() => {
@@ -8,17 +8,8 @@ const TO_UNIT = (() => {
   return t;
 })();
 
-export interface DatasetParts {
-  count: number;
-  resolution: number;
-  channels: 1 | 3;
-  pixels: Uint8Array;
-  labels: Int32Array;
-  classNames: string[];
-  report: ImportReport;
-  fromCache: boolean;
-  cacheKey: string;
-}
+/** A Dataset's data, without the methods that makeDataset adds. */
+export type DatasetParts = Omit<Dataset, 'batch'>;
 
 export function makeDataset(parts: DatasetParts): Dataset {
   const per = parts.resolution * parts.resolution * parts.channels;

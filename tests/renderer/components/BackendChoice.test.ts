@@ -108,3 +108,40 @@ describe('BackendChoice', () => {
     );
   });
 });
+
+describe('BackendChoice is compact', () => {
+  it('folds the reasons into one closed line naming the skipped backends; hover or a click shows why', async () => {
+    const { wrapper } = await mountWith(
+      backends({ available: false, reason: 'no Vulkan driver is installed (install a Vulkan driver)' }, 'wasm'),
+    );
+    const fold = wrapper.get<HTMLDetailsElement>('[data-testid="backend-details"]');
+    expect(fold.element.tagName).toBe('DETAILS');
+    expect(fold.element.open).toBe(false); // closed: one line in the setup column
+    const summary = wrapper.get('[data-testid="backend-summary"]');
+    expect(summary.text()).toBe('Skipped tensorflow-gpu, webgpu, tensorflowwhy?');
+    // every reason, and the missing adapter, in the hover text of that line
+    expect(summary.attributes('title')!.split('\n')).toEqual([
+      'tensorflow-gpu skipped: needs CUDA 11.2 and cuDNN 8.1',
+      'webgpu skipped: no Vulkan driver is installed (install a Vulkan driver)',
+      'tensorflow skipped: the optional package @tensorflow/tfjs-node is not installed',
+      'GPU adapter: no adapter: no Vulkan driver is installed (install a Vulkan driver)',
+    ]);
+    // the list and the adapter line are inside the fold, nothing outside it but the headline
+    expect(fold.findAll('[data-testid="backend-skipped"] li')).toHaveLength(3);
+    expect(fold.find('[data-testid="backend-adapter"]').exists()).toBe(true);
+    const outside = wrapper.findAll('p').filter((p) => !fold.element.contains(p.element));
+    expect(outside.map((p) => p.attributes('data-testid'))).toEqual(['backend-headline']);
+  });
+
+  it('keeps the adapter in sight when training runs on it, and has no fold when nothing was skipped', async () => {
+    const { wrapper, config } = await mountWith(backends({ adapter: nvidia }, 'webgpu'));
+    const adapter = wrapper.get('[data-testid="backend-adapter"]');
+    expect(wrapper.get('[data-testid="backend-details"]').element.contains(adapter.element)).toBe(false);
+    expect(wrapper.get('[data-testid="backend-summary"]').text()).toBe('Skipped tensorflow-gpuwhy?');
+    config.setValues({ ...config.values, backend: 'wasm' });
+    await flushPromises();
+    // wasm chosen: nothing was skipped; the adapter (not used) folds away under its own line
+    expect(wrapper.get('[data-testid="backend-summary"]').text()).toBe('GPU adapterwhy?');
+    expect(wrapper.find('[data-testid="backend-skipped"]').exists()).toBe(false);
+  });
+});

@@ -23,6 +23,8 @@ describe('DatasetStats', () => {
     });
     const wrapper = mount(DatasetStats, { props: { summary, options: { ...summary.options } }, ...withPinia() });
     expect(wrapper.get('[data-testid="pad-suggestion"]').text()).toContain('transparent cut-outs');
+    // the tile's value may be cut short: its hover text lists every layout with its count
+    expect(wrapper.get('[data-stat="channels"]').attributes('title')).toBe('RGB: 10, RGBA: 290');
     await wrapper.get('[data-testid="use-pad"]').trigger('click');
     expect(wrapper.emitted('use-pad')).toHaveLength(1);
     await wrapper.setProps({ options: { ...summary.options, resize: 'pad' } });

@@ -7,6 +7,7 @@ import { createFakeApi, type FakeApi } from '../fake-api';
 /** Activate a fresh Pinia and install a new fake API (nothing remembered from an earlier test); returns the fake. */
 export function installFakeApi(): FakeApi {
   globalThis.localStorage?.clear();
+  globalThis.sessionStorage?.clear();
   setActivePinia(createPinia());
   const api = createFakeApi();
   setApiForTesting(api);

@@ -13,6 +13,8 @@ export interface BackendExplanation {
   headline: string;
   /** auto: one line per backend it tried before the one it picks, saying why it passed. */
   skipped: string[];
+  /** The names of those backends, in the same order (the one-line summary). */
+  skippedNames: string[];
   /** A named backend that is not available here: why. */
   problem: string | null;
 }
@@ -44,21 +46,23 @@ function whySkipped(b: BackendInfo): string {
 
 export function explainBackend(info: BackendsInfo, choice: string): BackendExplanation {
   if (choice === 'auto') {
-    const skipped: string[] = [];
+    const tried: BackendInfo[] = [];
     for (const b of info.backends) {
       if (b.name === info.auto) break;
-      skipped.push(whySkipped(b));
+      tried.push(b);
     }
     return {
       trainsOn: info.auto,
       headline: info.auto ? `auto trains on ${info.auto} here` : 'auto finds no backend that can train here',
-      skipped,
+      skipped: tried.map(whySkipped),
+      skippedNames: tried.map((b) => b.name),
       problem: null,
     };
   }
   const b = info.backends.find((x) => x.name === choice);
-  if (!b) return { trainsOn: null, headline: `${choice} is not a backend`, skipped: [], problem: null };
-  if (!b.available) return { trainsOn: null, headline: `${choice} cannot train here`, skipped: [], problem: b.reason };
+  const none = { skipped: [], skippedNames: [] };
+  if (!b) return { trainsOn: null, headline: `${choice} is not a backend`, ...none, problem: null };
+  if (!b.available) return { trainsOn: null, headline: `${choice} cannot train here`, ...none, problem: b.reason };
   const slow = b.name === 'webgpu' && b.adapter?.emulation ? ` (on ${b.adapter.emulation}: slower than wasm)` : '';
-  return { trainsOn: b.name, headline: `trains on ${b.name}${slow}`, skipped: [], problem: null };
+  return { trainsOn: b.name, headline: `trains on ${b.name}${slow}`, ...none, problem: null };
 }

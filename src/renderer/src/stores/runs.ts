@@ -12,6 +12,7 @@ import type {
 } from '@shared/contract';
 import { getApi } from '../api/index';
 import { followRun } from '../lib/follow-run';
+import { onReconnect } from '../lib/reconnect';
 import { errorMessage } from '../lib/format';
 import { followedMetrics } from '../lib/quality';
 
@@ -76,7 +77,12 @@ export const useRunsStore = defineStore('runs', () => {
   /** Load the list and keep it fresh on `runs:changed` (idempotent). */
   async function init(): Promise<void> {
     if (!unsubscribe) {
-      unsubscribe = getApi().onRunsChanged((change) => {
+      // a restart of serve: runs changed while the page was away (its job ended, a CLI run began)
+      const offReconnect = onReconnect(getApi(), () => {
+        void refresh();
+        if (selectedId.value) void select(selectedId.value);
+      });
+      const offChanged = getApi().onRunsChanged((change) => {
         if (refreshTimer) clearTimeout(refreshTimer);
         refreshTimer = setTimeout(() => {
           refreshTimer = null;
@@ -85,6 +91,10 @@ export const useRunsStore = defineStore('runs', () => {
             void select(change.runId);
         }, 300);
       });
+      unsubscribe = () => {
+        offReconnect();
+        offChanged();
+      };
     }
     await refresh();
   }

@@ -7,6 +7,7 @@ import type {
   ResumeRunRequest,
   RunEventLine,
   RunFollowUpdate,
+  RunSummary,
   StepStats,
   TrainingEvent,
   TrainingState,
@@ -21,6 +22,8 @@ import { checkHealth, type HealthIssue, type SampleSpread } from '../lib/health'
 import { measureGridSpread, spreadOnShow } from '../lib/sample-spread';
 import { activeStepsPerSecond } from '../lib/speed';
 import { followedMetrics, upsertMetrics } from '../lib/quality';
+import { onReconnect } from '../lib/reconnect';
+import { rememberedRun, rememberRun, runToShow } from '../lib/run-on-show';
 import { upsertSample } from '../lib/timeline';
 
 const IDLE_STATE = IDLE_TRAINING_STATE;
@@ -210,6 +213,46 @@ export const useTrainingStore = defineStore('training', () => {
     { flush: 'sync' },
   );
 
+  // a reload of this tab shows the same run again (showLastRun)
+  watch(runId, (id) => rememberRun(id));
+
+  /**
+   * With no job and no run on show (a reload, a fresh studio): show the run
+   * this tab showed last, else one another process trains, else the one that
+   * ended last (lib/run-on-show), so the view opens on its curves, samples
+   * and status. `list` is the Runs list.
+   */
+  async function showLastRun(list: readonly RunSummary[]): Promise<void> {
+    if (runId.value || active.value) return;
+    const id = runToShow(list, rememberedRun());
+    if (id) await showRun(id);
+  }
+
+  /**
+   * Take the backend's job state; returns the job's run when it should go on
+   * show now. It does when the job gets its run (a start, a resume), not on
+   * every later state: a run opened from Runs while the job trains stays on show.
+   */
+  function applyState(s: TrainingState): string | null {
+    const jobRun = s.phase !== 'idle' && s.runId !== state.value.runId ? s.runId : null;
+    state.value = s;
+    return jobRun && runId.value !== jobRun ? jobRun : null;
+  }
+
+  /**
+   * The link came back (serve restarted): the job may have ended with the old
+   * server, or another begun, and steps of the run on show went by unseen.
+   * Read the job state and the run on show again.
+   */
+  async function resync(): Promise<void> {
+    try {
+      const id = applyState(await getApi().trainingState()) ?? runId.value;
+      if (id) await showRun(id);
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
   /** Load the job state and listen for training events (idempotent). */
   async function init(): Promise<void> {
     const api = getApi();
@@ -217,9 +260,10 @@ export const useTrainingStore = defineStore('training', () => {
       unsubscribers = [
         api.onTrainingEvent(onEvent),
         api.onTrainingState((s) => {
-          state.value = s;
-          if (s.runId && s.phase !== 'idle' && runId.value !== s.runId) void showRun(s.runId);
+          const next = applyState(s);
+          if (next) void showRun(next);
         }),
+        onReconnect(api, () => void resync()),
       ];
     }
     try {
@@ -368,6 +412,7 @@ export const useTrainingStore = defineStore('training', () => {
     init,
     dispose,
     showRun,
+    showLastRun,
     loadSample,
     start,
     pause,
