@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/small-data-recipes.ts [--recipes small-dataset,fastgan,rpgan] [--images 400]
  *       [--cpu-seconds 180 | --seconds 180 | --steps 100] [--calibrate 3] [--init-from]
- *       [--pretrain-cpu-seconds 180] [--threads 1] [--backend wasm] [--set key=value …] [--json]
+ *       [--pretrain-cpu-seconds 180] [--threads 1] [--backend wasm] [--set key=value …] [--raw] [--json]
  *
  * Budgets (one of):
  * - `--cpu-seconds N` (fair on a loaded machine): each recipe's CPU time per
@@ -26,6 +26,15 @@
  * then fine-tuned on the training split for the same number of steps as
  * `small-dataset` from scratch (its G, D and G-EMA carried over, as
  * `train --init-from` does).
+ *
+ * A recipe may carry options of its own: `--recipes small-dataset,rpgan,rpgan@g.lr=4e-4`
+ * trains the preset and a variant of it in one run.
+ *
+ * `--eval-every N` also scores every N steps during training (stderr only; not
+ * counted in the budget): the curve, to see whether a recipe is still improving.
+ *
+ * `--raw` adds a row per recipe for its raw G (the weights being trained) next
+ * to the EMA G that the table scores: how much the EMA gives or costs.
  *
  * Prints one row per recipe: steps, CPU seconds per step, SWD, its ratio to
  * small-dataset's (the goal: ≤ 0.8), KID and diversity, and the load average.
@@ -64,6 +73,8 @@ const fixedSteps = numberArg('steps', null, 1);
 const cpuSeconds = numberArg('cpu-seconds', wallSeconds === null && fixedSteps === null ? 180 : null, 1);
 const calibrateSteps = numberArg('calibrate', 3, 1)!;
 const withInit = process.argv.includes('--init-from');
+const withRaw = process.argv.includes('--raw');
+const evalEvery = numberArg('eval-every', null, 1);
 const pretrainCpuSeconds = numberArg('pretrain-cpu-seconds', cpuSeconds ?? 180, 1)!;
 const threads = numberArg('threads', 1, 1)!;
 const backendName = arg('backend', 'wasm') as 'wasm';
@@ -133,10 +144,21 @@ interface Entry {
   target: number;
 }
 
-async function newSession(preset: string, data: TrainingData): Promise<GanSession> {
+/**
+ * A recipe is a preset name, optionally with options of its own after `@`
+ * (`rpgan@g.lr=4e-4@d.lr=4e-4`): a variant measured in the same run, beside
+ * the preset as it is. `--set` applies to every recipe, before a variant's own.
+ */
+function presetAndSets(recipe: string): { preset: string; sets: string[] } {
+  const [preset, ...sets] = recipe.split('@');
+  return { preset, sets };
+}
+
+async function newSession(recipe: string, data: TrainingData): Promise<GanSession> {
+  const { preset, sets } = presetAndSets(recipe);
   const config = await resolveConfig({
     preset,
-    sets: [`model.resolution=${RESOLUTION}`, 'model.channels=3', 'seed=1', 'metrics.enabled=false', ...extraSets],
+    sets: [`model.resolution=${RESOLUTION}`, 'model.channels=3', 'seed=1', 'metrics.enabled=false', ...extraSets, ...sets],
   });
   return GanSession.create(config, data.count, data);
 }
@@ -161,13 +183,36 @@ async function planSteps(entries: Entry[], budget: number | null): Promise<void>
   for (const e of entries) e.target = Math.max(e.session.step, Math.round(budget / median(e.calibration)));
 }
 
+/** SWD (and per-level SWD) of `model`'s metrics samples against the held-out reals. */
+async function score(e: Entry, model: typeof e.session.g) {
+  return compareWithReference(reference, await sampleForMetrics(model, e.session.config, 256));
+}
+
+/** --eval-every: one stderr line with the EMA's (and with --raw the raw G's) SWD at this step. */
+async function curvePoint(e: Entry): Promise<void> {
+  if (evalEvery === null || e.session.step % evalEvery !== 0) return;
+  const m = await score(e, e.session.sampleGenerator);
+  const raw = withRaw && e.session.sampleGenerator !== e.session.g ? await score(e, e.session.g) : null;
+  process.stderr.write(
+    `  ${e.name} step ${e.session.step}: SWD ${m.swd.toFixed(1)} [${m.swdLevels.map((v) => v.toFixed(0)).join(' ')}] div ${m.diversity.toFixed(2)}` +
+      (raw ? `; raw G ${raw.swd.toFixed(1)} [${raw.swdLevels.map((v) => v.toFixed(0)).join(' ')}] div ${raw.diversity.toFixed(2)}` : '') +
+      '\n',
+  );
+}
+
 async function train(e: Entry): Promise<void> {
   if (wallSeconds !== null) {
     const started = performance.now();
-    while ((performance.now() - started) / 1000 < wallSeconds) await step(e);
+    while ((performance.now() - started) / 1000 < wallSeconds) {
+      await step(e);
+      await curvePoint(e);
+    }
     return;
   }
-  while (e.session.step < e.target) await step(e);
+  while (e.session.step < e.target) {
+    await step(e);
+    await curvePoint(e);
+  }
 }
 
 const wallStarted = performance.now();
@@ -198,7 +243,7 @@ const blank = () => ({ calibration: [] as number[], cpu: 0, wall: 0, target: fix
 for (const recipe of recipes)
   entries.push({
     name: recipe,
-    preset: recipe,
+    preset: presetAndSets(recipe).preset,
     data: trainSet,
     session: await newSession(recipe, trainSet),
     ...blank(),
@@ -258,8 +303,7 @@ for (const e of entries) {
       e.target = scratch.session.step;
       while (e.session.step < e.target) await step(e);
     } else await train(e);
-    const samples = await sampleForMetrics(e.session.sampleGenerator, e.session.config, 256);
-    const m = await compareWithReference(reference, samples);
+    const m = await score(e, e.session.sampleGenerator);
     rows.push({
       recipe: e.name,
       steps: e.session.step,
@@ -272,8 +316,13 @@ for (const e of entries) {
       load: loadavg()[0],
     });
     process.stderr.write(
-      `${e.name}: ${e.session.step} steps, ${e.cpu.toFixed(0)} CPU-s in ${e.wall.toFixed(0)} s, SWD ${m.swd.toFixed(1)}\n`,
+      `${e.name}: ${e.session.step} steps, ${e.cpu.toFixed(0)} CPU-s in ${e.wall.toFixed(0)} s, SWD ${m.swd.toFixed(1)} [${m.swdLevels.map((v) => v.toFixed(0)).join(' ')}]\n`,
     );
+    if (withRaw && e.session.sampleGenerator !== e.session.g) {
+      const raw = await score(e, e.session.g);
+      rows.push({ ...rows[rows.length - 1], recipe: `${e.name} (raw G)`, swd: raw.swd, kid: raw.kid, diversity: raw.diversity });
+      process.stderr.write(`${e.name} (raw G): SWD ${raw.swd.toFixed(1)}\n`);
+    }
   } finally {
     e.session.dispose();
   }
