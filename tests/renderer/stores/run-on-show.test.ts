@@ -167,4 +167,17 @@ describe('training store: the run on show after a reload', () => {
     expect(t.runId).toBe('00002-a');
     expect(t.error).toBe('out of memory'); // a failed run on show says why it failed
   });
+
+  it('a deleted run leaves the view: the next run goes on show, or none when none is left', async () => {
+    const t = await loadPage();
+    expect(t.runId).toBe('00003-b');
+    await t.showLastRun(LIST.filter((r) => r.id !== '00003-b'));
+    expect(t.runId).toBe('00002-a');
+    expect(t.stats).toHaveLength(3); // the next run's own curves, read afresh
+    await t.showLastRun([]);
+    expect(t.runId).toBeNull();
+    expect(t.stats).toEqual([]);
+    expect(t.samples).toEqual([]);
+    expect(t.error).toBeNull(); // 00002-a's failure went with it
+  });
 });
