@@ -135,10 +135,24 @@ describe.skipIf(!hasChromium)('GAN Studio in the browser (serve)', () => {
   it('Generate: pins two seeds and interpolates between them', async () => {
     await go('generate');
     await page.waitForSelector('[data-testid="gen-grid"] .tile img', { timeout: 60_000 });
+    // ten-digit seeds, as Re-roll draws them: a pin card's label and buttons must still fit the card
+    const firstSeed = () => page.locator('[data-testid="gen-grid"] .tile').first().getAttribute('data-seed');
+    const seedInput = page.locator('.w-seed input');
+    await seedInput.fill('1674570851');
+    await seedInput.press('Enter');
+    await expect.poll(firstSeed, { timeout: 60_000 }).toBe('1674570851');
+    await page.waitForSelector('[data-testid="gen-grid"] .tile img', { timeout: 60_000 });
     const tiles = page.locator('[data-testid="gen-grid"] .tile');
     await tiles.nth(0).click();
     await tiles.nth(5).click();
     await expect.poll(() => page.locator('[data-testid="pins"] .pin').count()).toBe(2);
+    const overhang = await page.$$eval('[data-testid="pins"] .pin', (pins) =>
+      pins.map((p) => {
+        const card = p.getBoundingClientRect();
+        return Math.max(...Array.from(p.querySelectorAll('button'), (b) => b.getBoundingClientRect().right - card.right));
+      }),
+    );
+    expect(overhang.every((px) => px <= 0)).toBe(true); // the ✕ ran 26 px over the next card
     await page.click('[data-testid="interpolate"]');
     await page.waitForSelector('[data-testid="strip"] img', { timeout: 60_000 });
     expect(await page.locator('[data-testid="strip"] img').count()).toBeGreaterThanOrEqual(12);

@@ -77,7 +77,13 @@ describe.skipIf(!hasChromium)('Train after a reload', () => {
     const page = await openTrain(context);
     await expect.poll(() => subtitle(page), { timeout: 30_000 }).toMatch(/^Run 00002-second/);
     await page.click('[data-nav="runs"]');
-    await page.click('[data-testid="runs-table"] .el-table__row:has-text("00001-first")', { timeout: 60_000 });
+    const row = '[data-testid="runs-table"] .el-table__row:has-text("00001-first")';
+    // at 1024 px the columns scroll under the actions: those must hide them, not let their text through
+    const actionsBg = await page
+      .locator(`${row} td.el-table-fixed-column--right`)
+      .evaluate((td) => getComputedStyle(td).backgroundColor, null, { timeout: 60_000 });
+    expect(actionsBg).toMatch(/^rgb\(/); // rgb(): opaque (transparent reads rgba(0, 0, 0, 0))
+    await page.click(row, { timeout: 60_000 });
     await page.click('[data-testid="run-detail"] button:has-text("Curves")');
     await expect.poll(() => subtitle(page), { timeout: 30_000 }).toMatch(/^Run 00001-first/);
 

@@ -109,3 +109,25 @@ describe('x axis mode and step cursor', () => {
     expect(stepToX([untimed], 29, 'time')).toBeNull();
   });
 });
+
+describe('legend beside the tool buttons', () => {
+  type Legend = { legend: { type?: string; left?: number; right: number; data: string[] } };
+  const six = ['a', 'b', 'c'].flatMap((run) => [
+    { name: `loss D · ${run}`, x: [1], y: [1] },
+    { name: `loss G · ${run}`, x: [1], y: [1], dashed: true },
+  ]);
+
+  it('keeps clear of the buttons and stays one scrolling line, however many curves', () => {
+    const opt = buildLineOption({ series: six, legendLeft: 168 }) as Legend;
+    expect(opt.legend.left).toBe(168);
+    expect(opt.legend.type).toBe('scroll');
+    expect(opt.legend.data).toHaveLength(6);
+  });
+
+  it('without buttons the legend sits at the right as before', () => {
+    const opt = buildLineOption({ series: six }) as Legend;
+    expect(opt.legend.left).toBeUndefined();
+    expect(opt.legend.type).toBeUndefined();
+    expect(opt.legend.right).toBe(4);
+  });
+});

@@ -24,4 +24,17 @@ describe('TrainMore', () => {
     expect(api.resumeRun).toHaveBeenCalledWith({ runId: '00001-run', changes: { steps: 800 } });
     expect(wrapper.emitted('started')?.[0]).toEqual(['job-2']);
   });
+
+  it('starts again from the length of a run put on show in its place', async () => {
+    setApiForTesting(createFakeApi());
+    const first = summary('00002-long', { step: 420, steps: 420 });
+    const wrapper = mount(TrainMore, { props: { run: first }, ...withPinia() });
+    wrapper.findComponent({ name: 'ElInputNumber' }).vm.$emit('update:modelValue', 50);
+    await flushPromises();
+    expect(wrapper.get('[data-testid="train-more-button"]').text()).toBe('Train 50 more steps');
+    await wrapper.setProps({ run: { ...first, steps: 440, step: 440 } }); // the same run, longer: the edit stays
+    expect(wrapper.get('[data-testid="train-more-button"]').text()).toBe('Train 50 more steps');
+    await wrapper.setProps({ run: summary('00006-hinge', { step: 150, steps: 150 }) });
+    expect(wrapper.get('[data-testid="train-more-button"]').text()).toBe('Train 150 more steps');
+  });
 });

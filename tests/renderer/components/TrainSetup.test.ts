@@ -23,10 +23,10 @@ const colourFolder = {
   options: { resolution: 64, channels: 3, resize: 'pad', background: '#ffffff', minSize: 8 },
 } as DatasetSummary;
 
-async function mountSetup() {
+async function mountSetup(jsonSchema: Record<string, unknown> = { type: 'object', properties: {} }) {
   const api = createFakeApi();
   vi.mocked(api.configSchema).mockResolvedValue({
-    jsonSchema: { type: 'object', properties: {} },
+    jsonSchema,
     groups: [],
     presets: [
       preset('dcgan-28', { arch: 'dcgan-dense', resolution: 28, channels: 1 }),
@@ -43,7 +43,7 @@ async function mountSetup() {
     routes: [{ path: '/:p(.*)', component: { render: () => null } }],
   });
   const opts = withPinia();
-  const wrapper = mount(TrainSetup, { global: { plugins: [...opts.global.plugins, router] } });
+  const wrapper = mount(TrainSetup, { global: { plugins: [...opts.global.plugins, router] }, attachTo: document.body });
   const config = useConfigStore();
   await config.load();
   await flushPromises();
@@ -118,6 +118,38 @@ describe('TrainSetup data folder', () => {
     await flushPromises();
     expect((config.values.data as { dir: string }).dir).toBe('/home/me/stamps');
     expect(wrapper.text()).toContain('/home/me/stamps');
+    wrapper.unmount();
+  });
+});
+
+describe('TrainSetup "N to fix"', () => {
+  it('shows and focuses the first option to fix, clearing a filter that hides it', async () => {
+    const { wrapper, config } = await mountSetup({
+      type: 'object',
+      properties: {
+        name: { type: 'string', description: 'Run name.' },
+        steps: { type: 'integer', minimum: 1, description: 'Training steps.' },
+      },
+    });
+    await wrapper.get('input[placeholder^="Filter options"]').setValue('name');
+    await flushPromises();
+    expect(wrapper.find('[data-path="steps"]').exists()).toBe(false); // filtered out
+    config.serverErrors = { steps: 'arch dcgan-dense needs 28' };
+    await flushPromises();
+    const scrolled: string[] = [];
+    const spy = vi
+      .spyOn(HTMLElement.prototype, 'scrollIntoView')
+      .mockImplementation(function (this: HTMLElement) {
+        scrolled.push(this.dataset.path ?? this.tagName);
+      });
+    const button = wrapper.get('[data-testid="to-fix"]');
+    expect(button.text()).toBe('1 to fix');
+    await button.trigger('click');
+    await flushPromises();
+    expect(scrolled).toEqual(['steps']);
+    expect(document.activeElement?.id).toBe('field-steps');
+    expect((wrapper.get('input[placeholder^="Filter options"]').element as HTMLInputElement).value).toBe('');
+    spy.mockRestore();
     wrapper.unmount();
   });
 });

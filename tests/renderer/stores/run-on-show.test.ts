@@ -6,7 +6,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { phaseChip } from '@renderer/lib/phase';
-import { runToShow } from '@renderer/lib/run-on-show';
+import { checkpointRunToOpen, runToShow } from '@renderer/lib/run-on-show';
 import { useTrainingStore } from '@renderer/stores/training';
 import { detail, stat, summary } from '../fixtures';
 import type { FakeApi } from '../fake-api';
@@ -49,6 +49,27 @@ describe('runToShow', () => {
   it('has nothing to show without runs', () => {
     expect(runToShow([], null)).toBeNull();
     expect(runToShow([], '00001-run')).toBeNull();
+  });
+});
+
+describe('checkpointRunToOpen (Generate and Export)', () => {
+  const list = [
+    summary('00005-new', { lastCheckpointStep: 0, checkpointCount: 1 }),
+    summary('00004-none', { lastCheckpointStep: null, checkpointCount: 0 }),
+    summary('00003-b', { lastCheckpointStep: 12 }),
+    summary('00001-run', { lastCheckpointStep: 300 }),
+  ];
+
+  it('opens the run Train shows, when it has a checkpoint', () => {
+    expect(checkpointRunToOpen(list, '00001-run')).toBe('00001-run');
+    expect(checkpointRunToOpen(list, '00005-new')).toBe('00005-new'); // the user's run, even at step 0
+  });
+
+  it('else the newest run trained past step 0, not a step-0 one that makes only noise', () => {
+    expect(checkpointRunToOpen(list, null)).toBe('00003-b');
+    expect(checkpointRunToOpen(list, '00004-none')).toBe('00003-b');
+    expect(checkpointRunToOpen([list[0], list[1]], null)).toBe('00005-new');
+    expect(checkpointRunToOpen([list[1]], null)).toBeNull();
   });
 });
 
@@ -145,5 +166,18 @@ describe('training store: the run on show after a reload', () => {
     await t.showLastRun(LIST);
     expect(t.runId).toBe('00002-a');
     expect(t.error).toBe('out of memory'); // a failed run on show says why it failed
+  });
+
+  it('a deleted run leaves the view: the next run goes on show, or none when none is left', async () => {
+    const t = await loadPage();
+    expect(t.runId).toBe('00003-b');
+    await t.showLastRun(LIST.filter((r) => r.id !== '00003-b'));
+    expect(t.runId).toBe('00002-a');
+    expect(t.stats).toHaveLength(3); // the next run's own curves, read afresh
+    await t.showLastRun([]);
+    expect(t.runId).toBeNull();
+    expect(t.stats).toEqual([]);
+    expect(t.samples).toEqual([]);
+    expect(t.error).toBeNull(); // 00002-a's failure went with it
   });
 });

@@ -44,6 +44,13 @@ export interface LineOptionInput {
   maxPoints?: number;
   /** Show the dataZoom slider under the chart (wheel and drag zoom always work). */
   zoomSlider?: boolean;
+  /**
+   * Pixels kept free left of the legend (the chart's tool buttons sit there).
+   * The legend then starts after them and scrolls in one line, so a long one
+   * (six curves of three compared runs) neither covers the buttons nor wraps
+   * onto the plot.
+   */
+  legendLeft?: number;
   yMin?: number;
   yMax?: number;
   /** Logarithmic y axis (points ≤ 0 are left out: a log axis cannot place them). */
@@ -252,6 +259,9 @@ export function buildLineOption(input: LineOptionInput): EChartsCoreOption {
     legend: {
       top: 0,
       right: 4,
+      ...(input.legendLeft !== undefined
+        ? { type: 'scroll', left: input.legendLeft, pageIconSize: 9, pageTextStyle: { color: text, fontSize: 10 } }
+        : {}),
       itemWidth: 14,
       itemHeight: 3,
       icon: 'rect',

@@ -45,3 +45,16 @@ export function rememberRun(id: string | null): void {
     // storage disabled: a reload shows the newest run instead
   }
 }
+
+/**
+ * The run Generate and Export open on when the user has not picked one: the
+ * run Train shows (`shown`), when it has a checkpoint; else the newest run
+ * trained past step 0 (a step-0 checkpoint makes only noise); else the newest
+ * with any checkpoint. `runs` is the Runs list, newest first.
+ */
+export function checkpointRunToOpen(runs: readonly RunSummary[], shown: string | null): string | null {
+  const usable = runs.filter((r) => r.problem === null && r.checkpointCount > 0);
+  const pick =
+    usable.find((r) => r.id === shown) ?? usable.find((r) => (r.lastCheckpointStep ?? 0) > 0) ?? usable[0];
+  return pick?.id ?? null;
+}

@@ -217,13 +217,21 @@ export const useTrainingStore = defineStore('training', () => {
   watch(runId, (id) => rememberRun(id));
 
   /**
-   * With no job and no run on show (a reload, a fresh studio): show the run
-   * this tab showed last, else one another process trains, else the one that
-   * ended last (lib/run-on-show), so the view opens on its curves, samples
-   * and status. `list` is the Runs list.
+   * With no job and no run on show (a reload, a fresh studio), or when the run
+   * on show is no longer in `list` (the Runs list: it was deleted): show the
+   * run this tab showed last, else one another process trains, else the one
+   * that ended last (lib/run-on-show), so the view opens on its curves,
+   * samples and status.
    */
   async function showLastRun(list: readonly RunSummary[]): Promise<void> {
-    if (runId.value || active.value) return;
+    if (active.value || (runId.value && list.some((r) => r.id === runId.value))) return;
+    // the run on show was deleted (in Runs, or its folder by hand): its curves go with it
+    if (runId.value) {
+      rememberRun(null);
+      finished.value = null;
+      error.value = null;
+      setShown(null);
+    }
     const id = runToShow(list, rememberedRun());
     if (id) await showRun(id);
   }
@@ -282,9 +290,8 @@ export const useTrainingStore = defineStore('training', () => {
     unfollow = null;
   }
 
-  /** Show a run's history: its stats and the list of its sample grids (the newest fetched). */
-  async function showRun(id: string): Promise<void> {
-    const api = getApi();
+  /** Put `id` on show with nothing of it loaded yet (null: no run on show). */
+  function setShown(id: string | null): void {
     runId.value = id;
     stats.value = [];
     events.value = [];
@@ -295,6 +302,12 @@ export const useTrainingStore = defineStore('training', () => {
     loss.value = null;
     gridColumns.value = null;
     spreads.value = new Map();
+  }
+
+  /** Show a run's history: its stats and the list of its sample grids (the newest fetched). */
+  async function showRun(id: string): Promise<void> {
+    const api = getApi();
+    setShown(id);
     try {
       const [detail, history] = await Promise.all([api.getRun({ runId: id }), api.runStats({ runId: id })]);
       if (runId.value !== id) return;
