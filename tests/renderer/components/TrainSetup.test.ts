@@ -134,6 +134,8 @@ describe('TrainSetup "N to fix"', () => {
     await wrapper.get('input[placeholder^="Filter options"]').setValue('name');
     await flushPromises();
     expect(wrapper.find('[data-path="steps"]').exists()).toBe(false); // filtered out
+    await config.check(); // settle the check the load scheduled: its verdict would replace the errors below
+    await flushPromises();
     config.serverErrors = { steps: 'arch dcgan-dense needs 28' };
     await flushPromises();
     const scrolled: string[] = [];

@@ -218,15 +218,19 @@ export const useTrainingStore = defineStore('training', () => {
 
   /**
    * With no job and no run on show (a reload, a fresh studio), or when the run
-   * on show is no longer in `list` (the Runs list: it was deleted): show the
-   * run this tab showed last, else one another process trains, else the one
-   * that ended last (lib/run-on-show), so the view opens on its curves,
-   * samples and status.
+   * on show was in `before` (the previous Runs list) and is not in `list` (it
+   * was deleted): show the run this tab showed last, else one another process
+   * trains, else the one that ended last (lib/run-on-show), so the view opens
+   * on its curves, samples and status.
    */
-  async function showLastRun(list: readonly RunSummary[]): Promise<void> {
-    if (active.value || (runId.value && list.some((r) => r.id === runId.value))) return;
-    // the run on show was deleted (in Runs, or its folder by hand): its curves go with it
-    if (runId.value) {
+  async function showLastRun(list: readonly RunSummary[], before: readonly RunSummary[] = []): Promise<void> {
+    if (active.value) return;
+    const listed = (l: readonly RunSummary[]) => l.some((r) => r.id === runId.value);
+    // the run on show was deleted (in Runs, or its folder by hand): its curves go with it. Only a run
+    // the previous list had counts: one shown before the list first loads is not gone.
+    const deleted = runId.value !== null && listed(before) && !listed(list);
+    if (runId.value && !deleted) return;
+    if (deleted) {
       rememberRun(null);
       finished.value = null;
       error.value = null;
