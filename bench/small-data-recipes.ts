@@ -158,7 +158,14 @@ async function newSession(recipe: string, data: TrainingData): Promise<GanSessio
   const { preset, sets } = presetAndSets(recipe);
   const config = await resolveConfig({
     preset,
-    sets: [`model.resolution=${RESOLUTION}`, 'model.channels=3', 'seed=1', 'metrics.enabled=false', ...extraSets, ...sets],
+    sets: [
+      `model.resolution=${RESOLUTION}`,
+      'model.channels=3',
+      'seed=1',
+      'metrics.enabled=false',
+      ...extraSets,
+      ...sets,
+    ],
   });
   return GanSession.create(config, data.count, data);
 }
@@ -195,7 +202,9 @@ async function curvePoint(e: Entry): Promise<void> {
   const raw = withRaw && e.session.sampleGenerator !== e.session.g ? await score(e, e.session.g) : null;
   process.stderr.write(
     `  ${e.name} step ${e.session.step}: SWD ${m.swd.toFixed(1)} [${m.swdLevels.map((v) => v.toFixed(0)).join(' ')}] div ${m.diversity.toFixed(2)}` +
-      (raw ? `; raw G ${raw.swd.toFixed(1)} [${raw.swdLevels.map((v) => v.toFixed(0)).join(' ')}] div ${raw.diversity.toFixed(2)}` : '') +
+      (raw
+        ? `; raw G ${raw.swd.toFixed(1)} [${raw.swdLevels.map((v) => v.toFixed(0)).join(' ')}] div ${raw.diversity.toFixed(2)}`
+        : '') +
       '\n',
   );
 }
@@ -320,7 +329,13 @@ for (const e of entries) {
     );
     if (withRaw && e.session.sampleGenerator !== e.session.g) {
       const raw = await score(e, e.session.g);
-      rows.push({ ...rows[rows.length - 1], recipe: `${e.name} (raw G)`, swd: raw.swd, kid: raw.kid, diversity: raw.diversity });
+      rows.push({
+        ...rows[rows.length - 1],
+        recipe: `${e.name} (raw G)`,
+        swd: raw.swd,
+        kid: raw.kid,
+        diversity: raw.diversity,
+      });
       process.stderr.write(`${e.name} (raw G): SWD ${raw.swd.toFixed(1)}\n`);
     }
   } finally {

@@ -149,7 +149,9 @@ describe.skipIf(!hasChromium)('GAN Studio in the browser (serve)', () => {
     const overhang = await page.$$eval('[data-testid="pins"] .pin', (pins) =>
       pins.map((p) => {
         const card = p.getBoundingClientRect();
-        return Math.max(...Array.from(p.querySelectorAll('button'), (b) => b.getBoundingClientRect().right - card.right));
+        return Math.max(
+          ...Array.from(p.querySelectorAll('button'), (b) => b.getBoundingClientRect().right - card.right),
+        );
       }),
     );
     expect(overhang.every((px) => px <= 0)).toBe(true); // the ✕ ran 26 px over the next card

@@ -139,11 +139,9 @@ describe('TrainSetup "N to fix"', () => {
     config.serverErrors = { steps: 'arch dcgan-dense needs 28' };
     await flushPromises();
     const scrolled: string[] = [];
-    const spy = vi
-      .spyOn(HTMLElement.prototype, 'scrollIntoView')
-      .mockImplementation(function (this: HTMLElement) {
-        scrolled.push(this.dataset.path ?? this.tagName);
-      });
+    const spy = vi.spyOn(HTMLElement.prototype, 'scrollIntoView').mockImplementation(function (this: HTMLElement) {
+      scrolled.push(this.dataset.path ?? this.tagName);
+    });
     const button = wrapper.get('[data-testid="to-fix"]');
     expect(button.text()).toBe('1 to fix');
     await button.trigger('click');

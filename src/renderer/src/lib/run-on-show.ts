@@ -54,7 +54,6 @@ export function rememberRun(id: string | null): void {
  */
 export function checkpointRunToOpen(runs: readonly RunSummary[], shown: string | null): string | null {
   const usable = runs.filter((r) => r.problem === null && r.checkpointCount > 0);
-  const pick =
-    usable.find((r) => r.id === shown) ?? usable.find((r) => (r.lastCheckpointStep ?? 0) > 0) ?? usable[0];
+  const pick = usable.find((r) => r.id === shown) ?? usable.find((r) => (r.lastCheckpointStep ?? 0) > 0) ?? usable[0];
   return pick?.id ?? null;
 }
