@@ -1,6 +1,6 @@
-/** Sample values the store tests share: step stats, run summaries and run details. */
+/** Sample values the store tests share: step stats, run summaries and run details, a training job's state. */
 import { TrainConfigSchema } from '@shared/config';
-import type { DatasetSummary, MetricsPoint, RunDetail, RunSummary, StepStats } from '@shared/contract';
+import type { DatasetSummary, MetricsPoint, RunDetail, RunSummary, StepStats, TrainingState } from '@shared/contract';
 
 export const stat = (step: number, extra: Partial<StepStats> = {}): StepStats => ({
   step,
@@ -83,5 +83,24 @@ export const datasetSummary = (extra: Partial<DatasetSummary> = {}): DatasetSumm
   fromCache: false,
   durationMs: 10,
   importedAt: '',
+  ...extra,
+});
+
+/** The studio's own job training `runId`, at `step` of `steps`, every one of those steps trained by this job. */
+export const runningJob = (
+  runId: string,
+  step: number,
+  steps: number,
+  extra: Partial<TrainingState> = {},
+): TrainingState => ({
+  phase: 'running',
+  jobId: 'j',
+  runId,
+  step,
+  steps,
+  backend: 'wasm',
+  importProgress: null,
+  startedAt: 1,
+  stepsThisJob: step,
   ...extra,
 });

@@ -10,22 +10,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import TrainStatus from '@renderer/components/train/TrainStatus.vue';
 import { useTrainingStore } from '@renderer/stores/training';
 import type { TrainingState } from '@shared/contract';
-import { detail, stat, summary } from '../fixtures';
+import { detail, runningJob, stat, summary } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from '../stores/setup';
 
-const job = (step: number, extra: Partial<TrainingState> = {}): TrainingState => ({
-  phase: 'running',
-  jobId: 'j',
-  runId: '00002-live',
-  step,
-  steps: 500,
-  backend: 'wasm',
-  importProgress: null,
-  startedAt: 1,
-  stepsThisJob: step,
-  ...extra,
-});
+const job = (step: number, extra: Partial<TrainingState> = {}): TrainingState =>
+  runningJob('00002-live', step, 500, extra);
 
 const RUNS = {
   '00001-old': summary('00001-old', { status: 'finished', step: 300, steps: 300 }),

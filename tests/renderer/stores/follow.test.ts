@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useRunsStore } from '@renderer/stores/runs';
 import { useTrainingStore } from '@renderer/stores/training';
-import { detail, metricsPoint, stat, summary } from '../fixtures';
+import { detail, metricsPoint, runningJob, stat, summary } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 
@@ -77,17 +77,7 @@ describe('training store: a run trained elsewhere', () => {
 
   it("does not follow this studio's own job (its events stream in), and follows once that job ends", async () => {
     vi.mocked(api.getRun).mockImplementation(async (req) => detail(req.runId, []));
-    const running = {
-      phase: 'running' as const,
-      jobId: 'j',
-      runId: '00001-own',
-      step: 2,
-      steps: 100,
-      backend: 'wasm',
-      importProgress: null,
-      startedAt: 1,
-      stepsThisJob: 2,
-    };
+    const running = runningJob('00001-own', 2, 100);
     vi.mocked(api.trainingState).mockResolvedValue(running);
     const t = useTrainingStore();
     await t.init();

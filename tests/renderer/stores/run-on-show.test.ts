@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { phaseChip } from '@renderer/lib/phase';
 import { checkpointRunToOpen, runToShow } from '@renderer/lib/run-on-show';
 import { useTrainingStore } from '@renderer/stores/training';
-import { detail, stat, summary } from '../fixtures';
+import { detail, runningJob, stat, summary } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 
@@ -127,17 +127,7 @@ describe('training store: the run on show after a reload', () => {
   });
 
   it("the studio's own job wins: a running job is shown, and the pick does not replace it", async () => {
-    vi.mocked(api.trainingState).mockResolvedValue({
-      phase: 'running',
-      jobId: 'j',
-      runId: '00001-run',
-      step: 3,
-      steps: 300,
-      backend: 'wasm',
-      importProgress: null,
-      startedAt: 1,
-      stepsThisJob: 3,
-    });
+    vi.mocked(api.trainingState).mockResolvedValue(runningJob('00001-run', 3, 300));
     const t = await loadPage();
     expect(t.runId).toBe('00001-run');
     expect(t.isLive).toBe(true);

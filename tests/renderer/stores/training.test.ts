@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useTrainingStore } from '@renderer/stores/training';
 import { TrainConfigSchema } from '@shared/config';
-import { detail, stat } from '../fixtures';
+import { detail, runningJob, stat } from '../fixtures';
 import type { FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 
@@ -15,17 +15,7 @@ afterEach(uninstallFakeApi);
 
 describe('training store', () => {
   it('loads a live run, then appends streamed steps and samples', async () => {
-    vi.mocked(api.trainingState).mockResolvedValue({
-      phase: 'running',
-      jobId: 'j',
-      runId: '00001-run',
-      step: 2,
-      steps: 100,
-      backend: 'wasm',
-      importProgress: null,
-      startedAt: 1,
-      stepsThisJob: 2,
-    });
+    vi.mocked(api.trainingState).mockResolvedValue(runningJob('00001-run', 2, 100));
     vi.mocked(api.getRun).mockResolvedValue(detail('00001-run', [0, 1]));
     vi.mocked(api.runStats).mockResolvedValue({ runId: '00001-run', stats: [stat(1), stat(2)], total: 2 });
     const t = useTrainingStore();
@@ -44,17 +34,7 @@ describe('training store', () => {
     api.emit('training:event', { type: 'sample', jobId: 'j', runId: '00001-run', step: 4, dataUrl: 'data:x' });
     expect(t.samples.at(-1)).toEqual({ step: 4, src: 'data:x' });
 
-    api.emit('training:state', {
-      phase: 'running',
-      jobId: 'j',
-      runId: '00001-run',
-      step: 4,
-      steps: 100,
-      backend: 'wasm',
-      importProgress: null,
-      startedAt: 1,
-      stepsThisJob: 4,
-    });
+    api.emit('training:state', runningJob('00001-run', 4, 100));
     expect(t.isLive).toBe(true);
     expect(t.stepsPerSec).toBeCloseTo(10); // 100 ms per step
     expect(t.eta).toBeCloseTo(9.6);
