@@ -12,24 +12,23 @@ export async function forEachLimited(
   signal?: AbortSignal,
 ): Promise<void> {
   let next = 0;
-  // The first failure (or the abort), kept to reject with once every worker has stopped.
-  let failure: { error: unknown } | null = null;
+  // The first failure (or the abort's reason), to reject with once every worker has stopped.
+  const failures: unknown[] = [];
   const worker = async (): Promise<void> => {
-    while (failure === null && next < count) {
+    while (failures.length === 0 && next < count) {
       if (signal?.aborted) {
-        failure = { error: signal.reason };
+        failures.push(signal.reason);
         return;
       }
       const i = next++;
       try {
         await job(i);
       } catch (e) {
-        failure ??= { error: e }; // the other workers take no new jobs
+        failures.push(e); // the other workers take no new jobs
         return;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker));
-  if (failure !== null) throw (failure as { error: unknown }).error;
-  signal?.throwIfAborted();
+  if (failures.length > 0) throw failures[0];
 }
