@@ -3,7 +3,7 @@
  * GanSession is replica 0, and N−1 worker threads (./replica-worker.ts) each run
  * another single-threaded wasm engine with a copy of it. Every step, each replica
  * trains on 1/N of the batch and all of them apply the same update, the mean of the
- * replicas' gradients (./replica-exchange.ts); see ReplicaRole in ./session.ts.
+ * replicas' gradients (./replica-exchange.ts); see ReplicaRole in ./replica-role.ts.
  *
  * Why every replica applies the update rather than one replica broadcasting its new
  * weights: measured with bench/replicas.ts, the broadcast costs a serial optimizer step

@@ -6,27 +6,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { effectivePenalty, type TrainConfig } from '../../shared/config';
 import { adaUpdate, anyAugment, applyAugment, drawAugmentParams, sliceAugmentParams } from '../augment/diffaugment';
-import { copyTensorInto, tensorFrom } from '../backend/wasm-heap';
-import { modelSpecOf as fullModelSpecOf, optimizerOf } from '../config/techniques';
-import { readBatch, type ImageBatch } from '../image/png';
+import { modelSpecOf, optimizerOf } from '../config/techniques';
+import type { ImageBatch } from '../image/png';
 import { setCropQuarter, setNoiseSeed } from '../layers';
-import { buildDiscriminator, buildGenerator, type ModelSpec } from '../models';
+import { buildDiscriminator, buildGenerator } from '../models';
 import { fastganScoreView, hasReconstructions } from '../models/fastgan';
 import { Rng, deriveSeed, type RngState } from '../rng';
 import type { StepStats } from '../run/stats-log';
 import { copyWeights, emaDecayAt, updateEma } from './ema';
-import {
-  discriminatorStep,
-  generatorStep,
-  trainableVariables,
-  type DStepStats,
-  type PrepareFn,
-  type ReduceGrads,
-} from './gan-step';
+import { discriminatorStep, generatorStep, trainableVariables, type DStepStats, type PrepareFn } from './gan-step';
 import { makeOptimizer, type Optimizer } from './optimizers';
 import type { PenaltyKind } from './penalties';
-import type { ReplicaExchange } from './replica-exchange';
+import { replicaMeanGrads, replicaRows, replicaSlice, type ReplicaRole } from './replica-role';
 import { BatchSampler, type SamplerState } from './sampler';
+import { SampleGrid, oneHotClasses } from './sample-grid';
 import { instanceNoiseSigma, labelTargets, sampleLatent } from './tricks';
 
 /** The dataset as training sees it: a count and a way to fill a batch scaled to [-1, 1]; labels for a conditional GAN. */
@@ -56,34 +49,12 @@ export interface SessionState {
   rolledBackTo?: number;
 }
 
-/**
- * A data-parallel replica's part in each step (./replicas.ts). Every replica holds the
- * same weights, optimizer state and random streams; each draws the whole batch's
- * randomness exactly as one engine would (so the streams stay in step and equal to a
- * single engine's), trains on its own rows of the batch, and takes the mean of all
- * replicas' gradients (a fixed-order sum, ./replica-exchange.ts) before the update.
- */
-export interface ReplicaRole {
-  rank: number;
-  count: number;
-  exchange: ReplicaExchange;
-  /** The whole real batch, shared: rank 0 fills it, each replica reads its rows. */
-  pixels: Float32Array;
-  /** Rank 0: called as each step begins (wakes the other replicas). */
-  beginStep?: () => void;
-}
-
 export interface SessionParts {
   g: tf.LayersModel;
   d: tf.LayersModel;
   gEma: tf.LayersModel | null;
   optimizer?: { g: { step: number; tensors: tf.NamedTensorMap }; d: { step: number; tensors: tf.NamedTensorMap } };
   state?: SessionState;
-}
-
-/** The model spec of a config, every technique option included. */
-function modelSpecOf(config: TrainConfig): ModelSpec {
-  return fullModelSpecOf(config);
 }
 
 export class GanSession {
@@ -109,10 +80,7 @@ export class GanSession {
   private readonly noise: Rng;
   private readonly tricks: Rng;
   private readonly sampler: BatchSampler;
-  /** The same z every time, so sample grids show how one set of faces evolves. */
-  private readonly fixedNoise: tf.Tensor2D;
-  /** Conditional GAN: the classes of the fixed grid (row r shows class r mod K). */
-  private readonly fixedLabels: Int32Array | null;
+  private readonly grid: SampleGrid;
   private readonly numClasses: number;
   private readonly labels: ArrayLike<number> | null;
   /** Set while this session is one of several data-parallel replicas. */
@@ -179,15 +147,8 @@ export class GanSession {
     this.tricks = new Rng(state?.tricks ?? deriveSeed(config.seed, 'tricks'));
     this.augmentP = state?.augmentP ?? config.augment.probability;
     this.sampler = new BatchSampler(dataCount, deriveSeed(config.seed, 'data'), state?.data);
-    const fixed = new Rng(deriveSeed(config.seed, 'fixed-noise'));
-    const n = config.gridSize * config.gridSize;
-    const { latentDim, latentDist } = config.model;
-    this.fixedNoise = tf.tensor2d(sampleLatent(fixed, n, latentDim, latentDist), [n, latentDim]);
     this.numClasses = config.conditional.enabled ? config.conditional.numClasses : 0;
-    this.fixedLabels =
-      this.numClasses > 0
-        ? Int32Array.from({ length: n }, (_, i) => Math.floor(i / config.gridSize) % this.numClasses)
-        : null;
+    this.grid = new SampleGrid(config, this.numClasses);
     this.labels = data?.labels ?? null;
     if (this.numClasses > 0 && this.labels && this.labels.length !== dataCount)
       throw new Error(`labels: ${this.labels.length} for ${dataCount} images`);
@@ -224,32 +185,13 @@ export class GanSession {
 
   /** The rows of the batch this session trains on: all of them, or its replica's slice. */
   private get rows(): { from: number; to: number } {
-    const b = this.config.batchSize;
-    if (!this.role) return { from: 0, to: b };
-    const per = b / this.role.count;
-    return { from: this.role.rank * per, to: (this.role.rank + 1) * per };
+    return replicaRows(this.role, this.config.batchSize);
   }
 
   /** This session's rows of per-sample values drawn for the whole batch (`perRow` values each). */
   private mine<T extends Float32Array | Int32Array | Uint32Array>(values: T, perRow = 1): T {
-    if (!this.role) return values;
-    const { from, to } = this.rows;
-    return values.slice(from * perRow, to * perRow) as T;
+    return replicaSlice(this.role, this.config.batchSize, values, perRow);
   }
-
-  /** Replicas: gradients → their mean over all replicas, in slot order (bit-identical on every replica). */
-  private readonly reduceGrads: ReduceGrads = (grads) => {
-    const ex = this.role!.exchange;
-    let length = 0;
-    for (const g of grads) length += copyTensorInto(g, ex.slot, length);
-    const mean = ex.allReduceMean(length);
-    let at = 0;
-    return grads.map((g) => {
-      const t = tensorFrom(mean.subarray(at, at + g.size), g.shape);
-      at += g.size;
-      return t;
-    });
-  };
 
   private latent(count: number): tf.Tensor2D {
     const { latentDim, latentDist } = this.config.model;
@@ -258,9 +200,7 @@ export class GanSession {
   }
 
   private oneHot(classes: ArrayLike<number>): tf.Tensor2D {
-    return tf.tidy(
-      () => tf.oneHot(tf.tensor1d(Array.from(classes), 'int32'), this.numClasses).toFloat() as tf.Tensor2D,
-    );
+    return oneHotClasses(classes, this.numClasses);
   }
 
   private realBatch(data: TrainingData): { images: tf.Tensor4D; labels: tf.Tensor2D | null } {
@@ -341,7 +281,7 @@ export class GanSession {
     const { batchSize, dSteps, gSteps, loss, ema, augment } = this.config;
     const scalars: tf.Scalar[] = [];
     const clip = loss === 'wgan' ? this.config.weightClip : null;
-    const reduceGrads = this.role ? this.reduceGrads : null;
+    const reduceGrads = this.role ? replicaMeanGrads(this.role.exchange) : null;
     this.role?.beginStep?.();
     try {
       let dStats: DStepStats | undefined;
@@ -440,25 +380,7 @@ export class GanSession {
    * one class per grid row (row r: class r mod K), or only `classIndex` when given.
    */
   async sampleFixed(classIndex?: number): Promise<ImageBatch> {
-    const gen = this.sampleGenerator;
-    setNoiseSeed(gen, deriveSeed(this.config.seed, 'fixed-dropout'));
-    const images = tf.tidy(() => {
-      if (!this.fixedLabels) return gen.predict(this.fixedNoise) as tf.Tensor4D;
-      if (
-        classIndex !== undefined &&
-        !(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < this.numClasses)
-      ) {
-        throw new RangeError(`class ${classIndex} is outside 0..${this.numClasses - 1}`);
-      }
-      const classes =
-        classIndex === undefined ? this.fixedLabels : new Int32Array(this.fixedLabels.length).fill(classIndex);
-      return gen.predict([this.fixedNoise, this.oneHot(classes)]) as tf.Tensor4D;
-    });
-    try {
-      return await readBatch(images);
-    } finally {
-      images.dispose();
-    }
+    return this.grid.draw(this.sampleGenerator, classIndex);
   }
 
   dispose(): void {
@@ -467,6 +389,6 @@ export class GanSession {
     this.gEma?.dispose();
     this.optG.dispose();
     this.optD.dispose();
-    this.fixedNoise.dispose();
+    this.grid.dispose();
   }
 }
