@@ -12,12 +12,8 @@ import { parseConfig } from '../../src/engine/config/resolve';
 import { UserError } from '../../src/engine/errors';
 import { loadGenerator } from '../../src/engine/generate';
 import { manifestOf } from '../../src/engine/run/checkpoint-files';
-import {
-  CheckpointDamagedError,
-  NonFiniteCheckpointError,
-  loadCheckpoint,
-  saveCheckpoint,
-} from '../../src/engine/run/checkpoint';
+import { NonFiniteCheckpointError, loadCheckpoint, saveCheckpoint } from '../../src/engine/run/checkpoint';
+import { CheckpointDamagedError } from '../../src/engine/run/checkpoint-state';
 import { listCheckpoints } from '../../src/engine/run/run-dir';
 import { resumeRun, trainNewRun, type TrainEvent } from '../../src/engine/train/run-training';
 import { GanSession } from '../../src/engine/train/session';

@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportForWeb } from '../../src/engine/export-web';
 import { generateSeeds, loadGenerator } from '../../src/engine/generate';
 import { loadLayersModel } from '../../src/engine/io/layers-model-fs';
-import { readCheckpointState } from '../../src/engine/run/checkpoint';
+import { readCheckpointState } from '../../src/engine/run/checkpoint-state';
 import { readRun } from '../../src/engine/run/config-file';
 import { RUN_FILE } from '../../src/engine/run/run-format';
 import { startRun, type RunEvent } from '../../src/engine/run/start';

@@ -7,14 +7,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LatentDist, TrainConfig } from '../../shared/config';
 import { UserError } from '../errors';
+import { hasModel, loadCheckpointModel } from '../run/checkpoint';
 import {
   CheckpointDamagedError,
-  hasModel,
-  loadCheckpointModel,
   readCheckpointState,
   verifyCheckpointFiles,
   type CheckpointState,
-} from '../run/checkpoint';
+} from '../run/checkpoint-state';
 import { pickCheckpoint, type SkippedCheckpoint } from '../run/checkpoint-pick';
 import { readRunConfig } from '../run/config-file';
 import { IMPORT_REPORT_FILE, runDirOf } from '../run/run-dir';

@@ -31,14 +31,6 @@ import { configHash, configHashFormat1, mathsDifferences, mathsOptions, migrateM
 import { CHECKPOINTS_DIR, CHECKPOINT_STATE_FILE, stepName } from './run-dir';
 
 export { configHash } from './config-compat';
-export {
-  CHECKPOINT_FORMAT,
-  CheckpointDamagedError,
-  readCheckpointState,
-  verifyCheckpointFiles,
-  type CheckpointState,
-  type ModelName,
-} from './checkpoint-state';
 
 /** Refused at save time: the session's weights hold NaN or Inf. */
 export class NonFiniteCheckpointError extends UserError {

@@ -21,8 +21,8 @@ import {
   estimateCheckpointBytesFor,
   loadCheckpoint,
   saveCheckpoint,
-  type CheckpointState,
 } from '../run/checkpoint';
+import type { CheckpointState } from '../run/checkpoint-state';
 import { acquireRunLock, writeNewLock, type RunLock } from '../run/lock';
 import {
   DAMAGED_DIR,
