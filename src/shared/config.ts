@@ -198,6 +198,16 @@ function spectralNormField(net: 'G' | 'D', dflt: boolean) {
     );
 }
 
+/** G's and D's normalization: the same choices and default, each net's own text. */
+function normField(description: string) {
+  return z.enum(NORMS).default('auto').describe(description);
+}
+
+/** G's and D's LeakyReLU slope: the same range and default, each net's own text. */
+function leakySlopeField(description: string) {
+  return z.number().min(0).max(1).default(0.2).describe(description);
+}
+
 function kernelSizeField(net: 'G' | 'D') {
   return z
     .number()
@@ -213,19 +223,16 @@ function kernelSizeField(net: 'G' | 'D') {
 const GeneratorConfigSchema = z
   .object({
     ...optimizerFields('G'),
-    norm: z
-      .enum(NORMS)
-      .default('auto')
-      .describe(
-        'Normalization after each hidden G layer. auto: batch (DCGAN). instance or layer: per-image, no batch coupling. pixel: PGGAN pixel norm, no parameters. none. With labels, batch becomes conditional batch norm (see conditional.batchNorm).',
-      ),
+    norm: normField(
+      'Normalization after each hidden G layer. auto: batch (DCGAN). instance or layer: per-image, no batch coupling. pixel: PGGAN pixel norm, no parameters. none. With labels, batch becomes conditional batch norm (see conditional.batchNorm).',
+    ),
     activation: z
       .enum(G_ACTIVATIONS)
       .default('auto')
       .describe(
         'Hidden activation of G. auto: ReLU in dcgan-conv (DCGAN), LeakyReLU in dcgan-dense. LeakyReLU avoids sparse gradients.',
       ),
-    leakySlope: z.number().min(0).max(1).default(0.2).describe('Negative slope of LeakyReLU in G.'),
+    leakySlope: leakySlopeField('Negative slope of LeakyReLU in G.'),
     upsample: z
       .enum(UPSAMPLES)
       .default('transposed')
@@ -260,24 +267,16 @@ const GeneratorConfigSchema = z
 const DiscriminatorConfigSchema = z
   .object({
     ...optimizerFields('D'),
-    norm: z
-      .enum(NORMS)
-      .default('auto')
-      .describe(
-        'Normalization after each hidden D layer (not the first). auto: batch in dcgan-conv (DCGAN), none in dcgan-dense, and layer norm when a gradient penalty is on (a penalty is per-sample; batch norm mixes samples). instance, layer, pixel, none.',
-      ),
+    norm: normField(
+      'Normalization after each hidden D layer (not the first). auto: batch in dcgan-conv (DCGAN), none in dcgan-dense, and layer norm when a gradient penalty is on (a penalty is per-sample; batch norm mixes samples). instance, layer, pixel, none.',
+    ),
     activation: z
       .enum(D_ACTIVATIONS)
       .default('leakyrelu')
       .describe(
         'Hidden activation of D. LeakyReLU (recommended) keeps gradients flowing to G where ReLU would cut them.',
       ),
-    leakySlope: z
-      .number()
-      .min(0)
-      .max(1)
-      .default(0.2)
-      .describe('Negative slope of LeakyReLU in D (0.2 in DCGAN, 0.1 in SNGAN).'),
+    leakySlope: leakySlopeField('Negative slope of LeakyReLU in D (0.2 in DCGAN, 0.1 in SNGAN).'),
     downsample: z
       .enum(DOWNSAMPLES)
       .default('strided')

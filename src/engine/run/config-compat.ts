@@ -68,6 +68,9 @@ export function configHash(config: TrainConfig): string {
   return hash16(mathsOptions(config));
 }
 
+/** The options G and D both had in that version, in its order. */
+const FORMAT1_NET = ['optimizer', 'lr', 'beta1', 'beta2', 'rho', 'momentum', 'norm', 'activation', 'leakySlope'];
+
 /**
  * Format-1 checkpoints (GAN Studio 0.1.0 before this change) kept only a hash,
  * over every option of that version except the run-control ones. These are
@@ -98,38 +101,8 @@ const FORMAT1_OPTIONS: Record<string, readonly string[]> = {
   conditional: ['enabled', 'numClasses', 'embedDim', 'discriminator', 'batchNorm'],
   data: ['dir', 'resize', 'background', 'minSize'],
   model: ['arch', 'resolution', 'channels', 'latentDim', 'latentDist', 'baseWidth'],
-  g: [
-    'optimizer',
-    'lr',
-    'beta1',
-    'beta2',
-    'rho',
-    'momentum',
-    'norm',
-    'activation',
-    'leakySlope',
-    'upsample',
-    'kernelSize',
-    'spectralNorm',
-    'dropout',
-    'tanhOutput',
-  ],
-  d: [
-    'optimizer',
-    'lr',
-    'beta1',
-    'beta2',
-    'rho',
-    'momentum',
-    'norm',
-    'activation',
-    'leakySlope',
-    'downsample',
-    'kernelSize',
-    'spectralNorm',
-    'minibatchStd',
-    'minibatchGroup',
-  ],
+  g: [...FORMAT1_NET, 'upsample', 'kernelSize', 'spectralNorm', 'dropout', 'tanhOutput'],
+  d: [...FORMAT1_NET, 'downsample', 'kernelSize', 'spectralNorm', 'minibatchStd', 'minibatchGroup'],
   ema: ['enabled', 'decay', 'startStep', 'warmup'],
 };
 const FORMAT1_RUN_CONTROL = ['steps', 'sampleEvery', 'checkpointEvery', 'keepCheckpoints', 'backend', 'name'];
