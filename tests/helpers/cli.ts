@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { afterAll, beforeAll } from 'vitest';
+import type { StepStats } from '../../src/shared/stats';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO_ROOT, 'bin', 'gan-studio.mjs');
@@ -129,17 +131,8 @@ export async function trainRun(
   return { runDir: created[0], result };
 }
 
-export interface StatsLine {
-  step: number;
-  lossD: number;
-  lossG: number;
-  dReal: number;
-  dFake: number;
-  gradNormD: number;
-  gradNormG: number;
-  imgPerSec: number;
-  time: number;
-}
+/** One line of stats.jsonl. */
+export type StatsLine = StepStats;
 
 /** Every line of stats.jsonl parsed (throws on a line that is not JSON). */
 export async function readStats(runDir: string): Promise<StatsLine[]> {
@@ -234,4 +227,26 @@ export async function startTrainingRun(
 /** stderr lines that look like a JavaScript stack frame. */
 export function stackLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /^\s+at /.test(l));
+}
+
+/** A CLI test file's temp folder (`dir`) and the env that points the model cache inside it. */
+export interface CliTempDir {
+  dir: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Make a temp folder before the file's tests and remove it after them. Call it at the top of
+ * the file, before any hook that uses it: hooks run in the order registered (afterAll in reverse).
+ */
+export function cliTempDir(prefix: string): CliTempDir {
+  const ws: CliTempDir = { dir: '', env: {} };
+  beforeAll(async () => {
+    ws.dir = await makeTempDir(prefix);
+    ws.env = { GAN_STUDIO_CACHE: path.join(ws.dir, 'cache') };
+  });
+  afterAll(async () => {
+    await removeDir(ws.dir || undefined);
+  });
+  return ws;
 }

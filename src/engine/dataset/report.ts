@@ -1,6 +1,6 @@
 /** Collecting the import report, and printing it for people. */
 import type { DecodedInfo } from './decode.js';
-import type { ChannelSummary, ImportReport, SizeSummary, SkippedFile } from './types.js';
+import type { ChannelSummary, ImportReport, SizeSummary } from './types.js';
 
 /** Accumulates per-image facts during decoding. */
 export class ReportBuilder {
@@ -22,18 +22,8 @@ export class ReportBuilder {
     this.formats[info.format] = (this.formats[info.format] ?? 0) + 1;
   }
 
-  build(fields: {
-    root: string;
-    filesSeen: number;
-    ignored: number;
-    imported: number;
-    skipped: SkippedFile[];
-    classNames: string[];
-    classCounts: number[];
-    preprocessing: string;
-    warnings: string[];
-    durationMs: number;
-  }): ImportReport {
+  /** The report: the facts collected here, with the rest from the import. */
+  build(fields: Omit<ImportReport, 'sourceSizes' | 'sourceChannels' | 'formats'>): ImportReport {
     return { ...fields, sourceSizes: this.sizes, sourceChannels: { ...this.channels }, formats: { ...this.formats } };
   }
 }

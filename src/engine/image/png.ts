@@ -61,7 +61,9 @@ export async function gridPng(batch: ImageBatch, options: GridOptions = {}): Pro
       grid.set(bytes.subarray(src, src + width * channels), ((y0 + y) * gridW + x0) * channels);
     }
   }
-  return encode(grid, gridW, gridH, channels, options.scale ?? 1, options.filter);
+  return scaledImage(grid, gridW, gridH, channels, options.scale ?? 1, options.filter)
+    .png()
+    .toBuffer();
 }
 
 /** The n-th image of the batch as a PNG, upscaled `scale` times with `filter`. */
@@ -73,16 +75,7 @@ export async function imagePng(
 ): Promise<Buffer> {
   const { height, width, channels, bytes } = batch;
   const size = height * width * channels;
-  return encode(bytes.subarray(n * size, (n + 1) * size), width, height, channels, scale, filter);
-}
-
-function encode(
-  pixels: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-  scale: number,
-  filter: UpscaleFilter = 'nearest',
-): Promise<Buffer> {
-  return scaledImage(pixels, width, height, channels, scale, filter).png().toBuffer();
+  return scaledImage(bytes.subarray(n * size, (n + 1) * size), width, height, channels, scale, filter)
+    .png()
+    .toBuffer();
 }

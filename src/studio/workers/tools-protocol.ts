@@ -39,6 +39,16 @@ export interface PinArg {
 /** Conditional generators' class of a call: see `requestClass` in src/shared/contract/common.ts. */
 type ClassArg = { class?: number | null };
 
+/** The frames of a slerp between pins: what previewing and exporting an interpolation both take. */
+type InterpolationArgs = ClassArg & {
+  checkpoint: CheckpointLocation;
+  pins: PinArg[];
+  framesPerSegment: number;
+  loop: boolean;
+  truncation: number;
+  scale: number;
+};
+
 export interface ToolsMethods {
   probeBackends(args: Record<string, never>): BackendsInfo;
   importDataset(args: { dir: string | null; options: DatasetOptions; taskId?: string }): DatasetSummary;
@@ -63,16 +73,7 @@ export interface ToolsMethods {
       classes?: number[];
     },
   ): GeneratedImages;
-  interpolate(
-    args: ClassArg & {
-      checkpoint: CheckpointLocation;
-      pins: PinArg[];
-      framesPerSegment: number;
-      loop: boolean;
-      truncation: number;
-      scale: number;
-    },
-  ): InterpolationFrames;
+  interpolate(args: InterpolationArgs): InterpolationFrames;
   saveImage(
     args: ClassArg & {
       checkpoint: CheckpointLocation;
@@ -84,13 +85,7 @@ export interface ToolsMethods {
     },
   ): SavedFile;
   exportInterpolation(
-    args: ClassArg & {
-      checkpoint: CheckpointLocation;
-      pins: PinArg[];
-      framesPerSegment: number;
-      loop: boolean;
-      truncation: number;
-      scale: number;
+    args: InterpolationArgs & {
       filter: UpscaleFilter;
       format: 'gif' | 'png-sequence';
       fps: number;

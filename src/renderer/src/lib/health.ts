@@ -4,16 +4,10 @@
  * are easy to test on crafted data; the Train view shows one banner per issue.
  */
 
-/** The per-step numbers the checks look at (a subset of the engine's StepStats). */
-export interface HealthStats {
-  step: number;
-  lossD: number;
-  lossG: number;
-  dReal: number;
-  dFake: number;
-  gradNormD: number;
-  gradNormG: number;
-}
+import type { StepStats } from '@shared/stats';
+
+/** The per-step numbers the checks look at. */
+export type HealthStats = Pick<StepStats, 'step' | 'lossD' | 'lossG' | 'dReal' | 'dFake' | 'gradNormD' | 'gradNormG'>;
 
 export type HealthSeverity = 'error' | 'warning';
 
