@@ -13,8 +13,9 @@
  *   checkpoints/step-000500/    G, D, G-EMA, optimizer state, state.json (./checkpoint.ts)
  *   checkpoints/damaged/        checkpoints a resume skipped as damaged (./checkpoint-pick.ts)
  *   checkpoints/superseded/     checkpoints newer than the one a run was resumed from
- * The names of the top-level files and folders are defined here (except the
- * held-out, metrics and fine-tuning files, named by their modules).
+ * The names of the top-level files and folders are defined here, except run.json
+ * (./run-format.ts), heldout.json (../metrics/holdout.ts), origin.json
+ * (../train/init-from.ts) and checkpoints' damaged/ and superseded/ (./checkpoint-pick.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
