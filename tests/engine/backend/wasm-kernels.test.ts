@@ -22,6 +22,7 @@ import {
   convGrid,
   convShapes,
   expectNoLeak,
+  oddConvCases,
   onBackend,
   onWasmAndCpu,
   randomData,
@@ -77,27 +78,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 
   const odd: ConvCase[] = [
-    { x: [2, 11, 7, 2], k: [5, 4], cout: 3, strides: [2, 3], pad: 'same' },
-    { x: [1, 13, 10, 5], k: [3, 5], cout: 2, strides: [3, 2], pad: 'valid' },
-    { x: [2, 8, 9, 3], k: [3, 4], cout: 5, strides: [1, 2], pad: 'same' },
-    { x: [2, 9, 8, 3], k: [4, 3], cout: 5, strides: [3, 1], pad: 'valid' },
-    { x: [3, 8, 8, 1], k: [4, 4], cout: 6, strides: 2, pad: 'same' }, // Cin = 1
-    { x: [2, 9, 9, 4], k: [3, 3], cout: 1, strides: 2, pad: 'same' }, // Cout = 1
-    { x: [2, 9, 9, 3], k: [3, 3], cout: 5, strides: 2, pad: 1 },
-    {
-      x: [2, 9, 8, 3],
-      k: [3, 2],
-      cout: 5,
-      strides: 2,
-      pad: [
-        [0, 0],
-        [1, 2],
-        [0, 3],
-        [0, 0],
-      ],
-    },
-    { x: [2, 3, 9, 7], k: [3, 3], cout: 4, strides: 2, pad: 'same', format: 'NCHW' },
-    { x: [8, 16, 16, 8], k: [4, 4], cout: 16, strides: 2, pad: 'same' }, // a DCGAN layer, small
+    ...oddConvCases,
     { x: [4, 4, 4, 16], k: [4, 4], cout: 8, strides: 1, pad: 'valid' }, // DCGAN 4×4 → 1×1 end layer (one-window matMul path)
     { x: [64, 4, 4, 32], k: [4, 4], cout: 10, strides: 1, pad: 'valid' }, // the same at batch 64
     { x: [1, 5, 4, 3], k: [5, 4], cout: 2, strides: 2, pad: 'valid' }, // one window, batch 1, odd sizes
