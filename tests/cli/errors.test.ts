@@ -5,21 +5,19 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   TINY,
+  cliTempDir,
   describeResult,
-  makeTempDir,
   readStats,
-  removeDir,
   runCli,
   stackLines,
   trainRun,
   type CliResult,
 } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
+const ws = cliTempDir('gan-cli-err-');
 let runDir: string;
 let copies = 0;
 
@@ -27,21 +25,15 @@ const USAGE_HINT = '(add --help for usage)';
 const BACKEND_LINE = /^backend: wasm \(/;
 
 beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-err-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
   const r = await trainRun(
-    path.join(tmp, 'runs'),
+    path.join(ws.dir, 'runs'),
     ['--steps', '2', '--batch', '4', '--sample-every', '0', '--checkpoint-every', '0', ...TINY],
-    { env },
+    { env: ws.env },
   );
   runDir = r.runDir;
 });
 
-afterAll(async () => {
-  await removeDir(tmp);
-});
-
-const cli = (args: string[]): Promise<CliResult> => runCli(args, { env });
+const cli = (args: string[]): Promise<CliResult> => runCli(args, { env: ws.env });
 
 /** Failed, nothing on stdout, no stack trace, and `error:` only on the last stderr line. */
 function expectFailure(r: CliResult): string {
@@ -65,7 +57,7 @@ function expectStderr(r: CliResult, lines: (string | RegExp)[]): void {
 
 /** A copy of the trained run, to break. */
 async function copyRun(): Promise<string> {
-  const dir = path.join(tmp, `copy-${copies++}`);
+  const dir = path.join(ws.dir, `copy-${copies++}`);
   await fs.cp(runDir, dir, { recursive: true });
   return dir;
 }
@@ -74,11 +66,11 @@ const newest = (run: string, file: string): string => path.join(run, 'checkpoint
 
 describe('train: bad options', () => {
   it('a --data folder that does not exist', async () => {
-    const missing = path.join(tmp, 'no-such-folder');
-    const r = await cli(['train', '--data', missing, '--out', path.join(tmp, 'runs-x'), ...TINY]);
+    const missing = path.join(ws.dir, 'no-such-folder');
+    const r = await cli(['train', '--data', missing, '--out', path.join(ws.dir, 'runs-x'), ...TINY]);
     // The backend starts before the import looks at the folder.
     expectStderr(r, [BACKEND_LINE, `error: Folder not found: ${missing}`]);
-    await expect(fs.stat(path.join(tmp, 'runs-x'))).rejects.toThrow(); // no run folder made
+    await expect(fs.stat(path.join(ws.dir, 'runs-x'))).rejects.toThrow(); // no run folder made
   });
 
   it('an unknown preset', async () => {
@@ -131,9 +123,9 @@ describe('train: bad options', () => {
   });
 
   it('a --config file that is missing or not JSON', async () => {
-    const missing = path.join(tmp, 'missing.json');
+    const missing = path.join(ws.dir, 'missing.json');
     expectStderr(await cli(['train', '--config', missing]), [`error: Config file not found: ${missing}`]);
-    const bad = path.join(tmp, 'bad.json');
+    const bad = path.join(ws.dir, 'bad.json');
     await fs.writeFile(bad, '{"steps": 3,');
     expectStderr(await cli(['train', '--config', bad]), [
       new RegExp(`^error: Config file ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON: `),
@@ -153,7 +145,7 @@ describe('train: bad options', () => {
       '(Did you mean --steps?)',
       USAGE_HINT,
     ]);
-    expectStderr(await cli(['generate', '--count', '1', '--out', tmp]), [
+    expectStderr(await cli(['generate', '--count', '1', '--out', ws.dir]), [
       `error: required option '--checkpoint <path>' not specified`,
       USAGE_HINT,
     ]);
@@ -162,16 +154,18 @@ describe('train: bad options', () => {
 
 describe('paths that are not runs or checkpoints', () => {
   it('generate and export on a folder that is neither', async () => {
-    const empty = path.join(tmp, 'empty');
+    const empty = path.join(ws.dir, 'empty');
     await fs.mkdir(empty, { recursive: true });
     const msg = `error: ${empty} is neither a run folder nor a checkpoint folder (no state.json, no checkpoints/).`;
-    expectStderr(await cli(['generate', '--checkpoint', empty, '--count', '1', '--out', path.join(tmp, 'g')]), [msg]);
-    expectStderr(await cli(['export', '--checkpoint', empty, '--out', path.join(tmp, 'e')]), [msg]);
+    expectStderr(await cli(['generate', '--checkpoint', empty, '--count', '1', '--out', path.join(ws.dir, 'g')]), [
+      msg,
+    ]);
+    expectStderr(await cli(['export', '--checkpoint', empty, '--out', path.join(ws.dir, 'e')]), [msg]);
   });
 
   it('generate on a path that does not exist', async () => {
-    const missing = path.join(tmp, 'nothing-here');
-    expectStderr(await cli(['generate', '--checkpoint', missing, '--count', '1', '--out', path.join(tmp, 'g')]), [
+    const missing = path.join(ws.dir, 'nothing-here');
+    expectStderr(await cli(['generate', '--checkpoint', missing, '--count', '1', '--out', path.join(ws.dir, 'g')]), [
       `error: Checkpoint not found: ${missing} is not a folder.`,
     ]);
   });
@@ -180,7 +174,7 @@ describe('paths that are not runs or checkpoints', () => {
     const run = await copyRun();
     await fs.rm(path.join(run, 'checkpoints'), { recursive: true });
     await fs.mkdir(path.join(run, 'checkpoints'));
-    expectStderr(await cli(['generate', '--checkpoint', run, '--count', '1', '--out', path.join(tmp, 'g')]), [
+    expectStderr(await cli(['generate', '--checkpoint', run, '--count', '1', '--out', path.join(ws.dir, 'g')]), [
       `error: Run ${run} has no checkpoint yet.`,
     ]);
   });
@@ -192,13 +186,13 @@ describe('paths that are not runs or checkpoints', () => {
   });
 
   it('train --resume on a folder that is not a run', async () => {
-    const empty = path.join(tmp, 'empty');
+    const empty = path.join(ws.dir, 'empty');
     await fs.mkdir(empty, { recursive: true });
     expectStderr(await cli(['train', '--resume', empty]), [`error: Not a run folder: ${empty} (no config.json).`]);
   });
 
   it('export in an unknown format', async () => {
-    expectStderr(await cli(['export', '--checkpoint', runDir, '--format', 'onnx', '--out', path.join(tmp, 'e')]), [
+    expectStderr(await cli(['export', '--checkpoint', runDir, '--format', 'onnx', '--out', path.join(ws.dir, 'e')]), [
       'error: Unknown export format "onnx". Supported: tfjs.',
     ]);
   });
@@ -209,13 +203,13 @@ describe('damaged checkpoints', () => {
     const run = await copyRun();
     const weights = newest(run, 'g_ema/weights.bin');
     await fs.truncate(weights, 100);
-    const r = await cli(['generate', '--checkpoint', run, '--count', '2', '--out', path.join(tmp, 'g1')]);
+    const r = await cli(['generate', '--checkpoint', run, '--count', '2', '--out', path.join(ws.dir, 'g1')]);
     expectStderr(r, [
       new RegExp(
         `^error: Run ${escape(run)} has no intact checkpoint: step-000002: g_ema/weights\\.bin is 100 bytes, the manifest says \\d+ \\(truncated or corrupt\\)\\.$`,
       ),
     ]);
-    await expect(fs.stat(path.join(tmp, 'g1', 'seed0-0000.png'))).rejects.toThrow();
+    await expect(fs.stat(path.join(ws.dir, 'g1', 'seed0-0000.png'))).rejects.toThrow();
   });
 
   it('generate with garbage in state.json', async () => {
@@ -228,7 +222,7 @@ describe('damaged checkpoints', () => {
       '--count',
       '1',
       '--out',
-      path.join(tmp, 'g2'),
+      path.join(ws.dir, 'g2'),
     ]);
     expectStderr(r, [/^error: Corrupt checkpoint .*step-000002: cannot read state\.json \(.*not valid JSON\)\.$/]);
   });
@@ -236,7 +230,7 @@ describe('damaged checkpoints', () => {
   it('generate with a state.json of another format', async () => {
     const run = await copyRun();
     await fs.writeFile(newest(run, 'state.json'), JSON.stringify({ format: 99, step: 2 }));
-    const r = await cli(['generate', '--checkpoint', run, '--count', '1', '--out', path.join(tmp, 'g3')]);
+    const r = await cli(['generate', '--checkpoint', run, '--count', '1', '--out', path.join(ws.dir, 'g3')]);
     expectStderr(r, [
       /^error: Checkpoint .*step-000002 was saved by a newer GAN Studio \(checkpoint format 99; this version reads up to 2\)\. Update GAN Studio to use it\.$/,
     ]);
@@ -283,7 +277,7 @@ describe('damaged checkpoints', () => {
 describe('--verbose', () => {
   it('an unusable --out fails at once with one line, and --verbose adds the stack trace', async () => {
     // --out below a regular file: the runs folder cannot be made. It is reported before any import.
-    const file = path.join(tmp, 'a-file');
+    const file = path.join(ws.dir, 'a-file');
     await fs.writeFile(file, 'x');
     const out = path.join(file, 'runs');
     const args = ['train', '--out', out, '--steps', '1', '--batch', '4', ...TINY];
@@ -307,7 +301,7 @@ describe('--verbose', () => {
   });
 
   it('a user error with --verbose also shows where it came from', async () => {
-    const missing = path.join(tmp, 'nothing-here');
+    const missing = path.join(ws.dir, 'nothing-here');
     const r = await cli([
       '--verbose',
       'generate',
@@ -316,7 +310,7 @@ describe('--verbose', () => {
       '--count',
       '1',
       '--out',
-      path.join(tmp, 'g'),
+      path.join(ws.dir, 'g'),
     ]);
     expect(r.code).toBe(1);
     expect(r.stderrLines[0]).toBe(`error: Checkpoint not found: ${missing} is not a folder.`);

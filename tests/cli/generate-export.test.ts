@@ -6,34 +6,32 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { latents } from '../../src/engine/generate';
 import {
   TINY,
+  cliTempDir,
   describeResult,
   expectSuccess,
   gridSide,
-  makeTempDir,
   pngInfo,
   readJson,
-  removeDir,
   runCli,
   startCli,
   trainRun,
   waitFor,
 } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
+const ws = cliTempDir('gan-cli-gen-');
 let runDir: string;
 let n = 0;
 
 /** A fresh output folder. */
-const outDir = (): string => path.join(tmp, `out-${n++}`);
+const outDir = (): string => path.join(ws.dir, `out-${n++}`);
 
 async function generate(args: string[]): Promise<{ dir: string; files: string[]; stderr: string }> {
   const dir = outDir();
-  const r = expectSuccess(await runCli(['generate', '--out', dir, ...args], { env }));
+  const r = expectSuccess(await runCli(['generate', '--out', dir, ...args], { env: ws.env }));
   expect(r.stdout).toBe('');
   return { dir, files: (await fs.readdir(dir)).sort(), stderr: r.stderr };
 }
@@ -43,18 +41,12 @@ async function bytesOf(dir: string, files: string[]): Promise<Buffer[]> {
 }
 
 beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-gen-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
   const r = await trainRun(
-    path.join(tmp, 'runs'),
+    path.join(ws.dir, 'runs'),
     ['--steps', '3', '--batch', '8', '--sample-every', '0', '--checkpoint-every', '2', ...TINY],
-    { env },
+    { env: ws.env },
   );
   runDir = r.runDir;
-});
-
-afterAll(async () => {
-  await removeDir(tmp);
 });
 
 describe('generate', () => {
@@ -119,7 +111,7 @@ describe('generate', () => {
     expect((await bytesOf(half.dir, half.files))[0].equals((await bytesOf(plain.dir, plain.files))[0])).toBe(false);
     const bad = await runCli(
       ['generate', '--checkpoint', runDir, '--count', '1', '--out', outDir(), '--truncation', '3'],
-      { env },
+      { env: ws.env },
     );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--truncation needs a number from 0 to 2, got "3"/);
@@ -137,7 +129,7 @@ describe('generate', () => {
     ]); // batches of 64, a line per quarter
     expect(big.stderr.trim().split('\n').at(-1)).toMatch(/^wrote 1000 images to /);
     const tooMany = await runCli(['generate', '--checkpoint', runDir, '--count', '2000000', '--out', outDir()], {
-      env,
+      env: ws.env,
     });
     expect(tooMany.code).toBe(1);
     expect(tooMany.stderrLines).toEqual([
@@ -146,9 +138,9 @@ describe('generate', () => {
   });
 
   it('--out naming a file gives one clear line, not EEXIST, and leaves the file alone', async () => {
-    const file = path.join(tmp, 'taken.png');
+    const file = path.join(ws.dir, 'taken.png');
     await fs.writeFile(file, 'mine');
-    const r = await runCli(['generate', '--checkpoint', runDir, '--count', '2', '--out', file], { env });
+    const r = await runCli(['generate', '--checkpoint', runDir, '--count', '2', '--out', file], { env: ws.env });
     expect(r.code).toBe(1);
     expect(r.stderrLines).toEqual([`error: ${file} is a file, not a folder: give a folder to write the images into.`]);
     expect(await fs.readFile(file, 'utf8')).toBe('mine');
@@ -170,7 +162,7 @@ describe('generate', () => {
     const bad = await runCli(
       ['generate', '--checkpoint', runDir, '--count', '1', '--out', outDir(), '--filter', 'cubic'],
       {
-        env,
+        env: ws.env,
       },
     );
     expect(bad.code).toBe(1);
@@ -183,7 +175,7 @@ describe('export --format tfjs', () => {
 
   beforeAll(async () => {
     exportDir = outDir();
-    const r = await runCli(['export', '--checkpoint', runDir, '--format', 'tfjs', '--out', exportDir], { env });
+    const r = await runCli(['export', '--checkpoint', runDir, '--format', 'tfjs', '--out', exportDir], { env: ws.env });
     expect(r.code, describeResult(r)).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toBe(`exported EMA generator (step 3, 28×28×1, latent 100) to ${exportDir}`);
@@ -227,7 +219,7 @@ describe('export --format tfjs', () => {
   it('--quantize uint8 writes TF.js-quantized weights and reports their size and the largest pixel difference', async () => {
     const dir = outDir();
     const r = expectSuccess(
-      await runCli(['export', '--checkpoint', runDir, '--out', dir, '--quantize', 'uint8'], { env }),
+      await runCli(['export', '--checkpoint', runDir, '--out', dir, '--quantize', 'uint8'], { env: ws.env }),
     );
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toBe(`exported EMA generator (step 3, 28×28×1, latent 100) to ${dir}`);
@@ -246,7 +238,9 @@ describe('export --format tfjs', () => {
       path.join(dir, 'model.json'),
     );
     expect(model.weightsManifest[0].weights.every((w) => w.quantization?.dtype === 'uint8')).toBe(true);
-    const bad = await runCli(['export', '--checkpoint', runDir, '--out', outDir(), '--quantize', 'int4'], { env });
+    const bad = await runCli(['export', '--checkpoint', runDir, '--out', outDir(), '--quantize', 'int4'], {
+      env: ws.env,
+    });
     expect(bad.code).toBe(1);
     expect(bad.stderrLines).toEqual(['error: Unknown --quantize "int4". Choose one of: uint8, float16.']);
   });
@@ -255,7 +249,7 @@ describe('export --format tfjs', () => {
     const dir = outDir();
     // No browser on PATH: the command says so and keeps serving.
     const child = startCli(['export', '--checkpoint', runDir, '--out', dir, '--open'], {
-      env: { ...env, PATH: '/nonexistent' },
+      env: { ...ws.env, PATH: '/nonexistent' },
     });
     try {
       const url = await waitFor(

@@ -7,21 +7,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TINY,
-  describeResult,
-  expectSuccess,
-  makeTempDir,
-  readJson,
-  readStats,
-  removeDir,
-  runCli,
-  trainRun,
-} from '../helpers/cli';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TINY, cliTempDir, describeResult, expectSuccess, readJson, readStats, runCli, trainRun } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
+const ws = cliTempDir('gan-cli-heal-');
 let dataDir: string;
 let runDir: string;
 let copies = 0;
@@ -39,12 +28,10 @@ async function makeImages(dir: string, salt: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-heal-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
-  dataDir = path.join(tmp, 'images');
+  dataDir = path.join(ws.dir, 'images');
   await makeImages(dataDir, 0);
   const r = await trainRun(
-    path.join(tmp, 'runs'),
+    path.join(ws.dir, 'runs'),
     [
       '--data',
       dataDir,
@@ -60,17 +47,13 @@ beforeAll(async () => {
       'model.resolution=16',
       ...TINY,
     ],
-    { env },
+    { env: ws.env },
   );
   runDir = r.runDir;
 });
 
-afterAll(async () => {
-  await removeDir(tmp);
-});
-
 async function copyRun(): Promise<string> {
-  const dir = path.join(tmp, `copy-${copies++}`);
+  const dir = path.join(ws.dir, `copy-${copies++}`);
   await fs.cp(runDir, dir, { recursive: true });
   return dir;
 }
@@ -81,9 +64,11 @@ describe('a damaged newest checkpoint', () => {
   it('generate and export use the newest intact one, with one warning line naming the skipped one and why', async () => {
     const run = await copyRun();
     await fs.truncate(path.join(ck(run, 4), 'g_ema', 'weights.bin'), 100);
-    const out = path.join(tmp, 'gen');
+    const out = path.join(ws.dir, 'gen');
     const g = expectSuccess(
-      await runCli(['generate', '--checkpoint', run, '--count', '2', '--out', out, '--backend', 'wasm'], { env }),
+      await runCli(['generate', '--checkpoint', run, '--count', '2', '--out', out, '--backend', 'wasm'], {
+        env: ws.env,
+      }),
     );
     expect(g.stderrLines).toContain(
       `warning: skipped checkpoint step-000004: g_ema/weights.bin is 100 bytes, the manifest says ${(await readJson<{ files: Record<string, { bytes: number }> }>(path.join(ck(run, 4), 'state.json'))).files['g_ema/weights.bin'].bytes} (truncated or corrupt)`,
@@ -91,8 +76,8 @@ describe('a damaged newest checkpoint', () => {
     expect(g.stderrLines.at(-1)).toMatch(/wrote 2 images to .* \(EMA generator, step 2\)$/);
     expect((await fs.readdir(out)).sort()).toEqual(['seed0-0000.png', 'seed0-0001.png']);
 
-    const web = path.join(tmp, 'web');
-    const e = expectSuccess(await runCli(['export', '--checkpoint', run, '--out', web], { env }));
+    const web = path.join(ws.dir, 'web');
+    const e = expectSuccess(await runCli(['export', '--checkpoint', run, '--out', web], { env: ws.env }));
     expect(e.stderrLines.filter((l) => l.startsWith('warning: skipped checkpoint step-000004:'))).toHaveLength(1);
     expect(await readJson(path.join(web, 'generator.json'))).toMatchObject({ step: 2, ema: true });
   });
@@ -100,7 +85,9 @@ describe('a damaged newest checkpoint', () => {
   it('train --resume continues from the intact one and says so', async () => {
     const run = await copyRun();
     await fs.writeFile(path.join(ck(run, 4), 'state.json'), '{"format": 2, "st');
-    const r = expectSuccess(await runCli(['train', '--resume', run, '--steps', '5', '--backend', 'wasm'], { env }));
+    const r = expectSuccess(
+      await runCli(['train', '--resume', run, '--steps', '5', '--backend', 'wasm'], { env: ws.env }),
+    );
     expect(
       r.stderrLines.some((l) =>
         /^warning: skipped checkpoint step-000004: cannot read state\.json .*; it is kept in checkpoints\/damaged\/$/.test(
@@ -118,7 +105,7 @@ describe('train --resume with a checkpoint folder', () => {
   it('continues from that checkpoint', async () => {
     const run = await copyRun();
     const r = expectSuccess(
-      await runCli(['train', '--resume', ck(run, 2), '--steps', '3', '--backend', 'wasm'], { env }),
+      await runCli(['train', '--resume', ck(run, 2), '--steps', '3', '--backend', 'wasm'], { env: ws.env }),
     );
     expect(r.stderrLines).toContain(`resuming from ${ck(run, 2)}: ${run}`);
     expect((await readStats(run)).map((s) => s.step)).toEqual([1, 2, 3]);
@@ -129,10 +116,10 @@ describe('train --resume with a checkpoint folder', () => {
 describe('train --resume --data', () => {
   it('accepts the same images in a moved folder, and records the new place', async () => {
     const run = await copyRun();
-    const moved = path.join(tmp, 'moved-images');
+    const moved = path.join(ws.dir, 'moved-images');
     await fs.cp(dataDir, moved, { recursive: true }); // a copy: new paths and new file times, same images
     const r = expectSuccess(
-      await runCli(['train', '--resume', run, '--data', moved, '--steps', '5', '--backend', 'wasm'], { env }),
+      await runCli(['train', '--resume', run, '--data', moved, '--steps', '5', '--backend', 'wasm'], { env: ws.env }),
     );
     expect(
       r.stderrLines.filter((l) => l.startsWith('warning:')),
@@ -144,10 +131,12 @@ describe('train --resume --data', () => {
 
   it('refuses other images with one line, and leaves the run as it was', async () => {
     const run = await copyRun();
-    const other = path.join(tmp, 'other-images');
+    const other = path.join(ws.dir, 'other-images');
     await makeImages(other, 1);
     const configBefore = await fs.readFile(path.join(run, 'config.json'), 'utf8');
-    const r = await runCli(['train', '--resume', run, '--data', other, '--steps', '5', '--backend', 'wasm'], { env });
+    const r = await runCli(['train', '--resume', run, '--data', other, '--steps', '5', '--backend', 'wasm'], {
+      env: ws.env,
+    });
     expect(r.code, describeResult(r)).not.toBe(0);
     const errors = r.stderrLines.filter((l) => l.startsWith('error:'));
     expect(errors).toEqual([

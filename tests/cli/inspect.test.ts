@@ -1,20 +1,9 @@
 /** `gan-studio bench`, `info` and `config`: what they print on stdout. */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { physicalCores } from '../../src/engine/backend';
-import { expectSuccess, makeTempDir, removeDir, runCli } from '../helpers/cli';
+import { cliTempDir, expectSuccess, runCli } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-inspect-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
-});
-
-afterAll(async () => {
-  await removeDir(tmp);
-});
+const ws = cliTempDir('gan-cli-inspect-');
 
 describe('bench --json', () => {
   it('prints exactly one JSON line with the speed of a tiny dcgan-28', async () => {
@@ -36,7 +25,7 @@ describe('bench --json', () => {
           'wasm',
           '--json',
         ],
-        { env },
+        { env: ws.env },
       ),
     );
     expect(r.stdout.endsWith('\n')).toBe(true);
@@ -87,7 +76,7 @@ describe('bench --json', () => {
           '2',
           '--json',
         ],
-        { env },
+        { env: ws.env },
       ),
     );
     const line = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
@@ -113,7 +102,7 @@ describe('bench --json', () => {
           '--threads',
           '1',
         ],
-        { env },
+        { env: ws.env },
       ),
     );
     expect(r.stdout).toMatch(
@@ -122,7 +111,7 @@ describe('bench --json', () => {
   });
 
   it('rejects an unknown preset with one error line', async () => {
-    const r = await runCli(['bench', '--preset', 'nope', '--backend', 'wasm', '--json'], { env });
+    const r = await runCli(['bench', '--preset', 'nope', '--backend', 'wasm', '--json'], { env: ws.env });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderrLines).toEqual([
@@ -133,7 +122,7 @@ describe('bench --json', () => {
 
 describe('info', () => {
   it('lists the five backends in preference order; wasm and cpu ready, native ones with a reason', async () => {
-    const r = expectSuccess(await runCli(['info'], { env }));
+    const r = expectSuccess(await runCli(['info'], { env: ws.env }));
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^GAN Studio on Node \d+\.\d+\.\d+ \(\w+-\w+\)$/);
     const rows = lines.filter((l) => /^ {2}[✔✘] /.test(l));
@@ -161,7 +150,7 @@ describe('info', () => {
   });
 
   it('--json gives the same list as data', async () => {
-    const r = expectSuccess(await runCli(['info', '--json'], { env }));
+    const r = expectSuccess(await runCli(['info', '--json'], { env: ws.env }));
     const info = JSON.parse(r.stdout) as {
       node: string;
       platform: string;
@@ -187,7 +176,7 @@ describe('config', () => {
   };
 
   it('--schema prints a JSON Schema with a description for every option', async () => {
-    const r = expectSuccess(await runCli(['config', '--schema'], { env }));
+    const r = expectSuccess(await runCli(['config', '--schema'], { env: ws.env }));
     const schema = JSON.parse(r.stdout) as Schema & { $schema: string };
     expect(schema.$schema).toMatch(/json-schema\.org/);
     expect(schema.type).toBe('object');
@@ -223,7 +212,9 @@ describe('config', () => {
 
   it('prints the resolved config of a preset with --set applied', async () => {
     const r = expectSuccess(
-      await runCli(['config', '--preset', 'dcgan-64', '--set', 'model.baseWidth=16', '--set', 'g.lr=0.001'], { env }),
+      await runCli(['config', '--preset', 'dcgan-64', '--set', 'model.baseWidth=16', '--set', 'g.lr=0.001'], {
+        env: ws.env,
+      }),
     );
     const config = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(config).toMatchObject({

@@ -1,29 +1,16 @@
 /** `gan-studio metrics` and the metrics lines of `gan-studio train`, in real child processes. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TINY,
-  expectSuccess,
-  makeTempDir,
-  pngInfo,
-  readJson,
-  removeDir,
-  runCli,
-  trainRun,
-  type CliResult,
-} from '../helpers/cli';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TINY, cliTempDir, expectSuccess, pngInfo, readJson, runCli, trainRun, type CliResult } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
+const ws = cliTempDir('gan-cli-metrics-');
 let runDir: string;
 let train: CliResult;
 
 beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-metrics-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
   const r = await trainRun(
-    path.join(tmp, 'runs'),
+    path.join(ws.dir, 'runs'),
     [
       '--steps',
       '2',
@@ -37,15 +24,11 @@ beforeAll(async () => {
       '--set',
       'metrics.samples=32',
     ],
-    { env },
+    { env: ws.env },
   );
   runDir = r.runDir;
   train = r.result;
 }, 600_000);
-
-afterAll(async () => {
-  await removeDir(tmp);
-});
 
 describe('metrics', () => {
   it('train prints one metrics line at step 0 and one at the end, against the held-out images', () => {
@@ -59,7 +42,9 @@ describe('metrics', () => {
 
   it('--checkpoint --json prints the scores of the checkpoint on stdout', async () => {
     const r = expectSuccess(
-      await runCli(['metrics', '--checkpoint', runDir, '--count', '32', '--json', '--backend', 'wasm'], { env }),
+      await runCli(['metrics', '--checkpoint', runDir, '--count', '32', '--json', '--backend', 'wasm'], {
+        env: ws.env,
+      }),
     );
     const m = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(m).toMatchObject({ step: 2, samples: 32, reals: 300, heldout: true, swdSizes: [28, 14, 7] });
@@ -73,10 +58,10 @@ describe('metrics', () => {
   }, 300_000);
 
   it('a missing checkpoint or a bad --count is one error line', async () => {
-    const r = await runCli(['metrics', '--checkpoint', path.join(tmp, 'nope')], { env });
+    const r = await runCli(['metrics', '--checkpoint', path.join(ws.dir, 'nope')], { env: ws.env });
     expect(r.code).toBe(1);
-    expect(r.stderrLines).toEqual([`error: Checkpoint not found: ${path.join(tmp, 'nope')} is not a folder.`]);
-    const bad = await runCli(['metrics', '--checkpoint', runDir, '--count', '2'], { env });
+    expect(r.stderrLines).toEqual([`error: Checkpoint not found: ${path.join(ws.dir, 'nope')} is not a folder.`]);
+    const bad = await runCli(['metrics', '--checkpoint', runDir, '--count', '2'], { env: ws.env });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--count needs a whole number ≥ 16/);
   });
@@ -84,10 +69,10 @@ describe('metrics', () => {
 
 describe('nearest', () => {
   it('writes one strip per sample (sample + k nearest in features, then in pixels) and nearest.json with distances and the copying score', async () => {
-    const out = path.join(tmp, 'nearest');
+    const out = path.join(ws.dir, 'nearest');
     const r = expectSuccess(
       await runCli(['nearest', '--checkpoint', runDir, '--count', '3', '--k', '2', '--out', out, '--backend', 'wasm'], {
-        env,
+        env: ws.env,
       }),
     );
     expect((await fs.readdir(out)).sort()).toEqual([
@@ -122,6 +107,8 @@ describe('nearest', () => {
     }
     expect(r.stderrLines.some((l) => /copying score \d+%/.test(l))).toBe(true);
     // The training images' features came from the cache the run's live metrics wrote (one file per data set and seed).
-    expect((await fs.readdir(path.join(tmp, 'cache', 'features'))).filter((n) => n.endsWith('.gsft'))).toHaveLength(1);
+    expect((await fs.readdir(path.join(ws.dir, 'cache', 'features'))).filter((n) => n.endsWith('.gsft'))).toHaveLength(
+      1,
+    );
   }, 300_000);
 });

@@ -5,17 +5,16 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/engine/run/run-dir';
 import { readRunStatus } from '../../src/engine/run/status';
 import {
   TINY,
+  cliTempDir,
   describeResult,
   expectSuccess,
-  makeTempDir,
   readJson,
   readStats,
-  removeDir,
   runCli,
   trainRun,
   startTrainingRun,
@@ -23,24 +22,17 @@ import {
   type CliChild,
 } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
+const ws = cliTempDir('gan-cli-ctl-');
 let finishedRun: string;
 
 beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-ctl-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
   finishedRun = (
     await trainRun(
-      path.join(tmp, 'runs'),
+      path.join(ws.dir, 'runs'),
       ['--steps', '2', '--batch', '4', '--sample-every', '0', '--name', 'short', ...TINY],
-      { env },
+      { env: ws.env },
     )
   ).runDir;
-});
-
-afterAll(async () => {
-  await removeDir(tmp);
 });
 
 async function snapshotTree(dir: string): Promise<string[]> {
@@ -55,16 +47,21 @@ async function snapshotTree(dir: string): Promise<string[]> {
 /** A long run in its own --out folder, once it has trained `lines` steps. */
 function startLongRun(name: string, lines = 2): Promise<{ proc: CliChild; runDir: string }> {
   const args = ['--steps', '100000', '--batch', '4', '--checkpoint-every', '3', '--sample-every', '0', ...TINY];
-  return startTrainingRun(path.join(tmp, `runs-${name}`), args, { env, timeoutMs: 200_000, lines, waitMs: 90_000 });
+  return startTrainingRun(path.join(ws.dir, `runs-${name}`), args, {
+    env: ws.env,
+    timeoutMs: 200_000,
+    lines,
+    waitMs: 90_000,
+  });
 }
 
 describe('train --dry-run', () => {
   it('prints the resolved config and the run folder it would create, and creates nothing', async () => {
-    const out = path.join(tmp, 'dry', 'runs');
+    const out = path.join(ws.dir, 'dry', 'runs');
     const r = expectSuccess(
       await runCli(
         ['train', '--dry-run', '--out', out, '--name', 'cats', '--steps', '123', '--set', 'g.lr=0.0003', ...TINY],
-        { env },
+        { env: ws.env },
       ),
     );
     const config = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -77,12 +74,12 @@ describe('train --dry-run', () => {
       model: { baseWidth: 8 },
     });
     expect(r.stderrLines).toEqual([`dry run: would create ${path.resolve(out, '00001-cats')}`]);
-    await expect(fs.stat(path.join(tmp, 'dry'))).rejects.toThrow(/ENOENT/);
+    await expect(fs.stat(path.join(ws.dir, 'dry'))).rejects.toThrow(/ENOENT/);
   });
 
   it('numbers after the runs already there', async () => {
     const r = expectSuccess(
-      await runCli(['train', '--dry-run', '--out', path.dirname(finishedRun), '--name', 'more'], { env }),
+      await runCli(['train', '--dry-run', '--out', path.dirname(finishedRun), '--name', 'more'], { env: ws.env }),
     );
     expect(r.stderrLines).toEqual([`dry run: would create ${path.join(path.dirname(finishedRun), '00002-more')}`]);
   });
@@ -90,7 +87,9 @@ describe('train --dry-run', () => {
   it('on --resume: the config with the changes and the step it continues from, the run left as it was', async () => {
     const before = await snapshotTree(finishedRun);
     const r = expectSuccess(
-      await runCli(['train', '--dry-run', '--resume', finishedRun, '--steps', '9', '--checkpoint-every', '4'], { env }),
+      await runCli(['train', '--dry-run', '--resume', finishedRun, '--steps', '9', '--checkpoint-every', '4'], {
+        env: ws.env,
+      }),
     );
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'short', steps: 9, checkpointEvery: 4, batchSize: 4 });
     expect(r.stderrLines).toEqual([`dry run: would resume ${finishedRun} from step 2 to step 9`]);
@@ -98,12 +97,14 @@ describe('train --dry-run', () => {
   });
 
   it('refuses what a real start would refuse, with the same line', async () => {
-    const r = await runCli(['train', '--dry-run', '--resume', finishedRun, '--steps', '9', '--batch', '2'], { env });
+    const r = await runCli(['train', '--dry-run', '--resume', finishedRun, '--steps', '9', '--batch', '2'], {
+      env: ws.env,
+    });
     expect(r.code).toBe(1);
     expect(r.stderrLines).toEqual([
       'error: --resume cannot change batchSize; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, threads, data.dir, metrics.enabled, metrics.every, metrics.samples, metrics.budget may change on resume.',
     ]);
-    const bad = await runCli(['train', '--dry-run', '--set', 'model.resolution=30'], { env });
+    const bad = await runCli(['train', '--dry-run', '--set', 'model.resolution=30'], { env: ws.env });
     expect(bad.code).toBe(1);
     expect(bad.stderrLines).toHaveLength(1);
     expect(bad.stderrLines[0]).toMatch(/^error: Invalid option "model.resolution"/);
@@ -117,7 +118,7 @@ describe('one trainer per run', () => {
     expect(lock.pid).toBe(proc.child.pid);
     const statsBefore = (await readStats(runDir)).length;
 
-    const second = await runCli(['train', '--resume', runDir, '--steps', '200000'], { env });
+    const second = await runCli(['train', '--resume', runDir, '--steps', '200000'], { env: ws.env });
     expect(second.code, describeResult(second)).toBe(1);
     expect(second.stderrLines).toHaveLength(1);
     expect(second.stderrLines[0]).toMatch(
@@ -155,7 +156,9 @@ describe('one trainer per run', () => {
         .filter((n) => n.startsWith('step-'))
         .map((n) => Number(n.slice(5))),
     );
-    const resumed = expectSuccess(await runCli(['train', '--resume', runDir, '--steps', String(newest + 2)], { env }));
+    const resumed = expectSuccess(
+      await runCli(['train', '--resume', runDir, '--steps', String(newest + 2)], { env: ws.env }),
+    );
     expect(resumed.stderrLines).toContain(
       `resuming from ${path.join(runDir, 'checkpoints', `step-${String(newest).padStart(6, '0')}`)}: ${runDir}`,
     );
@@ -182,7 +185,7 @@ describe('a long run', () => {
   });
 
   it('a short one gets no estimate line', async () => {
-    const r = expectSuccess(await runCli(['train', '--resume', finishedRun, '--steps', '7'], { env }));
+    const r = expectSuccess(await runCli(['train', '--resume', finishedRun, '--steps', '7'], { env: ws.env }));
     expect(r.stderrLines.filter((l) => l.startsWith('estimate:'))).toEqual([]);
   });
 });

@@ -4,16 +4,15 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   TINY,
+  cliTempDir,
   checkpointNames,
   describeResult,
   expectSuccess,
-  makeTempDir,
   readJson,
   readStats,
-  removeDir,
   runCli,
   runDirs,
   startCli,
@@ -23,25 +22,19 @@ import {
   type CliResult,
 } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
+const ws = cliTempDir('gan-cli-sig-');
 let outs = 0;
-
-beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-sig-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
-});
-
-afterAll(async () => {
-  await removeDir(tmp);
-});
 
 const LONG_RUN = ['--steps', '100000', '--checkpoint-every', '0', '--sample-every', '0', ...TINY];
 
 /** Start a long training run; resolves once stats.jsonl holds at least `lines` steps. */
 async function startLongRun(extra: string[] = [], lines = 2): Promise<{ proc: CliChild; out: string; runDir: string }> {
-  const out = path.join(tmp, `runs-${outs++}`);
-  const { proc, runDir } = await startTrainingRun(out, [...LONG_RUN, ...extra], { env, timeoutMs: 100_000, lines });
+  const out = path.join(ws.dir, `runs-${outs++}`);
+  const { proc, runDir } = await startTrainingRun(out, [...LONG_RUN, ...extra], {
+    env: ws.env,
+    timeoutMs: 100_000,
+    lines,
+  });
   return { proc, out, runDir };
 }
 
@@ -95,7 +88,9 @@ describe('stopping a training run', () => {
     expect(r.stderrLines[r.stderrLines.length - 1]).toBe(`stopped at step ${last}: ${runDir}`);
 
     // Resume to two steps past the stop.
-    const resumed = expectSuccess(await runCli(['train', '--resume', runDir, '--steps', String(last + 2)], { env }));
+    const resumed = expectSuccess(
+      await runCli(['train', '--resume', runDir, '--steps', String(last + 2)], { env: ws.env }),
+    );
     expect(resumed.stderrLines[resumed.stderrLines.length - 1]).toBe(`finished at step ${last + 2}: ${runDir}`);
     expect((await readStats(runDir)).map((s) => s.step)).toEqual(Array.from({ length: last + 2 }, (_, i) => i + 1));
     expect(await readJson(path.join(runDir, 'status.json'))).toMatchObject({
@@ -137,9 +132,9 @@ describe('stopping a training run', () => {
 
   it('a signal during the dataset import exits 0 without training', async () => {
     // A fresh cache folder, so the demo set is decoded (and "importing:" printed) again.
-    const out = path.join(tmp, 'runs-import');
+    const out = path.join(ws.dir, 'runs-import');
     const proc = startCli(['train', '--out', out, ...LONG_RUN], {
-      env: { GAN_STUDIO_CACHE: path.join(tmp, 'cache-import') },
+      env: { GAN_STUDIO_CACHE: path.join(ws.dir, 'cache-import') },
       timeoutMs: 100_000,
     });
     await waitFor(async () => proc.stderr().includes('importing:'), 60_000, 'the import to start');

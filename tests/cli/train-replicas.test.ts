@@ -7,38 +7,19 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { REPLICA_FAULT_ENV } from '../../src/engine/train/replicas';
-import {
-  TINY,
-  describeResult,
-  expectSuccess,
-  listFiles,
-  makeTempDir,
-  readJson,
-  removeDir,
-  runCli,
-  trainRun,
-} from '../helpers/cli';
+import { TINY, cliTempDir, describeResult, expectSuccess, listFiles, readJson, runCli, trainRun } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
+const ws = cliTempDir('gan-cli-replicas-');
 const ARGS = ['--steps', '2', '--batch', '8', '--sample-every', '0', '--checkpoint-every', '2', ...TINY];
-
-beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-replicas-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
-});
-
-afterAll(async () => {
-  await removeDir(tmp);
-});
 
 describe('train --replicas', () => {
   let runDir: string;
 
   beforeAll(async () => {
-    runDir = (await trainRun(path.join(tmp, 'runs'), [...ARGS, '--replicas', '2', '--name', 'r'], { env })).runDir;
+    runDir = (await trainRun(path.join(ws.dir, 'runs'), [...ARGS, '--replicas', '2', '--name', 'r'], { env: ws.env }))
+      .runDir;
   });
 
   it('records replicas (and threads 1) in config.json', async () => {
@@ -48,7 +29,7 @@ describe('train --replicas', () => {
   });
 
   it('is part of the maths: resuming with another count is refused with one line', async () => {
-    const r = await runCli(['train', '--resume', runDir, '--steps', '3', '--replicas', '1'], { env });
+    const r = await runCli(['train', '--resume', runDir, '--steps', '3', '--replicas', '1'], { env: ws.env });
     expect(r.code, describeResult(r)).not.toBe(0);
     const errors = r.stderrLines.filter((l) => l.startsWith('error:'));
     expect(errors).toHaveLength(1);
@@ -60,7 +41,7 @@ describe('train --replicas', () => {
     const before = await listFiles(runDir);
     const stats = await fs.readFile(path.join(runDir, 'stats.jsonl'), 'utf8');
     const r = await runCli(['train', '--resume', runDir, '--steps', '4'], {
-      env: { ...env, [REPLICA_FAULT_ENV]: 'step:3' },
+      env: { ...ws.env, [REPLICA_FAULT_ENV]: 'step:3' },
     });
     expect(r.code, describeResult(r)).not.toBe(0);
     const errors = r.stderrLines.filter((l) => l.startsWith('error:'));
@@ -71,19 +52,19 @@ describe('train --replicas', () => {
     expect(await listFiles(runDir)).toEqual(before);
     expect(await fs.readFile(path.join(runDir, 'stats.jsonl'), 'utf8')).toBe(stats);
     expect((await readJson<{ status: string; step: number }>(path.join(runDir, 'status.json'))).step).toBe(2);
-    expectSuccess(await runCli(['train', '--resume', runDir, '--steps', '4'], { env }));
+    expectSuccess(await runCli(['train', '--resume', runDir, '--steps', '4'], { env: ws.env }));
     expect((await readJson<{ step: number }>(path.join(runDir, 'status.json'))).step).toBe(4);
   });
 
   it('refuses a batch that does not split, and a backend other than wasm, with one line naming the option', async () => {
-    const odd = await runCli(['train', ...ARGS, '--replicas', '3', '--out', path.join(tmp, 'odd')], { env });
+    const odd = await runCli(['train', ...ARGS, '--replicas', '3', '--out', path.join(ws.dir, 'odd')], { env: ws.env });
     expect(odd.code, describeResult(odd)).not.toBe(0);
     const a = odd.stderrLines.filter((l) => l.startsWith('error:'));
     expect(a).toHaveLength(1);
     expect(a[0]).toMatch(/--replicas 3 needs a batch size that splits evenly/);
     const cpu = await runCli(
-      ['train', ...ARGS, '--replicas', '2', '--backend', 'cpu', '--out', path.join(tmp, 'cpu')],
-      { env },
+      ['train', ...ARGS, '--replicas', '2', '--backend', 'cpu', '--out', path.join(ws.dir, 'cpu')],
+      { env: ws.env },
     );
     expect(cpu.code, describeResult(cpu)).not.toBe(0);
     const b = cpu.stderrLines.filter((l) => l.startsWith('error:'));

@@ -7,23 +7,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { physicalCores } from '../../src/engine/backend';
 import { THREAD_FAULT_ENV } from '../../src/engine/backend/wasm-threads';
-import {
-  TINY,
-  describeResult,
-  expectSuccess,
-  listFiles,
-  makeTempDir,
-  readJson,
-  removeDir,
-  runCli,
-  trainRun,
-} from '../helpers/cli';
+import { TINY, cliTempDir, describeResult, expectSuccess, listFiles, readJson, runCli, trainRun } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
+const ws = cliTempDir('gan-cli-threads-');
 const ARGS = ['--steps', '3', '--batch', '8', '--sample-every', '0', '--checkpoint-every', '3', ...TINY];
 
 async function checkpointBytes(runDir: string, step: string): Promise<Map<string, Buffer>> {
@@ -33,22 +22,15 @@ async function checkpointBytes(runDir: string, step: string): Promise<Map<string
   return out;
 }
 
-beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-threads-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
-});
-
-afterAll(async () => {
-  await removeDir(tmp);
-});
-
 describe('train --threads', () => {
   let one: string;
   let two: string;
 
   beforeAll(async () => {
-    one = (await trainRun(path.join(tmp, 'runs'), [...ARGS, '--threads', '1', '--name', 'one'], { env })).runDir;
-    two = (await trainRun(path.join(tmp, 'runs'), [...ARGS, '--threads', '2', '--name', 'two'], { env })).runDir;
+    one = (await trainRun(path.join(ws.dir, 'runs'), [...ARGS, '--threads', '1', '--name', 'one'], { env: ws.env }))
+      .runDir;
+    two = (await trainRun(path.join(ws.dir, 'runs'), [...ARGS, '--threads', '2', '--name', 'two'], { env: ws.env }))
+      .runDir;
   });
 
   it('records the thread count in config.json and names it in the backend line', async () => {
@@ -77,14 +59,14 @@ describe('train --threads', () => {
           '--name',
           'auto',
           '--out',
-          path.join(tmp, 'auto'),
+          path.join(ws.dir, 'auto'),
         ],
-        { env },
+        { env: ws.env },
       ),
     );
-    const [dir] = await fs.readdir(path.join(tmp, 'auto'));
+    const [dir] = await fs.readdir(path.join(ws.dir, 'auto'));
     const cores = physicalCores();
-    expect((await readJson<{ threads: number }>(path.join(tmp, 'auto', dir, 'config.json'))).threads).toBe(cores);
+    expect((await readJson<{ threads: number }>(path.join(ws.dir, 'auto', dir, 'config.json'))).threads).toBe(cores);
     expect(r.stderrLines.find((l) => l.startsWith('backend:'))).toContain(
       cores === 1 ? '1 thread' : `${cores} threads`,
     );
@@ -93,19 +75,19 @@ describe('train --threads', () => {
   it('may change on resume, and the resumed run matches one trained straight through', async () => {
     const straight = (
       await trainRun(
-        path.join(tmp, 'straight'),
+        path.join(ws.dir, 'straight'),
         [...ARGS, '--steps', '4', '--checkpoint-every', '2', '--threads', '1', '--name', 's'],
-        { env },
+        { env: ws.env },
       )
     ).runDir;
     const split = (
       await trainRun(
-        path.join(tmp, 'split'),
+        path.join(ws.dir, 'split'),
         [...ARGS, '--steps', '2', '--checkpoint-every', '2', '--threads', '1', '--name', 's'],
-        { env },
+        { env: ws.env },
       )
     ).runDir;
-    expectSuccess(await runCli(['train', '--resume', split, '--steps', '4', '--threads', '2'], { env }));
+    expectSuccess(await runCli(['train', '--resume', split, '--steps', '4', '--threads', '2'], { env: ws.env }));
     expect((await readJson<{ threads: number }>(path.join(split, 'config.json'))).threads).toBe(2);
     const a = await checkpointBytes(straight, 'step-000004');
     const b = await checkpointBytes(split, 'step-000004');
@@ -113,7 +95,7 @@ describe('train --threads', () => {
   });
 
   it('refuses --threads with a bad value, naming the flag', async () => {
-    const r = await runCli(['train', ...ARGS, '--threads', 'many'], { env });
+    const r = await runCli(['train', ...ARGS, '--threads', 'many'], { env: ws.env });
     expect(r.code, describeResult(r)).not.toBe(0);
     const errors = r.stderrLines.filter((l) => l.startsWith('error:'));
     expect(errors).toHaveLength(1);
@@ -125,15 +107,15 @@ describe('a crashed compute thread', () => {
   it('ends the process with one clear line and leaves the run as it was; resuming without the fault works', async () => {
     const runDir = (
       await trainRun(
-        path.join(tmp, 'crash'),
+        path.join(ws.dir, 'crash'),
         [...ARGS, '--steps', '2', '--checkpoint-every', '2', '--threads', '1', '--name', 'c'],
-        { env },
+        { env: ws.env },
       )
     ).runDir;
     const before = await listFiles(runDir);
     const stats = await fs.readFile(path.join(runDir, 'stats.jsonl'), 'utf8');
     const r = await runCli(['train', '--resume', runDir, '--steps', '4', '--threads', '2'], {
-      env: { ...env, [THREAD_FAULT_ENV]: 'crash' },
+      env: { ...ws.env, [THREAD_FAULT_ENV]: 'crash' },
     });
     expect(r.code, describeResult(r)).not.toBe(0);
     const errors = r.stderrLines.filter((l) => l.startsWith('error:'));
@@ -142,7 +124,7 @@ describe('a crashed compute thread', () => {
     ]);
     expect(await listFiles(runDir)).toEqual(before);
     expect(await fs.readFile(path.join(runDir, 'stats.jsonl'), 'utf8')).toBe(stats);
-    expectSuccess(await runCli(['train', '--resume', runDir, '--steps', '4', '--threads', '2'], { env }));
+    expectSuccess(await runCli(['train', '--resume', runDir, '--steps', '4', '--threads', '2'], { env: ws.env }));
     expect((await readJson<{ step: number }>(path.join(runDir, 'status.json'))).step).toBe(4);
   });
 });

@@ -4,27 +4,25 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   TINY,
+  cliTempDir,
   checkpointNames,
   describeResult,
   expectSuccess,
   gridSide,
   listFiles,
-  makeTempDir,
   pngInfo,
   readJson,
   readStats,
-  removeDir,
   runCli,
   stackLines,
   trainRun,
   type CliResult,
 } from '../helpers/cli';
 
-let tmp: string;
-let env: Record<string, string>;
+const ws = cliTempDir('gan-cli-train-');
 let runDir: string;
 let first: CliResult;
 
@@ -39,19 +37,13 @@ const CHECKPOINT_FILES = [
 ].sort();
 
 beforeAll(async () => {
-  tmp = await makeTempDir('gan-cli-train-');
-  env = { GAN_STUDIO_CACHE: path.join(tmp, 'cache') };
   const r = await trainRun(
-    path.join(tmp, 'runs'),
+    path.join(ws.dir, 'runs'),
     ['--steps', '4', '--batch', '8', '--sample-every', '2', '--checkpoint-every', '2', '--name', 'demo', ...TINY],
-    { env },
+    { env: ws.env },
   );
   runDir = r.runDir;
   first = r.result;
-});
-
-afterAll(async () => {
-  await removeDir(tmp);
 });
 
 describe('train on the demo data', () => {
@@ -149,11 +141,11 @@ describe('train on the demo data', () => {
   });
 
   it('numbers a second run 00002 and uses the cached dataset', async () => {
-    const out = path.join(tmp, 'runs');
+    const out = path.join(ws.dir, 'runs');
     const r = await trainRun(
       out,
       ['--steps', '1', '--batch', '4', '--sample-every', '0', '--checkpoint-every', '0', ...TINY],
-      { env },
+      { env: ws.env },
     );
     expect(path.basename(r.runDir)).toBe('00002-run');
     expect(r.result.stderr).toMatch(/^data: 3000 images from the bundled Fashion-MNIST demo set \(cached\)/m);
@@ -174,7 +166,7 @@ describe('train --resume', () => {
       ['--seed', '7'],
       ['--name', 'renamed'],
     ]) {
-      const r = await runCli(['train', '--resume', runDir, '--steps', '6', ...args], { env });
+      const r = await runCli(['train', '--resume', runDir, '--steps', '6', ...args], { env: ws.env });
       const key =
         args[0] === '--set'
           ? args[1].split('=')[0]
@@ -184,7 +176,7 @@ describe('train --resume', () => {
         `error: --resume cannot change ${key}; only steps, sampleEvery, checkpointEvery, keepCheckpoints, backend, threads, data.dir, metrics.enabled, metrics.every, metrics.samples, metrics.budget may change on resume.`,
       ]);
     }
-    const r = await runCli(['train', '--resume', runDir, '--preset', 'dcgan-64'], { env });
+    const r = await runCli(['train', '--resume', runDir, '--preset', 'dcgan-64'], { env: ws.env });
     expect(r.code).not.toBe(0);
     expect(r.stderrLines).toEqual([
       'error: --resume continues a run with its own options; --preset and --config cannot be combined with it (--data may name the same images in a new place).',
@@ -194,12 +186,12 @@ describe('train --resume', () => {
   });
 
   it('refuses a config.json edited to change the model (checkpoint config hash)', async () => {
-    const copy = path.join(tmp, 'edited-run');
+    const copy = path.join(ws.dir, 'edited-run');
     await fs.cp(runDir, copy, { recursive: true });
     const config = await readJson<{ model: { baseWidth: number } }>(path.join(copy, 'config.json'));
     config.model.baseWidth = 16;
     await fs.writeFile(path.join(copy, 'config.json'), JSON.stringify(config));
-    const r = await runCli(['train', '--resume', copy, '--steps', '6'], { env });
+    const r = await runCli(['train', '--resume', copy, '--steps', '6'], { env: ws.env });
     expect(r.code).not.toBe(0);
     const errors = r.stderrLines.filter((l) => l.startsWith('error:'));
     expect(errors).toHaveLength(1);
@@ -213,7 +205,7 @@ describe('train --resume', () => {
   it('continues from the newest checkpoint to step 6, and prunes to keepCheckpoints', async () => {
     const r = expectSuccess(
       await runCli(['train', '--resume', runDir, '--steps', '6', '--set', 'keepCheckpoints=2', '--backend', 'wasm'], {
-        env,
+        env: ws.env,
       }),
     );
     expect(r.stderrLines).toContain(`resuming from ${path.join(runDir, 'checkpoints', 'step-000004')}: ${runDir}`);
@@ -242,11 +234,11 @@ describe('train --resume', () => {
 
   it('drops stats lines past the checkpoint it resumes from, so steps stay unique', async () => {
     // A copy of the run whose newest checkpoint is lost: stats run to step 6, the checkpoint is step 4.
-    const copy = path.join(tmp, 'lost-checkpoint');
+    const copy = path.join(ws.dir, 'lost-checkpoint');
     await fs.cp(runDir, copy, { recursive: true });
     await fs.rm(path.join(copy, 'checkpoints', 'step-000006'), { recursive: true });
     expect((await readStats(copy)).map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
-    const r = expectSuccess(await runCli(['train', '--resume', copy, '--steps', '7'], { env }));
+    const r = expectSuccess(await runCli(['train', '--resume', copy, '--steps', '7'], { env: ws.env }));
     expect(r.stderrLines).toContain(`resuming from ${path.join(copy, 'checkpoints', 'step-000004')}: ${copy}`);
     expect((await readStats(copy)).map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     // keepCheckpoints is 2 in this run's config.json now: 4 goes once 6 is saved again.
@@ -254,12 +246,12 @@ describe('train --resume', () => {
   });
 
   it('a run with no checkpoint yet starts over from step 0, with a warning', async () => {
-    const copy = path.join(tmp, 'no-checkpoint');
+    const copy = path.join(ws.dir, 'no-checkpoint');
     await fs.cp(runDir, copy, { recursive: true });
     await fs.rm(path.join(copy, 'checkpoints'), { recursive: true });
     await fs.mkdir(path.join(copy, 'checkpoints'));
     const r = expectSuccess(
-      await runCli(['train', '--resume', copy, '--steps', '2', '--checkpoint-every', '0'], { env }),
+      await runCli(['train', '--resume', copy, '--steps', '2', '--checkpoint-every', '0'], { env: ws.env }),
     );
     expect(r.stderrLines).toContain('warning: This run has no checkpoint yet; it starts again from step 0.');
     expect(r.stderrLines).toContain(`run: ${copy}`);
@@ -269,9 +261,9 @@ describe('train --resume', () => {
   });
 
   it('resuming a finished run with no more steps is refused and leaves it as it was', async () => {
-    const copy = path.join(tmp, 'finished-copy');
+    const copy = path.join(ws.dir, 'finished-copy');
     await fs.cp(runDir, copy, { recursive: true });
-    const r = await runCli(['train', '--resume', copy], { env });
+    const r = await runCli(['train', '--resume', copy], { env: ws.env });
     expect(r.code).not.toBe(0);
     expect(r.stderrLines).toEqual([`error: Run ${copy} is already at step 6; pass --steps above 6 to train further.`]);
     expect((await readStats(copy)).map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
