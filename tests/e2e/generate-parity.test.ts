@@ -9,12 +9,11 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/engine/config/resolve';
 import { generateImages, latents, loadGenerator } from '../../src/engine/generate';
-import { trainNewRun } from '../../src/engine/train/run-training';
 import { expectSuccess, runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/temp';
-import { blobData, onBackend } from '../helpers/tf';
+import { onBackend } from '../helpers/tf';
+import { trainTinyRun } from '../helpers/tiny-run';
 import { makeStudio, type TestStudio } from '../studio/helpers';
 
 const SEED = 40;
@@ -51,30 +50,7 @@ beforeAll(async () => {
   await onBackend('wasm');
   s = await makeStudio('browser');
   for (const [name, sets] of Object.entries(MODELS)) {
-    const config = await resolveConfig({
-      sets: [
-        'model.arch=dcgan-conv',
-        'model.resolution=16',
-        'model.channels=3',
-        'model.latentDim=8',
-        'model.baseWidth=4',
-        'batchSize=6',
-        'gridSize=2',
-        'steps=2',
-        'sampleEvery=0',
-        'checkpointEvery=0',
-        `name=${name}`,
-        ...sets,
-      ],
-    });
-    const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
-    const runDir = await trainNewRun(s.runsRoot, {
-      config,
-      data,
-      datasetKey: null,
-      backend: 'wasm',
-      importReport: { classNames: data.classNames },
-    });
+    const runDir = await trainTinyRun(s.runsRoot, ['steps=2', `name=${name}`, ...sets]);
     const out = await tempDir();
     expectSuccess(
       await runCli([

@@ -12,29 +12,16 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/engine/config/resolve';
 import { exportForWeb, type GeneratorInfo } from '../../src/engine/export-web';
 import { generateSeeds, latentsFileFor, loadGenerator } from '../../src/engine/generate';
-import { trainNewRun } from '../../src/engine/train/run-training';
 import { hasChromium, launchChromium } from '../helpers/chromium';
 import { expectSuccess, runCli } from '../helpers/cli';
 import { serveStatic, type StaticServer } from '../helpers/static-server';
 import { tempDir } from '../helpers/temp';
-import { blobData, onBackend } from '../helpers/tf';
+import { onBackend } from '../helpers/tf';
+import { trainTinyRun } from '../helpers/tiny-run';
 
-const BASE = [
-  'model.arch=dcgan-conv',
-  'model.resolution=16',
-  'model.channels=3',
-  'model.latentDim=8',
-  'model.baseWidth=4',
-  'batchSize=6',
-  'gridSize=2',
-  'steps=2',
-  'sampleEvery=0',
-  'checkpointEvery=0',
-  'ema.enabled=false',
-];
+const BASE = ['steps=2', 'ema.enabled=false'];
 const MODELS: Record<string, string[]> = {
   plain: ['g.lr=0.02', 'steps=6'], // stock tfjs layers only; a big learning rate so that 6 steps give visible images
   conditional: ['conditional.enabled=true', 'conditional.batchNorm=false', 'g.dropout=0.3', 'g.norm=pixel'],
@@ -54,15 +41,7 @@ beforeAll(async () => {
   const root = await tempDir();
   const routes: Record<string, { dir: string }> = {};
   for (const [name, sets] of Object.entries(MODELS)) {
-    const config = await resolveConfig({ sets: [...BASE, ...sets] });
-    const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
-    runs[name] = await trainNewRun(path.join(root, name), {
-      config,
-      data,
-      datasetKey: null,
-      backend: 'wasm',
-      importReport: { classNames: data.classNames },
-    });
+    runs[name] = await trainTinyRun(path.join(root, name), [...BASE, ...sets]);
     const gen = await loadGenerator(runs[name]);
     const exports = name === 'plain' ? { plain: null, q8: 'uint8', q16: 'float16' } : { [name]: null };
     for (const [dirName, quantize] of Object.entries(exports)) {

@@ -8,29 +8,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/engine/config/resolve';
 import { exportForWeb, type GeneratorInfo } from '../../src/engine/export-web';
 import { generateSeeds, loadGenerator } from '../../src/engine/generate';
-import { trainNewRun } from '../../src/engine/train/run-training';
 import { MODULE_SNIPPET, SCRIPT_SNIPPET } from '../../src/engine/web-export/snippets';
 import { hasChromium, launchChromium } from '../helpers/chromium';
 import { serveStatic, type StaticServer } from '../helpers/static-server';
 import { tempDir } from '../helpers/temp';
-import { blobData, onBackend } from '../helpers/tf';
+import { onBackend } from '../helpers/tf';
+import { trainTinyRun } from '../helpers/tiny-run';
 
 const TFJS_ESM = path.resolve('node_modules/@tensorflow/tfjs/dist/tf.fesm.min.js');
-const BASE = [
-  'model.arch=dcgan-conv',
-  'model.resolution=16',
-  'model.channels=3',
-  'model.latentDim=8',
-  'model.baseWidth=4',
-  'batchSize=6',
-  'gridSize=2',
-  'sampleEvery=0',
-  'checkpointEvery=0',
-  'ema.enabled=false',
-];
+const BASE = ['ema.enabled=false'];
 const MODELS: Record<string, string[]> = {
   plain: ['g.lr=0.02', 'steps=6'], // a big learning rate: visible images after 6 steps
   conditional: ['g.lr=0.02', 'steps=6', 'conditional.enabled=true', 'g.dropout=0.3'], // conditional batch norm: custom layers
@@ -57,17 +45,7 @@ beforeAll(async () => {
   const root = await tempDir();
   const routes: Parameters<typeof serveStatic>[0] = { '/tfjs.mjs': { file: TFJS_ESM } };
   for (const [name, sets] of Object.entries(MODELS)) {
-    const config = await resolveConfig({ sets: [...BASE, ...sets] });
-    const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
-    const gen = await loadGenerator(
-      await trainNewRun(path.join(root, name), {
-        config,
-        data,
-        datasetKey: null,
-        backend: 'wasm',
-        importReport: { classNames: data.classNames },
-      }),
-    );
+    const gen = await loadGenerator(await trainTinyRun(path.join(root, name), [...BASE, ...sets]));
     const dir = path.join(root, `${name}-web`);
     infos[name] = await exportForWeb(gen, dir);
     seed42[name] = (await generateSeeds(gen, [42], { classes: 0 })).bytes;

@@ -7,7 +7,6 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../src/engine/config/resolve';
 import { UserError } from '../../../src/engine/errors';
 import {
   generateImages,
@@ -18,34 +17,16 @@ import {
   writeSeedBatch,
   type LoadedGenerator,
 } from '../../../src/engine/generate';
-import { trainNewRun } from '../../../src/engine/train/run-training';
 import { tempDir } from '../../helpers/temp';
-import { blobData, onBackend } from '../../helpers/tf';
+import { onBackend } from '../../helpers/tf';
+import { trainTinyRun } from '../../helpers/tiny-run';
 
 let gen: LoadedGenerator;
 
 beforeAll(async () => {
   await onBackend('wasm');
-  const config = await resolveConfig({
-    sets: [
-      'model.arch=dcgan-conv',
-      'model.resolution=16',
-      'model.channels=3',
-      'model.latentDim=8',
-      'model.baseWidth=4',
-      'batchSize=6',
-      'gridSize=2',
-      'steps=1',
-      'sampleEvery=0',
-      'checkpointEvery=0',
-      'g.dropout=0.4',
-      'g.norm=pixel',
-      'conditional.enabled=true',
-      'conditional.batchNorm=false',
-    ],
-  });
-  const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
-  gen = await loadGenerator(await trainNewRun(await tempDir(), { config, data, datasetKey: null, backend: 'wasm' }));
+  const sets = ['steps=1', 'g.dropout=0.4', 'g.norm=pixel', 'conditional.enabled=true', 'conditional.batchNorm=false'];
+  gen = await loadGenerator(await trainTinyRun(await tempDir(), sets));
 }, 120_000);
 
 describe('generation', () => {
