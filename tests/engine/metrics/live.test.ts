@@ -7,24 +7,18 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/engine/config/resolve';
-import { loadDemoDataset, type Dataset } from '../../../src/engine/dataset';
+import type { Dataset } from '../../../src/engine/dataset';
 import { chooseHoldout, subsetData, trainingIndices, type HoldoutSplit } from '../../../src/engine/metrics/holdout';
 import { readMetrics } from '../../../src/engine/metrics/live';
 import { resumeRun, trainNewRun, type TrainEvent } from '../../../src/engine/train/run-training';
+import { loadDemo28 } from '../../helpers/demo';
 import { blobData, onBackend } from '../../helpers/tf';
 import { tempDir } from '../../helpers/temp';
 
 let demo: Dataset;
 beforeAll(async () => {
   await onBackend('wasm');
-  demo = await loadDemoDataset({
-    resolution: 28,
-    channels: 1,
-    resize: 'crop',
-    background: '#ffffff',
-    minSize: 8,
-    cache: false,
-  });
+  demo = await loadDemo28();
 });
 
 describe('held-out split', () => {

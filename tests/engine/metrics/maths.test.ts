@@ -1,7 +1,6 @@
 /** The maths of the weight-free metrics: SWD, KID, random-net features, pyramids, on real Fashion-MNIST images. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoDataset } from '../../../src/engine/dataset';
 import { compareSets } from '../../../src/engine/metrics/compare';
 import { featureNet, imageFeatures } from '../../../src/engine/metrics/features';
 import { subset, type ImageSet } from '../../../src/engine/metrics/image-set';
@@ -10,6 +9,7 @@ import { laplacianPyramid, pyramidSizes } from '../../../src/engine/metrics/pyra
 import { radixSortFloat32 } from '../../../src/engine/metrics/radix-sort';
 import { multiScaleSwd } from '../../../src/engine/metrics/swd';
 import { Rng } from '../../../src/engine/rng';
+import { demoImageSet28 } from '../../helpers/demo';
 import { onBackend } from '../../helpers/tf';
 
 let all: ImageSet;
@@ -22,15 +22,7 @@ const pick = (count: number, offset: number, stride = 7) =>
 
 beforeAll(async () => {
   await onBackend('wasm');
-  const ds = await loadDemoDataset({
-    resolution: 28,
-    channels: 1,
-    resize: 'crop',
-    background: '#ffffff',
-    minSize: 8,
-    cache: false,
-  });
-  all = { count: ds.count, size: 28, channels: 1, bytes: ds.pixels };
+  all = await demoImageSet28();
 });
 
 function withNoise(set: ImageSet, sigma: number, seed: number): ImageSet {

@@ -1,23 +1,15 @@
 /** The memorization check: nearest neighbours and the copying score, on real Fashion-MNIST images. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoDataset } from '../../../src/engine/dataset';
 import { subset, type ImageSet } from '../../../src/engine/metrics/image-set';
 import { copyingScore, nearestImages, nearestNeighbours } from '../../../src/engine/metrics/nearest';
+import { demoImageSet28 } from '../../helpers/demo';
 import { onBackend } from '../../helpers/tf';
 
 let all: ImageSet;
 beforeAll(async () => {
   await onBackend('wasm');
-  const ds = await loadDemoDataset({
-    resolution: 28,
-    channels: 1,
-    resize: 'crop',
-    background: '#ffffff',
-    minSize: 8,
-    cache: false,
-  });
-  all = { count: ds.count, size: 28, channels: 1, bytes: ds.pixels };
+  all = await demoImageSet28();
 });
 
 describe('nearest neighbours', () => {

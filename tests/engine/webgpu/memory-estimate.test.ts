@@ -17,19 +17,8 @@ import { syntheticData } from '../../../src/engine/bench';
 import { resolveConfig } from '../../../src/engine/config/resolve';
 import { effectivePenalty } from '../../../src/shared/config';
 import { GanSession } from '../../../src/engine/train/session';
+import { SN_R1_DIFFAUGMENT } from './configs';
 import { skipWebGpu } from './swiftshader';
-
-const TECHNIQUES = [
-  'model.arch=dcgan-conv',
-  'model.resolution=16',
-  'model.channels=1',
-  'd.spectralNorm=true',
-  'd.norm=none',
-  'penalty.type=r1',
-  'augment.translation=true',
-  'augment.cutout=true',
-  'augment.color=true',
-];
 
 async function measure(sets: string[], batch: number): Promise<{ estimate: number; allocated: number }> {
   const config = await resolveConfig({ preset: 'dcgan-28', sets, overrides: { batchSize: batch, seed: 3 } });
@@ -50,8 +39,8 @@ async function measure(sets: string[], batch: number): Promise<{ estimate: numbe
 describe.skipIf(skipWebGpu())('the GPU memory estimate against what webgpu allocates', () => {
   it.each([
     ['dcgan-28', ['model.baseWidth=16'], 2],
-    ['SN + R1 + DiffAugment', [...TECHNIQUES, 'model.baseWidth=16'], 2],
-    ['SN + R1 + DiffAugment', [...TECHNIQUES, 'model.baseWidth=16'], 8],
+    ['SN + R1 + DiffAugment', [...SN_R1_DIFFAUGMENT, 'model.baseWidth=16'], 2],
+    ['SN + R1 + DiffAugment', [...SN_R1_DIFFAUGMENT, 'model.baseWidth=16'], 8],
   ])('%s (%j), batch %i: estimate within 1.0–1.5× of allocated', async (_name, sets, batch) => {
     await activateBackend('webgpu');
     const { estimate, allocated } = await measure(sets as string[], batch as number);

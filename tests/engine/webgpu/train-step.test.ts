@@ -14,6 +14,7 @@ import { resolveConfig } from '../../../src/engine/config/resolve';
 import { GanSession } from '../../../src/engine/train/session';
 import type { StepStats } from '../../../src/engine/run/stats-log';
 import { blobData } from '../../helpers/tf';
+import { SN_R1_DIFFAUGMENT } from './configs';
 import { skipWebGpu } from './swiftshader';
 
 const weights = async (m: tf.LayersModel): Promise<Float32Array[]> =>
@@ -75,19 +76,7 @@ describe.skipIf(skipWebGpu())('training steps on webgpu match cpu', () => {
   });
 
   it('spectral norm + R1 + DiffAugment + conditional: one step', async () => {
-    const sets = [
-      'model.arch=dcgan-conv',
-      'model.resolution=16',
-      'model.channels=1',
-      'd.spectralNorm=true',
-      'd.norm=none',
-      'penalty.type=r1',
-      'augment.translation=true',
-      'augment.cutout=true',
-      'augment.color=true',
-      'conditional.enabled=true',
-      'conditional.numClasses=3',
-    ];
+    const sets = [...SN_R1_DIFFAUGMENT, 'conditional.enabled=true', 'conditional.numClasses=3'];
     const ref = await oneStep('cpu', 'dcgan-28', sets, 16, false);
     const got = await oneStep('webgpu', 'dcgan-28', sets, 16, false);
     expectClose(got, ref);
