@@ -5,14 +5,13 @@
  */
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryHistory, createRouter } from 'vue-router';
 import { setApiForTesting } from '@renderer/api/index';
 import { refusalField } from '@renderer/lib/start-refusal';
 import { useConfigStore } from '@renderer/stores/config';
 import TrainView from '@renderer/views/TrainView.vue';
 import { TrainConfigSchema } from '@shared/config';
 import { createFakeApi } from '../fake-api';
-import { withPinia } from '../setup';
+import { withPiniaAndRouter } from '../setup';
 
 afterEach(() => setApiForTesting(null));
 
@@ -35,15 +34,11 @@ async function mountTrain(refuse: string) {
   });
   vi.mocked(api.startTraining).mockRejectedValue(new Error(refuse));
   setApiForTesting(api);
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [{ path: '/:p(.*)', component: { render: () => null } }],
-  });
-  const opts = withPinia();
+  const opts = withPiniaAndRouter();
   const wrapper = mount(TrainView, {
     attachTo: document.body,
     // the charts draw on a canvas, which happy-dom lacks
-    global: { plugins: [...opts.global.plugins, router], stubs: { TrainCharts: true } },
+    global: { plugins: opts.global.plugins, stubs: { TrainCharts: true } },
   });
   await flushPromises();
   return { wrapper, api, config: useConfigStore() };

@@ -8,14 +8,13 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h } from 'vue';
-import { createMemoryHistory, createRouter } from 'vue-router';
 import type { MetricsPoint } from '@shared/metrics';
 import { setApiForTesting } from '@renderer/api/index';
 import { useTrainingStore } from '@renderer/stores/training';
 import TrainView from '@renderer/views/TrainView.vue';
 import { createFakeApi } from '../fake-api';
 import { detail, metricsPoint, stat } from '../fixtures';
-import { withPinia } from '../setup';
+import { withPiniaAndRouter } from '../setup';
 
 afterEach(() => setApiForTesting(null));
 
@@ -45,13 +44,9 @@ async function mountTrain(metrics: MetricsPoint[] = []) {
     metrics,
   });
   setApiForTesting(api);
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [{ path: '/:p(.*)', component: { render: () => null } }],
-  });
-  const opts = withPinia();
+  const opts = withPiniaAndRouter();
   const wrapper = mount(TrainView, {
-    global: { plugins: [...opts.global.plugins, router], stubs: { TimeSeriesChart: ChartStandIn } },
+    global: { plugins: opts.global.plugins, stubs: { TimeSeriesChart: ChartStandIn } },
   });
   await useTrainingStore().showRun('00001-run');
   await flushPromises();

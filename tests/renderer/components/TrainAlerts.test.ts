@@ -5,7 +5,6 @@
  */
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryHistory, createRouter } from 'vue-router';
 import { setApiForTesting } from '@renderer/api/index';
 import TrainAlerts from '@renderer/components/train/TrainAlerts.vue';
 import { useConfigStore } from '@renderer/stores/config';
@@ -14,20 +13,17 @@ import { useTrainingStore } from '@renderer/stores/training';
 import { TrainConfigSchema } from '@shared/config';
 import { createFakeApi } from '../fake-api';
 import { datasetSummary } from '../fixtures';
-import { withPinia } from '../setup';
+import { withPiniaAndRouter } from '../setup';
 
 afterEach(() => setApiForTesting(null));
 
 async function mountAlerts() {
   const api = createFakeApi();
   setApiForTesting(api);
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [{ path: '/:p(.*)', component: { render: () => null } }],
-  });
+  const opts = withPiniaAndRouter();
+  const { router } = opts;
   await router.push('/train');
-  const opts = withPinia();
-  const wrapper = mount(TrainAlerts, { global: { plugins: [...opts.global.plugins, router] } });
+  const wrapper = mount(TrainAlerts, { global: { plugins: opts.global.plugins } });
   return { api, router, wrapper };
 }
 

@@ -1,6 +1,5 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryHistory, createRouter } from 'vue-router';
 import { setApiForTesting } from '@renderer/api/index';
 import TrainSetup from '@renderer/components/train/TrainSetup.vue';
 import { useConfigStore } from '@renderer/stores/config';
@@ -8,7 +7,7 @@ import { useFolderPickerStore } from '@renderer/stores/folder-picker';
 import { TrainConfigSchema } from '@shared/config';
 import type { DatasetSummary } from '@shared/contract';
 import { createFakeApi } from '../fake-api';
-import { withPinia } from '../setup';
+import { withPiniaAndRouter } from '../setup';
 
 const preset = (name: string, model: Record<string, unknown>) => ({
   name,
@@ -38,12 +37,8 @@ async function mountSetup(jsonSchema: Record<string, unknown> = { type: 'object'
     resumableKeys: ['steps'],
   });
   setApiForTesting(api);
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [{ path: '/:p(.*)', component: { render: () => null } }],
-  });
-  const opts = withPinia();
-  const wrapper = mount(TrainSetup, { global: { plugins: [...opts.global.plugins, router] }, attachTo: document.body });
+  const opts = withPiniaAndRouter();
+  const wrapper = mount(TrainSetup, { global: { plugins: opts.global.plugins }, attachTo: document.body });
   const config = useConfigStore();
   await config.load();
   await flushPromises();
