@@ -38,7 +38,7 @@ export const STUDIO_INFO: StudioInfo = {
 export const IDLE: TrainingState = IDLE_TRAINING_STATE;
 
 /** The generator every fake checkpoint holds (loadGenerator, and the meta of generate/interpolate results). */
-function generatorMeta(runId: string) {
+export function generatorMeta(runId: string) {
   return {
     runId,
     step: 100,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { gridSeeds, useGenerateStore } from '@renderer/stores/generate';
-import type { FakeApi } from '../fake-api';
+import { generatorMeta, type FakeApi } from '../fake-api';
 import { installFakeApi, uninstallFakeApi } from './setup';
 
 let api: FakeApi;
@@ -99,17 +99,7 @@ describe('generate store', () => {
 
   it('a conditional generator: class picker, all-classes grid, pins keep their class', async () => {
     const names = ['zero', 'one', 'two'];
-    const condMeta = (runId: string) => ({
-      runId,
-      step: 100,
-      latentDim: 8,
-      resolution: 16,
-      channels: 3,
-      ema: true,
-      numClasses: 3,
-      classNames: names,
-      preset: 'dcgan-28',
-    });
+    const condMeta = (runId: string) => ({ ...generatorMeta(runId), numClasses: 3, classNames: names });
     vi.mocked(api.loadGenerator).mockImplementation(async (req) => condMeta(req.checkpoint.runId));
     vi.mocked(api.generateImages).mockImplementation(async (req) => ({
       meta: condMeta(req.checkpoint.runId),
