@@ -40,6 +40,8 @@ import {
   IMPORT_REPORT_FILE,
   LOCK_FILE,
   STATS_FILE,
+  checkpointStepOf,
+  deadCreationLeftovers,
   isRunFolderName,
   listCheckpoints,
 } from './run-dir';
@@ -90,17 +92,6 @@ async function readJson<T>(file: string): Promise<T | null> {
 /** Temp names of atomic writes (`.<name>.tmp-<pid>-<hex>`) and of lock takeovers (`train.lock.tmp-…`, `.stale-…`). */
 const TEMP_FILE = /^\..+\.tmp-\d+-[0-9a-f]+$/;
 const LOCK_TEMP = new RegExp(`^${LOCK_FILE.replace('.', '\\.')}\\.(tmp|stale)-[0-9a-f]+$`);
-const CREATION_LEFTOVER = /^\.new-.*\.tmp-(\d+)-[0-9a-f]+$/;
-const CLAIM = /^\.claim-\d{5,}$/;
-
-function pidGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
 
 /** The state of a checkpoint if it verifies (format 1: nothing to verify), else why not. */
 async function verify(dir: string): Promise<{ state: CheckpointState } | { reason: string }> {
@@ -159,14 +150,10 @@ async function plan(runDir: string): Promise<{ steps: Step[]; unrepairable: stri
       });
   }
   const outDir = path.dirname(runDir);
-  for (const name of await readdir(outDir).catch(() => [] as string[])) {
-    const m = CREATION_LEFTOVER.exec(name);
-    const claimPid = CLAIM.test(name) ? Number(await readFile(path.join(outDir, name), 'utf8').catch(() => '')) : NaN;
-    const pid = m ? Number(m[1]) : claimPid;
-    if (!(Number.isInteger(pid) && pid > 0 && pidGone(pid))) continue;
+  for (const { name, pid, halfMade } of await deadCreationLeftovers(outDir)) {
     steps.push({
       kind: 'leftovers',
-      description: `remove ${path.join(outDir, name)}: a run folder ${m ? 'half made' : 'number claimed'} by process ${pid}, which is gone (never trained)`,
+      description: `remove ${path.join(outDir, name)}: a run folder ${halfMade ? 'half made' : 'number claimed'} by process ${pid}, which is gone (never trained)`,
       apply: () => rm(path.join(outDir, name), { recursive: true, force: true }),
     });
   }
@@ -207,12 +194,12 @@ async function plan(runDir: string): Promise<{ steps: Step[]; unrepairable: stri
   }
   const damagedRoot = path.join(checkpointsRoot, DAMAGED_DIR);
   for (const name of await readdir(damagedRoot).catch(() => [] as string[])) {
-    const m = /^step-(\d{6,})$/.exec(name);
+    const step = checkpointStepOf(name);
     const dir = path.join(damagedRoot, name);
-    if (!m || (await exists(path.join(checkpointsRoot, name)))) continue;
+    if (step === null || (await exists(path.join(checkpointsRoot, name)))) continue;
     const v = await verify(dir);
     if (!('state' in v) || !v.state.files) continue; // still damaged, or nothing to verify it by: it stays
-    intact.push({ step: Number(m[1]), dir: path.join(checkpointsRoot, name), state: v.state });
+    intact.push({ step, dir: path.join(checkpointsRoot, name), state: v.state });
     steps.push({
       kind: 'restore-checkpoint',
       description: `move ${CHECKPOINTS_DIR}/${DAMAGED_DIR}/${name} back: all its files match their checksums now`,

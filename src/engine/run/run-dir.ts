@@ -49,6 +49,11 @@ export const checkpointDir = (runDir: string, step: number): string =>
 
 /** True for a name the runs folder uses for a run (`00001-cats`), false for temp folders and anything else. */
 export const isRunFolderName = (name: string): boolean => RUN_FOLDER.test(name);
+/** The step of a checkpoint folder's name (`step-000500` → 500); null for any other name. */
+export function checkpointStepOf(name: string): number | null {
+  const m = CHECKPOINT_NAME.exec(name);
+  return m ? Number(m[1]) : null;
+}
 
 /** Names of the run folders in `outDir` (whatever state they are in), unsorted; none when it does not exist. */
 export async function listRunFolders(outDir: string): Promise<string[]> {
@@ -122,7 +127,7 @@ export async function createRunDir(
   }
 }
 
-/** `.new-<name>.tmp-<pid>-<hex>` folders and `.claim-N` files whose creator died (killed mid-creation). */
+/** `.new-<name>.tmp-<pid>-<hex>`: a run folder being made by process pid (renamed into place when complete). */
 const LEFTOVER = /^\.new-.*\.tmp-(\d+)-[0-9a-f]+$/;
 
 function pidGone(pid: number): boolean {
@@ -134,14 +139,31 @@ function pidGone(pid: number): boolean {
   }
 }
 
-async function removeDeadLeftovers(outDir: string): Promise<void> {
-  for (const n of await readdir(outDir).catch(() => [] as string[])) {
-    const temp = LEFTOVER.exec(n);
-    const claimPid = CLAIM_NAME.test(n) ? Number(await readFile(path.join(outDir, n), 'utf8').catch(() => '')) : NaN;
+/** A half-made run folder or a `.claim-N` number claim in an output folder whose creator died (killed mid-creation). */
+export interface CreationLeftover {
+  name: string;
+  pid: number;
+  /** A half-made folder; false: a number claim. */
+  halfMade: boolean;
+}
+
+/** The creation leftovers in `outDir` whose process is gone (its own or a live one's are left alone). */
+export async function deadCreationLeftovers(outDir: string): Promise<CreationLeftover[]> {
+  const found: CreationLeftover[] = [];
+  for (const name of await readdir(outDir).catch(() => [] as string[])) {
+    const temp = LEFTOVER.exec(name);
+    const claimPid = CLAIM_NAME.test(name)
+      ? Number(await readFile(path.join(outDir, name), 'utf8').catch(() => ''))
+      : NaN;
     const pid = temp ? Number(temp[1]) : claimPid;
-    if (Number.isInteger(pid) && pid > 0 && pidGone(pid))
-      await rm(path.join(outDir, n), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid > 0 && pidGone(pid)) found.push({ name, pid, halfMade: temp !== null });
   }
+  return found;
+}
+
+async function removeDeadLeftovers(outDir: string): Promise<void> {
+  for (const { name } of await deadCreationLeftovers(outDir))
+    await rm(path.join(outDir, name), { recursive: true, force: true });
 }
 
 async function stepsMatching(dir: string, pattern: RegExp): Promise<number[]> {
