@@ -12,18 +12,17 @@
  */
 import { createHash } from 'node:crypto';
 import { TrainConfigSchema, type TrainConfig } from '../../shared/config';
+import { RUN_CONTROL_KEYS } from '../../shared/run';
 
-/** Options (dotted paths) that never change the training maths. */
+/**
+ * Options (dotted paths) that never change the training maths: every run-control key a resume
+ * may change (the wasm backend's thread pool, for one, gives bit-identical results for any size),
+ * and these.
+ */
 const NON_MATHS_OPTIONS = [
+  ...RUN_CONTROL_KEYS,
   'name',
   'preset',
-  'backend',
-  // The wasm backend's thread pool gives bit-identical results for any size.
-  'threads',
-  'steps',
-  'sampleEvery',
-  'checkpointEvery',
-  'keepCheckpoints',
   'gridSize',
   'data.dir',
   'recovery',
