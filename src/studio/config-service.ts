@@ -15,8 +15,11 @@ const GROUP_TEXT: Record<string, { title: string; description: string }> = {
   data: { title: 'Data', description: 'Where the images come from and how they are made square.' },
   model: { title: 'Model', description: 'Architecture and size of G and D.' },
   training: { title: 'Training', description: 'Loss and update schedule.' },
-  g: { title: 'Generator optimizer', description: 'Adam settings of G.' },
-  d: { title: 'Discriminator optimizer', description: 'Adam settings of D.' },
+  g: { title: 'Generator', description: "G's optimizer and learning rate, its layers, normalization and noise." },
+  d: {
+    title: 'Discriminator',
+    description: "D's optimizer and learning rate, its layers, normalization and regularization.",
+  },
   ema: { title: 'EMA of G', description: 'A moving average of G that gives smoother samples and exports.' },
   output: { title: 'Output', description: 'How often samples and checkpoints are saved.' },
 };
