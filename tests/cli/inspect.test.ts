@@ -4,27 +4,14 @@ import { physicalCores } from '../../src/engine/backend';
 import { cliTempDir, expectSuccess, runCli } from '../helpers/cli';
 
 const ws = cliTempDir('gan-cli-inspect-');
+/** bench on a narrow dcgan on wasm: quick, and the same everywhere. */
+const NARROW_WASM = ['--set', 'model.baseWidth=8', '--backend', 'wasm'];
 
 describe('bench --json', () => {
   it('prints exactly one JSON line with the speed of a tiny dcgan-28', async () => {
     const r = expectSuccess(
       await runCli(
-        [
-          'bench',
-          '--preset',
-          'dcgan-28',
-          '--batch',
-          '8',
-          '--steps',
-          '2',
-          '--warmup',
-          '1',
-          '--set',
-          'model.baseWidth=8',
-          '--backend',
-          'wasm',
-          '--json',
-        ],
+        ['bench', '--preset', 'dcgan-28', '--batch', '8', '--steps', '2', '--warmup', '1', ...NARROW_WASM, '--json'],
         { env: ws.env },
       ),
     );
@@ -60,22 +47,7 @@ describe('bench --json', () => {
   it('--replicas 2 times the step on two single-threaded replicas', async () => {
     const r = expectSuccess(
       await runCli(
-        [
-          'bench',
-          '--batch',
-          '8',
-          '--steps',
-          '1',
-          '--warmup',
-          '1',
-          '--set',
-          'model.baseWidth=8',
-          '--backend',
-          'wasm',
-          '--replicas',
-          '2',
-          '--json',
-        ],
+        ['bench', '--batch', '8', '--steps', '1', '--warmup', '1', ...NARROW_WASM, '--replicas', '2', '--json'],
         { env: ws.env },
       ),
     );
@@ -86,24 +58,9 @@ describe('bench --json', () => {
 
   it('without --json prints one human line', async () => {
     const r = expectSuccess(
-      await runCli(
-        [
-          'bench',
-          '--batch',
-          '4',
-          '--steps',
-          '1',
-          '--warmup',
-          '0',
-          '--set',
-          'model.baseWidth=8',
-          '--backend',
-          'wasm',
-          '--threads',
-          '1',
-        ],
-        { env: ws.env },
-      ),
+      await runCli(['bench', '--batch', '4', '--steps', '1', '--warmup', '0', ...NARROW_WASM, '--threads', '1'], {
+        env: ws.env,
+      }),
     );
     expect(r.stdout).toMatch(
       /^dcgan-28 on wasm \(1 thread\), batch 4: [\d.]+ img\/s, [\d.]+ ms\/step \(1 steps after 0 warm-up\)\n$/,

@@ -32,3 +32,16 @@ export async function trainTinyRun(root: string, sets: readonly string[]): Promi
     importReport: { classNames: data.classNames },
   });
 }
+
+/** The smallest fastgan the technique tests train: 64 px (fastgan's smallest resolution), narrow nets, hinge loss, no samples on the way. */
+export const TINY_FASTGAN = [
+  'model.arch=fastgan',
+  'model.resolution=64',
+  'model.channels=3',
+  'model.latentDim=8',
+  'model.baseWidth=4',
+  'loss=hinge',
+  'gridSize=2',
+  'sampleEvery=0',
+  'metrics.enabled=false',
+];

@@ -49,6 +49,20 @@ function backpropInput(c: ConvCase, seed: number): Float32Array {
 
 const compare = (c: ConvCase, seed = 1): Promise<number> => wasmVsCpu(() => backpropInput(c, seed));
 
+/** Explicit pads larger than the kernel: dy is cropped before the phases. */
+const PADS_BEYOND_KERNEL: ConvCase = {
+  x: [2, 6, 6, 2],
+  k: [3, 3],
+  cout: 3,
+  strides: 2,
+  pad: [
+    [0, 0],
+    [4, 0],
+    [0, 5],
+    [0, 0],
+  ],
+};
+
 beforeAll(async () => {
   await activateBackend('wasm');
 });
@@ -83,18 +97,7 @@ describe('Conv2DBackpropInput on wasm', () => {
     ...oddConvCases,
     { x: [2, 10, 10, 3], k: [2, 2], cout: 4, strides: 3, pad: 'valid' }, // kernel < stride: zero phases
     { x: [2, 10, 11, 3], k: [1, 2], cout: 4, strides: [2, 3], pad: 'same' }, // kernel < stride, same
-    {
-      x: [2, 6, 6, 2],
-      k: [3, 3],
-      cout: 3,
-      strides: 2,
-      pad: [
-        [0, 0],
-        [4, 0],
-        [0, 5],
-        [0, 0],
-      ],
-    }, // pads beyond the kernel: dy cropped
+    PADS_BEYOND_KERNEL,
     { x: [4, 4, 4, 16], k: [4, 4], cout: 8, strides: 1, pad: 'valid' }, // DCGAN 1×1 → 4×4 first layer
     { x: [3, 14, 14, 32], k: [4, 4], cout: 24, strides: 2, pad: 'same' }, // wide channels: set() copies
   ];
@@ -142,21 +145,7 @@ describe('Conv2DBackpropInput on wasm', () => {
       backpropInput(c, 3); // warm-up
       expectNoLeak(() => {
         for (let i = 0; i < 20; i++) backpropInput({ ...c, strides: (i % 3) + 1, pad: i % 2 ? 'same' : 'valid' }, i);
-        backpropInput(
-          {
-            x: [2, 6, 6, 2],
-            k: [3, 3],
-            cout: 3,
-            strides: 2,
-            pad: [
-              [0, 0],
-              [4, 0],
-              [0, 5],
-              [0, 0],
-            ],
-          },
-          1,
-        );
+        backpropInput(PADS_BEYOND_KERNEL, 1);
         backpropInput({ x: [2, 3, 9, 7], k: [3, 3], cout: 4, strides: 2, pad: 'same', format: 'NCHW' }, 1);
         backpropInput({ x: [2, 10, 10, 3], k: [2, 2], cout: 4, strides: 3, pad: 'valid' }, 1);
       });

@@ -14,20 +14,13 @@ import { GanSession } from '../../../src/engine/train/session';
 import { TrainConfigSchema } from '../../../src/shared/config';
 import { blobData, onBackend } from '../../helpers/tf';
 import { tempDir } from '../../helpers/temp';
+import { TINY_FASTGAN } from '../../helpers/tiny-run';
 
 beforeAll(() => onBackend('wasm'));
 
 const SMALL = [
-  'model.arch=fastgan',
-  'model.resolution=64',
-  'model.channels=3',
-  'model.latentDim=8',
-  'model.baseWidth=4',
-  'loss=hinge',
+  ...TINY_FASTGAN,
   'batchSize=2',
-  'gridSize=2',
-  'sampleEvery=0',
-  'metrics.enabled=false',
   'augment.translation=false',
   'augment.cutout=false',
   'augment.color=false',

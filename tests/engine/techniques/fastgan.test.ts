@@ -29,6 +29,7 @@ import { hasChromium, launchChromium } from '../../helpers/chromium';
 import { serveStatic, TFJS_BUNDLE, type StaticServer } from '../../helpers/static-server';
 import { blobData, onBackend } from '../../helpers/tf';
 import { tempDir } from '../../helpers/temp';
+import { TINY_FASTGAN } from '../../helpers/tiny-run';
 
 beforeAll(() => onBackend('wasm'));
 
@@ -42,20 +43,7 @@ const spec = (resolution: number, extra: Partial<ModelSpec> = {}): ModelSpec => 
 });
 
 /** A tiny fastgan run config: 64 px (the smallest fastgan resolution), narrow nets. */
-const SMALL = [
-  'model.arch=fastgan',
-  'model.resolution=64',
-  'model.channels=3',
-  'model.latentDim=8',
-  'model.baseWidth=4',
-  'loss=hinge',
-  'batchSize=4',
-  'gridSize=2',
-  'sampleEvery=0',
-  'checkpointEvery=0',
-  'metrics.enabled=false',
-  'seed=3',
-];
+const SMALL = [...TINY_FASTGAN, 'batchSize=4', 'checkpointEvery=0', 'seed=3'];
 
 describe('fastgan builders', () => {
   it.each([64, 128, 256])('%i px: G gives [N,R,R,C]; D gives a score and two half-size reconstructions', (r) => {
