@@ -8,7 +8,8 @@ import { resolveConfig } from '../../src/engine/config/resolve';
 import { trainNewRun } from '../../src/engine/train/run-training';
 import { blobData } from './tf';
 
-const TINY_RGB16 = [
+/** Its options before the steps and the options under test (later sets win: override batchSize freely). */
+export const TINY_RGB16 = [
   'model.arch=dcgan-conv',
   'model.resolution=16',
   'model.channels=3',

@@ -16,21 +16,15 @@ import type { TrainConfig } from '../../../src/shared/config';
 import { expectSameCheckpoint } from '../../helpers/checkpoint';
 import { blobData, onBackend } from '../../helpers/tf';
 import { tempDir } from '../../helpers/temp';
+import { TINY_RGB16 } from '../../helpers/tiny-run';
 
 beforeAll(() => onBackend('wasm'));
 
 const base = [
-  'model.arch=dcgan-conv',
-  'model.resolution=16',
-  'model.channels=3',
-  'model.latentDim=8',
-  'model.baseWidth=4',
+  ...TINY_RGB16,
   'batchSize=4',
-  'gridSize=2',
   'seed=11',
   'steps=6',
-  'sampleEvery=0',
-  'checkpointEvery=0',
   'keepCheckpoints=5',
   'ema.decay=0.9',
   'ema.startStep=1',

@@ -18,6 +18,7 @@ import { hasChromium, launchChromium } from '../../helpers/chromium';
 import { serveStatic, TFJS_BUNDLE, type StaticServer } from '../../helpers/static-server';
 import { blobData, onBackend } from '../../helpers/tf';
 import { tempDir } from '../../helpers/temp';
+import { TINY_RGB16 } from '../../helpers/tiny-run';
 
 const VARIANTS: Record<string, string[]> = {
   sn: ['g.spectralNorm=true', 'g.norm=pixel', 'g.upsample=pixelshuffle'],
@@ -43,19 +44,7 @@ beforeAll(async () => {
   const root = await tempDir();
   for (const [name, sets] of Object.entries(VARIANTS)) {
     const config = await resolveConfig({
-      sets: [
-        'model.arch=dcgan-conv',
-        'model.resolution=16',
-        'model.channels=3',
-        'model.latentDim=8',
-        'model.baseWidth=4',
-        'batchSize=4',
-        'gridSize=2',
-        'steps=2',
-        'sampleEvery=0',
-        'checkpointEvery=0',
-        ...sets,
-      ],
+      sets: [...TINY_RGB16, 'batchSize=4', 'steps=2', ...sets],
     });
     const data = { ...blobData(6, 16, 3), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), classNames: ['a', 'b', 'c'] };
     const run = await trainNewRun(path.join(root, name), { config, data, datasetKey: null, backend: 'wasm' });
