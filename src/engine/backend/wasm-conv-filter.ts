@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmGemm } from './wasm-gemm';
 import { transposeLast2 } from './wasm-matmul';
 import { pair, reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
 
@@ -41,8 +42,12 @@ export function setConvFilterStrategyForTests(s: ConvFilterStrategy): ConvFilter
  * 16×16×128 ↔ 8×8×256 127 vs 141, 14×14×64 ↔ 7×7×128 24 vs 30; but 32×32×64 ↔ 16×16×128
  * 165 vs 153, 64×64×3 ↔ 32×32×64 90 vs 32, 28×28×1 ↔ 14×14×64 7.5 vs 4.7.
  */
-function useConvPath(taps: number, dyFloats: number): boolean {
+function useConvPath(taps: number, dyFloats: number, fastGemm: boolean): boolean {
   if (STRATEGY !== 'auto') return STRATEGY === 'conv';
+  // With the relaxed-SIMD GEMM (~1.4× XNNPACK's) im2col wins up to 2048 taps (batch 64, ms,
+  // im2col vs conv: 16×16×128 ↔ 8×8×256 150 vs 174, 14×14×64 ↔ 7×7×128 50 vs 56) and
+  // loses at 4096 (8×8×256 ↔ 4×4×512: 218 vs 194); `npx tsx bench/wasm-gemm.ts --dw`.
+  if (fastGemm) return taps >= 4096;
   return taps >= 2048 || (taps >= 1024 && dyFloats <= 1 << 20);
 }
 
@@ -186,7 +191,8 @@ export function conv2DBackpropFilterWasm(args: {
       return reshape(backend, prod, [kh, kw, C, Cout]);
     }
 
-    if (N * Ho * Wo > 0 && useConvPath(kh * kw * C, N * Ho * Wo * Cout)) {
+    const gemm = wasmGemm(backend);
+    if (N * Ho * Wo > 0 && useConvPath(kh * kw * C, N * Ho * Wo * Cout, gemm != null)) {
       const out = convPath(backend, x, dy, [kh, kw], [sH, sW], [top, left], keep);
       if (out != null) return out;
     }
@@ -265,11 +271,14 @@ export function conv2DBackpropFilterWasm(args: {
     const dyPerImage = Ho * Wq * Cout;
     let chunk = Math.max(1, Math.min(N, Math.floor(MAX_IM2COL_FLOATS / (K * L))));
     if (K <= SMALL_K) chunk = Math.max(1, Math.min(chunk, Math.floor(SMALL_K_DY_FLOATS / (L * Cout))));
+    // With the relaxed-SIMD GEMM (./wasm-gemm.ts) each chunk's product is accumulated
+    // straight into dW, and reads its rows of dy in place (no dy chunk copy, no Add).
+    const dW = gemm == null ? null : keep(wasm.makeOutput([K, Cout], 'float32'));
     let sum: TensorInfo | null = null;
     for (let n0 = 0; n0 < N; n0 += chunk) {
       const nc = Math.min(chunk, N - n0);
       const cols = keep(wasm.makeOutput([K, nc * L], 'float32'));
-      const dyc = nc === N ? dyp : keep(wasm.makeOutput([nc, Ho, Wq, Cout], 'float32'));
+      const dyc = nc === N || gemm != null ? dyp : keep(wasm.makeOutput([nc, Ho, Wq, Cout], 'float32'));
       // Heap views only after the last allocation (growing the heap detaches old views).
       const src = wasm.typedArrayFromHeap(planes);
       const dst = wasm.typedArrayFromHeap(cols);
@@ -306,6 +315,14 @@ export function conv2DBackpropFilterWasm(args: {
         }
       }
 
+      if (gemm != null && dW != null) {
+        const at = (t: TensorInfo): number => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+        const M = nc * L;
+        gemm.sgemm(K, Cout, M, at(cols), M * 4, at(dyp) + n0 * dyPerImage * 4, Cout * 4, 4, at(dW), Cout * 4, n0 > 0);
+        backend.disposeData(cols.dataId);
+        temps.splice(temps.indexOf(cols), 1);
+        continue;
+      }
       // 5b. one plain matMul: [1, K, M] × [1, M, Cout], M = nc·Ho·Wq.
       const a3 = keep(reshape(backend, cols, [1, K, nc * L]));
       const b3 = keep(reshape(backend, dyc, [1, nc * L, Cout]));
@@ -317,7 +334,7 @@ export function conv2DBackpropFilterWasm(args: {
       }
       sum = sum == null ? prod : keep(runWasm(backend, 'Add', { a: sum, b: prod }));
     }
-    const prod = sum as TensorInfo;
+    const prod = dW ?? (sum as TensorInfo);
     return reshape(backend, prod, [kh, kw, C, Cout]);
   } finally {
     for (const t of temps) backend.disposeData(t.dataId);

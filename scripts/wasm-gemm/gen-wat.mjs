@@ -1,0 +1,187 @@
+/**
+ * Writes the WebAssembly text of GAN Studio's relaxed-SIMD SGEMM (see
+ * src/engine/backend/wasm-gemm.ts), for a MR×NR register-blocked microkernel.
+ *
+ * The module imports the tfjs wasm backend's own memory (`env.memory`) so it works on
+ * tensors in place; it has no data and no memory of its own. Exports:
+ *
+ * - `packB(b, rs, cs, kc, n, out)`: B rows [0, kc) × columns [0, n) (element (k, j) at
+ *   byte b + k·rs + j·cs) into panels of NR columns, [⌈n/NR⌉][kc][NR], zero-padded.
+ * - `block(mc, nc, kc, a, lda, bp, c, ldc, acc, fma)`: C[mc×nc] (row-major, ldc bytes per
+ *   row) = (acc ? C : 0) + A[mc×kc] · Bp, where A is row-major (lda bytes per row,
+ *   contiguous in k) and Bp comes from packB; `fma` 1 uses f32x4.relaxed_madd, 0 the
+ *   plain f32x4.mul + f32x4.add (for comparison; same loop otherwise).
+ * - `peak(n, x, fma)`: 12 independent multiply-add chains, for the micro-benchmark.
+ *
+ * Usage: node scripts/wasm-gemm/gen-wat.mjs [MR] [NR] > out.wat (defaults 6 8).
+ */
+
+export function genWat(MR = 6, NR = 8, U = 1) {
+  if (NR % 4 !== 0) throw new Error('NR must be a multiple of 4');
+  const NV = NR / 4;
+  const L = [];
+  const e = (s) => L.push(s);
+  e('(module');
+  e('  (import "env" "memory" (memory 1))');
+
+  // ---- microkernel: one MR×NR tile over kc -------------------------------------------
+  for (const fma of [1, 0]) {
+    const madd = (a, b, c) => (fma ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`);
+    e(`  (func $kern${fma} (param $kc i32) (param $a i32) (param $lda i32) (param $mr i32)`);
+    e('    (param $bp i32) (param $c i32) (param $ldc i32) (param $nr i32) (param $acc i32)');
+    const rows = [...Array(MR).keys()];
+    const vecs = [...Array(NV).keys()];
+    e(`    ${rows.map((r) => `(local $p${r} i32)`).join(' ')}`);
+    e(`    ${rows.flatMap((r) => vecs.map((v) => `(local $c${r}_${v} v128)`)).join(' ')}`);
+    e(`    ${vecs.map((v) => `(local $b${v} v128)`).join(' ')} (local $s v128) (local $cr i32)`);
+    // Rows past mr repeat the last valid row (always in bounds); their sums are dropped.
+    e('    (local.set $p0 (local.get $a))');
+    for (let r = 1; r < MR; r++) {
+      e(
+        `    (local.set $p${r} (select (i32.add (local.get $p${r - 1}) (local.get $lda)) (local.get $p${r - 1}) (i32.gt_u (local.get $mr) (i32.const ${r}))))`,
+      );
+    }
+    const step = (u, e2) => {
+      for (const v of vecs) e2(`        (local.set $b${v} (v128.load offset=${(u * NR + v * 4) * 4} (local.get $bp)))`);
+      for (const r of rows) {
+        e2(`        (local.set $s (v128.load32_splat offset=${u * 4} (local.get $p${r})))`);
+        for (const v of vecs)
+          e2(
+            `        (local.set $c${r}_${v} ${madd('(local.get $s)', `(local.get $b${v})`, `(local.get $c${r}_${v})`)})`,
+          );
+      }
+    };
+
+    e('    (block $done4 (loop $k4');
+    e(`      (br_if $done4 (i32.lt_u (local.get $kc) (i32.const ${U})))`);
+    for (let u = 0; u < U; u++) step(u, e);
+    for (const r of rows) e(`      (local.set $p${r} (i32.add (local.get $p${r}) (i32.const ${U * 4})))`);
+    e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${U * NR * 4})))`);
+    e(`      (local.set $kc (i32.sub (local.get $kc) (i32.const ${U})))`);
+    e('      (br $k4)))');
+    e('    (block $done1 (loop $k1');
+    e('      (br_if $done1 (i32.eqz (local.get $kc)))');
+    step(0, e);
+    for (const r of rows) e(`      (local.set $p${r} (i32.add (local.get $p${r}) (i32.const 4)))`);
+    e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${NR * 4})))`);
+    e('      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))');
+    e('      (br $k1)))');
+    // Store: full rows as vectors, a partial last panel lane by lane.
+    for (const r of rows) {
+      e(`    (if (i32.gt_u (local.get $mr) (i32.const ${r})) (then`);
+      e(`      (local.set $cr (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${r}))))`);
+      e(`      (if (i32.ge_u (local.get $nr) (i32.const ${NR})) (then`);
+      for (const v of vecs) {
+        const val = `(local.get $c${r}_${v})`;
+        e(
+          `        (v128.store offset=${v * 16} (local.get $cr) (if (result v128) (local.get $acc) (then (f32x4.add ${val} (v128.load offset=${v * 16} (local.get $cr)))) (else ${val})))`,
+        );
+      }
+      e('      ) (else');
+      for (const v of vecs) {
+        for (let l = 0; l < 4; l++) {
+          const col = v * 4 + l;
+          const val = `(f32x4.extract_lane ${l} (local.get $c${r}_${v}))`;
+          e(
+            `        (if (i32.gt_u (local.get $nr) (i32.const ${col})) (then (f32.store offset=${col * 4} (local.get $cr) (if (result f32) (local.get $acc) (then (f32.add ${val} (f32.load offset=${col * 4} (local.get $cr)))) (else ${val})))))`,
+          );
+        }
+      }
+      e('      ))))');
+    }
+    e('  )');
+  }
+
+  // ---- block: all tiles of an mc×nc block ------------------------------------------------
+  e('  (func (export "block") (param $mc i32) (param $nc i32) (param $kc i32) (param $a i32) (param $lda i32)');
+  e('    (param $bp i32) (param $c i32) (param $ldc i32) (param $acc i32) (param $fma i32)');
+  e('    (local $j i32) (local $i i32) (local $panel i32)');
+  e('    (block $dj (loop $lj');
+  e('      (br_if $dj (i32.ge_u (local.get $j) (local.get $nc)))');
+  e(
+    `      (local.set $panel (i32.add (local.get $bp) (i32.mul (local.get $j) (i32.mul (local.get $kc) (i32.const 4)))))`,
+  );
+  e('      (local.set $i (i32.const 0))');
+  e('      (block $di (loop $li');
+  e('        (br_if $di (i32.ge_u (local.get $i) (local.get $mc)))');
+  const callArgs = (name) =>
+    `(call ${name} (local.get $kc) (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (i32.sub (local.get $mc) (local.get $i)) (local.get $panel) (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.mul (local.get $j) (i32.const 4)))) (local.get $ldc) (i32.sub (local.get $nc) (local.get $j)) (local.get $acc))`;
+  e(`        (if (local.get $fma) (then ${callArgs('$kern1')}) (else ${callArgs('$kern0')}))`);
+  e(`        (local.set $i (i32.add (local.get $i) (i32.const ${MR})))`);
+  e('        (br $li)))');
+  e(`      (local.set $j (i32.add (local.get $j) (i32.const ${NR})))`);
+  e('      (br $lj)))');
+  e('  )');
+
+  // ---- packB ---------------------------------------------------------------------------
+  e(
+    '  (func (export "packB") (param $b i32) (param $rs i32) (param $cs i32) (param $kc i32) (param $n i32) (param $out i32)',
+  );
+  e('    (local $j i32) (local $k i32) (local $jj i32) (local $row i32)');
+  e('    (block $dj (loop $lj');
+  e('      (br_if $dj (i32.ge_u (local.get $j) (local.get $n)))');
+  e('      (local.set $k (i32.const 0))');
+  e(
+    `      (if (i32.and (i32.eq (local.get $cs) (i32.const 4)) (i32.le_u (i32.add (local.get $j) (i32.const ${NR})) (local.get $n))) (then`,
+  );
+  e('        (local.set $row (i32.add (local.get $b) (i32.mul (local.get $j) (i32.const 4))))');
+  e('        (block $dk (loop $lk');
+  e('          (br_if $dk (i32.ge_u (local.get $k) (local.get $kc)))');
+  for (let v = 0; v < NV; v++) {
+    e(`          (v128.store offset=${v * 16} (local.get $out) (v128.load offset=${v * 16} (local.get $row)))`);
+  }
+  e('          (local.set $row (i32.add (local.get $row) (local.get $rs)))');
+  e(`          (local.set $out (i32.add (local.get $out) (i32.const ${NR * 4})))`);
+  e('          (local.set $k (i32.add (local.get $k) (i32.const 1)))');
+  e('          (br $lk)))');
+  e('      ) (else');
+  e('        (block $dk (loop $lk');
+  e('          (br_if $dk (i32.ge_u (local.get $k) (local.get $kc)))');
+  e('          (local.set $jj (i32.const 0))');
+  e('          (block $djj (loop $ljj');
+  e(`            (br_if $djj (i32.ge_u (local.get $jj) (i32.const ${NR})))`);
+  e(
+    '            (f32.store (local.get $out) (if (result f32) (i32.lt_u (i32.add (local.get $j) (local.get $jj)) (local.get $n))',
+  );
+  e(
+    '              (then (f32.load (i32.add (local.get $b) (i32.add (i32.mul (local.get $k) (local.get $rs)) (i32.mul (i32.add (local.get $j) (local.get $jj)) (local.get $cs))))))',
+  );
+  e('              (else (f32.const 0))))');
+  e('            (local.set $out (i32.add (local.get $out) (i32.const 4)))');
+  e('            (local.set $jj (i32.add (local.get $jj) (i32.const 1)))');
+  e('            (br $ljj)))');
+  e('          (local.set $k (i32.add (local.get $k) (i32.const 1)))');
+  e('          (br $lk)))');
+  e('      ))');
+  e(`      (local.set $j (i32.add (local.get $j) (i32.const ${NR})))`);
+  e('      (br $lj)))');
+  e('  )');
+
+  // ---- peak: the micro-benchmark's register-only loop ------------------------------------
+  e('  (func (export "peak") (param $n i32) (param $x f32) (param $fma i32) (result f32)');
+  const P = 12;
+  e(`    ${[...Array(P).keys()].map((i) => `(local $q${i} v128)`).join(' ')} (local $a v128) (local $m v128)`);
+  e('    (local.set $a (f32x4.splat (local.get $x))) (local.set $m (f32x4.splat (f32.const 0.999)))');
+  for (let i = 0; i < P; i++) e(`    (local.set $q${i} (f32x4.splat (f32.const ${i})))`);
+  for (const fma of [1, 0]) {
+    e(`    (if (i32.eq (local.get $fma) (i32.const ${fma})) (then (loop $l`);
+    for (let i = 0; i < P; i++) {
+      // q = q·m + a: each chain depends on itself, so nothing can be hoisted out of the loop.
+      const q = `(local.get $q${i})`;
+      e(
+        `      (local.set $q${i} ${fma ? `(f32x4.relaxed_madd ${q} (local.get $m) (local.get $a))` : `(f32x4.add (f32x4.mul ${q} (local.get $m)) (local.get $a))`})`,
+      );
+    }
+    e('      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))');
+  }
+  let sum = '(local.get $q0)';
+  for (let i = 1; i < P; i++) sum = `(f32x4.add ${sum} (local.get $q${i}))`;
+  e(`    (f32x4.extract_lane 0 ${sum}))`);
+  e(')');
+  return L.join('\n') + '\n';
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [mr, nr, u] = process.argv.slice(2).map(Number);
+  process.stdout.write(genWat(mr || 6, nr || 8, u || 1));
+}

@@ -1,0 +1,192 @@
+/**
+ * The relaxed-SIMD SGEMM on the wasm heap (src/engine/backend/wasm-gemm.ts), and the
+ * kernels that use it (BatchMatMul, Conv2DBackpropFilter's im2col path), against the
+ * JS cpu backend; the fallback to the stock kernels when it is off; no leaks.
+ *
+ * Error measure: max|wasm − cpu| / max(1, max|cpu|), required < 1e-4.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { activateBackend } from '../../../src/engine/backend';
+import { setWasmGemmEnabled, setWasmGemmFma, wasmGemm } from '../../../src/engine/backend/wasm-gemm';
+import { setConvFilterStrategyForTests } from '../../../src/engine/backend/wasm-kernels';
+import { expectNoLeak, onBackend, randomData, relError, wasmVsCpu } from './helpers';
+
+const rand = (shape: number[], seed: number): tf.Tensor =>
+  tf.tensor(
+    randomData(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+
+beforeAll(async () => {
+  await activateBackend('wasm');
+});
+
+afterEach(() => {
+  setWasmGemmEnabled(true);
+  setWasmGemmFma(true);
+});
+
+describe('relaxed-SIMD GEMM', () => {
+  it('runs on this Node (relaxed SIMD validates) and is off when disabled', () => {
+    expect(wasmGemm(tf.backend())).not.toBeNull();
+    setWasmGemmEnabled(false);
+    expect(wasmGemm(tf.backend())).toBeNull();
+    expect(wasmGemm(null)).toBeNull(); // not a wasm backend
+  });
+
+  // M, N, K: edges of the 4×8 tile, K across the 256-row packing blocks, M across the 96-row blocks.
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [4, 8, 4],
+    [5, 9, 3],
+    [3, 7, 300],
+    [97, 17, 513],
+    [200, 33, 70],
+    [16, 64, 3990],
+  ];
+  for (const transposeB of [false, true]) {
+    for (const accumulate of [false, true]) {
+      it.each(shapes)(
+        `C ${accumulate ? '+' : ''}= A·B${transposeB ? 'ᵀ' : ''} matches cpu: %i×%i×%i`,
+        async (M, N, K) => {
+          const a = randomData(M * K, 1);
+          const b = randomData(K * N, 2);
+          const c0 = randomData(M * N, 3);
+          const backend = tf.backend() as unknown as BackendWasm;
+          const gemm = wasmGemm(backend)!;
+          const ta = backend.makeOutput([M, K], 'float32', undefined, a);
+          const tb = backend.makeOutput(transposeB ? [N, K] : [K, N], 'float32', undefined, b);
+          const tc = backend.makeOutput([M, N], 'float32', undefined, c0);
+          const at = (t: tf.TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+          const [bRs, bCs] = transposeB ? [4, K * 4] : [N * 4, 4];
+          gemm.sgemm(M, N, K, at(ta), K * 4, at(tb), bRs, bCs, at(tc), N * 4, accumulate);
+          const got = (backend.typedArrayFromHeap(tc) as Float32Array).slice();
+          for (const t of [ta, tb, tc]) backend.disposeData(t.dataId);
+          const want = await onBackend('cpu', () =>
+            tf.tidy(() => {
+              const p = tf.matMul(tf.tensor(a, [M, K]), tf.tensor(b, transposeB ? [N, K] : [K, N]), false, transposeB);
+              return (accumulate ? tf.add(p, tf.tensor(c0, [M, N])) : p).dataSync() as Float32Array;
+            }),
+          );
+          expect(relError(got, want)).toBeLessThan(1e-4);
+        },
+      );
+    }
+  }
+
+  it('gives the same sums with f32x4.mul + f32x4.add (the benchmark’s comparison) within rounding', () => {
+    const a = rand([37, 300], 4);
+    const b = rand([300, 21], 5);
+    const fma = tf.matMul(a, b);
+    setWasmGemmFma(false);
+    const plain = tf.matMul(a, b);
+    expect(relError(fma.dataSync(), plain.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([a, b, fma, plain]);
+  });
+});
+
+describe('BatchMatMul through the GEMM', () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[6, 5], [5, 4], false, false],
+    [[7, 5], [7, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [3, 7], true, true],
+    [[64, 100], [100, 300], false, false],
+    [[3, 6, 5], [3, 5, 4], false, false],
+    [[2, 3, 4, 5], [2, 3, 6, 5], false, true],
+    [[1, 6, 5], [3, 5, 4], false, false], // a broadcast over b's batch
+    [[3, 6, 5], [5, 4], false, false], // b broadcast over a's batch
+    [[2, 1, 6, 5], [1, 3, 5, 4], false, false], // a 2-D broadcast: the stock path
+    [[0, 5], [5, 4], false, false], // empty
+  ];
+  // K = 0 gives zeros through the GEMM; the stock XNNPACK kernel returns garbage there
+  // ("xnn_create_fully_connected_nc_f32 … status 2"), so only the GEMM is checked on it.
+  const kZero: [number[], number[], boolean, boolean] = [[4, 0], [0, 3], false, false];
+  for (const on of [true, false]) {
+    it.each((on ? [...cases, kZero] : cases).map((c) => [JSON.stringify(c), c] as const))(
+      `matches cpu with the GEMM ${on ? 'on' : 'off'}: %s`,
+      async (_n, [sa, sb, ta, tb]) => {
+        const f = () =>
+          tf.tidy(() => {
+            setWasmGemmEnabled(on);
+            return tf.matMul(rand(sa, 1), rand(sb, 2), ta, tb).dataSync() as Float32Array;
+          });
+        expect(await wasmVsCpu(f)).toBeLessThan(1e-4);
+      },
+    );
+  }
+});
+
+describe('Conv2DBackpropFilter with and without the GEMM', () => {
+  const dw = (x: number[], cout: number, seed: number): Float32Array =>
+    tf.tidy(() => {
+      const xs = rand(x, seed);
+      const dy = rand([x[0], Math.ceil(x[1] / 2), Math.ceil(x[2] / 2), cout], seed + 1);
+      const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [4, 4, x[3], cout] };
+      return (
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy }, attrs as never) as tf.Tensor
+      ).dataSync() as Float32Array;
+    });
+  const layers: [number[], number][] = [
+    [[6, 16, 16, 64], 32], // im2col with the GEMM ('auto': taps 1024)
+    [[5, 8, 8, 128], 16], // taps 2048: im2col with the GEMM, the conv path without it
+    [[20, 32, 32, 3], 64], // image layer: chunks accumulated into dW
+  ];
+  for (const on of [true, false]) {
+    it.each(layers.map((l) => [JSON.stringify(l), l] as const))(
+      `matches cpu, GEMM ${on ? 'on' : 'off'}: %s`,
+      async (_n, [x, cout]) => {
+        const f = () => {
+          setWasmGemmEnabled(on);
+          return dw(x, cout, 7);
+        };
+        expect(await wasmVsCpu(f)).toBeLessThan(1e-4);
+      },
+    );
+  }
+
+  it('im2col and conv strategies agree with the GEMM on', () => {
+    const prev = setConvFilterStrategyForTests('im2col');
+    const a = dw([4, 8, 8, 128], 8, 9);
+    setConvFilterStrategyForTests('conv');
+    const b = dw([4, 8, 8, 128], 8, 9);
+    setConvFilterStrategyForTests(prev);
+    expect(relError(a, b)).toBeLessThan(1e-4);
+  });
+});
+
+describe('leaks', () => {
+  it('engine tensors and wasm buffers stay flat; the packing scratch is freed', () => {
+    const a = rand([3, 50, 300], 1);
+    const b = rand([3, 300, 40], 2);
+    const c = rand([3, 40, 50], 4);
+    const x = rand([4, 16, 16, 64], 3);
+    const w = rand([4, 4, 64, 8], 5);
+    // The filter's gradient: Conv2DBackpropFilter's im2col path, with the GEMM.
+    const g = () => tf.grad((ww: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same')))(w);
+    const run = () => {
+      tf.tidy(() => {
+        tf.matMul(a, b).dataSync();
+        tf.matMul(a, c, true, true).dataSync();
+        g().dataSync();
+      });
+    };
+    run(); // warm-up: first-call allocations
+    const backend = tf.backend() as unknown as { wasm: { _malloc(n: number): number; _free(p: number): void } };
+    const probe = backend.wasm._malloc(1 << 20);
+    backend.wasm._free(probe);
+    expectNoLeak(() => {
+      for (let i = 0; i < 3; i++) run();
+    });
+    // A leaked scratch block would push the next big allocation elsewhere.
+    const again = backend.wasm._malloc(1 << 20);
+    backend.wasm._free(again);
+    expect(again).toBe(probe);
+    tf.dispose([a, b, c, x, w]);
+  });
+});
