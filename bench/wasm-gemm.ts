@@ -5,21 +5,20 @@
  * multiply-add loop with and without FMA.
  *
  *   npx tsx bench/wasm-gemm.ts [--reps 5] [--only <substring of a shape's name>]
- *   npx tsx bench/wasm-gemm.ts --dw [--reps 5]
+ *   npx tsx bench/wasm-gemm.ts --layers [--reps 5] [--threads 1]
  *
  * Columns: GFLOP/s (best of --reps) of XNNPACK, ours with f32x4.relaxed_madd, ours with
  * f32x4.mul + f32x4.add (same loops), the ratio ours(FMA)/XNNPACK, and the max abs / rel
  * error of ours against the cpu backend (on the first shapes only: cpu is slow).
  *
- * --dw: the whole Conv2DBackpropFilter kernel per DCGAN layer (ms, best of --reps,
- * alternating): as before (XNNPACK, 'auto' strategy), and with our GEMM in the im2col
- * path ('im2col'), next to the conv path ('conv', which uses no GEMM of ours).
+ * --layers: each conv kernel of a DCGAN layer at batch 64 (FusedConv2D with bias,
+ * Conv2DBackpropInput, Conv2DBackpropFilter; ms, best of --reps), with the GEMM off
+ * (XNNPACK, as before) and on, alternating.
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend/select';
-import { setConvFilterStrategyForTests, type ConvFilterStrategy } from '../src/engine/backend/wasm-conv-filter';
 import { GEMM_TILE, setWasmGemmEnabled, setWasmGemmFma, wasmGemm } from '../src/engine/backend/wasm-gemm';
 import { arg } from './args';
 
@@ -64,43 +63,64 @@ const DW_LAYERS: [string, number[], number[]][] = [
   ['d28 14x14x64<->7x7x128', [64, 14, 14, 64], [64, 7, 7, 128]],
 ];
 
-function dwBench(reps: number): void {
-  console.log('layer | before (XNNPACK, auto) ms | ours im2col ms | conv path ms | before/ours-im2col');
+/** Each conv kernel of a layer with the GEMM off (XNNPACK) and on, alternating; ms best of `reps`. */
+function layerBench(reps: number): void {
+  console.log('layer | kernel | XNNPACK ms | GEMM ms | ratio (XNNPACK/GEMM)');
   for (const [name, xs, ds] of DW_LAYERS) {
     const x = tf.randomUniform(xs, -1, 1, 'float32', 3);
     const dy = tf.randomUniform(ds, -1, 1, 'float32', 4);
-    const attrs = {
-      strides: [2, 2],
-      pad: 'same',
-      dataFormat: 'NHWC',
-      dimRoundingMode: undefined,
-      filterShape: [4, 4, xs[3], ds[3]],
-    };
-    const run = (gemm: boolean, strategy: ConvFilterStrategy): number => {
-      const prevG = setWasmGemmEnabled(gemm);
-      const prevS = setConvFilterStrategyForTests(strategy);
-      const ms = timeIt(() =>
-        (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor).dispose(),
+    const w = tf.randomUniform([4, 4, xs[3], ds[3]], -1, 1, 'float32', 5);
+    const b = tf.randomUniform([ds[3]], -1, 1, 'float32', 6);
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
+    const kernels: [string, () => void][] = [
+      [
+        'FusedConv2D (+bias)',
+        () =>
+          tf.fused
+            .conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b })
+            .dispose(),
+      ],
+      [
+        'Conv2DBackpropInput',
+        () =>
+          tf
+            .conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, xs as [number, number, number, number], 2, 'same')
+            .dispose(),
+      ],
+      [
+        'Conv2DBackpropFilter',
+        () =>
+          (
+            tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+              ...attrs,
+              filterShape: [4, 4, xs[3], ds[3]],
+            } as never) as tf.Tensor
+          ).dispose(),
+      ],
+    ];
+    for (const [kname, f] of kernels) {
+      const best = [Infinity, Infinity];
+      for (let r = 0; r < reps + 1; r++) {
+        for (const on of [false, true]) {
+          const prev = setWasmGemmEnabled(on);
+          const ms = timeIt(f);
+          setWasmGemmEnabled(prev);
+          if (r > 0) best[on ? 1 : 0] = Math.min(best[on ? 1 : 0], ms);
+        }
+      }
+      console.log(
+        `${name} | ${kname} | ${best[0].toFixed(1)} | ${best[1].toFixed(1)} | ${(best[0] / best[1]).toFixed(2)}`,
       );
-      setConvFilterStrategyForTests(prevS);
-      setWasmGemmEnabled(prevG);
-      return ms;
-    };
-    const best = [Infinity, Infinity, Infinity];
-    for (let r = 0; r < reps + 1; r++) {
-      const t = [run(false, 'auto'), run(true, 'im2col'), run(true, 'conv')];
-      if (r > 0) t.forEach((v, i) => (best[i] = Math.min(best[i], v)));
     }
-    x.dispose();
-    dy.dispose();
-    console.log(`${name} | ${best.map((v) => v.toFixed(1)).join(' | ')} | ${(best[0] / best[1]).toFixed(2)}`);
+    tf.dispose([x, dy, w, b]);
   }
 }
 
 async function main(): Promise<void> {
   const reps = Number(arg('reps', '5'));
   const only = arg('only', null);
-  await activateBackend('wasm');
+  const threads = Number(arg('threads', '1'));
+  await activateBackend('wasm', { threads });
   const backend = tf.backend() as unknown as BackendWasm;
   const gemm = wasmGemm(backend);
   if (gemm == null) throw new Error('relaxed-SIMD GEMM unavailable here');
@@ -109,8 +129,8 @@ async function main(): Promise<void> {
       .map((v) => v.toFixed(2))
       .join(' ')}; tile ${GEMM_TILE}; best of ${reps}`,
   );
-  if (process.argv.includes('--dw')) {
-    dwBench(reps);
+  if (process.argv.includes('--layers')) {
+    layerBench(reps);
     console.log(
       `load average ${loadavg()
         .map((v) => v.toFixed(2))

@@ -7,10 +7,12 @@
  *
  * - `packB(b, rs, cs, kc, n, out)`: B rows [0, kc) × columns [0, n) (element (k, j) at
  *   byte b + k·rs + j·cs) into panels of NR columns, [⌈n/NR⌉][kc][NR], zero-padded.
- * - `block(mc, nc, kc, a, lda, bp, c, ldc, acc, fma)`: C[mc×nc] (row-major, ldc bytes per
- *   row) = (acc ? C : 0) + A[mc×kc] · Bp, where A is row-major (lda bytes per row,
- *   contiguous in k) and Bp comes from packB; `fma` 1 uses f32x4.relaxed_madd, 0 the
- *   plain f32x4.mul + f32x4.add (for comparison; same loop otherwise).
+ * - `block(mc, nc, kc, a, lda, bp, ps, c, ldc, acc, fma)`: C[mc×nc] (row-major, ldc bytes
+ *   per row) = (acc ? C : 0) + A[mc×kc] · Bp, where A is row-major (lda bytes per row,
+ *   contiguous in k) and Bp comes from packB (panel p at bp + p·ps); `fma` 1 uses
+ *   f32x4.relaxed_madd, 0 the plain f32x4.mul + f32x4.add (for comparison; same loops).
+ * - `blockInd(mc, nc, kc, tab, koff, bp, ps, c, ldc, acc, fma)`: the same with row r of A
+ *   at the i32 address tab[r] + koff (a convolution's indirection table).
  * - `peak(n, x, fma)`: 12 independent multiply-add chains, for the micro-benchmark.
  *
  * Usage: node scripts/wasm-gemm/gen-wat.mjs [MR] [NR] > out.wat (defaults 6 8).
@@ -25,9 +27,16 @@ export function genWat(MR = 6, NR = 8, U = 1) {
   e('  (import "env" "memory" (memory 1))');
 
   // ---- microkernel: one MR×NR tile over kc -------------------------------------------
-  for (const fma of [1, 0]) {
+  // mode 'lda': row r of A at a + r·lda; mode 'tab': at i32 table[r] + koff (table at $a, koff in $lda),
+  // the indirection of a convolution (each output pixel's input run for one filter tap).
+  for (const [fma, mode] of [
+    [1, 'lda'],
+    [0, 'lda'],
+    [1, 'tab'],
+    [0, 'tab'],
+  ]) {
     const madd = (a, b, c) => (fma ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`);
-    e(`  (func $kern${fma} (param $kc i32) (param $a i32) (param $lda i32) (param $mr i32)`);
+    e(`  (func $kern${fma}${mode} (param $kc i32) (param $a i32) (param $lda i32) (param $mr i32)`);
     e('    (param $bp i32) (param $c i32) (param $ldc i32) (param $nr i32) (param $acc i32)');
     const rows = [...Array(MR).keys()];
     const vecs = [...Array(NV).keys()];
@@ -35,11 +44,20 @@ export function genWat(MR = 6, NR = 8, U = 1) {
     e(`    ${rows.flatMap((r) => vecs.map((v) => `(local $c${r}_${v} v128)`)).join(' ')}`);
     e(`    ${vecs.map((v) => `(local $b${v} v128)`).join(' ')} (local $s v128) (local $cr i32)`);
     // Rows past mr repeat the last valid row (always in bounds); their sums are dropped.
-    e('    (local.set $p0 (local.get $a))');
-    for (let r = 1; r < MR; r++) {
-      e(
-        `    (local.set $p${r} (select (i32.add (local.get $p${r - 1}) (local.get $lda)) (local.get $p${r - 1}) (i32.gt_u (local.get $mr) (i32.const ${r}))))`,
-      );
+    if (mode === 'lda') {
+      e('    (local.set $p0 (local.get $a))');
+      for (let r = 1; r < MR; r++) {
+        e(
+          `    (local.set $p${r} (select (i32.add (local.get $p${r - 1}) (local.get $lda)) (local.get $p${r - 1}) (i32.gt_u (local.get $mr) (i32.const ${r}))))`,
+        );
+      }
+    } else {
+      e('    (local.set $p0 (i32.add (i32.load (local.get $a)) (local.get $lda)))');
+      for (let r = 1; r < MR; r++) {
+        e(
+          `    (local.set $p${r} (if (result i32) (i32.gt_u (local.get $mr) (i32.const ${r})) (then (i32.add (i32.load offset=${r * 4} (local.get $a)) (local.get $lda))) (else (local.get $p${r - 1}))))`,
+        );
+      }
     }
     const step = (u, e2) => {
       for (const v of vecs) e2(`        (local.set $b${v} (v128.load offset=${(u * NR + v * 4) * 4} (local.get $bp)))`);
@@ -93,25 +111,35 @@ export function genWat(MR = 6, NR = 8, U = 1) {
   }
 
   // ---- block: all tiles of an mc×nc block ------------------------------------------------
-  e('  (func (export "block") (param $mc i32) (param $nc i32) (param $kc i32) (param $a i32) (param $lda i32)');
-  e('    (param $bp i32) (param $c i32) (param $ldc i32) (param $acc i32) (param $fma i32)');
-  e('    (local $j i32) (local $i i32) (local $panel i32)');
-  e('    (block $dj (loop $lj');
-  e('      (br_if $dj (i32.ge_u (local.get $j) (local.get $nc)))');
-  e(
-    `      (local.set $panel (i32.add (local.get $bp) (i32.mul (local.get $j) (i32.mul (local.get $kc) (i32.const 4)))))`,
-  );
-  e('      (local.set $i (i32.const 0))');
-  e('      (block $di (loop $li');
-  e('        (br_if $di (i32.ge_u (local.get $i) (local.get $mc)))');
-  const callArgs = (name) =>
-    `(call ${name} (local.get $kc) (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (i32.sub (local.get $mc) (local.get $i)) (local.get $panel) (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.mul (local.get $j) (i32.const 4)))) (local.get $ldc) (i32.sub (local.get $nc) (local.get $j)) (local.get $acc))`;
-  e(`        (if (local.get $fma) (then ${callArgs('$kern1')}) (else ${callArgs('$kern0')}))`);
-  e(`        (local.set $i (i32.add (local.get $i) (i32.const ${MR})))`);
-  e('        (br $li)))');
-  e(`      (local.set $j (i32.add (local.get $j) (i32.const ${NR})))`);
-  e('      (br $lj)))');
-  e('  )');
+  // Panel p of Bp (columns p·NR…) starts at bp + p·ps. 'block': A by rows (a, lda);
+  // 'blockInd': A by a table of row addresses (tab, koff added to each).
+  for (const [name, mode] of [
+    ['block', 'lda'],
+    ['blockInd', 'tab'],
+  ]) {
+    e(`  (func (export "${name}") (param $mc i32) (param $nc i32) (param $kc i32) (param $a i32) (param $lda i32)`);
+    e('    (param $bp i32) (param $ps i32) (param $c i32) (param $ldc i32) (param $acc i32) (param $fma i32)');
+    e('    (local $j i32) (local $i i32) (local $panel i32)');
+    e('    (local.set $panel (local.get $bp))');
+    e('    (block $dj (loop $lj');
+    e('      (br_if $dj (i32.ge_u (local.get $j) (local.get $nc)))');
+    e('      (local.set $i (i32.const 0))');
+    e('      (block $di (loop $li');
+    e('        (br_if $di (i32.ge_u (local.get $i) (local.get $mc)))');
+    const rowA =
+      mode === 'lda'
+        ? '(i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda)))'
+        : '(i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))';
+    const callArgs = (fn) =>
+      `(call ${fn} (local.get $kc) ${rowA} (local.get $lda) (i32.sub (local.get $mc) (local.get $i)) (local.get $panel) (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (i32.sub (local.get $nc) (local.get $j)) (local.get $acc))`;
+    e(`        (if (local.get $fma) (then ${callArgs(`$kern1${mode}`)}) (else ${callArgs(`$kern0${mode}`)}))`);
+    e(`        (local.set $i (i32.add (local.get $i) (i32.const ${MR})))`);
+    e('        (br $li)))');
+    e('      (local.set $panel (i32.add (local.get $panel) (local.get $ps)))');
+    e(`      (local.set $j (i32.add (local.get $j) (i32.const ${NR})))`);
+    e('      (br $lj)))');
+    e('  )');
+  }
 
   // ---- packB ---------------------------------------------------------------------------
   e(

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { conv2dOnWasm } from './wasm-conv-gemm';
 import { wasmGemm } from './wasm-gemm';
 import { transposeLast2 } from './wasm-matmul';
 import { pair, reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
@@ -42,12 +43,14 @@ export function setConvFilterStrategyForTests(s: ConvFilterStrategy): ConvFilter
  * 16×16×128 ↔ 8×8×256 127 vs 141, 14×14×64 ↔ 7×7×128 24 vs 30; but 32×32×64 ↔ 16×16×128
  * 165 vs 153, 64×64×3 ↔ 32×32×64 90 vs 32, 28×28×1 ↔ 14×14×64 7.5 vs 4.7.
  */
-function useConvPath(taps: number, dyFloats: number, fastGemm: boolean): boolean {
+function useConvPath(taps: number, dyFloats: number, gemmConv: boolean): boolean {
   if (STRATEGY !== 'auto') return STRATEGY === 'conv';
-  // With the relaxed-SIMD GEMM (~1.4× XNNPACK's) im2col wins up to 2048 taps (batch 64, ms,
-  // im2col vs conv: 16×16×128 ↔ 8×8×256 150 vs 174, 14×14×64 ↔ 7×7×128 50 vs 56) and
-  // loses at 4096 (8×8×256 ↔ 4×4×512: 218 vs 194); `npx tsx bench/wasm-gemm.ts --dw`.
-  if (fastGemm) return taps >= 4096;
+  // With the relaxed-SIMD GEMM under both paths (./wasm-conv-gemm.ts: batch ≥ 16 as the
+  // conv's input channels, ≥ 8 output channels) the conv path wins everywhere but the
+  // image layers (batch 64, ms, im2col vs conv: 32×32×64 ↔ 16×16×128 174 vs 149,
+  // 16×16×128 ↔ 8×8×256 154 vs 127, 8×8×256 ↔ 4×4×512 162 vs 107, 14×14×64 ↔ 7×7×128
+  // 38 vs 26; 64×64×3 ↔ 32×32×64 19 vs 29).
+  if (gemmConv) return taps > SMALL_K;
   return taps >= 2048 || (taps >= 1024 && dyFloats <= 1 << 20);
 }
 
@@ -192,7 +195,8 @@ export function conv2DBackpropFilterWasm(args: {
     }
 
     const gemm = wasmGemm(backend);
-    if (N * Ho * Wo > 0 && useConvPath(kh * kw * C, N * Ho * Wo * Cout, gemm != null)) {
+    const gemmConv = gemm != null && N >= 16 && Cout >= 8;
+    if (N * Ho * Wo > 0 && useConvPath(kh * kw * C, N * Ho * Wo * Cout, gemmConv)) {
       const out = convPath(backend, x, dy, [kh, kw], [sH, sW], [top, left], keep);
       if (out != null) return out;
     }
@@ -390,23 +394,18 @@ function convPath(
   // dy [N, Ho·Wo, Cout] → [Ho·Wo, N, Cout] = [Ho, Wo, N, Cout], block copies of Cout floats.
   const filter = keep(swapBlocks(backend, dy, N, Ho * Wo, Cout, [Ho, Wo, N, Cout]));
   const conv = keep(
-    runWasm(
-      backend,
-      'Conv2D',
-      { x: xt, filter },
-      {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-        dilations: [sH, sW],
-        dimRoundingMode: undefined,
-      },
-    ),
+    conv2dOnWasm(backend, xt, filter, {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [sH, sW],
+      dimRoundingMode: undefined,
+    }),
   );
   // [C, kh·kw, Cout] → [kh·kw, C, Cout] = [kh, kw, C, Cout].
   if (C === 1) return reshape(backend, conv, [kh, kw, C, Cout]);

@@ -24,7 +24,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { conv2dOnWasm } from './wasm-conv-gemm';
 import { reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
+
+type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
 /** One dimension of one phase: which taps, which dy rows, which padding, how many output rows. */
 interface PhaseDim {
@@ -176,7 +179,7 @@ export function conv2DBackpropInputWasm(args: {
         [0, 0],
       ];
       return keep(
-        runWasm(backend, 'Conv2D', { x, filter: f }, { strides: 1, pad: pads, dataFormat: 'NHWC', dilations: 1 }),
+        conv2dOnWasm(backend, x, f, { strides: 1, pad: pads as ExplicitPad, dataFormat: 'NHWC', dilations: 1 }),
       );
     };
 
@@ -242,7 +245,7 @@ export function conv2DBackpropInputWasm(args: {
         [0, 0],
       ];
       const o = keep(
-        runWasm(backend, 'Conv2D', { x, filter: f }, { strides: 1, pad: pads, dataFormat: 'NHWC', dilations: 1 }),
+        conv2dOnWasm(backend, x, f, { strides: 1, pad: pads as ExplicitPad, dataFormat: 'NHWC', dilations: 1 }),
       );
       const out = wasm.makeOutput([N, H, W, Cb], 'float32');
       const src = wasm.typedArrayFromHeap(o);

@@ -16,11 +16,13 @@
  *
  * Not available (null): no relaxed SIMD (WebAssembly.validate fails), no memory found,
  * or the module cannot be compiled synchronously; callers then keep the stock kernels.
- * The threaded build gets the shared-memory variant, so 1 and N threads run the same
- * arithmetic (the kernel itself is single-threaded).
+ * The threaded build gets the shared-memory variant on as many threads as XNNPACK's
+ * pool (./wasm-gemm-pool.ts), each output tile computed by the same calls as on one
+ * thread: 1 and N threads give the same bits.
  */
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { GEMM_MR, GEMM_NR, GEMM_WASM_PLAIN, GEMM_WASM_SHARED } from './wasm-gemm-binary';
+import { GemmPool, runTasksHere, type BlockCall } from './wasm-gemm-pool';
 
 interface GemmExports {
   packB(b: number, rs: number, cs: number, kc: number, n: number, out: number): void;
@@ -31,6 +33,20 @@ interface GemmExports {
     a: number,
     lda: number,
     bp: number,
+    ps: number,
+    c: number,
+    ldc: number,
+    acc: number,
+    fma: number,
+  ): void;
+  blockInd(
+    mc: number,
+    nc: number,
+    kc: number,
+    tab: number,
+    koff: number,
+    bp: number,
+    ps: number,
     c: number,
     ldc: number,
     acc: number,
@@ -51,7 +67,13 @@ interface EmscriptenHeap {
 const KC = 256;
 const MC = 96;
 
-const modules = new WeakMap<object, GemmExports | null>();
+interface Bound {
+  ex: GemmExports;
+  /** Several threads (threaded build), or null: the calling thread runs every task. */
+  pool: GemmPool | null;
+}
+
+const modules = new WeakMap<object, Bound | null>();
 let enabled = true;
 let useFma = 1;
 
@@ -76,13 +98,15 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function instantiate(memory: WebAssembly.Memory): GemmExports | null {
+function instantiate(memory: WebAssembly.Memory): Bound | null {
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const bytes = decode(shared ? GEMM_WASM_SHARED : GEMM_WASM_PLAIN);
     if (!WebAssembly.validate(bytes)) return null;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    return instance.exports as unknown as GemmExports;
+    const ex = instance.exports as unknown as GemmExports;
+    const threads = shared ? Math.max(1, getThreadsCount()) : 1;
+    return { ex, pool: threads > 1 ? new GemmPool(ex, bytes, memory, threads) : null };
   } catch {
     return null;
   }
@@ -96,15 +120,27 @@ export function wasmGemm(backend: unknown): WasmGemm | null {
   const memory = heap.asm?.memory ?? heap.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   if (!modules.has(memory)) modules.set(memory, instantiate(memory));
-  const ex = modules.get(memory);
-  return ex == null ? null : new WasmGemm(ex, heap);
+  const bound = modules.get(memory);
+  return bound == null ? null : new WasmGemm(bound, heap);
 }
 
 class WasmGemm {
+  private readonly ex: GemmExports;
+  private readonly pool: GemmPool | null;
+
   constructor(
-    private readonly ex: GemmExports,
+    bound: Bound,
     private readonly heap: EmscriptenHeap,
-  ) {}
+  ) {
+    this.ex = bound.ex;
+    this.pool = bound.pool;
+  }
+
+  /** Runs the tasks (each a list of block calls, run in order by one thread). */
+  private run(tasks: BlockCall[][]): void {
+    if (this.pool != null) this.pool.run(tasks);
+    else runTasksHere(this.ex, tasks);
+  }
 
   /**
    * C = A·B (or C += A·B with `accumulate`), all byte addresses on the heap: A row r at
@@ -137,13 +173,98 @@ class WasmGemm {
         const kc = Math.min(KC, K - pc);
         this.ex.packB(b + pc * bRs, bRs, bCs, kc, N, bpAligned);
         const acc = accumulate || pc > 0 ? 1 : 0;
+        const ps = kc * GEMM_NR * 4;
+        const tasks: BlockCall[][] = [];
         for (let ic = 0; ic < M; ic += MC) {
           const mc = Math.min(MC, M - ic);
-          this.ex.block(mc, N, kc, a + ic * lda + pc * 4, lda, bpAligned, c + ic * ldc, ldc, acc, useFma);
+          tasks.push([[0, mc, N, kc, a + ic * lda + pc * 4, lda, bpAligned, ps, c + ic * ldc, ldc, acc, useFma]]);
         }
+        this.run(tasks);
       }
     } finally {
       this.heap._free(bp);
+    }
+  }
+
+  /**
+   * A 2-D convolution, NHWC, as one GEMM over an indirection table (no im2col copy):
+   * out[N·Ho·Wo, Cout] = Σ over taps (i, j) of rows x[n, y·sH + i·dH − top, x·sW + j·dW − left, :]
+   * (Cin floats, or zeros outside x) times filter rows [i, j, :, :]. All byte addresses
+   * on the heap; `out` is written (not accumulated).
+   */
+  conv2d(
+    x: number,
+    [N, H, W, Cin]: number[],
+    filter: number,
+    [kh, kw, Cout]: number[],
+    out: number,
+    [Ho, Wo]: number[],
+    [sH, sW]: number[],
+    [dH, dW]: number[],
+    [top, left]: number[],
+  ): void {
+    const M = N * Ho * Wo;
+    const T = kh * kw;
+    const K = T * Cin;
+    if (M === 0 || Cout === 0) return;
+    const panels = Math.ceil(Cout / GEMM_NR);
+    const bpBytes = K * panels * GEMM_NR * 4;
+    const zeroBytes = Cin * 4;
+    const tabBytes = T * M * 4;
+    const block = this.heap._malloc(bpBytes + zeroBytes + tabBytes + 32);
+    if (block === 0) throw new Error('wasm GEMM: out of memory for the convolution scratch');
+    try {
+      const bp = (block + 15) & ~15;
+      const zero = bp + bpBytes;
+      const tab = zero + zeroBytes;
+      const buf = this.memoryBuffer();
+      new Float32Array(buf, zero, Cin).fill(0);
+      // tab[t·M + p] = address of output pixel p's input run for tap t (or the zeros).
+      const t32 = new Int32Array(buf, tab, T * M);
+      const rowBytes = W * Cin * 4;
+      let o = 0;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          for (let n = 0; n < N; n++) {
+            const img = x + n * H * rowBytes;
+            for (let y = 0; y < Ho; y++) {
+              const iy = y * sH + i * dH - top;
+              if (iy < 0 || iy >= H) {
+                t32.fill(zero, o, o + Wo);
+                o += Wo;
+                continue;
+              }
+              const row = img + iy * rowBytes;
+              for (let xx = 0; xx < Wo; xx++) {
+                const ix = xx * sW + j * dW - left;
+                t32[o++] = ix < 0 || ix >= W ? zero : row + ix * Cin * 4;
+              }
+            }
+          }
+        }
+      }
+      this.ex.packB(filter, Cout * 4, 4, K, Cout, bp);
+      const ps = K * GEMM_NR * 4;
+      const ldc = Cout * 4;
+      // One task per block of MC output rows: all its taps, in order.
+      const tasks: BlockCall[][] = [];
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = Math.min(MC, M - ic);
+        const task: BlockCall[] = [];
+        for (let t = 0; t < T; t++) {
+          for (let k0 = 0; k0 < Cin; k0 += KC) {
+            const kc = Math.min(KC, Cin - k0);
+            const acc = t > 0 || k0 > 0 ? 1 : 0;
+            const rows = tab + (t * M + ic) * 4;
+            const b = bp + (t * Cin + k0) * GEMM_NR * 4;
+            task.push([1, mc, Cout, kc, rows, k0 * 4, b, ps, out + ic * ldc, ldc, acc, useFma]);
+          }
+        }
+        tasks.push(task);
+      }
+      this.run(tasks);
+    } finally {
+      this.heap._free(block);
     }
   }
 

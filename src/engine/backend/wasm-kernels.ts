@@ -7,7 +7,10 @@
  *   filter, dilated by the strides (fallback: an im2col built by heap copies + one matMul).
  * - `Conv2DBackpropInput` (./wasm-conv-input.ts): replaces the stock plain-loop kernel
  *   with stride² forward XNNPACK convolutions (sub-pixel decomposition).
- * - `BatchMatMul` (./wasm-matmul.ts): transposeA/B as an explicit transpose + a plain product.
+ * - `BatchMatMul` (./wasm-matmul.ts): transposeA/B as an explicit transpose + a plain product;
+ *   on the relaxed-SIMD FMA GEMM (./wasm-gemm.ts) where it runs.
+ * - `Conv2D`, `FusedConv2D` (./wasm-conv-gemm.ts): on the FMA GEMM over an indirection
+ *   table where it runs and the shape suits it (linear activation only), else stock.
  * - `Tile` (./wasm-tile.ts): block copies (BatchNorm's gradient broadcasts with it).
  * - `Sum`, `Mean` (./wasm-reduce.ts): reductions over leading axes without a transpose.
  * - `LeakyRelu` (./wasm-elementwise.ts): relu(x)·(1−α) + α·x with XNNPACK's SIMD
@@ -22,6 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './wasm-conv-filter';
+import { conv2DWasm, fusedConv2DWasm } from './wasm-conv-gemm';
 import { conv2DBackpropInputWasm } from './wasm-conv-input';
 import { prepareFusedKernels } from './fused-gradients';
 import { leakyReluWasm } from './wasm-elementwise';
@@ -54,6 +58,8 @@ const EXTRAS: Extra[] = [
   { name: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc, replaces: false },
   { name: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInputWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'BatchMatMul', kernelFunc: batchMatMulWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: 'Conv2D', kernelFunc: conv2DWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: 'FusedConv2D', kernelFunc: fusedConv2DWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Tile', kernelFunc: tileWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Sum', kernelFunc: sumWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Mean', kernelFunc: meanWasm as unknown as tf.KernelFunc, replaces: true },

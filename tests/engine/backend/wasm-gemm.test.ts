@@ -1,6 +1,7 @@
 /**
  * The relaxed-SIMD SGEMM on the wasm heap (src/engine/backend/wasm-gemm.ts), and the
- * kernels that use it (BatchMatMul, Conv2DBackpropFilter's im2col path), against the
+ * kernels that use it (BatchMatMul, Conv2D, FusedConv2D, Conv2DBackpropInput's phases,
+ * both paths of Conv2DBackpropFilter), against the
  * JS cpu backend; the fallback to the stock kernels when it is off; no leaks.
  *
  * Error measure: max|wasm − cpu| / max(1, max|cpu|), required < 1e-4.
@@ -133,8 +134,9 @@ describe('Conv2DBackpropFilter with and without the GEMM', () => {
       ).dataSync() as Float32Array;
     });
   const layers: [number[], number][] = [
-    [[6, 16, 16, 64], 32], // im2col with the GEMM ('auto': taps 1024)
-    [[5, 8, 8, 128], 16], // taps 2048: im2col with the GEMM, the conv path without it
+    [[16, 16, 16, 64], 32], // the conv path on the GEMM ('auto': batch ≥ 16, taps 1024)
+    [[6, 16, 16, 64], 32], // batch < 16: im2col on the GEMM
+    [[5, 8, 8, 128], 16], // taps 2048, batch 5: im2col on the GEMM, the conv path without it
     [[20, 32, 32, 3], 64], // image layer: chunks accumulated into dW
   ];
   for (const on of [true, false]) {
@@ -160,6 +162,79 @@ describe('Conv2DBackpropFilter with and without the GEMM', () => {
   });
 });
 
+describe('Conv2D and FusedConv2D through the GEMM', () => {
+  type Case = {
+    x: number[];
+    k: number[];
+    cout: number;
+    strides: number | [number, number];
+    pad: 'same' | 'valid' | number;
+    dil?: number;
+  };
+  const cases: Case[] = [
+    { x: [2, 9, 9, 16], k: [3, 3], cout: 8, strides: 1, pad: 'same' },
+    { x: [3, 16, 16, 32], k: [4, 4], cout: 20, strides: 2, pad: 'same' }, // Cout not a multiple of 8
+    { x: [2, 11, 7, 17], k: [5, 4], cout: 9, strides: [2, 3], pad: 'valid' },
+    { x: [1, 8, 8, 300], k: [2, 2], cout: 16, strides: 1, pad: 1 }, // Cin over the 256-row packing block
+    { x: [2, 12, 12, 16], k: [3, 3], cout: 8, strides: 1, pad: 'same', dil: 2 },
+    { x: [2, 9, 9, 3], k: [3, 3], cout: 8, strides: 2, pad: 'same' }, // Cin < 16: the stock kernel
+    { x: [2, 9, 9, 16], k: [3, 3], cout: 3, strides: 2, pad: 'same' }, // Cout < 8: the stock kernel
+  ];
+  const label = (c: Case): string => JSON.stringify(c);
+  for (const on of [true, false]) {
+    it.each(cases.map((c) => [label(c), c] as const))(
+      `conv2d matches cpu, GEMM ${on ? 'on' : 'off'}: %s`,
+      async (_n, c) => {
+        const f = () =>
+          tf.tidy(() => {
+            setWasmGemmEnabled(on);
+            const x = rand(c.x, 1) as tf.Tensor4D;
+            const w = rand([c.k[0], c.k[1], c.x[3], c.cout], 2) as tf.Tensor4D;
+            return tf.conv2d(x, w, c.strides, c.pad, 'NHWC', c.dil ?? 1).dataSync() as Float32Array;
+          });
+        expect(await wasmVsCpu(f)).toBeLessThan(1e-4);
+      },
+    );
+    it.each(cases.map((c) => [label(c), c] as const))(
+      `fused conv2d (+bias) matches cpu, GEMM ${on ? 'on' : 'off'}: %s`,
+      async (_n, c) => {
+        const f = () =>
+          tf.tidy(() => {
+            setWasmGemmEnabled(on);
+            const x = rand(c.x, 3) as tf.Tensor4D;
+            const filter = rand([c.k[0], c.k[1], c.x[3], c.cout], 4) as tf.Tensor4D;
+            const bias = rand([c.cout], 5);
+            const { strides, pad } = c;
+            return tf.fused.conv2d({ x, filter, strides, pad, dilations: c.dil ?? 1, bias }).dataSync() as Float32Array;
+          });
+        expect(await wasmVsCpu(f)).toBeLessThan(1e-4);
+      },
+    );
+  }
+
+  it('a fused relu (outside a tape) still matches cpu (the stock kernel)', async () => {
+    const f = () =>
+      tf.tidy(() => {
+        const x = rand([2, 8, 8, 16], 6) as tf.Tensor4D;
+        const filter = rand([3, 3, 16, 8], 7) as tf.Tensor4D;
+        return tf.fused
+          .conv2d({ x, filter, strides: 1, pad: 'same', bias: rand([8], 8), activation: 'relu' })
+          .dataSync() as Float32Array;
+      });
+    expect(await wasmVsCpu(f)).toBeLessThan(1e-4);
+  });
+
+  it('conv2dTranspose (Conv2DBackpropInput’s phases) matches cpu with the GEMM', async () => {
+    const f = () =>
+      tf.tidy(() => {
+        const dy = rand([3, 8, 8, 32], 9) as tf.Tensor4D;
+        const w = rand([4, 4, 16, 32], 10) as tf.Tensor4D;
+        return tf.conv2dTranspose(dy, w, [3, 16, 16, 16], 2, 'same').dataSync() as Float32Array;
+      });
+    expect(await wasmVsCpu(f)).toBeLessThan(1e-4);
+  });
+});
+
 describe('leaks', () => {
   it('engine tensors and wasm buffers stay flat; the packing scratch is freed', () => {
     const a = rand([3, 50, 300], 1);
@@ -169,11 +244,20 @@ describe('leaks', () => {
     const w = rand([4, 4, 64, 8], 5);
     // The filter's gradient: Conv2DBackpropFilter's im2col path, with the GEMM.
     const g = () => tf.grad((ww: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same')))(w);
+    const bias = rand([8], 6);
     const run = () => {
       tf.tidy(() => {
         tf.matMul(a, b).dataSync();
         tf.matMul(a, c, true, true).dataSync();
         g().dataSync();
+        tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias }).dataSync();
+        tf.conv2dTranspose(
+          tf.ones([4, 8, 8, 8]) as tf.Tensor4D,
+          w as tf.Tensor4D,
+          [4, 16, 16, 64],
+          2,
+          'same',
+        ).dataSync();
       });
     };
     run(); // warm-up: first-call allocations
@@ -187,6 +271,6 @@ describe('leaks', () => {
     const again = backend.wasm._malloc(1 << 20);
     backend.wasm._free(again);
     expect(again).toBe(probe);
-    tf.dispose([a, b, c, x, w]);
+    tf.dispose([a, b, c, x, w, bias]);
   });
 });

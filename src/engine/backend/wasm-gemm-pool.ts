@@ -1,0 +1,152 @@
+/**
+ * The relaxed-SIMD GEMM (./wasm-gemm.ts) on several threads, for the threaded wasm build.
+ *
+ * The threaded build spreads XNNPACK's convolutions over its pthread pool; the GEMM
+ * that replaces them must scale too, and must give the same bits as on one thread
+ * (tests/cli/train-threads.test.ts trains bit for bit alike with 1 and 2 threads).
+ * So a job is a list of tasks, each a sequence of microkernel-block calls writing its
+ * own rows of C: the tasks are handed out to the calling thread and `threads − 1`
+ * worker_threads (each with its own instance of the module on the same shared memory),
+ * and every output value is computed by the same calls in the same order whoever runs
+ * them. The calling thread waits with Atomics.wait (allowed in Node's main thread).
+ *
+ * A worker that throws sets the error word; the job then fails with one clear error.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** One block call: [0 = block, 1 = blockInd, then its 11 i32 arguments]. */
+export type BlockCall = number[];
+const CALL_INTS = 12;
+
+// Control words (Int32Array over a SharedArrayBuffer).
+const GEN = 0; // job generation: bumped to start a job; −1 stops the workers
+const NEXT = 1; // next task index to take
+const TASKS = 2; // number of tasks in the job
+const DONE = 3; // workers finished with this generation
+const ERROR = 4; // 1 once a worker failed
+const CTRL_INTS = 8;
+
+/** Calls and tasks held at once (a job with more runs in several rounds). */
+const MAX_CALLS = 1 << 16;
+const MAX_TASKS = 1 << 14;
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { bytes, memory, ctrl, calls, tasks } = workerData;
+const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+const c = new Int32Array(ctrl);
+const q = new Int32Array(calls);
+const t = new Int32Array(tasks);
+let gen = 0;
+for (;;) {
+  Atomics.wait(c, ${GEN}, gen);
+  const g = Atomics.load(c, ${GEN});
+  if (g < 0) break;
+  if (g === gen) continue;
+  gen = g;
+  try {
+    const n = Atomics.load(c, ${TASKS});
+    for (let k = Atomics.add(c, ${NEXT}, 1); k < n; k = Atomics.add(c, ${NEXT}, 1)) {
+      for (let i = t[2 * k]; i < t[2 * k + 1]; i++) {
+        const o = i * ${CALL_INTS};
+        const f = q[o] === 0 ? ex.block : ex.blockInd;
+        f(q[o + 1], q[o + 2], q[o + 3], q[o + 4], q[o + 5], q[o + 6], q[o + 7], q[o + 8], q[o + 9], q[o + 10], q[o + 11]);
+      }
+    }
+  } catch (err) {
+    Atomics.store(c, ${ERROR}, 1);
+  }
+  Atomics.add(c, ${DONE}, 1);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+interface Exports {
+  block(...args: number[]): void;
+  blockInd(...args: number[]): void;
+}
+
+function runCall(ex: Exports, call: BlockCall): void {
+  const [fn, ...args] = call;
+  if (fn === 0) ex.block(...args);
+  else ex.blockInd(...args);
+}
+
+/** Runs tasks on the calling thread only. */
+export function runTasksHere(ex: Exports, tasks: BlockCall[][]): void {
+  for (const task of tasks) for (const call of task) runCall(ex, call);
+}
+
+export class GemmPool {
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
+  private readonly calls = new Int32Array(new SharedArrayBuffer(MAX_CALLS * CALL_INTS * 4));
+  private readonly tasks = new Int32Array(new SharedArrayBuffer(MAX_TASKS * 2 * 4));
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    private readonly ex: Exports,
+    bytes: Uint8Array,
+    memory: WebAssembly.Memory,
+    readonly threads: number,
+  ) {
+    for (let i = 1; i < threads; i++) {
+      const w = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: {
+          bytes,
+          memory,
+          ctrl: this.ctrl.buffer,
+          calls: this.calls.buffer,
+          tasks: this.tasks.buffer,
+        },
+      });
+      w.unref(); // never keeps the process alive
+      w.on('error', () => Atomics.store(this.ctrl, ERROR, 1));
+      this.workers.push(w);
+    }
+  }
+
+  /** Runs every task (its calls in order) across the pool; returns when all are done. */
+  run(tasks: BlockCall[][]): void {
+    let t0 = 0;
+    while (t0 < tasks.length) {
+      // One round: as many whole tasks as fit.
+      let nCalls = 0;
+      let t1 = t0;
+      while (t1 < tasks.length && t1 - t0 < MAX_TASKS && nCalls + tasks[t1].length <= MAX_CALLS) {
+        nCalls += tasks[t1].length;
+        t1++;
+      }
+      if (t1 === t0) throw new Error(`wasm GEMM: a task of ${tasks[t0].length} calls exceeds the pool's ${MAX_CALLS}`);
+      this.round(tasks.slice(t0, t1));
+      t0 = t1;
+    }
+  }
+
+  private round(tasks: BlockCall[][]): void {
+    const { ctrl, calls, tasks: tt } = this;
+    let i = 0;
+    tasks.forEach((task, k) => {
+      tt[2 * k] = i;
+      for (const call of task) calls.set(call, i++ * CALL_INTS);
+      tt[2 * k + 1] = i;
+    });
+    Atomics.store(ctrl, NEXT, 0);
+    Atomics.store(ctrl, TASKS, tasks.length);
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.add(ctrl, GEN, 1);
+    Atomics.notify(ctrl, GEN);
+    const n = tasks.length;
+    for (let k = Atomics.add(ctrl, NEXT, 1); k < n; k = Atomics.add(ctrl, NEXT, 1)) {
+      for (const call of tasks[k]) runCall(this.ex, call);
+    }
+    const want = this.workers.length;
+    for (let done = Atomics.load(ctrl, DONE); done < want; done = Atomics.load(ctrl, DONE)) {
+      Atomics.wait(ctrl, DONE, done, 1000);
+      if (Atomics.load(ctrl, ERROR) !== 0) break;
+    }
+    if (Atomics.load(ctrl, ERROR) !== 0) {
+      throw new Error('wasm GEMM: a compute thread failed (the step is abandoned; resume from the last checkpoint)');
+    }
+  }
+}
