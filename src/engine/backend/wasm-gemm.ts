@@ -74,7 +74,14 @@ interface Bound {
 }
 
 const modules = new WeakMap<object, Bound | null>();
-let enabled = true;
+/**
+ * `GAN_STUDIO_WASM_GEMM=off` keeps the stock XNNPACK kernels: for before/after
+ * benchmarks across processes (`npm run bench:peer`), and for runs that must match
+ * bit for bit between machines with and without FMA (relaxed_madd rounds once on an
+ * FMA CPU, twice elsewhere; either way the same on one machine).
+ */
+const ENV_OFF = typeof process !== 'undefined' && process.env?.GAN_STUDIO_WASM_GEMM === 'off';
+let enabled = !ENV_OFF;
 let useFma = 1;
 
 /** For tests and benchmarks: turn the kernel off (callers use the stock kernels). Returns the previous setting. */
