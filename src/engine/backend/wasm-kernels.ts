@@ -8,7 +8,8 @@
  * - `Conv2DBackpropInput` (./wasm-conv-input.ts): replaces the stock plain-loop kernel
  *   with stride² forward XNNPACK convolutions (sub-pixel decomposition).
  * - `BatchMatMul` (./wasm-matmul.ts): transposeA/B as an explicit transpose + a plain product;
- *   on the relaxed-SIMD FMA GEMM (./wasm-gemm.ts) where it runs.
+ *   on the relaxed-SIMD FMA GEMM (./wasm-gemm.ts) where it runs; `_FusedMatMul` (dense
+ *   layers, linear activation) on it too.
  * - `Conv2D`, `FusedConv2D` (./wasm-conv-gemm.ts): on the FMA GEMM over an indirection
  *   table where it runs and the shape suits it (linear activation only), else stock.
  * - `Tile` (./wasm-tile.ts): block copies (BatchNorm's gradient broadcasts with it).
@@ -30,7 +31,7 @@ import { conv2DBackpropInputWasm } from './wasm-conv-input';
 import { prepareFusedKernels } from './fused-gradients';
 import { leakyReluWasm } from './wasm-elementwise';
 import { registerWasmLeakyReluGradient, setWasmLeakyReluGradient } from './wasm-gradients';
-import { batchMatMulWasm } from './wasm-matmul';
+import { batchMatMulWasm, fusedMatMulWasm } from './wasm-matmul';
 import { meanWasm, sumWasm } from './wasm-reduce';
 import { tileWasm } from './wasm-tile';
 import { saveStockKernel } from './wasm-util';
@@ -58,6 +59,7 @@ const EXTRAS: Extra[] = [
   { name: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc, replaces: false },
   { name: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInputWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'BatchMatMul', kernelFunc: batchMatMulWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: '_FusedMatMul', kernelFunc: fusedMatMulWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Conv2D', kernelFunc: conv2DWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'FusedConv2D', kernelFunc: fusedConv2DWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Tile', kernelFunc: tileWasm as unknown as tf.KernelFunc, replaces: true },

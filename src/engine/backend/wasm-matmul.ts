@@ -103,6 +103,27 @@ export function batchMatMulWasm(args: {
   }
 }
 
+/** The registered `_FusedMatMul` for wasm (dense layers): linear activation on the GEMM (+ bias by the stock Add), the rest stock. */
+export function fusedMatMulWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
+  const { inputs, backend } = args;
+  const attrs = (args.attrs ?? {}) as unknown as { transposeA: boolean; transposeB: boolean; activation?: string };
+  const { a, b, bias, preluActivationWeights } = inputs;
+  const linear = attrs.activation == null || attrs.activation === 'linear';
+  const prod =
+    linear && preluActivationWeights == null ? gemmMatMul(backend, a, b, attrs.transposeA, attrs.transposeB) : null;
+  if (prod == null) return runWasm(backend, '_FusedMatMul', inputs, attrs as unknown as Record<string, unknown>);
+  if (bias == null) return prod;
+  try {
+    return runWasm(backend, 'Add', { a: prod, b: bias });
+  } finally {
+    backend.disposeData(prod.dataId);
+  }
+}
+
 /**
  * a·b with the relaxed-SIMD GEMM, batch dims flattened (equal, or one side 1), or null
  * where it does not apply (no GEMM, not float32, other broadcasts): the caller's paths run.
