@@ -82,6 +82,7 @@ export class GemmPool {
   private readonly calls = new Int32Array(new SharedArrayBuffer(MAX_CALLS * CALL_INTS * 4));
   private readonly tasks = new Int32Array(new SharedArrayBuffer(MAX_TASKS * 2 * 4));
   private readonly workers: Worker[] = [];
+  private stopped = false;
 
   constructor(
     private readonly ex: Exports,
@@ -106,8 +107,19 @@ export class GemmPool {
     }
   }
 
+  /** Ends the workers (once the backend they served is gone); later jobs run on the calling thread. */
+  stop(): void {
+    this.stopped = true;
+    Atomics.store(this.ctrl, GEN, -1);
+    Atomics.notify(this.ctrl, GEN);
+  }
+
   /** Runs every task (its calls in order) across the pool; returns when all are done. */
   run(tasks: BlockCall[][]): void {
+    if (this.stopped) {
+      runTasksHere(this.ex, tasks); // the same calls, so the same bits
+      return;
+    }
     let t0 = 0;
     while (t0 < tasks.length) {
       // One round: as many whole tasks as fit.

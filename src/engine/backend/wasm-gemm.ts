@@ -74,6 +74,7 @@ interface Bound {
 }
 
 const modules = new WeakMap<object, Bound | null>();
+let lastPool: GemmPool | null = null;
 /**
  * `GAN_STUDIO_WASM_GEMM=off` keeps the stock XNNPACK kernels: for before/after
  * benchmarks across processes (`npm run bench:peer`), and for runs that must match
@@ -126,7 +127,14 @@ export function wasmGemm(backend: unknown): WasmGemm | null {
   if (heap == null || typeof heap._malloc !== 'function') return null;
   const memory = heap.asm?.memory ?? heap.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
-  if (!modules.has(memory)) modules.set(memory, instantiate(memory));
+  if (!modules.has(memory)) {
+    // A new memory is a new wasm backend (tfjs keeps one): the last one's pool, if any,
+    // would otherwise stay parked on the old memory for the life of the process.
+    lastPool?.stop();
+    const bound = instantiate(memory);
+    lastPool = bound?.pool ?? null;
+    modules.set(memory, bound);
+  }
   const bound = modules.get(memory);
   return bound == null ? null : new WasmGemm(bound, heap);
 }
