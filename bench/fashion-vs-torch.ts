@@ -22,17 +22,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { activateBackend } from '../src/engine/backend/select';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { compareWithReference, metricsReference, type MetricValues } from '../src/engine/metrics/compare';
 import type { ImageSet } from '../src/engine/metrics/image-set';
 import { sampleForMetrics } from '../src/engine/metrics/live';
-import { GanSession, type TrainingData } from '../src/engine/train/session';
+import { GanSession } from '../src/engine/train/session';
 import { arg } from './args';
+import { FASHION, readIdx, trainingData } from './fashion-data';
 
-const FASHION = '/usr/share/datasets/fashion-mnist';
 const steps = arg('steps', '600,2000')
   .split(',')
   .map(Number)
@@ -44,31 +42,6 @@ const seed = Number(arg('seed', '1'));
 const threads = Number(arg('threads', '1'));
 const backendName = arg('backend', 'wasm') as 'wasm';
 if (!steps.every((s) => Number.isInteger(s) && s > 0)) throw new Error('--steps: whole numbers above 0, e.g. 600,2000');
-
-/** The images of an IDX file (gzip'd, magic 0x803): count × 28 × 28 bytes. */
-async function readIdx(file: string, limit: number): Promise<ImageSet> {
-  const buf = await promisify(gunzip)(await readFile(file));
-  if (buf.readUInt32BE(0) !== 0x803) throw new Error(`${file} is not an IDX image file`);
-  const count = Math.min(limit, buf.readUInt32BE(4));
-  const size = buf.readUInt32BE(8);
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset + 16, count * size * size).slice();
-  return { count, size, channels: 1, bytes };
-}
-
-function trainingData(set: ImageSet): TrainingData {
-  const per = set.size * set.size * set.channels;
-  return {
-    count: set.count,
-    batch(indices, out) {
-      const dst = out ?? new Float32Array(indices.length * per);
-      for (let k = 0; k < indices.length; k++) {
-        const src = indices[k] * per;
-        for (let j = 0; j < per; j++) dst[k * per + j] = set.bytes[src + j] / 127.5 - 1;
-      }
-      return dst;
-    },
-  };
-}
 
 /** bench/torch-peer.py in quality mode; `onDump` gets each {step, seconds} line it prints after writing a dump. */
 function runTorch(args: string[], onDump: (dump: { step: number; seconds: number }) => void): Promise<void> {

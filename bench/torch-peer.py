@@ -277,6 +277,63 @@ def train_and_dump(step, g, g_ema, dump_at, args, dev):
                           'lossG': stats[1]}), flush=True)
 
 
+class Nets:
+    """G, D, G-EMA and both Adams, set up as ours (src/engine/train/session.ts)."""
+
+    def __init__(self, g, d, n, dev):
+        self.g, self.d = g.to(dev), d.to(dev)
+        self.g_ema = copy.deepcopy(self.g)
+        for p in self.g_ema.parameters():
+            p.requires_grad_(False)
+        self.g.train(), self.d.train(), self.g_ema.eval()
+        self.g_params, self.d_params = list(self.g.parameters()), list(self.d.parameters())
+        self.opt_g = torch.optim.Adam(self.g_params, lr=LR, betas=BETAS, eps=EPS)
+        self.opt_d = torch.optim.Adam(self.d_params, lr=LR, betas=BETAS, eps=EPS)
+        self.ema_pairs = list(zip(self.g_ema.parameters(), self.g_params))
+        self.ema_bufs = list(zip(self.g_ema.buffers(), self.g.buffers()))
+        self.keep_g, self.keep_d = KeepingStats(self.g), KeepingStats(self.d)
+        self.ones, self.zeros = torch.ones(n, 1, device=dev), torch.zeros(n, 1, device=dev)
+
+
+def train_step(nets, real, z_d, z_g, decay):
+    """One training step on a real batch and two latent batches (D's, G's); EMA with `decay`.
+    Returns [lossD, lossG, D(real), D(fake), |grad D|, |grad G|] and both gradient lists
+    (bench/torch-step-check.py compares them with ours)."""
+    g, d = nets.g, nets.d
+    # D step: fakes from G without gradients, D's gradients only.
+    with torch.no_grad(), nets.keep_g:
+        fake = g(z_d)
+    real_logits, fake_logits = d(real), d(fake)
+    loss_d = (F.binary_cross_entropy_with_logits(real_logits, nets.ones)
+              + F.binary_cross_entropy_with_logits(fake_logits, nets.zeros))
+    grads_d = torch.autograd.grad(loss_d, nets.d_params)
+    for p, gr in zip(nets.d_params, grads_d):
+        p.grad = gr
+    nets.opt_d.step()
+    with torch.no_grad():
+        d_real, d_fake = torch.sigmoid(real_logits).mean(), torch.sigmoid(fake_logits).mean()
+        norm_d = grad_norm(grads_d)
+
+    # G step through D with a fresh z: non-saturating loss, G's gradients only.
+    with nets.keep_d:
+        loss_g = F.binary_cross_entropy_with_logits(d(g(z_g)), nets.ones)
+        grads_g = torch.autograd.grad(loss_g, nets.g_params)
+    for p, gr in zip(nets.g_params, grads_g):
+        p.grad = gr
+    nets.opt_g.step()
+
+    with torch.no_grad():
+        norm_g = grad_norm(grads_g)
+        # EMA: θ_ema ← θ + decay·(θ_ema − θ), i.e. lerp towards θ by 1 − decay; statistics copied.
+        for pe, p in nets.ema_pairs:
+            pe.lerp_(p, 1 - decay)
+        for be, b in nets.ema_bufs:
+            be.copy_(b)
+        # One read-back of the step's six numbers.
+        stats = torch.stack([loss_d.detach(), loss_g.detach(), d_real, d_fake, norm_d, norm_g]).tolist()
+    return stats, grads_d, grads_g
+
+
 def main():
     ap = argparse.ArgumentParser(description='PyTorch peer of gan-studio bench')
     ap.add_argument('--preset', default='dcgan-28', choices=sorted(PRESETS))
@@ -312,17 +369,8 @@ def main():
     preset = PRESETS[args.preset]
     res, ch, n = preset['resolution'], preset['channels'], args.batch
 
-    g, d = build(args.preset)
-    g, d = g.to(dev), d.to(dev)
-    g_ema = copy.deepcopy(g)
-    for p in g_ema.parameters():
-        p.requires_grad_(False)
-    g.train(), d.train(), g_ema.eval()
-    g_params, d_params = list(g.parameters()), list(d.parameters())
-    opt_g = torch.optim.Adam(g_params, lr=LR, betas=BETAS, eps=EPS)
-    opt_d = torch.optim.Adam(d_params, lr=LR, betas=BETAS, eps=EPS)
-    ema_pairs = list(zip(g_ema.parameters(), g_params))
-    ema_bufs = list(zip(g_ema.buffers(), g.buffers()))
+    nets = Nets(*build(args.preset), n, dev)
+    g, d, g_ema = nets.g, nets.d, nets.g_ema
 
     (gt, gtot), (dt, dtot) = count(g), count(d)
     blas, blas_kind = blas_library()
@@ -339,8 +387,6 @@ def main():
     else:
         pool = torch.tanh(torch.randn(256, ch, res, res)).to(dev)  # synthetic data, like bench.ts
     pool_n = pool.shape[0]
-    ones, zeros = torch.ones(n, 1, device=dev), torch.zeros(n, 1, device=dev)
-    keep_g, keep_d = KeepingStats(g), KeepingStats(d)
     order, pos = torch.randperm(pool_n), 0
     steps_done = 0
 
@@ -351,41 +397,12 @@ def main():
         idx = order[pos:pos + n] if n <= pool_n else torch.randint(0, pool_n, (n,))
         pos += n
         real = pool[idx.to(dev)]
-
-        # D step: fakes from G without gradients, D's gradients only.
-        z = torch.randn(n, LATENT, device=dev)
-        with torch.no_grad(), keep_g:
-            fake = g(z)
-        real_logits, fake_logits = d(real), d(fake)
-        loss_d = F.binary_cross_entropy_with_logits(real_logits, ones) + F.binary_cross_entropy_with_logits(fake_logits, zeros)
-        grads_d = torch.autograd.grad(loss_d, d_params)
-        for p, gr in zip(d_params, grads_d):
-            p.grad = gr
-        opt_d.step()
-        with torch.no_grad():
-            d_real, d_fake = torch.sigmoid(real_logits).mean(), torch.sigmoid(fake_logits).mean()
-            norm_d = grad_norm(grads_d)
-
-        # G step through D with a fresh z: non-saturating loss, G's gradients only.
-        z = torch.randn(n, LATENT, device=dev)
-        with keep_d:
-            loss_g = F.binary_cross_entropy_with_logits(d(g(z)), ones)
-            grads_g = torch.autograd.grad(loss_g, g_params)
-        for p, gr in zip(g_params, grads_g):
-            p.grad = gr
-        opt_g.step()
-
+        # D's z, then G's: the order the step used to draw them in (no other draw comes between).
+        z_d = torch.randn(n, LATENT, device=dev)
+        z_g = torch.randn(n, LATENT, device=dev)
         steps_done += 1
         decay = min(EMA_DECAY, (1 + steps_done) / (10 + steps_done)) if args.ema_warmup else EMA_DECAY
-        with torch.no_grad():
-            norm_g = grad_norm(grads_g)
-            # EMA: θ_ema ← θ + decay·(θ_ema − θ), i.e. lerp towards θ by 1 − decay; statistics copied.
-            for pe, p in ema_pairs:
-                pe.lerp_(p, 1 - decay)
-            for be, b in ema_bufs:
-                be.copy_(b)
-            # One read-back of the step's six numbers.
-            return torch.stack([loss_d.detach(), loss_g.detach(), d_real, d_fake, norm_d, norm_g]).tolist()
+        return train_step(nets, real, z_d, z_g, decay)[0]
 
     if args.train_data:
         train_and_dump(step, g, g_ema, dump_at, args, dev)
