@@ -10,10 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { conv2dOnWasm } from './wasm-conv-gemm';
+import { conv2dOnWasm, gemmSuitsConv } from './wasm-conv-gemm';
 import { wasmGemm } from './wasm-gemm';
 import { transposeLast2 } from './wasm-matmul';
-import { pair, reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
+import { heapAddress, pair, reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
 
 /**
  * Largest im2col matrix built at once, in floats (256 MiB). DCGAN-64 at batch 64 needs at
@@ -195,7 +195,8 @@ export function conv2DBackpropFilterWasm(args: {
     }
 
     const gemm = wasmGemm(backend);
-    const gemmConv = gemm != null && N >= 16 && Cout >= 8;
+    // The conv path's convolution has the batch as its input channels and Cout as its outputs.
+    const gemmConv = gemm != null && gemmSuitsConv(N, Cout);
     if (N * Ho * Wo > 0 && useConvPath(kh * kw * C, N * Ho * Wo * Cout, gemmConv)) {
       const out = convPath(backend, x, dy, [kh, kw], [sH, sW], [top, left], keep);
       if (out != null) return out;
@@ -320,7 +321,7 @@ export function conv2DBackpropFilterWasm(args: {
       }
 
       if (gemm != null && dW != null) {
-        const at = (t: TensorInfo): number => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+        const at = (t: TensorInfo): number => heapAddress(backend, t);
         const M = nc * L;
         gemm.sgemm(K, Cout, M, at(cols), M * 4, at(dyp) + n0 * dyPerImage * 4, Cout * 4, 4, at(dW), Cout * 4, n0 > 0);
         backend.disposeData(cols.dataId);

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wasmGemm } from './wasm-gemm';
-import { pair, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
+import { addBias, heapAddress, pair, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
 
 /**
  * Fewer input channels than this make each tap's GEMM slice too short (the image
@@ -20,6 +20,11 @@ import { pair, runWasm, type KernelBackend, type TensorInfo } from './wasm-util'
  */
 const MIN_CIN = 16;
 const MIN_COUT = 8;
+
+/** Whether a convolution with these channel counts goes to the GEMM (where the GEMM runs at all). */
+export function gemmSuitsConv(cin: number, cout: number): boolean {
+  return cin >= MIN_CIN && cout >= MIN_COUT;
+}
 
 interface ConvAttrs {
   strides: number | [number, number];
@@ -37,7 +42,7 @@ function convViaGemm(backend: KernelBackend, x: TensorInfo, filter: TensorInfo, 
   if (attrs.dataFormat != null && attrs.dataFormat !== 'NHWC') return null;
   const [N, H, W, Cin] = x.shape;
   const [kh, kw, fIn, Cout] = filter.shape;
-  if (fIn !== Cin || Cin < MIN_CIN || Cout < MIN_COUT) return null;
+  if (fIn !== Cin || !gemmSuitsConv(Cin, Cout)) return null;
   const gemm = wasmGemm(backend);
   if (gemm == null) return null;
   const dil = pair(attrs.dilations ?? 1);
@@ -53,7 +58,7 @@ function convViaGemm(backend: KernelBackend, x: TensorInfo, filter: TensorInfo, 
   );
   const wasm = backend as unknown as BackendWasm;
   const out = wasm.makeOutput([N, info.outHeight, info.outWidth, Cout], 'float32');
-  const at = (t: TensorInfo): number => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+  const at = (t: TensorInfo): number => heapAddress(backend, t);
   gemm.conv2d(
     at(x),
     [N, H, W, Cin],
@@ -104,10 +109,5 @@ export function fusedConv2DWasm(args: {
   if (conv == null) {
     return runWasm(backend, 'FusedConv2D', inputs, attrs as unknown as Record<string, unknown>);
   }
-  if (bias == null) return conv;
-  try {
-    return runWasm(backend, 'Add', { a: conv, b: bias });
-  } finally {
-    backend.disposeData(conv.dataId);
-  }
+  return bias == null ? conv : addBias(backend, conv, bias);
 }

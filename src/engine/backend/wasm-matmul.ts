@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wasmGemm } from './wasm-gemm';
-import { reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
+import { addBias, heapAddress, reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
 
 function smallestFactor(n: number): number {
   for (let f = 2; f * f <= n; f++) if (n % f === 0) return f;
@@ -116,12 +116,7 @@ export function fusedMatMulWasm(args: {
   const prod =
     linear && preluActivationWeights == null ? gemmMatMul(backend, a, b, attrs.transposeA, attrs.transposeB) : null;
   if (prod == null) return runWasm(backend, '_FusedMatMul', inputs, attrs as unknown as Record<string, unknown>);
-  if (bias == null) return prod;
-  try {
-    return runWasm(backend, 'Add', { a: prod, b: bias });
-  } finally {
-    backend.disposeData(prod.dataId);
-  }
+  return bias == null ? prod : addBias(backend, prod, bias);
 }
 
 /**
@@ -163,8 +158,7 @@ function gemmMatMul(
       temps.push(a3);
     }
     const out = wasm.makeOutput([...outer, M, N], 'float32');
-    const at = (t: TensorInfo): number => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-    const [pa, pb, pc] = [at(a3), at(b), at(out)];
+    const [pa, pb, pc] = [heapAddress(backend, a3), heapAddress(backend, b), heapAddress(backend, out)];
     const [bRs, bCs] = transposeB ? [4, K * 4] : [N * 4, 4];
     for (let i = 0; i < Bo; i++) {
       const ia = Ba === 1 ? 0 : i;

@@ -3,6 +3,7 @@
  * backend level (no tape, no engine tensors) and plain copies on the wasm heap.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export type TensorInfo = tf.TensorInfo;
 export type KernelBackend = tf.KernelBackend;
@@ -40,6 +41,20 @@ export function runWasm(
 /** Reshape is free on wasm (same dataId, refCount + 1); the result still must be freed. */
 export function reshape(backend: KernelBackend, x: TensorInfo, shape: number[]): TensorInfo {
   return runWasm(backend, 'Reshape', { x }, { shape });
+}
+
+/** The byte address of `t`'s data on the wasm heap (for kernels that work on it in place). */
+export function heapAddress(backend: KernelBackend, t: TensorInfo): number {
+  return (backend as unknown as BackendWasm).dataIdMap.get(t.dataId)!.memoryOffset;
+}
+
+/** `out` + `bias` by the stock Add (a fused kernel's bias on top of its linear product); frees `out`. */
+export function addBias(backend: KernelBackend, out: TensorInfo, bias: TensorInfo): TensorInfo {
+  try {
+    return runWasm(backend, 'Add', { a: out, b: bias });
+  } finally {
+    backend.disposeData(out.dataId);
+  }
 }
 
 export function pair(v: number | [number, number]): [number, number] {
