@@ -69,6 +69,8 @@ const MC = 96;
 
 interface Bound {
   ex: GemmExports;
+  /** The tfjs heap the module works on. */
+  memory: WebAssembly.Memory;
   /** Several threads (threaded build), or null: the calling thread runs every task. */
   pool: GemmPool | null;
 }
@@ -114,7 +116,7 @@ function instantiate(memory: WebAssembly.Memory): Bound | null {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     const ex = instance.exports as unknown as GemmExports;
     const threads = shared ? Math.max(1, getThreadsCount()) : 1;
-    return { ex, pool: threads > 1 ? new GemmPool(ex, bytes, memory, threads) : null };
+    return { ex, memory, pool: threads > 1 ? new GemmPool(ex, bytes, memory, threads) : null };
   } catch {
     return null;
   }
@@ -141,6 +143,7 @@ export function wasmGemm(backend: unknown): WasmGemm | null {
 
 class WasmGemm {
   private readonly ex: GemmExports;
+  private readonly memory: WebAssembly.Memory;
   private readonly pool: GemmPool | null;
 
   constructor(
@@ -148,6 +151,7 @@ class WasmGemm {
     private readonly heap: EmscriptenHeap,
   ) {
     this.ex = bound.ex;
+    this.memory = bound.memory;
     this.pool = bound.pool;
   }
 
@@ -288,8 +292,9 @@ class WasmGemm {
     return this.ex.peak(n, 1, fma ? 1 : 0);
   }
 
+  /** Read at each use: growing the heap replaces the buffer. */
   private memoryBuffer(): ArrayBufferLike {
-    return ((this.heap.asm?.memory ?? this.heap.wasmMemory) as WebAssembly.Memory).buffer;
+    return this.memory.buffer;
   }
 }
 
