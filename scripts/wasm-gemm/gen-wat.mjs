@@ -14,9 +14,12 @@
  * - `blockInd(mc, nc, kc, tab, koff, bp, ps, c, ldc, acc, fma)`: the same with row r of A
  *   at the i32 address tab[r] + koff (a convolution's indirection table).
  * - `peak(n, x, fma)`: 12 independent multiply-add chains, for the micro-benchmark.
+ * - element-wise kernels and column sums: ./gen-elementwise.mjs.
  *
  * Usage: node scripts/wasm-gemm/gen-wat.mjs [MR] [NR] > out.wat (defaults 6 8).
  */
+
+import { genElementwise } from './gen-elementwise.mjs';
 
 export function genWat(MR = 6, NR = 8, U = 1) {
   if (NR % 4 !== 0) throw new Error('NR must be a multiple of 4');
@@ -205,6 +208,7 @@ export function genWat(MR = 6, NR = 8, U = 1) {
   let sum = '(local.get $q0)';
   for (let i = 1; i < P; i++) sum = `(f32x4.add ${sum} (local.get $q${i}))`;
   e(`    (f32x4.extract_lane 0 ${sum}))`);
+  genElementwise(e);
   e(')');
   return L.join('\n') + '\n';
 }

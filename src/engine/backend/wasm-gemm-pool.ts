@@ -14,7 +14,11 @@
  */
 import { Worker } from 'node:worker_threads';
 
-/** One block call: [0 = block, 1 = blockInd, then its 11 i32 arguments]. */
+/**
+ * The module's exports a task can call, by index: a call is [index, then up to 11 i32
+ * arguments] (the element-wise kernels of ./wasm-elementwise.ts take fewer; the rest are ignored).
+ */
+export const POOL_FUNCTIONS = ['block', 'blockInd', 'leaky', 'leakyGrad', 'colSum', 'adam'] as const;
 export type BlockCall = number[];
 const CALL_INTS = 12;
 
@@ -34,6 +38,7 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { bytes, memory, ctrl, calls, tasks } = workerData;
 const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+const fns = ${JSON.stringify(POOL_FUNCTIONS)}.map((name) => ex[name]);
 const c = new Int32Array(ctrl);
 const q = new Int32Array(calls);
 const t = new Int32Array(tasks);
@@ -49,8 +54,7 @@ for (;;) {
     for (let k = Atomics.add(c, ${NEXT}, 1); k < n; k = Atomics.add(c, ${NEXT}, 1)) {
       for (let i = t[2 * k]; i < t[2 * k + 1]; i++) {
         const o = i * ${CALL_INTS};
-        const f = q[o] === 0 ? ex.block : ex.blockInd;
-        f(q[o + 1], q[o + 2], q[o + 3], q[o + 4], q[o + 5], q[o + 6], q[o + 7], q[o + 8], q[o + 9], q[o + 10], q[o + 11]);
+        fns[q[o]](q[o + 1], q[o + 2], q[o + 3], q[o + 4], q[o + 5], q[o + 6], q[o + 7], q[o + 8], q[o + 9], q[o + 10], q[o + 11]);
       }
     }
   } catch (err) {
@@ -61,15 +65,11 @@ for (;;) {
 }
 `;
 
-interface Exports {
-  block(...args: number[]): void;
-  blockInd(...args: number[]): void;
-}
+type Exports = Record<(typeof POOL_FUNCTIONS)[number], (...args: number[]) => void>;
 
 function runCall(ex: Exports, call: BlockCall): void {
   const [fn, ...args] = call;
-  if (fn === 0) ex.block(...args);
-  else ex.blockInd(...args);
+  ex[POOL_FUNCTIONS[fn]](...args);
 }
 
 /** Runs tasks on the calling thread only. */

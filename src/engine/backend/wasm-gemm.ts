@@ -22,7 +22,7 @@
  */
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { GEMM_MR, GEMM_NR, GEMM_WASM_PLAIN, GEMM_WASM_SHARED } from './wasm-gemm-binary';
-import { GemmPool, runTasksHere, type BlockCall } from './wasm-gemm-pool';
+import { GemmPool, POOL_FUNCTIONS, runTasksHere, type BlockCall } from './wasm-gemm-pool';
 
 interface GemmExports {
   packB(b: number, rs: number, cs: number, kc: number, n: number, out: number): void;
@@ -53,6 +53,10 @@ interface GemmExports {
     fma: number,
   ): void;
   peak(n: number, x: number, fma: number): number;
+  leaky(...args: number[]): void;
+  leakyGrad(...args: number[]): void;
+  colSum(...args: number[]): void;
+  adam(...args: number[]): void;
 }
 
 interface EmscriptenHeap {
@@ -66,6 +70,8 @@ interface EmscriptenHeap {
 /** Rows of B packed at once (a 4×8 panel of KC rows is 8 KB: L1), and rows of A per block (MC·KC·4 = 96 KB: L2). */
 const KC = 256;
 const MC = 96;
+/** Floats per task of an element-wise kernel on the pool (128 KB: a task is worth a hand-off). */
+const CHUNK = 32 * 1024;
 
 interface Bound {
   ex: GemmExports;
@@ -92,6 +98,24 @@ export function setWasmGemmEnabled(on: boolean): boolean {
   const prev = enabled;
   enabled = on;
   return prev;
+}
+
+let elementwiseOn = true;
+
+/**
+ * For before/after benchmarks (`bench/profile-step.ts --compare old-elementwise`): false
+ * puts back the paths the module's element-wise kernels replaced (XNNPACK op chains, the
+ * JS column sums, the copying Identity) while the GEMM stays. Returns the previous setting.
+ */
+export function setWasmElementwiseEnabled(on: boolean): boolean {
+  const prev = elementwiseOn;
+  elementwiseOn = on;
+  return prev;
+}
+
+/** The module for the element-wise kernels (./wasm-elementwise.ts and the rest), or null where they keep the old paths. */
+export function wasmElementwise(backend: unknown): WasmGemm | null {
+  return elementwiseOn ? wasmGemm(backend) : null;
 }
 
 /** For the benchmark: the same GEMM with f32x4.mul + f32x4.add instead of relaxed_madd. Returns the previous setting. */
@@ -155,6 +179,24 @@ class WasmGemm {
     this.pool = bound.pool;
   }
 
+  /**
+   * Rows and columns of C per task. One thread: MC rows, all columns (the blocking the
+   * GEMM was tuned with). On the pool, enough tasks for every thread to get several
+   * (smaller row blocks, then column blocks of whole panels, for the dense layers' M =
+   * batch): each output value is still the same calls' sum in the same order, so the
+   * bits do not change with the split.
+   */
+  private split(M: number, N: number): [number, number] {
+    if (this.pool == null) return [MC, N];
+    const want = 4 * this.pool.threads;
+    const rows = Math.min(MC, Math.max(4 * GEMM_MR, Math.ceil(M / want / GEMM_MR) * GEMM_MR));
+    const rowTasks = Math.ceil(M / rows);
+    if (rowTasks >= want) return [rows, N];
+    const panels = Math.ceil(N / GEMM_NR);
+    const perTask = Math.max(1, Math.ceil(panels / Math.ceil(want / rowTasks)));
+    return [rows, perTask * GEMM_NR];
+  }
+
   /** Runs the tasks (each a list of block calls, run in order by one thread). */
   private run(tasks: BlockCall[][]): void {
     if (this.pool != null) this.pool.run(tasks);
@@ -194,9 +236,15 @@ class WasmGemm {
         const acc = accumulate || pc > 0 ? 1 : 0;
         const ps = kc * GEMM_NR * 4;
         const tasks: BlockCall[][] = [];
-        for (let ic = 0; ic < M; ic += MC) {
-          const mc = Math.min(MC, M - ic);
-          tasks.push([[0, mc, N, kc, a + ic * lda + pc * 4, lda, bpAligned, ps, c + ic * ldc, ldc, acc, useFma]]);
+        const [rowsPer, colsPer] = this.split(M, N);
+        for (let ic = 0; ic < M; ic += rowsPer) {
+          const mc = Math.min(rowsPer, M - ic);
+          for (let jc = 0; jc < N; jc += colsPer) {
+            const nc = Math.min(colsPer, N - jc);
+            const bj = bpAligned + (jc / GEMM_NR) * ps;
+            const cj = c + ic * ldc + jc * 4;
+            tasks.push([[0, mc, nc, kc, a + ic * lda + pc * 4, lda, bj, ps, cj, ldc, acc, useFma]]);
+          }
         }
         this.run(tasks);
       }
@@ -267,24 +315,80 @@ class WasmGemm {
       const ldc = Cout * 4;
       // One task per block of MC output rows: all its taps, in order.
       const tasks: BlockCall[][] = [];
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = Math.min(MC, M - ic);
-        const task: BlockCall[] = [];
-        for (let t = 0; t < T; t++) {
-          for (let k0 = 0; k0 < Cin; k0 += KC) {
-            const kc = Math.min(KC, Cin - k0);
-            const acc = t > 0 || k0 > 0 ? 1 : 0;
-            const rows = tab + (t * M + ic) * 4;
-            const b = bp + (t * Cin + k0) * GEMM_NR * 4;
-            task.push([1, mc, Cout, kc, rows, k0 * 4, b, ps, out + ic * ldc, ldc, acc, useFma]);
+      const [rowsPer, colsPer] = this.split(M, Cout);
+      for (let ic = 0; ic < M; ic += rowsPer) {
+        const mc = Math.min(rowsPer, M - ic);
+        for (let jc = 0; jc < Cout; jc += colsPer) {
+          const nc = Math.min(colsPer, Cout - jc);
+          const task: BlockCall[] = [];
+          for (let t = 0; t < T; t++) {
+            for (let k0 = 0; k0 < Cin; k0 += KC) {
+              const kc = Math.min(KC, Cin - k0);
+              const acc = t > 0 || k0 > 0 ? 1 : 0;
+              const rows = tab + (t * M + ic) * 4;
+              const b = bp + (t * Cin + k0) * GEMM_NR * 4 + (jc / GEMM_NR) * ps;
+              task.push([1, mc, nc, kc, rows, k0 * 4, b, ps, out + ic * ldc + jc * 4, ldc, acc, useFma]);
+            }
           }
+          tasks.push(task);
         }
-        tasks.push(task);
       }
       this.run(tasks);
     } finally {
       this.heap._free(block);
     }
+  }
+
+  /**
+   * Runs the element-wise export `fn` over n floats: one call on one thread, or chunks of
+   * whole vectors (CHUNK floats) across the pool; `args(first, count)` gives a call's
+   * arguments for floats [first, first + count). Each float is computed by the same
+   * operations whichever thread runs it, so the bits do not depend on the thread count.
+   */
+  elementwise(fn: 'leaky' | 'leakyGrad' | 'adam', n: number, args: (first: number, count: number) => number[]): void {
+    if (n <= 0) return;
+    const id = POOL_FUNCTIONS.indexOf(fn);
+    if (this.pool == null || n < 2 * CHUNK) {
+      runTasksHere(this.ex, [[[id, ...args(0, n)]]]);
+      return;
+    }
+    const tasks: BlockCall[][] = [];
+    for (let o = 0; o < n; o += CHUNK) tasks.push([[id, ...args(o, Math.min(CHUNK, n - o))]]);
+    this.pool.run(tasks);
+  }
+
+  /**
+   * acc[c] (float64, at byte address acc) = Σ over `rows` rows of src[r·ld + c] (ld in
+   * bytes), for c < cols, rows in order; wide matrices split by columns across the pool
+   * (each column's sum is still one thread's, in the same order).
+   */
+  columnSums(src: number, rows: number, cols: number, ld: number, acc: number): void {
+    const id = POOL_FUNCTIONS.indexOf('colSum');
+    const width = 256;
+    if (this.pool == null || cols < 2 * width || rows * cols < 2 * CHUNK) {
+      this.ex.colSum(src, rows, cols, ld, acc);
+      return;
+    }
+    const tasks: BlockCall[][] = [];
+    for (let c = 0; c < cols; c += width)
+      tasks.push([[id, src + c * 4, rows, Math.min(width, cols - c), ld, acc + c * 8]]);
+    this.pool.run(tasks);
+  }
+
+  /** Scratch bytes from the tfjs heap's malloc (free with `free`); throws when out of memory. */
+  malloc(bytes: number): number {
+    const p = this.heap._malloc(bytes);
+    if (p === 0) throw new Error('wasm kernels: out of memory for scratch');
+    return p;
+  }
+
+  free(ptr: number): void {
+    this.heap._free(ptr);
+  }
+
+  /** The heap's current buffer (views on it go stale when the heap grows: take them after every malloc). */
+  buffer(): ArrayBufferLike {
+    return this.memory.buffer;
   }
 
   /** The micro-benchmark's loop: 12 chains of n multiply-adds on 4 lanes (96·n flops). */

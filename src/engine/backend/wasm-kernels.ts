@@ -17,6 +17,10 @@
  * - `LeakyRelu` (./wasm-elementwise.ts): relu(x)·(1−α) + α·x with XNNPACK's SIMD
  *   element-wise kernels (the stock one is a scalar loop, ~10× slower).
  *
+ * - `Identity` (./wasm-identity.ts): shares x's data (as Reshape does) instead of copying it.
+ * - `GanStudioLeakyReluGrad` (./wasm-elementwise.ts): LeakyRelu's gradient in one pass.
+ * - `GanStudioAdam` (./wasm-adam.ts): one Adam update per variable in one pass.
+ *
  * Plus, through ./wasm-gradients.ts, LeakyRelu's gradient as dy · Step(x, α) while wasm
  * is the active backend (tfjs's Greater + Select elsewhere).
  *
@@ -29,11 +33,13 @@ import { conv2DBackpropFilterWasm } from './wasm-conv-filter';
 import { conv2DWasm, fusedConv2DWasm } from './wasm-conv-gemm';
 import { conv2DBackpropInputWasm } from './wasm-conv-input';
 import { prepareFusedKernels } from './fused-gradients';
-import { leakyReluWasm } from './wasm-elementwise';
+import { LEAKY_RELU_GRAD, leakyReluGradWasm, leakyReluWasm } from './wasm-elementwise';
 import { registerWasmLeakyReluGradient, setWasmLeakyReluGradient } from './wasm-gradients';
 import { batchMatMulWasm, fusedMatMulWasm } from './wasm-matmul';
 import { meanWasm, sumWasm } from './wasm-reduce';
 import { tileWasm } from './wasm-tile';
+import { identityWasm } from './wasm-identity';
+import { ADAM_KERNEL, adamWasm } from './wasm-adam';
 import { saveStockKernel } from './wasm-util';
 
 export {
@@ -66,6 +72,9 @@ const EXTRAS: Extra[] = [
   { name: 'Sum', kernelFunc: sumWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Mean', kernelFunc: meanWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'LeakyRelu', kernelFunc: leakyReluWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradWasm as unknown as tf.KernelFunc, replaces: false },
+  { name: ADAM_KERNEL, kernelFunc: adamWasm as unknown as tf.KernelFunc, replaces: false },
+  { name: 'Identity', kernelFunc: identityWasm as unknown as tf.KernelFunc, replaces: true },
 ];
 
 let registered = false;

@@ -6,14 +6,16 @@
  * reduces NHWC activations over [N, H, W] all the time (BatchNorm statistics and
  * gradients, bias gradients): that is a column sum of an [M, C] matrix, done here
  * in one pass over the wasm heap with float64 accumulators, about 2.5× faster than
- * the stock path. (A ones-vector matMul looks faster in a micro-benchmark that
+ * the stock path as a JS loop, and faster again as SIMD on GAN Studio's wasm module
+ * (./wasm-gemm.ts, the same sums in the same order) where that runs. (A ones-vector matMul looks faster in a micro-benchmark that
  * reuses one tensor, but BatchMatMul packs its second operand on every new
  * tensor, and in a training step it was slower.) Any other reduction
  * (trailing axes, mixed axes, non-float32) goes to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
+import { wasmElementwise } from './wasm-gemm';
+import { heapAddress, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
 
 /** k when the reduced axes are exactly [0, k) with 0 < k < rank, else 0. */
 function leadingAxes(shape: number[], axis: number | number[]): number {
@@ -44,6 +46,22 @@ function reduceLeading(
   const outShape = attrs.keepDims ? [...x.shape.slice(0, k).map(() => 1), ...inner] : inner;
   const wasm = backend as unknown as BackendWasm;
   const out = wasm.makeOutput(outShape, 'float32');
+  const scale = kernel === 'Mean' ? 1 / M : 1;
+  const gemm = wasmElementwise(backend);
+  if (gemm != null) {
+    // The same float64 sums in the same order, in SIMD on the module (and across the pool's threads by columns).
+    const acc = gemm.malloc(L * 8 + 8);
+    try {
+      const acc8 = (acc + 7) & ~7;
+      gemm.columnSums(heapAddress(backend, x), M, L, L * 4, acc8);
+      const sums = new Float64Array(gemm.buffer(), acc8, L);
+      const dst = wasm.typedArrayFromHeap(out) as Float32Array;
+      for (let c = 0; c < L; c++) dst[c] = sums[c] * scale;
+    } finally {
+      gemm.free(acc);
+    }
+    return out;
+  }
   const src = wasm.typedArrayFromHeap(x) as Float32Array;
   const dst = wasm.typedArrayFromHeap(out) as Float32Array;
   const acc = new Float64Array(L);
@@ -52,7 +70,6 @@ function reduceLeading(
     for (let c = 0; c < L; c++) acc[c] += src[o + c];
     o += L;
   }
-  const scale = kernel === 'Mean' ? 1 / M : 1;
   for (let c = 0; c < L; c++) dst[c] = acc[c] * scale;
   return out;
 }

@@ -6,6 +6,7 @@
  * The update is PyTorch's: θ ← θ − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
  */
 import * as tf from '@tensorflow/tfjs';
+import { wasmAdamAvailable, wasmAdamUpdate } from '../backend/wasm-adam';
 import { adamMoment, adamParam, fusedUpdatesAvailable } from '../backend/webgpu-fused';
 
 /**
@@ -58,9 +59,20 @@ export class Adam {
     const invSqrtBc2 = 1 / Math.sqrt(1 - beta2 ** this.step);
     // On webgpu, 3 fused dispatches per variable instead of 13 (same formula, same float32 order).
     const fused = fusedUpdatesAvailable();
+    // On wasm, one pass per variable with the op chain's float32 operations (same bits).
+    const onWasm = !fused && wasmAdamAvailable();
+    const f = Math.fround;
+    const params = [f(beta1), f(1 - beta1), f(beta2), f(1 - beta2), f(invSqrtBc2), f(epsilon), f(stepSize)];
     tf.tidy(() => {
       for (let i = 0; i < this.vars.length; i++) {
         const g = grads[i];
+        if (onWasm && g.dtype === 'float32') {
+          const [p, m, v] = wasmAdamUpdate(this.vars[i], this.m[i], this.v[i], g, params);
+          this.m[i].assign(m);
+          this.v[i].assign(v);
+          this.vars[i].assign(p);
+          continue;
+        }
         if (fused) {
           const m = adamMoment(this.m[i], g, beta1, 1 - beta1, false);
           const v = adamMoment(this.v[i], g, beta2, 1 - beta2, true);

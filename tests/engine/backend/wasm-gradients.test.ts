@@ -1,10 +1,12 @@
 /**
  * LeakyRelu's gradient while wasm is active (src/engine/backend/wasm-gradients.ts):
- * dy · Step(x, α) on wasm, tfjs's Select(Greater(x, 0), dy, dy · α) everywhere else.
+ * dy · Step(x, α) on wasm (one fused kernel where GAN Studio's wasm module runs), tfjs's
+ * Select(Greater(x, 0), dy, dy · α) everywhere else.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../../../src/engine/backend';
+import { setWasmElementwiseEnabled } from '../../../src/engine/backend/wasm-gemm';
 import { setWasmLeakyReluGradient } from '../../../src/engine/backend/wasm-gradients';
 import { expectNoLeak, onBackend, randomData, relError, wasmVsCpu } from './helpers';
 
@@ -60,10 +62,15 @@ describe('LeakyRelu gradient on wasm', () => {
     expect(await wasmVsCpu(secondOrder)).toBeLessThan(1e-4);
   });
 
-  it('uses Step + Multiply on wasm and Greater + Select elsewhere', async () => {
+  it('uses the fused kernel on wasm (Step + Multiply with the module off) and Greater + Select elsewhere', async () => {
     const kernels = async (backend: 'wasm' | 'cpu') =>
       onBackend(backend, async () => (await tf.profile(() => firstOrder(0.2))).kernelNames);
+    const fused = await kernels('wasm');
+    expect(fused).toContain('GanStudioLeakyReluGrad');
+    expect(fused).not.toContain('Select');
+    setWasmElementwiseEnabled(false);
     const wasm = await kernels('wasm');
+    setWasmElementwiseEnabled(true);
     expect(wasm).toContain('Step');
     expect(wasm).not.toContain('Select');
     const cpu = await kernels('cpu');

@@ -1,0 +1,158 @@
+/**
+ * The element-wise and reduction functions of GAN Studio's wasm module (appended to the
+ * GEMM's by ./gen-wat.mjs, so that the GEMM pool's workers run them too; see
+ * src/engine/backend/wasm-elementwise.ts). All addresses are byte addresses on the tfjs
+ * heap; f32 scalars come as their i32 bits (the pool passes i32 arguments only).
+ *
+ * - `leaky(x, out, n, alpha)`: out = max(x, α·x), i.e. x < 0 ? α·x : x for 0 ≤ α ≤ 1.
+ * - `leakyGrad(dy, x, out, n, alpha)`: out = dy · Step(x, α) (Step = x > 0 ? 1 : α, NaN
+ *   for NaN x), the same multiply tfjs's Step + Multiply make, in one pass.
+ * - `colSum(src, rows, cols, ld, acc)`: acc[c] (f64) = Σ_r src[r·ld + c], rows in order
+ *   (the same sums, in the same order, as a float64 JS loop).
+ * - `adam(p, m, v, g, n, params, outP, outM, outV)`: one Adam update, exactly the
+ *   float32 operations of the op chain in src/engine/train/adam.ts, in its order;
+ *   params = f32 [β1, 1−β1, β2, 1−β2, 1/√(1−β2ᵗ), ε, step size].
+ */
+
+/** A loop over n floats: `vec` handles 4 at byte offset $o, `one` handles 1; both get (o) as WAT text. */
+function loop4(e, vec, one) {
+  e('    (local.set $o (i32.const 0))');
+  e('    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))');
+  e('    (local.set $n4 (i32.shl (local.get $n4) (i32.const 2)))');
+  e('    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))');
+  e('    (block $dv (loop $lv');
+  e('      (br_if $dv (i32.ge_u (local.get $o) (local.get $n4)))');
+  vec();
+  e('      (local.set $o (i32.add (local.get $o) (i32.const 16)))');
+  e('      (br $lv)))');
+  e('    (block $ds (loop $ls');
+  e('      (br_if $ds (i32.ge_u (local.get $o) (local.get $nb)))');
+  one();
+  e('      (local.set $o (i32.add (local.get $o) (i32.const 4)))');
+  e('      (br $ls)))');
+}
+
+const at = (base) => `(i32.add (local.get ${base}) (local.get $o))`;
+const LOCALS = '(local $o i32) (local $n4 i32) (local $nb i32)';
+
+export function genElementwise(e) {
+  // ---- leaky ------------------------------------------------------------------------------
+  e('  (func (export "leaky") (param $x i32) (param $out i32) (param $n i32) (param $ab i32)');
+  e(`    ${LOCALS} (local $a v128) (local $v v128) (local $s f32)`);
+  e('    (local.set $a (f32x4.splat (f32.reinterpret_i32 (local.get $ab))))');
+  loop4(
+    e,
+    () => {
+      e(`      (local.set $v (v128.load ${at('$x')}))`);
+      e(`      (v128.store ${at('$out')} (f32x4.max (local.get $v) (f32x4.mul (local.get $v) (local.get $a))))`);
+    },
+    () => {
+      e(`      (local.set $s (f32.load ${at('$x')}))`);
+      e(
+        `      (f32.store ${at('$out')} (f32.max (local.get $s) (f32.mul (local.get $s) (f32.reinterpret_i32 (local.get $ab)))))`,
+      );
+    },
+  );
+  e('  )');
+
+  // ---- leakyGrad --------------------------------------------------------------------------
+  e('  (func (export "leakyGrad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32) (param $ab i32)');
+  e(`    ${LOCALS} (local $a v128) (local $one v128) (local $v v128) (local $st v128) (local $s f32) (local $t f32)`);
+  e('    (local.set $a (f32x4.splat (f32.reinterpret_i32 (local.get $ab))))');
+  e('    (local.set $one (f32x4.splat (f32.const 1)))');
+  loop4(
+    e,
+    () => {
+      e(`      (local.set $v (v128.load ${at('$x')}))`);
+      // Step: 1 where x > 0, α elsewhere, x itself where x is NaN (so NaN propagates).
+      e(
+        '      (local.set $st (v128.bitselect (local.get $one) (local.get $a) (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0)))))',
+      );
+      e(
+        '      (local.set $st (v128.bitselect (local.get $v) (local.get $st) (f32x4.ne (local.get $v) (local.get $v))))',
+      );
+      e(`      (v128.store ${at('$out')} (f32x4.mul (v128.load ${at('$dy')}) (local.get $st)))`);
+    },
+    () => {
+      e(`      (local.set $s (f32.load ${at('$x')}))`);
+      e(
+        '      (local.set $t (select (f32.const 1) (f32.reinterpret_i32 (local.get $ab)) (f32.gt (local.get $s) (f32.const 0))))',
+      );
+      e('      (local.set $t (select (local.get $s) (local.get $t) (f32.ne (local.get $s) (local.get $s))))');
+      e(`      (f32.store ${at('$out')} (f32.mul (f32.load ${at('$dy')}) (local.get $t)))`);
+    },
+  );
+  e('  )');
+
+  // ---- colSum -----------------------------------------------------------------------------
+  e('  (func (export "colSum") (param $src i32) (param $rows i32) (param $cols i32) (param $ld i32) (param $acc i32)');
+  e('    (local $r i32) (local $c i32) (local $row i32) (local $v v128) (local $c4 i32)');
+  e('    (local.set $c (i32.const 0))');
+  e('    (block $dz (loop $lz');
+  e('      (br_if $dz (i32.ge_u (local.get $c) (local.get $cols)))');
+  e('      (f64.store (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))) (f64.const 0))');
+  e('      (local.set $c (i32.add (local.get $c) (i32.const 1)))');
+  e('      (br $lz)))');
+  e('    (local.set $c4 (i32.and (local.get $cols) (i32.const -4)))');
+  e('    (local.set $row (local.get $src))');
+  e('    (block $dr (loop $lr');
+  e('      (br_if $dr (i32.ge_u (local.get $r) (local.get $rows)))');
+  e('      (local.set $c (i32.const 0))');
+  e('      (block $dc (loop $lc');
+  e('        (br_if $dc (i32.ge_u (local.get $c) (local.get $c4)))');
+  e('        (local.set $v (v128.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))))');
+  const a = '(i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3)))';
+  e(`        (v128.store ${a} (f64x2.add (v128.load ${a}) (f64x2.promote_low_f32x4 (local.get $v))))`);
+  e(
+    `        (v128.store offset=16 ${a} (f64x2.add (v128.load offset=16 ${a}) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))`,
+  );
+  e('        (local.set $c (i32.add (local.get $c) (i32.const 4)))');
+  e('        (br $lc)))');
+  e('      (block $dt (loop $lt');
+  e('        (br_if $dt (i32.ge_u (local.get $c) (local.get $cols)))');
+  e(
+    `        (f64.store ${a} (f64.add (f64.load ${a}) (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))))))`,
+  );
+  e('        (local.set $c (i32.add (local.get $c) (i32.const 1)))');
+  e('        (br $lt)))');
+  e('      (local.set $row (i32.add (local.get $row) (local.get $ld)))');
+  e('      (local.set $r (i32.add (local.get $r) (i32.const 1)))');
+  e('      (br $lr)))');
+  e('  )');
+
+  // ---- adam -------------------------------------------------------------------------------
+  e(
+    '  (func (export "adam") (param $p i32) (param $m i32) (param $v i32) (param $g i32) (param $n i32) (param $prm i32)',
+  );
+  e('    (param $op i32) (param $om i32) (param $ov i32)');
+  e(`    ${LOCALS} (local $gv v128) (local $mv v128) (local $vv v128)`);
+  const names = ['b1', 'c1', 'b2', 'c2', 'ib', 'eps', 'lr'];
+  e(`    ${names.map((k) => `(local $${k} v128) (local $${k}s f32)`).join(' ')}`);
+  e('    (local $gs f32) (local $ms f32) (local $vs f32)');
+  names.forEach((k, i) => {
+    e(`    (local.set $${k}s (f32.load offset=${i * 4} (local.get $prm)))`);
+    e(`    (local.set $${k} (f32x4.splat (local.get $${k}s)))`);
+  });
+  // The op chain's order: m' = m·β1 + g·(1−β1); v' = v·β2 + g²·(1−β2);
+  // p' = p − (m' / (√v'·ib + ε))·lr. Plain multiplies and adds (no FMA), as XNNPACK does.
+  const body = (T, ld, st, add, sub, mul, div, sqrt, sfx) => {
+    e(`      (local.set $g${T} (${ld} ${at('$g')}))`);
+    e(
+      `      (local.set $m${T} (${add} (${mul} (${ld} ${at('$m')}) (local.get $b1${sfx})) (${mul} (local.get $g${T}) (local.get $c1${sfx}))))`,
+    );
+    e(
+      `      (local.set $v${T} (${add} (${mul} (${ld} ${at('$v')}) (local.get $b2${sfx})) (${mul} (${mul} (local.get $g${T}) (local.get $g${T})) (local.get $c2${sfx}))))`,
+    );
+    e(`      (${st} ${at('$om')} (local.get $m${T}))`);
+    e(`      (${st} ${at('$ov')} (local.get $v${T}))`);
+    e(
+      `      (${st} ${at('$op')} (${sub} (${ld} ${at('$p')}) (${mul} (${div} (local.get $m${T}) (${add} (${mul} (${sqrt} (local.get $v${T})) (local.get $ib${sfx})) (local.get $eps${sfx}))) (local.get $lr${sfx}))))`,
+    );
+  };
+  loop4(
+    e,
+    () => body('v', 'v128.load', 'v128.store', 'f32x4.add', 'f32x4.sub', 'f32x4.mul', 'f32x4.div', 'f32x4.sqrt', ''),
+    () => body('s', 'f32.load', 'f32.store', 'f32.add', 'f32.sub', 'f32.mul', 'f32.div', 'f32.sqrt', 's'),
+  );
+  e('  )');
+}

@@ -1,0 +1,199 @@
+/**
+ * The element-wise kernels on GAN Studio's wasm module (LeakyRelu, its fused gradient,
+ * Sum/Mean column sums, the fused Adam update) and the copy-free Identity: bit for bit
+ * the results of the paths they replace (the XNNPACK op chains, the JS loop) or of the
+ * cpu backend where the definition is exact, the same bits on 2 threads as on 1 (with
+ * tensors large enough to be split across the pool), and no leaks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { activateBackend } from '../../../src/engine/backend';
+import { wasmAdamAvailable } from '../../../src/engine/backend/wasm-adam';
+import { setWasmGemmEnabled } from '../../../src/engine/backend/wasm-gemm';
+import { setStockWasmKernels } from '../../../src/engine/backend/wasm-kernels';
+import { Adam } from '../../../src/engine/train/adam';
+import { expectNoLeak, randomData, relError } from './helpers';
+
+const rand = (shape: number[], seed: number): tf.Tensor =>
+  tf.tensor(
+    randomData(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+
+const bits = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const sameBits = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && bits(a).equals(bits(b));
+
+/** Values on the active backend with the module on, then off (the paths it replaces). */
+function moduleAndOld(f: () => tf.Tensor): { on: Float32Array; off: Float32Array } {
+  const on = tf.tidy(() => f().dataSync() as Float32Array);
+  setWasmGemmEnabled(false);
+  try {
+    return { on, off: tf.tidy(() => f().dataSync() as Float32Array) };
+  } finally {
+    setWasmGemmEnabled(true);
+  }
+}
+
+async function onCpu<T>(f: () => T): Promise<T> {
+  await activateBackend('cpu');
+  try {
+    return f();
+  } finally {
+    await activateBackend('wasm', { threads: 1 });
+  }
+}
+
+const SIZES = [[1], [3], [7], [5, 13, 13, 16], [64, 1031]];
+
+/** Three Adam steps on fresh variables of `shapes`; returns every variable and moment. */
+function adamRun(shapes: number[][]): Float32Array[] {
+  const vars = shapes.map((s, i) => tf.tidy(() => tf.variable(rand(s, 10 + i))));
+  const adam = new Adam(vars, { lr: 2e-4, beta1: 0.5, beta2: 0.999 });
+  for (let step = 0; step < 3; step++) {
+    const grads = shapes.map((s, i) => rand(s, 100 * step + i));
+    adam.apply(grads);
+    grads.forEach((g) => g.dispose());
+  }
+  const state = adam.getState().tensors;
+  const out = [
+    ...vars.map((v) => v.dataSync() as Float32Array),
+    ...Object.values(state).map((t) => t.dataSync() as Float32Array),
+  ];
+  vars.forEach((v) => v.dispose());
+  adam.dispose();
+  return out.map((a) => a.slice());
+}
+
+/** Every kernel here, on tensors large enough for the pool to split them. */
+function bigWorkload(): Float32Array[] {
+  const out = tf.tidy(() => {
+    const x = rand([300_001], 1);
+    const dy = rand([300_001], 2);
+    const lr = tf.leakyRelu(x, 0.2);
+    const g = tf.grad((a) => tf.leakyRelu(a, 0.2).mul(dy).sum())(x);
+    const wide = rand([300, 1030], 3);
+    return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2])].map((t) =>
+      (t.dataSync() as Float32Array).slice(),
+    );
+  });
+  return [...out, ...adamRun([[200_003], [5]])];
+}
+
+beforeAll(async () => {
+  await activateBackend('wasm', { threads: 1 });
+});
+
+afterEach(() => {
+  setWasmGemmEnabled(true);
+});
+
+afterAll(async () => {
+  await activateBackend('wasm', { threads: 1 });
+});
+
+describe('wasm module element-wise kernels', () => {
+  // The stock wasm kernel is the definition in float32 (x < 0 ? α·x : x, α a float32);
+  // the cpu backend multiplies by α as a double, so it may differ in the last bit.
+  it.each(SIZES)('LeakyRelu has the bits of the stock (scalar) wasm kernel, and matches cpu: %j', async (...shape) => {
+    const f = () => tf.leakyRelu(rand(shape, 5).mul(3), 0.2);
+    const on = tf.tidy(() => f().dataSync() as Float32Array);
+    setStockWasmKernels(true);
+    const stock = tf.tidy(() => f().dataSync() as Float32Array);
+    setStockWasmKernels(false);
+    expect(sameBits(on, stock)).toBe(true);
+    const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
+    expect(relError(on, cpu)).toBeLessThan(1e-6);
+  });
+
+  it('LeakyRelu keeps NaN, ±0 and ±Infinity as the definition does', () => {
+    const values = [NaN, 0, -0, Infinity, -Infinity, -1, 1, 2.5, -2.5];
+    const show = (a: Float32Array) => Array.from(a).map((v) => (Object.is(v, -0) ? '-0' : String(v)));
+    const got = tf.tidy(() => tf.leakyRelu(tf.tensor1d(values), 0.5).dataSync() as Float32Array);
+    expect(show(got)).toEqual(['NaN', '0', '-0', 'Infinity', '-Infinity', '-0.5', '1', '2.5', '-1.25']);
+  });
+
+  it.each(SIZES)("LeakyRelu's fused gradient has the bits of Step · Multiply and of cpu: %j", async (...shape) => {
+    const f = () => {
+      const x = rand(shape, 6);
+      const dy = rand(shape, 7);
+      return tf.grad((a) => tf.leakyRelu(a, 0.2).mul(dy).sum())(x);
+    };
+    const { on, off } = moduleAndOld(f);
+    expect(sameBits(on, off)).toBe(true);
+    const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
+    expect(sameBits(on, cpu)).toBe(true);
+  });
+
+  it('second-order gradients through LeakyRelu (R1, WGAN-GP) still match cpu', async () => {
+    const f = () => {
+      const w = rand([6, 6], 8);
+      const inner = (x: tf.Tensor) => tf.grad((y: tf.Tensor) => tf.leakyRelu(y.matMul(w), 0.2).square().sum())(x);
+      return tf.grad((x: tf.Tensor) => inner(x).square().sum())(rand([4, 6], 9));
+    };
+    const on = tf.tidy(() => f().dataSync() as Float32Array);
+    const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
+    expect(relError(on, cpu)).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    [[5, 3], [0]],
+    [
+      [64, 14, 14, 64],
+      [0, 1, 2],
+    ],
+    [[7, 1031], [0]],
+    [
+      [2, 3, 5, 7],
+      [0, 1],
+    ],
+  ])('Sum and Mean over leading axes %j %j: the bits of the float64 JS loop', (shape, axes) => {
+    for (const op of ['sum', 'mean'] as const) {
+      const { on, off } = moduleAndOld(() => rand(shape, 11)[op](axes));
+      expect(sameBits(on, off), op).toBe(true);
+    }
+  });
+
+  it('Identity shares the data and survives its source being freed', () => {
+    const x = rand([3, 5], 12);
+    const want = (x.dataSync() as Float32Array).slice();
+    const y = x.clone();
+    x.dispose();
+    expect(sameBits(y.dataSync() as Float32Array, want)).toBe(true);
+    y.dispose();
+  });
+
+  it('the fused Adam update has the bits of the op chain', () => {
+    expect(wasmAdamAvailable()).toBe(true);
+    const shapes = [[1], [7], [4, 4, 16, 24], [100, 1001]];
+    const on = adamRun(shapes);
+    setWasmGemmEnabled(false);
+    expect(wasmAdamAvailable()).toBe(false);
+    const off = adamRun(shapes);
+    setWasmGemmEnabled(true);
+    expect(on).toHaveLength(off.length);
+    on.forEach((a, i) => expect(sameBits(a, off[i]), `tensor ${i}`).toBe(true));
+  });
+
+  it('leaks no tensors and no wasm buffers', () => {
+    bigWorkload();
+    expectNoLeak(() => {
+      for (let i = 0; i < 2; i++) bigWorkload();
+      tf.tidy(() => {
+        rand([4, 4], 13).clone();
+      });
+    });
+  });
+
+  it('gives the same bits on 2 threads (split across the pool) as on 1', async () => {
+    const single = bigWorkload();
+    await activateBackend('wasm', { threads: 2 });
+    const threaded = bigWorkload();
+    expectNoLeak(() => bigWorkload());
+    await activateBackend('wasm', { threads: 1 });
+    expect(threaded).toHaveLength(single.length);
+    threaded.forEach((a, i) => expect(sameBits(a, single[i]), `output ${i}`).toBe(true));
+  });
+});
