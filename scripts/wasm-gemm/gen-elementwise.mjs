@@ -156,3 +156,116 @@ export function genElementwise(e) {
   );
   e('  )');
 }
+
+/**
+ * Layout moves for the dW convolution path (src/engine/backend/wasm-conv-filter.ts):
+ *
+ * - `transpose(src, rows, cols, sld, dst, dld)`: dst[j·dld + i] = src[i·sld + j] (ld in
+ *   bytes), i < rows, j < cols, by 4×4 blocks of v128 loads, shuffles and stores.
+ * - `swapRuns(src, a0, a1, B, A, R, dst)`: for a in [a0, a1), b < B: the run of R floats at
+ *   src[(a·B + b)·R] to dst[(b·A + a)·R] ([A, B, R] → [B, A, R]).
+ */
+export function genLayout(e) {
+  e('  (func (export "transpose") (param $src i32) (param $rows i32) (param $cols i32) (param $sld i32)');
+  e('    (param $dst i32) (param $dld i32)');
+  e('    (local $i i32) (local $j i32) (local $s i32) (local $d i32) (local $r4 i32) (local $c4 i32)');
+  e(
+    '    (local $a v128) (local $b v128) (local $c v128) (local $dd v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)',
+  );
+  e('    (local.set $r4 (i32.and (local.get $rows) (i32.const -4)))');
+  e('    (local.set $c4 (i32.and (local.get $cols) (i32.const -4)))');
+  // 4×4 blocks.
+  e('    (block $di (loop $li');
+  e('      (br_if $di (i32.ge_u (local.get $i) (local.get $r4)))');
+  e('      (local.set $j (i32.const 0))');
+  e('      (block $dj (loop $lj');
+  e('        (br_if $dj (i32.ge_u (local.get $j) (local.get $c4)))');
+  e(
+    '        (local.set $s (i32.add (i32.add (local.get $src) (i32.mul (local.get $i) (local.get $sld))) (i32.shl (local.get $j) (i32.const 2))))',
+  );
+  e('        (local.set $a (v128.load (local.get $s)))');
+  e('        (local.set $s (i32.add (local.get $s) (local.get $sld)))');
+  e('        (local.set $b (v128.load (local.get $s)))');
+  e('        (local.set $s (i32.add (local.get $s) (local.get $sld)))');
+  e('        (local.set $c (v128.load (local.get $s)))');
+  e('        (local.set $s (i32.add (local.get $s) (local.get $sld)))');
+  e('        (local.set $dd (v128.load (local.get $s)))');
+  const sh = (x, y, lanes) =>
+    `(i8x16.shuffle ${lanes.flatMap((l) => [0, 1, 2, 3].map((k) => l * 4 + k)).join(' ')} (local.get ${x}) (local.get ${y}))`;
+  e(`        (local.set $t0 ${sh('$a', '$b', [0, 4, 1, 5])})`);
+  e(`        (local.set $t1 ${sh('$a', '$b', [2, 6, 3, 7])})`);
+  e(`        (local.set $t2 ${sh('$c', '$dd', [0, 4, 1, 5])})`);
+  e(`        (local.set $t3 ${sh('$c', '$dd', [2, 6, 3, 7])})`);
+  e(
+    '        (local.set $d (i32.add (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $dld))) (i32.shl (local.get $i) (i32.const 2))))',
+  );
+  e(`        (v128.store (local.get $d) ${sh('$t0', '$t2', [0, 1, 4, 5])})`);
+  e('        (local.set $d (i32.add (local.get $d) (local.get $dld)))');
+  e(`        (v128.store (local.get $d) ${sh('$t0', '$t2', [2, 3, 6, 7])})`);
+  e('        (local.set $d (i32.add (local.get $d) (local.get $dld)))');
+  e(`        (v128.store (local.get $d) ${sh('$t1', '$t3', [0, 1, 4, 5])})`);
+  e('        (local.set $d (i32.add (local.get $d) (local.get $dld)))');
+  e(`        (v128.store (local.get $d) ${sh('$t1', '$t3', [2, 3, 6, 7])})`);
+  e('        (local.set $j (i32.add (local.get $j) (i32.const 4)))');
+  e('        (br $lj)))');
+  e('      (local.set $i (i32.add (local.get $i) (i32.const 4)))');
+  e('      (br $li)))');
+  // Edges one float at a time: columns ≥ c4 of every row, then rows ≥ r4 of the first c4 columns.
+  const one = (i0, i1, j0, j1) => {
+    e(`    (local.set $i ${i0})`);
+    e('    (block $ei (loop $lei');
+    e(`      (br_if $ei (i32.ge_u (local.get $i) ${i1}))`);
+    e(`      (local.set $j ${j0})`);
+    e('      (block $ej (loop $lej');
+    e(`        (br_if $ej (i32.ge_u (local.get $j) ${j1}))`);
+    e(
+      '        (f32.store (i32.add (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $dld))) (i32.shl (local.get $i) (i32.const 2)))',
+    );
+    e(
+      '          (f32.load (i32.add (i32.add (local.get $src) (i32.mul (local.get $i) (local.get $sld))) (i32.shl (local.get $j) (i32.const 2)))))',
+    );
+    e('        (local.set $j (i32.add (local.get $j) (i32.const 1)))');
+    e('        (br $lej)))');
+    e('      (local.set $i (i32.add (local.get $i) (i32.const 1)))');
+    e('      (br $lei)))');
+  };
+  one('(i32.const 0)', '(local.get $rows)', '(local.get $c4)', '(local.get $cols)');
+  one('(local.get $r4)', '(local.get $rows)', '(i32.const 0)', '(local.get $c4)');
+  e('  )');
+
+  e('  (func (export "swapRuns") (param $src i32) (param $a0 i32) (param $a1 i32) (param $B i32) (param $A i32)');
+  e('    (param $R i32) (param $dst i32)');
+  e('    (local $a i32) (local $b i32) (local $s i32) (local $d i32) (local $k i32) (local $rb i32) (local $r16 i32)');
+  e('    (local.set $rb (i32.shl (local.get $R) (i32.const 2)))');
+  e('    (local.set $r16 (i32.and (local.get $rb) (i32.const -16)))');
+  e('    (local.set $a (local.get $a0))');
+  e('    (block $da (loop $la');
+  e('      (br_if $da (i32.ge_u (local.get $a) (local.get $a1)))');
+  e('      (local.set $b (i32.const 0))');
+  e('      (block $db (loop $lb');
+  e('        (br_if $db (i32.ge_u (local.get $b) (local.get $B)))');
+  e(
+    '        (local.set $s (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $a) (local.get $B)) (local.get $b)) (local.get $rb))))',
+  );
+  e(
+    '        (local.set $d (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $b) (local.get $A)) (local.get $a)) (local.get $rb))))',
+  );
+  e('        (local.set $k (i32.const 0))');
+  e('        (block $dk (loop $lk');
+  e('          (br_if $dk (i32.ge_u (local.get $k) (local.get $r16)))');
+  e(
+    '          (v128.store (i32.add (local.get $d) (local.get $k)) (v128.load (i32.add (local.get $s) (local.get $k))))',
+  );
+  e('          (local.set $k (i32.add (local.get $k) (i32.const 16)))');
+  e('          (br $lk)))');
+  e('        (block $dt (loop $lt');
+  e('          (br_if $dt (i32.ge_u (local.get $k) (local.get $rb)))');
+  e('          (f32.store (i32.add (local.get $d) (local.get $k)) (f32.load (i32.add (local.get $s) (local.get $k))))');
+  e('          (local.set $k (i32.add (local.get $k) (i32.const 4)))');
+  e('          (br $lt)))');
+  e('        (local.set $b (i32.add (local.get $b) (i32.const 1)))');
+  e('        (br $lb)))');
+  e('      (local.set $a (i32.add (local.get $a) (i32.const 1)))');
+  e('      (br $la)))');
+  e('  )');
+}

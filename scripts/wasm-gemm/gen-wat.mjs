@@ -19,7 +19,7 @@
  * Usage: node scripts/wasm-gemm/gen-wat.mjs [MR] [NR] > out.wat (defaults 6 8).
  */
 
-import { genElementwise } from './gen-elementwise.mjs';
+import { genElementwise, genLayout } from './gen-elementwise.mjs';
 
 export function genWat(MR = 6, NR = 8, U = 1) {
   if (NR % 4 !== 0) throw new Error('NR must be a multiple of 4');
@@ -209,6 +209,7 @@ export function genWat(MR = 6, NR = 8, U = 1) {
   for (let i = 1; i < P; i++) sum = `(f32x4.add ${sum} (local.get $q${i}))`;
   e(`    (f32x4.extract_lane 0 ${sum}))`);
   genElementwise(e);
+  genLayout(e);
   e(')');
   return L.join('\n') + '\n';
 }

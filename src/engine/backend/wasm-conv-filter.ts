@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dOnWasm, gemmSuitsConv } from './wasm-conv-gemm';
-import { wasmGemm } from './wasm-gemm';
+import { wasmElementwise, wasmGemm } from './wasm-gemm';
 import { transposeLast2 } from './wasm-matmul';
 import { heapAddress, pair, reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
 
@@ -384,16 +384,35 @@ function convPath(
   }
   const bottom = spanH - top - keepH;
   const right = spanW - left - keepW;
-  // x [N, h·w·C] → [h·w·C, N] (the 2-D transpose: 3–5× faster here than the 3-D/4-D
-  // ones to [C, h·w, N]), then [h·w, C, N] → [C, h·w, N] by block copies of N floats.
-  const x2 = keep(reshape(backend, xs, [N, keepH * keepW * C]));
-  const x2t = keep(runWasm(backend, 'Transpose', { x: x2 }, { perm: [1, 0] }));
-  const xt =
-    C === 1
-      ? keep(reshape(backend, x2t, [1, keepH, keepW, N]))
-      : keep(swapBlocks(backend, x2t, keepH * keepW, C, N, [C, keepH, keepW, N]));
-  // dy [N, Ho·Wo, Cout] → [Ho·Wo, N, Cout] = [Ho, Wo, N, Cout], block copies of Cout floats.
-  const filter = keep(swapBlocks(backend, dy, N, Ho * Wo, Cout, [Ho, Wo, N, Cout]));
+  const moves = wasmElementwise(backend);
+  const wasm = backend as unknown as BackendWasm;
+  const at = (t: TensorInfo): number => heapAddress(backend, t);
+  const P = keepH * keepW;
+  let xt: TensorInfo;
+  let filter: TensorInfo;
+  if (moves != null) {
+    // On GAN Studio's module (SIMD, split across the pool): x [N, P, C] → [C, P, N] as one
+    // [N, C] transpose per pixel p, and dy's runs moved as below.
+    xt = keep(wasm.makeOutput([C, keepH, keepW, N], 'float32'));
+    const [src, dst] = [at(xs), at(xt)];
+    moves.moves(
+      'transpose',
+      Array.from({ length: P }, (_, p) => [src + p * C * 4, N, C, P * C * 4, dst + p * N * 4, P * N * 4]),
+    );
+    filter = keep(wasm.makeOutput([Ho, Wo, N, Cout], 'float32'));
+    moves.swapRuns(at(dy), N, Ho * Wo, Cout, at(filter));
+  } else {
+    // x [N, h·w·C] → [h·w·C, N] (the 2-D transpose: 3–5× faster here than the 3-D/4-D
+    // ones to [C, h·w, N]), then [h·w, C, N] → [C, h·w, N] by block copies of N floats.
+    const x2 = keep(reshape(backend, xs, [N, P * C]));
+    const x2t = keep(runWasm(backend, 'Transpose', { x: x2 }, { perm: [1, 0] }));
+    xt =
+      C === 1
+        ? keep(reshape(backend, x2t, [1, keepH, keepW, N]))
+        : keep(swapBlocks(backend, x2t, P, C, N, [C, keepH, keepW, N]));
+    // dy [N, Ho·Wo, Cout] → [Ho·Wo, N, Cout] = [Ho, Wo, N, Cout], block copies of Cout floats.
+    filter = keep(swapBlocks(backend, dy, N, Ho * Wo, Cout, [Ho, Wo, N, Cout]));
+  }
   const conv = keep(
     conv2dOnWasm(backend, xt, filter, {
       strides: [1, 1],
@@ -410,6 +429,11 @@ function convPath(
   );
   // [C, kh·kw, Cout] → [kh·kw, C, Cout] = [kh, kw, C, Cout].
   if (C === 1) return reshape(backend, conv, [kh, kw, C, Cout]);
+  if (moves != null) {
+    const out = wasm.makeOutput([kh, kw, C, Cout], 'float32');
+    moves.swapRuns(at(conv), C, kh * kw, Cout, at(out));
+    return out;
+  }
   return swapBlocks(backend, conv, C, kh * kw, Cout, [kh, kw, C, Cout]);
 }
 

@@ -18,7 +18,16 @@ import { Worker } from 'node:worker_threads';
  * The module's exports a task can call, by index: a call is [index, then up to 11 i32
  * arguments] (the element-wise kernels of ./wasm-elementwise.ts take fewer; the rest are ignored).
  */
-export const POOL_FUNCTIONS = ['block', 'blockInd', 'leaky', 'leakyGrad', 'colSum', 'adam'] as const;
+export const POOL_FUNCTIONS = [
+  'block',
+  'blockInd',
+  'leaky',
+  'leakyGrad',
+  'colSum',
+  'adam',
+  'transpose',
+  'swapRuns',
+] as const;
 export type BlockCall = number[];
 const CALL_INTS = 12;
 

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the GEMM, the convolution on it and the pool-split runners of the module's other kernels share one bound instance and its pool.
 /**
  * A relaxed-SIMD SGEMM working in place on the tfjs wasm backend's heap.
  *
@@ -53,6 +54,8 @@ interface GemmExports {
     fma: number,
   ): void;
   peak(n: number, x: number, fma: number): number;
+  transpose(...args: number[]): void;
+  swapRuns(...args: number[]): void;
   leaky(...args: number[]): void;
   leakyGrad(...args: number[]): void;
   colSum(...args: number[]): void;
@@ -373,6 +376,32 @@ class WasmGemm {
     for (let c = 0; c < cols; c += width)
       tasks.push([[id, src + c * 4, rows, Math.min(width, cols - c), ld, acc + c * 8]]);
     this.pool.run(tasks);
+  }
+
+  /**
+   * Runs a layout move (`transpose`, `swapRuns`; see scripts/wasm-gemm/gen-elementwise.mjs)
+   * once per argument list, here or in groups across the pool (copies: the bits cannot
+   * depend on who makes them).
+   */
+  moves(fn: 'transpose' | 'swapRuns', list: number[][]): void {
+    if (this.pool == null) {
+      for (const a of list) this.ex[fn](...a);
+      return;
+    }
+    const id = POOL_FUNCTIONS.indexOf(fn);
+    const per = Math.max(1, Math.ceil(list.length / (4 * this.pool.threads)));
+    const tasks: BlockCall[][] = [];
+    for (let i = 0; i < list.length; i += per) tasks.push(list.slice(i, i + per).map((a) => [id, ...a]));
+    this.pool.run(tasks);
+  }
+
+  /** [A, B, R] → [B, A, R] (runs of R floats), src and dst byte addresses; split over A on the pool. */
+  swapRuns(src: number, A: number, B: number, R: number, dst: number): void {
+    const parts = this.pool == null ? 1 : Math.min(A, 4 * this.pool.threads);
+    const per = Math.ceil(A / parts);
+    const list: number[][] = [];
+    for (let a = 0; a < A; a += per) list.push([src, a, Math.min(A, a + per), B, A, R, dst]);
+    this.moves('swapRuns', list);
   }
 
   /** Scratch bytes from the tfjs heap's malloc (free with `free`); throws when out of memory. */

@@ -1,6 +1,7 @@
 /**
  * The element-wise kernels on GAN Studio's wasm module (LeakyRelu, its fused gradient,
- * Sum/Mean column sums, the fused Adam update) and the copy-free Identity: bit for bit
+ * Sum/Mean column sums, the fused Adam update, the dW path's transposes) and the
+ * copy-free Identity: bit for bit
  * the results of the paths they replace (the XNNPACK op chains, the JS loop) or of the
  * cpu backend where the definition is exact, the same bits on 2 threads as on 1 (with
  * tensors large enough to be split across the pool), and no leaks.
@@ -9,8 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activateBackend } from '../../../src/engine/backend';
 import { wasmAdamAvailable } from '../../../src/engine/backend/wasm-adam';
-import { setWasmGemmEnabled } from '../../../src/engine/backend/wasm-gemm';
-import { setStockWasmKernels } from '../../../src/engine/backend/wasm-kernels';
+import { setWasmElementwiseEnabled, setWasmGemmEnabled } from '../../../src/engine/backend/wasm-gemm';
+import { setConvFilterStrategyForTests, setStockWasmKernels } from '../../../src/engine/backend/wasm-kernels';
 import { Adam } from '../../../src/engine/train/adam';
 import { expectNoLeak, randomData, relError } from './helpers';
 
@@ -75,7 +76,14 @@ function bigWorkload(): Float32Array[] {
     const lr = tf.leakyRelu(x, 0.2);
     const g = tf.grad((a) => tf.leakyRelu(a, 0.2).mul(dy).sum())(x);
     const wide = rand([300, 1030], 3);
-    return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2])].map((t) =>
+    const xc = rand([16, 12, 12, 20], 5) as tf.Tensor4D;
+    const dw = tf.grad((w: tf.Tensor) =>
+      tf
+        .conv2d(xc, w as tf.Tensor4D, 2, 'same')
+        .square()
+        .sum(),
+    )(rand([4, 4, 20, 24], 6));
+    return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2]), dw].map((t) =>
       (t.dataSync() as Float32Array).slice(),
     );
   });
@@ -155,6 +163,40 @@ describe('wasm module element-wise kernels', () => {
       expect(sameBits(on, off), op).toBe(true);
     }
   });
+
+  it.each([
+    [[17, 9, 7, 6], [3, 3], 2, 'same'],
+    [[16, 8, 8, 16], [4, 4], 2, 'same'],
+    [[5, 8, 8, 12], [4, 4], 2, 'valid'],
+    [[16, 6, 6, 1], [3, 3], 1, 'same'],
+  ] as const)(
+    "dW's conv path with the module's transposes has the bits of the old copies: x %j, kernel %j, stride %i, %s",
+    (xShape, [kh, kw], stride, pad) => {
+      const prev = setConvFilterStrategyForTests('conv');
+      try {
+        const f = () => {
+          const x = rand([...xShape], 14) as tf.Tensor4D;
+          const w = rand([kh, kw, xShape[3], 8], 15) as tf.Tensor4D;
+          return tf.grad((ww: tf.Tensor) =>
+            tf
+              .conv2d(x, ww as tf.Tensor4D, stride, pad)
+              .square()
+              .sum(),
+          )(w);
+        };
+        const { on, off } = moduleAndOld(f);
+        expect(on.length).toBe(kh * kw * xShape[3] * 8);
+        // The GEMM runs under both (setWasmGemmEnabled toggles it too), so compare against the GEMM-free dW within rounding.
+        expect(relError(on, off)).toBeLessThan(1e-4);
+        setWasmElementwiseEnabled(false);
+        const oldMoves = tf.tidy(() => f().dataSync() as Float32Array);
+        setWasmElementwiseEnabled(true);
+        expect(sameBits(on, oldMoves)).toBe(true);
+      } finally {
+        setConvFilterStrategyForTests(prev);
+      }
+    },
+  );
 
   it('Identity shares the data and survives its source being freed', () => {
     const x = rand([3, 5], 12);
