@@ -72,6 +72,12 @@ async function nextRunNumber(outDir: string): Promise<number> {
   return Math.max(0, ...ids) + 1;
 }
 
+/** Whether a run folder (of any name) already has number `n`. */
+async function numberInUse(outDir: string, n: number): Promise<boolean> {
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  return names.some((name) => Number(RUN_NUMBER.exec(name)?.[1]) === n);
+}
+
 const runFolderName = (n: number, name: string): string => `${String(n).padStart(RUN_DIGITS, '0')}-${name}`;
 
 /** The folder `createRunDir` would make now (for --dry-run); creates nothing. */
@@ -110,6 +116,9 @@ export async function createRunDir(
       }
       const dir = path.join(outDir, runFolderName(n, name));
       try {
+        // The claim is free again once its holder has renamed its folder in: a creator that read the same
+        // number before that rename must see the folder now, or two runs would share the number.
+        if (await numberInUse(outDir, n)) continue;
         await rename(tmp, dir);
         return dir;
       } catch (err) {

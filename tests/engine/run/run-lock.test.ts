@@ -190,4 +190,18 @@ describe('creating a run folder', () => {
     expect(dirs.map((d) => path.basename(d).slice(0, 5)).sort()).toEqual(['00001', '00002', '00003', '00004']);
     for (const d of dirs) expect(await readFile(path.join(d, 'config.json'), 'utf8')).toBe(path.basename(d).slice(6));
   });
+
+  it('gives 64 creations at once 64 different numbers (four rounds)', async () => {
+    // The race once lost: a creator that read number n before another renamed its n folder in claimed n after
+    // the other had released it, and two runs shared the number (one round in three caught it).
+    for (let round = 0; round < 4; round++) {
+      const out = await tempDir('gan-create-');
+      const names = Array.from({ length: 64 }, (_, i) => `r${i}`);
+      const dirs = await Promise.all(
+        names.map((n) => createRunDir(out, n, async (tmp) => writeFile(path.join(tmp, 'config.json'), n))),
+      );
+      expect(new Set(dirs.map((d) => path.basename(d).slice(0, 5))).size).toBe(64);
+      expect((await readdir(out)).filter((n) => n.startsWith('.'))).toEqual([]);
+    }
+  });
 });
