@@ -269,3 +269,41 @@ export function genLayout(e) {
   e('      (br $la)))');
   e('  )');
 }
+
+/**
+ * `bnorm(x, out, rows0, rows1, C, mean, inv, off)`: rows [rows0, rows1) of x [rows, C]:
+ * out = (x − mean[c]) · inv[c] + off[c] (a multiply, then an add), per-channel f32 arrays
+ * at mean, inv, off (src/engine/backend/wasm-batchnorm.ts).
+ */
+export function genBatchNorm(e) {
+  e('  (func (export "bnorm") (param $x i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $C i32)');
+  e('    (param $mean i32) (param $inv i32) (param $off i32)');
+  e(
+    '    (local $r i32) (local $c i32) (local $row i32) (local $orow i32) (local $cb i32) (local $c16 i32) (local $o i32)',
+  );
+  e('    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))');
+  e('    (local.set $c16 (i32.and (local.get $cb) (i32.const -16)))');
+  e('    (local.set $r (local.get $r0))');
+  e('    (block $dr (loop $lr');
+  e('      (br_if $dr (i32.ge_u (local.get $r) (local.get $r1)))');
+  e('      (local.set $row (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $cb))))');
+  e('      (local.set $orow (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $cb))))');
+  e('      (local.set $o (i32.const 0))');
+  e('      (block $dc (loop $lc');
+  e('        (br_if $dc (i32.ge_u (local.get $o) (local.get $c16)))');
+  e(
+    '        (v128.store (i32.add (local.get $orow) (local.get $o)) (f32x4.add (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $row) (local.get $o))) (v128.load (i32.add (local.get $mean) (local.get $o)))) (v128.load (i32.add (local.get $inv) (local.get $o)))) (v128.load (i32.add (local.get $off) (local.get $o)))))',
+  );
+  e('        (local.set $o (i32.add (local.get $o) (i32.const 16)))');
+  e('        (br $lc)))');
+  e('      (block $dt (loop $lt');
+  e('        (br_if $dt (i32.ge_u (local.get $o) (local.get $cb)))');
+  e(
+    '        (f32.store (i32.add (local.get $orow) (local.get $o)) (f32.add (f32.mul (f32.sub (f32.load (i32.add (local.get $row) (local.get $o))) (f32.load (i32.add (local.get $mean) (local.get $o)))) (f32.load (i32.add (local.get $inv) (local.get $o)))) (f32.load (i32.add (local.get $off) (local.get $o)))))',
+  );
+  e('        (local.set $o (i32.add (local.get $o) (i32.const 4)))');
+  e('        (br $lt)))');
+  e('      (local.set $r (i32.add (local.get $r) (i32.const 1)))');
+  e('      (br $lr)))');
+  e('  )');
+}

@@ -27,6 +27,7 @@ export const POOL_FUNCTIONS = [
   'adam',
   'transpose',
   'swapRuns',
+  'bnorm',
 ] as const;
 export type BlockCall = number[];
 const CALL_INTS = 12;

@@ -55,6 +55,7 @@ interface GemmExports {
   ): void;
   peak(n: number, x: number, fma: number): number;
   transpose(...args: number[]): void;
+  bnorm(...args: number[]): void;
   swapRuns(...args: number[]): void;
   leaky(...args: number[]): void;
   leakyGrad(...args: number[]): void;
@@ -367,9 +368,11 @@ class WasmGemm {
    */
   columnSums(src: number, rows: number, cols: number, ld: number, acc: number): void {
     const id = POOL_FUNCTIONS.indexOf('colSum');
+    // Blocks of columns keep their float64 sums in L1 (wide matrices: the dense layers' 6272).
     const width = 256;
     if (this.pool == null || cols < 2 * width || rows * cols < 2 * CHUNK) {
-      this.ex.colSum(src, rows, cols, ld, acc);
+      for (let c = 0; c < cols; c += width)
+        this.ex.colSum(src + c * 4, rows, Math.min(width, cols - c), ld, acc + c * 8);
       return;
     }
     const tasks: BlockCall[][] = [];
@@ -383,7 +386,7 @@ class WasmGemm {
    * once per argument list, here or in groups across the pool (copies: the bits cannot
    * depend on who makes them).
    */
-  moves(fn: 'transpose' | 'swapRuns', list: number[][]): void {
+  moves(fn: 'transpose' | 'swapRuns' | 'bnorm', list: number[][]): void {
     if (this.pool == null) {
       for (const a of list) this.ex[fn](...a);
       return;
@@ -395,13 +398,21 @@ class WasmGemm {
     this.pool.run(tasks);
   }
 
+  /** The rows [0, rows) in about 4·threads ranges on the pool (one range on one thread), as [r0, r1) pairs. */
+  rowRanges(rows: number): [number, number][] {
+    const parts = this.pool == null ? 1 : Math.max(1, Math.min(rows, 4 * this.pool.threads));
+    const per = Math.ceil(rows / parts);
+    const out: [number, number][] = [];
+    for (let r = 0; r < rows; r += per) out.push([r, Math.min(rows, r + per)]);
+    return out;
+  }
+
   /** [A, B, R] → [B, A, R] (runs of R floats), src and dst byte addresses; split over A on the pool. */
   swapRuns(src: number, A: number, B: number, R: number, dst: number): void {
-    const parts = this.pool == null ? 1 : Math.min(A, 4 * this.pool.threads);
-    const per = Math.ceil(A / parts);
-    const list: number[][] = [];
-    for (let a = 0; a < A; a += per) list.push([src, a, Math.min(A, a + per), B, A, R, dst]);
-    this.moves('swapRuns', list);
+    this.moves(
+      'swapRuns',
+      this.rowRanges(A).map(([a0, a1]) => [src, a0, a1, B, A, R, dst]),
+    );
   }
 
   /** Scratch bytes from the tfjs heap's malloc (free with `free`); throws when out of memory. */

@@ -25,3 +25,19 @@ export function identityWasm(args: {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
+
+/** `Cast` to the dtype x already has is a clone too (tfjs layers cast their float32 inputs to float32): shared, not copied. */
+export function castWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
+  const { inputs, backend } = args;
+  const x = inputs.x;
+  const dtype = (args.attrs as unknown as tf.CastAttrs | undefined)?.dtype;
+  if (x == null || dtype !== x.dtype || x.dtype === 'string' || wasmElementwise(backend) == null) {
+    return runWasm(backend, 'Cast', inputs, args.attrs as Record<string, unknown>);
+  }
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}

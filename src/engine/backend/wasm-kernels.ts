@@ -17,9 +17,11 @@
  * - `LeakyRelu` (./wasm-elementwise.ts): relu(x)·(1−α) + α·x with XNNPACK's SIMD
  *   element-wise kernels (the stock one is a scalar loop, ~10× slower).
  *
- * - `Identity` (./wasm-identity.ts): shares x's data (as Reshape does) instead of copying it.
+ * - `Identity`, and `Cast` to x's own dtype (./wasm-identity.ts): share x's data (as Reshape does)
+ *   instead of copying it.
  * - `GanStudioLeakyReluGrad` (./wasm-elementwise.ts): LeakyRelu's gradient in one pass.
  * - `GanStudioAdam` (./wasm-adam.ts): one Adam update per variable in one pass.
+ * - `FusedBatchNorm` (./wasm-batchnorm.ts): per-channel normalisation in SIMD.
  *
  * Plus, through ./wasm-gradients.ts, LeakyRelu's gradient as dy · Step(x, α) while wasm
  * is the active backend (tfjs's Greater + Select elsewhere).
@@ -38,8 +40,9 @@ import { registerWasmLeakyReluGradient, setWasmLeakyReluGradient } from './wasm-
 import { batchMatMulWasm, fusedMatMulWasm } from './wasm-matmul';
 import { meanWasm, sumWasm } from './wasm-reduce';
 import { tileWasm } from './wasm-tile';
-import { identityWasm } from './wasm-identity';
+import { castWasm, identityWasm } from './wasm-identity';
 import { ADAM_KERNEL, adamWasm } from './wasm-adam';
+import { fusedBatchNormWasm } from './wasm-batchnorm';
 import { saveStockKernel } from './wasm-util';
 
 export {
@@ -73,8 +76,10 @@ const EXTRAS: Extra[] = [
   { name: 'Mean', kernelFunc: meanWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'LeakyRelu', kernelFunc: leakyReluWasm as unknown as tf.KernelFunc, replaces: true },
   { name: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradWasm as unknown as tf.KernelFunc, replaces: false },
+  { name: 'FusedBatchNorm', kernelFunc: fusedBatchNormWasm as unknown as tf.KernelFunc, replaces: true },
   { name: ADAM_KERNEL, kernelFunc: adamWasm as unknown as tf.KernelFunc, replaces: false },
   { name: 'Identity', kernelFunc: identityWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: 'Cast', kernelFunc: castWasm as unknown as tf.KernelFunc, replaces: true },
 ];
 
 let registered = false;

@@ -1,6 +1,6 @@
 /**
  * The element-wise kernels on GAN Studio's wasm module (LeakyRelu, its fused gradient,
- * Sum/Mean column sums, the fused Adam update, the dW path's transposes) and the
+ * Sum/Mean column sums, the fused Adam update, the dW path's transposes, FusedBatchNorm) and the
  * copy-free Identity: bit for bit
  * the results of the paths they replace (the XNNPACK op chains, the JS loop) or of the
  * cpu backend where the definition is exact, the same bits on 2 threads as on 1 (with
@@ -83,7 +83,14 @@ function bigWorkload(): Float32Array[] {
         .square()
         .sum(),
     )(rand([4, 4, 20, 24], 6));
-    return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2]), dw].map((t) =>
+    const bn = tf.batchNorm(
+      rand([64, 14, 14, 64], 7),
+      rand([64], 8),
+      rand([64], 9).abs(),
+      rand([64], 10),
+      rand([64], 11),
+    );
+    return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2]), dw, bn].map((t) =>
       (t.dataSync() as Float32Array).slice(),
     );
   });
@@ -198,6 +205,32 @@ describe('wasm module element-wise kernels', () => {
     },
   );
 
+  it.each([
+    [[5, 3], [3], true],
+    [[64, 14, 14, 64], [64], true],
+    [[2, 4, 4, 7], [1, 1, 1, 7], false],
+    [[6, 10], [], true],
+    [[6, 10], [6, 1], true],
+  ])('FusedBatchNorm x %j, statistics %j (offset and scale: %s) matches cpu', async (xShape, sShape, affine) => {
+    const f = () => {
+      const stat = (seed: number) => rand(sShape, seed);
+      const variance = stat(21).abs().add(0.5);
+      return tf.batchNorm(
+        rand(xShape, 20).mul(4),
+        stat(22),
+        variance,
+        affine ? stat(23) : undefined,
+        affine ? stat(24) : undefined,
+        1e-3,
+      );
+    };
+    const on = tf.tidy(() => f().dataSync() as Float32Array);
+    const { off } = moduleAndOld(f);
+    const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
+    expect(relError(on, cpu)).toBeLessThan(1e-5);
+    expect(relError(off, cpu)).toBeLessThan(1e-5);
+  });
+
   it('Identity shares the data and survives its source being freed', () => {
     const x = rand([3, 5], 12);
     const want = (x.dataSync() as Float32Array).slice();
@@ -205,6 +238,14 @@ describe('wasm module element-wise kernels', () => {
     x.dispose();
     expect(sameBits(y.dataSync() as Float32Array, want)).toBe(true);
     y.dispose();
+    // A cast to the same dtype shares too; to another dtype it converts.
+    tf.tidy(() => {
+      const z = rand([4], 13);
+      const same = z.cast('float32');
+      const ints = z.mul(10).cast('int32');
+      expect(sameBits(same.dataSync() as Float32Array, z.dataSync() as Float32Array)).toBe(true);
+      expect(Array.from(ints.dataSync())).toEqual(Array.from(z.dataSync()).map((v) => Math.trunc(Math.fround(v * 10))));
+    });
   });
 
   it('the fused Adam update has the bits of the op chain', () => {
