@@ -307,3 +307,43 @@ export function genBatchNorm(e) {
   e('      (br $lr)))');
   e('  )');
 }
+
+/**
+ * `copyRuns(src, dst, rows, runs, R, srow, drow, drun)`: for r < rows, v < runs: the R
+ * floats at src + r·srow + v·R·4 to dst + r·drow + v·drun (byte strides): the sub-pixel
+ * phases of Conv2DBackpropInput (src/engine/backend/wasm-conv-input.ts) interleaved into dx.
+ */
+export function genCopyRuns(e) {
+  e('  (func (export "copyRuns") (param $src i32) (param $dst i32) (param $rows i32) (param $runs i32) (param $R i32)');
+  e('    (param $srow i32) (param $drow i32) (param $drun i32)');
+  e('    (local $r i32) (local $v i32) (local $s i32) (local $d i32) (local $k i32) (local $rb i32) (local $r16 i32)');
+  e('    (local.set $rb (i32.shl (local.get $R) (i32.const 2)))');
+  e('    (local.set $r16 (i32.and (local.get $rb) (i32.const -16)))');
+  e('    (block $dr (loop $lr');
+  e('      (br_if $dr (i32.ge_u (local.get $r) (local.get $rows)))');
+  e('      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $srow))))');
+  e('      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $drow))))');
+  e('      (local.set $v (i32.const 0))');
+  e('      (block $dv (loop $lv');
+  e('        (br_if $dv (i32.ge_u (local.get $v) (local.get $runs)))');
+  e('        (local.set $k (i32.const 0))');
+  e('        (block $dk (loop $lk');
+  e('          (br_if $dk (i32.ge_u (local.get $k) (local.get $r16)))');
+  e(
+    '          (v128.store (i32.add (local.get $d) (local.get $k)) (v128.load (i32.add (local.get $s) (local.get $k))))',
+  );
+  e('          (local.set $k (i32.add (local.get $k) (i32.const 16)))');
+  e('          (br $lk)))');
+  e('        (block $dt (loop $lt');
+  e('          (br_if $dt (i32.ge_u (local.get $k) (local.get $rb)))');
+  e('          (f32.store (i32.add (local.get $d) (local.get $k)) (f32.load (i32.add (local.get $s) (local.get $k))))');
+  e('          (local.set $k (i32.add (local.get $k) (i32.const 4)))');
+  e('          (br $lt)))');
+  e('        (local.set $s (i32.add (local.get $s) (local.get $rb)))');
+  e('        (local.set $d (i32.add (local.get $d) (local.get $drun)))');
+  e('        (local.set $v (i32.add (local.get $v) (i32.const 1)))');
+  e('        (br $lv)))');
+  e('      (local.set $r (i32.add (local.get $r) (i32.const 1)))');
+  e('      (br $lr)))');
+  e('  )');
+}

@@ -19,7 +19,7 @@
  * Usage: node scripts/wasm-gemm/gen-wat.mjs [MR] [NR] > out.wat (defaults 6 8).
  */
 
-import { genBatchNorm, genElementwise, genLayout } from './gen-elementwise.mjs';
+import { genBatchNorm, genCopyRuns, genElementwise, genLayout } from './gen-elementwise.mjs';
 
 export function genWat(MR = 6, NR = 8, U = 1) {
   if (NR % 4 !== 0) throw new Error('NR must be a multiple of 4');
@@ -211,6 +211,7 @@ export function genWat(MR = 6, NR = 8, U = 1) {
   genElementwise(e);
   genLayout(e);
   genBatchNorm(e);
+  genCopyRuns(e);
   e(')');
   return L.join('\n') + '\n';
 }

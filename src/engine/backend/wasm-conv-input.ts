@@ -25,7 +25,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dOnWasm } from './wasm-conv-gemm';
-import { reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
+import { wasmElementwise } from './wasm-gemm';
+import { heapAddress, reshape, runWasm, type KernelBackend, type TensorInfo } from './wasm-util';
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
@@ -295,10 +296,29 @@ export function conv2DBackpropInputWasm(args: {
       dx = wasm.makeOutput([N, H, W, Cb], 'float32');
       const out = wasm.typedArrayFromHeap(dx);
       if (outs.some((row) => row.some((o) => o == null))) out.fill(0);
+      const mod = wasmElementwise(backend);
       for (let a = 0; a < sH; a++) {
         for (let b = 0; b < sW; b++) {
           const o = outs[a][b];
           if (o == null) continue;
+          if (mod != null) {
+            // On GAN Studio's module (SIMD copies, images across the pool): phase (a, b)'s
+            // rows u of image n go to dx rows sH·u + a, runs of Cb floats every sW pixels from b.
+            const [Hp, Wp] = [rows[a].size, cols[b].size];
+            const [sa, da] = [heapAddress(backend, o), heapAddress(backend, dx)];
+            const list = Array.from({ length: N }, (_, n) => [
+              sa + n * Hp * Wp * Cb * 4,
+              da + ((n * H + a) * W + b) * Cb * 4,
+              Hp,
+              Wp,
+              Cb,
+              Wp * Cb * 4,
+              sH * W * Cb * 4,
+              sW * Cb * 4,
+            ]);
+            mod.moves('copyRuns', list);
+            continue;
+          }
           const src = wasm.typedArrayFromHeap(o);
           const Hp = rows[a].size;
           const Wp = cols[b].size;

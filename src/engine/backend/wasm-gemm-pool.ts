@@ -28,6 +28,7 @@ export const POOL_FUNCTIONS = [
   'transpose',
   'swapRuns',
   'bnorm',
+  'copyRuns',
 ] as const;
 export type BlockCall = number[];
 const CALL_INTS = 12;

@@ -56,6 +56,7 @@ interface GemmExports {
   peak(n: number, x: number, fma: number): number;
   transpose(...args: number[]): void;
   bnorm(...args: number[]): void;
+  copyRuns(...args: number[]): void;
   swapRuns(...args: number[]): void;
   leaky(...args: number[]): void;
   leakyGrad(...args: number[]): void;
@@ -386,7 +387,7 @@ class WasmGemm {
    * once per argument list, here or in groups across the pool (copies: the bits cannot
    * depend on who makes them).
    */
-  moves(fn: 'transpose' | 'swapRuns' | 'bnorm', list: number[][]): void {
+  moves(fn: 'transpose' | 'swapRuns' | 'bnorm' | 'copyRuns', list: number[][]): void {
     if (this.pool == null) {
       for (const a of list) this.ex[fn](...a);
       return;

@@ -1,6 +1,6 @@
 /**
  * The element-wise kernels on GAN Studio's wasm module (LeakyRelu, its fused gradient,
- * Sum/Mean column sums, the fused Adam update, the dW path's transposes, FusedBatchNorm) and the
+ * Sum/Mean column sums, the fused Adam update, the dW path's transposes, the transposed conv's interleave, FusedBatchNorm) and the
  * copy-free Identity: bit for bit
  * the results of the paths they replace (the XNNPACK op chains, the JS loop) or of the
  * cpu backend where the definition is exact, the same bits on 2 threads as on 1 (with
@@ -11,7 +11,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activateBackend } from '../../../src/engine/backend';
 import { wasmAdamAvailable } from '../../../src/engine/backend/wasm-adam';
 import { setWasmElementwiseEnabled, setWasmGemmEnabled } from '../../../src/engine/backend/wasm-gemm';
-import { setConvFilterStrategyForTests, setStockWasmKernels } from '../../../src/engine/backend/wasm-kernels';
+import {
+  setConvFilterStrategyForTests,
+  setConvInputStrategyForTests,
+  setStockWasmKernels,
+} from '../../../src/engine/backend/wasm-kernels';
 import { Adam } from '../../../src/engine/train/adam';
 import { expectNoLeak, randomData, relError } from './helpers';
 
@@ -83,6 +87,13 @@ function bigWorkload(): Float32Array[] {
         .square()
         .sum(),
     )(rand([4, 4, 20, 24], 6));
+    const ct = tf.conv2dTranspose(
+      rand([16, 8, 8, 32], 12) as tf.Tensor4D,
+      rand([4, 4, 40, 32], 13) as tf.Tensor4D,
+      [16, 16, 16, 40],
+      2,
+      'same',
+    );
     const bn = tf.batchNorm(
       rand([64, 14, 14, 64], 7),
       rand([64], 8),
@@ -90,7 +101,7 @@ function bigWorkload(): Float32Array[] {
       rand([64], 10),
       rand([64], 11),
     );
-    return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2]), dw, bn].map((t) =>
+    return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2]), dw, bn, ct].map((t) =>
       (t.dataSync() as Float32Array).slice(),
     );
   });
@@ -230,6 +241,35 @@ describe('wasm module element-wise kernels', () => {
     expect(relError(on, cpu)).toBeLessThan(1e-5);
     expect(relError(off, cpu)).toBeLessThan(1e-5);
   });
+
+  it.each([
+    [[3, 7, 7, 40], 64, 2, 4, [3, 14, 14, 64]],
+    [[2, 5, 6, 8], 5, 3, 3, [2, 15, 17, 5]],
+    [[2, 4, 4, 8], 1, 2, 4, [2, 8, 8, 1]],
+  ] as const)(
+    "transposed conv's phases interleaved by the module have the bits of the old copies: dy %j, Cb %i, stride %i, kernel %i",
+    (dyShape, cb, stride, k, outShape) => {
+      const prev = setConvInputStrategyForTests('phases');
+      try {
+        const f = () =>
+          tf.conv2dTranspose(
+            rand([...dyShape], 30) as tf.Tensor4D,
+            rand([k, k, cb, dyShape[3]], 31) as tf.Tensor4D,
+            [...outShape] as [number, number, number, number],
+            stride,
+            'same',
+          );
+        const on = tf.tidy(() => f().dataSync() as Float32Array);
+        setWasmElementwiseEnabled(false);
+        const old = tf.tidy(() => f().dataSync() as Float32Array);
+        setWasmElementwiseEnabled(true);
+        expect(on.length).toBe(outShape.reduce((a: number, b: number) => a * b, 1));
+        expect(sameBits(on, old)).toBe(true);
+      } finally {
+        setConvInputStrategyForTests(prev);
+      }
+    },
+  );
 
   it('Identity shares the data and survives its source being freed', () => {
     const x = rand([3, 5], 12);
