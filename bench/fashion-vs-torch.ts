@@ -6,12 +6,13 @@
  * SWD (and KID, diversity) against the same held-out reals: images of the
  * official test split, which neither side ever trains on.
  *
- *   npx tsx bench/fashion-vs-torch.ts [--steps 600,2000] [--train 60000] [--heldout 1024] [--samples 1024] [--seed 1] [--threads 1] [--backend wasm] [--json]
+ *   npx tsx bench/fashion-vs-torch.ts [--steps 600,2000] [--train 60000] [--heldout 1024] [--samples 1024] [--seed 1] [--threads 1] [--backend wasm] [--no-torch] [--set key=value …] [--json]
  *
  * Ours trains through GanSession with the dcgan-28 preset (metrics off, so no
  * evaluation time is spent inside training); its samples come from the EMA
  * generator with the run's fixed metrics latents (what metrics.jsonl scores)
- * and, for reference, from the raw G. Torch's come from its G (what a
+ * and, for reference, from the raw G and (with --set ema.bnStats=recompute) from G-EMA with G's
+ * running statistics, what it samples with by default (ema.bnStats=copy). Torch's come from its G (what a
  * PyTorch DCGAN user samples from) and from an EMA with the same warm-up as
  * ours. The two train side by side (torch in its own process, one thread
  * each by default). Quality at a given step does not depend on the machine's
@@ -41,6 +42,10 @@ const sampleCount = Number(arg('samples', '1024'));
 const seed = Number(arg('seed', '1'));
 const threads = Number(arg('threads', '1'));
 const backendName = arg('backend', 'wasm') as 'wasm';
+// --no-torch: ours alone (torch's half repeats itself to the digit on one machine, so its scores can be reused).
+const withTorch = !process.argv.includes('--no-torch');
+// --set key=value (repeatable): options on top of dcgan-28 for our side, e.g. --set ema.bnStats=recompute.
+const sets = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--set' ? [a] : []));
 if (!steps.every((s) => Number.isInteger(s) && s > 0)) throw new Error('--steps: whole numbers above 0, e.g. 600,2000');
 
 /** bench/torch-peer.py in quality mode; `onDump` gets each {step, seconds} line it prints after writing a dump. */
@@ -90,39 +95,41 @@ try {
   const dataFile = path.join(work, 'train.u8');
   await writeFile(dataFile, train.bytes);
   let torchScores = Promise.resolve();
-  const torch = runTorch(
-    [
-      '--preset',
-      'dcgan-28',
-      '--threads',
-      String(threads),
-      '--seed',
-      String(seed),
-      '--train-data',
-      dataFile,
-      '--dump-at',
-      steps.join(','),
-      '--dump-dir',
-      work,
-      '--samples',
-      String(sampleCount),
-      '--ema-warmup',
-    ],
-    (dump) => {
-      torchScores = torchScores.then(async () => {
-        for (const [side, file] of [
-          ['torch G', `g-${dump.step}.u8`],
-          ['torch G-EMA', `ema-${dump.step}.u8`],
-        ] as const) {
-          const bytes = new Uint8Array(await readFile(path.join(work, file)));
-          await score(side, dump.step, dump.seconds, { count: sampleCount, size: 28, channels: 1, bytes });
-        }
-      });
-    },
-  );
+  const torch = withTorch
+    ? runTorch(
+        [
+          '--preset',
+          'dcgan-28',
+          '--threads',
+          String(threads),
+          '--seed',
+          String(seed),
+          '--train-data',
+          dataFile,
+          '--dump-at',
+          steps.join(','),
+          '--dump-dir',
+          work,
+          '--samples',
+          String(sampleCount),
+          '--ema-warmup',
+        ],
+        (dump) => {
+          torchScores = torchScores.then(async () => {
+            for (const [side, file] of [
+              ['torch G', `g-${dump.step}.u8`],
+              ['torch G-EMA', `ema-${dump.step}.u8`],
+            ] as const) {
+              const bytes = new Uint8Array(await readFile(path.join(work, file)));
+              await score(side, dump.step, dump.seconds, { count: sampleCount, size: 28, channels: 1, bytes });
+            }
+          });
+        },
+      )
+    : Promise.resolve();
 
   // Ours.
-  const config = await resolveConfig({ preset: 'dcgan-28', sets: [`seed=${seed}`, 'metrics.enabled=false'] });
+  const config = await resolveConfig({ preset: 'dcgan-28', sets: [`seed=${seed}`, 'metrics.enabled=false', ...sets] });
   const data = trainingData(train);
   const session = GanSession.create(config, data.count);
   const started = performance.now();
@@ -135,6 +142,9 @@ try {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const seconds = (performance.now() - started) / 1000;
+      // G-EMA as trained holds G's running statistics until sampleGenerator recomputes its own (ema.bnStats=recompute).
+      if (session.gEma && config.ema.bnStats === 'recompute')
+        await score('ours G-EMA, G stats', target, seconds, await sampleForMetrics(session.gEma, config, sampleCount));
       await score('ours G-EMA', target, seconds, await sampleForMetrics(session.sampleGenerator, config, sampleCount));
       await score('ours G', target, seconds, await sampleForMetrics(session.g, config, sampleCount));
     }

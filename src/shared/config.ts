@@ -483,6 +483,12 @@ const EmaConfigSchema = z
       .describe(
         'Ramp the decay up as min(decay, (1+t)/(10+t)) over the t steps since startStep, so early samples show what G has learnt instead of its random start. Turn off only to reproduce a fixed-decay EMA.',
       ),
+    bnStats: z
+      .enum(['copy', 'recompute'])
+      .default('copy')
+      .describe(
+        "Where G-EMA's batch-norm statistics come from. copy: G's running statistics, as StyleGAN does with buffers. recompute: from G-EMA's own training-mode passes over 1,024 fixed latents before each sample grid, evaluation and checkpoint (torch's swa_utils.update_bn for averaged weights; about one training step's time each). G's statistics belong to G's weights, not to their average; recomputing fixed one Fashion-MNIST run whose statistics misfit badly, but was slightly worse on others (bench/README.md). No effect on a G without batch norm.",
+      ),
   })
   .strict();
 

@@ -81,7 +81,10 @@ describe.each([
 
 describe('GanSession', () => {
   it('records every stat, finite, and the EMA copy trails G', async () => {
-    const s = GanSession.create({ ...convConfig, ema: { enabled: true, decay: 0.5, startStep: 0, warmup: false } }, 8);
+    const s = GanSession.create(
+      { ...convConfig, ema: { ...convConfig.ema, enabled: true, decay: 0.5, startStep: 0, warmup: false } },
+      8,
+    );
     const data = blobData(8, 16, 3);
     const stats = await s.trainStep(data);
     for (const key of ['lossD', 'lossG', 'dReal', 'dFake', 'gradNormD', 'gradNormG', 'imgPerSec'] as const) {

@@ -72,3 +72,19 @@ export function setCropQuarter(model: tf.LayersModel, quarter: number): boolean 
   for (const l of layers) l.quarter = quarter;
   return layers.length > 0;
 }
+
+/** A batch-norm layer's running statistics and the momentum its training-mode call updates them with. */
+export interface BatchNormStats {
+  movingMean: tf.LayerVariable;
+  movingVariance: tf.LayerVariable;
+  momentum: number;
+}
+
+/** The batch-norm layers of a model: tfjs's own and GanConditionalBatchNorm, in layer order. */
+export function batchNormLayersOf(model: tf.LayersModel): BatchNormStats[] {
+  return allLayers(model).filter(
+    (l): l is tf.layers.Layer & BatchNormStats =>
+      (l instanceof GanLayers.GanConditionalBatchNorm || l.getClassName() === 'BatchNormalization') &&
+      (l as unknown as Partial<BatchNormStats>).movingMean != null,
+  );
+}

@@ -59,7 +59,8 @@ export async function saveCheckpoint(runDir: string, session: GanSession, info: 
     for (const [name, model] of [
       ['g', session.g],
       ['d', session.d],
-      ['g_ema', session.gEma],
+      // sampleGenerator: G-EMA with the batch-norm statistics of its own weights (ema.bnStats).
+      ['g_ema', session.gEma ? session.sampleGenerator : null],
     ] as const) {
       if (!model) continue;
       const sub = path.join(dir, name);

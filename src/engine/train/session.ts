@@ -13,6 +13,7 @@ import { buildDiscriminator, buildGenerator } from '../models';
 import { fastganScoreView, hasReconstructions } from '../models/fastgan';
 import { Rng, deriveSeed, type RngState } from '../rng';
 import type { StepStats } from '../run/stats-log';
+import { recomputeBatchNormStats } from './bn-stats';
 import { copyWeights, emaDecayAt, updateEma } from './ema';
 import { discriminatorStep, generatorStep, trainableVariables, type DStepStats, type PrepareFn } from './gan-step';
 import { makeOptimizer, type Optimizer } from './optimizers';
@@ -85,6 +86,8 @@ export class GanSession {
   private readonly labels: ArrayLike<number> | null;
   /** Set while this session is one of several data-parallel replicas. */
   private role: ReplicaRole | null = null;
+  /** The step at which G-EMA's batch-norm statistics were last recomputed (-1: never; see sampleGenerator). */
+  private emaStatsStep = -1;
 
   /** A new session with freshly initialised models. `data` (or its class names) fills conditional.numClasses when it is 0. */
   static create(
@@ -171,9 +174,17 @@ export class GanSession {
     return state;
   }
 
-  /** The generator used for samples and export: the EMA copy when there is one. */
+  /**
+   * The generator used for samples, metrics and export: the EMA copy when there is one, with its
+   * batch-norm statistics recomputed for its current weights when ema.bnStats=recompute (once per step).
+   */
   get sampleGenerator(): tf.LayersModel {
-    return this.gEma ?? this.g;
+    if (!this.gEma) return this.g;
+    if (this.config.ema.bnStats === 'recompute' && this.emaStatsStep !== this.step) {
+      recomputeBatchNormStats(this.gEma, this.config);
+      this.emaStatsStep = this.step;
+    }
+    return this.gEma;
   }
 
   /** Makes this session a data-parallel replica (null: train on the whole batch again). */
