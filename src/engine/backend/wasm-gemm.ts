@@ -105,7 +105,8 @@ export function setWasmGemmEnabled(on: boolean): boolean {
   return prev;
 }
 
-let elementwiseOn = true;
+/** `GAN_STUDIO_WASM_ELEMENTWISE=off`: the same as setWasmElementwiseEnabled(false), across processes (`npm run bench:peer`). */
+let elementwiseOn = typeof process === 'undefined' || process.env?.GAN_STUDIO_WASM_ELEMENTWISE !== 'off';
 
 /**
  * For before/after benchmarks (`bench/profile-step.ts --compare old-elementwise`): false
