@@ -2,7 +2,7 @@
  * Exact resume: 10 steps in one go must give the very same weights, optimizer
  * moments and curves as 5 steps, a stop, and 5 more from the checkpoint.
  */
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config/resolve';
@@ -53,6 +53,37 @@ describe('resume', () => {
     expect(b.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const strip = ({ imgPerSec: _i, time: _t, ...rest }: (typeof a)[number]) => rest;
     expect(b.map(strip)).toEqual(a.map(strip));
+  });
+
+  it("with ema.bnStats=recompute too: G-EMA's recomputed statistics are the same bytes either way", async () => {
+    const out = await tempDir();
+    const config = { ...base, sampleEvery: 3, ema: { ...base.ema, bnStats: 'recompute' as const } };
+    const straight = await train(config, path.join(out, 'a'));
+    const split = await train({ ...config, steps: 5 }, path.join(out, 'b'));
+    await resumeRun(split, { config, data, datasetKey: 'k', backend: 'wasm' });
+    await expectSameCheckpoint(split, straight, 10, ['optimizer-g.bin', 'optimizer-d.bin']);
+    // And they are G-EMA's own, not G's copied in.
+    const weights = (run: string, net: string) =>
+      readFile(path.join(run, 'checkpoints', 'step-000010', net, 'weights.bin'));
+    const copied = await train({ ...base, sampleEvery: 3 }, path.join(out, 'c'));
+    expect((await weights(straight, 'g_ema')).equals(await weights(copied, 'g_ema'))).toBe(false);
+    expect((await weights(straight, 'g')).equals(await weights(copied, 'g'))).toBe(true);
+  });
+
+  it('refuses a folder that is not a run, a lone checkpoint outside its run too, and writes nothing', async () => {
+    const out = await tempDir();
+    const mine = path.join(out, 'my-photos');
+    await mkdir(mine);
+    await writeFile(path.join(mine, 'notes.txt'), 'mine');
+    const input = { config: base, data, datasetKey: 'k', backend: 'wasm' as const };
+    await expect(resumeRun(mine, input)).rejects.toThrow(`${mine} is not a run folder (it has no config.json).`);
+    expect(await readdir(mine)).toEqual(['notes.txt']);
+    // A checkpoint copied out of its run: the folder two levels up is not a run either.
+    const run = await train({ ...base, steps: 2 }, path.join(out, 'runs'));
+    const lone = path.join(mine, 'saved', 'step-000002');
+    await cp(path.join(run, 'checkpoints', 'step-000002'), lone, { recursive: true });
+    await expect(resumeRun(lone, input)).rejects.toThrow('is not a run folder');
+    expect((await readdir(mine)).sort()).toEqual(['notes.txt', 'saved']);
   });
 
   it('drops stats lines written after the checkpoint it resumes from', async () => {

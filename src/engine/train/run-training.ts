@@ -4,7 +4,7 @@
  * grids, checkpoints, stopping and resuming. It reports through events so the
  * CLI, a worker process and tests can all drive it the same way.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { effectivePenalty, type TrainConfig } from '../../shared/config';
 import { configWarnings, withDataClasses } from '../config/techniques';
@@ -212,6 +212,9 @@ async function initFrom(runDir: string, session: GanSession, from: string, optio
 export async function resumeRun(target: string, given: TrainingInput): Promise<string> {
   const explicit = await isCheckpointFolder(target);
   const runDir = explicit ? runDirOf(target) : target;
+  // Every run folder is created with its config.json: without one this is not a run, and nothing may be written in it.
+  if (!(await stat(path.join(runDir, CONFIG_FILE)).catch(() => null))?.isFile())
+    throw new UserError(`${runDir || '.'} is not a run folder (it has no ${CONFIG_FILE}).`);
   // One trainer per run: refused here, with a line naming the holder, before anything is read or written.
   const lock = await acquireRunLock(runDir);
   let done: DoneEvent;
