@@ -11,6 +11,11 @@
  * them. The calling thread waits with Atomics.wait (allowed in Node's main thread).
  *
  * A worker that throws sets the error word; the job then fails with one clear error.
+ * A worker that dies without throwing (terminated, or its thread gone) cannot say so:
+ * its exit is seen between jobs (the exit event), and within a job, where the calling
+ * thread is blocked and no event can arrive, by the job making no progress for
+ * `stallMs`. Either way the job fails with the same error, and so does every later job
+ * of the pool: a task may have been left half done.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -95,11 +100,17 @@ export class GemmPool {
   private readonly workers: Worker[] = [];
   private stopped = false;
 
+  /**
+   * `stallMs`: how long a job may go without a task finishing before its missing workers
+   * count as dead. A task is a slice of one kernel (milliseconds), so a minute is far
+   * beyond any live worker's delay, even on a loaded machine.
+   */
   constructor(
     private readonly ex: Exports,
     bytes: Uint8Array,
     memory: WebAssembly.Memory,
     readonly threads: number,
+    private readonly stallMs = 60_000,
   ) {
     for (let i = 1; i < threads; i++) {
       const w = new Worker(WORKER_SOURCE, {
@@ -114,6 +125,9 @@ export class GemmPool {
       });
       w.unref(); // never keeps the process alive
       w.on('error', () => Atomics.store(this.ctrl, ERROR, 1));
+      w.on('exit', () => {
+        if (!this.stopped) Atomics.store(this.ctrl, ERROR, 1);
+      });
       this.workers.push(w);
     }
   }
@@ -164,9 +178,14 @@ export class GemmPool {
       for (const call of tasks[k]) runCall(this.ex, call);
     }
     const want = this.workers.length;
-    for (let done = Atomics.load(ctrl, DONE); done < want; done = Atomics.load(ctrl, DONE)) {
-      Atomics.wait(ctrl, DONE, done, 1000);
+    let progress = performance.now();
+    for (let done = Atomics.load(ctrl, DONE); done < want;) {
       if (Atomics.load(ctrl, ERROR) !== 0) break;
+      Atomics.wait(ctrl, DONE, done, Math.min(1000, this.stallMs));
+      const now = Atomics.load(ctrl, DONE);
+      if (now !== done) progress = performance.now();
+      else if (performance.now() - progress > this.stallMs) Atomics.store(ctrl, ERROR, 1);
+      done = now;
     }
     if (Atomics.load(ctrl, ERROR) !== 0) {
       throw new Error('wasm GEMM: a compute thread failed (the step is abandoned; resume from the last checkpoint)');
