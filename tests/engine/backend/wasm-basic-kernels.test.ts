@@ -8,10 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../../../src/engine/backend';
 import { batchMatMulWasm, leakyReluWasm, meanWasm, sumWasm, tileWasm } from '../../../src/engine/backend/wasm-kernels';
-import { expectNoLeak, onBackend, onWasmAndCpu, randomData, relError } from './helpers';
-
-const size = (s: number[]): number => s.reduce((p, q) => p * q, 1);
-const rand = (shape: number[], seed: number): tf.Tensor => tf.tensor(randomData(size(shape), seed), shape);
+import { expectNoLeak, onBackend, onWasmAndCpu, randomTensor as rand, relError } from './helpers';
 
 async function both(f: () => { data: Float32Array | Int32Array | Uint8Array; shape: number[] }): Promise<number> {
   const { wasm, cpu } = await onWasmAndCpu(() => tf.tidy(() => f()));

@@ -17,16 +17,7 @@ import {
   setStockWasmKernels,
 } from '../../../src/engine/backend/wasm-kernels';
 import { Adam } from '../../../src/engine/train/adam';
-import { expectNoLeak, randomData, relError } from './helpers';
-
-const rand = (shape: number[], seed: number): tf.Tensor =>
-  tf.tensor(
-    randomData(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
+import { expectNoLeak, randomTensor as rand, relError } from './helpers';
 
 const bits = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const sameBits = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && bits(a).equals(bits(b));

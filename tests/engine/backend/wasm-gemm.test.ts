@@ -12,16 +12,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../../../src/engine/backend';
 import { setWasmGemmEnabled, setWasmGemmFma, wasmGemm } from '../../../src/engine/backend/wasm-gemm';
 import { setConvFilterStrategyForTests } from '../../../src/engine/backend/wasm-kernels';
-import { expectNoLeak, onBackend, randomData, relError, wasmVsCpu } from './helpers';
-
-const rand = (shape: number[], seed: number): tf.Tensor =>
-  tf.tensor(
-    randomData(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
+import { expectNoLeak, onBackend, randomData, randomTensor as rand, relError, wasmVsCpu } from './helpers';
 
 beforeAll(async () => {
   await activateBackend('wasm');
