@@ -37,7 +37,7 @@ export const PRESET_GUIDE: Readonly<Record<string, PresetGuide>> = {
     when: '100–2,000 images, where D otherwise memorises the data.',
   },
   rpgan: {
-    what: 'the relativistic pairing loss of R3GAN with R1 + R2 penalties (γ = 1, every 4th D step), plain conv nets without normalization, nearest upsampling in G, strided D, DiffAugment, EMA, batch 32, width 32.',
+    what: 'the relativistic pairing loss of R3GAN with R1 + R2 penalties (γ = 1, every 4th D step) on a plain D (strided convs, no normalization), the DCGAN G of small-dataset, DiffAugment, EMA, batch 32, width 32.',
     when: 'small colour data sets where the non-saturating loss is unstable; each G step also scores a real batch, so steps cost a little more.',
   },
   fastgan: {

@@ -182,9 +182,11 @@ describe('recipes', () => {
     expect(rp).toMatchObject({
       loss: 'rpgan',
       penalty: { type: 'r1+r2' },
-      g: { norm: 'none', init: 'he' },
+      // small-dataset's DCGAN G (the penalties constrain D only); D plain, unnormalized, He-initialised.
+      g: { norm: 'batch', upsample: 'transposed', kernelSize: 4, init: 'normal' },
       d: { norm: 'none', downsample: 'strided', init: 'he' },
     });
+    expect(configWarnings(rp)).toEqual([]);
     // The other recipes keep DCGAN's N(0, 0.02).
     expect(small).toMatchObject({ g: { init: 'normal' }, d: { init: 'normal' } });
     const classic = await resolveConfig({ preset: 'dcgan-classic' });
