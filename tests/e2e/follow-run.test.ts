@@ -137,7 +137,7 @@ describe.skipIf(!hasChromium)('following a CLI run in the browser', () => {
       await page.waitForTimeout(2500);
       return (await points()) === before;
     };
-    await expect.poll(unchangedFor2500ms, { timeout: 30_000, intervals: [0] }).toBe(true);
+    await expect.poll(unchangedFor2500ms, { timeout: 30_000, interval: 1 }).toBe(true);
     expect(await page.textContent('[data-testid="phase"]')).toContain('interrupted');
     await page.click('[data-nav="runs"]');
     await expect.poll(async () => page.locator(ROW).innerText(), { timeout: 30_000 }).toMatch(/interrupted/);
