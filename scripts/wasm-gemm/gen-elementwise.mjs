@@ -250,6 +250,19 @@ export function genLayout(e) {
   e(
     '        (local.set $d (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $b) (local.get $A)) (local.get $a)) (local.get $rb))))',
   );
+  emitRunCopy(e);
+  e('        (local.set $b (i32.add (local.get $b) (i32.const 1)))');
+  e('        (br $lb)))');
+  e('      (local.set $a (i32.add (local.get $a) (i32.const 1)))');
+  e('      (br $la)))');
+  e('  )');
+}
+
+/**
+ * The copy of one run of $rb bytes from $s to $d (16 bytes at a time up to $r16, then floats),
+ * with $k as its counter: the inner loop of swapRuns and of copyRuns.
+ */
+function emitRunCopy(e) {
   e('        (local.set $k (i32.const 0))');
   e('        (block $dk (loop $lk');
   e('          (br_if $dk (i32.ge_u (local.get $k) (local.get $r16)))');
@@ -263,11 +276,6 @@ export function genLayout(e) {
   e('          (f32.store (i32.add (local.get $d) (local.get $k)) (f32.load (i32.add (local.get $s) (local.get $k))))');
   e('          (local.set $k (i32.add (local.get $k) (i32.const 4)))');
   e('          (br $lt)))');
-  e('        (local.set $b (i32.add (local.get $b) (i32.const 1)))');
-  e('        (br $lb)))');
-  e('      (local.set $a (i32.add (local.get $a) (i32.const 1)))');
-  e('      (br $la)))');
-  e('  )');
 }
 
 /**
@@ -326,19 +334,7 @@ export function genCopyRuns(e) {
   e('      (local.set $v (i32.const 0))');
   e('      (block $dv (loop $lv');
   e('        (br_if $dv (i32.ge_u (local.get $v) (local.get $runs)))');
-  e('        (local.set $k (i32.const 0))');
-  e('        (block $dk (loop $lk');
-  e('          (br_if $dk (i32.ge_u (local.get $k) (local.get $r16)))');
-  e(
-    '          (v128.store (i32.add (local.get $d) (local.get $k)) (v128.load (i32.add (local.get $s) (local.get $k))))',
-  );
-  e('          (local.set $k (i32.add (local.get $k) (i32.const 16)))');
-  e('          (br $lk)))');
-  e('        (block $dt (loop $lt');
-  e('          (br_if $dt (i32.ge_u (local.get $k) (local.get $rb)))');
-  e('          (f32.store (i32.add (local.get $d) (local.get $k)) (f32.load (i32.add (local.get $s) (local.get $k))))');
-  e('          (local.set $k (i32.add (local.get $k) (i32.const 4)))');
-  e('          (br $lt)))');
+  emitRunCopy(e);
   e('        (local.set $s (i32.add (local.get $s) (local.get $rb)))');
   e('        (local.set $d (i32.add (local.get $d) (local.get $drun)))');
   e('        (local.set $v (i32.add (local.get $v) (i32.const 1)))');
