@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/profile-step.ts [--preset dcgan-28|dcgan-64] [--batch 64] [--warmup 1] [--steps 1]
  *                                 [--backend wasm|webgpu|cpu] [--threads 1] [--stock] [--eager-grads] [--unfused]
- *                                 [--compare stock|eager-grads|unfused|no-gemm|old-elementwise] [--set key=value ...] [--shapes]
+ *                                 [--compare stock|eager-grads|unfused|no-gemm|old-elementwise|unpacked-a] [--set key=value ...] [--shapes]
  *                                 [--programs] [--json]
  *
  * Runs `warmup` untimed steps of GanSession.trainStep on synthetic data, then
@@ -21,6 +21,8 @@
  * `--compare old-elementwise`: before = the XNNPACK op chains, JS column sums and copying
  * Identity, after = the module's element-wise kernels (LeakyRelu and its gradient, Sum/Mean,
  * Adam, Identity; src/engine/backend/wasm-elementwise.ts), the GEMM on in both.
+ * `--compare unpacked-a`: before = the GEMM's row-pointer microkernel on A in place, after =
+ * A packed per block call (the default; the same bits either way).
  * `--threads N` runs the wasm backend's XNNPACK pool with N threads (default 1).
  * `--shapes` keeps kernels apart by their input shapes (which layer a conv time is).
  *
@@ -37,7 +39,7 @@ import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { setLazyFusedGradients } from '../src/engine/backend/fused-gradients';
 import { activateBackend } from '../src/engine/backend/select';
-import { setWasmElementwiseEnabled, setWasmGemmEnabled } from '../src/engine/backend/wasm-gemm';
+import { setWasmElementwiseEnabled, setWasmGemmEnabled, setWasmGemmPackedA } from '../src/engine/backend/wasm-gemm';
 import { setStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 import { webgpuTimestamps } from '../src/engine/backend/webgpu';
 import { requestGpuTimestamps } from '../src/engine/backend/webgpu-adapter';
@@ -49,14 +51,15 @@ import type { BackendName } from '../src/shared/config';
 import { arg } from './args';
 import { kernelMsPerStep, newTally, perStep, profileStep, rows as sortedRows, type Tally } from './kernel-profile';
 
-type Mode = 'stock' | 'eager-grads' | 'unfused' | 'no-gemm' | 'old-elementwise';
-const MODES: Mode[] = ['stock', 'eager-grads', 'unfused', 'no-gemm', 'old-elementwise'];
+type Mode = 'stock' | 'eager-grads' | 'unfused' | 'no-gemm' | 'old-elementwise' | 'unpacked-a';
+const MODES: Mode[] = ['stock', 'eager-grads', 'unfused', 'no-gemm', 'old-elementwise', 'unpacked-a'];
 
 function setMode(mode: Mode, on: boolean): void {
   if (mode === 'stock') setStockWasmKernels(on);
   else if (mode === 'eager-grads') setLazyFusedGradients(!on);
   else if (mode === 'no-gemm') setWasmGemmEnabled(!on);
   else if (mode === 'old-elementwise') setWasmElementwiseEnabled(!on);
+  else if (mode === 'unpacked-a') setWasmGemmPackedA(!on);
   else setFusedUpdates(!on);
 }
 

@@ -5,7 +5,7 @@
  * multiply-add loop with and without FMA.
  *
  *   npx tsx bench/wasm-gemm.ts [--reps 5] [--only <substring of a shape's name>]
- *   npx tsx bench/wasm-gemm.ts --layers [--reps 5] [--threads 1]
+ *   npx tsx bench/wasm-gemm.ts --layers [--reps 5] [--threads 1] [--unpacked-a]
  *
  * Columns: GFLOP/s (best of --reps) of XNNPACK, ours with f32x4.relaxed_madd, ours with
  * f32x4.mul + f32x4.add (same loops), the ratio ours(FMA)/XNNPACK, and the max abs / rel
@@ -13,13 +13,20 @@
  *
  * --layers: each conv kernel of a DCGAN layer at batch 64 (FusedConv2D with bias,
  * Conv2DBackpropInput, Conv2DBackpropFilter; ms, best of --reps), with the GEMM off
- * (XNNPACK, as before) and on, alternating.
+ * (XNNPACK, as before) and on, alternating. With --unpacked-a the two columns are instead the
+ * GEMM's row-pointer microkernel on A in place and the default A packed per block call.
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend/select';
-import { GEMM_TILE, setWasmGemmEnabled, setWasmGemmFma, wasmGemm } from '../src/engine/backend/wasm-gemm';
+import {
+  GEMM_TILE,
+  setWasmGemmEnabled,
+  setWasmGemmFma,
+  setWasmGemmPackedA,
+  wasmGemm,
+} from '../src/engine/backend/wasm-gemm';
 import { arg } from './args';
 
 interface Shape {
@@ -64,8 +71,13 @@ const DW_LAYERS: [string, number[], number[]][] = [
 ];
 
 /** Each conv kernel of a layer with the GEMM off (XNNPACK) and on, alternating; ms best of `reps`. */
-function layerBench(reps: number): void {
-  console.log('layer | kernel | XNNPACK ms | GEMM ms | ratio (XNNPACK/GEMM)');
+function layerBench(reps: number, unpacked: boolean): void {
+  const toggle = unpacked ? setWasmGemmPackedA : setWasmGemmEnabled;
+  console.log(
+    unpacked
+      ? 'layer | kernel | unpacked A ms | packed A ms | ratio (unpacked/packed)'
+      : 'layer | kernel | XNNPACK ms | GEMM ms | ratio (XNNPACK/GEMM)',
+  );
   for (const [name, xs, ds] of DW_LAYERS) {
     const x = tf.randomUniform(xs, -1, 1, 'float32', 3);
     const dy = tf.randomUniform(ds, -1, 1, 'float32', 4);
@@ -102,9 +114,9 @@ function layerBench(reps: number): void {
       const best = [Infinity, Infinity];
       for (let r = 0; r < reps + 1; r++) {
         for (const on of [false, true]) {
-          const prev = setWasmGemmEnabled(on);
+          const prev = toggle(on);
           const ms = timeIt(f);
-          setWasmGemmEnabled(prev);
+          toggle(prev);
           if (r > 0) best[on ? 1 : 0] = Math.min(best[on ? 1 : 0], ms);
         }
       }
@@ -130,7 +142,7 @@ async function main(): Promise<void> {
       .join(' ')}; tile ${GEMM_TILE}; best of ${reps}`,
   );
   if (process.argv.includes('--layers')) {
-    layerBench(reps);
+    layerBench(reps, process.argv.includes('--unpacked-a'));
     console.log(
       `load average ${loadavg()
         .map((v) => v.toFixed(2))

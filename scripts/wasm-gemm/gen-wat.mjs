@@ -11,8 +11,14 @@
  *   per row) = (acc ? C : 0) + A[mc×kc] · Bp, where A is row-major (lda bytes per row,
  *   contiguous in k) and Bp comes from packB (panel p at bp + p·ps); `fma` 1 uses
  *   f32x4.relaxed_madd, 0 the plain f32x4.mul + f32x4.add (for comparison; same loops).
+ *   With MR = 4 the block's A is first packed as [k][4] tiles into this instance's pack
+ *   buffer (MC·KC floats, see `setPack`) by 4×4 SIMD transposes, and the microkernel reads
+ *   it through one pointer (fewer integer ops per k step than 4 row pointers); `fma` + 2
+ *   runs the earlier row-pointer microkernel on A in place instead (same bits).
  * - `blockInd(mc, nc, kc, tab, koff, bp, ps, c, ldc, acc, fma)`: the same with row r of A
  *   at the i32 address tab[r] + koff (a convolution's indirection table).
+ * - `setPack(p)`: this instance's packed-A buffer (16-byte aligned, MC·KC·4 bytes); each
+ *   thread's instance has its own.
  * - `peak(n, x, fma)`: 12 independent multiply-add chains, for the micro-benchmark.
  * - element-wise kernels and column sums: ./gen-elementwise.mjs.
  *
@@ -20,6 +26,32 @@
  */
 
 import { genBatchNorm, genCopyRuns, genElementwise, genLayout } from './gen-elementwise.mjs';
+
+/** The microkernel's store: full rows as vectors, a partial last panel lane by lane (rows < $mr, columns < $nr). */
+function emitStore(e, rows, vecs, NR = vecs.length * 4) {
+  for (const r of rows) {
+    e(`    (if (i32.gt_u (local.get $mr) (i32.const ${r})) (then`);
+    e(`      (local.set $cr (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${r}))))`);
+    e(`      (if (i32.ge_u (local.get $nr) (i32.const ${NR})) (then`);
+    for (const v of vecs) {
+      const val = `(local.get $c${r}_${v})`;
+      e(
+        `        (v128.store offset=${v * 16} (local.get $cr) (if (result v128) (local.get $acc) (then (f32x4.add ${val} (v128.load offset=${v * 16} (local.get $cr)))) (else ${val})))`,
+      );
+    }
+    e('      ) (else');
+    for (const v of vecs) {
+      for (let l = 0; l < 4; l++) {
+        const col = v * 4 + l;
+        const val = `(f32x4.extract_lane ${l} (local.get $c${r}_${v}))`;
+        e(
+          `        (if (i32.gt_u (local.get $nr) (i32.const ${col})) (then (f32.store offset=${col * 4} (local.get $cr) (if (result f32) (local.get $acc) (then (f32.add ${val} (f32.load offset=${col * 4} (local.get $cr)))) (else ${val})))))`,
+        );
+      }
+    }
+    e('      ))))');
+  }
+}
 
 export function genWat(MR = 6, NR = 8, U = 1) {
   if (NR % 4 !== 0) throw new Error('NR must be a multiple of 4');
@@ -87,35 +119,120 @@ export function genWat(MR = 6, NR = 8, U = 1) {
     e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${NR * 4})))`);
     e('      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))');
     e('      (br $k1)))');
-    // Store: full rows as vectors, a partial last panel lane by lane.
-    for (const r of rows) {
-      e(`    (if (i32.gt_u (local.get $mr) (i32.const ${r})) (then`);
-      e(`      (local.set $cr (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${r}))))`);
-      e(`      (if (i32.ge_u (local.get $nr) (i32.const ${NR})) (then`);
-      for (const v of vecs) {
-        const val = `(local.get $c${r}_${v})`;
-        e(
-          `        (v128.store offset=${v * 16} (local.get $cr) (if (result v128) (local.get $acc) (then (f32x4.add ${val} (v128.load offset=${v * 16} (local.get $cr)))) (else ${val})))`,
-        );
-      }
-      e('      ) (else');
-      for (const v of vecs) {
-        for (let l = 0; l < 4; l++) {
-          const col = v * 4 + l;
-          const val = `(f32x4.extract_lane ${l} (local.get $c${r}_${v}))`;
-          e(
-            `        (if (i32.gt_u (local.get $nr) (i32.const ${col})) (then (f32.store offset=${col * 4} (local.get $cr) (if (result f32) (local.get $acc) (then (f32.add ${val} (f32.load offset=${col * 4} (local.get $cr)))) (else ${val})))))`,
-          );
-        }
-      }
-      e('      ))))');
-    }
+    emitStore(e, rows, vecs);
     e('  )');
+  }
+
+  // ---- packed A (MR = 4): an mc×kc block of A copied once per block call into this
+  // instance's pack buffer ($pack, set by setPack), tile t (rows 4t…4t+3) at $pack + t·kc·16
+  // as [k][4] — by 4×4 SIMD transposes, the k remainder one float at a time. Rows past mc
+  // repeat the last valid row (their sums are dropped at the store, as in the row kernel).
+  e('  (global $pack (mut i32) (i32.const 0))');
+  e('  (func (export "setPack") (param $p i32) (global.set $pack (local.get $p)))');
+  const sh = (x, y, lanes) =>
+    `(i8x16.shuffle ${lanes.flatMap((l) => [0, 1, 2, 3].map((k) => l * 4 + k)).join(' ')} (local.get ${x}) (local.get ${y}))`;
+  if (MR === 4) {
+    for (const mode of ['lda', 'tab']) {
+      e(`  (func $packA${mode} (param $mc i32) (param $kc i32) (param $a i32) (param $lda i32) (param $d i32)`);
+      e(
+        '    (local $i i32) (local $k i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $mr i32)',
+      );
+      e(
+        '    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)',
+      );
+      e('    (block $di (loop $li');
+      e('      (br_if $di (i32.ge_u (local.get $i) (local.get $mc)))');
+      e('      (local.set $mr (i32.sub (local.get $mc) (local.get $i)))');
+      if (mode === 'lda') {
+        e('      (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))))');
+        for (let r = 1; r < 4; r++)
+          e(
+            `      (local.set $p${r} (select (i32.add (local.get $p${r - 1}) (local.get $lda)) (local.get $p${r - 1}) (i32.gt_u (local.get $mr) (i32.const ${r}))))`,
+          );
+      } else {
+        e(
+          '      (local.set $p0 (i32.add (i32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))) (local.get $lda)))',
+        );
+        for (let r = 1; r < 4; r++)
+          e(
+            `      (local.set $p${r} (if (result i32) (i32.gt_u (local.get $mr) (i32.const ${r})) (then (i32.add (i32.load offset=${r * 4} (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))) (local.get $lda))) (else (local.get $p${r - 1}))))`,
+          );
+      }
+      e('      (local.set $k (local.get $kc))');
+      e('      (block $dk (loop $lk');
+      e('        (br_if $dk (i32.lt_u (local.get $k) (i32.const 4)))');
+      for (let r = 0; r < 4; r++) e(`        (local.set $r${r} (v128.load (local.get $p${r})))`);
+      e(`        (local.set $t0 ${sh('$r0', '$r1', [0, 4, 1, 5])})`);
+      e(`        (local.set $t1 ${sh('$r0', '$r1', [2, 6, 3, 7])})`);
+      e(`        (local.set $t2 ${sh('$r2', '$r3', [0, 4, 1, 5])})`);
+      e(`        (local.set $t3 ${sh('$r2', '$r3', [2, 6, 3, 7])})`);
+      e(`        (v128.store (local.get $d) ${sh('$t0', '$t2', [0, 1, 4, 5])})`);
+      e(`        (v128.store offset=16 (local.get $d) ${sh('$t0', '$t2', [2, 3, 6, 7])})`);
+      e(`        (v128.store offset=32 (local.get $d) ${sh('$t1', '$t3', [0, 1, 4, 5])})`);
+      e(`        (v128.store offset=48 (local.get $d) ${sh('$t1', '$t3', [2, 3, 6, 7])})`);
+      for (let r = 0; r < 4; r++) e(`        (local.set $p${r} (i32.add (local.get $p${r}) (i32.const 16)))`);
+      e('        (local.set $d (i32.add (local.get $d) (i32.const 64)))');
+      e('        (local.set $k (i32.sub (local.get $k) (i32.const 4)))');
+      e('        (br $lk)))');
+      e('      (block $dk1 (loop $lk1');
+      e('        (br_if $dk1 (i32.eqz (local.get $k)))');
+      for (let r = 0; r < 4; r++) e(`        (f32.store offset=${r * 4} (local.get $d) (f32.load (local.get $p${r})))`);
+      for (let r = 0; r < 4; r++) e(`        (local.set $p${r} (i32.add (local.get $p${r}) (i32.const 4)))`);
+      e('        (local.set $d (i32.add (local.get $d) (i32.const 16)))');
+      e('        (local.set $k (i32.sub (local.get $k) (i32.const 1)))');
+      e('        (br $lk1)))');
+      e('      (local.set $i (i32.add (local.get $i) (i32.const 4)))');
+      e('      (br $li)))');
+      e('  )');
+    }
+    // The microkernel on a packed tile: A at $pa as [k][4] (one pointer, constant offsets).
+    for (const fma of [1, 0]) {
+      const madd = (a, b, c) =>
+        fma ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`;
+      e(`  (func $kernP${fma} (param $kc i32) (param $pa i32) (param $bp i32) (param $c i32) (param $ldc i32)`);
+      e('    (param $mr i32) (param $nr i32) (param $acc i32)');
+      const rows = [0, 1, 2, 3];
+      const vecs = [...Array(NV).keys()];
+      e(`    ${rows.flatMap((r) => vecs.map((v) => `(local $c${r}_${v} v128)`)).join(' ')}`);
+      e(`    ${vecs.map((v) => `(local $b${v} v128)`).join(' ')} (local $s v128) (local $cr i32)`);
+      const step = (u) => {
+        for (const v of vecs)
+          e(`        (local.set $b${v} (v128.load offset=${(u * NR + v * 4) * 4} (local.get $bp)))`);
+        for (const r of rows) {
+          e(`        (local.set $s (v128.load32_splat offset=${(u * 4 + r) * 4} (local.get $pa)))`);
+          for (const v of vecs)
+            e(
+              `        (local.set $c${r}_${v} ${madd('(local.get $s)', `(local.get $b${v})`, `(local.get $c${r}_${v})`)})`,
+            );
+        }
+      };
+      e('    (block $doneU (loop $kU');
+      e(`      (br_if $doneU (i32.lt_u (local.get $kc) (i32.const ${U})))`);
+      for (let u = 0; u < U; u++) step(u);
+      e(`      (local.set $pa (i32.add (local.get $pa) (i32.const ${U * 16})))`);
+      e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${U * NR * 4})))`);
+      e(`      (local.set $kc (i32.sub (local.get $kc) (i32.const ${U})))`);
+      e('      (br $kU)))');
+      if (U > 1) {
+        e('    (block $done1 (loop $k1');
+        e('      (br_if $done1 (i32.eqz (local.get $kc)))');
+        step(0);
+        e('      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))');
+        e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${NR * 4})))`);
+        e('      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))');
+        e('      (br $k1)))');
+      }
+      emitStore(e, rows, vecs);
+      e('  )');
+    }
   }
 
   // ---- block: all tiles of an mc×nc block ------------------------------------------------
   // Panel p of Bp (columns p·NR…) starts at bp + p·ps. 'block': A by rows (a, lda);
-  // 'blockInd': A by a table of row addresses (tab, koff added to each).
+  // 'blockInd': A by a table of row addresses (tab, koff added to each). fma 0/1: A packed
+  // first (MR = 4), then the packed microkernel (mul+add / FMA); 2/3: the row-pointer
+  // microkernel on A in place (the earlier path, kept for comparison). Both compute every
+  // output as the same sum in the same order, so they give the same bits.
   for (const [name, mode] of [
     ['block', 'lda'],
     ['blockInd', 'tab'],
@@ -124,23 +241,40 @@ export function genWat(MR = 6, NR = 8, U = 1) {
     e('    (param $bp i32) (param $ps i32) (param $c i32) (param $ldc i32) (param $acc i32) (param $fma i32)');
     e('    (local $j i32) (local $i i32) (local $panel i32)');
     e('    (local.set $panel (local.get $bp))');
-    e('    (block $dj (loop $lj');
-    e('      (br_if $dj (i32.ge_u (local.get $j) (local.get $nc)))');
-    e('      (local.set $i (i32.const 0))');
-    e('      (block $di (loop $li');
-    e('        (br_if $di (i32.ge_u (local.get $i) (local.get $mc)))');
+    const cAt =
+      '(i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))';
+    const loops = (body) => {
+      e('    (block $dj (loop $lj');
+      e('      (br_if $dj (i32.ge_u (local.get $j) (local.get $nc)))');
+      e('      (local.set $i (i32.const 0))');
+      e('      (block $di (loop $li');
+      e('        (br_if $di (i32.ge_u (local.get $i) (local.get $mc)))');
+      e(`        ${body}`);
+      e(`        (local.set $i (i32.add (local.get $i) (i32.const ${MR})))`);
+      e('        (br $li)))');
+      e('      (local.set $panel (i32.add (local.get $panel) (local.get $ps)))');
+      e(`      (local.set $j (i32.add (local.get $j) (i32.const ${NR})))`);
+      e('      (br $lj)))');
+    };
     const rowA =
       mode === 'lda'
         ? '(i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda)))'
         : '(i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))';
     const callArgs = (fn) =>
-      `(call ${fn} (local.get $kc) ${rowA} (local.get $lda) (i32.sub (local.get $mc) (local.get $i)) (local.get $panel) (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (i32.sub (local.get $nc) (local.get $j)) (local.get $acc))`;
-    e(`        (if (local.get $fma) (then ${callArgs(`$kern1${mode}`)}) (else ${callArgs(`$kern0${mode}`)}))`);
-    e(`        (local.set $i (i32.add (local.get $i) (i32.const ${MR})))`);
-    e('        (br $li)))');
-    e('      (local.set $panel (i32.add (local.get $panel) (local.get $ps)))');
-    e(`      (local.set $j (i32.add (local.get $j) (i32.const ${NR})))`);
-    e('      (br $lj)))');
+      `(call ${fn} (local.get $kc) ${rowA} (local.get $lda) (i32.sub (local.get $mc) (local.get $i)) (local.get $panel) ${cAt} (local.get $ldc) (i32.sub (local.get $nc) (local.get $j)) (local.get $acc))`;
+    if (MR === 4) {
+      e('    (if (i32.lt_u (local.get $fma) (i32.const 2)) (then');
+      e(
+        `      (call $packA${mode} (local.get $mc) (local.get $kc) (local.get $a) (local.get $lda) (global.get $pack))`,
+      );
+      const pArgs = (fn) =>
+        `(call ${fn} (local.get $kc) (i32.add (global.get $pack) (i32.mul (local.get $i) (i32.shl (local.get $kc) (i32.const 2)))) (local.get $panel) ${cAt} (local.get $ldc) (i32.sub (local.get $mc) (local.get $i)) (i32.sub (local.get $nc) (local.get $j)) (local.get $acc))`;
+      loops(`(if (local.get $fma) (then ${pArgs('$kernP1')}) (else ${pArgs('$kernP0')}))`);
+      e('      (return)))');
+    }
+    loops(
+      `(if (i32.and (local.get $fma) (i32.const 1)) (then ${callArgs(`$kern1${mode}`)}) (else ${callArgs(`$kern0${mode}`)}))`,
+    );
     e('  )');
   }
 

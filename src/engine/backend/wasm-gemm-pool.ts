@@ -52,8 +52,9 @@ const MAX_TASKS = 1 << 14;
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { bytes, memory, ctrl, calls, tasks } = workerData;
+const { bytes, memory, ctrl, calls, tasks, pack } = workerData;
 const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+if (pack) ex.setPack(pack);
 const fns = ${JSON.stringify(POOL_FUNCTIONS)}.map((name) => ex[name]);
 const c = new Int32Array(ctrl);
 const q = new Int32Array(calls);
@@ -103,7 +104,8 @@ export class GemmPool {
   /**
    * `stallMs`: how long a job may go without a task finishing before its missing workers
    * count as dead. A task is a slice of one kernel (milliseconds), so a minute is far
-   * beyond any live worker's delay, even on a loaded machine.
+   * beyond any live worker's delay, even on a loaded machine. `packs`: each worker's
+   * packed-A buffer (`setPack`; needed by the block calls, not by the element-wise ones).
    */
   constructor(
     private readonly ex: Exports,
@@ -111,6 +113,7 @@ export class GemmPool {
     memory: WebAssembly.Memory,
     readonly threads: number,
     private readonly stallMs = 60_000,
+    packs: number[] = [],
   ) {
     for (let i = 1; i < threads; i++) {
       const w = new Worker(WORKER_SOURCE, {
@@ -121,6 +124,7 @@ export class GemmPool {
           ctrl: this.ctrl.buffer,
           calls: this.calls.buffer,
           tasks: this.tasks.buffer,
+          pack: packs[i - 1] ?? 0,
         },
       });
       w.unref(); // never keeps the process alive

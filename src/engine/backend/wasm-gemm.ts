@@ -12,8 +12,9 @@
  *
  * C[M×N] = A[M×K] · B[K×N], C row-major, A row-major (contiguous in k, any row stride),
  * B with any strides (a transposed B costs only a slower packing). Blocking: B is packed
- * KC rows at a time into panels of NR columns (a panel stays in L1), and the 4×8
- * microkernel sweeps MC rows of A (in L2) per panel.
+ * KC rows at a time into panels of NR columns (a panel stays in L1), each block of MC rows
+ * of A is packed once per block call into [k][4] tiles (4×4 SIMD transposes, in the module),
+ * and the 4×8 microkernel sweeps them (in L2) per panel.
  *
  * Not available (null): no relaxed SIMD (WebAssembly.validate fails), no memory found,
  * or the module cannot be compiled synchronously; callers then keep the stock kernels.
@@ -54,6 +55,7 @@ interface GemmExports {
     fma: number,
   ): void;
   peak(n: number, x: number, fma: number): number;
+  setPack(ptr: number): void;
   transpose(...args: number[]): void;
   bnorm(...args: number[]): void;
   copyRuns(...args: number[]): void;
@@ -75,6 +77,8 @@ interface EmscriptenHeap {
 /** Rows of B packed at once (a 4×8 panel of KC rows is 8 KB: L1), and rows of A per block (MC·KC·4 = 96 KB: L2). */
 const KC = 256;
 const MC = 96;
+/** Bytes of one thread's packed-A buffer: the largest block (MC rows × KC) as [k][MR] tiles, 16-byte aligned. */
+const PACK_BYTES = MC * KC * 4 + 16;
 /** Floats per task of an element-wise kernel on the pool (128 KB: a task is worth a hand-off). */
 const CHUNK = 32 * 1024;
 
@@ -97,6 +101,12 @@ let lastPool: GemmPool | null = null;
 const ENV_OFF = typeof process !== 'undefined' && process.env?.GAN_STUDIO_WASM_GEMM === 'off';
 let enabled = !ENV_OFF;
 let useFma = 1;
+/**
+ * 0: A is packed per block call (the default); 2: the row-pointer microkernel on A in place
+ * (the earlier path; `GAN_STUDIO_WASM_GEMM_PACK=off`, for before/after figures across
+ * processes, `npm run bench:peer`).
+ */
+let unpackedA = typeof process !== 'undefined' && process.env?.GAN_STUDIO_WASM_GEMM_PACK === 'off' ? 2 : 0;
 
 /** For tests and benchmarks: turn the kernel off (callers use the stock kernels). Returns the previous setting. */
 export function setWasmGemmEnabled(on: boolean): boolean {
@@ -119,6 +129,17 @@ export function setWasmElementwiseEnabled(on: boolean): boolean {
   return prev;
 }
 
+/**
+ * For before/after benchmarks (`bench/profile-step.ts --compare unpacked-a`): false runs the
+ * earlier row-pointer microkernel on A in place instead of packing A per block call. Both
+ * give the same bits (the same sums in the same order). Returns the previous setting.
+ */
+export function setWasmGemmPackedA(on: boolean): boolean {
+  const prev = unpackedA === 0;
+  unpackedA = on ? 0 : 2;
+  return prev;
+}
+
 /** The module for the element-wise kernels (./wasm-elementwise.ts and the rest), or null where they keep the old paths. */
 export function wasmElementwise(backend: unknown): WasmGemm | null {
   return elementwiseOn ? wasmGemm(backend) : null;
@@ -138,7 +159,7 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function instantiate(memory: WebAssembly.Memory): Bound | null {
+function instantiate(memory: WebAssembly.Memory, heap: EmscriptenHeap): Bound | null {
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const bytes = decode(shared ? GEMM_WASM_SHARED : GEMM_WASM_PLAIN);
@@ -146,7 +167,23 @@ function instantiate(memory: WebAssembly.Memory): Bound | null {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     const ex = instance.exports as unknown as GemmExports;
     const threads = shared ? Math.max(1, getThreadsCount()) : 1;
-    return { ex, memory, pool: threads > 1 ? new GemmPool(ex, bytes, memory, threads) : null };
+    // One packed-A buffer per thread (each instance packs into its own), held for the life
+    // of the backend: threads × 96 KB of the heap.
+    const packs: number[] = [];
+    for (let t = 0; t < threads; t++) {
+      const p = heap._malloc(PACK_BYTES);
+      if (p === 0) {
+        for (const q of packs) heap._free(q);
+        return null;
+      }
+      packs.push((p + 15) & ~15);
+    }
+    ex.setPack(packs[0]);
+    return {
+      ex,
+      memory,
+      pool: threads > 1 ? new GemmPool(ex, bytes, memory, threads, undefined, packs.slice(1)) : null,
+    };
   } catch {
     return null;
   }
@@ -163,7 +200,7 @@ export function wasmGemm(backend: unknown): WasmGemm | null {
     // A new memory is a new wasm backend (tfjs keeps one): the last one's pool, if any,
     // would otherwise stay parked on the old memory for the life of the process.
     lastPool?.stop();
-    const bound = instantiate(memory);
+    const bound = instantiate(memory, heap);
     lastPool = bound?.pool ?? null;
     modules.set(memory, bound);
   }
@@ -249,7 +286,7 @@ class WasmGemm {
             const nc = Math.min(colsPer, N - jc);
             const bj = bpAligned + (jc / GEMM_NR) * ps;
             const cj = c + ic * ldc + jc * 4;
-            tasks.push([[0, mc, nc, kc, a + ic * lda + pc * 4, lda, bj, ps, cj, ldc, acc, useFma]]);
+            tasks.push([[0, mc, nc, kc, a + ic * lda + pc * 4, lda, bj, ps, cj, ldc, acc, useFma + unpackedA]]);
           }
         }
         this.run(tasks);
@@ -333,7 +370,7 @@ class WasmGemm {
               const acc = t > 0 || k0 > 0 ? 1 : 0;
               const rows = tab + (t * M + ic) * 4;
               const b = bp + (t * Cin + k0) * GEMM_NR * 4 + (jc / GEMM_NR) * ps;
-              task.push([1, mc, nc, kc, rows, k0 * 4, b, ps, out + ic * ldc + jc * 4, ldc, acc, useFma]);
+              task.push([1, mc, nc, kc, rows, k0 * 4, b, ps, out + ic * ldc + jc * 4, ldc, acc, useFma + unpackedA]);
             }
           }
           tasks.push(task);

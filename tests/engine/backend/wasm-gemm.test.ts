@@ -10,7 +10,12 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../../../src/engine/backend';
-import { setWasmGemmEnabled, setWasmGemmFma, wasmGemm } from '../../../src/engine/backend/wasm-gemm';
+import {
+  setWasmGemmEnabled,
+  setWasmGemmFma,
+  setWasmGemmPackedA,
+  wasmGemm,
+} from '../../../src/engine/backend/wasm-gemm';
 import { setConvFilterStrategyForTests } from '../../../src/engine/backend/wasm-kernels';
 import { expectNoLeak, onBackend, randomData, randomTensor as rand, relError, wasmVsCpu } from './helpers';
 
@@ -21,6 +26,7 @@ beforeAll(async () => {
 afterEach(() => {
   setWasmGemmEnabled(true);
   setWasmGemmFma(true);
+  setWasmGemmPackedA(true);
 });
 
 describe('relaxed-SIMD GEMM', () => {
@@ -79,6 +85,39 @@ describe('relaxed-SIMD GEMM', () => {
     const plain = tf.matMul(a, b);
     expect(relError(fma.dataSync(), plain.dataSync())).toBeLessThan(1e-5);
     tf.dispose([a, b, fma, plain]);
+  });
+});
+
+describe('A packed per block call', () => {
+  // The packed microkernel computes every output as the same FMA chain, in the same k order,
+  // as the row-pointer one it replaced: the bits must not change (rows past a 4-row tile, a
+  // k remainder past the 4×4 transposes, K across the 256-row blocks, M across 96-row blocks).
+  it('gives the same bits as the row-pointer microkernel: matMul, conv2d, conv2dTranspose, dW', () => {
+    const run = (): Float32Array[] =>
+      tf.tidy(() => {
+        const a = rand([97, 517], 21);
+        const b = rand([517, 19], 22);
+        const x = rand([3, 11, 9, 37], 23) as tf.Tensor4D;
+        const w = rand([3, 3, 37, 20], 24) as tf.Tensor4D;
+        const dy = rand([3, 6, 5, 20], 25) as tf.Tensor4D;
+        const outs = [
+          tf.matMul(a, b),
+          tf.matMul(b, a, true, true),
+          tf.conv2d(x, w, 2, 'same'),
+          tf.conv2dTranspose(dy, w, [3, 11, 9, 37], 2, 'same'),
+          tf.grad((f: tf.Tensor) =>
+            tf
+              .conv2d(x, f as tf.Tensor4D, 2, 'same')
+              .mul(tf.conv2d(x, w, 2, 'same'))
+              .sum(),
+          )(w),
+        ];
+        return outs.map((t) => t.dataSync() as Float32Array);
+      });
+    const packed = run();
+    setWasmGemmPackedA(false);
+    const rows = run();
+    expect(packed.map((p) => Array.from(p))).toEqual(rows.map((r) => Array.from(r)));
   });
 });
 
