@@ -15,8 +15,12 @@
  *   buffer (MC·KC floats, see `setPack`) by 4×4 SIMD transposes, and the microkernel reads
  *   it through one pointer (fewer integer ops per k step than 4 row pointers); `fma` + 2
  *   runs the earlier row-pointer microkernel on A in place instead (same bits).
- * - `blockInd(mc, nc, kc, tab, koff, bp, ps, c, ldc, acc, fma)`: the same with row r of A
- *   at the i32 address tab[r] + koff (a convolution's indirection table).
+ * - `blockInd(mc, nc, kc, tab, koff, bp, ps, c, ldc, acc, fma, ntap, tstride)`: the same
+ *   with row r of A at the i32 address tab[r] + koff (a convolution's indirection table).
+ *   Packed (fma 0/1), it takes ntap taps at once: tap q's rows from the table at
+ *   tab + q·tstride, kc floats each, packed one after another (k = q·kc + c) and summed in
+ *   one register chain of ntap·kc steps against ntap·kc consecutive rows of Bp (a filter's
+ *   whole taps, packed tap after tap); the row-pointer path (fma 2/3) takes ntap = 1 only.
  * - `setPack(p)`: this instance's packed-A buffer (16-byte aligned, MC·KC·4 bytes); each
  *   thread's instance has its own.
  * - `peak(n, x, fma)`: 12 independent multiply-add chains, for the micro-benchmark.
@@ -134,6 +138,7 @@ export function genWat(MR = 6, NR = 8, U = 1) {
   if (MR === 4) {
     for (const mode of ['lda', 'tab']) {
       e(`  (func $packA${mode} (param $mc i32) (param $kc i32) (param $a i32) (param $lda i32) (param $d i32)`);
+      if (mode === 'tab') e('    (param $ntap i32) (param $tstride i32) (local $q i32) (local $ta i32)');
       e(
         '    (local $i i32) (local $k i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $mr i32)',
       );
@@ -150,12 +155,14 @@ export function genWat(MR = 6, NR = 8, U = 1) {
             `      (local.set $p${r} (select (i32.add (local.get $p${r - 1}) (local.get $lda)) (local.get $p${r - 1}) (i32.gt_u (local.get $mr) (i32.const ${r}))))`,
           );
       } else {
-        e(
-          '      (local.set $p0 (i32.add (i32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))) (local.get $lda)))',
-        );
+        // Taps q < ntap one after another (k = q·kc + c), tap q's table rows at a + q·tstride.
+        e('      (local.set $q (i32.const 0))');
+        e('      (local.set $ta (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))');
+        e('      (loop $lq');
+        e('      (local.set $p0 (i32.add (i32.load (local.get $ta)) (local.get $lda)))');
         for (let r = 1; r < 4; r++)
           e(
-            `      (local.set $p${r} (if (result i32) (i32.gt_u (local.get $mr) (i32.const ${r})) (then (i32.add (i32.load offset=${r * 4} (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))) (local.get $lda))) (else (local.get $p${r - 1}))))`,
+            `      (local.set $p${r} (if (result i32) (i32.gt_u (local.get $mr) (i32.const ${r})) (then (i32.add (i32.load offset=${r * 4} (local.get $ta)) (local.get $lda))) (else (local.get $p${r - 1}))))`,
           );
       }
       e('      (local.set $k (local.get $kc))');
@@ -181,6 +188,10 @@ export function genWat(MR = 6, NR = 8, U = 1) {
       e('        (local.set $d (i32.add (local.get $d) (i32.const 16)))');
       e('        (local.set $k (i32.sub (local.get $k) (i32.const 1)))');
       e('        (br $lk1)))');
+      if (mode === 'tab') {
+        e('      (local.set $ta (i32.add (local.get $ta) (local.get $tstride)))');
+        e('      (br_if $lq (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $ntap))))');
+      }
       e('      (local.set $i (i32.add (local.get $i) (i32.const 4)))');
       e('      (br $li)))');
       e('  )');
@@ -239,7 +250,8 @@ export function genWat(MR = 6, NR = 8, U = 1) {
   ]) {
     e(`  (func (export "${name}") (param $mc i32) (param $nc i32) (param $kc i32) (param $a i32) (param $lda i32)`);
     e('    (param $bp i32) (param $ps i32) (param $c i32) (param $ldc i32) (param $acc i32) (param $fma i32)');
-    e('    (local $j i32) (local $i i32) (local $panel i32)');
+    if (mode === 'tab') e('    (param $ntap i32) (param $tstride i32)');
+    e('    (local $j i32) (local $i i32) (local $panel i32) (local $kt i32)');
     e('    (local.set $panel (local.get $bp))');
     const cAt =
       '(i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))';
@@ -264,11 +276,17 @@ export function genWat(MR = 6, NR = 8, U = 1) {
       `(call ${fn} (local.get $kc) ${rowA} (local.get $lda) (i32.sub (local.get $mc) (local.get $i)) (local.get $panel) ${cAt} (local.get $ldc) (i32.sub (local.get $nc) (local.get $j)) (local.get $acc))`;
     if (MR === 4) {
       e('    (if (i32.lt_u (local.get $fma) (i32.const 2)) (then');
-      e(
-        `      (call $packA${mode} (local.get $mc) (local.get $kc) (local.get $a) (local.get $lda) (global.get $pack))`,
-      );
+      // kt: the packed block's k length (blockInd: ntap taps of kc floats each).
+      const packArgs = '(local.get $mc) (local.get $kc) (local.get $a) (local.get $lda) (global.get $pack)';
+      if (mode === 'tab') {
+        e('      (local.set $kt (i32.mul (local.get $kc) (local.get $ntap)))');
+        e(`      (call $packAtab ${packArgs} (local.get $ntap) (local.get $tstride))`);
+      } else {
+        e('      (local.set $kt (local.get $kc))');
+        e(`      (call $packAlda ${packArgs})`);
+      }
       const pArgs = (fn) =>
-        `(call ${fn} (local.get $kc) (i32.add (global.get $pack) (i32.mul (local.get $i) (i32.shl (local.get $kc) (i32.const 2)))) (local.get $panel) ${cAt} (local.get $ldc) (i32.sub (local.get $mc) (local.get $i)) (i32.sub (local.get $nc) (local.get $j)) (local.get $acc))`;
+        `(call ${fn} (local.get $kt) (i32.add (global.get $pack) (i32.mul (local.get $i) (i32.shl (local.get $kt) (i32.const 2)))) (local.get $panel) ${cAt} (local.get $ldc) (i32.sub (local.get $mc) (local.get $i)) (i32.sub (local.get $nc) (local.get $j)) (local.get $acc))`;
       loops(`(if (local.get $fma) (then ${pArgs('$kernP1')}) (else ${pArgs('$kernP0')}))`);
       e('      (return)))');
     }

@@ -20,7 +20,7 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * The module's exports a task can call, by index: a call is [index, then up to 11 i32
+ * The module's exports a task can call, by index: a call is [index, then up to 13 i32
  * arguments] (the element-wise kernels of ./wasm-elementwise.ts take fewer; the rest are ignored).
  */
 export const POOL_FUNCTIONS = [
@@ -36,7 +36,7 @@ export const POOL_FUNCTIONS = [
   'copyRuns',
 ] as const;
 export type BlockCall = number[];
-const CALL_INTS = 12;
+const CALL_INTS = 14;
 
 // Control words (Int32Array over a SharedArrayBuffer).
 const GEN = 0; // job generation: bumped to start a job; −1 stops the workers
@@ -71,7 +71,7 @@ for (;;) {
     for (let k = Atomics.add(c, ${NEXT}, 1); k < n; k = Atomics.add(c, ${NEXT}, 1)) {
       for (let i = t[2 * k]; i < t[2 * k + 1]; i++) {
         const o = i * ${CALL_INTS};
-        fns[q[o]](q[o + 1], q[o + 2], q[o + 3], q[o + 4], q[o + 5], q[o + 6], q[o + 7], q[o + 8], q[o + 9], q[o + 10], q[o + 11]);
+        fns[q[o]](q[o + 1], q[o + 2], q[o + 3], q[o + 4], q[o + 5], q[o + 6], q[o + 7], q[o + 8], q[o + 9], q[o + 10], q[o + 11], q[o + 12], q[o + 13]);
       }
     }
   } catch (err) {

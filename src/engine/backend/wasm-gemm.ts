@@ -53,6 +53,8 @@ interface GemmExports {
     ldc: number,
     acc: number,
     fma: number,
+    ntap: number,
+    tstride: number,
   ): void;
   peak(n: number, x: number, fma: number): number;
   setPack(ptr: number): void;
@@ -356,7 +358,11 @@ class WasmGemm {
       this.ex.packB(filter, Cout * 4, 4, K, Cout, bp);
       const ps = K * GEMM_NR * 4;
       const ldc = Cout * 4;
-      // One task per block of MC output rows: all its taps, in order.
+      // One task per block of MC output rows: all its taps, in order. With A packed, whole
+      // taps (Cin ≤ KC) go ⌊KC / Cin⌋ at a time into one block call, summed in one register
+      // chain (fewer calls, fewer C read-modify-writes); which taps go together depends on
+      // the shapes only, never on the thread count, so the bits do not either.
+      const group = unpackedA === 0 && Cin <= KC ? Math.floor(KC / Cin) : 1;
       const tasks: BlockCall[][] = [];
       const [rowsPer, colsPer] = this.split(M, Cout);
       for (let ic = 0; ic < M; ic += rowsPer) {
@@ -364,13 +370,15 @@ class WasmGemm {
         for (let jc = 0; jc < Cout; jc += colsPer) {
           const nc = Math.min(colsPer, Cout - jc);
           const task: BlockCall[] = [];
-          for (let t = 0; t < T; t++) {
+          for (let t = 0; t < T; t += group) {
+            const ntap = Math.min(group, T - t);
             for (let k0 = 0; k0 < Cin; k0 += KC) {
               const kc = Math.min(KC, Cin - k0);
               const acc = t > 0 || k0 > 0 ? 1 : 0;
               const rows = tab + (t * M + ic) * 4;
               const b = bp + (t * Cin + k0) * GEMM_NR * 4 + (jc / GEMM_NR) * ps;
-              task.push([1, mc, nc, kc, rows, k0 * 4, b, ps, out + ic * ldc + jc * 4, ldc, acc, useFma + unpackedA]);
+              const c = out + ic * ldc + jc * 4;
+              task.push([1, mc, nc, kc, rows, k0 * 4, b, ps, c, ldc, acc, useFma + unpackedA, ntap, M * 4]);
             }
           }
           tasks.push(task);
