@@ -2,12 +2,30 @@
  * The goal measurement of the small-data recipes: real colour clip-art with
  * alpha (Debian's tuxpaint stamps), a few hundred images at 64 px padded onto
  * white, a fixed held-out split, each recipe trained for the same budget, then
- * scored with the project's own multi-scale SWD (and KID, diversity) of 256
- * EMA samples against the held-out images.
+ * scored with the project's own multi-scale SWD (and KID, diversity) of the
+ * EMA G's samples against held-out images.
  *
  *   npx tsx bench/small-data-recipes.ts [--recipes small-dataset,fastgan,rpgan] [--images 400]
  *       [--cpu-seconds 180 | --seconds 180 | --steps 100] [--calibrate 3] [--init-from]
  *       [--pretrain-cpu-seconds 180] [--threads 1] [--backend wasm] [--set key=value …] [--raw] [--json]
+ *       [--score-at 0.8,0.9,1] [--samples 512] [--extra-heldout 192]
+ *
+ * The score (what the ratio column divides): the mean over the evaluations at
+ * `--score-at` fractions of a recipe's step target (default 80%, 90% and 100%
+ * of its steps, all of the EMA G, each from the run's fixed metrics latents),
+ * of the SWD of `--samples` (default 512) generated images against the
+ * held-out reals. A GAN's SWD swings by ±20 between evaluations 100 steps
+ * apart at this budget, so one end point decides little; the mean of three
+ * spaced evaluations about halves that. KID and diversity are averaged over
+ * the same evaluations. With `--seconds` the step count is not known in
+ * advance and only the end point is scored.
+ *
+ * The held-out reals: the 20% of the `--images` stamps held out of training
+ * (80 of 400), plus `--extra-heldout` (default 192) of the stamps outside the
+ * picked ones, spread evenly over them: about 272 in all, so that the SWD
+ * compares with more than 80 images. Training never sees any of them, and the
+ * `--init-from` pretraining set is the remaining stamps (disjoint from both).
+ * `--extra-heldout 0 --samples 256 --score-at 1` is the scorer of sessions 3–7.
  *
  * Budgets (one of):
  * - `--cpu-seconds N` (fair on a loaded machine): each recipe's CPU time per
@@ -36,8 +54,9 @@
  * `--raw` adds a row per recipe for its raw G (the weights being trained) next
  * to the EMA G that the table scores: how much the EMA gives or costs.
  *
- * Prints one row per recipe: steps, CPU seconds per step, SWD, its ratio to
- * small-dataset's (the goal: ≤ 0.8), KID and diversity, and the load average.
+ * Prints one row per recipe: steps, CPU seconds per step, the score (mean SWD)
+ * and each of its evaluations, its ratio to small-dataset's (the goal: ≤ 0.8),
+ * KID and diversity, and the load average.
  */
 import { copyFile, mkdtemp, readdir } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
@@ -46,7 +65,7 @@ import path from 'node:path';
 import { activateBackend } from '../src/engine/backend/select';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { importDataset } from '../src/engine/dataset';
-import { metricsReference, compareWithReference } from '../src/engine/metrics/compare';
+import { metricsReference, compareWithReference, type MetricValues } from '../src/engine/metrics/compare';
 import { chooseHoldout, imagesOf, subsetData, trainingIndices } from '../src/engine/metrics/holdout';
 import { sampleForMetrics } from '../src/engine/metrics/live';
 import { initSessionFrom } from '../src/engine/train/init-from';
@@ -78,6 +97,14 @@ const evalEvery = numberArg('eval-every', null, 1);
 const pretrainCpuSeconds = numberArg('pretrain-cpu-seconds', cpuSeconds ?? 180, 1)!;
 const threads = numberArg('threads', 1, 1)!;
 const backendName = arg('backend', 'wasm') as 'wasm';
+const sampleCount = numberArg('samples', 512, 16)!;
+const extraHeldout = numberArg('extra-heldout', 192, 0)!;
+const scoreAtText = arg('score-at', '0.8,0.9,1')!;
+const scoreAt = [...new Set(scoreAtText.split(',').map(Number))].sort((a, b) => a - b);
+if (scoreAt.length === 0 || scoreAt.some((f) => !(f > 0 && f <= 1)) || scoreAt[scoreAt.length - 1] !== 1) {
+  process.stderr.write(`error: --score-at takes fractions in (0, 1] ending with 1, got "${scoreAtText}"\n`);
+  process.exit(2);
+}
 /** `--set key=value` (repeatable): options on top of every recipe, e.g. to measure one change against the table. */
 const extraSets = process.argv.flatMap((a, i) =>
   a === '--set' && i + 1 < process.argv.length ? [process.argv[i + 1]] : [],
@@ -142,6 +169,8 @@ interface Entry {
   cpu: number;
   wall: number;
   target: number;
+  /** The scored evaluations (EMA G, and the raw G with --raw), in step order. */
+  points: { step: number; ema: MetricValues; raw: MetricValues | null }[];
 }
 
 /**
@@ -192,8 +221,30 @@ async function planSteps(entries: Entry[], budget: number | null): Promise<void>
 
 /** SWD (and per-level SWD) of `model`'s metrics samples against the held-out reals. */
 async function score(e: Entry, model: typeof e.session.g) {
-  return compareWithReference(reference, await sampleForMetrics(model, e.session.config, 256));
+  return compareWithReference(reference, await sampleForMetrics(model, e.session.config, sampleCount));
 }
+
+/** The steps at which an entry is scored: the --score-at fractions of its target (the end only with --seconds). */
+function scoreSteps(e: Entry): number[] {
+  if (wallSeconds !== null) return [];
+  return [...new Set(scoreAt.map((f) => Math.max(1, Math.round(f * e.target))))];
+}
+
+/** A scored evaluation when the entry is at one of its score steps (or `force`, for the end of a --seconds run). */
+async function scorePoint(e: Entry, force = false): Promise<void> {
+  if (!force && !scoreSteps(e).includes(e.session.step)) return;
+  if (e.points.some((p) => p.step === e.session.step)) return;
+  const ema = await score(e, e.session.sampleGenerator);
+  const raw = withRaw && e.session.sampleGenerator !== e.session.g ? await score(e, e.session.g) : null;
+  e.points.push({ step: e.session.step, ema, raw });
+  process.stderr.write(
+    `  ${e.name} scored at step ${e.session.step}: SWD ${ema.swd.toFixed(1)} [${ema.swdLevels.map((v) => v.toFixed(0)).join(' ')}]` +
+      (raw ? `; raw G ${raw.swd.toFixed(1)}` : '') +
+      '\n',
+  );
+}
+
+const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 
 /** --eval-every: one stderr line with the EMA's (and with --raw the raw G's) SWD at this step. */
 async function curvePoint(e: Entry): Promise<void> {
@@ -216,11 +267,14 @@ async function train(e: Entry): Promise<void> {
       await step(e);
       await curvePoint(e);
     }
+    await scorePoint(e, true);
     return;
   }
+  await scorePoint(e); // a target already reached in calibration (tiny budgets)
   while (e.session.step < e.target) {
     await step(e);
     await curvePoint(e);
+    await scorePoint(e);
   }
 }
 
@@ -235,7 +289,32 @@ const ds = await importDataset(await folderOf(`gan-bench-stamps-${n}`, picked), 
 // A fixed split, 20% held out: enough unseen images for SWD on a few hundred.
 const split = chooseHoldout(ds.count, 0.2, 2000, 1);
 const trainSet = subsetData(ds, trainingIndices(split));
-const reference = await metricsReference(imagesOf(ds, split.heldout, RESOLUTION, 3));
+// More held-out reals from the stamps that were not picked, spread evenly over them; the rest are
+// --init-from's pretraining set, so training, held-out and pretraining stay disjoint.
+const others = all.filter((f) => !picked.includes(f));
+const extraCount = Math.min(extraHeldout, others.length);
+const extraIndex = new Set(Array.from({ length: extraCount }, (_, k) => Math.floor((k * others.length) / extraCount)));
+const extraFiles = others.filter((_, i) => extraIndex.has(i));
+const pretrainFiles = others.filter((_, i) => !extraIndex.has(i));
+const heldoutSet = imagesOf(ds, split.heldout, RESOLUTION, 3);
+let referenceSet = heldoutSet;
+if (extraCount > 0) {
+  const extra = await importDataset(
+    await folderOf(`gan-bench-stamps-heldout-${extraCount}`, extraFiles),
+    importOptions,
+  );
+  const extraSet = imagesOf(
+    extra,
+    Array.from({ length: extra.count }, (_, i) => i),
+    RESOLUTION,
+    3,
+  );
+  const bytes = new Uint8Array(heldoutSet.bytes.length + extraSet.bytes.length);
+  bytes.set(heldoutSet.bytes);
+  bytes.set(extraSet.bytes, heldoutSet.bytes.length);
+  referenceSet = { ...heldoutSet, count: heldoutSet.count + extraSet.count, bytes };
+}
+const reference = await metricsReference(referenceSet);
 const budgetText =
   cpuSeconds !== null
     ? `${cpuSeconds} CPU-s per recipe (steps calibrated over ${calibrateSteps})`
@@ -243,12 +322,18 @@ const budgetText =
       ? `${wallSeconds} wall-clock s per recipe`
       : `${fixedSteps} steps per recipe`;
 process.stderr.write(
-  `backend ${backend.name}, ${threads} thread(s); ${ds.count} stamps (${trainSet.count} train, ${split.heldout.length} held out); ${budgetText}; load ${loadavg()[0].toFixed(1)}\n`,
+  `backend ${backend.name}, ${threads} thread(s); ${ds.count} stamps (${trainSet.count} train, ${split.heldout.length} held out) + ${extraCount} more held out = ${referenceSet.count} held-out reals; ${sampleCount} samples per evaluation, scored at ${scoreAt.map((f) => `${Math.round(f * 100)}%`).join('/')} of the steps; ${budgetText}; load ${loadavg()[0].toFixed(1)}\n`,
 );
 
 const entries: Entry[] = [];
 /** A fresh tally per entry: a shared `calibration` array would give every recipe the same step count. */
-const blank = () => ({ calibration: [] as number[], cpu: 0, wall: 0, target: fixedSteps ?? 0 });
+const blank = () => ({
+  calibration: [] as number[],
+  cpu: 0,
+  wall: 0,
+  target: fixedSteps ?? 0,
+  points: [] as Entry['points'],
+});
 for (const recipe of recipes)
   entries.push({
     name: recipe,
@@ -261,8 +346,10 @@ for (const recipe of recipes)
 let pretrainNote = '';
 if (withInit) {
   // The stamps in neither split: a disjoint set of the same kind to pretrain on.
-  const others = all.filter((f) => !picked.includes(f));
-  const pre = await importDataset(await folderOf(`gan-bench-stamps-other-${others.length}`, others), importOptions);
+  const pre = await importDataset(
+    await folderOf(`gan-bench-stamps-other-${pretrainFiles.length}`, pretrainFiles),
+    importOptions,
+  );
   const source: Entry = {
     name: 'pretrain',
     preset: 'small-dataset',
@@ -300,43 +387,50 @@ const rows: {
   cpuPerStep: number;
   cpuSeconds: number;
   wallSeconds: number;
+  /** The score: mean SWD over the scored evaluations. */
   swd: number;
+  /** Each scored evaluation: its step and SWD (with per-level SWD). */
+  scored: { step: number; swd: number; swdLevels: number[] }[];
   kid: number;
   diversity: number;
   load: number;
 }[] = [];
+function rowOf(e: Entry, name: string, which: 'ema' | 'raw') {
+  const points = e.points.map((p) => ({ step: p.step, m: p[which]! }));
+  return {
+    recipe: name,
+    steps: e.session.step,
+    cpuPerStep: e.cpu / e.session.step,
+    cpuSeconds: e.cpu,
+    wallSeconds: e.wall,
+    swd: mean(points.map((p) => p.m.swd)),
+    scored: points.map((p) => ({ step: p.step, swd: p.m.swd, swdLevels: p.m.swdLevels })),
+    kid: mean(points.map((p) => p.m.kid)),
+    diversity: mean(points.map((p) => p.m.diversity)),
+    load: loadavg()[0],
+  };
+}
 for (const e of entries) {
   try {
     if (e === tunedEntry) {
       // As many steps as small-dataset from scratch reached (trained before it: it comes first in entries).
       e.target = scratch.session.step;
-      while (e.session.step < e.target) await step(e);
+      await scorePoint(e);
+      while (e.session.step < e.target) {
+        await step(e);
+        await scorePoint(e);
+      }
     } else await train(e);
-    const m = await score(e, e.session.sampleGenerator);
-    rows.push({
-      recipe: e.name,
-      steps: e.session.step,
-      cpuPerStep: e.cpu / e.session.step,
-      cpuSeconds: e.cpu,
-      wallSeconds: e.wall,
-      swd: m.swd,
-      kid: m.kid,
-      diversity: m.diversity,
-      load: loadavg()[0],
-    });
+    await scorePoint(e, true); // the end is always scored (a no-op when it already was)
+    const row = rowOf(e, e.name, 'ema');
+    rows.push(row);
     process.stderr.write(
-      `${e.name}: ${e.session.step} steps, ${e.cpu.toFixed(0)} CPU-s in ${e.wall.toFixed(0)} s, SWD ${m.swd.toFixed(1)} [${m.swdLevels.map((v) => v.toFixed(0)).join(' ')}]\n`,
+      `${e.name}: ${e.session.step} steps, ${e.cpu.toFixed(0)} CPU-s in ${e.wall.toFixed(0)} s, score ${row.swd.toFixed(1)} (mean SWD at steps ${row.scored.map((p) => `${p.step}: ${p.swd.toFixed(1)}`).join(', ')})\n`,
     );
-    if (withRaw && e.session.sampleGenerator !== e.session.g) {
-      const raw = await score(e, e.session.g);
-      rows.push({
-        ...rows[rows.length - 1],
-        recipe: `${e.name} (raw G)`,
-        swd: raw.swd,
-        kid: raw.kid,
-        diversity: raw.diversity,
-      });
-      process.stderr.write(`${e.name} (raw G): SWD ${raw.swd.toFixed(1)}\n`);
+    if (e.points.every((p) => p.raw !== null)) {
+      const raw = rowOf(e, `${e.name} (raw G)`, 'raw');
+      rows.push(raw);
+      process.stderr.write(`${e.name} (raw G): score ${raw.swd.toFixed(1)}\n`);
     }
   } finally {
     e.session.dispose();
@@ -349,8 +443,9 @@ if (process.argv.includes('--json'))
   process.stdout.write(
     JSON.stringify({
       budget: { cpuSeconds, wallSeconds, steps: fixedSteps, calibrateSteps, threads },
+      score: { at: scoreAt, samples: sampleCount },
       images: ds.count,
-      heldout: split.heldout.length,
+      heldout: referenceSet.count,
       pretrain: pretrainNote || null,
       totalSeconds,
       rows,
@@ -360,12 +455,16 @@ else {
   process.stdout.write(`${budgetText}; ${threads} thread(s); total ${totalSeconds.toFixed(0)} s\n`);
   if (pretrainNote) process.stdout.write(`small-dataset ← init: ${pretrainNote}, then fine-tuned\n`);
   process.stdout.write(
-    `recipe               | steps | CPU-s/step | SWD     | ÷ small-dataset | KID      | diversity | load\n`,
+    `score: mean SWD of the EMA G's ${sampleCount} samples against ${referenceSet.count} held-out reals at ${scoreAt.map((f) => `${Math.round(f * 100)}%`).join('/')} of each recipe's steps\n`,
+  );
+  process.stdout.write(
+    `recipe               | steps | CPU-s/step | score   | SWD at (step: SWD)             | ÷ small-dataset | KID      | diversity | load\n`,
   );
   for (const r of rows) {
     const ratio = base ? (r.swd / base.swd).toFixed(2) : '-';
+    const at = r.scored.map((p) => `${p.step}: ${p.swd.toFixed(1)}`).join(', ');
     process.stdout.write(
-      `${r.recipe.padEnd(20)} | ${String(r.steps).padStart(5)} | ${r.cpuPerStep.toFixed(2).padStart(10)} | ${r.swd.toFixed(1).padStart(7)} | ${ratio.padStart(15)} | ${r.kid.toFixed(1).padStart(8)} | ${r.diversity.toFixed(2).padStart(9)} | ${r.load.toFixed(1)}\n`,
+      `${r.recipe.padEnd(20)} | ${String(r.steps).padStart(5)} | ${r.cpuPerStep.toFixed(2).padStart(10)} | ${r.swd.toFixed(1).padStart(7)} | ${at.padEnd(30)} | ${ratio.padStart(15)} | ${r.kid.toFixed(1).padStart(8)} | ${r.diversity.toFixed(2).padStart(9)} | ${r.load.toFixed(1)}\n`,
     );
   }
 }
