@@ -315,6 +315,17 @@ if (extraCount > 0) {
   referenceSet = { ...heldoutSet, count: heldoutSet.count + extraSet.count, bytes };
 }
 const reference = await metricsReference(referenceSet);
+// A floor for the score: the training images themselves against the held-out reals (a G that
+// reproduced its data set exactly would score about this).
+const floor = await compareWithReference(
+  reference,
+  imagesOf(
+    trainSet,
+    Array.from({ length: trainSet.count }, (_, i) => i),
+    RESOLUTION,
+    3,
+  ),
+);
 const budgetText =
   cpuSeconds !== null
     ? `${cpuSeconds} CPU-s per recipe (steps calibrated over ${calibrateSteps})`
@@ -322,7 +333,7 @@ const budgetText =
       ? `${wallSeconds} wall-clock s per recipe`
       : `${fixedSteps} steps per recipe`;
 process.stderr.write(
-  `backend ${backend.name}, ${threads} thread(s); ${ds.count} stamps (${trainSet.count} train, ${split.heldout.length} held out) + ${extraCount} more held out = ${referenceSet.count} held-out reals; ${sampleCount} samples per evaluation, scored at ${scoreAt.map((f) => `${Math.round(f * 100)}%`).join('/')} of the steps; ${budgetText}; load ${loadavg()[0].toFixed(1)}\n`,
+  `backend ${backend.name}, ${threads} thread(s); ${ds.count} stamps (${trainSet.count} train, ${split.heldout.length} held out) + ${referenceSet.count - split.heldout.length} of ${extraCount} unpicked stamps (the importer skipped the rest) = ${referenceSet.count} held-out reals; ${sampleCount} samples per evaluation, scored at ${scoreAt.map((f) => `${Math.round(f * 100)}%`).join('/')} of the steps; ${budgetText}; load ${loadavg()[0].toFixed(1)}\n`,
 );
 
 const entries: Entry[] = [];
@@ -444,6 +455,7 @@ if (process.argv.includes('--json'))
     JSON.stringify({
       budget: { cpuSeconds, wallSeconds, steps: fixedSteps, calibrateSteps, threads },
       score: { at: scoreAt, samples: sampleCount },
+      floor: { swd: floor.swd, swdLevels: floor.swdLevels, kid: floor.kid, images: trainSet.count },
       images: ds.count,
       heldout: referenceSet.count,
       pretrain: pretrainNote || null,
@@ -454,6 +466,9 @@ if (process.argv.includes('--json'))
 else {
   process.stdout.write(`${budgetText}; ${threads} thread(s); total ${totalSeconds.toFixed(0)} s\n`);
   if (pretrainNote) process.stdout.write(`small-dataset ← init: ${pretrainNote}, then fine-tuned\n`);
+  process.stdout.write(
+    `floor: the ${trainSet.count} training images themselves score SWD ${floor.swd.toFixed(1)} [${floor.swdLevels.map((v) => v.toFixed(0)).join(' ')}], KID ${floor.kid.toFixed(1)}\n`,
+  );
   process.stdout.write(
     `score: mean SWD of the EMA G's ${sampleCount} samples against ${referenceSet.count} held-out reals at ${scoreAt.map((f) => `${Math.round(f * 100)}%`).join('/')} of each recipe's steps\n`,
   );
