@@ -36,7 +36,9 @@
  *   its wall time would be on a quiet machine, so N is "N seconds of
  *   quiet-machine time" per recipe, whatever the load while it runs.
  * - `--seconds N`: N wall-clock seconds each (only fair on a quiet machine).
- * - `--steps N`: N steps each (to repeat a table's step counts).
+ * - `--steps N`: N steps each; `--steps N1,N2,…`: one count per recipe, in
+ *   `--recipes` order (to repeat a table's step counts on another seed
+ *   without a new calibration: under load the calibrated counts move).
  *
  * `--init-from` adds the fine-tuning row: `small-dataset` first trained on the
  * stamps that are in neither the training nor the held-out split (another
@@ -88,7 +90,23 @@ const RESOLUTION = 64;
 const recipes = arg('recipes', 'small-dataset,fastgan,rpgan')!.split(',');
 const wanted = numberArg('images', 400, 50)!;
 const wallSeconds = numberArg('seconds', null, 1);
-const fixedSteps = numberArg('steps', null, 1);
+/** `--steps N` (every recipe) or `--steps N1,N2,…` (one per recipe, in --recipes order: to repeat a table's step counts). */
+const stepsText = arg('steps', null);
+const stepsList = stepsText === null ? null : stepsText.split(',').map(Number);
+if (
+  stepsList !== null &&
+  (stepsList.some((v) => !Number.isInteger(v) || v < 1) ||
+    (stepsList.length !== 1 && stepsList.length !== recipes.length))
+) {
+  process.stderr.write(
+    `error: --steps takes a whole number of at least 1, or one per recipe (${recipes.length}), got "${stepsText}"\n`,
+  );
+  process.exit(2);
+}
+const fixedSteps = stepsList === null ? null : stepsList[0];
+/** The fixed step count of the recipe at `index` in --recipes (with --steps). */
+const stepsOf = (index: number): number | null =>
+  stepsList === null ? null : stepsList[stepsList.length === 1 ? 0 : index];
 const cpuSeconds = numberArg('cpu-seconds', wallSeconds === null && fixedSteps === null ? 180 : null, 1);
 const calibrateSteps = numberArg('calibrate', 3, 1)!;
 const withInit = process.argv.includes('--init-from');
@@ -331,7 +349,7 @@ const budgetText =
     ? `${cpuSeconds} CPU-s per recipe (steps calibrated over ${calibrateSteps})`
     : wallSeconds !== null
       ? `${wallSeconds} wall-clock s per recipe`
-      : `${fixedSteps} steps per recipe`;
+      : `${stepsText} steps per recipe`;
 process.stderr.write(
   `backend ${backend.name}, ${threads} thread(s); ${ds.count} stamps (${trainSet.count} train, ${split.heldout.length} held out) + ${referenceSet.count - split.heldout.length} of ${extraCount} unpicked stamps (the importer skipped the rest) = ${referenceSet.count} held-out reals; ${sampleCount} samples per evaluation, scored at ${scoreAt.map((f) => `${Math.round(f * 100)}%`).join('/')} of the steps; ${budgetText}; load ${loadavg()[0].toFixed(1)}\n`,
 );
@@ -345,13 +363,14 @@ const blank = () => ({
   target: fixedSteps ?? 0,
   points: [] as Entry['points'],
 });
-for (const recipe of recipes)
+for (const [index, recipe] of recipes.entries())
   entries.push({
     name: recipe,
     preset: presetAndSets(recipe).preset,
     data: trainSet,
     session: await newSession(recipe, trainSet),
     ...blank(),
+    target: stepsOf(index) ?? 0,
   });
 
 let pretrainNote = '';
@@ -369,7 +388,7 @@ if (withInit) {
     ...blank(),
   };
   await planSteps([source], fixedSteps === null ? pretrainCpuSeconds : null);
-  if (fixedSteps !== null) source.target = fixedSteps;
+  if (fixedSteps !== null) source.target = stepsOf(recipes.indexOf('small-dataset'))!;
   await train(source);
   const s = source.session;
   const tuned = await newSession('small-dataset', trainSet);
@@ -453,7 +472,7 @@ const base = rows.find((r) => r.recipe === 'small-dataset');
 if (process.argv.includes('--json'))
   process.stdout.write(
     JSON.stringify({
-      budget: { cpuSeconds, wallSeconds, steps: fixedSteps, calibrateSteps, threads },
+      budget: { cpuSeconds, wallSeconds, steps: stepsList, calibrateSteps, threads },
       score: { at: scoreAt, samples: sampleCount },
       floor: { swd: floor.swd, swdLevels: floor.swdLevels, kid: floor.kid, images: trainSet.count },
       images: ds.count,
