@@ -29,12 +29,17 @@
  *
  * Budgets (one of):
  * - `--cpu-seconds N` (fair on a loaded machine): each recipe's CPU time per
- *   step is calibrated over `--calibrate` steps (after one warm-up step), the
- *   recipes taking turns step by step so that all see the same load; each
- *   recipe then trains round(N / its CPU seconds per step) steps in all. With
- *   one compute thread (`--threads 1`, the default) a step's CPU time is what
- *   its wall time would be on a quiet machine, so N is "N seconds of
- *   quiet-machine time" per recipe, whatever the load while it runs.
+ *   step is calibrated as the mean over `--calibrate` steps (after one warm-up
+ *   step; rounded up to whole periods of a lazy penalty, so 4 for the presets
+ *   here), the recipes taking turns step by step so that all see the same
+ *   load; each recipe then trains round(N / its CPU seconds per step) steps in
+ *   all. With one compute thread (`--threads 1`, the default) a step's CPU
+ *   time is close to its wall time on a quiet machine, so N is about "N
+ *   seconds of quiet-machine time" per recipe. Not exactly: on the shared
+ *   2-vCPU machine a step under load costs more CPU (session 8: calibrated at
+ *   load 3.5, small-dataset's steps cost 1.35 CPU-s, then 1.05 on average), so
+ *   the step counts move with the load at calibration; the ratio between
+ *   recipes, which all calibrate under the same load, is what stays fair.
  * - `--seconds N`: N wall-clock seconds each (only fair on a quiet machine).
  * - `--steps N`: N steps each; `--steps N1,N2,…`: one count per recipe, in
  *   `--recipes` order (to repeat a table's step counts on another seed
@@ -72,6 +77,7 @@ import { chooseHoldout, imagesOf, subsetData, trainingIndices } from '../src/eng
 import { sampleForMetrics } from '../src/engine/metrics/live';
 import { initSessionFrom } from '../src/engine/train/init-from';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
+import { effectivePenalty } from '../src/shared/config';
 import { arg } from './args';
 
 function numberArg(name: string, fallback: number | null, min: number): number | null {
@@ -227,14 +233,23 @@ async function step(e: Entry): Promise<number> {
   return used;
 }
 
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-
-/** The steps each entry trains under the budget; calibrates (all entries taking turns) when the budget is CPU time. */
+/**
+ * The steps each entry trains under the budget; calibrates (all entries taking turns) when the budget is CPU time.
+ * A lazy penalty runs on every `penalty.every`-th D update (update 0, the warm-up, is one), so the calibration
+ * covers whole periods (`--calibrate` rounded up to a multiple of the longest period) and takes the mean: the
+ * median of 3 steps after the warm-up never saw a penalty step, and under-costed the penalised recipes
+ * (rpgan got 18% more CPU than small-dataset in session 8's first table).
+ */
 async function planSteps(entries: Entry[], budget: number | null): Promise<void> {
   if (budget === null) return;
+  const period = Math.max(
+    1,
+    ...entries.map((e) => (effectivePenalty(e.session.config) === 'none' ? 1 : e.session.config.penalty.every)),
+  );
+  const count = Math.ceil(calibrateSteps / period) * period;
   for (const e of entries) await step(e); // warm-up: kernels compiled, buffers allocated
-  for (let k = 0; k < calibrateSteps; k++) for (const e of entries) e.calibration.push(await step(e));
-  for (const e of entries) e.target = Math.max(e.session.step, Math.round(budget / median(e.calibration)));
+  for (let k = 0; k < count; k++) for (const e of entries) e.calibration.push(await step(e));
+  for (const e of entries) e.target = Math.max(e.session.step, Math.round(budget / mean(e.calibration)));
 }
 
 /** SWD (and per-level SWD) of `model`'s metrics samples against the held-out reals. */
@@ -346,7 +361,7 @@ const floor = await compareWithReference(
 );
 const budgetText =
   cpuSeconds !== null
-    ? `${cpuSeconds} CPU-s per recipe (steps calibrated over ${calibrateSteps})`
+    ? `${cpuSeconds} CPU-s per recipe (steps calibrated over ${calibrateSteps}, rounded up to whole penalty periods)`
     : wallSeconds !== null
       ? `${wallSeconds} wall-clock s per recipe`
       : `${stepsText} steps per recipe`;
