@@ -330,18 +330,21 @@ const extraIndex = new Set(Array.from({ length: extraCount }, (_, k) => Math.flo
 const extraFiles = others.filter((_, i) => extraIndex.has(i));
 const pretrainFiles = others.filter((_, i) => !extraIndex.has(i));
 const heldoutSet = imagesOf(ds, split.heldout, RESOLUTION, 3);
+/** Every image of a data set, as the metrics' image set. */
+const allImagesOf = (data: TrainingData) =>
+  imagesOf(
+    data,
+    Array.from({ length: data.count }, (_, i) => i),
+    RESOLUTION,
+    3,
+  );
 let referenceSet = heldoutSet;
 if (extraCount > 0) {
   const extra = await importDataset(
     await folderOf(`gan-bench-stamps-heldout-${extraCount}`, extraFiles),
     importOptions,
   );
-  const extraSet = imagesOf(
-    extra,
-    Array.from({ length: extra.count }, (_, i) => i),
-    RESOLUTION,
-    3,
-  );
+  const extraSet = allImagesOf(extra);
   const bytes = new Uint8Array(heldoutSet.bytes.length + extraSet.bytes.length);
   bytes.set(heldoutSet.bytes);
   bytes.set(extraSet.bytes, heldoutSet.bytes.length);
@@ -350,15 +353,7 @@ if (extraCount > 0) {
 const reference = await metricsReference(referenceSet);
 // A floor for the score: the training images themselves against the held-out reals (a G that
 // reproduced its data set exactly would score about this).
-const floor = await compareWithReference(
-  reference,
-  imagesOf(
-    trainSet,
-    Array.from({ length: trainSet.count }, (_, i) => i),
-    RESOLUTION,
-    3,
-  ),
-);
+const floor = await compareWithReference(reference, allImagesOf(trainSet));
 const budgetText =
   cpuSeconds !== null
     ? `${cpuSeconds} CPU-s per recipe (steps calibrated over ${calibrateSteps}, rounded up to whole penalty periods)`
