@@ -57,6 +57,42 @@ function emitStore(e, rows, vecs, NR = vecs.length * 4) {
   }
 }
 
+/**
+ * The microkernel's k loop, shared by the row-pointer kernels (`$kern*`) and the packed ones
+ * (`$kernP*`): U steps per pass, then (if `remainder`) one step per pass for the rest. A step
+ * loads NR floats of the B panel at $bp and, per row r, splats A's float from `splat(u, r)`
+ * (a `v128.load32_splat` memarg: offset and address) into MR·NV multiply-adds (`madd`);
+ * `advance(n)` returns the instructions that move A's pointers n floats along k.
+ * `label` names the main loop's blocks ($done<label>/$k<label>); the row kernels keep their
+ * 1-step loop even at U = 1, where it never runs (so their binary is what it always was).
+ */
+function emitKLoop(e, { U, NR, rows, vecs, madd, label, remainder, splat, advance }) {
+  const step = (u) => {
+    for (const v of vecs) e(`        (local.set $b${v} (v128.load offset=${(u * NR + v * 4) * 4} (local.get $bp)))`);
+    for (const r of rows) {
+      e(`        (local.set $s (v128.load32_splat ${splat(u, r)}))`);
+      for (const v of vecs)
+        e(`        (local.set $c${r}_${v} ${madd('(local.get $s)', `(local.get $b${v})`, `(local.get $c${r}_${v})`)})`);
+    }
+  };
+  const pass = (n) => {
+    for (const a of advance(n)) e(`      ${a}`);
+    e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${n * NR * 4})))`);
+    e(`      (local.set $kc (i32.sub (local.get $kc) (i32.const ${n})))`);
+  };
+  e(`    (block $done${label} (loop $k${label}`);
+  e(`      (br_if $done${label} (i32.lt_u (local.get $kc) (i32.const ${U})))`);
+  for (let u = 0; u < U; u++) step(u);
+  pass(U);
+  e(`      (br $k${label})))`);
+  if (!remainder) return;
+  e('    (block $done1 (loop $k1');
+  e('      (br_if $done1 (i32.eqz (local.get $kc)))');
+  step(0);
+  pass(1);
+  e('      (br $k1)))');
+}
+
 export function genWat(MR = 6, NR = 8, U = 1) {
   if (NR % 4 !== 0) throw new Error('NR must be a multiple of 4');
   const NV = NR / 4;
@@ -98,31 +134,17 @@ export function genWat(MR = 6, NR = 8, U = 1) {
         );
       }
     }
-    const step = (u, e2) => {
-      for (const v of vecs) e2(`        (local.set $b${v} (v128.load offset=${(u * NR + v * 4) * 4} (local.get $bp)))`);
-      for (const r of rows) {
-        e2(`        (local.set $s (v128.load32_splat offset=${u * 4} (local.get $p${r})))`);
-        for (const v of vecs)
-          e2(
-            `        (local.set $c${r}_${v} ${madd('(local.get $s)', `(local.get $b${v})`, `(local.get $c${r}_${v})`)})`,
-          );
-      }
-    };
-
-    e('    (block $done4 (loop $k4');
-    e(`      (br_if $done4 (i32.lt_u (local.get $kc) (i32.const ${U})))`);
-    for (let u = 0; u < U; u++) step(u, e);
-    for (const r of rows) e(`      (local.set $p${r} (i32.add (local.get $p${r}) (i32.const ${U * 4})))`);
-    e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${U * NR * 4})))`);
-    e(`      (local.set $kc (i32.sub (local.get $kc) (i32.const ${U})))`);
-    e('      (br $k4)))');
-    e('    (block $done1 (loop $k1');
-    e('      (br_if $done1 (i32.eqz (local.get $kc)))');
-    step(0, e);
-    for (const r of rows) e(`      (local.set $p${r} (i32.add (local.get $p${r}) (i32.const 4)))`);
-    e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${NR * 4})))`);
-    e('      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))');
-    e('      (br $k1)))');
+    emitKLoop(e, {
+      U,
+      NR,
+      rows,
+      vecs,
+      madd,
+      label: '4',
+      remainder: true,
+      splat: (u, r) => `offset=${u * 4} (local.get $p${r})`,
+      advance: (n) => rows.map((r) => `(local.set $p${r} (i32.add (local.get $p${r}) (i32.const ${n * 4})))`),
+    });
     emitStore(e, rows, vecs);
     e('  )');
   }
@@ -206,33 +228,17 @@ export function genWat(MR = 6, NR = 8, U = 1) {
       const vecs = [...Array(NV).keys()];
       e(`    ${rows.flatMap((r) => vecs.map((v) => `(local $c${r}_${v} v128)`)).join(' ')}`);
       e(`    ${vecs.map((v) => `(local $b${v} v128)`).join(' ')} (local $s v128) (local $cr i32)`);
-      const step = (u) => {
-        for (const v of vecs)
-          e(`        (local.set $b${v} (v128.load offset=${(u * NR + v * 4) * 4} (local.get $bp)))`);
-        for (const r of rows) {
-          e(`        (local.set $s (v128.load32_splat offset=${(u * 4 + r) * 4} (local.get $pa)))`);
-          for (const v of vecs)
-            e(
-              `        (local.set $c${r}_${v} ${madd('(local.get $s)', `(local.get $b${v})`, `(local.get $c${r}_${v})`)})`,
-            );
-        }
-      };
-      e('    (block $doneU (loop $kU');
-      e(`      (br_if $doneU (i32.lt_u (local.get $kc) (i32.const ${U})))`);
-      for (let u = 0; u < U; u++) step(u);
-      e(`      (local.set $pa (i32.add (local.get $pa) (i32.const ${U * 16})))`);
-      e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${U * NR * 4})))`);
-      e(`      (local.set $kc (i32.sub (local.get $kc) (i32.const ${U})))`);
-      e('      (br $kU)))');
-      if (U > 1) {
-        e('    (block $done1 (loop $k1');
-        e('      (br_if $done1 (i32.eqz (local.get $kc)))');
-        step(0);
-        e('      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))');
-        e(`      (local.set $bp (i32.add (local.get $bp) (i32.const ${NR * 4})))`);
-        e('      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))');
-        e('      (br $k1)))');
-      }
+      emitKLoop(e, {
+        U,
+        NR,
+        rows,
+        vecs,
+        madd,
+        label: 'U',
+        remainder: U > 1,
+        splat: (u, r) => `offset=${(u * 4 + r) * 4} (local.get $pa)`,
+        advance: (n) => [`(local.set $pa (i32.add (local.get $pa) (i32.const ${n * 16})))`],
+      });
       emitStore(e, rows, vecs);
       e('  )');
     }
