@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/profile-step.ts [--preset dcgan-28|dcgan-64] [--batch 64] [--warmup 1] [--steps 1]
  *                                 [--backend wasm|webgpu|cpu] [--threads 1] [--stock] [--eager-grads] [--unfused]
- *                                 [--compare stock|eager-grads|unfused|no-gemm|old-elementwise|unpacked-a] [--set key=value ...] [--shapes]
+ *                                 [--compare stock|eager-grads|unfused|no-gemm|old-elementwise|unpacked-a|pool-wait-all] [--set key=value ...] [--shapes]
  *                                 [--programs] [--json]
  *
  * Runs `warmup` untimed steps of GanSession.trainStep on synthetic data, then
@@ -23,6 +23,8 @@
  * Adam, Identity; src/engine/backend/wasm-elementwise.ts), the GEMM on in both.
  * `--compare unpacked-a`: before = the GEMM's row-pointer microkernel on A in place, after =
  * A packed per block call (the default; the same bits either way).
+ * `--compare pool-wait-all` (with --threads N): before = the GEMM pool's earlier hand-off (every
+ * worker checks in for every job), after = workers join a job and only joined ones are waited for.
  * `--threads N` runs the wasm backend's XNNPACK pool with N threads (default 1).
  * `--shapes` keeps kernels apart by their input shapes (which layer a conv time is).
  *
@@ -40,6 +42,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setLazyFusedGradients } from '../src/engine/backend/fused-gradients';
 import { activateBackend } from '../src/engine/backend/select';
 import { setWasmElementwiseEnabled, setWasmGemmEnabled, setWasmGemmPackedA } from '../src/engine/backend/wasm-gemm';
+import { setPoolJoin } from '../src/engine/backend/wasm-gemm-pool';
 import { setStockWasmKernels } from '../src/engine/backend/wasm-kernels';
 import { webgpuTimestamps } from '../src/engine/backend/webgpu';
 import { requestGpuTimestamps } from '../src/engine/backend/webgpu-adapter';
@@ -51,8 +54,8 @@ import type { BackendName } from '../src/shared/config';
 import { arg } from './args';
 import { kernelMsPerStep, newTally, perStep, profileStep, rows as sortedRows, type Tally } from './kernel-profile';
 
-type Mode = 'stock' | 'eager-grads' | 'unfused' | 'no-gemm' | 'old-elementwise' | 'unpacked-a';
-const MODES: Mode[] = ['stock', 'eager-grads', 'unfused', 'no-gemm', 'old-elementwise', 'unpacked-a'];
+type Mode = 'stock' | 'eager-grads' | 'unfused' | 'no-gemm' | 'old-elementwise' | 'unpacked-a' | 'pool-wait-all';
+const MODES: Mode[] = ['stock', 'eager-grads', 'unfused', 'no-gemm', 'old-elementwise', 'unpacked-a', 'pool-wait-all'];
 
 function setMode(mode: Mode, on: boolean): void {
   if (mode === 'stock') setStockWasmKernels(on);
@@ -60,6 +63,7 @@ function setMode(mode: Mode, on: boolean): void {
   else if (mode === 'no-gemm') setWasmGemmEnabled(!on);
   else if (mode === 'old-elementwise') setWasmElementwiseEnabled(!on);
   else if (mode === 'unpacked-a') setWasmGemmPackedA(!on);
+  else if (mode === 'pool-wait-all') setPoolJoin(!on);
   else setFusedUpdates(!on);
 }
 

@@ -16,6 +16,17 @@
  * thread is blocked and no event can arrive, by the job making no progress for
  * `stallMs`. Either way the job fails with the same error, and so does every later job
  * of the pool: a task may have been left half done.
+ *
+ * Hand-offs (session 9). A worker *joins* a job before it takes a task (a CAS on the join
+ * word), and the calling thread, once no task is left to take, *closes* the job and waits
+ * only for the workers that joined it. So a worker that wakes late (its core busy, or a
+ * small job the calling thread finished alone) costs the job nothing; the earlier pool
+ * waited for every worker to wake and check in, for every job. Between jobs a worker
+ * spins for SPIN_MS on the generation word before it sleeps, and the calling thread spins
+ * on the done count before it sleeps, so back-to-back jobs (a kernel's phases, the next
+ * op's job) skip the futex wake-ups. `setPoolJoin(false)` (or GAN_STUDIO_WASM_POOL=wait-all)
+ * keeps the earlier protocol for before/after figures; the calls, and so the bits, are
+ * the same either way.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -44,7 +55,20 @@ const NEXT = 1; // next task index to take
 const TASKS = 2; // number of tasks in the job
 const DONE = 3; // workers finished with this generation
 const ERROR = 4; // 1 once a worker failed
+const JOIN = 5; // workers that joined this job; −1 once closed (the calling thread took the last task)
+const MODE = 6; // 1: join protocol; 0: the earlier one (every worker checks in for every job)
 const CTRL_INTS = 8;
+
+/** How long a worker spins for the next job, and the calling thread for the last workers, before sleeping. */
+const SPIN_MS = 0.1;
+
+let joinProtocol = typeof process === 'undefined' || process.env?.GAN_STUDIO_WASM_POOL !== 'wait-all';
+/** For before/after benchmarks: false = every worker checks in for every job (the earlier pool). Returns the previous setting. */
+export function setPoolJoin(on: boolean): boolean {
+  const prev = joinProtocol;
+  joinProtocol = on;
+  return prev;
+}
 
 /** Calls and tasks held at once (a job with more runs in several rounds). */
 const MAX_CALLS = 1 << 16;
@@ -60,20 +84,44 @@ const c = new Int32Array(ctrl);
 const q = new Int32Array(calls);
 const t = new Int32Array(tasks);
 let gen = 0;
+function tasksOfJob() {
+  const n = Atomics.load(c, ${TASKS});
+  for (let k = Atomics.add(c, ${NEXT}, 1); k < n; k = Atomics.add(c, ${NEXT}, 1)) {
+    for (let i = t[2 * k]; i < t[2 * k + 1]; i++) {
+      const o = i * ${CALL_INTS};
+      fns[q[o]](q[o + 1], q[o + 2], q[o + 3], q[o + 4], q[o + 5], q[o + 6], q[o + 7], q[o + 8], q[o + 9], q[o + 10], q[o + 11], q[o + 12], q[o + 13]);
+    }
+  }
+}
 for (;;) {
-  Atomics.wait(c, ${GEN}, gen);
-  const g = Atomics.load(c, ${GEN});
+  let g = Atomics.load(c, ${GEN});
+  if (g === gen) {
+    const until = performance.now() + ${SPIN_MS};
+    while (g === gen && performance.now() < until) {
+      for (let s = 0; s < 64 && g === gen; s++) g = Atomics.load(c, ${GEN});
+    }
+    if (g === gen) {
+      Atomics.wait(c, ${GEN}, gen);
+      g = Atomics.load(c, ${GEN});
+    }
+  }
   if (g < 0) break;
   if (g === gen) continue;
   gen = g;
-  try {
-    const n = Atomics.load(c, ${TASKS});
-    for (let k = Atomics.add(c, ${NEXT}, 1); k < n; k = Atomics.add(c, ${NEXT}, 1)) {
-      for (let i = t[2 * k]; i < t[2 * k + 1]; i++) {
-        const o = i * ${CALL_INTS};
-        fns[q[o]](q[o + 1], q[o + 2], q[o + 3], q[o + 4], q[o + 5], q[o + 6], q[o + 7], q[o + 8], q[o + 9], q[o + 10], q[o + 11], q[o + 12], q[o + 13]);
-      }
+  if (Atomics.load(c, ${MODE}) === 1) {
+    let v = Atomics.load(c, ${JOIN});
+    while (v >= 0) {
+      const was = Atomics.compareExchange(c, ${JOIN}, v, v + 1);
+      if (was === v) break;
+      v = was;
     }
+    if (v < 0) continue; // closed: the job is done or nearly, without us
+    // Joined the job now open (its tables were written before it opened); the calling
+    // thread waits for our done before it starts another.
+    gen = Atomics.load(c, ${GEN});
+  }
+  try {
+    tasksOfJob();
   } catch (err) {
     Atomics.store(c, ${ERROR}, 1);
   }
@@ -172,16 +220,36 @@ export class GemmPool {
       for (const call of task) calls.set(call, i++ * CALL_INTS);
       tt[2 * k + 1] = i;
     });
+    const join = joinProtocol;
     Atomics.store(ctrl, NEXT, 0);
     Atomics.store(ctrl, TASKS, tasks.length);
     Atomics.store(ctrl, DONE, 0);
+    Atomics.store(ctrl, MODE, join ? 1 : 0);
+    Atomics.store(ctrl, JOIN, 0); // open (before the generation moves: a waking worker finds it so)
     Atomics.add(ctrl, GEN, 1);
     Atomics.notify(ctrl, GEN);
     const n = tasks.length;
     for (let k = Atomics.add(ctrl, NEXT, 1); k < n; k = Atomics.add(ctrl, NEXT, 1)) {
       for (const call of tasks[k]) runCall(this.ex, call);
     }
-    const want = this.workers.length;
+    // Close the job: the workers that joined are the ones to wait for.
+    let want = this.workers.length;
+    if (join) {
+      for (let v = Atomics.load(ctrl, JOIN); ;) {
+        const was = Atomics.compareExchange(ctrl, JOIN, v, -1);
+        if (was === v) {
+          want = v;
+          break;
+        }
+        v = was;
+      }
+    } else {
+      Atomics.store(ctrl, JOIN, -1);
+    }
+    const spinUntil = performance.now() + SPIN_MS;
+    while (Atomics.load(ctrl, DONE) < want && performance.now() < spinUntil) {
+      for (let s = 0; s < 64 && Atomics.load(ctrl, DONE) < want; s++);
+    }
     let progress = performance.now();
     for (let done = Atomics.load(ctrl, DONE); done < want;) {
       if (Atomics.load(ctrl, ERROR) !== 0) break;
