@@ -45,6 +45,7 @@ export const POOL_FUNCTIONS = [
   'swapRuns',
   'bnorm',
   'copyRuns',
+  'packB',
 ] as const;
 export type BlockCall = number[];
 const CALL_INTS = 14;

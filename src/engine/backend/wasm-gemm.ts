@@ -83,6 +83,7 @@ const MC = 96;
 const PACK_BYTES = MC * KC * 4 + 16;
 /** Floats per task of an element-wise kernel on the pool (128 KB: a task is worth a hand-off). */
 const CHUNK = 32 * 1024;
+const PACK_B = POOL_FUNCTIONS.indexOf('packB');
 
 interface Bound {
   ex: GemmExports;
@@ -109,6 +110,22 @@ let useFma = 1;
  * processes, `npm run bench:peer`).
  */
 let unpackedA = typeof process !== 'undefined' && process.env?.GAN_STUDIO_WASM_GEMM_PACK === 'off' ? 2 : 0;
+
+/**
+ * Session 9: a GEMM packs all of B first (split across the pool where it is large) and
+ * runs as ONE pool job whose tasks each loop over the KC blocks of k, where it used to pack
+ * and run one job per KC block (the image layers' dW: 16 jobs per chunk; the dense D:
+ * 25 per call). Same block calls per output, in the same order: the same bits.
+ * `setWasmGemmOneJob(false)` keeps the earlier path, for before/after figures.
+ */
+let oneJob = true;
+export function setWasmGemmOneJob(on: boolean): boolean {
+  const prev = oneJob;
+  oneJob = on;
+  return prev;
+}
+/** Floats of B above which its packing is split across the pool (256 KB). */
+const PACK_SPLIT_FLOATS = 64 * 1024;
 
 /** For tests and benchmarks: turn the kernel off (callers use the stock kernels). Returns the previous setting. */
 export function setWasmGemmEnabled(on: boolean): boolean {
@@ -271,6 +288,74 @@ class WasmGemm {
       return;
     }
     const panels = Math.ceil(N / GEMM_NR);
+    if (!oneJob) {
+      this.sgemmPerBlock(M, N, K, a, lda, b, bRs, bCs, c, ldc, accumulate);
+      return;
+    }
+    // All of B packed: KC block pc (kc rows) at bp + pc·panels·NR·4 bytes, as [panels][kc][NR].
+    const bp = this.heap._malloc(K * panels * GEMM_NR * 4 + 16);
+    if (bp === 0) throw new Error('wasm GEMM: out of memory for the packed operand');
+    const bpAligned = (bp + 15) & ~15;
+    try {
+      // Pack calls of whole panels per KC block (panels are contiguous in a block), a few per thread.
+      const blocks = Math.ceil(K / KC);
+      const groups = this.pool == null ? 1 : Math.max(1, Math.ceil((2 * this.pool.threads) / blocks));
+      const per = Math.max(1, Math.ceil(panels / groups));
+      const packs: BlockCall[] = [];
+      for (let pc = 0; pc < K; pc += KC) {
+        const kc = Math.min(KC, K - pc);
+        const base = bpAligned + pc * panels * GEMM_NR * 4;
+        for (let p0 = 0; p0 < panels; p0 += per) {
+          const cols = Math.min(per * GEMM_NR, N - p0 * GEMM_NR);
+          packs.push([PACK_B, b + pc * bRs + p0 * GEMM_NR * bCs, bRs, bCs, kc, cols, base + p0 * kc * GEMM_NR * 4]);
+        }
+      }
+      this.runPacks(packs, K * N);
+      const tasks: BlockCall[][] = [];
+      const [rowsPer, colsPer] = this.split(M, N);
+      for (let ic = 0; ic < M; ic += rowsPer) {
+        const mc = Math.min(rowsPer, M - ic);
+        for (let jc = 0; jc < N; jc += colsPer) {
+          const nc = Math.min(colsPer, N - jc);
+          const cj = c + ic * ldc + jc * 4;
+          const task: BlockCall[] = [];
+          for (let pc = 0; pc < K; pc += KC) {
+            const kc = Math.min(KC, K - pc);
+            const ps = kc * GEMM_NR * 4;
+            const bj = bpAligned + pc * panels * GEMM_NR * 4 + (jc / GEMM_NR) * ps;
+            const acc = accumulate || pc > 0 ? 1 : 0;
+            task.push([0, mc, nc, kc, a + ic * lda + pc * 4, lda, bj, ps, cj, ldc, acc, useFma + unpackedA]);
+          }
+          tasks.push(task);
+        }
+      }
+      this.run(tasks);
+    } finally {
+      this.heap._free(bp);
+    }
+  }
+
+  /** packB calls: here, or one task each across the pool when B is large (`floats`). */
+  private runPacks(packs: BlockCall[], floats: number): void {
+    if (this.pool != null && packs.length > 1 && floats >= PACK_SPLIT_FLOATS) this.pool.run(packs.map((p) => [p]));
+    else runTasksHere(this.ex, [packs]);
+  }
+
+  /** The earlier GEMM: per KC block of k, pack that block of B here, then one pool job. */
+  private sgemmPerBlock(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    lda: number,
+    b: number,
+    bRs: number,
+    bCs: number,
+    c: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void {
+    const panels = Math.ceil(N / GEMM_NR);
     const bp = this.heap._malloc(Math.min(KC, K) * panels * GEMM_NR * 4 + 16);
     if (bp === 0) throw new Error('wasm GEMM: out of memory for the packed operand');
     const bpAligned = (bp + 15) & ~15;
@@ -355,8 +440,19 @@ class WasmGemm {
           }
         }
       }
-      this.ex.packB(filter, Cout * 4, 4, K, Cout, bp);
       const ps = K * GEMM_NR * 4;
+      if (oneJob) {
+        // Panels are contiguous ([panels][K][NR]): groups of whole panels pack independently.
+        const per = Math.max(1, Math.ceil(panels / (this.pool == null ? 1 : 2 * this.pool.threads)));
+        const packs: BlockCall[] = [];
+        for (let p0 = 0; p0 < panels; p0 += per) {
+          const cols = Math.min(per * GEMM_NR, Cout - p0 * GEMM_NR);
+          packs.push([PACK_B, filter + p0 * GEMM_NR * 4, Cout * 4, 4, K, cols, bp + p0 * ps]);
+        }
+        this.runPacks(packs, K * Cout);
+      } else {
+        this.ex.packB(filter, Cout * 4, 4, K, Cout, bp);
+      }
       const ldc = Cout * 4;
       // One task per block of MC output rows: all its taps, in order. With A packed, whole
       // taps (Cin ≤ KC) go ⌊KC / Cin⌋ at a time into one block call, summed in one register
