@@ -17,11 +17,13 @@
  * `--ab X`: no per-kernel table; steps alternate X on (before) / off (after), unprofiled,
  * and the median and mean step wall of each are printed with their ratio (after / before).
  * X: pool-wait-all (the pool's earlier hand-off, ./wasm-gemm-pool.ts setPoolJoin); gemm-per-block
- * (a GEMM packs B and runs one pool job per KC block of k, as before session 9: setWasmGemmOneJob).
+ * (a GEMM packs B and runs one pool job per KC block of k, as before session 9: setWasmGemmOneJob);
+ * xnnpack-binary (Add/Sub/Multiply/Square on XNNPACK's kernels, not ./wasm-binary.ts); session9 (all three).
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend/select';
+import { setWasmBinaryEnabled } from '../src/engine/backend/wasm-binary';
 import { setWasmGemmOneJob } from '../src/engine/backend/wasm-gemm';
 import { GemmPool, setPoolJoin } from '../src/engine/backend/wasm-gemm-pool';
 import { resolveConfig } from '../src/engine/config/resolve';
@@ -129,6 +131,12 @@ async function main(): Promise<void> {
 const SWITCHES: Record<string, (before: boolean) => void> = {
   'pool-wait-all': (before) => setPoolJoin(!before),
   'gemm-per-block': (before) => setWasmGemmOneJob(!before),
+  'xnnpack-binary': (before) => setWasmBinaryEnabled(!before),
+  session9: (before) => {
+    setPoolJoin(!before);
+    setWasmGemmOneJob(!before);
+    setWasmBinaryEnabled(!before);
+  },
 };
 
 async function abSteps(ab: string, preset: string, threads: number, steps: number, warmup: number): Promise<void> {

@@ -12,6 +12,8 @@
  * - `adam(p, m, v, g, n, params, outP, outM, outV)`: one Adam update, exactly the
  *   float32 operations of the op chain in src/engine/train/adam.ts, in its order;
  *   params = f32 [β1, 1−β1, β2, 1−β2, 1/√(1−β2ᵗ), ε, step size].
+ * - `binop(a, b, out, n, len, mode)`: Add / Sub / Multiply, same sizes or one side
+ *   repeated along the last axis or a scalar (see genBinary).
  */
 
 /** A loop over n floats: `vec` handles 4 at byte offset $o, `one` handles 1; both get (o) as WAT text. */
@@ -341,5 +343,81 @@ export function genCopyRuns(e) {
   e('        (br $lv)))');
   e('      (local.set $r (i32.add (local.get $r) (i32.const 1)))');
   e('      (br $lr)))');
+  e('  )');
+}
+
+/**
+ * `binop(a, b, out, n, len, mode)` (session 9): out[i] = a' op b' for i < n, op = mode & 3
+ * (0 add, 1 sub, 2 mul), side = mode >> 2: 0 both a and b have n floats; 1 b has len floats,
+ * repeated (b' = b[i mod len]; n a multiple of len); 2 the same for a. len = 1 is a scalar
+ * (splatted). One IEEE f32 operation per output, as XNNPACK's kernels make: the same bits.
+ */
+export function genBinary(e) {
+  const OPS = ['add', 'sub', 'mul'];
+  for (const [k, op] of OPS.entries()) {
+    // Rows of rl floats; the small side's pointer (side 1: b, side 2: a) goes back to its start every row.
+    e(
+      `  (func $binRows${k} (param $a i32) (param $b i32) (param $out i32) (param $rows i32) (param $rl i32) (param $side i32)`,
+    );
+    e(`    ${LOCALS} (local $n i32)`);
+    e('    (local.set $n (local.get $rl))');
+    e('    (block $dr (loop $lr');
+    e('      (br_if $dr (i32.eqz (local.get $rows)))');
+    loop4(
+      e,
+      () => e(`      (v128.store ${at('$out')} (f32x4.${op} (v128.load ${at('$a')}) (v128.load ${at('$b')})))`),
+      () => e(`      (f32.store ${at('$out')} (f32.${op} (f32.load ${at('$a')}) (f32.load ${at('$b')})))`),
+    );
+    e('      (local.set $out (i32.add (local.get $out) (local.get $nb)))');
+    e(
+      '      (if (i32.ne (local.get $side) (i32.const 2)) (then (local.set $a (i32.add (local.get $a) (local.get $nb)))))',
+    );
+    e(
+      '      (if (i32.ne (local.get $side) (i32.const 1)) (then (local.set $b (i32.add (local.get $b) (local.get $nb)))))',
+    );
+    e('      (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))');
+    e('      (br $lr)))');
+    e('  )');
+    // A scalar side: side 1 b = s, side 2 a = s; x is the other operand.
+    for (const side of [1, 2]) {
+      e(`  (func $binSplat${k}_${side} (param $x i32) (param $s i32) (param $out i32) (param $n i32)`);
+      e(`    ${LOCALS} (local $v v128) (local $f f32)`);
+      e('    (local.set $f (f32.load (local.get $s)))');
+      e('    (local.set $v (f32x4.splat (local.get $f)))');
+      const [va, vb] =
+        side === 1 ? [`(v128.load ${at('$x')})`, '(local.get $v)'] : ['(local.get $v)', `(v128.load ${at('$x')})`];
+      const [fa, fb] =
+        side === 1 ? [`(f32.load ${at('$x')})`, '(local.get $f)'] : ['(local.get $f)', `(f32.load ${at('$x')})`];
+      loop4(
+        e,
+        () => e(`      (v128.store ${at('$out')} (f32x4.${op} ${va} ${vb}))`),
+        () => e(`      (f32.store ${at('$out')} (f32.${op} ${fa} ${fb}))`),
+      );
+      e('  )');
+    }
+  }
+  e(
+    '  (func (export "binop") (param $a i32) (param $b i32) (param $out i32) (param $n i32) (param $len i32) (param $mode i32)',
+  );
+  e('    (local $op i32) (local $side i32)');
+  e('    (local.set $op (i32.and (local.get $mode) (i32.const 3)))');
+  e('    (local.set $side (i32.shr_u (local.get $mode) (i32.const 2)))');
+  for (let k = 0; k < OPS.length; k++) {
+    e(`    (if (i32.eq (local.get $op) (i32.const ${k})) (then`);
+    e('      (if (i32.and (i32.eq (local.get $len) (i32.const 1)) (i32.ne (local.get $side) (i32.const 0))) (then');
+    e(
+      `        (if (i32.eq (local.get $side) (i32.const 1)) (then (call $binSplat${k}_1 (local.get $a) (local.get $b) (local.get $out) (local.get $n)))`,
+    );
+    e(`          (else (call $binSplat${k}_2 (local.get $b) (local.get $a) (local.get $out) (local.get $n))))`);
+    e('        (return)))');
+    e('      (if (i32.eqz (local.get $side))');
+    e(
+      `        (then (call $binRows${k} (local.get $a) (local.get $b) (local.get $out) (i32.const 1) (local.get $n) (i32.const 0)))`,
+    );
+    e(
+      `        (else (call $binRows${k} (local.get $a) (local.get $b) (local.get $out) (i32.div_u (local.get $n) (local.get $len)) (local.get $len) (local.get $side))))`,
+    );
+    e('      (return)))');
+  }
   e('  )');
 }

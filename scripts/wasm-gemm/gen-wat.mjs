@@ -29,7 +29,7 @@
  * Usage: node scripts/wasm-gemm/gen-wat.mjs [MR] [NR] > out.wat (defaults 6 8).
  */
 
-import { genBatchNorm, genCopyRuns, genElementwise, genLayout } from './gen-elementwise.mjs';
+import { genBatchNorm, genBinary, genCopyRuns, genElementwise, genLayout } from './gen-elementwise.mjs';
 
 /** The microkernel's store: full rows as vectors, a partial last panel lane by lane (rows < $mr, columns < $nr). */
 function emitStore(e, rows, vecs, NR = vecs.length * 4) {
@@ -370,6 +370,7 @@ export function genWat(MR = 6, NR = 8, U = 1) {
   genLayout(e);
   genBatchNorm(e);
   genCopyRuns(e);
+  genBinary(e);
   e(')');
   return L.join('\n') + '\n';
 }

@@ -46,6 +46,7 @@ export const POOL_FUNCTIONS = [
   'bnorm',
   'copyRuns',
   'packB',
+  'binop',
 ] as const;
 export type BlockCall = number[];
 const CALL_INTS = 14;

@@ -66,6 +66,7 @@ interface GemmExports {
   leakyGrad(...args: number[]): void;
   colSum(...args: number[]): void;
   adam(...args: number[]): void;
+  binop(...args: number[]): void;
 }
 
 interface EmscriptenHeap {
@@ -538,6 +539,31 @@ class WasmGemm {
     const per = Math.max(1, Math.ceil(list.length / (4 * this.pool.threads)));
     const tasks: BlockCall[][] = [];
     for (let i = 0; i < list.length; i += per) tasks.push(list.slice(i, i + per).map((a) => [id, ...a]));
+    this.pool.run(tasks);
+  }
+
+  /**
+   * out = a op b over n floats (op 0 add, 1 sub, 2 mul); side 0: a and b both n floats,
+   * 1: b is len floats repeated (n a multiple of len; len 1 a scalar), 2: the same for a.
+   * Split across the pool by whole rows of len (or by CHUNK floats): each output is one
+   * f32 operation whoever computes it.
+   */
+  binop(op: number, a: number, b: number, out: number, n: number, len: number, side: number): void {
+    if (n <= 0) return;
+    const mode = op | (side << 2);
+    const id = POOL_FUNCTIONS.indexOf('binop');
+    if (this.pool == null || n < 2 * CHUNK) {
+      this.ex.binop(a, b, out, n, len, mode);
+      return;
+    }
+    const step = side === 0 || len === 1 ? CHUNK : Math.max(1, Math.round(CHUNK / len)) * len;
+    const tasks: BlockCall[][] = [];
+    for (let o = 0; o < n; o += step) {
+      const c = Math.min(step, n - o);
+      const ao = side === 2 ? a : a + o * 4;
+      const bo = side === 1 ? b : b + o * 4;
+      tasks.push([[id, ao, bo, out + o * 4, c, len, mode]]);
+    }
     this.pool.run(tasks);
   }
 

@@ -22,6 +22,8 @@
  * - `GanStudioLeakyReluGrad` (./wasm-elementwise.ts): LeakyRelu's gradient in one pass.
  * - `GanStudioAdam` (./wasm-adam.ts): one Adam update per variable in one pass.
  * - `FusedBatchNorm` (./wasm-batchnorm.ts): per-channel normalisation in SIMD.
+ * - `Add`, `Sub`, `Multiply`, `Square` (./wasm-binary.ts): float32, same shape, scalar or
+ *   trailing-vector broadcasts, on the module (not through XNNPACK's pthreadpool); same bits.
  *
  * Plus, through ./wasm-gradients.ts, LeakyRelu's gradient as dy · Step(x, α) while wasm
  * is the active backend (tfjs's Greater + Select elsewhere).
@@ -43,6 +45,7 @@ import { tileWasm } from './wasm-tile';
 import { castWasm, identityWasm } from './wasm-identity';
 import { ADAM_KERNEL, adamWasm } from './wasm-adam';
 import { fusedBatchNormWasm } from './wasm-batchnorm';
+import { addWasm, multiplyWasm, squareWasm, subWasm } from './wasm-binary';
 import { saveStockKernel } from './wasm-util';
 
 export {
@@ -80,6 +83,10 @@ const EXTRAS: Extra[] = [
   { name: ADAM_KERNEL, kernelFunc: adamWasm as unknown as tf.KernelFunc, replaces: false },
   { name: 'Identity', kernelFunc: identityWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Cast', kernelFunc: castWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: 'Add', kernelFunc: addWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: 'Sub', kernelFunc: subWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: 'Multiply', kernelFunc: multiplyWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: 'Square', kernelFunc: squareWasm as unknown as tf.KernelFunc, replaces: true },
 ];
 
 let registered = false;

@@ -1,6 +1,7 @@
 /**
  * The element-wise kernels on GAN Studio's wasm module (LeakyRelu, its fused gradient,
- * Sum/Mean column sums, the fused Adam update, the dW path's transposes, the transposed conv's interleave, FusedBatchNorm) and the
+ * Sum/Mean column sums, the fused Adam update, the dW path's transposes, the transposed conv's interleave, FusedBatchNorm,
+ * Add/Sub/Multiply/Square) and the
  * copy-free Identity: bit for bit
  * the results of the paths they replace (the XNNPACK op chains, the JS loop) or of the
  * cpu backend where the definition is exact, the same bits on 2 threads as on 1 (with
@@ -92,7 +93,10 @@ function bigWorkload(): Float32Array[] {
       rand([64], 10),
       rand([64], 11),
     );
-    return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2]), dw, bn, ct].map((t) =>
+    const big = rand([64, 14, 14, 64], 14);
+    const ch = rand([64], 15);
+    const bin = [big.mul(ch), ch.sub(big), big.add(rand([64, 14, 14, 64], 16)), big.square(), big.mul(tf.scalar(0.3))];
+    return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2]), dw, bn, ct, ...bin].map((t) =>
       (t.dataSync() as Float32Array).slice(),
     );
   });
@@ -309,5 +313,72 @@ describe('wasm module element-wise kernels', () => {
     await activateBackend('wasm', { threads: 1 });
     expect(threaded).toHaveLength(single.length);
     threaded.forEach((a, i) => expect(sameBits(a, single[i]), `output ${i}`).toBe(true));
+  });
+
+  // Add / Sub / Multiply / Square (./wasm-binary.ts): one f32 operation per output, as XNNPACK's.
+  const BINARY: [string, number[], number[]][] = [
+    ['same shape', [5, 13, 13, 16], [5, 13, 13, 16]],
+    ['odd same shape', [7], [7]],
+    ['scalar b', [64, 1031], []],
+    ['scalar a', [], [3, 5]],
+    ['channel vector b', [5, 13, 13, 16], [16]],
+    ['channel vector a (leading 1s)', [1, 1, 1, 16], [5, 13, 13, 16]],
+    ['row a', [1, 1031], [64, 1031]],
+    ['odd row b', [6, 7], [7]],
+    ['other broadcast (stock)', [64, 1], [64, 5]],
+    ['both broadcast (stock)', [4, 1], [1, 5]],
+  ];
+  it.each(BINARY)("Add/Sub/Multiply (%s) have the stock kernels' bits and match cpu", async (_, sa, sb) => {
+    const f = () => {
+      const a = rand(sa, 21);
+      const b = rand(sb, 22);
+      return tf.stack([a.add(b), a.sub(b), a.mul(b), b.sub(a)].map((t) => t.reshape([-1])));
+    };
+    const on = tf.tidy(() => f().dataSync() as Float32Array);
+    setStockWasmKernels(true);
+    const stock = tf.tidy(() => f().dataSync() as Float32Array);
+    setStockWasmKernels(false);
+    expect(sameBits(on, stock)).toBe(true);
+    const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
+    expect(relError(on, cpu)).toBeLessThan(1e-6);
+  });
+
+  it.each(SIZES)("Square has the stock kernel's bits and matches cpu: %j", async (...shape) => {
+    const f = () => rand(shape, 23).square();
+    const on = tf.tidy(() => f().dataSync() as Float32Array);
+    setStockWasmKernels(true);
+    const stock = tf.tidy(() => f().dataSync() as Float32Array);
+    setStockWasmKernels(false);
+    expect(sameBits(on, stock)).toBe(true);
+    const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
+    expect(relError(on, cpu)).toBeLessThan(1e-6);
+  });
+
+  it('Add/Sub/Multiply leave int32 to the stock kernels and keep their gradients', () => {
+    const i = tf.tidy(() =>
+      Array.from(
+        tf
+          .tensor1d([1, 2, 3], 'int32')
+          .mul(tf.tensor1d([4, 5, 6], 'int32'))
+          .dataSync(),
+      ),
+    );
+    expect(i).toEqual([4, 10, 18]);
+    const g = tf.tidy(() => {
+      const b = rand([16], 24);
+      return Array.from(
+        tf
+          .grad((a) => a.mul(b).sub(b).square().sum())(rand([3, 16], 25))
+          .dataSync(),
+      );
+    });
+    expect(g.every(Number.isFinite)).toBe(true);
+    expectNoLeak(() => {
+      for (const [, sa, sb] of BINARY) {
+        tf.tidy(() => {
+          rand(sa, 1).mul(rand(sb, 2)).sub(rand(sb, 3)).square();
+        });
+      }
+    });
   });
 });
