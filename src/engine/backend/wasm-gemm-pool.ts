@@ -25,8 +25,8 @@
  * spins for SPIN_MS on the generation word before it sleeps, and the calling thread spins
  * on the done count before it sleeps, so back-to-back jobs (a kernel's phases, the next
  * op's job) skip the futex wake-ups. `setPoolJoin(false)` (or GAN_STUDIO_WASM_POOL=wait-all)
- * keeps the earlier protocol for before/after figures; the calls, and so the bits, are
- * the same either way.
+ * makes the calling thread wait, as the earlier pool did, until every worker has woken and
+ * joined each job, for before/after figures; the calls, and so the bits, are the same either way.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -58,7 +58,6 @@ const TASKS = 2; // number of tasks in the job
 const DONE = 3; // workers finished with this generation
 const ERROR = 4; // 1 once a worker failed
 const JOIN = 5; // workers that joined this job; −1 once closed (the calling thread took the last task)
-const MODE = 6; // 1: join protocol; 0: the earlier one (every worker checks in for every job)
 const CTRL_INTS = 8;
 
 /** How long a worker spins for the next job, and the calling thread for the last workers, before sleeping. */
@@ -110,18 +109,17 @@ for (;;) {
   if (g < 0) break;
   if (g === gen) continue;
   gen = g;
-  if (Atomics.load(c, ${MODE}) === 1) {
-    let v = Atomics.load(c, ${JOIN});
-    while (v >= 0) {
-      const was = Atomics.compareExchange(c, ${JOIN}, v, v + 1);
-      if (was === v) break;
-      v = was;
-    }
-    if (v < 0) continue; // closed: the job is done or nearly, without us
-    // Joined the job now open (its tables were written before it opened); the calling
-    // thread waits for our done before it starts another.
-    gen = Atomics.load(c, ${GEN});
+  let v = Atomics.load(c, ${JOIN});
+  while (v >= 0) {
+    const was = Atomics.compareExchange(c, ${JOIN}, v, v + 1);
+    if (was === v) break;
+    v = was;
   }
+  if (v < 0) continue; // closed: the job is done or nearly, without us
+  Atomics.notify(c, ${JOIN}); // for the earlier hand-off, which waits for every worker to join
+  // Joined the job now open (its tables were written before it opened); the calling
+  // thread waits for our done before it starts another.
+  gen = Atomics.load(c, ${GEN});
   try {
     tasksOfJob();
   } catch (err) {
@@ -226,7 +224,6 @@ export class GemmPool {
     Atomics.store(ctrl, NEXT, 0);
     Atomics.store(ctrl, TASKS, tasks.length);
     Atomics.store(ctrl, DONE, 0);
-    Atomics.store(ctrl, MODE, join ? 1 : 0);
     Atomics.store(ctrl, JOIN, 0); // open (before the generation moves: a waking worker finds it so)
     Atomics.add(ctrl, GEN, 1);
     Atomics.notify(ctrl, GEN);
@@ -234,19 +231,27 @@ export class GemmPool {
     for (let k = Atomics.add(ctrl, NEXT, 1); k < n; k = Atomics.add(ctrl, NEXT, 1)) {
       for (const call of tasks[k]) runCall(this.ex, call);
     }
-    // Close the job: the workers that joined are the ones to wait for.
-    let want = this.workers.length;
-    if (join) {
-      for (let v = Atomics.load(ctrl, JOIN); ;) {
-        const was = Atomics.compareExchange(ctrl, JOIN, v, -1);
-        if (was === v) {
-          want = v;
-          break;
-        }
-        v = was;
+    if (!join) {
+      // The earlier hand-off: wait until every worker has woken and joined (checked in).
+      let progress = performance.now();
+      for (let v = Atomics.load(ctrl, JOIN); v < this.workers.length;) {
+        if (Atomics.load(ctrl, ERROR) !== 0) break;
+        Atomics.wait(ctrl, JOIN, v, Math.min(1000, this.stallMs));
+        const now = Atomics.load(ctrl, JOIN);
+        if (now !== v) progress = performance.now();
+        else if (performance.now() - progress > this.stallMs) Atomics.store(ctrl, ERROR, 1);
+        v = now;
       }
-    } else {
-      Atomics.store(ctrl, JOIN, -1);
+    }
+    // Close the job: the workers that joined are the ones to wait for.
+    let want = 0;
+    for (let v = Atomics.load(ctrl, JOIN); ;) {
+      const was = Atomics.compareExchange(ctrl, JOIN, v, -1);
+      if (was === v) {
+        want = v;
+        break;
+      }
+      v = was;
     }
     const spinUntil = performance.now() + SPIN_MS;
     while (Atomics.load(ctrl, DONE) < want && performance.now() < spinUntil) {
