@@ -12,7 +12,7 @@
  * - `adam(p, m, v, g, n, params, outP, outM, outV)`: one Adam update, exactly the
  *   float32 operations of the op chain in src/engine/train/adam.ts, in its order;
  *   params = f32 [β1, 1−β1, β2, 1−β2, 1/√(1−β2ᵗ), ε, step size].
- * - `binop(a, b, out, n, len, mode)`: Add / Sub / Multiply, same sizes or one side
+ * - `binop(a, b, out, n, len, mode)`: Add / Sub / Multiply / RealDiv, same sizes or one side
  *   repeated along the last axis or a scalar (see genBinary).
  */
 
@@ -348,12 +348,12 @@ export function genCopyRuns(e) {
 
 /**
  * `binop(a, b, out, n, len, mode)` (session 9): out[i] = a' op b' for i < n, op = mode & 3
- * (0 add, 1 sub, 2 mul), side = mode >> 2: 0 both a and b have n floats; 1 b has len floats,
+ * (0 add, 1 sub, 2 mul, 3 div), side = mode >> 2: 0 both a and b have n floats; 1 b has len floats,
  * repeated (b' = b[i mod len]; n a multiple of len); 2 the same for a. len = 1 is a scalar
  * (splatted). One IEEE f32 operation per output, as XNNPACK's kernels make: the same bits.
  */
 export function genBinary(e) {
-  const OPS = ['add', 'sub', 'mul'];
+  const OPS = ['add', 'sub', 'mul', 'div'];
   for (const [k, op] of OPS.entries()) {
     // Rows of rl floats; the small side's pointer (side 1: b, side 2: a) goes back to its start every row.
     e(

@@ -1,5 +1,5 @@
 /**
- * `Add`, `Sub`, `Multiply` and `Square` (float32) on GAN Studio's wasm module (session 9).
+ * `Add`, `Sub`, `Multiply`, `RealDiv` and `Square` (float32) on GAN Studio's wasm module (session 9).
  *
  * The stock kernels are XNNPACK's, and on the threaded build each call goes through
  * XNNPACK's own pthreadpool: on dcgan-28 at 2 threads ~125 small calls per step (the
@@ -40,7 +40,7 @@ function trailing(small: number[], big: number[]): boolean {
   return s.every((d, k) => d === tail[k]);
 }
 
-function binary(name: 'Add' | 'Sub' | 'Multiply', op: number, args: Args): TensorInfo {
+function binary(name: 'Add' | 'Sub' | 'Multiply' | 'RealDiv', op: number, args: Args): TensorInfo {
   const { inputs, backend } = args;
   const { a, b } = inputs;
   const mod = enabled ? wasmElementwise(backend) : null;
@@ -71,6 +71,7 @@ function binary(name: 'Add' | 'Sub' | 'Multiply', op: number, args: Args): Tenso
 export const addWasm = (args: Args): TensorInfo => binary('Add', 0, args);
 export const subWasm = (args: Args): TensorInfo => binary('Sub', 1, args);
 export const multiplyWasm = (args: Args): TensorInfo => binary('Multiply', 2, args);
+export const realDivWasm = (args: Args): TensorInfo => binary('RealDiv', 3, args);
 
 /** Square: x·x, one f32 multiply per element (as XNNPACK's square). */
 export function squareWasm(args: Args): TensorInfo {

@@ -543,7 +543,7 @@ class WasmGemm {
   }
 
   /**
-   * out = a op b over n floats (op 0 add, 1 sub, 2 mul); side 0: a and b both n floats,
+   * out = a op b over n floats (op 0 add, 1 sub, 2 mul, 3 div); side 0: a and b both n floats,
    * 1: b is len floats repeated (n a multiple of len; len 1 a scalar), 2: the same for a.
    * Split across the pool by whole rows of len (or by CHUNK floats): each output is one
    * f32 operation whoever computes it.

@@ -22,7 +22,7 @@
  * - `GanStudioLeakyReluGrad` (./wasm-elementwise.ts): LeakyRelu's gradient in one pass.
  * - `GanStudioAdam` (./wasm-adam.ts): one Adam update per variable in one pass.
  * - `FusedBatchNorm` (./wasm-batchnorm.ts): per-channel normalisation in SIMD.
- * - `Add`, `Sub`, `Multiply`, `Square` (./wasm-binary.ts): float32, same shape, scalar or
+ * - `Add`, `Sub`, `Multiply`, `RealDiv`, `Square` (./wasm-binary.ts): float32, same shape, scalar or
  *   trailing-vector broadcasts, on the module (not through XNNPACK's pthreadpool); same bits.
  *
  * Plus, through ./wasm-gradients.ts, LeakyRelu's gradient as dy · Step(x, α) while wasm
@@ -45,7 +45,7 @@ import { tileWasm } from './wasm-tile';
 import { castWasm, identityWasm } from './wasm-identity';
 import { ADAM_KERNEL, adamWasm } from './wasm-adam';
 import { fusedBatchNormWasm } from './wasm-batchnorm';
-import { addWasm, multiplyWasm, squareWasm, subWasm } from './wasm-binary';
+import { addWasm, multiplyWasm, realDivWasm, squareWasm, subWasm } from './wasm-binary';
 import { saveStockKernel } from './wasm-util';
 
 export {
@@ -86,6 +86,7 @@ const EXTRAS: Extra[] = [
   { name: 'Add', kernelFunc: addWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Sub', kernelFunc: subWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Multiply', kernelFunc: multiplyWasm as unknown as tf.KernelFunc, replaces: true },
+  { name: 'RealDiv', kernelFunc: realDivWasm as unknown as tf.KernelFunc, replaces: true },
   { name: 'Square', kernelFunc: squareWasm as unknown as tf.KernelFunc, replaces: true },
 ];
 

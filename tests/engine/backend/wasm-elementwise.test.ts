@@ -95,7 +95,14 @@ function bigWorkload(): Float32Array[] {
     );
     const big = rand([64, 14, 14, 64], 14);
     const ch = rand([64], 15);
-    const bin = [big.mul(ch), ch.sub(big), big.add(rand([64, 14, 14, 64], 16)), big.square(), big.mul(tf.scalar(0.3))];
+    const bin = [
+      big.mul(ch),
+      ch.sub(big),
+      big.add(rand([64, 14, 14, 64], 16)),
+      big.square(),
+      big.mul(tf.scalar(0.3)),
+      big.div(ch),
+    ];
     return [lr, g, wide.sum(0), wide.mean(0), rand([64, 14, 14, 64], 4).sum([0, 1, 2]), dw, bn, ct, ...bin].map((t) =>
       (t.dataSync() as Float32Array).slice(),
     );
@@ -315,7 +322,7 @@ describe('wasm module element-wise kernels', () => {
     threaded.forEach((a, i) => expect(sameBits(a, single[i]), `output ${i}`).toBe(true));
   });
 
-  // Add / Sub / Multiply / Square (./wasm-binary.ts): one f32 operation per output, as XNNPACK's.
+  // Add / Sub / Multiply / RealDiv / Square (./wasm-binary.ts): one f32 operation per output, as XNNPACK's.
   const BINARY: [string, number[], number[]][] = [
     ['same shape', [5, 13, 13, 16], [5, 13, 13, 16]],
     ['odd same shape', [7], [7]],
@@ -332,7 +339,7 @@ describe('wasm module element-wise kernels', () => {
     const f = () => {
       const a = rand(sa, 21);
       const b = rand(sb, 22);
-      return tf.stack([a.add(b), a.sub(b), a.mul(b), b.sub(a)].map((t) => t.reshape([-1])));
+      return tf.stack([a.add(b), a.sub(b), a.mul(b), b.sub(a), a.div(b), b.div(a)].map((t) => t.reshape([-1])));
     };
     const on = tf.tidy(() => f().dataSync() as Float32Array);
     setStockWasmKernels(true);
