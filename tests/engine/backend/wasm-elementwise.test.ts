@@ -122,18 +122,26 @@ afterAll(async () => {
   await activateBackend('wasm', { threads: 1 });
 });
 
+/**
+ * `f` on the module's kernels has the stock wasm kernels' exact bits, and matches cpu to
+ * float32 rounding (cpu may compute in double, so it can differ in the last bit).
+ */
+async function expectStockBitsAndCpu(f: () => tf.Tensor): Promise<void> {
+  const on = tf.tidy(() => f().dataSync() as Float32Array);
+  setStockWasmKernels(true);
+  const stock = tf.tidy(() => f().dataSync() as Float32Array);
+  setStockWasmKernels(false);
+  expect(sameBits(on, stock)).toBe(true);
+  const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
+  expect(relError(on, cpu)).toBeLessThan(1e-6);
+}
+
 describe('wasm module element-wise kernels', () => {
   // The stock wasm kernel is the definition in float32 (x < 0 ? α·x : x, α a float32);
   // the cpu backend multiplies by α as a double, so it may differ in the last bit.
   it.each(SIZES)('LeakyRelu has the bits of the stock (scalar) wasm kernel, and matches cpu: %j', async (...shape) => {
     const f = () => tf.leakyRelu(rand(shape, 5).mul(3), 0.2);
-    const on = tf.tidy(() => f().dataSync() as Float32Array);
-    setStockWasmKernels(true);
-    const stock = tf.tidy(() => f().dataSync() as Float32Array);
-    setStockWasmKernels(false);
-    expect(sameBits(on, stock)).toBe(true);
-    const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
-    expect(relError(on, cpu)).toBeLessThan(1e-6);
+    await expectStockBitsAndCpu(f);
   });
 
   it('LeakyRelu keeps NaN, ±0 and ±Infinity as the definition does', () => {
@@ -341,24 +349,12 @@ describe('wasm module element-wise kernels', () => {
       const b = rand(sb, 22);
       return tf.stack([a.add(b), a.sub(b), a.mul(b), b.sub(a), a.div(b), b.div(a)].map((t) => t.reshape([-1])));
     };
-    const on = tf.tidy(() => f().dataSync() as Float32Array);
-    setStockWasmKernels(true);
-    const stock = tf.tidy(() => f().dataSync() as Float32Array);
-    setStockWasmKernels(false);
-    expect(sameBits(on, stock)).toBe(true);
-    const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
-    expect(relError(on, cpu)).toBeLessThan(1e-6);
+    await expectStockBitsAndCpu(f);
   });
 
   it.each(SIZES)("Square has the stock kernel's bits and matches cpu: %j", async (...shape) => {
     const f = () => rand(shape, 23).square();
-    const on = tf.tidy(() => f().dataSync() as Float32Array);
-    setStockWasmKernels(true);
-    const stock = tf.tidy(() => f().dataSync() as Float32Array);
-    setStockWasmKernels(false);
-    expect(sameBits(on, stock)).toBe(true);
-    const cpu = await onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
-    expect(relError(on, cpu)).toBeLessThan(1e-6);
+    await expectStockBitsAndCpu(f);
   });
 
   it('Add/Sub/Multiply leave int32 to the stock kernels and keep their gradients', () => {
