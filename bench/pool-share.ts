@@ -18,12 +18,14 @@
  * and the median and mean step wall of each are printed with their ratio (after / before).
  * X: pool-wait-all (the pool's earlier hand-off, ./wasm-gemm-pool.ts setPoolJoin); gemm-per-block
  * (a GEMM packs B and runs one pool job per KC block of k, as before session 9: setWasmGemmOneJob);
- * xnnpack-binary (Add/Sub/Multiply/Square on XNNPACK's kernels, not ./wasm-binary.ts); session9 (all three).
+ * xnnpack-binary (Add/Sub/Multiply/Square on XNNPACK's kernels, not ./wasm-binary.ts); session9 (all three);
+ * stock-pad (Conv2DBackpropFilter's im2col crop/zero-pad as stock Slice + PadV2, not the module's copies).
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend/select';
 import { setWasmBinaryEnabled } from '../src/engine/backend/wasm-binary';
+import { setConvFilterPadOnModule } from '../src/engine/backend/wasm-conv-filter';
 import { setWasmGemmOneJob } from '../src/engine/backend/wasm-gemm';
 import { GemmPool, setPoolJoin } from '../src/engine/backend/wasm-gemm-pool';
 import { resolveConfig } from '../src/engine/config/resolve';
@@ -132,6 +134,7 @@ const SWITCHES: Record<string, (before: boolean) => void> = {
   'pool-wait-all': (before) => setPoolJoin(!before),
   'gemm-per-block': (before) => setWasmGemmOneJob(!before),
   'xnnpack-binary': (before) => setWasmBinaryEnabled(!before),
+  'stock-pad': (before) => setConvFilterPadOnModule(!before),
   session9: (before) => {
     setPoolJoin(!before);
     setWasmGemmOneJob(!before);

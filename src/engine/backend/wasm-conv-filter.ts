@@ -76,6 +76,52 @@ const SMALL_K_DY_FLOATS = 256 * 1024;
 /** Below this many floats a JS loop copies faster than TypedArray.set(subarray). */
 const SHORT_RUN = 32;
 
+/** Whether the crop/zero-pad copies run on GAN Studio's module (default) or as stock Slice + PadV2. */
+let padOnModule = true;
+
+/** For benchmarks and tests: the stock Slice + PadV2 (false) or the module's copies (true). Returns the previous setting. */
+export function setConvFilterPadOnModule(on: boolean): boolean {
+  const prev = padOnModule;
+  padOnModule = on;
+  return prev;
+}
+
+/**
+ * x [N, H, W, C] (float32, NHWC) → [N, Hp, Wp, C]: rows [0, keepH) and columns [0, keepW) of
+ * each image at (top, left), zeros elsewhere (the stock Slice + PadV2 with constant 0, as
+ * plain copies: the same bits). The zeros are one fill; the kept rows are one SIMD run copy
+ * each (copyRuns), images split across the pool.
+ */
+function padCopy(
+  backend: KernelBackend,
+  mod: NonNullable<ReturnType<typeof wasmElementwise>>,
+  x: TensorInfo,
+  [keepH, keepW]: [number, number],
+  [top, left]: [number, number],
+  [Hp, Wp]: [number, number],
+): TensorInfo {
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const wasm = backend as unknown as BackendWasm;
+  const out = wasm.makeOutput([N, Hp, Wp, C], 'float32');
+  // Heap views only after the last allocation (growing the heap detaches old views).
+  wasm.typedArrayFromHeap(out).fill(0);
+  const [xa, oa] = [heapAddress(backend, x), heapAddress(backend, out)];
+  mod.moves(
+    'copyRuns',
+    Array.from({ length: N }, (_, n) => [
+      xa + n * H * W * C * 4,
+      oa + ((n * Hp + top) * Wp + left) * C * 4,
+      keepH,
+      1,
+      keepW * C,
+      W * C * 4,
+      Wp * C * 4,
+      0,
+    ]),
+  );
+  return out;
+}
+
 /**
  * `Conv2DBackpropFilter` for wasm: dW[i,j,c,o] = Σ_{n,y,x} xpad[n, y·sH+i, x·sW+j, c] · dy[n,y,x,o].
  *
@@ -207,30 +253,38 @@ export function conv2DBackpropFilterWasm(args: {
       return runWasm(backend, 'Fill', {}, { shape: [kh, kw, C, Cout], value: 0, dtype: 'float32' });
     }
 
-    // 1. crop (only 'valid'-style leftovers) and zero-pad.
-    let xs = x;
-    if (keepH < H || keepW < W) {
-      xs = keep(runWasm(backend, 'Slice', { x: xs }, { begin: [0, 0, 0, 0], size: [N, keepH, keepW, C] }));
-    }
+    // 1. crop (only 'valid'-style leftovers) and zero-pad: on GAN Studio's module (one SIMD
+    //    run copy per kept row, images across the pool) where it runs, else Slice + PadV2.
     const padBottom = Hp - top - keepH;
     const padRight = Wp - left - keepW;
-    if (top !== 0 || left !== 0 || padBottom !== 0 || padRight !== 0) {
-      xs = keep(
-        runWasm(
-          backend,
-          'PadV2',
-          { x: xs },
-          {
-            paddings: [
-              [0, 0],
-              [top, padBottom],
-              [left, padRight],
-              [0, 0],
-            ],
-            constantValue: 0,
-          },
-        ),
-      );
+    const mod = padOnModule ? wasmElementwise(backend) : null;
+    let xs = x;
+    if (mod != null) {
+      if (keepH < H || keepW < W || top !== 0 || left !== 0 || padBottom !== 0 || padRight !== 0) {
+        xs = keep(padCopy(backend, mod, x, [keepH, keepW], [top, left], [Hp, Wp]));
+      }
+    } else {
+      if (keepH < H || keepW < W) {
+        xs = keep(runWasm(backend, 'Slice', { x: xs }, { begin: [0, 0, 0, 0], size: [N, keepH, keepW, C] }));
+      }
+      if (top !== 0 || left !== 0 || padBottom !== 0 || padRight !== 0) {
+        xs = keep(
+          runWasm(
+            backend,
+            'PadV2',
+            { x: xs },
+            {
+              paddings: [
+                [0, 0],
+                [top, padBottom],
+                [left, padRight],
+                [0, 0],
+              ],
+              constantValue: 0,
+            },
+          ),
+        );
+      }
     }
 
     // 2. channels first, then stride phases split out, using only the wasm Transpose paths
@@ -245,7 +299,9 @@ export function conv2DBackpropFilterWasm(args: {
 
     // 5a. dy [N, Ho, Wo, Cout] → zero-pad columns to Wq: [N, Ho, Wq, Cout].
     let dyp = dy;
-    if (Wq !== Wo) {
+    if (Wq !== Wo && mod != null) {
+      dyp = keep(padCopy(backend, mod, dy, [Ho, Wo], [0, 0], [Ho, Wq]));
+    } else if (Wq !== Wo) {
       dyp = keep(
         runWasm(
           backend,

@@ -50,6 +50,7 @@ import { saveStockKernel } from './wasm-util';
 
 export {
   conv2DBackpropFilterWasm,
+  setConvFilterPadOnModule,
   setConvFilterStrategyForTests,
   setIm2colBudgetForTests,
   type ConvFilterStrategy,

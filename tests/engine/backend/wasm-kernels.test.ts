@@ -12,6 +12,7 @@ import { activateBackend } from '../../../src/engine/backend';
 import {
   conv2DBackpropFilterWasm,
   registerWasmKernels,
+  setConvFilterPadOnModule,
   setConvFilterStrategyForTests,
   setIm2colBudgetForTests,
   type ConvFilterStrategy,
@@ -195,6 +196,61 @@ describe('Conv2DBackpropFilter on wasm', () => {
       }
     },
   );
+
+  // im2col's crop/zero-pad of x and dy (session 9): the module's copies (split across the
+  // pool) instead of the stock Slice + PadV2; copies, so the same bits as the stock path.
+  const padCases: ConvCase[] = [
+    { x: [23, 28, 28, 1], k: [4, 4], cout: 64, strides: 2, pad: 'same' }, // dcgan-28's image layer
+    { x: [3, 14, 14, 16], k: [4, 4], cout: 8, strides: 2, pad: 'same' },
+    { x: [2, 12, 11, 5], k: [5, 3], cout: 6, strides: [3, 2], pad: 'valid' }, // cropped x
+    {
+      x: [2, 9, 10, 3],
+      k: [3, 4],
+      cout: 3,
+      strides: [1, 3],
+      pad: [
+        [0, 0],
+        [2, 0],
+        [1, 2],
+        [0, 0],
+      ],
+    }, // explicit pads
+    { x: [2, 3, 7, 9], k: [4, 4], cout: 5, strides: 2, pad: 'same', format: 'NCHW' },
+  ];
+  const padRun = (on: boolean): Float32Array[] => {
+    const prevPad = setConvFilterPadOnModule(on);
+    const prevS = setConvFilterStrategyForTests('im2col');
+    try {
+      return padCases.map((c, i) => backpropFilter(c, 40 + i));
+    } finally {
+      setConvFilterStrategyForTests(prevS);
+      setConvFilterPadOnModule(prevPad);
+    }
+  };
+  const sameBits = (a: Float32Array, b: Float32Array): boolean =>
+    a.length === b.length &&
+    Buffer.compare(
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    ) === 0;
+
+  it('pads on the module with the stock Slice + PadV2 bits, on 1 and 2 threads, without leaks', async () => {
+    await activateBackend('wasm', { threads: 1 });
+    try {
+      const stock = padRun(false);
+      const single = padRun(true);
+      single.forEach((a, i) => expect(sameBits(a, stock[i]), convCaseLabel(padCases[i])).toBe(true));
+      expectNoLeak(() => padRun(true));
+      await activateBackend('wasm', { threads: 2 });
+      const threaded = padRun(true);
+      expectNoLeak(() => padRun(true));
+      threaded.forEach((a, i) => expect(sameBits(a, single[i]), `2 threads: ${convCaseLabel(padCases[i])}`).toBe(true));
+      const cpu = await onBackend('cpu', () => padCases.map((c, i) => backpropFilter(c, 40 + i)));
+      threaded.forEach((a, i) => expect(relError(a, cpu[i]), convCaseLabel(padCases[i])).toBeLessThan(1e-4));
+    } finally {
+      await activateBackend('wasm', { threads: 1 });
+    }
+  });
 
   it('gives conv2d filter gradients equal to cpu inside tf.grad', async () => {
     const run = (): Float32Array[] =>
