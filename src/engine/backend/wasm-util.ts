@@ -48,10 +48,18 @@ export function heapAddress(backend: KernelBackend, t: TensorInfo): number {
   return (backend as unknown as BackendWasm).dataIdMap.get(t.dataId)!.memoryOffset;
 }
 
-/** `out` + `bias` by the stock Add (a fused kernel's bias on top of its linear product); frees `out`. */
+/**
+ * `out` + `bias` (a fused kernel's bias on top of its linear product); frees `out`. It runs
+ * the Add registered now, not the saved stock one: GAN Studio's (wasm-binary.ts, one SIMD
+ * pass, the stock bits) unless the stock kernels are put back, so the bias add skips
+ * XNNPACK's per-call pthreadpool hand-off like every other Add.
+ */
 export function addBias(backend: KernelBackend, out: TensorInfo, bias: TensorInfo): TensorInfo {
   try {
-    return runWasm(backend, 'Add', { a: out, b: bias });
+    const add = tf.getKernel('Add', 'wasm')?.kernelFunc;
+    if (add == null) return runWasm(backend, 'Add', { a: out, b: bias });
+    const sum = add({ inputs: { a: out, b: bias }, backend, attrs: {} });
+    return Array.isArray(sum) ? sum[0] : sum;
   } finally {
     backend.disposeData(out.dataId);
   }
