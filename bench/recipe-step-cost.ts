@@ -10,46 +10,24 @@
  * penalised D update costs about 1.5× a plain one. Prints each recipe's mean and its ratio to
  * the first recipe's, and the steps that spend the first recipe's CPU at `--base-steps` (445).
  */
-import { copyFile, mkdtemp, readdir } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { activateBackend } from '../src/engine/backend/select';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { importDataset } from '../src/engine/dataset';
-import { chooseHoldout, subsetData, trainingIndices } from '../src/engine/metrics/holdout';
+import { subsetData, trainingIndices } from '../src/engine/metrics/holdout';
 import { GanSession } from '../src/engine/train/session';
 import { arg } from './args';
+import { cpuTime, folderOf, pngsUnder, spreadEvenly, stampImportOptions, stampSplit, STAMPS } from './stamps';
 
 const recipes = arg('recipes', 'small-dataset,rpgan,rpgan@batchSize=16')!.split(',');
 const steps = Number(arg('steps', '16'));
 const baseSteps = Number(arg('base-steps', '445'));
 
-async function pngsUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await pngsUnder(p)));
-    else if (e.name.endsWith('.png') && !e.name.includes('_mirror') && !e.name.includes('thumb')) out.push(p);
-  }
-  return out.sort();
-}
-
 await activateBackend('wasm', { threads: 1 });
 // The same 400 stamps and 80/20 split as bench/small-data-recipes.ts.
-const all = await pngsUnder('/usr/share/tuxpaint/stamps');
-const n = Math.min(400, all.length);
-const picked = Array.from({ length: n }, (_, k) => all[Math.floor((k * all.length) / n)]);
-const dir = await mkdtemp(path.join(tmpdir(), 'gan-bench-step-cost-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-for (let k = 0; k < picked.length; k++) await copyFile(picked[k], path.join(dir, `${String(k).padStart(4, '0')}.png`));
-const ds = await importDataset(dir, { resolution: 64, channels: 3, resize: 'pad', background: '#ffffff', minSize: 8 });
-const data = subsetData(ds, trainingIndices(chooseHoldout(ds.count, 0.2, 2000, 1)));
-
-const cpuNow = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
+const all = await pngsUnder(STAMPS);
+const picked = spreadEvenly(all, Math.min(400, all.length));
+const ds = await importDataset(await folderOf('gan-bench-step-cost', picked), stampImportOptions);
+const data = subsetData(ds, trainingIndices(stampSplit(ds.count)));
 const entries: { recipe: string; session: GanSession; cpu: number[] }[] = [];
 for (const recipe of recipes) {
   const [preset, ...sets] = recipe.split('@');
@@ -62,9 +40,9 @@ for (const recipe of recipes) {
 for (const e of entries) await e.session.trainStep(data); // warm-up
 for (let k = 0; k < steps; k++)
   for (const e of entries) {
-    const c0 = cpuNow();
+    const c0 = cpuTime();
     await e.session.trainStep(data);
-    e.cpu.push(cpuNow() - c0);
+    e.cpu.push(cpuTime() - c0);
   }
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 const base = mean(entries[0].cpu);

@@ -65,20 +65,28 @@
  * and each of its evaluations, its ratio to small-dataset's (the goal: ≤ 0.8),
  * KID and diversity, and the load average.
  */
-import { copyFile, mkdtemp, readdir } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { loadavg } from 'node:os';
 import { activateBackend } from '../src/engine/backend/select';
 import { resolveConfig } from '../src/engine/config/resolve';
 import { importDataset } from '../src/engine/dataset';
 import { metricsReference, compareWithReference, type MetricValues } from '../src/engine/metrics/compare';
-import { chooseHoldout, imagesOf, subsetData, trainingIndices } from '../src/engine/metrics/holdout';
+import { imagesOf, subsetData, trainingIndices } from '../src/engine/metrics/holdout';
 import { sampleForMetrics } from '../src/engine/metrics/live';
 import { initSessionFrom } from '../src/engine/train/init-from';
 import { GanSession, type TrainingData } from '../src/engine/train/session';
 import { effectivePenalty } from '../src/shared/config';
 import { arg } from './args';
+import {
+  cpuTime,
+  folderOf,
+  pngsUnder,
+  spreadEvenly,
+  spreadIndices,
+  stampImportOptions,
+  stampSplit,
+  STAMP_RESOLUTION,
+  STAMPS,
+} from './stamps';
 
 function numberArg(name: string, fallback: number | null, min: number): number | null {
   const text = arg(name, fallback === null ? null : String(fallback));
@@ -91,8 +99,6 @@ function numberArg(name: string, fallback: number | null, min: number): number |
   return n;
 }
 
-const STAMPS = '/usr/share/tuxpaint/stamps';
-const RESOLUTION = 64;
 const recipes = arg('recipes', 'small-dataset,fastgan,rpgan')!.split(',');
 const wanted = numberArg('images', 400, 50)!;
 const wallSeconds = numberArg('seconds', null, 1);
@@ -142,47 +148,6 @@ if (withInit && !recipes.includes('small-dataset')) {
   process.exit(2);
 }
 
-async function pngsUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await pngsUnder(p)));
-    else if (e.name.endsWith('.png') && !e.name.includes('_mirror') && !e.name.includes('thumb')) out.push(p);
-  }
-  return out.sort();
-}
-
-/** Folders made by this process, removed at exit. */
-const madeFolders: string[] = [];
-process.on('exit', () => {
-  for (const dir of madeFolders) rmSync(dir, { recursive: true, force: true });
-});
-
-/**
- * A fresh flat folder holding `files` (no class subfolders: unconditional), private to
- * this process: runs side by side (one recipe each) must not share one and rebuild it
- * under each other's feet.
- */
-async function folderOf(name: string, files: string[]): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), `${name}-`));
-  madeFolders.push(dir);
-  for (let k = 0; k < files.length; k++) await copyFile(files[k], path.join(dir, `${String(k).padStart(4, '0')}.png`));
-  return dir;
-}
-
-const importOptions = {
-  resolution: RESOLUTION,
-  channels: 3 as const,
-  resize: 'pad' as const,
-  background: '#ffffff',
-  minSize: 8,
-};
-
-const cpuNow = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-
 /** One recipe in training: its session, the CPU seconds of its calibration steps and of all its steps. */
 interface Entry {
   name: string;
@@ -212,7 +177,7 @@ async function newSession(recipe: string, data: TrainingData): Promise<GanSessio
   const config = await resolveConfig({
     preset,
     sets: [
-      `model.resolution=${RESOLUTION}`,
+      `model.resolution=${STAMP_RESOLUTION}`,
       'model.channels=3',
       'seed=1',
       'metrics.enabled=false',
@@ -224,10 +189,10 @@ async function newSession(recipe: string, data: TrainingData): Promise<GanSessio
 }
 
 async function step(e: Entry): Promise<number> {
-  const c0 = cpuNow();
+  const c0 = cpuTime();
   const t0 = performance.now();
   await e.session.trainStep(e.data);
-  const used = cpuNow() - c0;
+  const used = cpuTime() - c0;
   e.cpu += used;
   e.wall += (performance.now() - t0) / 1000;
   return used;
@@ -317,32 +282,32 @@ const all = await pngsUnder(STAMPS);
 if (all.length < 50)
   throw new Error(`found only ${all.length} PNG stamps under ${STAMPS} (apt-get install tuxpaint-stamps-default)`);
 const n = Math.min(wanted, all.length);
-const picked = Array.from({ length: n }, (_, k) => all[Math.floor((k * all.length) / n)]);
-const ds = await importDataset(await folderOf(`gan-bench-stamps-${n}`, picked), importOptions);
+const picked = spreadEvenly(all, n);
+const ds = await importDataset(await folderOf(`gan-bench-stamps-${n}`, picked), stampImportOptions);
 // A fixed split, 20% held out: enough unseen images for SWD on a few hundred.
-const split = chooseHoldout(ds.count, 0.2, 2000, 1);
+const split = stampSplit(ds.count);
 const trainSet = subsetData(ds, trainingIndices(split));
 // More held-out reals from the stamps that were not picked, spread evenly over them; the rest are
 // --init-from's pretraining set, so training, held-out and pretraining stay disjoint.
 const others = all.filter((f) => !picked.includes(f));
 const extraCount = Math.min(extraHeldout, others.length);
-const extraIndex = new Set(Array.from({ length: extraCount }, (_, k) => Math.floor((k * others.length) / extraCount)));
+const extraIndex = new Set(spreadIndices(others.length, extraCount));
 const extraFiles = others.filter((_, i) => extraIndex.has(i));
 const pretrainFiles = others.filter((_, i) => !extraIndex.has(i));
-const heldoutSet = imagesOf(ds, split.heldout, RESOLUTION, 3);
+const heldoutSet = imagesOf(ds, split.heldout, STAMP_RESOLUTION, 3);
 /** Every image of a data set, as the metrics' image set. */
 const allImagesOf = (data: TrainingData) =>
   imagesOf(
     data,
     Array.from({ length: data.count }, (_, i) => i),
-    RESOLUTION,
+    STAMP_RESOLUTION,
     3,
   );
 let referenceSet = heldoutSet;
 if (extraCount > 0) {
   const extra = await importDataset(
     await folderOf(`gan-bench-stamps-heldout-${extraCount}`, extraFiles),
-    importOptions,
+    stampImportOptions,
   );
   const extraSet = allImagesOf(extra);
   const bytes = new Uint8Array(heldoutSet.bytes.length + extraSet.bytes.length);
@@ -388,7 +353,7 @@ if (withInit) {
   // The stamps in neither split: a disjoint set of the same kind to pretrain on.
   const pre = await importDataset(
     await folderOf(`gan-bench-stamps-other-${pretrainFiles.length}`, pretrainFiles),
-    importOptions,
+    stampImportOptions,
   );
   const source: Entry = {
     name: 'pretrain',
