@@ -6,6 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import { activateBackend } from '../../../src/engine/backend';
 
+/** Whether `a` and `b` hold the same float32 bit patterns (−0, NaN payloads and all). */
+export function sameBits(a: Float32Array, b: Float32Array): boolean {
+  const bytes = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  return a.length === b.length && bytes(a).equals(bytes(b));
+}
+
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32), the same on every backend. */
 export function randomData(n: number, seed: number): Float32Array {
   let s = seed >>> 0;

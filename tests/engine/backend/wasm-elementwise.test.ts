@@ -18,10 +18,7 @@ import {
   setStockWasmKernels,
 } from '../../../src/engine/backend/wasm-kernels';
 import { Adam } from '../../../src/engine/train/adam';
-import { expectNoLeak, randomTensor as rand, relError } from './helpers';
-
-const bits = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-const sameBits = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && bits(a).equals(bits(b));
+import { expectNoLeak, randomTensor as rand, relError, sameBits } from './helpers';
 
 /** Values on the active backend with the module on, then off (the paths it replaces). */
 function moduleAndOld(f: () => tf.Tensor): { on: Float32Array; off: Float32Array } {

@@ -29,6 +29,7 @@ import {
   randomData,
   randomTensor,
   relError,
+  sameBits,
   wasmVsCpu,
 } from './helpers';
 
@@ -227,12 +228,6 @@ describe('Conv2DBackpropFilter on wasm', () => {
       setConvFilterPadOnModule(prevPad);
     }
   };
-  const sameBits = (a: Float32Array, b: Float32Array): boolean =>
-    a.length === b.length &&
-    Buffer.compare(
-      Buffer.from(a.buffer, a.byteOffset, a.byteLength),
-      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
-    ) === 0;
 
   it('pads on the module with the stock Slice + PadV2 bits, on 1 and 2 threads, without leaks', async () => {
     await activateBackend('wasm', { threads: 1 });
